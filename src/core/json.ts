@@ -1,0 +1,56 @@
+/** A value as YAML's core schema or JSON can produce it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** One step into a document: a mapping key or a sequence index. */
+export type PathSegment = string | number;
+export type JsonPath = readonly PathSegment[];
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** `spec.traffic.outboundPortExclusionList[2]`; keys that are not identifiers are quoted: `labels["app.kubernetes.io/name"]`. */
+export function formatPath(path: JsonPath): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (SIMPLE_KEY.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+export function getAt(value: unknown, path: JsonPath): unknown {
+  let current: unknown = value;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[segment];
+    } else {
+      if (!isObject(current) || !Object.hasOwn(current, segment)) return undefined;
+      current = current[segment];
+    }
+  }
+  return current;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return Number.isNaN(a) && Number.isNaN(b);
+}
+
+export function cloneJson<T extends JsonValue>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,60 @@
+import type { JsonObject, JsonValue } from './json.ts';
+
+export interface ObjectMeta extends JsonObject {
+  name: string;
+}
+
+/** A Kubernetes object as the API server serves it (or as a manifest describes it). */
+export interface KubeObject extends JsonObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+}
+
+export function isKubeObject(value: JsonValue | undefined): value is KubeObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const metadata = value['metadata'];
+  return (
+    typeof value['apiVersion'] === 'string' &&
+    typeof value['kind'] === 'string' &&
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    !Array.isArray(metadata) &&
+    typeof metadata['name'] === 'string'
+  );
+}
+
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+export function apiVersionOnly(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
+}
+
+export function namespaceOf(object: KubeObject): string | undefined {
+  const ns = object.metadata['namespace'];
+  return typeof ns === 'string' && ns !== '' ? ns : undefined;
+}
+
+export function labelsOf(object: KubeObject): Record<string, string> {
+  const labels = object.metadata['labels'];
+  const out: Record<string, string> = {};
+  if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
+    for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** Identity of an object across desired and live state: group, kind, namespace, name (the version is not part of it). */
+export function objectKey(object: KubeObject): string {
+  return `${apiGroup(object.apiVersion)}/${object.kind}/${namespaceOf(object) ?? ''}/${object.metadata.name}`;
+}
+
+/** `PluginChain fsm-demo/cors-chain`, `Plugin cors` */
+export function displayName(object: KubeObject): string {
+  const ns = namespaceOf(object);
+  return `${object.kind} ${ns ? `${ns}/` : ''}${object.metadata.name}`;
+}

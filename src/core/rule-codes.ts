@@ -1,0 +1,45 @@
+/**
+ * Every finding code fsm-gitops can emit. Codes are stable: tooling and users filter on them.
+ * docs/rules.md documents each one (a test checks that it does).
+ */
+export const RULE_CODES = [
+  // Reading the repository
+  'yaml-syntax',
+  'yaml-limit',
+  'file-not-text',
+  'file-too-large',
+  'manifest-invalid',
+  'resource-duplicate',
+  // Safety
+  'kind-not-managed',
+  'namespace-not-allowed',
+  // Schemas (CRD openAPIV3Schema, chart values.schema.json)
+  'schema-type',
+  'schema-required',
+  'schema-enum',
+  'schema-unknown-field',
+  'schema-constraint',
+  'schema-list-key-duplicate',
+  'schema-unavailable',
+  // Mesh identity and Helm values
+  'mesh-name-invalid',
+  'mesh-identity-changed',
+  'values-no-effect-after-install',
+  'values-upgrade-pending',
+  // Plugins
+  'plugin-policy-disabled',
+  'pipyscript-missing',
+  'pipyscript-syntax',
+  'chain-name-unknown',
+  'chain-plugin-missing',
+  'plugin-not-mounted',
+  'destination-ref-ignored',
+  'selector-invalid',
+  // Traffic settings
+  'cidr-invalid',
+  'port-invalid',
+  // Impact
+  'restart-required',
+] as const;
+
+export type RuleCode = (typeof RULE_CODES)[number];
