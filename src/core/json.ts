@@ -25,8 +25,8 @@ export function formatPath(path: JsonPath): string {
   return out;
 }
 
-export function getAt(value: unknown, path: JsonPath): unknown {
-  let current: unknown = value;
+export function getAt(value: unknown, path: JsonPath): JsonValue | undefined {
+  let current = value as JsonValue | undefined;
   for (const segment of path) {
     if (typeof segment === 'number') {
       if (!Array.isArray(current)) return undefined;

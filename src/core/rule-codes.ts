@@ -31,7 +31,7 @@ export const RULE_CODES = [
   'pipyscript-missing',
   'pipyscript-syntax',
   'chain-name-unknown',
-  'chain-plugin-missing',
+  'plugin-ref-missing',
   'plugin-not-mounted',
   'destination-ref-ignored',
   'selector-invalid',

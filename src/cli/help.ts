@@ -1,0 +1,51 @@
+export const MAIN_HELP = `fsm-gitops: review and apply Flomesh Service Mesh changes from a Git repository
+
+Usage:
+  fsm-gitops <command> [options]
+
+Commands:
+  plan      Validate an environment's files and show what would change in the cluster
+
+Run 'fsm-gitops <command> --help' for a command's options.
+
+Options:
+  -h, --help      Show this help
+  -v, --version   Print the version
+`;
+
+export const PLAN_HELP = `Usage:
+  fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context NAME])
+                  [--format text|markdown|json] [--detailed-exitcode]
+
+Validates the MeshConfig, Helm values and Plugin / PluginChain / PluginConfig manifests of each
+environment in DIR/.github/fsm-gitops.yml against the cluster's own schemas and FSM's rules, and
+diffs them against the live state. Nothing in the cluster is changed.
+
+Options:
+  --repo DIR              Repository checkout to read (default: the current directory)
+  --env NAME              Environment to plan; repeat for several (default: all)
+  --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml' prints them.
+                          One file for every environment, or ENV=FILE, repeated, one per environment
+  --kubeconfig PATH       Live state from an API server (arrives with the Kubernetes layer; not yet available)
+  --context NAME          kubeconfig context to use
+  --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json
+  --detailed-exitcode     Exit 2 when the plan is valid and has changes
+  --no-color              Plain text even on a terminal (NO_COLOR is honored too)
+  -q, --quiet             No progress messages on stderr
+  -h, --help              Show this help
+
+Exit codes:
+  0  valid, no changes (or changes, without --detailed-exitcode)
+  1  at least one finding of severity error
+  2  valid with changes (with --detailed-exitcode)
+  3  could not run: bad flags, unreadable config, unreadable cluster state
+
+Examples:
+  fsm-gitops plan --repo . --env staging --cluster staging-snapshot.yaml
+  fsm-gitops plan --repo . --cluster staging=staging.yaml --cluster production=prod.yaml --format json
+
+Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets):
+  { kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml
+    echo ---
+    kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; } > snapshot.yaml
+`;

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { hasErrors } from '../core/finding.ts';
+import { FolderRepo } from '../desired/folder-repo.ts';
+import type { LiveStateReader } from '../live/live-state.ts';
+import { SnapshotReader } from '../live/snapshot.ts';
+import type { Plan } from '../plan/plan-types.ts';
+import { renderJson } from '../render/json.ts';
+import { renderMarkdown } from '../render/markdown.ts';
+import { renderText } from '../render/text.ts';
+import { planRepository, UsageError } from '../workflow/plan-repository.ts';
+import { EXIT } from './exit-codes.ts';
+import { PLAN_HELP } from './help.ts';
+import type { CliIo } from './io.ts';
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: 'string', default: '.' },
+      env: { type: 'string', multiple: true, default: [] },
+      cluster: { type: 'string', multiple: true, default: [] },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      'detailed-exitcode': { type: 'boolean', default: false },
+      'no-color': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(PLAN_HELP);
+    return EXIT.ok;
+  }
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
+  if (values.kubeconfig !== undefined) {
+    throw new UsageError('--kubeconfig is not available in this version yet; take a snapshot (see --help) and pass it with --cluster');
+  }
+  if (values.cluster.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml (or --kubeconfig PATH)');
+  const liveStateFor = snapshotChooser(values.cluster);
+
+  const { plan } = await planRepository({
+    repo: new FolderRepo(values.repo),
+    environments: values.env,
+    liveStateFor,
+    progress: values.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
+  });
+  io.stdout(render(plan, format, io.stdoutIsTty && !values['no-color'] && !io.env['NO_COLOR']));
+  return exitCode(plan, values['detailed-exitcode']);
+}
+
+function render(plan: Plan, format: Format, color: boolean): string {
+  if (format === 'json') return renderJson(plan);
+  if (format === 'markdown') return renderMarkdown(plan);
+  return renderText(plan, { color });
+}
+
+export function exitCode(plan: Plan, detailed: boolean): number {
+  if (plan.environments.some((e) => hasErrors(e.findings))) return EXIT.findings;
+  const changes = plan.environments.some((e) => e.changes.some((c) => c.action !== 'unchanged'));
+  return detailed && changes ? EXIT.changes : EXIT.ok;
+}
+
+/** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */
+function snapshotChooser(specs: string[]): (environment: EnvironmentConfig) => LiveStateReader {
+  const perEnvironment = new Map<string, string>();
+  let shared: string | undefined;
+  for (const spec of specs) {
+    const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/.exec(spec);
+    if (match) perEnvironment.set(match[1]!, match[3]!);
+    else if (shared === undefined) shared = spec;
+    else throw new UsageError(`--cluster given twice without an environment (${shared}, ${spec}); use --cluster ENV=FILE for each environment`);
+  }
+  return (environment) => {
+    const path = perEnvironment.get(environment.name) ?? shared;
+    if (path === undefined) throw new UsageError(`no live state for environment ${environment.name}: add --cluster ${environment.name}=SNAPSHOT.yaml`);
+    return new SnapshotReader(path);
+  };
+}

@@ -1,0 +1,119 @@
+import type { JsonObject } from '../core/json.ts';
+import { formatPath, isObject } from '../core/json.ts';
+import { decodeTextFile } from '../desired/text-file.ts';
+import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
+import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
+import { compileJsonSchema } from '../schema/json-schema.ts';
+import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
+
+export const REPO_CONFIG_PATHS = ['.github/fsm-gitops.yml', '.github/fsm-gitops.yaml'] as const;
+
+export type DeployMode = 'on-merge' | 'on-command' | 'manual';
+export type RestartPolicy = 'manual' | 'rollout';
+
+export interface EnvironmentConfig {
+  name: string;
+  /** Folder holding the environment's files, repository-relative, no trailing slash. */
+  path: string;
+  /** Name of a cluster credential held by the app (never a credential itself). */
+  cluster: string;
+  mesh: { name: string; namespace: string };
+  deploy: DeployMode;
+  approvals: number;
+  /** Namespaces the environment may manage namespaced resources in; undefined: the mesh's monitored namespaces. */
+  namespaces: string[] | undefined;
+  /** `org/team` slugs whose members may approve and apply; empty: anyone with write access. */
+  teams: string[];
+  /** After a change to a field read only at sidecar injection: list the workloads (manual) or restart them (rollout). */
+  restart: RestartPolicy;
+  /** Delete objects fsm-gitops created for this environment when their manifest is removed. */
+  prune: boolean;
+}
+
+export interface RepoConfig {
+  file: string;
+  environments: EnvironmentConfig[];
+}
+
+/** A configuration that cannot be used, with where and why. */
+export class RepoConfigError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  constructor(file: string, line: number, column: number, problem: string) {
+    super(`${file}:${line}:${column}: ${problem}`);
+    this.name = 'RepoConfigError';
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+const validateConfig = compileJsonSchema(REPO_CONFIG_SCHEMA);
+
+/** Reads and validates the repository's fsm-gitops config; undefined when the repository has none. */
+export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | undefined> {
+  for (const file of REPO_CONFIG_PATHS) {
+    const bytes = await repo.read(file);
+    if (bytes !== undefined) return parseRepoConfig(file, bytes);
+  }
+  return undefined;
+}
+
+export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
+  const text = decodeTextFile(bytes, 256 * 1024);
+  if (!text.ok) throw new RepoConfigError(file, 1, 1, text.message);
+  const parsed = parseYamlFile(text.text, file);
+  if (!parsed.ok) throw new RepoConfigError(file, parsed.line, parsed.column, parsed.message);
+  const [document, extra] = parsed.documents;
+  if (!document || document.value === null) {
+    throw new RepoConfigError(file, 1, 1, 'the file is empty; it needs an `environments:` mapping (see docs/configuration.md)');
+  }
+  if (extra) throw new RepoConfigError(file, extra.line, 1, 'the file holds more than one YAML document; keep one');
+  const violation = validateConfig(document.value)[0];
+  if (violation) {
+    const at = document.locate(violation.path);
+    const where = violation.path.length > 0 ? `${formatPath(violation.path)}: ` : '';
+    throw new RepoConfigError(file, at.line, at.column, `${where}${violation.message}`);
+  }
+  const environments = toEnvironments(document.value as JsonObject);
+  checkPathsDisjoint(file, document, environments);
+  return { file, environments };
+}
+
+function toEnvironments(config: JsonObject): EnvironmentConfig[] {
+  const environments = isObject(config['environments']) ? config['environments'] : {};
+  return Object.entries(environments).map(([name, raw]) => {
+    const env = raw as JsonObject;
+    const mesh = isObject(env['mesh']) ? env['mesh'] : {};
+    return {
+      name,
+      path: normalizeRepoPath(String(env['path'])),
+      cluster: String(env['cluster']),
+      mesh: { name: typeof mesh['name'] === 'string' ? mesh['name'] : 'fsm', namespace: typeof mesh['namespace'] === 'string' ? mesh['namespace'] : 'fsm-system' },
+      deploy: (env['deploy'] as DeployMode | undefined) ?? 'manual',
+      approvals: typeof env['approvals'] === 'number' ? env['approvals'] : 1,
+      namespaces: Array.isArray(env['namespaces']) ? env['namespaces'].map(String) : undefined,
+      teams: Array.isArray(env['teams']) ? env['teams'].map(String) : [],
+      restart: (env['restart'] as RestartPolicy | undefined) ?? 'manual',
+      prune: typeof env['prune'] === 'boolean' ? env['prune'] : true,
+    };
+  });
+}
+
+function checkPathsDisjoint(file: string, document: YamlDocument, environments: EnvironmentConfig[]): void {
+  for (const a of environments) {
+    for (const b of environments) {
+      if (a !== b && isUnder(b.path, a.path)) {
+        const at = document.locate(['environments', b.name, 'path']);
+        const same = a.path === b.path;
+        throw new RepoConfigError(
+          file,
+          at.line,
+          at.column,
+          `environments.${b.name}.path "${b.path}" ${same ? 'is the same folder as' : 'is inside'} environments.${a.name}.path "${a.path}"; every environment needs a folder of its own`,
+        );
+      }
+    }
+  }
+}

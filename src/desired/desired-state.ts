@@ -1,0 +1,30 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { Finding } from '../core/finding.ts';
+import type { JsonObject, JsonPath } from '../core/json.ts';
+import type { KubeObject } from '../core/kube.ts';
+
+export type Locate = (path: JsonPath) => { line: number; column: number };
+
+/** A manifest from the repository, remembering where it came from. */
+export interface DesiredResource {
+  object: KubeObject;
+  file: string;
+  locate: Locate;
+  /** Set when a Plugin's spec.pipyscript was read from a `.js` file beside its manifest. */
+  scriptFile?: string;
+}
+
+/** The environment's values.yaml: the FSM chart's values override. */
+export interface DesiredValues {
+  file: string;
+  values: JsonObject;
+  locate: Locate;
+}
+
+/** Everything an environment's folder asks for, plus what was wrong with reading it. */
+export interface DesiredEnvironment {
+  environment: EnvironmentConfig;
+  resources: DesiredResource[];
+  values: DesiredValues | undefined;
+  findings: Finding[];
+}

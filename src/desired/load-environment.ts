@@ -1,0 +1,118 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { Finding } from '../core/finding.ts';
+import { findingAt, findingInFile } from '../core/findings.ts';
+import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
+import { isKubeObject } from '../core/kube.ts';
+import { isFsmKind } from '../fsm/kinds.ts';
+import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from './desired-state.ts';
+import type { RepoFiles } from './repo-files.ts';
+import { decodeTextFile } from './text-file.ts';
+import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
+
+const YAML_FILE = /\.ya?ml$/i;
+const VALUES_FILES = ['values.yaml', 'values.yml'];
+
+/** Reads every YAML file in an environment's folder into resources and values, with a finding for each thing it cannot read. */
+export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
+  const files = await repo.list(environment.path);
+  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [] };
+  const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
+
+  for (const file of files.filter((f) => YAML_FILE.test(f))) {
+    const documents = await readYaml(repo, file, result.findings);
+    if (!documents) continue;
+    if (valuesFiles.has(file)) result.values = toValues(file, documents, result.findings);
+    else for (const document of documents) collectResources(file, document, result);
+  }
+  await inlinePipyScripts(repo, result.resources, result.findings);
+  return result;
+}
+
+async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Promise<YamlDocument[] | undefined> {
+  const bytes = await repo.read(file);
+  if (bytes === undefined) return undefined;
+  const text = decodeTextFile(bytes);
+  if (!text.ok) {
+    findings.push(findingInFile(file, 1, 1, 'error', text.code, text.message));
+    return undefined;
+  }
+  const parsed = parseYamlFile(text.text, file);
+  if (!parsed.ok) {
+    findings.push(findingInFile(file, parsed.line, parsed.column, 'error', parsed.code, parsed.message));
+    return undefined;
+  }
+  return parsed.documents;
+}
+
+function toValues(file: string, documents: YamlDocument[], findings: Finding[]): DesiredValues | undefined {
+  const nonEmpty = documents.filter((d) => d.value !== null);
+  const [document, extra] = nonEmpty;
+  if (!document) return { file, values: {}, locate: () => ({ line: 1, column: 1 }) };
+  if (extra) {
+    findings.push(findingInFile(file, extra.line, 1, 'error', 'manifest-invalid', 'values.yaml holds more than one YAML document; Helm reads only the first: keep one'));
+  }
+  if (!isObject(document.value)) {
+    findings.push(findingInFile(file, document.line, 1, 'error', 'manifest-invalid', `values.yaml must be a mapping of chart values, not ${describe(document.value)}`));
+    return undefined;
+  }
+  return { file, values: document.value, locate: document.locate };
+}
+
+function collectResources(file: string, document: YamlDocument, into: DesiredEnvironment): void {
+  const value = document.value;
+  if (value === null) return; // an empty document, e.g. after a trailing `---`
+  if (isObject(value) && value['kind'] === 'List' && Array.isArray(value['items'])) {
+    value['items'].forEach((item, i) => addResource(file, item, prefixed(document.locate, ['items', i]), into));
+    return;
+  }
+  addResource(file, value, document.locate, into);
+}
+
+function addResource(file: string, value: JsonValue, locate: Locate, into: DesiredEnvironment): void {
+  const source = { file, locate };
+  if (!isObject(value)) {
+    into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `a manifest must be a mapping with apiVersion, kind and metadata, not ${describe(value)}`));
+    return;
+  }
+  const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof value[k] !== 'string' || value[k] === '');
+  if (missing.length > 0) {
+    into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
+    return;
+  }
+  if (!isKubeObject(value) || value.metadata.name === '') {
+    into.findings.push(findingAt(source, ['metadata'], 'error', 'manifest-invalid', `${String(value['kind'])} has no metadata.name: add one`));
+    return;
+  }
+  into.resources.push({ object: value, file, locate });
+}
+
+/** A Plugin without spec.pipyscript takes it from `<metadata.name>.js` beside its manifest. */
+async function inlinePipyScripts(repo: RepoFiles, resources: DesiredResource[], findings: Finding[]): Promise<void> {
+  for (const resource of resources) {
+    const { object } = resource;
+    if (!isFsmKind(object, 'Plugin')) continue;
+    const spec = isObject(object['spec']) ? object['spec'] : undefined;
+    if (typeof spec?.['pipyscript'] === 'string' && spec['pipyscript'].trim() !== '') continue;
+    const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/')) : '';
+    const scriptFile = `${dir === '' ? '' : `${dir}/`}${object.metadata.name}.js`;
+    const bytes = await repo.read(scriptFile);
+    if (bytes === undefined) continue; // the pipyscript rule reports the missing script
+    const text = decodeTextFile(bytes);
+    if (!text.ok) {
+      findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
+      continue;
+    }
+    object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
+    resource.scriptFile = scriptFile;
+  }
+}
+
+function prefixed(locate: Locate, prefix: JsonPath): Locate {
+  return (path) => locate([...prefix, ...path]);
+}
+
+function describe(value: JsonValue): string {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Read access to a repository's files at one revision: a folder on disk (CLI) or a Git ref through
+ * the GitHub API (the app). Paths are repository-relative with forward slashes.
+ */
+export interface RepoFiles {
+  /** Every file below `dir` (recursively), sorted. An absent directory lists nothing. */
+  list(dir: string): Promise<string[]>;
+  /** The file's bytes, or undefined when there is no such file. */
+  read(path: string): Promise<Uint8Array | undefined>;
+}
+
+/** `clusters/staging/` and `clusters/staging` are the same folder; no leading `./` or `/`. */
+export function normalizeRepoPath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^\.?\/+/, '').replace(/\/+$/, '');
+}
+
+/** True when `path` is `dir` itself or inside it. */
+export function isUnder(path: string, dir: string): boolean {
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+}

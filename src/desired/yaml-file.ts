@@ -1,0 +1,170 @@
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
+import type { JsonPath, JsonValue } from '../core/json.ts';
+import { LineIndex } from './line-index.ts';
+import { expandedSizeExceeds } from './expanded-size.ts';
+
+/** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
+export const YAML_LIMITS = {
+  maxDepth: 64,
+  maxAliases: 1_000,
+  maxTotalMergeKeys: 10_000,
+  /** Values after alias expansion, per document: far above any real manifest. */
+  maxExpandedNodes: 1_000_000,
+};
+
+export interface YamlDocument {
+  /** 0-based position of the document in its file. */
+  index: number;
+  value: JsonValue;
+  /** Where the document starts. */
+  line: number;
+  /** Line and column of a path inside the document; the nearest ancestor that exists when the path does not. */
+  locate(path: JsonPath): { line: number; column: number };
+}
+
+export type YamlParseResult =
+  | { ok: true; documents: YamlDocument[] }
+  | { ok: false; code: 'yaml-syntax' | 'yaml-limit'; message: string; line: number; column: number };
+
+export interface ParseOptions {
+  /** Record where every key stands (default true); a snapshot that is only read, never reported on, skips it. */
+  locations?: boolean;
+}
+
+export function parseYamlFile(text: string, fileName: string, options: ParseOptions = {}): YamlParseResult {
+  const lines = new LineIndex(text);
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(text, { filename: fileName, maxDepth: YAML_LIMITS.maxDepth });
+    values = constructFromEvents(events, {
+      source: text,
+      filename: fileName,
+      maxAliases: YAML_LIMITS.maxAliases,
+      maxTotalMergeKeys: YAML_LIMITS.maxTotalMergeKeys,
+    });
+  } catch (error) {
+    return yamlError(error, text);
+  }
+  const locations = options.locations === false ? [] : indexLocations(text, events);
+  const documents: YamlDocument[] = [];
+  for (const [index, value] of values.entries()) {
+    if (expandedSizeExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
+      const start = lines.locate(locations[index]?.start ?? 0);
+      return {
+        ok: false,
+        code: 'yaml-limit',
+        message: `document ${index + 1} expands to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values through aliases (an alias bomb?); write the values out or use fewer aliases`,
+        ...start,
+      };
+    }
+    const offsets = locations[index]?.offsets ?? new Map<string, number>();
+    const start = locations[index]?.start ?? 0;
+    documents.push({
+      index,
+      value: value as JsonValue,
+      line: lines.locate(start).line,
+      locate(path) {
+        for (let n = path.length; n > 0; n--) {
+          const offset = offsets.get(pathKey(path.slice(0, n)));
+          if (offset !== undefined) return lines.locate(offset);
+        }
+        return lines.locate(start);
+      },
+    });
+  }
+  return { ok: true, documents };
+}
+
+function yamlError(error: unknown, text: string): YamlParseResult {
+  if (error instanceof YAMLException) {
+    const line = (error.mark?.line ?? 0) + 1;
+    const column = (error.mark?.column ?? 0) + 1;
+    const isLimit = /maximum|exceed|limit|too many/i.test(error.reason);
+    const message = describeYamlReason(error.reason, text, error.mark?.position);
+    return { ok: false, code: isLimit ? 'yaml-limit' : 'yaml-syntax', message, line, column };
+  }
+  if (error instanceof RangeError) {
+    return { ok: false, code: 'yaml-limit', message: `YAML is too deeply nested to read (${error.message})`, line: 1, column: 1 };
+  }
+  throw error;
+}
+
+function describeYamlReason(reason: string, text: string, position: number | undefined): string {
+  if (reason.startsWith('duplicated mapping key')) {
+    const key = position === undefined ? undefined : /^\s*(?:-\s+)?([^:\n]+?)\s*:/.exec(text.slice(position, position + 200))?.[1];
+    return `duplicate key ${key ? `"${key}" ` : ''}in a mapping: remove or rename one of them (YAML tools disagree on which one wins)`;
+  }
+  if (reason.startsWith('nesting exceeded maxDepth')) {
+    return `YAML is nested deeper than ${YAML_LIMITS.maxDepth} levels; no FSM resource needs that many`;
+  }
+  return `YAML syntax error: ${reason}`;
+}
+
+const pathKey = (path: JsonPath): string => path.join('\u0000');
+
+interface DocumentLocations {
+  start: number;
+  offsets: Map<string, number>;
+}
+
+/** Walks parser events once, recording the offset of every mapping key and sequence item by its path. */
+function indexLocations(text: string, events: Event[]): DocumentLocations[] {
+  const documents: DocumentLocations[] = [];
+  type Frame = { kind: 'map'; path: JsonPath; key: string | undefined } | { kind: 'seq'; path: JsonPath; next: number };
+  let current: DocumentLocations | undefined;
+  const stack: Frame[] = [];
+
+  // Returns the path of the node that starts at `offset`, recording it; undefined for a mapping key.
+  const enter = (offset: number): JsonPath | undefined => {
+    const top = stack[stack.length - 1];
+    if (!top) {
+      if (current && current.offsets.size === 0) current.start = offset;
+      return [];
+    }
+    if (top.kind === 'seq') {
+      const path = [...top.path, top.next++];
+      current?.offsets.set(pathKey(path), offset);
+      return path;
+    }
+    if (top.key === undefined) return undefined;
+    const path = [...top.path, top.key];
+    top.key = undefined;
+    return path;
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case EVENT_ID.DOCUMENT:
+        current = { start: 0, offsets: new Map() };
+        documents.push(current);
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const path = enter(event.start) ?? [];
+        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'map', path, key: undefined } : { kind: 'seq', path, next: 0 });
+        break;
+      }
+      case EVENT_ID.SCALAR: {
+        const top = stack[stack.length - 1];
+        if (top?.kind === 'map' && top.key === undefined) {
+          top.key = getScalarValue(text, event);
+          current?.offsets.set(pathKey([...top.path, top.key]), Math.max(event.valueStart, 0));
+        } else {
+          enter(event.valueStart);
+        }
+        break;
+      }
+      case EVENT_ID.ALIAS: {
+        const top = stack[stack.length - 1];
+        if (top?.kind === 'map' && top.key === undefined) top.key = '<<alias>>';
+        else enter(event.anchorStart);
+        break;
+      }
+      case EVENT_ID.POP:
+        if (stack.length > 0) stack.pop();
+        break;
+    }
+  }
+  return documents;
+}

@@ -1,0 +1,56 @@
+import { isObject, type JsonObject } from '../core/json.ts';
+import { apiGroup, apiVersionOnly, type KubeObject } from '../core/kube.ts';
+
+export type SchemaLookup =
+  | { ok: true; schema: JsonObject }
+  | { ok: false; reason: string };
+
+/** Finds the openAPIV3Schema the cluster's CRDs give for an apiVersion and kind. */
+export class CrdSchemas {
+  private readonly cache = new Map<string, SchemaLookup>();
+
+  constructor(private readonly crds: readonly KubeObject[]) {}
+
+  lookup(apiVersion: string, kind: string): SchemaLookup {
+    const key = `${apiVersion}|${kind}`;
+    let result = this.cache.get(key);
+    if (!result) {
+      result = this.find(apiGroup(apiVersion), apiVersionOnly(apiVersion), kind);
+      this.cache.set(key, result);
+    }
+    return result;
+  }
+
+  private find(group: string, version: string, kind: string): SchemaLookup {
+    const crd = this.crds.find((c) => {
+      const spec = c['spec'];
+      return isObject(spec) && spec['group'] === group && isObject(spec['names']) && spec['names']['kind'] === kind;
+    });
+    if (!crd) return { ok: false, reason: `the cluster has no CustomResourceDefinition for ${kind} (${group}): is FSM installed, and at a version that has this kind?` };
+    const versions = isObject(crd['spec']) && Array.isArray(crd['spec']['versions']) ? crd['spec']['versions'] : [];
+    const served = versions.filter(isObject).filter((v) => v['served'] !== false);
+    const match = served.find((v) => v['name'] === version);
+    if (!match) {
+      const names = served.map((v) => String(v['name'])).join(', ');
+      return { ok: false, reason: `the cluster's ${kind} CRD does not serve version ${version} (it serves ${names || 'none'}); use apiVersion ${group}/${String(served.at(-1)?.['name'] ?? '?')}` };
+    }
+    const schema = isObject(match['schema']) ? match['schema']['openAPIV3Schema'] : undefined;
+    if (!isObject(schema)) return { ok: false, reason: `the cluster's ${kind} CRD has no openAPIV3Schema for ${version}` };
+    return { ok: true, schema };
+  }
+}
+
+/** The schema node at a path (through properties, items and additionalProperties), used to read list types. */
+export function schemaAt(schema: JsonObject | undefined, path: readonly (string | number)[]): JsonObject | undefined {
+  let node: JsonObject | undefined = schema;
+  for (const segment of path) {
+    if (!node) return undefined;
+    if (typeof segment === 'number') node = isObject(node['items']) ? node['items'] : undefined;
+    else {
+      const props = node['properties'];
+      const additional = node['additionalProperties'];
+      node = isObject(props) && isObject(props[segment]) ? props[segment] : isObject(additional) ? additional : undefined;
+    }
+  }
+  return node;
+}

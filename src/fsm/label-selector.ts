@@ -1,0 +1,76 @@
+import { isObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { didYouMean } from '../schema/suggest.ts';
+
+export interface SelectorProblem {
+  path: PathSegment[];
+  message: string;
+}
+
+const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks a metav1.LabelSelector the way Kubernetes' LabelSelectorAsSelector would, which FSM calls to match pods and namespaces. */
+export function labelSelectorProblems(selector: JsonValue | undefined, path: PathSegment[]): SelectorProblem[] {
+  if (!isObject(selector)) return [];
+  const problems: SelectorProblem[] = [];
+  const matchLabels = selector['matchLabels'];
+  if (isObject(matchLabels)) {
+    for (const [key, value] of Object.entries(matchLabels)) {
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem) problems.push({ path: [...path, 'matchLabels', key], message: keyProblem });
+      if (typeof value === 'string' && !isLabelValue(value)) problems.push({ path: [...path, 'matchLabels', key], message: labelValueMessage(value) });
+    }
+  }
+  const expressions = selector['matchExpressions'];
+  if (Array.isArray(expressions)) {
+    expressions.forEach((expression, i) => {
+      if (!isObject(expression)) return;
+      const at: PathSegment[] = [...path, 'matchExpressions', i];
+      const { key, operator, values } = expression;
+      if (typeof key === 'string') {
+        const keyProblem = labelKeyProblem(key);
+        if (keyProblem) problems.push({ path: [...at, 'key'], message: keyProblem });
+      }
+      if (typeof operator === 'string' && !OPERATORS.includes(operator)) {
+        const hint = operator === 'Equals' || operator === '=' ? ' (for equality use In with one value)' : didYouMean(operator, OPERATORS);
+        problems.push({ path: [...at, 'operator'], message: `operator "${operator}" is not a label selector operator; use one of ${OPERATORS.join(', ')}${hint}` });
+        return;
+      }
+      const count = Array.isArray(values) ? values.length : 0;
+      if ((operator === 'In' || operator === 'NotIn') && count === 0) {
+        problems.push({ path: [...at, 'operator'], message: `operator ${operator} needs at least one value in values` });
+      }
+      if ((operator === 'Exists' || operator === 'DoesNotExist') && count > 0) {
+        problems.push({ path: [...at, 'values'], message: `operator ${operator} takes no values; remove values` });
+      }
+      if (Array.isArray(values)) {
+        values.forEach((value, j) => {
+          if (typeof value === 'string' && !isLabelValue(value)) problems.push({ path: [...at, 'values', j], message: labelValueMessage(value) });
+        });
+      }
+    });
+  }
+  return problems;
+}
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `label key "${key}" has an invalid prefix: it must be a DNS subdomain (lowercase, at most 253 characters)`;
+  }
+  if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
+    return `label key "${key}" is invalid: the name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && NAME.test(value));
+}
+
+function labelValueMessage(value: string): string {
+  return `label value "${value}" is invalid: at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+}

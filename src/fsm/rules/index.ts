@@ -1,0 +1,27 @@
+import { destinationRefsRule } from './destination-refs.ts';
+import { meshIdentityRule } from './mesh-identity.ts';
+import { pipyscriptRule } from './pipyscript.ts';
+import { pluginChainsRule } from './plugin-chains.ts';
+import { pluginPolicyRule } from './plugin-policy.ts';
+import { restartImpactRule } from './restart-impact.ts';
+import type { Rule } from './rule.ts';
+import { schemaRule } from './schema.ts';
+import { selectorsRule } from './selectors.ts';
+import { trafficListsRule } from './traffic-lists.ts';
+import { valuesMeshConfigRule } from './values-meshconfig.ts';
+import { valuesSchemaRule } from './values-schema.ts';
+
+/** Every FSM rule the plan runs; the safety checks run before these (fsm/safety.ts). */
+export const RULES: readonly Rule[] = [
+  schemaRule,
+  valuesSchemaRule,
+  meshIdentityRule,
+  valuesMeshConfigRule,
+  pluginPolicyRule,
+  pipyscriptRule,
+  pluginChainsRule,
+  destinationRefsRule,
+  selectorsRule,
+  trafficListsRule,
+  restartImpactRule,
+];

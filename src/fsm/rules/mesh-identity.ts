@@ -1,0 +1,40 @@
+import type { Finding } from '../../core/finding.ts';
+import { findingAt } from '../../core/findings.ts';
+import { coalesceValues, valueAtDotted } from '../helm-values.ts';
+import type { Rule } from './rule.ts';
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. */
+export const meshIdentityRule: Rule = {
+  name: 'mesh-identity',
+  check({ desired, live }) {
+    const values = desired.values;
+    if (!values) return [];
+    const findings: Finding[] = [];
+    const meshName = valueAtDotted(values.values, 'fsm.meshName');
+    if (meshName !== undefined && (typeof meshName !== 'string' || !isDnsLabel(meshName))) {
+      findings.push(
+        findingAt(values, ['fsm', 'meshName'], 'error', 'mesh-name-invalid', `mesh name ${JSON.stringify(meshName)} is not an RFC 1123 DNS label: at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit`),
+      );
+    }
+    const release = live.helmRelease;
+    if (!release) return findings;
+    const deployed = coalesceValues(release.chartValues, release.config);
+    const wanted = coalesceValues(release.chartValues, values.values);
+    for (const key of ['meshName', 'fsmNamespace'] as const) {
+      const before = valueAtDotted(deployed, `fsm.${key}`);
+      const after = valueAtDotted(wanted, `fsm.${key}`);
+      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {
+        findings.push(
+          findingAt(values, ['fsm', key], 'error', 'mesh-identity-changed', `fsm.${key} is ${JSON.stringify(before)} in the deployed release and cannot change on upgrade (the repo says ${JSON.stringify(after ?? null)}); set it back. A mesh with another name or namespace is a new install`),
+        );
+      }
+    }
+    return findings;
+  },
+};
+
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && RFC1123_LABEL.test(value);
+}

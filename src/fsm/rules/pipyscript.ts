@@ -1,0 +1,52 @@
+import { parse } from 'acorn';
+import type { Finding } from '../../core/finding.ts';
+import { findingAt, findingInFile } from '../../core/findings.ts';
+import { getAt } from '../../core/json.ts';
+import { ofKind, type ManagedResource, type Rule } from './rule.ts';
+
+/** A Plugin needs a PipyJS script, and the script has to parse: a syntax error surfaces only when sidecars load it. */
+export const pipyscriptRule: Rule = {
+  name: 'pipyscript',
+  check(context) {
+    return ofKind(context, 'Plugin').flatMap(checkPlugin);
+  },
+};
+
+function checkPlugin(resource: ManagedResource): Finding[] {
+  const script = getAt(resource.object, ['spec', 'pipyscript']);
+  if (typeof script !== 'string' || script.trim() === '') {
+    const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/') + 1) : '';
+    return [
+      findingAt(resource, ['spec', 'pipyscript'], 'error', 'pipyscript-missing', `Plugin ${resource.object.metadata.name} has no script: set spec.pipyscript, or put the PipyJS in ${dir}${resource.object.metadata.name}.js beside this manifest`),
+    ];
+  }
+  const error = syntaxError(script);
+  if (!error) return [];
+  const message = `PipyJS does not parse: ${error.message}`;
+  if (resource.scriptFile) return [findingInFile(resource.scriptFile, error.line, error.column, 'error', 'pipyscript-syntax', message)];
+  // An inline multi-line script is a YAML block scalar: its first line is the line after `pipyscript:`,
+  // indented (by convention) two columns deeper than the key.
+  const key = resource.locate(['spec', 'pipyscript']);
+  const block = script.includes('\n');
+  const at = block ? { line: key.line + error.line, column: key.column + 2 + error.column - 1 } : key;
+  return [{ ...findingAt(resource, ['spec', 'pipyscript'], 'error', 'pipyscript-syntax', message), ...at }];
+}
+
+interface ScriptError {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export function syntaxError(script: string): ScriptError | undefined {
+  try {
+    parse(script, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, locations: true });
+    return undefined;
+  } catch (error) {
+    if (error instanceof SyntaxError && 'loc' in error) {
+      const loc = error.loc as { line: number; column: number };
+      return { message: error.message.replace(/ \(\d+:\d+\)$/, ''), line: loc.line, column: loc.column + 1 };
+    }
+    throw error;
+  }
+}

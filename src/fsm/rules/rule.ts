@@ -1,0 +1,46 @@
+import type { EnvironmentConfig } from '../../config/repo-config.ts';
+import type { Finding } from '../../core/finding.ts';
+import { objectKey, type KubeObject } from '../../core/kube.ts';
+import type { DesiredEnvironment, DesiredResource } from '../../desired/desired-state.ts';
+import type { LiveState } from '../../live/live-state.ts';
+import type { CrdSchemas } from '../crd-schemas.ts';
+import { fsmKindOf, type FsmKind } from '../kinds.ts';
+
+/** Everything a rule may look at. Rules are pure: they read this and return findings. */
+export interface PlanContext {
+  environment: EnvironmentConfig;
+  desired: DesiredEnvironment;
+  live: LiveState;
+  schemas: CrdSchemas;
+  /** Repository resources of FSM's kinds that passed the safety checks, each with its kind. */
+  managed: ManagedResource[];
+  /** The MeshConfig as it will be once this change is applied (live merged with the repo), if any. */
+  effectiveMeshConfig: KubeObject | undefined;
+  /** Namespaces this environment may put namespaced resources in. */
+  allowedNamespaces: readonly string[];
+  /** Live objects this change deletes (fsm-gitops created them for this environment; the repo no longer has them). */
+  pruned: readonly KubeObject[];
+}
+
+export interface ManagedResource extends DesiredResource {
+  kind: FsmKind;
+}
+
+export interface Rule {
+  /** Short name for docs and tests; the codes it emits are in core/rule-codes.ts. */
+  name: string;
+  check(context: PlanContext): Finding[];
+}
+
+export function ofKind(context: PlanContext, kind: FsmKind): ManagedResource[] {
+  return context.managed.filter((r) => r.kind === kind);
+}
+
+/** Objects of a plugin kind as the cluster will hold them after this change: the repo's, plus live ones it neither replaces nor prunes. */
+export function objectsAfter(context: PlanContext, kind: FsmKind): KubeObject[] {
+  const fromRepo = ofKind(context, kind).map((r) => r.object);
+  const replaced = new Set(fromRepo.map(objectKey));
+  const pruned = new Set(context.pruned.map(objectKey));
+  const live = context.live.pluginObjects.filter((o) => fsmKindOf(o)?.kind === kind && !replaced.has(objectKey(o)) && !pruned.has(objectKey(o)));
+  return [...fromRepo, ...live];
+}

@@ -1,0 +1,36 @@
+import type { Finding } from '../../core/finding.ts';
+import { findingAt } from '../../core/findings.ts';
+import { formatPath, getAt, type JsonPath } from '../../core/json.ts';
+import { validateOpenApi } from '../../schema/openapi.ts';
+import type { SchemaViolation } from '../../schema/violation.ts';
+import type { ManagedResource, PlanContext, Rule } from './rule.ts';
+
+/**
+ * Each resource against its CRD's openAPIV3Schema, from the cluster itself. The MeshConfig is checked
+ * as it will be once merged onto the live object, since the repository may hold a partial spec.
+ */
+export const schemaRule: Rule = {
+  name: 'schema',
+  check(context) {
+    return context.managed.flatMap((resource) => checkResource(context, resource));
+  },
+};
+
+function checkResource(context: PlanContext, resource: ManagedResource): Finding[] {
+  const { object } = resource;
+  const lookup = context.schemas.lookup(object.apiVersion, object.kind);
+  if (!lookup.ok) return [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)];
+  const merged = resource.kind === 'MeshConfig' ? context.effectiveMeshConfig : undefined;
+  const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v));
+  return violations.map((violation) => {
+    const inRepo = merged === undefined || getAt(object, violation.path) !== undefined || getAt(object, violation.path.slice(0, -1)) !== undefined;
+    const message = inRepo ? violation.message : `${violation.message} (at ${formatPath(violation.path)} of the live MeshConfig this file is merged onto)`;
+    return findingAt(resource, violation.path, 'error', violation.code, message);
+  });
+}
+
+const PIPYSCRIPT: JsonPath = ['spec', 'pipyscript'];
+
+function coveredByPipyscriptRule(resource: ManagedResource, violation: SchemaViolation): boolean {
+  return resource.kind === 'Plugin' && violation.code === 'schema-required' && formatPath(violation.path) === formatPath(PIPYSCRIPT);
+}

@@ -1,0 +1,21 @@
+import { findingAt } from '../../core/findings.ts';
+import { compileJsonSchema } from '../../schema/json-schema.ts';
+import { coalesceValues } from '../helm-values.ts';
+import type { Rule } from './rule.ts';
+
+/** values.yaml, coalesced onto the chart's defaults as Helm does, against the deployed chart's values.schema.json. */
+export const valuesSchemaRule: Rule = {
+  name: 'values-schema',
+  check({ desired, live }) {
+    const values = desired.values;
+    if (!values) return [];
+    const release = live.helmRelease;
+    if (!release?.chartSchema) {
+      const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : `no deployed FSM Helm release was found in the cluster (${live.source})`;
+      return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`)];
+    }
+    const validate = compileJsonSchema(release.chartSchema);
+    const effective = coalesceValues(release.chartValues, values.values);
+    return validate(effective).map((v) => findingAt(values, v.path, 'error', v.code, v.message));
+  },
+};

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { isObject, type JsonValue } from '../core/json.ts';
+import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../core/kube.ts';
+import { decodeTextFile } from '../desired/text-file.ts';
+import { parseYamlFile } from '../desired/yaml-file.ts';
+import { fsmKindOf } from '../fsm/kinds.ts';
+import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret } from './helm-release.ts';
+import { LiveStateError, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
+import { MONITORED_BY_LABEL } from './mesh-scope.ts';
+
+const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+const FSM_GROUPS = new Set(['config.flomesh.io', 'plugin.flomesh.io']);
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** Live state from a file of objects as `kubectl get -o yaml` prints them (multi-document YAML, or a v1 List). */
+export class SnapshotReader implements LiveStateReader {
+  constructor(private readonly path: string) {}
+
+  async read(mesh: MeshRef): Promise<LiveState> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.path);
+    } catch (error) {
+      throw new LiveStateError(`cannot read cluster snapshot ${this.path}: ${(error as Error).message}`);
+    }
+    return liveStateFromObjects(this.path, parseSnapshot(this.path, bytes), mesh);
+  }
+}
+
+export function parseSnapshot(name: string, bytes: Uint8Array): KubeObject[] {
+  const text = decodeTextFile(bytes, MAX_SNAPSHOT_BYTES);
+  if (!text.ok) throw new LiveStateError(`cluster snapshot ${name}: ${text.message}`);
+  const parsed = parseYamlFile(text.text, name, { locations: false });
+  if (!parsed.ok) throw new LiveStateError(`cluster snapshot ${name}:${parsed.line}:${parsed.column}: ${parsed.message}`);
+  const objects: KubeObject[] = [];
+  const add = (value: JsonValue): void => {
+    if (isObject(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])) {
+      value['items'].forEach(add);
+    } else if (isKubeObject(value)) {
+      objects.push(value);
+    } else if (value !== null) {
+      throw new LiveStateError(`cluster snapshot ${name}: holds something that is not a Kubernetes object (${JSON.stringify(value).slice(0, 60)})`);
+    }
+  };
+  for (const document of parsed.documents) add(document.value);
+  return objects;
+}
+
+export function liveStateFromObjects(source: string, objects: KubeObject[], mesh: MeshRef): LiveState {
+  const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
+  const monitored = new Set(namespaces.filter((ns) => labelsOf(ns)[MONITORED_BY_LABEL] === mesh.name).map((ns) => ns.metadata.name));
+  const helmSecrets = objects.filter((o) => o.kind === 'Secret' && namespaceOf(o) === mesh.namespace && isHelmReleaseSecret(o));
+  const releaseSecret = currentHelmRelease(helmSecrets, mesh.name);
+  let helmRelease;
+  try {
+    helmRelease = releaseSecret ? decodeHelmReleaseSecret(releaseSecret) : undefined;
+  } catch (error) {
+    if (error instanceof HelmReleaseDecodeError) throw new LiveStateError(`cluster snapshot ${source}: ${error.message}`);
+    throw error;
+  }
+  return {
+    source,
+    crds: objects.filter(
+      (o) => o.kind === 'CustomResourceDefinition' && isObject(o['spec']) && FSM_GROUPS.has(String(o['spec']['group'])),
+    ),
+    meshConfig: objects.find((o) => fsmKindOf(o)?.kind === 'MeshConfig' && namespaceOf(o) === mesh.namespace),
+    pluginObjects: objects.filter((o) => {
+      const kind = fsmKindOf(o)?.kind;
+      return kind !== undefined && kind !== 'MeshConfig';
+    }),
+    helmRelease,
+    namespaces,
+    workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind) && monitored.has(namespaceOf(o) ?? '')),
+  };
+}

@@ -1,0 +1,103 @@
+import { deepEqual, isObject } from '../core/json.ts';
+import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
+import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
+import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
+import { coalesceValues } from '../fsm/helm-values.ts';
+import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
+import { fieldChanges } from './field-changes.ts';
+import { maskPluginConfigPair } from './mask.ts';
+import { applyOnto } from './merge.ts';
+import { normalize } from './normalize.ts';
+import type { ResourceChange } from './plan-types.ts';
+
+/** The manifest as fsm-gitops applies it: plugin kinds carry the ownership labels prune relies on. */
+export function toApply(resource: ManagedResource, environment: string): KubeObject {
+  if (resource.kind === 'MeshConfig') return resource.object;
+  const object = structuredClone(resource.object);
+  const labels = isObject(object.metadata['labels']) ? object.metadata['labels'] : {};
+  object.metadata['labels'] = { ...labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment };
+  return object;
+}
+
+/** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. */
+export function computeChanges(context: PlanContext): ResourceChange[] {
+  const liveByKey = new Map<string, KubeObject>();
+  for (const object of [...context.live.pluginObjects, ...(context.live.meshConfig ? [context.live.meshConfig] : [])]) {
+    liveByKey.set(objectKey(object), object);
+  }
+  const changes: ResourceChange[] = [];
+  for (const resource of context.managed) {
+    const live = liveByKey.get(objectKey(resource.object));
+    const lookup = context.schemas.lookup(resource.object.apiVersion, resource.object.kind);
+    const applied = toApply(resource, context.environment.name);
+    const after = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
+    const at = resource.locate([]);
+    changes.push(change(live ? 'update' : 'create', resource.object, live, after, { file: resource.file, line: at.line }));
+  }
+  for (const object of context.pruned) changes.push(change('delete', object, object, undefined, {}));
+  changes.sort(byApplyOrder);
+  const values = valuesChange(context);
+  if (values) changes.push(values);
+  return changes;
+}
+
+function change(
+  action: 'create' | 'update' | 'delete',
+  identity: KubeObject,
+  live: KubeObject | undefined,
+  after: KubeObject | undefined,
+  where: { file?: string; line?: number },
+): ResourceChange {
+  let before = live ? normalize(live) : undefined;
+  let afterNormalized = after ? normalize(after) : undefined;
+  if (fsmKindOf(identity)?.kind === 'PluginConfig') [before, afterNormalized] = maskPluginConfigPair(before, afterNormalized);
+  const fields = fieldChanges(before, afterNormalized);
+  const result: ResourceChange = {
+    action: action === 'update' && fields.length === 0 ? 'unchanged' : action,
+    kind: identity.kind,
+    apiVersion: identity.apiVersion,
+    name: identity.metadata.name,
+    fields,
+    ...where,
+  };
+  const namespace = namespaceOf(identity);
+  if (namespace) result.namespace = namespace;
+  if (before) result.before = before;
+  if (afterNormalized) result.after = afterNormalized;
+  return result;
+}
+
+function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
+  const rank = (c: ResourceChange): number => {
+    const order = applyOrder(c.kind as never);
+    return c.action === 'delete' ? 100 - order : order; // prune runs last, in reverse dependency order
+  };
+  return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+}
+
+const VALUES_PENDING = 'values changes need a chart upgrade (helm upgrade), which fsm-gitops does not run yet';
+
+function valuesChange(context: PlanContext): ResourceChange | undefined {
+  const values = context.desired.values;
+  if (!values) return undefined;
+  const release = context.live.helmRelease;
+  const before = release ? coalesceValues(release.chartValues, release.config) : undefined;
+  const after = release ? coalesceValues(release.chartValues, values.values) : values.values;
+  const fields = fieldChanges(before, after);
+  const action = !release ? 'create' : deepEqual(before, after) ? 'unchanged' : 'update';
+  const result: ResourceChange = {
+    action,
+    kind: 'HelmValues',
+    apiVersion: 'helm.sh/v3',
+    name: release?.name ?? context.environment.mesh.name,
+    namespace: context.environment.mesh.namespace,
+    file: values.file,
+    line: 1,
+    fields,
+    // Show the user's override, not the whole coalesced chart: that is what the file holds.
+    after: values.values,
+  };
+  if (release) result.before = release.config;
+  if (action !== 'unchanged') result.pending = VALUES_PENDING;
+  return result;
+}

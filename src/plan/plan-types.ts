@@ -1,0 +1,44 @@
+import type { Finding } from '../core/finding.ts';
+import type { JsonObject } from '../core/json.ts';
+import type { FieldChange } from './field-changes.ts';
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
+
+/** What the plan will do to one object (or to the Helm values, as kind `HelmValues`). before/after are normalized and masked. */
+export interface ResourceChange {
+  action: ChangeAction;
+  kind: string;
+  apiVersion: string;
+  name: string;
+  namespace?: string;
+  /** The repository file that asks for it (absent for a prune). */
+  file?: string;
+  line?: number;
+  before?: JsonObject;
+  after?: JsonObject;
+  fields: FieldChange[];
+  /** Why `apply` will not carry this change out yet, when it will not. */
+  pending?: string;
+}
+
+export interface Workload {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface EnvironmentPlan {
+  name: string;
+  /** Environment folder in the repository. */
+  path: string;
+  /** Where the live state came from. */
+  liveSource: string;
+  changes: ResourceChange[];
+  findings: Finding[];
+  /** Workloads that must restart for this change to reach their sidecars. */
+  restarts: Workload[];
+}
+
+export interface Plan {
+  environments: EnvironmentPlan[];
+}

@@ -1,0 +1,51 @@
+import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
+import { loadEnvironment } from '../desired/load-environment.ts';
+import type { RepoFiles } from '../desired/repo-files.ts';
+import type { LiveStateReader } from '../live/live-state.ts';
+import { planEnvironment } from '../plan/plan.ts';
+import type { Plan } from '../plan/plan-types.ts';
+
+export interface PlanRepositoryOptions {
+  repo: RepoFiles;
+  /** Environment names to plan; all when empty. */
+  environments: readonly string[];
+  /** Where each environment's live state comes from. */
+  liveStateFor(environment: EnvironmentConfig): LiveStateReader;
+  progress?(message: string): void;
+}
+
+/** Raised for a request that names something the repository does not have. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Reads the repository's config and environments, reads each environment's live state, and plans them. */
+export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
+  const config = await loadRepoConfig(options.repo);
+  if (!config) throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+  const selected = selectEnvironments(config, options.environments);
+  const plan: Plan = { environments: [] };
+  for (const environment of selected) {
+    options.progress?.(`${environment.name}: reading ${environment.path}/`);
+    const desired = await loadEnvironment(options.repo, environment);
+    options.progress?.(`${environment.name}: reading live state`);
+    const live = await options.liveStateFor(environment).read(environment.mesh);
+    options.progress?.(`${environment.name}: planning ${desired.resources.length} resources`);
+    plan.environments.push(planEnvironment(desired, live));
+  }
+  return { config, plan };
+}
+
+function selectEnvironments(config: RepoConfig, names: readonly string[]): EnvironmentConfig[] {
+  if (names.length === 0) return config.environments;
+  return names.map((name) => {
+    const environment = config.environments.find((e) => e.name === name);
+    if (!environment) {
+      throw new UsageError(`no environment "${name}" in ${config.file}; it has: ${config.environments.map((e) => e.name).join(', ')}`);
+    }
+    return environment;
+  });
+}

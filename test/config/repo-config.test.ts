@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRepoConfig, RepoConfigError } from '../../src/config/repo-config.ts';
+
+const FILE = '.github/fsm-gitops.yml';
+const parse = (text: string) => parseRepoConfig(FILE, new TextEncoder().encode(text));
+
+test('accepts the DESIGN.md example as written, with defaults filled in', () => {
+  const config = parse(`environments:
+  staging:
+    path: clusters/staging
+    cluster: staging            # name of a cluster credential the app holds
+    mesh: { name: fsm, namespace: fsm-system }
+    deploy: on-merge            # on-merge | on-command | manual
+    approvals: 1
+  production:
+    path: clusters/production
+    cluster: prod-eu-1
+    mesh: { name: fsm, namespace: fsm-system }
+    deploy: on-command
+    approvals: 2
+`);
+  assert.deepEqual(
+    config.environments.map((e) => [e.name, e.path, e.cluster, e.deploy, e.approvals]),
+    [
+      ['staging', 'clusters/staging', 'staging', 'on-merge', 1],
+      ['production', 'clusters/production', 'prod-eu-1', 'on-command', 2],
+    ],
+  );
+  const staging = config.environments[0]!;
+  assert.equal(staging.namespaces, undefined, 'default: the mesh monitored namespaces');
+  assert.deepEqual([staging.teams, staging.restart, staging.prune], [[], 'manual', true]);
+});
+
+test('mesh defaults to fsm in fsm-system, deploy to manual', () => {
+  const [env] = parse('environments:\n  dev:\n    path: envs/dev/\n    cluster: dev\n').environments;
+  assert.deepEqual(env!.mesh, { name: 'fsm', namespace: 'fsm-system' });
+  assert.equal(env!.deploy, 'manual');
+  assert.equal(env!.path, 'envs/dev');
+});
+
+function assertConfigError(text: string, line: number, pattern: RegExp): void {
+  assert.throws(
+    () => parse(text),
+    (error: unknown) => {
+      assert.ok(error instanceof RepoConfigError, String(error));
+      assert.equal(error.file, FILE);
+      assert.equal(error.line, line, error.message);
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
+}
+
+test('a bad value is one error at its line, saying what is allowed', () => {
+  assertConfigError('environments:\n  staging:\n    path: a\n    cluster: s\n    deploy: on-push\n', 5, /deploy.*on-merge/);
+});
+
+test('an unknown key is reported with a suggestion', () => {
+  assertConfigError('environments:\n  staging:\n    path: a\n    cluster: s\n    aprovals: 2\n', 5, /aprovals.*did you mean "approvals"/);
+});
+
+test('a missing required key names the environment', () => {
+  assertConfigError('environments:\n  staging:\n    path: a\n', 2, /cluster/);
+});
+
+test('a path escaping the repository is refused', () => {
+  assertConfigError('environments:\n  staging:\n    path: ../other\n    cluster: s\n', 3, /path/);
+});
+
+test('nested environment folders are refused', () => {
+  assertConfigError('environments:\n  a:\n    path: clusters\n    cluster: s\n  b:\n    path: clusters/b\n    cluster: s\n', 6, /inside environments\.a\.path/);
+});
+
+test('an invalid mesh name is refused (RFC 1123 label)', () => {
+  assertConfigError('environments:\n  a:\n    path: x\n    cluster: s\n    mesh: { name: My_Mesh }\n', 5, /mesh\.name/);
+});
+
+test('broken YAML and empty files are config errors too', () => {
+  assertConfigError('environments:\n  a: [\n', 3, /YAML/);
+  assertConfigError('', 1, /empty/);
+});
