@@ -1,4 +1,4 @@
-import { isObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { isObject, type PathSegment } from '../core/json.ts';
 import { didYouMean } from '../schema/suggest.ts';
 
 export interface SelectorProblem {
@@ -11,7 +11,7 @@ const NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Checks a metav1.LabelSelector the way Kubernetes' LabelSelectorAsSelector would, which FSM calls to match pods and namespaces. */
-export function labelSelectorProblems(selector: JsonValue | undefined, path: PathSegment[]): SelectorProblem[] {
+export function labelSelectorProblems(selector: unknown, path: PathSegment[]): SelectorProblem[] {
   if (!isObject(selector)) return [];
   const problems: SelectorProblem[] = [];
   const matchLabels = selector['matchLabels'];

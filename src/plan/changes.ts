@@ -51,7 +51,8 @@ function change(
   let before = live ? normalize(live) : undefined;
   let afterNormalized = after ? normalize(after) : undefined;
   if (fsmKindOf(identity)?.kind === 'PluginConfig') [before, afterNormalized] = maskPluginConfigPair(before, afterNormalized);
-  const fields = fieldChanges(before, afterNormalized);
+  // Field summaries describe updates; a create or delete is its whole diff.
+  const fields = action === 'update' ? fieldChanges(before, afterNormalized) : [];
   const result: ResourceChange = {
     action: action === 'update' && fields.length === 0 ? 'unchanged' : action,
     kind: identity.kind,

@@ -34,8 +34,10 @@ export const restartImpactRule: Rule = {
     const more = workloads.length > NAMED_WORKLOADS ? ` and ${workloads.length - NAMED_WORKLOADS} more` : '';
     const who = workloads.length === 0 ? 'no workloads are in the mesh yet' : `restart ${names.join(', ')}${more}`;
     const how = context.environment.restart === 'rollout' ? 'apply restarts them (restart: rollout)' : 'apply does not restart them (restart: manual)';
-    return changed.map((path) =>
-      findingAt(meshConfig, ['spec', ...path.split('.')], 'warning', 'restart-required', `spec.${path} is read only when a sidecar is injected: meshed pods keep the old value until they restart; ${who}. ${how}`),
-    );
+    const fields = changed.map((p) => `spec.${p}`).join(', ');
+    const [first = ''] = changed;
+    return [
+      findingAt(meshConfig, ['spec', ...first.split('.')], 'warning', 'restart-required', `${fields} ${changed.length === 1 ? 'is' : 'are'} read only when a sidecar is injected: meshed pods keep the old value until they restart; ${who}. ${how}`),
+    ];
   },
 };

@@ -22,11 +22,14 @@ function checkResource(context: PlanContext, resource: ManagedResource): Finding
   if (!lookup.ok) return [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)];
   const merged = resource.kind === 'MeshConfig' ? context.effectiveMeshConfig : undefined;
   const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v));
-  return violations.map((violation) => {
-    const inRepo = merged === undefined || getAt(object, violation.path) !== undefined || getAt(object, violation.path.slice(0, -1)) !== undefined;
-    const message = inRepo ? violation.message : `${violation.message} (at ${formatPath(violation.path)} of the live MeshConfig this file is merged onto)`;
-    return findingAt(resource, violation.path, 'error', violation.code, message);
-  });
+  return violations.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));
+}
+
+/** Errors in a merged MeshConfig may come from the live object; say so when the repository file is not where the value is. */
+function mergedMessage(violation: SchemaViolation, repoObject: unknown): string {
+  if (violation.code === 'schema-required') return `${violation.message}: neither this file nor the live MeshConfig it is merged onto sets it`;
+  if (getAt(repoObject, violation.path) !== undefined) return violation.message;
+  return `${violation.message} (at ${formatPath(violation.path)} of the live MeshConfig this file is merged onto)`;
 }
 
 const PIPYSCRIPT: JsonPath = ['spec', 'pipyscript'];

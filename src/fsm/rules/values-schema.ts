@@ -14,7 +14,13 @@ export const valuesSchemaRule: Rule = {
       const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : `no deployed FSM Helm release was found in the cluster (${live.source})`;
       return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`)];
     }
-    const validate = compileJsonSchema(release.chartSchema);
+    let validate;
+    try {
+      validate = compileJsonSchema(release.chartSchema);
+    } catch (error) {
+      const why = `the deployed chart's values.schema.json cannot be compiled (${(error as Error).message})`;
+      return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`)];
+    }
     const effective = coalesceValues(release.chartValues, values.values);
     return validate(effective).map((v) => findingAt(values, v.path, 'error', v.code, v.message));
   },

@@ -1,0 +1,171 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { isObject, type JsonObject, type PathSegment } from '../core/json.ts';
+import { toViolation, type Collapsed } from './json-schema-messages.ts';
+import { isDateTime, isHostname, isIPv4Address, isIPv6Address } from './openapi-formats.ts';
+import type { SchemaViolation } from './violation.ts';
+
+export type JsonSchemaValidator = (value: unknown) => SchemaViolation[];
+
+const cache = new WeakMap<JsonObject, JsonSchemaValidator>();
+
+/**
+ * Compiles a draft-07 JSON Schema (a chart's values.schema.json) once per schema object.
+ * The validator never coerces or fills in defaults, and returns violations in document order.
+ * Throws when the schema itself is not a valid draft-07 schema.
+ */
+export function compileJsonSchema(schema: JsonObject): JsonSchemaValidator {
+  let validator = cache.get(schema);
+  if (validator === undefined) {
+    validator = compile(schema);
+    cache.set(schema, validator);
+  }
+  return validator;
+}
+
+// Draft-07 formats that kube-style values use; any other format is ignored, as draft-07 allows.
+const FORMATS = { 'date-time': isDateTime, ipv4: isIPv4Address, ipv6: isIPv6Address, hostname: isHostname };
+
+/** Patterns JavaScript cannot compile (Go's RE2 accepts some) are skipped rather than failing the whole schema. */
+const lenientRegExp = Object.assign(
+  (pattern: string, flags: string): { test(text: string): boolean } => {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {
+      return { test: () => true };
+    }
+  },
+  { code: 'lenientRegExp' },
+);
+
+const quietLogger = { log() {}, warn() {}, error: console.error };
+
+function compile(schema: JsonObject): JsonSchemaValidator {
+  const root = prepare(schema);
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: quietLogger, formats: FORMATS, code: { regExp: lenientRegExp } });
+  const validate = ajv.compile(root);
+  return (value) => {
+    if (validate(value)) return [];
+    const violations = collapse(validate.errors ?? [], root).map((error) => toViolation(error, value));
+    return sortByDocument(violations, value);
+  };
+}
+
+/**
+ * A deep copy without fragment `$id`s. Chart schemas made with generators such as jsonschema.net carry `$id`s such as
+ * "#/properties/fsm/properties/preinstall" that repeat (copy-paste) or do not match their location; draft-07
+ * only allows plain-name fragments ("#foo") there and resolves "#/…" `$ref`s as JSON pointers, so dropping
+ * them changes nothing except ajv's "resolves to more than one schema" error. A plain-name `$id` that a
+ * `$ref` uses is kept.
+ */
+function prepare(schema: JsonObject): JsonObject {
+  const root = structuredClone(schema);
+  const nodes: JsonObject[] = [];
+  const refs = new Set<string>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    if (!isObject(node)) continue;
+    nodes.push(node);
+    if (typeof node.$ref === 'string') refs.add(node.$ref);
+    for (const [key, child] of Object.entries(node)) if (!DATA_KEYWORDS.has(key)) stack.push(child);
+  }
+  for (const node of nodes) {
+    const id = node.$id;
+    if (typeof id === 'string' && id.startsWith('#') && !(refs.has(id) && !id.includes('/'))) delete node.$id;
+  }
+  // Only draft-07 is built in; other drafts mostly share its keywords, which beats refusing the chart.
+  if (typeof root.$schema === 'string' && !/^https?:\/\/json-schema\.org\/draft-07\/schema#?$/.test(root.$schema)) delete root.$schema;
+  return root;
+}
+
+const DATA_KEYWORDS = new Set(['default', 'examples', 'enum', 'const']);
+
+/** Keywords whose failure leaves the errors of the subschemas ajv tried in front of their own error. */
+const COMPOUND = new Set(['anyOf', 'oneOf', 'contains']);
+
+/** One error per anyOf/oneOf/contains/propertyNames failure instead of one per branch; if/then's own error dropped (the then errors say it). */
+function collapse(errors: ErrorObject[], root: JsonObject): Collapsed[] {
+  const kept: Collapsed[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if') continue;
+    if (error.keyword === 'propertyNames') {
+      const inner: ErrorObject[] = [];
+      const name = (error.params as { propertyName?: unknown }).propertyName;
+      while (kept.length > 0 && kept.at(-1)?.error.propertyName === name && kept.at(-1)?.error.instancePath === error.instancePath) {
+        inner.unshift((kept.pop() as Collapsed).error);
+      }
+      kept.push({ error, inner });
+      continue;
+    }
+    if (!COMPOUND.has(error.keyword)) {
+      kept.push({ error });
+      continue;
+    }
+    const branchSchemas = error.keyword === 'contains' ? [error.schema] : Array.isArray(error.schema) ? error.schema : [];
+    const reach = branchSchemas.map((s) => reachable(s, root));
+    const branches: ErrorObject[][] = branchSchemas.map(() => []);
+    for (let last = kept.at(-1); last !== undefined; last = kept.at(-1)) {
+      const owner = reach.findIndex((set) => set.has(last.error.parentSchema));
+      if (owner < 0 || !within(last.error.instancePath, error.instancePath)) break;
+      kept.pop();
+      branches[owner]?.unshift(last.error);
+    }
+    kept.push({ error, branches });
+  }
+  return kept;
+}
+
+function within(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}/`);
+}
+
+const reachCache = new WeakMap<object, Set<unknown>>();
+
+/** Every schema object a subschema can hand validation to, following local `$ref`s. */
+function reachable(schema: unknown, root: JsonObject): Set<unknown> {
+  if (!isObject(schema)) return new Set();
+  const cached = reachCache.get(schema);
+  if (cached) return cached;
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [schema];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    if (!isObject(node) || seen.has(node)) continue;
+    seen.add(node);
+    if (typeof node.$ref === 'string') stack.push(resolvePointer(root, node.$ref));
+    for (const [key, child] of Object.entries(node)) if (!DATA_KEYWORDS.has(key)) stack.push(child);
+  }
+  reachCache.set(schema, seen);
+  return seen;
+}
+
+function resolvePointer(root: JsonObject, ref: string): unknown {
+  if (!ref.startsWith('#')) return undefined;
+  let node: unknown = root;
+  for (const raw of ref.slice(1).split('/').slice(1)) {
+    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    node = isObject(node) ? node[key] : Array.isArray(node) ? node[Number(key)] : undefined;
+  }
+  return node;
+}
+
+/** Parents before children, siblings in the order their keys appear; a missing (required) field after its present siblings. */
+function sortByDocument(violations: SchemaViolation[], data: unknown): SchemaViolation[] {
+  const position = (node: unknown, segment: PathSegment): number => {
+    if (typeof segment === 'number') return segment;
+    const index = isObject(node) ? Object.keys(node).indexOf(segment) : -1;
+    return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const compare = (a: PathSegment[], b: PathSegment[]): number => {
+    let node = data;
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const [x, y] = [a[i] as PathSegment, b[i] as PathSegment];
+      if (x !== y) return position(node, x) - position(node, y);
+      node = typeof x === 'number' ? (Array.isArray(node) ? node[x] : undefined) : isObject(node) ? node[x] : undefined;
+    }
+    return a.length - b.length;
+  };
+  return violations.sort((v, w) => compare(v.path, w.path));
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planFiles, withCode } from '../support/plan-fixture.ts';
+import { chainYaml, ENABLE_PLUGINS, pluginConfigYaml, pluginYaml } from '../support/manifests.ts';
+
+const VALID = { 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('cors-chain'), 'config.yaml': pluginConfigYaml('cors-config') };
+
+test('a valid plugin set has no findings and creates three objects with ownership labels', async () => {
+  const plan = await planFiles(VALID);
+  assert.deepEqual(plan.findings.filter((f) => f.severity !== 'warning' || f.code !== 'restart-required'), []);
+  const created = plan.changes.filter((c) => c.action === 'create');
+  assert.deepEqual(created.map((c) => c.kind), ['Plugin', 'PluginChain', 'PluginConfig']);
+  const labels = (created[0]!.after!['metadata'] as { labels: Record<string, string> }).labels;
+  assert.deepEqual(labels, { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' });
+});
+
+test('plugin kinds need enablePluginPolicy in the MeshConfig that will be live', async () => {
+  const { 'meshconfig.yaml': _, ...withoutMeshConfig } = VALID;
+  const plan = await planFiles(withoutMeshConfig);
+  const findings = withCode(plan.findings, 'plugin-policy-disabled');
+  assert.equal(findings.length, 3);
+  assert.match(findings[0]!.message, /enablePluginPolicy: true/);
+});
+
+test('a chain name FSM does not know is an error with a suggestion', async () => {
+  const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { chain: 'inbound-https' }) });
+  const [finding] = withCode(plan.findings, 'chain-name-unknown');
+  assert.equal(finding?.path, 'spec.chains[0].name');
+  assert.match(finding!.message, /did you mean "inbound-http"/);
+});
+
+test('a chain mounting a Plugin that exists nowhere is an error; one in the cluster is fine', async () => {
+  const missing = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['cors', 'nope'] }) });
+  const [finding] = withCode(missing.findings, 'plugin-ref-missing');
+  assert.equal(finding?.path, 'spec.chains[0].plugins[1]');
+  const inCluster = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['cors', 'team-authz'] }) });
+  assert.deepEqual(withCode(inCluster.findings, 'plugin-ref-missing'), []);
+});
+
+test('a Plugin this change prunes does not count as existing', async () => {
+  const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['legacy-logger'] }) });
+  const [finding] = withCode(plan.findings, 'plugin-ref-missing');
+  assert.match(finding!.message, /this change deletes it/);
+});
+
+test('a PluginConfig for a Plugin no chain mounts is a warning', async () => {
+  const plan = await planFiles({ ...VALID, 'other.yaml': pluginYaml('other'), 'config.yaml': pluginConfigYaml('cfg', { plugin: 'other' }) });
+  const [finding] = withCode(plan.findings, 'plugin-not-mounted');
+  assert.equal(finding?.severity, 'warning');
+  assert.equal(finding?.path, 'spec.plugin');
+});
+
+test('destinationRefs other than Service are ignored by FSM: a warning', async () => {
+  const plan = await planFiles({ ...VALID, 'config.yaml': pluginConfigYaml('cfg', { kind: 'Deployment' }) });
+  const [finding] = withCode(plan.findings, 'destination-ref-ignored');
+  assert.equal(finding?.path, 'spec.destinationRefs[0].kind');
+});
+
+test('a selector operator FSM cannot match is an error', async () => {
+  const selectors = '    podSelector:\n      matchExpressions:\n        - key: app\n          operator: Equals\n          values: [productpage]\n';
+  const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { selectors }) });
+  const [finding] = withCode(plan.findings, 'selector-invalid');
+  assert.equal(finding?.path, 'spec.selectors.podSelector.matchExpressions[0].operator');
+  assert.equal(finding?.line, 15);
+});
+
+test('a Plugin without a script is an error; a .js file beside the manifest supplies it', async () => {
+  const missing = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors', null) });
+  assert.match(withCode(missing.findings, 'pipyscript-missing')[0]!.message, /clusters\/staging\/cors\.js/);
+  assert.deepEqual(withCode(missing.findings, 'schema-required'), [], 'one finding, not two');
+  const fromFile = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors', null), 'cors.js': 'pipy().pipeline()\n' });
+  assert.deepEqual(fromFile.findings.filter((f) => f.code.startsWith('pipyscript')), []);
+  const plugin = fromFile.changes.find((c) => c.kind === 'Plugin' && c.name === 'cors');
+  assert.equal((plugin!.after!['spec'] as { pipyscript: string }).pipyscript, 'pipy().pipeline()\n');
+});
+
+test('PipyJS that does not parse is an error at the script file line', async () => {
+  const plan = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors', null), 'cors.js': 'pipy()\n  .pipeline(\n  .dump(\n' });
+  const [finding] = withCode(plan.findings, 'pipyscript-syntax');
+  assert.deepEqual([finding?.file, finding?.line], ['clusters/staging/cors.js', 3]);
+});
+
+test('inline PipyJS syntax errors point into the manifest', async () => {
+  const plan = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors', 'pipy()\n.pipeline(\n}') });
+  const [finding] = withCode(plan.findings, 'pipyscript-syntax');
+  assert.deepEqual([finding?.file, finding?.line], ['clusters/staging/cors.yaml', 10]);
+});
+
+test('the real FSM example plugins parse', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { syntaxError } = await import('../../src/fsm/rules/pipyscript.ts');
+  const { loadAll } = await import('js-yaml');
+  for (const name of ['cors', 'fault-injection', 'header-modifier', 'traffic-mirror']) {
+    const text = readFileSync(new URL(`../../../shared/fsm-reference/${name}.yaml`, import.meta.url), 'utf8');
+    for (const doc of loadAll(text) as { kind?: string; spec?: { pipyscript?: string } }[]) {
+      if (doc?.kind === 'Plugin') assert.equal(syntaxError(doc.spec!.pipyscript!), undefined, name);
+    }
+  }
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planFiles, withCode } from '../support/plan-fixture.ts';
+import { chainYaml, ENABLE_PLUGINS, pluginYaml } from '../support/manifests.ts';
+
+const SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+  namespace: bookinfo
+data:
+  password: aHVudGVyMg==
+`;
+
+test('a kind that is not FSM is an error and never becomes a change', async () => {
+  const plan = await planFiles({ 'secret.yaml': SECRET });
+  const [finding] = withCode(plan.findings, 'kind-not-managed');
+  assert.equal(finding?.line, 2);
+  assert.equal(plan.changes.some((c) => c.kind === 'Secret'), false);
+  assert.doesNotMatch(JSON.stringify(plan), /aHVudGVyMg|hunter2/, 'secret data never appears');
+});
+
+test('a namespace outside the mesh is refused; the default allowed set is the monitored namespaces', async () => {
+  const plan = await planFiles({
+    'meshconfig.yaml': ENABLE_PLUGINS,
+    'cors.yaml': pluginYaml('cors'),
+    'chain.yaml': chainYaml('c', { namespace: 'kube-system' }),
+  });
+  const [finding] = withCode(plan.findings, 'namespace-not-allowed');
+  assert.equal(finding?.path, 'metadata.namespace');
+  assert.match(finding!.message, /bookinfo, payments/);
+  assert.equal(plan.changes.some((c) => c.kind === 'PluginChain' && c.name === 'c'), false);
+});
+
+test('the environment namespaces list replaces the default', async () => {
+  const config = 'environments:\n  staging:\n    path: clusters/staging\n    cluster: s\n    namespaces: [payments]\n';
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('c') }, { config });
+  assert.equal(withCode(plan.findings, 'namespace-not-allowed').length, 1);
+});
+
+test('a MeshConfig in another namespace, and a namespaced Plugin, are refused', async () => {
+  const plan = await planFiles({
+    'mc.yaml': ENABLE_PLUGINS.replace('namespace: fsm-system', 'namespace: default'),
+    'p.yaml': pluginYaml('p').replace('  name: p\n', '  name: p\n  namespace: bookinfo\n'),
+  });
+  assert.equal(withCode(plan.findings, 'namespace-not-allowed').length, 1);
+  assert.match(withCode(plan.findings, 'manifest-invalid')[0]!.message, /cluster-scoped/);
+});
+
+test('the same resource in two files is a duplicate, naming the first', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'a.yaml': pluginYaml('p'), 'b.yaml': pluginYaml('p') });
+  const [finding] = withCode(plan.findings, 'resource-duplicate');
+  assert.equal(finding?.file, 'clusters/staging/b.yaml');
+  assert.match(finding!.message, /clusters\/staging\/a\.yaml:1/);
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { meshConfigYaml, planFiles, withCode, exampleLiveState } from '../support/plan-fixture.ts';
+import { ENABLE_PLUGINS, pluginYaml } from '../support/manifests.ts';
+
+test('a typo in a MeshConfig field is an unknown-field error at its line, with a suggestion', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgres: true') });
+  const [finding] = withCode(plan.findings, 'schema-unknown-field');
+  assert.deepEqual([finding?.file, finding?.line, finding?.path], ['clusters/staging/meshconfig.yaml', 8, 'spec.traffic.enableEgres']);
+  assert.match(finding!.message, /did you mean "enableEgress"/);
+});
+
+test('a wrong type is an error at its line; the merged MeshConfig otherwise validates', async () => {
+  const good = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: true') });
+  assert.deepEqual(good.findings.filter((f) => f.code.startsWith('schema-')), []);
+  const bad = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: "yes please"') });
+  const [finding] = withCode(bad.findings, 'schema-type');
+  assert.equal(finding?.line, 8);
+});
+
+test('a required field missing from the merged MeshConfig is reported at the file, naming the live object', async () => {
+  const live = exampleLiveState('staging', (objects) => {
+    const mc = objects.find((o) => o.kind === 'MeshConfig')!;
+    delete (mc['spec'] as { connector?: unknown }).connector;
+    return objects;
+  });
+  const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: true') }, { live });
+  const [finding] = withCode(plan.findings, 'schema-required');
+  assert.equal(finding?.file, 'clusters/staging/meshconfig.yaml');
+  assert.match(finding!.message, /live MeshConfig/);
+});
+
+test('plugin kinds are validated against their CRDs', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'p.yaml': pluginYaml('p', 'pipy()').replace('priority: 100', 'priority: high') });
+  assert.ok(withCode(plan.findings, 'schema-type').some((f) => f.path === 'spec.priority'), JSON.stringify(plan.findings));
+});
+
+test('a version the cluster does not serve is schema-unavailable', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: true').replace('v1alpha3', 'v9') });
+  const [finding] = withCode(plan.findings, 'schema-unavailable');
+  assert.match(finding!.message, /does not serve version v9/);
+});

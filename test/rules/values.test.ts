@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dump } from 'js-yaml';
+import { exampleLiveState, planFiles, withCode } from '../support/plan-fixture.ts';
+
+const deployed = exampleLiveState().helmRelease!.config;
+const valuesWith = (edit: (values: Record<string, any>) => void): string => {
+  const values = structuredClone(deployed) as Record<string, any>;
+  edit(values);
+  return dump(values);
+};
+
+test('values equal to the deployed release give no values findings and an unchanged HelmValues', async () => {
+  const plan = await planFiles({ 'values.yaml': dump(deployed) });
+  assert.deepEqual(plan.findings, []);
+  assert.equal(plan.changes.find((c) => c.kind === 'HelmValues')?.action, 'unchanged');
+});
+
+test('a values key that seeds the MeshConfig warns and shows the meshconfig.yaml equivalent', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].enableEgress = false)) });
+  const [finding] = withCode(plan.findings, 'values-no-effect-after-install');
+  assert.equal(finding?.path, 'fsm.enableEgress');
+  assert.match(finding!.message, /spec:\n  traffic:\n    enableEgress: false/);
+});
+
+test('other values changes are pending a chart upgrade: a notice and a pending HelmValues change', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].fsmController = { ...v['fsm'].fsmController, replicaCount: 3 })) });
+  const [finding] = withCode(plan.findings, 'values-upgrade-pending');
+  assert.equal(finding?.path, 'fsm.fsmController.replicaCount');
+  const change = plan.changes.find((c) => c.kind === 'HelmValues')!;
+  assert.equal(change.action, 'update');
+  assert.match(change.pending!, /chart upgrade/);
+  assert.deepEqual(change.fields, [{ path: 'fsm.fsmController.replicaCount', before: 1, after: 3 }]);
+});
+
+test('values are validated against the chart schema, merged onto the chart defaults', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].trafficInterceptionMode = 'Sometimes')) });
+  const [finding] = withCode(plan.findings, 'schema-enum');
+  assert.equal(finding?.path, 'fsm.trafficInterceptionMode');
+  assert.equal(finding?.file, 'clusters/staging/values.yaml');
+});
+
+test('meshName and fsmNamespace never change', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => ((v['fsm'].meshName = 'other'), (v['fsm'].fsmNamespace = 'fsm'))) });
+  assert.deepEqual(withCode(plan.findings, 'mesh-identity-changed').map((f) => f.path), ['fsm.fsmNamespace', 'fsm.meshName']);
+});
+
+test('the mesh name must be an RFC 1123 label', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].meshName = 'My_Mesh')) });
+  assert.equal(withCode(plan.findings, 'mesh-name-invalid')[0]?.path, 'fsm.meshName');
+});
+
+test('without a deployed release, values are not validated and that is said', async () => {
+  const live = exampleLiveState('staging', (objects) => objects.filter((o) => o.kind !== 'Secret'));
+  const plan = await planFiles({ 'values.yaml': dump(deployed) }, { live });
+  assert.equal(withCode(plan.findings, 'schema-unavailable')[0]?.severity, 'warning');
+});
