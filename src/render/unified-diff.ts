@@ -3,7 +3,7 @@ import { dump } from 'js-yaml';
 import type { JsonObject } from '../core/json.ts';
 
 export function toYaml(object: JsonObject | undefined): string {
-  return object === undefined ? '' : dump(object, { indent: 2, lineWidth: -1, noRefs: true });
+  return object === undefined ? '' : dump(object, { indent: 2, lineWidth: -1, noRefs: true, sortKeys: true });
 }
 
 /** A unified diff of the two objects as YAML: hunk headers and lines, without file headers. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.ts';
 import { applyOnto } from '../../src/plan/merge.ts';
 
 test('mappings merge key by key; fields the repo does not mention stay', () => {
@@ -27,7 +28,7 @@ test('list-type map lists merge item by item on their keys', () => {
       },
     },
   };
-  const live = { spec: { items: [{ name: 'a', v: 1, keep: true }, { name: 'b', v: 2 }] } };
+  const live: JsonObject = { spec: { items: [{ name: 'a', v: 1, keep: true }, { name: 'b', v: 2 }] } };
   const applied = { spec: { items: [{ name: 'a', v: 10 }, { name: 'c', v: 3 }] } };
   assert.deepEqual(applyOnto(live, applied, schema), {
     spec: { items: [{ name: 'a', v: 10, keep: true }, { name: 'b', v: 2 }, { name: 'c', v: 3 }] },
