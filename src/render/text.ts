@@ -1,10 +1,8 @@
-import { styleText } from 'node:util';
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
 import { ACTION_SYMBOL, resourceTitle, showValue, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
-
-type Style = Parameters<typeof styleText>[0];
+import { ansi, type Style } from './ansi.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -12,7 +10,7 @@ export interface TextOptions {
 
 /** The plan for a terminal: per environment, each change with its fields and diff, then the findings. */
 export function renderText(plan: Plan, options: TextOptions): string {
-  const paint = (style: Style, text: string): string => (options.color ? styleText(style, text) : text);
+  const paint = (style: Style, text: string): string => (options.color ? ansi(style, text) : text);
   return plan.environments.map((env) => renderEnvironment(env, paint)).join('\n\n') + '\n';
 }
 

@@ -1,0 +1,99 @@
+/**
+ * Plans 1,000 plugin resources (Plugins, PluginChains, PluginConfigs) from a repository against a snapshot
+ * holding their live versions, and prints how long each phase takes and the memory it needs.
+ * Target: the whole plan well under a second on a 2-core machine.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { dump } from 'js-yaml';
+import { parseRepoConfig } from '../src/config/repo-config.ts';
+import type { KubeObject } from '../src/core/kube.ts';
+import { loadEnvironment } from '../src/desired/load-environment.ts';
+import { MemoryRepo } from '../src/desired/memory-repo.ts';
+import { liveStateFromObjects, parseSnapshot } from '../src/live/snapshot.ts';
+import { planEnvironment } from '../src/plan/plan.ts';
+import { renderJson } from '../src/render/json.ts';
+import { renderMarkdown } from '../src/render/markdown.ts';
+import { renderText } from '../src/render/text.ts';
+
+const RESOURCES = 1_000;
+const ROUNDS = 5;
+const MESH = { name: 'fsm', namespace: 'fsm-system' };
+const ENV = { env: 'bench' };
+const LABELS = { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': ENV.env };
+
+function pluginObjects(count: number, version: 'live' | 'desired'): KubeObject[] {
+  const objects: KubeObject[] = [];
+  const groups = Math.ceil(count / 3);
+  for (let i = 0; i < groups && objects.length < count; i++) {
+    const name = `plugin-${i}`;
+    const priority = version === 'desired' && i % 10 === 0 ? 200 : 100; // one in ten changes
+    objects.push({ apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name, labels: LABELS }, spec: { priority, pipyscript: `pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-plugin'] = '${name}')\n` } });
+    if (objects.length < count) {
+      objects.push({
+        apiVersion: 'plugin.flomesh.io/v1alpha1',
+        kind: 'PluginChain',
+        metadata: { name: `chain-${i}`, namespace: 'bookinfo', labels: LABELS },
+        spec: { chains: [{ name: 'inbound-http', plugins: [name] }], selectors: { podSelector: { matchLabels: { app: `app-${i}` } }, namespaceSelector: { matchExpressions: [{ key: 'flomesh.io/monitored-by', operator: 'In', values: ['fsm'] }] } } },
+      });
+    }
+    if (objects.length < count) {
+      objects.push({
+        apiVersion: 'plugin.flomesh.io/v1alpha1',
+        kind: 'PluginConfig',
+        metadata: { name: `config-${i}`, namespace: 'bookinfo', labels: LABELS },
+        spec: { plugin: name, destinationRefs: [{ kind: 'Service', name: `svc-${i}`, namespace: 'bookinfo' }], config: { allowOrigins: [{ exact: `http://app-${i}.example.com` }], apiToken: `t-${i}` } },
+      });
+    }
+  }
+  return objects;
+}
+
+const example = readFileSync(new URL('../examples/cluster/production.yaml', import.meta.url), 'utf8');
+const snapshotText = `${example}\n---\n${pluginObjects(RESOURCES, 'live').map((o) => dump(o)).join('---\n')}`;
+const repo = new MemoryRepo({
+  '.github/fsm-gitops.yml': `environments:\n  ${ENV.env}:\n    path: clusters/bench\n    cluster: bench\n`,
+});
+pluginObjects(RESOURCES, 'desired').forEach((object, i) => repo.set(`clusters/bench/plugins/${String(i).padStart(4, '0')}.yaml`, dump(object)));
+const config = parseRepoConfig('.github/fsm-gitops.yml', (await repo.read('.github/fsm-gitops.yml'))!);
+const environment = config.environments[0]!;
+
+const timings: Record<string, number[]> = { 'parse snapshot': [], 'read repository': [], plan: [], 'render text': [], 'render markdown': [], 'render json': [], total: [] };
+let changes = 0;
+let findings = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  const t0 = performance.now();
+  const objects = parseSnapshot('bench-snapshot.yaml', new TextEncoder().encode(snapshotText));
+  const live = liveStateFromObjects('bench-snapshot.yaml', objects, MESH);
+  const t1 = performance.now();
+  const desired = await loadEnvironment(repo, environment);
+  const t2 = performance.now();
+  const plan = planEnvironment(desired, live);
+  const t3 = performance.now();
+  renderText({ environments: [plan] }, { color: false });
+  const t4 = performance.now();
+  renderMarkdown({ environments: [plan] });
+  const t5 = performance.now();
+  renderJson({ environments: [plan] });
+  const t6 = performance.now();
+  timings['parse snapshot']!.push(t1 - t0);
+  timings['read repository']!.push(t2 - t1);
+  timings['plan']!.push(t3 - t2);
+  timings['render text']!.push(t4 - t3);
+  timings['render markdown']!.push(t5 - t4);
+  timings['render json']!.push(t6 - t5);
+  timings['total']!.push(t3 - t0);
+  changes = plan.changes.filter((c) => c.action !== 'unchanged').length;
+  findings = plan.findings.length;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`fsm-gitops plan benchmark: ${RESOURCES} plugin resources, snapshot ${(snapshotText.length / 1024 / 1024).toFixed(1)} MiB, ${ROUNDS} rounds (median; first round in brackets)`);
+console.log(`  changes planned: ${changes}, findings: ${findings}`);
+for (const [phase, values] of Object.entries(timings)) {
+  console.log(`  ${phase.padEnd(16)} ${median(values).toFixed(1).padStart(8)} ms   [${values[0]!.toFixed(1)} ms]`);
+}
+const memory = process.memoryUsage();
+console.log(`  heap used        ${(memory.heapUsed / 1024 / 1024).toFixed(1).padStart(8)} MiB`);
+console.log(`  rss              ${(memory.rss / 1024 / 1024).toFixed(1).padStart(8)} MiB`);
+console.log(`  plan (snapshot + repository + rules + diff): ${median(timings['total']!) < 1000 ? 'under' : 'OVER'} one second`);

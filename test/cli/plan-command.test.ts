@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { cli, EXAMPLE } from '../support/cli.ts';
+
+test('plans the example: exit 0, the changes and a summary line', async () => {
+  const { code, stdout } = await cli(['plan', ...EXAMPLE]);
+  assert.equal(code, 0);
+  assert.match(stdout, /~ MeshConfig fsm-system\/fsm-mesh-config update/);
+  assert.match(stdout, /\+ Plugin cors-policy create/);
+  assert.match(stdout, /- Plugin legacy-logger delete/);
+  assert.match(stdout, /Plan: 3 to create, 2 to update, 2 to delete · 7 workloads to restart · 0 errors/);
+  assert.doesNotMatch(stdout, /\u001b\[/, 'no color when not a terminal');
+});
+
+test('--detailed-exitcode exits 2 when there are changes, 0 when there are none', async () => {
+  assert.equal((await cli(['plan', ...EXAMPLE, '--detailed-exitcode'])).code, 2);
+  const production = ['--repo', 'examples/gitops', '--env', 'production', '--cluster', 'examples/cluster/production.yaml', '--detailed-exitcode'];
+  const { code, stdout } = await cli(['plan', ...production]);
+  assert.equal(code, 0, stdout);
+});
+
+test('color on a terminal, unless NO_COLOR or --no-color', async () => {
+  assert.match((await cli(['plan', ...EXAMPLE], { stdoutIsTty: true })).stdout, /\u001b\[/);
+  assert.doesNotMatch((await cli(['plan', ...EXAMPLE], { stdoutIsTty: true, env: { NO_COLOR: '1' } })).stdout, /\u001b\[/);
+  assert.doesNotMatch((await cli(['plan', ...EXAMPLE, '--no-color'], { stdoutIsTty: true })).stdout, /\u001b\[/);
+});
+
+test('json output has the documented shape', async () => {
+  const { code, stdout } = await cli(['plan', ...EXAMPLE, '--format', 'json']);
+  assert.equal(code, 0);
+  const plan = JSON.parse(stdout) as { environments: { name: string; changes: { action: string }[]; findings: Record<string, unknown>[] }[] };
+  const [staging] = plan.environments;
+  assert.equal(staging!.name, 'staging');
+  assert.ok(staging!.changes.some((c) => c.action === 'create'));
+  for (const finding of staging!.findings) {
+    assert.deepEqual(Object.keys(finding), ['severity', 'code', 'file', 'line', 'column', 'path', 'message']);
+  }
+});
+
+test('markdown output is the PR comment, with its marker', async () => {
+  const { stdout } = await cli(['plan', ...EXAMPLE, '--format', 'markdown']);
+  assert.ok(stdout.startsWith('<!-- fsm-gitops:plan -->'));
+  assert.match(stdout, /### ✅ `staging`/);
+  assert.match(stdout, /<details><summary>\+ <b>Plugin cors-policy<\/b> create/);
+});
+
+test('--cluster ENV=FILE plans several environments against their own snapshots', async () => {
+  const { code, stdout } = await cli(['plan', '--repo', 'examples/gitops', '--cluster', 'staging=examples/cluster/staging.yaml', '--cluster', 'production=examples/cluster/production.yaml', '--format', 'json']);
+  assert.equal(code, 0);
+  assert.deepEqual((JSON.parse(stdout) as { environments: { name: string }[] }).environments.map((e) => e.name), ['staging', 'production']);
+});
+
+test('a plan with an error finding exits 1 and names file and line', async () => {
+  const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-cli-'));
+  await cp('examples/gitops', repo, { recursive: true });
+  await writeFile(join(repo, 'clusters/staging/meshconfig.yaml'), 'apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    enableEgres: true\n');
+  const { code, stdout } = await cli(['plan', '--repo', repo, '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
+  assert.equal(code, 1);
+  assert.match(stdout, /error \[schema-unknown-field\] clusters\/staging\/meshconfig\.yaml:8:5/);
+});
+
+test('bad flags print the usage and exit 3', async () => {
+  const unknown = await cli(['plan', '--nope']);
+  assert.equal(unknown.code, 3);
+  assert.match(unknown.stderr, /Unknown option '--nope'/);
+  assert.match(unknown.stderr, /Usage:\n  fsm-gitops plan/);
+  const format = await cli(['plan', ...EXAMPLE, '--format', 'xml']);
+  assert.equal(format.code, 3);
+  assert.match(format.stderr, /--format must be one of text, markdown, json/);
+});
+
+test('--help for the program and for plan', async () => {
+  const main = await cli(['--help']);
+  assert.equal(main.code, 0);
+  assert.match(main.stdout, /Commands:\n  plan/);
+  const plan = await cli(['plan', '--help']);
+  assert.equal(plan.code, 0);
+  assert.match(plan.stdout, /Exit codes:/);
+});
+
+test('an unknown environment or a missing snapshot is exit 3 with a clear message', async () => {
+  const env = await cli(['plan', '--repo', 'examples/gitops', '--env', 'qa', '--cluster', 'examples/cluster/staging.yaml']);
+  assert.equal(env.code, 3);
+  assert.match(env.stderr, /no environment "qa" in \.github\/fsm-gitops\.yml; it has: staging, production/);
+  const snapshot = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--cluster', 'nope.yaml']);
+  assert.equal(snapshot.code, 3);
+  assert.match(snapshot.stderr, /cannot read cluster snapshot nope\.yaml/);
+});
+
+test('the real process sets its exit code (demo command line, with --detailed-exitcode)', async () => {
+  const run = promisify(execFile);
+  const error = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', ...EXAMPLE, '--detailed-exitcode']).catch((e: { code: number; stdout: string }) => e);
+  assert.equal((error as { code: number }).code, 2);
+  assert.match((error as { stdout: string }).stdout, /Plan: 3 to create/);
+});

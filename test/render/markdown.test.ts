@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Plan, ResourceChange } from '../../src/plan/plan-types.ts';
+import { COMMENT_MARKER, escapeMarkdown, renderMarkdown } from '../../src/render/markdown.ts';
+
+function bigPlugin(name: string, lines: number): ResourceChange {
+  return {
+    action: 'create',
+    kind: 'Plugin',
+    apiVersion: 'plugin.flomesh.io/v1alpha1',
+    name,
+    file: `clusters/staging/${name}.yaml`,
+    fields: [],
+    after: { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name }, spec: { pipyscript: 'x\n'.repeat(lines) } },
+  };
+}
+
+const plan = (changes: ResourceChange[]): Plan => ({
+  environments: [{ name: 'staging', path: 'clusters/staging', liveSource: 's.yaml', changes, findings: [], restarts: [] }],
+});
+
+test('a body over the limit leaves out whole resources, says which, and fits', () => {
+  const body = renderMarkdown(plan([bigPlugin('small', 5), bigPlugin('huge', 5000)]), { maxLength: 4000, fullPlanHint: 'See the fsm-gitops/staging check run.' });
+  assert.ok(body.length <= 4000, String(body.length));
+  assert.ok(body.startsWith(COMMENT_MARKER));
+  assert.match(body, /Plugin small<\/b>/, 'the small resource stays');
+  assert.match(body, /Left out to fit GitHub's comment size limit: `Plugin huge`\. See the fsm-gitops\/staging check run\./);
+});
+
+test('a body within the limit leaves nothing out', () => {
+  const body = renderMarkdown(plan([bigPlugin('a', 3)]));
+  assert.doesNotMatch(body, /Left out/);
+});
+
+test('user-controlled text cannot inject HTML or mentions', () => {
+  assert.equal(escapeMarkdown('<img src=x> @team'), '&lt;img src=x&gt; @\u200bteam');
+});
+
+test('diff fences survive backticks in the content', () => {
+  const change = bigPlugin('ticks', 0);
+  (change.after!['spec'] as { pipyscript: string }).pipyscript = 'const s = ```;\n';
+  const body = renderMarkdown(plan([change]));
+  assert.match(body, /````diff\n/);
+});

@@ -1,0 +1,25 @@
+import type { CliIo } from '../../src/cli/io.ts';
+import { runCli } from '../../src/cli/run.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with captured output. */
+export async function cli(argv: string[], options: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'env'>> = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdoutIsTty: options.stdoutIsTty ?? false,
+    stderrIsTty: options.stderrIsTty ?? false,
+    env: options.env ?? {},
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+export const EXAMPLE = ['--repo', 'examples/gitops', '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml'];
