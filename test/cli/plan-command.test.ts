@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -55,8 +55,9 @@ test('--cluster ENV=FILE plans several environments against their own snapshots'
   assert.deepEqual((JSON.parse(stdout) as { environments: { name: string }[] }).environments.map((e) => e.name), ['staging', 'production']);
 });
 
-test('a plan with an error finding exits 1 and names file and line', async () => {
+test('a plan with an error finding exits 1 and names file and line', async (t) => {
   const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-cli-'));
+  t.after(() => rm(repo, { recursive: true, force: true }));
   await cp('examples/gitops', repo, { recursive: true });
   await writeFile(join(repo, 'clusters/staging/meshconfig.yaml'), 'apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    enableEgres: true\n');
   const { code, stdout } = await cli(['plan', '--repo', repo, '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);

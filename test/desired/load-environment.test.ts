@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EnvironmentConfig } from '../../src/config/repo-config.ts';
+import { loadEnvironment } from '../../src/desired/load-environment.ts';
+import { MemoryRepo } from '../../src/desired/memory-repo.ts';
+import { FolderRepo } from '../../src/desired/folder-repo.ts';
+
+const ENV: EnvironmentConfig = {
+  name: 'staging', path: 'clusters/staging', cluster: 's', mesh: { name: 'fsm', namespace: 'fsm-system' },
+  deploy: 'manual', approvals: 1, namespaces: undefined, teams: [], restart: 'manual', prune: true,
+};
+
+test('reads manifests from every YAML file below the folder, multi-document and List, with lines', async () => {
+  const repo = new MemoryRepo({
+    'clusters/staging/a.yaml': 'apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nkind: B\nmetadata: {name: b}\n',
+    'clusters/staging/sub/list.yml': 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: C\n    metadata: {name: c}\n',
+    'clusters/staging/README.md': '# not read',
+    'clusters/other/x.yaml': 'apiVersion: v1\nkind: X\nmetadata: {name: x}\n',
+  });
+  const env = await loadEnvironment(repo, ENV);
+  assert.deepEqual(env.resources.map((r) => [r.object.kind, r.file, r.locate([]).line]), [
+    ['A', 'clusters/staging/a.yaml', 1],
+    ['B', 'clusters/staging/a.yaml', 5],
+    ['C', 'clusters/staging/sub/list.yml', 4],
+  ]);
+  assert.deepEqual(env.findings, []);
+  assert.equal(env.values, undefined);
+});
+
+test('values.yaml at the root is the values override; elsewhere it is a manifest file', async () => {
+  const repo = new MemoryRepo({
+    'clusters/staging/values.yaml': 'fsm:\n  meshName: fsm\n',
+    'clusters/staging/sub/values.yaml': 'fsm: {}\n',
+  });
+  const env = await loadEnvironment(repo, ENV);
+  assert.deepEqual(env.values?.values, { fsm: { meshName: 'fsm' } });
+  assert.deepEqual(env.values?.locate(['fsm', 'meshName']), { line: 2, column: 3 });
+  assert.equal(env.findings[0]?.code, 'manifest-invalid');
+  assert.equal(env.findings[0]?.file, 'clusters/staging/sub/values.yaml');
+});
+
+test('manifests without apiVersion, kind or name are findings at their line', async () => {
+  const repo = new MemoryRepo({ 'clusters/staging/bad.yaml': 'kind: Plugin\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Plugin\nmetadata: {}\n---\n- a list\n' });
+  const env = await loadEnvironment(repo, ENV);
+  assert.deepEqual(env.findings.map((f) => [f.code, f.line]), [['manifest-invalid', 1], ['manifest-invalid', 6], ['manifest-invalid', 8]]);
+  assert.equal(env.resources.length, 0);
+});
+
+test('a folder on disk reads the same, without following links out of the repository', async () => {
+  const env = await loadEnvironment(new FolderRepo('examples/gitops'), ENV);
+  assert.deepEqual(env.resources.map((r) => r.object.kind).sort(), ['MeshConfig', 'Plugin', 'PluginChain', 'PluginConfig']);
+  const plugin = env.resources.find((r) => r.object.kind === 'Plugin')!;
+  assert.equal(plugin.scriptFile, 'clusters/staging/plugins/cors-policy.js');
+  assert.equal(await new FolderRepo('examples/gitops').read('../../package.json'), undefined);
+});
