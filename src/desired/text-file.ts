@@ -12,7 +12,7 @@ export function decodeTextFile(bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): Te
     return {
       ok: false,
       code: 'file-too-large',
-      message: `file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(maxBytes)} limit; split it into smaller files`,
+      message: `file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(maxBytes)} limit: no FSM manifest is that large; move it out of the environment folder, or split it`,
     };
   }
   const nul = bytes.indexOf(0);

@@ -27,14 +27,14 @@ export function classifyResources(resources: readonly DesiredResource[], environ
     const info = fsmKindOf(object);
     if (!info) {
       findings.push(
-        findingAt(resource, ['kind'], 'error', 'kind-not-managed', `${object.kind} (${object.apiVersion}) is not an FSM kind: fsm-gitops manages only MeshConfig, Plugin, PluginChain and PluginConfig, and never applies anything else. Move this manifest out of ${environment.path}/`),
+        findingAt(resource, ['kind'], 'error', 'kind-not-managed', `${object.kind} (${object.apiVersion}) is not a kind fsm-gitops manages: it manages only MeshConfig, Plugin, PluginChain and PluginConfig, and never applies anything else. Move this manifest out of ${environment.path}/`),
       );
       continue;
     }
     const namespace = namespaceOf(object);
     const problem = namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
     if (problem) {
-      findings.push(findingAt(resource, namespace === undefined ? ['metadata'] : ['metadata', 'namespace'], 'error', problem.code, problem.message));
+      pushScopeFinding(findings, resource, problem, namespace);
       continue;
     }
     const key = objectKey(object);
@@ -50,6 +50,17 @@ export function classifyResources(resources: readonly DesiredResource[], environ
   return { managed, findings };
 }
 
+function pushScopeFinding(findings: Finding[], resource: DesiredResource, problem: Problem, namespace: string | undefined): void {
+  const path = problem.field === 'name' ? ['metadata', 'name'] : namespace === undefined ? ['metadata'] : ['metadata', 'namespace'];
+  findings.push(findingAt(resource, path, 'error', problem.code, problem.message));
+}
+
+interface Problem {
+  code: 'namespace-not-allowed' | 'manifest-invalid';
+  message: string;
+  field: 'name' | 'namespace';
+}
+
 function namespaceProblem(
   kind: string,
   namespaced: boolean,
@@ -57,20 +68,20 @@ function namespaceProblem(
   name: string,
   environment: EnvironmentConfig,
   allowed: ReadonlySet<string>,
-): { code: 'namespace-not-allowed' | 'manifest-invalid'; message: string } | undefined {
+): Problem | undefined {
   const mesh = environment.mesh;
   if (kind === 'MeshConfig') {
-    if (name !== MESH_CONFIG_NAME) return { code: 'manifest-invalid', message: `FSM reads only the MeshConfig named ${MESH_CONFIG_NAME}; rename this one (metadata.name: ${MESH_CONFIG_NAME})` };
-    if (namespace !== mesh.namespace) return { code: 'namespace-not-allowed', message: `the MeshConfig of mesh ${mesh.name} lives in namespace ${mesh.namespace}; set metadata.namespace: ${mesh.namespace}` };
+    if (name !== MESH_CONFIG_NAME) return { code: 'manifest-invalid', field: 'name', message: `FSM reads only the MeshConfig named ${MESH_CONFIG_NAME}; rename this one (metadata.name: ${MESH_CONFIG_NAME})` };
+    if (namespace !== mesh.namespace) return { code: 'namespace-not-allowed', field: 'namespace', message: `the MeshConfig of mesh ${mesh.name} lives in namespace ${mesh.namespace}; set metadata.namespace: ${mesh.namespace}` };
     return undefined;
   }
   if (!namespaced) {
-    return namespace === undefined ? undefined : { code: 'manifest-invalid', message: `${kind} is cluster-scoped: remove metadata.namespace` };
+    return namespace === undefined ? undefined : { code: 'manifest-invalid', field: 'namespace', message: `${kind} is cluster-scoped: remove metadata.namespace` };
   }
-  if (namespace === undefined) return { code: 'manifest-invalid', message: `${kind} is namespaced: set metadata.namespace (one of: ${[...allowed].join(', ') || 'none allowed'})` };
+  if (namespace === undefined) return { code: 'manifest-invalid', field: 'namespace', message: `${kind} is namespaced: set metadata.namespace (one of: ${[...allowed].join(', ') || 'none allowed'})` };
   if (!allowed.has(namespace)) {
     const from = environment.namespaces ? 'the environment\'s `namespaces` list in .github/fsm-gitops.yml' : `the namespaces mesh ${mesh.name} monitors`;
-    return { code: 'namespace-not-allowed', message: `namespace ${namespace} is outside environment ${environment.name}: it may use only ${from} (${[...allowed].join(', ') || 'none'})` };
+    return { code: 'namespace-not-allowed', field: 'namespace', message: `namespace ${namespace} is outside environment ${environment.name}: it may use only ${from} (${[...allowed].join(', ') || 'none'})` };
   }
   return undefined;
 }

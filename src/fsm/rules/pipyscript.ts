@@ -43,9 +43,11 @@ export function syntaxError(script: string): ScriptError | undefined {
     parse(script, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, locations: true });
     return undefined;
   } catch (error) {
-    if (error instanceof SyntaxError && 'loc' in error) {
+    if (error instanceof SyntaxError && 'loc' in error && 'pos' in error) {
       const loc = error.loc as { line: number; column: number };
-      return { message: error.message.replace(/ \(\d+:\d+\)$/, ''), line: loc.line, column: loc.column + 1 };
+      const atEnd = (error.pos as number) >= script.trimEnd().length;
+      const message = error.message.replace(/ \(\d+:\d+\)$/, '') + (atEnd ? ' at the end of the script (an unclosed bracket, brace or string?)' : '');
+      return { message, line: loc.line, column: loc.column + 1 };
     }
     throw error;
   }

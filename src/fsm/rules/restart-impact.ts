@@ -33,7 +33,7 @@ export const restartImpactRule: Rule = {
     const names = workloads.slice(0, NAMED_WORKLOADS).map((w) => `${w.kind} ${w.namespace}/${w.name}`);
     const more = workloads.length > NAMED_WORKLOADS ? ` and ${workloads.length - NAMED_WORKLOADS} more` : '';
     const who = workloads.length === 0 ? 'no workloads are in the mesh yet' : `restart ${names.join(', ')}${more}`;
-    const how = context.environment.restart === 'rollout' ? 'apply restarts them (restart: rollout)' : 'apply does not restart them (restart: manual)';
+    const how = context.environment.restart === 'rollout' ? 'Apply restarts them (restart: rollout).' : 'Apply does not restart them (restart: manual).';
     const fields = changed.map((p) => `spec.${p}`).join(', ');
     const [first = ''] = changed;
     return [
