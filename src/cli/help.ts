@@ -26,8 +26,8 @@ Options:
   --env NAME              Environment to plan; repeat for several (default: all)
   --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml' prints them.
                           One file for every environment, or ENV=FILE, repeated, one per environment
-  --kubeconfig PATH       Live state from an API server (arrives with the Kubernetes layer; not yet available)
-  --context NAME          kubeconfig context to use
+  --kubeconfig PATH       Live state from an API server (read only: plan never changes the cluster)
+  --context NAME          kubeconfig context to use (default: its current-context)
   --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json
   --detailed-exitcode     Exit 2 when the plan is valid and has changes
   --no-color              Plain text even on a terminal (NO_COLOR is honored too)

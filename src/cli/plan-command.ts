@@ -4,6 +4,8 @@ import { hasErrors } from '../core/finding.ts';
 import { FolderRepo } from '../desired/folder-repo.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
+import { ClusterReader } from '../kube/cluster-reader.ts';
+import { KubeClient } from '../kube/kube-client.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
@@ -40,11 +42,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
-  if (values.kubeconfig !== undefined) {
-    throw new UsageError('--kubeconfig is not available in this version yet; take a snapshot (see --help) and pass it with --cluster');
-  }
-  if (values.cluster.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml (or --kubeconfig PATH)');
-  const liveStateFor = snapshotChooser(values.cluster);
+  const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context);
 
   const { plan } = await planRepository({
     repo: new FolderRepo(values.repo),
@@ -66,6 +64,24 @@ export function exitCode(plan: Plan, detailed: boolean): number {
   if (plan.environments.some((e) => hasErrors(e.findings))) return EXIT.findings;
   const changes = plan.environments.some((e) => e.changes.some((c) => c.action !== 'unchanged'));
   return detailed && changes ? EXIT.changes : EXIT.ok;
+}
+
+function liveStateChooser(snapshots: string[], kubeconfig: string | undefined, context: string | undefined): (environment: EnvironmentConfig) => LiveStateReader {
+  if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
+  if (kubeconfig !== undefined) {
+    const reader = new ClusterReader(kubeClient(kubeconfig, context));
+    return () => reader;
+  }
+  if (snapshots.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml or --kubeconfig PATH');
+  return snapshotChooser(snapshots);
+}
+
+function kubeClient(path: string, context: string | undefined): KubeClient {
+  try {
+    return KubeClient.fromFile(path, context);
+  } catch (error) {
+    throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */

@@ -1,0 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+/** Exponential backoff with full jitter; `retryAfterMs` (from a Retry-After header) wins when longer. */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  run: (attempt: number) => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  retryAfterMs: (error: unknown) => number | undefined = () => undefined,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(attempt);
+    } catch (error) {
+      if (attempt >= policy.attempts || !retryable(error)) throw error;
+      const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      await sleep(Math.max(backoff, Math.min(retryAfterMs(error) ?? 0, policy.maxDelayMs)));
+    }
+  }
+}
