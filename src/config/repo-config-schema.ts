@@ -1,6 +1,8 @@
 import type { JsonObject } from '../core/json.ts';
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A folder inside the repository: relative, forward slashes, no `.` or `..` segments. */
+export const REPO_FOLDER = '^(?![./])(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$';
 
 /** JSON Schema (draft-07) of `.github/fsm-gitops.yml`. docs/configuration.md describes each field. */
 export const REPO_CONFIG_SCHEMA: JsonObject = {
@@ -18,7 +20,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
         additionalProperties: false,
         required: ['path', 'cluster'],
         properties: {
-          path: { type: 'string', minLength: 1, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]+$' },
+          path: { type: 'string', minLength: 1, pattern: REPO_FOLDER },
           cluster: { type: 'string', minLength: 1, maxLength: 253 },
           mesh: {
             type: 'object',

@@ -4,6 +4,7 @@ import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
 import { compileJsonSchema } from '../schema/json-schema.ts';
+import type { SchemaViolation } from '../schema/violation.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
 
 export const REPO_CONFIG_PATHS = ['.github/fsm-gitops.yml', '.github/fsm-gitops.yaml'] as const;
@@ -74,11 +75,21 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   if (violation) {
     const at = document.locate(violation.path);
     const where = violation.path.length > 0 ? `${formatPath(violation.path)}: ` : '';
-    throw new RepoConfigError(file, at.line, at.column, `${where}${violation.message}`);
+    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation)}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
   checkPathsDisjoint(file, document, environments);
   return { file, environments };
+}
+
+/** The schema's own words, except where a pattern would be quoted at the user. */
+function explain(violation: SchemaViolation): string {
+  const field = violation.path.at(-1);
+  if (violation.code === 'schema-constraint' && violation.path[0] === 'environments' && field === 'path') {
+    const value = violation.message.match(/"[^"]*"/)?.[0] ?? 'the path';
+    return `${value} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments (for example clusters/staging)`;
+  }
+  return violation.message;
 }
 
 function toEnvironments(config: JsonObject): EnvironmentConfig[] {

@@ -54,3 +54,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export function cloneJson<T extends JsonValue>(value: T): T {
   return structuredClone(value);
 }
+
+/** Sets an own property even for keys like `__proto__`, which plain assignment would treat as the prototype. */
+export function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

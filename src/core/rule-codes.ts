@@ -4,6 +4,7 @@
  */
 export const RULE_CODES = [
   // Reading the repository
+  'environment-empty',
   'yaml-syntax',
   'yaml-limit',
   'file-not-text',

@@ -10,7 +10,7 @@ export interface DesiredResource {
   object: KubeObject;
   file: string;
   locate: Locate;
-  /** Set when a Plugin's spec.pipyscript was read from a `.js` file beside its manifest. */
+  /** Set when a Plugin's spec.pipyscript comes from a `.js` file beside its manifest (even one that could not be read). */
   scriptFile?: string;
 }
 
@@ -27,4 +27,6 @@ export interface DesiredEnvironment {
   resources: DesiredResource[];
   values: DesiredValues | undefined;
   findings: Finding[];
+  /** The folder holds no files at all: most likely a wrong path, so nothing may be pruned. */
+  empty: boolean;
 }

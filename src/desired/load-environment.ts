@@ -4,6 +4,7 @@ import { findingAt, findingInFile } from '../core/findings.ts';
 import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
 import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
+import { isDnsSubdomain } from '../core/names.ts';
 import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
 import { decodeTextFile } from './text-file.ts';
@@ -15,7 +16,14 @@ const VALUES_FILES = ['values.yaml', 'values.yml'];
 /** Reads every YAML file in an environment's folder into resources and values, with a finding for each thing it cannot read. */
 export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
   const files = await repo.list(environment.path);
-  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [] };
+  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: files.length === 0 };
+  if (result.empty) {
+    result.findings.push({
+      severity: 'error',
+      code: 'environment-empty',
+      message: `environment ${environment.name}: ${environment.path}/ holds no files. Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`,
+    });
+  }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
   for (const file of files.filter((f) => YAML_FILE.test(f))) {
@@ -93,17 +101,18 @@ async function inlinePipyScripts(repo: RepoFiles, resources: DesiredResource[], 
     if (!isFsmKind(object, 'Plugin')) continue;
     const spec = isObject(object['spec']) ? object['spec'] : undefined;
     if (typeof spec?.['pipyscript'] === 'string' && spec['pipyscript'].trim() !== '') continue;
+    if (!isDnsSubdomain(object.metadata.name)) continue; // not a file name; the safety checks report the name
     const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/')) : '';
     const scriptFile = `${dir === '' ? '' : `${dir}/`}${object.metadata.name}.js`;
     const bytes = await repo.read(scriptFile);
     if (bytes === undefined) continue; // the pipyscript rule reports the missing script
+    resource.scriptFile = scriptFile;
     const text = decodeTextFile(bytes);
     if (!text.ok) {
       findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
       continue;
     }
     object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
-    resource.scriptFile = scriptFile;
   }
 }
 

@@ -15,6 +15,9 @@ export function decodeTextFile(bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): Te
       message: `file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(maxBytes)} limit: no FSM manifest is that large; move it out of the environment folder, or split it`,
     };
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { ok: false, code: 'file-not-text', message: 'file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' };
+  }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     return { ok: false, code: 'file-not-text', message: `file holds a NUL byte at offset ${nul}: it looks binary, not YAML or JavaScript` };

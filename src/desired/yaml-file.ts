@@ -2,6 +2,7 @@ import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLExcepti
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
 import { expandedSizeExceeds } from './expanded-size.ts';
+import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
 
 /** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
 export const YAML_LIMITS = {
@@ -81,7 +82,11 @@ function yamlError(error: unknown, text: string): YamlParseResult {
     const line = (error.mark?.line ?? 0) + 1;
     const column = (error.mark?.column ?? 0) + 1;
     const isLimit = /maximum|exceed|limit|too many/i.test(error.reason);
-    const message = describeYamlReason(error.reason, text, error.mark?.position);
+    let message = describeYamlReason(error.reason, text, error.mark?.position);
+    const hint = error.mark ? unclosedHint(text, error.mark.position) : undefined;
+    if (hint && !isLimit) message = `${message}: ${hint}`;
+    const keyLine = /complex key/.test(error.reason) ? complexKeyLine(text) : undefined;
+    if (keyLine !== undefined) return { ok: false, code: 'yaml-syntax', message, line: keyLine, column: 1 };
     return { ok: false, code: isLimit ? 'yaml-limit' : 'yaml-syntax', message, line, column };
   }
   if (error instanceof RangeError) {

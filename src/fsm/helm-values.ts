@@ -1,4 +1,4 @@
-import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
+import { isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
 
 /**
  * Helm's coalescing of user values onto chart defaults: mappings merge recursively, anything else
@@ -7,10 +7,10 @@ import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
 export function coalesceValues(defaults: JsonObject, overrides: JsonObject): JsonObject {
   const out: JsonObject = structuredClone(defaults);
   for (const [key, value] of Object.entries(overrides)) {
-    const base = out[key];
+    const base = Object.hasOwn(out, key) ? out[key] : undefined;
     if (value === null) delete out[key];
-    else if (isObject(value) && isObject(base)) out[key] = coalesceValues(base, value);
-    else out[key] = structuredClone(value);
+    else if (isObject(value) && isObject(base)) setOwn(out, key, coalesceValues(base, value));
+    else setOwn(out, key, structuredClone(value));
   }
   return out;
 }

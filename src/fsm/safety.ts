@@ -4,6 +4,7 @@ import { findingAt } from '../core/findings.ts';
 import { displayName, namespaceOf, objectKey } from '../core/kube.ts';
 import type { DesiredResource } from '../desired/desired-state.ts';
 import { fsmKindOf, MESH_CONFIG_NAME } from './kinds.ts';
+import { isDnsLabel, isDnsSubdomain } from '../core/names.ts';
 import type { ManagedResource } from './rules/rule.ts';
 
 export interface Classified {
@@ -32,7 +33,7 @@ export function classifyResources(resources: readonly DesiredResource[], environ
       continue;
     }
     const namespace = namespaceOf(object);
-    const problem = namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
+    const problem = nameProblem(info.kind, object.metadata.name, namespace) ?? namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
     if (problem) {
       pushScopeFinding(findings, resource, problem, namespace);
       continue;
@@ -59,6 +60,17 @@ interface Problem {
   code: 'namespace-not-allowed' | 'manifest-invalid';
   message: string;
   field: 'name' | 'namespace';
+}
+
+/** Names the API server would refuse; a name is also used to find a Plugin's .js file, so it must not be a path. */
+function nameProblem(kind: string, name: string, namespace: string | undefined): Problem | undefined {
+  if (!isDnsSubdomain(name)) {
+    return { code: 'manifest-invalid', field: 'name', message: `${kind} name ${JSON.stringify(name)} is not a valid object name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters` };
+  }
+  if (namespace !== undefined && !isDnsLabel(namespace)) {
+    return { code: 'manifest-invalid', field: 'namespace', message: `namespace ${JSON.stringify(namespace)} is not a valid namespace name: lowercase letters, digits and '-', at most 63 characters` };
+  }
+  return undefined;
 }
 
 function namespaceProblem(

@@ -24,7 +24,7 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState): { co
       : meshConfig.object;
   }
   const wanted = new Set(managed.map((r) => objectKey(r.object)));
-  const pruned = environment.prune ? live.pluginObjects.filter((o) => ownedBy(o, environment.name) && !wanted.has(objectKey(o))) : [];
+  const pruned = environment.prune && !desired.empty ? live.pluginObjects.filter((o) => ownedBy(o, environment.name) && !wanted.has(objectKey(o))) : [];
   return {
     context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned },
     findings,

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { isObject, setOwn, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
 import { schemaAt } from '../fsm/crd-schemas.ts';
 
 /**
@@ -14,7 +14,7 @@ function mergeValue(live: JsonValue | undefined, applied: JsonValue, schema: Jso
   if (isObject(applied) && isObject(live) && schemaAt(schema, path)?.['x-kubernetes-map-type'] !== 'atomic') {
     const out: JsonObject = { ...live };
     for (const [key, value] of Object.entries(applied)) {
-      out[key] = mergeValue(live[key], value, schema, [...path, key]);
+      setOwn(out, key, mergeValue(Object.hasOwn(live, key) ? live[key] : undefined, value, schema, [...path, key]));
     }
     return out;
   }

@@ -56,7 +56,7 @@ function renderFinding(f: Finding, paint: (style: Style, text: string) => string
   const where = f.file ? `${f.file}${f.line ? `:${f.line}:${f.column ?? 1}` : ''}` : '';
   const [first, ...rest] = f.message.split('\n');
   return [
-    `    ${paint(SEVERITY_STYLE[f.severity], f.severity)} ${paint('dim', `[${f.code}]`)} ${where}${f.path ? paint('dim', ` ${f.path}`) : ''}`,
+    `    ${paint(SEVERITY_STYLE[f.severity], f.severity)} ${paint('dim', `[${f.code}]`)}${where ? ` ${where}` : ''}${f.path ? paint('dim', ` ${f.path}`) : ''}`,
     `      ${first}`,
     ...rest.map((line) => `      ${line}`),
   ];

@@ -15,9 +15,9 @@ const DOC = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8'
 
 /**
  * Codes whose examples cannot be planned from the text of the page: a byte that is not UTF-8, a file
- * over 4 MiB. Their sections carry NOT_EXECUTABLE_MARK; keep this list short.
+ * over 4 MiB, an environment folder with no files. Their sections carry NOT_EXECUTABLE_MARK; keep this list short.
  */
-const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['file-not-text', 'file-too-large']);
+const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['environment-empty', 'file-not-text', 'file-too-large']);
 const NOT_EXECUTABLE_MARK = '<!-- example: not executable -->';
 
 /** First line of an example block that is a file of the staging environment: `# clusters/staging/<file>` (or `//` in JavaScript). */
@@ -173,9 +173,11 @@ describe('docs/rules.md', () => {
         const severity = SEVERITY.exec(proseOf(example.intro))?.[1];
         assert.match(severity ?? '', /\b(error|warning|notice)\b/, `${code}: **Severity:** error, warning or notice before **Bad**`);
         const bad = blocksOf(example.bad);
-        assert.ok(bad.some((b) => STAGING_FILE.test(b.lines[0] ?? '')), `${code}: the Bad example has a file of clusters/staging/`);
+        const anyFile = /^(#|\/\/) \S+\.(ya?ml|js)\b/;
+        const file = NOT_EXECUTABLE.has(code) ? anyFile : STAGING_FILE;
+        assert.ok(bad.some((b) => file.test(b.lines[0] ?? '')), `${code}: the Bad example has a file of ${NOT_EXECUTABLE.has(code) ? 'the repository' : 'clusters/staging/'}`);
         const printed = bad.find((b) => b.lang === 'text')?.lines.join('\n') ?? '';
-        assert.match(printed, new RegExp(`^(error|warning|notice) \\[${code}\\] `), `${code}: the Bad example shows its finding in a text block`);
+        assert.match(printed, new RegExp(`^(error|warning|notice) \\[${code}\\]( |$)`, 'm'), `${code}: the Bad example shows its finding in a text block`);
         assert.ok(severity!.includes(printed.split(' ')[0]!), `${code}: the finding shown has a severity the section names`);
         assert.ok(blocksOf(example.good).length > 0, `${code}: the Good example has a code block`);
       });

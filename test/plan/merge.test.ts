@@ -47,3 +47,10 @@ test('does not modify its inputs', () => {
   assert.deepEqual(live, { spec: { a: { b: 1 } } });
   assert.deepEqual(applied, { spec: { a: { c: 2 } } });
 });
+
+test('a __proto__ key is kept as a field, not taken as the prototype', () => {
+  const applied = JSON.parse('{"spec": {"__proto__": {"polluted": true}}}') as JsonObject;
+  const merged = applyOnto({ spec: { a: 1 } }, applied);
+  assert.deepEqual(Object.keys(merged['spec'] as object), ['a', '__proto__']);
+  assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+});

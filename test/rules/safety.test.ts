@@ -53,3 +53,17 @@ test('the same resource in two files is a duplicate, naming the first', async ()
   assert.equal(finding?.file, 'clusters/staging/b.yaml');
   assert.match(finding!.message, /clusters\/staging\/a\.yaml:1/);
 });
+
+test('an environment folder with no files is an error, and nothing is pruned', async () => {
+  const plan = await planFiles({});
+  assert.equal(withCode(plan.findings, 'environment-empty').length, 1);
+  assert.deepEqual(plan.changes.filter((c) => c.action === 'delete'), [], 'the labelled legacy-logger objects stay');
+});
+
+test('object names that are not RFC 1123 subdomains are refused, and never used as paths', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'p.yaml': pluginYaml('../../x', null) });
+  const [finding] = withCode(plan.findings, 'manifest-invalid');
+  assert.equal(finding?.path, 'metadata.name');
+  assert.deepEqual(withCode(plan.findings, 'pipyscript-missing'), []);
+  assert.ok(plan.findings.every((f) => !f.file || f.file.startsWith('clusters/staging/')));
+});

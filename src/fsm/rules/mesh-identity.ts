@@ -2,8 +2,7 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { coalesceValues, valueAtDotted } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
-
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { isDnsLabel } from '../../core/names.ts';
 
 /** A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. */
 export const meshIdentityRule: Rule = {
@@ -34,7 +33,3 @@ export const meshIdentityRule: Rule = {
     return findings;
   },
 };
-
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && RFC1123_LABEL.test(value);
-}

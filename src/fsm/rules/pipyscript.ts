@@ -14,6 +14,9 @@ export const pipyscriptRule: Rule = {
 
 function checkPlugin(resource: ManagedResource): Finding[] {
   const script = getAt(resource.object, ['spec', 'pipyscript']);
+  // A script of the wrong type is the schema rule's to report; an unreadable .js file, the loader's.
+  if (script !== undefined && script !== null && typeof script !== 'string') return [];
+  if ((script === undefined || script === null) && resource.scriptFile) return [];
   if (typeof script !== 'string' || script.trim() === '') {
     const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/') + 1) : '';
     return [

@@ -1,0 +1,1 @@
+pipy().pipeline("OUTSIDE-THE-ENVIRONMENT")
