@@ -22,6 +22,7 @@ export const RULE_CODES = [
   'schema-constraint',
   'schema-list-key-duplicate',
   'schema-unavailable',
+  'server-rejected',
   // Mesh identity and Helm values
   'mesh-name-invalid',
   'mesh-identity-changed',

@@ -1,11 +1,12 @@
 import { isObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FSM_KINDS } from '../fsm/kinds.ts';
-import { LiveStateError, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
+import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { liveStateFromObjects } from '../live/snapshot.ts';
 import type { KubeClient } from './kube-client.ts';
 import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
+import { serverDryRun } from './server-dry-run.ts';
 import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
 
 /**
@@ -15,9 +16,18 @@ import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from '.
 export class ClusterReader implements LiveStateReader {
   constructor(private readonly client: KubeClient) {}
 
+  dryRun(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
+    return this.translated(() => serverDryRun(this.client, objects));
+  }
+
   async read(mesh: MeshRef): Promise<LiveState> {
+    return this.translated(() => this.readAll(mesh));
+  }
+
+  /** Turns connection and permission failures into LiveStateErrors (exit 3 in the CLI), naming the server. */
+  private async translated<T>(run: () => Promise<T>): Promise<T> {
     try {
-      return await this.readAll(mesh);
+      return await run();
     } catch (error) {
       if (error instanceof KubeUnreachableError) throw new LiveStateError(error.message);
       if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) {

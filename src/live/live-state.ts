@@ -23,7 +23,21 @@ export interface MeshRef {
 
 export interface LiveStateReader {
   read(mesh: MeshRef): Promise<LiveState>;
+  /**
+   * Server-side dry run (server-side apply, dryRun=All) of the objects a plan would apply, keyed by
+   * objectKey: the API server's own validation and admission answer. Only a live API server has one.
+   */
+  dryRun?(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>>;
 }
+
+export interface DryRunRejection {
+  status: number;
+  message: string;
+  causes: { field?: string; reason?: string; message?: string }[];
+}
+
+/** What the API server would make of an object, or why it refuses it. */
+export type DryRunOutcome = { ok: true; object: KubeObject } | ({ ok: false } & DryRunRejection);
 
 /** The cluster state could not be read at all (unreachable server, unreadable snapshot). */
 export class LiveStateError extends Error {

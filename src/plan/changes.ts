@@ -9,6 +9,7 @@ import { maskPluginConfigPair } from './mask.ts';
 import { applyOnto } from './merge.ts';
 import { normalize } from './normalize.ts';
 import type { ResourceChange } from './plan-types.ts';
+import type { DryRunOutcome } from '../live/live-state.ts';
 
 /** The manifest as fsm-gitops applies it: plugin kinds carry the ownership labels prune relies on. */
 export function toApply(resource: ManagedResource, environment: string): KubeObject {
@@ -20,7 +21,7 @@ export function toApply(resource: ManagedResource, environment: string): KubeObj
 }
 
 /** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. */
-export function computeChanges(context: PlanContext): ResourceChange[] {
+export function computeChanges(context: PlanContext, dryRun?: ReadonlyMap<string, DryRunOutcome>): ResourceChange[] {
   const liveByKey = new Map<string, KubeObject>();
   for (const object of [...context.live.pluginObjects, ...(context.live.meshConfig ? [context.live.meshConfig] : [])]) {
     liveByKey.set(objectKey(object), object);
@@ -30,7 +31,9 @@ export function computeChanges(context: PlanContext): ResourceChange[] {
     const live = liveByKey.get(objectKey(resource.object));
     const lookup = context.schemas.lookup(resource.object.apiVersion, resource.object.kind);
     const applied = toApply(resource, context.environment.name);
-    const after = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
+    const server = dryRun?.get(objectKey(resource.object));
+    const local = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
+    const after = server?.ok ? server.object : local;
     const at = resource.locate([]);
     changes.push(change(live ? 'update' : 'create', resource.object, live, after, { file: resource.file, line: at.line }));
   }

@@ -1,22 +1,36 @@
 import { sortFindings } from '../core/finding.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
-import type { LiveState } from '../live/live-state.ts';
+import type { DryRunOutcome, LiveState } from '../live/live-state.ts';
+import { dryRunFindings } from './dry-run-findings.ts';
 import { RULES } from '../fsm/rules/index.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
-import { computeChanges } from './changes.ts';
+import { computeChanges, toApply } from './changes.ts';
+import type { KubeObject } from '../core/kube.ts';
 import { buildContext } from './context.ts';
 import type { EnvironmentPlan } from './plan-types.ts';
 
+export interface PlanOptions {
+  /** The API server's dry-run answers, keyed by objectKey: they replace the local guess of each object's result. */
+  dryRun?: ReadonlyMap<string, DryRunOutcome>;
+}
+
 /** The plan for one environment: pure, no I/O. What the repo asks for, checked against FSM's rules and diffed against the live state. */
-export function planEnvironment(desired: DesiredEnvironment, live: LiveState): EnvironmentPlan {
+export function planEnvironment(desired: DesiredEnvironment, live: LiveState, options: PlanOptions = {}): EnvironmentPlan {
   const { context, findings } = buildContext(desired, live);
   for (const rule of RULES) findings.push(...rule.check(context));
+  if (options.dryRun) findings.push(...dryRunFindings(context.managed, options.dryRun, findings));
   return {
     name: desired.environment.name,
     path: desired.environment.path,
     liveSource: live.source,
-    changes: computeChanges(context),
+    changes: computeChanges(context, options.dryRun),
     findings: sortFindings([...desired.findings, ...findings]),
     restarts: restartOnlyChanges(context).length > 0 ? meshWorkloads(context) : [],
   };
+}
+
+/** The objects this plan would apply (ownership labels included), for a server-side dry run before planning. */
+export function objectsToApply(desired: DesiredEnvironment, live: LiveState): KubeObject[] {
+  const { context } = buildContext(desired, live);
+  return context.managed.map((resource) => toApply(resource, desired.environment.name));
 }

@@ -2,7 +2,7 @@ import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../conf
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
-import { planEnvironment } from '../plan/plan.ts';
+import { objectsToApply, planEnvironment } from '../plan/plan.ts';
 import type { Plan } from '../plan/plan-types.ts';
 
 export interface PlanRepositoryOptions {
@@ -12,6 +12,8 @@ export interface PlanRepositoryOptions {
   /** Where each environment's live state comes from. */
   liveStateFor(environment: EnvironmentConfig): LiveStateReader;
   progress?(message: string): void;
+  /** Ask the API server to dry-run the changes (default true where the live state comes from one). Never for a fork's pull request. */
+  serverDryRun?: boolean;
 }
 
 /** Raised for a request that names something the repository does not have. */
@@ -32,9 +34,16 @@ export async function planRepository(options: PlanRepositoryOptions): Promise<{ 
     options.progress?.(`${environment.name}: reading ${environment.path}/`);
     const desired = await loadEnvironment(options.repo, environment);
     options.progress?.(`${environment.name}: reading live state`);
-    const live = await options.liveStateFor(environment).read(environment.mesh);
+    const reader = options.liveStateFor(environment);
+    const live = await reader.read(environment.mesh);
+    let dryRun;
+    if (reader.dryRun && options.serverDryRun !== false) {
+      const objects = objectsToApply(desired, live);
+      options.progress?.(`${environment.name}: server-side dry run of ${objects.length} objects`);
+      dryRun = await reader.dryRun(objects);
+    }
     options.progress?.(`${environment.name}: planning ${desired.resources.length} resources`);
-    plan.environments.push(planEnvironment(desired, live));
+    plan.environments.push(planEnvironment(desired, live, { dryRun }));
   }
   return { config, plan };
 }

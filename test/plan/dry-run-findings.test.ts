@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseFieldPath } from '../../src/plan/dry-run-findings.ts';
+import { planEnvironment, type PlanOptions } from '../../src/plan/plan.ts';
+import { loadEnvironment } from '../../src/desired/load-environment.ts';
+import { MemoryRepo } from '../../src/desired/memory-repo.ts';
+import { parseRepoConfig } from '../../src/config/repo-config.ts';
+import { exampleLiveState, STAGING_CONFIG, CONFIG_FILE } from '../support/plan-fixture.ts';
+import { ENABLE_PLUGINS, pluginYaml } from '../support/manifests.ts';
+
+test('parses API server field paths', () => {
+  assert.deepEqual(parseFieldPath('spec.chains[0].name'), ['spec', 'chains', 0, 'name']);
+  assert.deepEqual(parseFieldPath('metadata.labels[app.kubernetes.io/name]'), ['metadata', 'labels', 'app.kubernetes.io/name']);
+});
+
+async function stagingPlan(dryRun: PlanOptions['dryRun']) {
+  const repo = new MemoryRepo({ [CONFIG_FILE]: STAGING_CONFIG, 'clusters/staging/meshconfig.yaml': ENABLE_PLUGINS, 'clusters/staging/p.yaml': pluginYaml('p') });
+  const config = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!);
+  return planEnvironment(await loadEnvironment(repo, config.environments[0]!), exampleLiveState(), { dryRun });
+}
+
+test('a dry-run refusal becomes a finding at the field it names, coded by its reason', async () => {
+  const dryRun = new Map([
+    ['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 422, message: 'Plugin "p" is invalid', causes: [{ field: 'spec.priority', reason: 'FieldValueTypeInvalid', message: 'Invalid value: "string": spec.priority in body must be of type number' }] }],
+  ]);
+  const plan = await stagingPlan(dryRun);
+  const finding = plan.findings.find((f) => f.file === 'clusters/staging/p.yaml')!;
+  assert.deepEqual([finding.code, finding.line, finding.path], ['schema-type', 6, 'spec.priority']);
+  assert.match(finding.message, /API server refuses this \(dry run\)/);
+});
+
+test('a refusal without field causes (an admission webhook) is server-rejected at the kind', async () => {
+  const dryRun = new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 400, message: 'admission webhook "plugin.flomesh.io" denied the request', causes: [] }]]);
+  const plan = await stagingPlan(dryRun);
+  const finding = plan.findings.find((f) => f.code === 'server-rejected')!;
+  assert.equal(finding.line, 2);
+  assert.match(finding.message, /admission webhook/);
+});
+
+test('the dry-run result, not the local merge, is the change', async () => {
+  const live = exampleLiveState();
+  const server = structuredClone(live.meshConfig!);
+  (server['spec'] as { featureFlags: Record<string, unknown> }).featureFlags['enablePluginPolicy'] = true;
+  (server['spec'] as { traffic: Record<string, unknown> }).traffic['enableEgress'] = false; // the server's answer differs from the local guess
+  const plan = await stagingPlan(new Map([['config.flomesh.io/MeshConfig/fsm-system/fsm-mesh-config', { ok: true as const, object: server }]]));
+  const change = plan.changes.find((c) => c.kind === 'MeshConfig')!;
+  assert.ok(change.fields.some((f) => f.path === 'spec.traffic.enableEgress'), JSON.stringify(change.fields));
+});
