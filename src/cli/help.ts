@@ -5,6 +5,7 @@ Usage:
 
 Commands:
   plan      Validate an environment's files and show what would change in the cluster
+  apply     Apply an environment's files to its cluster (after showing the plan)
 
 Run 'fsm-gitops <command> --help' for a command's options.
 
@@ -48,4 +49,35 @@ Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets)
   { kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml
     echo ---
     kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; } > snapshot.yaml
+`;
+
+export const APPLY_HELP = `Usage:
+  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context NAME] [--yes]
+
+Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
+applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field
+manager fsm-gitops, taking over the fields the repository sets), then deletes the objects fsm-gitops
+created for this environment that the repository no longer has. A plan with errors is never applied.
+
+One apply at a time per environment: a Lease fsm-gitops-<env> in the mesh namespace names the holder
+and the commit. If a step fails, everything this apply changed is restored and it says so. Each
+apply is recorded in the ConfigMap fsm-gitops-history-<env> (the last 20). Values changes that need
+a chart upgrade are listed as pending and never applied.
+
+Options:
+  --repo DIR              Repository checkout (default: the current directory)
+  --env NAME              Environment to apply (required)
+  --kubeconfig PATH       The cluster's kubeconfig (required)
+  --context NAME          kubeconfig context to use (default: its current-context)
+  -y, --yes               Do not ask; needed when not run on a terminal
+  --commit SHA            Commit recorded on each object and in the history (default: git HEAD of --repo)
+  --actor NAME            Who applies, for the lock and the history (default: user@host)
+  --lock-timeout SECONDS  How long to wait for another apply of the environment (default: 120)
+  --no-color              Plain text even on a terminal
+  -h, --help              Show this help
+
+Exit codes:
+  0  applied, nothing to apply, or declined at the prompt
+  1  the plan has errors: nothing applied
+  3  could not run, or the apply failed (and was rolled back: the message says whether fully)
 `;

@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline/promises';
+
 /** The CLI's view of its process, so tests can run it in-process. */
 export interface CliIo {
   stdout(text: string): void;
@@ -5,6 +7,9 @@ export interface CliIo {
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
   env: Record<string, string | undefined>;
+  stdinIsTty: boolean;
+  /** Asks a yes/no question on the terminal. */
+  ask(question: string): Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -14,5 +19,14 @@ export function processIo(): CliIo {
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
+    stdinIsTty: process.stdin.isTTY === true,
+    async ask(question) {
+      const readline = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await readline.question(question);
+      } finally {
+        readline.close();
+      }
+    },
   };
 }

@@ -2,13 +2,16 @@ import { RepoConfigError } from '../config/repo-config.ts';
 import { LiveStateError } from '../live/live-state.ts';
 import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
-import { MAIN_HELP, PLAN_HELP } from './help.ts';
+import { APPLY_HELP, MAIN_HELP, PLAN_HELP } from './help.ts';
+import { applyCommand } from './apply-command.ts';
+import { LockBusyError } from '../apply/lock.ts';
 import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
 
 const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number>; help: string }> = {
   plan: { run: planCommand, help: PLAN_HELP },
+  apply: { run: applyCommand, help: APPLY_HELP },
 };
 
 /** Runs one CLI invocation and returns its exit code; never throws for a user's mistake. */
@@ -39,7 +42,7 @@ function reportFailure(error: unknown, help: string, io: CliIo): number {
     io.stderr(`fsm-gitops: ${(error as Error).message}\n\n${help}`);
     return EXIT.failed;
   }
-  if (error instanceof UsageError || error instanceof RepoConfigError || error instanceof LiveStateError) {
+  if (error instanceof UsageError || error instanceof RepoConfigError || error instanceof LiveStateError || error instanceof LockBusyError) {
     io.stderr(`fsm-gitops: ${error.message}\n`);
     return EXIT.failed;
   }

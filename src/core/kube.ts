@@ -50,7 +50,11 @@ export function labelsOf(object: KubeObject): Record<string, string> {
 
 /** Identity of an object across desired and live state: group, kind, namespace, name (the version is not part of it). */
 export function objectKey(object: KubeObject): string {
-  return `${apiGroup(object.apiVersion)}/${object.kind}/${namespaceOf(object) ?? ''}/${object.metadata.name}`;
+  return keyOf(object.apiVersion, object.kind, namespaceOf(object), object.metadata.name);
+}
+
+export function keyOf(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${apiGroup(apiVersion)}/${kind}/${namespace ?? ''}/${name}`;
 }
 
 /** `PluginChain fsm-demo/cors-chain`, `Plugin cors` */

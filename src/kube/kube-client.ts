@@ -21,6 +21,9 @@ export interface KubeClientOptions {
   timeoutMs?: number;
 }
 
+/** What the apply path needs of a client; tests wrap a real client to inject failures. */
+export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'>;
+
 /**
  * REST calls to the API server with the wire JSON left as it is. @kubernetes/client-node supplies the
  * kubeconfig handling (contexts, certificates, tokens, exec); its typed API classes are not used because

@@ -4,8 +4,7 @@ import type { DryRunOutcome, LiveState } from '../live/live-state.ts';
 import { dryRunFindings } from './dry-run-findings.ts';
 import { RULES } from '../fsm/rules/index.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
-import { computeChanges, toApply } from './changes.ts';
-import type { KubeObject } from '../core/kube.ts';
+import { computeChanges } from './changes.ts';
 import { buildContext } from './context.ts';
 import type { EnvironmentPlan } from './plan-types.ts';
 
@@ -29,8 +28,3 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
   };
 }
 
-/** The objects this plan would apply (ownership labels included), for a server-side dry run before planning. */
-export function objectsToApply(desired: DesiredEnvironment, live: LiveState): KubeObject[] {
-  const { context } = buildContext(desired, live);
-  return context.managed.map((resource) => toApply(resource, desired.environment.name));
-}

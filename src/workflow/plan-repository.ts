@@ -2,7 +2,8 @@ import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../conf
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
-import { objectsToApply, planEnvironment } from '../plan/plan.ts';
+import { planEnvironment } from '../plan/plan.ts';
+import { applySet } from '../plan/apply-set.ts';
 import type { Plan } from '../plan/plan-types.ts';
 
 export interface PlanRepositoryOptions {
@@ -38,7 +39,7 @@ export async function planRepository(options: PlanRepositoryOptions): Promise<{ 
     const live = await reader.read(environment.mesh);
     let dryRun;
     if (reader.dryRun && options.serverDryRun !== false) {
-      const objects = objectsToApply(desired, live);
+      const objects = applySet(desired, live).apply;
       options.progress?.(`${environment.name}: server-side dry run of ${objects.length} objects`);
       dryRun = await reader.dryRun(objects);
     }

@@ -184,7 +184,9 @@ async function runWhere(c: Case): Promise<CaseResult> {
         stderr: (text) => void (stderr += text),
         stdoutIsTty: false,
         stderrIsTty: false,
+        stdinIsTty: false,
         env: {},
+        ask: () => Promise.reject(new Error('the corpus never answers prompts')),
       });
       return { kind: 'cli', exitCode, stdout, stderr };
     }

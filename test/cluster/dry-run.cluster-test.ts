@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { serverSideApply } from '../../src/kube/server-dry-run.ts';
+import { serverSideApply } from '../../src/kube/fsm-objects.ts';
 import { asManifest, seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 import { exampleClusterObjects, meshConfigYaml } from '../support/plan-fixture.ts';
 import { cli } from '../support/cli.ts';

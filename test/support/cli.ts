@@ -8,7 +8,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured output. */
-export async function cli(argv: string[], options: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'env'>> = {}): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  options: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'stdinIsTty' | 'env'>> & { answers?: string[] } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -17,6 +20,13 @@ export async function cli(argv: string[], options: Partial<Pick<CliIo, 'stdoutIs
     stdoutIsTty: options.stdoutIsTty ?? false,
     stderrIsTty: options.stderrIsTty ?? false,
     env: options.env ?? {},
+    stdinIsTty: options.stdinIsTty ?? false,
+    ask: async (question) => {
+      stderr += question;
+      const answer = options.answers?.shift();
+      if (answer === undefined) throw new Error(`unexpected prompt: ${question}`);
+      return answer;
+    },
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

@@ -55,12 +55,15 @@ export function pathOf(object: KubeObject): string {
   return objectPath(typeFor(object.apiVersion, plural, namespaced ?? false), namespace, object.metadata.name);
 }
 
-export async function create(client: KubeClient, object: KubeObject): Promise<JsonObject> {
+export async function create(client: KubeClient, object: KubeObject, fieldManager?: string): Promise<JsonObject> {
   const path = pathOf(object);
-  return client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), body: asManifest(object), what: `create ${object.kind} ${object.metadata.name}` });
+  return client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), query: { fieldManager }, body: asManifest(object), what: `create ${object.kind} ${object.metadata.name}` });
 }
 
-/** Loads snapshot objects into an empty cluster: CRDs first (waiting until established), then namespaces, then the rest. */
+/**
+ * Loads snapshot objects into an empty cluster: CRDs first (waiting until established), then namespaces, then
+ * the rest. The MeshConfig is created by field manager fsm-bootstrap, as FSM's bootstrap does.
+ */
 export async function seed(client: KubeClient, objects: KubeObject[]): Promise<void> {
   const rank = (o: KubeObject): number => (o.kind === 'CustomResourceDefinition' ? 0 : o.kind === 'Namespace' ? 1 : 2);
   const sorted = [...objects].sort((a, b) => rank(a) - rank(b));
@@ -68,7 +71,7 @@ export async function seed(client: KubeClient, objects: KubeObject[]): Promise<v
   await waitForCrds(client, sorted.filter((o) => rank(o) === 0).map((o) => o.metadata.name));
   for (const object of sorted.filter((o) => rank(o) > 0)) {
     if (object.kind === 'Namespace' && object.metadata.name === 'default') continue;
-    await create(client, object);
+    await create(client, object, object.kind === 'MeshConfig' ? 'fsm-bootstrap' : undefined);
   }
 }
 

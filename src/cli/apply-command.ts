@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { parseArgs, promisify } from 'node:util';
+import { FolderRepo } from '../desired/folder-repo.ts';
+import { KubeClient } from '../kube/kube-client.ts';
+import { renderText } from '../render/text.ts';
+import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
+import { UsageError } from '../workflow/plan-repository.ts';
+import { EXIT } from './exit-codes.ts';
+import { APPLY_HELP } from './help.ts';
+import type { CliIo } from './io.ts';
+
+export async function applyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: 'string', default: '.' },
+      env: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      yes: { type: 'boolean', short: 'y', default: false },
+      commit: { type: 'string' },
+      actor: { type: 'string' },
+      'lock-timeout': { type: 'string', default: '120' },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(APPLY_HELP);
+    return EXIT.ok;
+  }
+  if (!values.env) throw new UsageError('say which environment to apply: --env NAME');
+  if (!values.kubeconfig) throw new UsageError('apply needs the cluster: --kubeconfig PATH [--context NAME]');
+  if (!values.yes && !io.stdinIsTty) throw new UsageError('apply asks for confirmation on a terminal; without one, pass --yes');
+  const lockWaitSeconds = Number(values['lock-timeout']);
+  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0) throw new UsageError(`--lock-timeout takes seconds, not "${values['lock-timeout']}"`);
+
+  let client: KubeClient;
+  try {
+    client = KubeClient.fromFile(values.kubeconfig, values.context);
+  } catch (error) {
+    throw new UsageError(`cannot use kubeconfig ${values.kubeconfig}: ${(error as Error).message}`);
+  }
+  const color = io.stdoutIsTty && !values['no-color'] && !io.env['NO_COLOR'];
+  const outcome = await applyEnvironment({
+    repo: new FolderRepo(values.repo),
+    environment: values.env,
+    client,
+    commit: values.commit ?? (await gitCommit(values.repo)),
+    actor: values.actor ?? `fsm-gitops-cli/${defaultActor()}`,
+    lockWaitSeconds,
+    progress: (message) => io.stderr(`${message}\n`),
+    async confirm(plan) {
+      io.stdout(renderText({ environments: [plan] }, { color }));
+      if (values.yes) return true;
+      const answer = await io.ask(`\nApply these changes to ${client.server}? Only 'yes' is accepted: `);
+      return answer.trim() === 'yes';
+    },
+  });
+
+  switch (outcome.status) {
+    case 'refused':
+      io.stdout(renderText({ environments: [outcome.plan] }, { color }));
+      io.stderr(`fsm-gitops: not applied: ${outcome.reason}\n`);
+      return EXIT.findings;
+    case 'no-changes':
+      io.stdout(`${outcome.plan.name}: nothing to apply, the cluster matches the repository.\n`);
+      return EXIT.ok;
+    case 'declined':
+      io.stderr('Not applied.\n');
+      return EXIT.ok;
+    case 'done': {
+      const { result } = outcome;
+      for (const step of result.done) io.stdout(`  ${step}\n`);
+      if (result.result === 'applied') {
+        io.stdout(`Applied ${result.done.length} change(s) to ${outcome.plan.name}.\n`);
+        return EXIT.ok;
+      }
+      io.stderr(`fsm-gitops: apply failed: ${result.message ?? ''}\n`);
+      return EXIT.failed;
+    }
+  }
+}
+
+/** The checked-out commit, marked when the working tree has changes; `unknown` outside a git checkout. */
+async function gitCommit(repo: string): Promise<string> {
+  const run = promisify(execFile);
+  try {
+    const { stdout: head } = await run('git', ['-C', repo, 'rev-parse', 'HEAD']);
+    const { stdout: status } = await run('git', ['-C', repo, 'status', '--porcelain']);
+    return `${head.trim()}${status.trim() === '' ? '' : '-dirty'}`;
+  } catch {
+    return 'unknown';
+  }
+}

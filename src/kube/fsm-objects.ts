@@ -1,0 +1,36 @@
+import { namespaceOf, type KubeObject } from '../core/kube.ts';
+import { FIELD_MANAGER } from '../core/ownership.ts';
+import { fsmKindOf } from '../fsm/kinds.ts';
+import type { KubeApi } from './kube-client.ts';
+import { KubeApiError } from './kube-errors.ts';
+import { objectPath, typeFor } from './resource-paths.ts';
+
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** The API path of an FSM object. */
+export function fsmObjectPath(object: KubeObject): string {
+  const kind = fsmKindOf(object);
+  if (!kind) throw new Error(`${object.kind} is not an FSM kind`);
+  return objectPath(typeFor(object.apiVersion, kind.plural, kind.namespaced), namespaceOf(object), object.metadata.name);
+}
+
+/** Server-side apply of one object as field manager fsm-gitops, taking over conflicting fields (the repository is the source of truth for what it sets). */
+export function serverSideApply(client: KubeApi, object: KubeObject, dryRun: boolean): Promise<KubeObject> {
+  return client.request<KubeObject>({
+    method: 'PATCH',
+    path: fsmObjectPath(object),
+    query: { fieldManager: FIELD_MANAGER, force: 'true', dryRun: dryRun ? 'All' : undefined },
+    body: object,
+    contentType: APPLY_PATCH,
+    what: `${dryRun ? 'dry-run apply' : 'apply'} ${object.kind} ${object.metadata.name}`,
+  });
+}
+
+/** Deletes an FSM object; one already gone is fine. */
+export async function deleteFsmObject(client: KubeApi, object: KubeObject): Promise<void> {
+  try {
+    await client.request({ method: 'DELETE', path: fsmObjectPath(object), what: `delete ${object.kind} ${object.metadata.name}` });
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+  }
+}

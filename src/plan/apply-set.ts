@@ -1,0 +1,22 @@
+import type { KubeObject } from '../core/kube.ts';
+import type { DesiredEnvironment } from '../desired/desired-state.ts';
+import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
+import type { LiveState } from '../live/live-state.ts';
+import { toApply } from './changes.ts';
+import { buildContext } from './context.ts';
+
+export interface ApplySet {
+  /** Manifests to server-side apply, in dependency order: MeshConfig, Plugins, PluginChains, PluginConfigs. */
+  apply: KubeObject[];
+  /** Live objects to delete, in reverse dependency order. */
+  prune: KubeObject[];
+}
+
+/** What applying this environment would send to the API server (unmasked: never rendered). */
+export function applySet(desired: DesiredEnvironment, live: LiveState): ApplySet {
+  const { context } = buildContext(desired, live);
+  const rank = (object: KubeObject): number => applyOrder(fsmKindOf(object)?.kind ?? 'PluginConfig');
+  const apply = context.managed.map((resource) => toApply(resource, desired.environment.name)).sort((a, b) => rank(a) - rank(b));
+  const prune = [...context.pruned].sort((a, b) => rank(b) - rank(a));
+  return { apply, prune };
+}

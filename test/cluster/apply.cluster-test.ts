@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { acquireLock } from '../../src/apply/lock.ts';
+import { readHistory } from '../../src/apply/history.ts';
+import { executeApply } from '../../src/apply/executor.ts';
+import { isObject } from '../../src/core/json.ts';
+import { keyOf, objectKey, type KubeObject } from '../../src/core/kube.ts';
+import { COMMIT_ANNOTATION } from '../../src/core/ownership.ts';
+import { FolderRepo } from '../../src/desired/folder-repo.ts';
+import { loadEnvironment } from '../../src/desired/load-environment.ts';
+import { loadRepoConfig } from '../../src/config/repo-config.ts';
+import { ClusterReader } from '../../src/kube/cluster-reader.ts';
+import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
+import { applySet } from '../../src/plan/apply-set.ts';
+import { normalize } from '../../src/plan/normalize.ts';
+import { cli } from '../support/cli.ts';
+import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { exampleClusterObjects } from '../support/plan-fixture.ts';
+
+let kubeconfig: string;
+let client: KubeClient;
+const EXAMPLE = ['--repo', 'examples/gitops', '--env', 'staging'];
+const MESH = { name: 'fsm', namespace: 'fsm-system' };
+
+before(async () => {
+  kubeconfig = startCluster();
+  client = KubeClient.fromFile(kubeconfig);
+  await seed(client, exampleClusterObjects('staging'));
+});
+after(() => stopCluster(kubeconfig));
+
+/** The FSM objects of the cluster, normalized (no managedFields, resourceVersion, ...), by key. */
+async function fsmState(): Promise<Map<string, unknown>> {
+  const live = await new ClusterReader(client).read(MESH);
+  const objects = [...(live.meshConfig ? [live.meshConfig] : []), ...live.pluginObjects];
+  return new Map(objects.map((o) => [objectKey(o), normalize(o)]));
+}
+
+async function stagingApplySet() {
+  const repo = new FolderRepo('examples/gitops');
+  const config = (await loadRepoConfig(repo))!;
+  const desired = await loadEnvironment(repo, config.environments.find((e) => e.name === 'staging')!);
+  return applySet(desired, await new ClusterReader(client).read(MESH));
+}
+
+/** A client that fails the n-th real (not dry-run) server-side apply: a fault injected mid-apply. */
+function failingOnApply(n: number): KubeApi {
+  let applies = 0;
+  return {
+    server: client.server,
+    get: (...args) => client.get(...args),
+    list: (...args) => client.list(...args),
+    request: (request) => {
+      if (request.method === 'PATCH' && !request.query?.['dryRun'] && ++applies === n) {
+        return Promise.reject(new Error(`injected failure at apply ${n}`));
+      }
+      return client.request(request);
+    },
+  };
+}
+
+describe('apply on a real API server', { concurrency: false }, () => {
+  test('a failure mid-apply rolls back: the cluster ends as it started', async () => {
+    const before = await fsmState();
+    const set = await stagingApplySet();
+    const changed = new Set(set.apply.map(objectKey));
+    const result = await executeApply(failingOnApply(3), set, { commit: 'c0ffee', changed });
+    assert.equal(result.result, 'rolled-back', result.message);
+    assert.match(result.message!, /injected failure at apply 3\. Rolled back: the cluster is as it was/);
+    assert.deepEqual(result.done.length, 2, 'two steps were done, then undone');
+    assert.deepEqual(await fsmState(), before);
+  });
+
+  test('a second apply waits for the lock, then fails naming the holder', async () => {
+    const held = await acquireLock(client, 'fsm-system', 'staging', { holder: 'alice@laptop', commit: 'abc123' });
+    try {
+      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--lock-timeout', '1']);
+      assert.equal(run.code, 3);
+      assert.match(run.stderr, /locked by alice@laptop \(applying commit abc123\)/);
+      assert.match(run.stderr, /waiting for alice@laptop/);
+    } finally {
+      await held.release();
+    }
+  });
+
+  test('two applies at once: one applies, the other waits its turn and then finds nothing left to do', async () => {
+    const apply = () => cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--commit', 'feedbeef', '--lock-timeout', '60']);
+    const [a, b] = await Promise.all([apply(), apply()]);
+    assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}\n${b.stderr}`);
+    const outputs = [a.stdout, b.stdout];
+    assert.equal(outputs.filter((o) => /Applied \d+ change\(s\) to staging/.test(o)).length, 1, outputs.join('\n---\n'));
+    assert.equal(outputs.filter((o) => /nothing to apply/.test(o)).length, 1);
+  });
+
+  test('applied in order over fsm-bootstrap\'s fields, pruned, annotated with the commit, recorded', async () => {
+    const [record] = await readHistory(client, 'fsm-system', 'staging');
+    assert.equal(record?.commit, 'feedbeef');
+    assert.equal(record?.result, 'applied');
+    assert.deepEqual(record?.changes, [
+      'update MeshConfig fsm-system/fsm-mesh-config',
+      'create Plugin cors-policy',
+      'create PluginChain bookinfo/cors-chain',
+      'create PluginConfig bookinfo/cors-config',
+      'delete PluginChain bookinfo/legacy-logger-chain',
+      'delete Plugin legacy-logger',
+    ]);
+    const state = await fsmState();
+    const meshConfig = state.get(keyOf('config.flomesh.io/v1alpha3', 'MeshConfig', 'fsm-system', 'fsm-mesh-config')) as KubeObject;
+    assert.equal((meshConfig['spec'] as { featureFlags: { enablePluginPolicy: boolean } }).featureFlags.enablePluginPolicy, true);
+    assert.ok(state.has(keyOf('plugin.flomesh.io/v1alpha1', 'Plugin', undefined, 'team-authz')), 'an object fsm-gitops did not create is never pruned');
+    assert.ok(!state.has(keyOf('plugin.flomesh.io/v1alpha1', 'Plugin', undefined, 'legacy-logger')));
+    const live = await client.get('/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy', 'read');
+    const annotations = isObject(live?.['metadata']) ? (live['metadata']['annotations'] as Record<string, string>) : {};
+    assert.equal(annotations[COMMIT_ANNOTATION], 'feedbeef');
+    const managers = ((live?.['metadata'] as { managedFields: { manager: string; operation: string }[] }).managedFields).map((m) => `${m.manager}/${m.operation}`);
+    assert.deepEqual(managers, ['fsm-gitops/Apply']);
+  });
+
+  test('plan after apply shows no changes', async () => {
+    const run = await cli(['plan', ...EXAMPLE, '--kubeconfig', kubeconfig, '--detailed-exitcode', '--format', 'json']);
+    const plan = JSON.parse(run.stdout) as { environments: { changes: { kind: string; action: string }[] }[] };
+    const changed = plan.environments[0]!.changes.filter((c) => c.action !== 'unchanged' && c.kind !== 'HelmValues');
+    assert.deepEqual(changed, []);
+  });
+});
