@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { dump, loadAll } from 'js-yaml';
+import type { KubeObject } from '../../src/core/kube.ts';
+import { KubeClient } from '../../src/kube/kube-client.ts';
+import { cli } from '../support/cli.ts';
+import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { exampleClusterObjects } from '../support/plan-fixture.ts';
+
+let kubeconfig: string;
+let restricted: string;
+
+const RBAC_PATHS: Record<string, string> = {
+  ServiceAccount: '/api/v1/namespaces/fsm-system/serviceaccounts',
+  ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  Role: '/apis/rbac.authorization.k8s.io/v1/namespaces/fsm-system/roles',
+  RoleBinding: '/apis/rbac.authorization.k8s.io/v1/namespaces/fsm-system/rolebindings',
+};
+
+before(async () => {
+  kubeconfig = startCluster();
+  const admin = KubeClient.fromFile(kubeconfig);
+  await seed(admin, exampleClusterObjects('staging'));
+  for (const object of loadAll(readFileSync('deploy/rbac.yaml', 'utf8')) as KubeObject[]) {
+    await admin.request({ method: 'POST', path: RBAC_PATHS[object.kind]!, body: object, what: `create ${object.kind}` });
+  }
+  const token = await admin.request<{ status: { token: string } }>({
+    method: 'POST',
+    path: '/api/v1/namespaces/fsm-system/serviceaccounts/fsm-gitops/token',
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    what: 'request a token for fsm-gitops',
+  });
+  // The same server and CA as the admin kubeconfig, but the ServiceAccount's token.
+  const config = loadAll(readFileSync(kubeconfig, 'utf8'))[0] as { users: { name: string; user: Record<string, unknown> }[] };
+  for (const user of config.users) user.user = { token: token.status.token };
+  restricted = join(dirname(kubeconfig), 'fsm-gitops.kubeconfig');
+  writeFileSync(restricted, dump(config));
+});
+after(() => stopCluster(kubeconfig));
+
+test('plan works with only the permissions of deploy/rbac.yaml', async () => {
+  const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Plan: 3 to create, 2 to update, 2 to delete/);
+});
+
+test('apply works with only those permissions, and a second plan is clean', async () => {
+  const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, '--yes', '--commit', 'rbac-test']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Applied 6 change\(s\) to staging/);
+  const again = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, '--yes']);
+  assert.match(again.stdout, /nothing to apply/);
+});
+
+test('the identity cannot read Secrets one by one, nor touch other kinds', async () => {
+  const client = KubeClient.fromFile(restricted, undefined, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  await assert.rejects(client.request({ method: 'GET', path: '/api/v1/namespaces/fsm-system/secrets/sh.helm.release.v1.fsm.v2', what: 'get secret' }), /forbidden/i);
+  await assert.rejects(client.request({ method: 'GET', path: '/api/v1/namespaces/bookinfo/configmaps', what: 'list configmaps' }), /forbidden/i);
+});
