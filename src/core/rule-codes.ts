@@ -42,6 +42,7 @@ export const RULE_CODES = [
   'port-invalid',
   // Impact
   'restart-required',
+  'drift',
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

@@ -7,6 +7,7 @@ import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges } from './field-changes.ts';
 import { maskPluginConfigPair } from './mask.ts';
 import { applyOnto } from './merge.ts';
+import { liveObjectsByKey } from './live-objects.ts';
 import { normalize } from './normalize.ts';
 import type { ResourceChange } from './plan-types.ts';
 import type { DryRunOutcome } from '../live/live-state.ts';
@@ -22,10 +23,7 @@ export function toApply(resource: ManagedResource, environment: string): KubeObj
 
 /** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. */
 export function computeChanges(context: PlanContext, dryRun?: ReadonlyMap<string, DryRunOutcome>): ResourceChange[] {
-  const liveByKey = new Map<string, KubeObject>();
-  for (const object of [...context.live.pluginObjects, ...(context.live.meshConfig ? [context.live.meshConfig] : [])]) {
-    liveByKey.set(objectKey(object), object);
-  }
+  const liveByKey = liveObjectsByKey(context.live);
   const changes: ResourceChange[] = [];
   for (const resource of context.managed) {
     const live = liveByKey.get(objectKey(resource.object));

@@ -2,6 +2,8 @@ import { sortFindings } from '../core/finding.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import type { DryRunOutcome, LiveState } from '../live/live-state.ts';
 import { dryRunFindings } from './dry-run-findings.ts';
+import { driftFindings } from './drift.ts';
+import { liveObjectsByKey } from './live-objects.ts';
 import { RULES } from '../fsm/rules/index.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
 import { computeChanges } from './changes.ts';
@@ -18,6 +20,7 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
   const { context, findings } = buildContext(desired, live);
   for (const rule of RULES) findings.push(...rule.check(context));
   if (options.dryRun) findings.push(...dryRunFindings(context.managed, options.dryRun, findings));
+  findings.push(...driftFindings(context.managed, liveObjectsByKey(live)));
   return {
     name: desired.environment.name,
     path: desired.environment.path,
@@ -27,4 +30,5 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
     restarts: restartOnlyChanges(context).length > 0 ? meshWorkloads(context) : [],
   };
 }
+
 
