@@ -18,6 +18,7 @@ import { cloneJson, isObject, type JsonObject, type JsonValue } from '../src/cor
 import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../src/core/kube.ts';
 import { ENVIRONMENT_LABEL, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../src/core/ownership.ts';
 import { encodeHelmReleaseSecret } from './lib/helm-release-encode.ts';
+import { valueAtDotted } from '../src/fsm/helm-values.ts';
 
 const PROJECT = new URL('../', import.meta.url);
 const REFERENCE = process.env['FSM_REFERENCE_DIR']
@@ -188,12 +189,7 @@ export function parsePresetMap(template: string): PresetMap {
 }
 
 function hasPath(value: JsonValue, dotted: string): boolean {
-  let node: JsonValue | undefined = value;
-  for (const key of dotted.split('.')) {
-    if (!isObject(node) || !Object.hasOwn(node, key)) return false;
-    node = node[key];
-  }
-  return true;
+  return valueAtDotted(value, dotted) !== undefined;
 }
 
 function renderValuesMap(map: PresetMap, values: JsonObject): string {

@@ -14,6 +14,7 @@ import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../src/co
 import { VALUES_TO_MESHCONFIG } from '../src/fsm/values-meshconfig-map.ts';
 import { currentHelmRelease, decodeHelmReleaseSecret, isHelmReleaseSecret } from '../src/live/helm-release.ts';
 import { validateOpenApi } from '../src/schema/openapi.ts';
+import { valueAtDotted } from '../src/fsm/helm-values.ts';
 
 const PROJECT = new URL('../', import.meta.url);
 const REFERENCE = process.env['FSM_REFERENCE_DIR']
@@ -63,12 +64,7 @@ function* schemaNodes(node: JsonValue, path: string): Generator<[string, JsonObj
 }
 
 function hasPath(value: JsonValue, dotted: string): boolean {
-  let node: JsonValue | undefined = value;
-  for (const key of dotted.split('.')) {
-    if (!isObject(node) || !Object.hasOwn(node, key)) return false;
-    node = node[key];
-  }
-  return true;
+  return valueAtDotted(value, dotted) !== undefined;
 }
 
 function schemaHasPath(schema: JsonObject, dotted: string): boolean {

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
 import { FolderRepo } from '../desired/folder-repo.ts';
-import { KubeClient } from '../kube/kube-client.ts';
 import { renderText } from '../render/text.ts';
 import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
 import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP } from './help.ts';
-import type { CliIo } from './io.ts';
+import { wantsColor, type CliIo } from './io.ts';
+import { clientFromFlags } from './kube-flags.ts';
 
 export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -37,13 +37,8 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const lockWaitSeconds = Number(values['lock-timeout']);
   if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0) throw new UsageError(`--lock-timeout takes seconds, not "${values['lock-timeout']}"`);
 
-  let client: KubeClient;
-  try {
-    client = KubeClient.fromFile(values.kubeconfig, values.context);
-  } catch (error) {
-    throw new UsageError(`cannot use kubeconfig ${values.kubeconfig}: ${(error as Error).message}`);
-  }
-  const color = io.stdoutIsTty && !values['no-color'] && !io.env['NO_COLOR'];
+  const client = clientFromFlags(values.kubeconfig, values.context);
+  const color = wantsColor(io, values['no-color']);
   const outcome = await applyEnvironment({
     repo: new FolderRepo(values.repo),
     environment: values.env,

@@ -30,3 +30,8 @@ export function processIo(): CliIo {
     },
   };
 }
+
+/** Color on a terminal, unless --no-color or NO_COLOR says otherwise. */
+export function wantsColor(io: CliIo, noColorFlag: boolean): boolean {
+  return io.stdoutIsTty && !noColorFlag && !io.env['NO_COLOR'];
+}

@@ -5,7 +5,7 @@ import { FolderRepo } from '../desired/folder-repo.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
-import { KubeClient } from '../kube/kube-client.ts';
+import { clientFromFlags } from './kube-flags.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
@@ -13,7 +13,7 @@ import { renderText } from '../render/text.ts';
 import { planRepository, UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { PLAN_HELP } from './help.ts';
-import type { CliIo } from './io.ts';
+import { wantsColor, type CliIo } from './io.ts';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -50,7 +50,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     liveStateFor,
     progress: values.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
   });
-  io.stdout(render(plan, format, io.stdoutIsTty && !values['no-color'] && !io.env['NO_COLOR']));
+  io.stdout(render(plan, format, wantsColor(io, values['no-color'])));
   return exitCode(plan, values['detailed-exitcode']);
 }
 
@@ -69,19 +69,11 @@ export function exitCode(plan: Plan, detailed: boolean): number {
 function liveStateChooser(snapshots: string[], kubeconfig: string | undefined, context: string | undefined): (environment: EnvironmentConfig) => LiveStateReader {
   if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
   if (kubeconfig !== undefined) {
-    const reader = new ClusterReader(kubeClient(kubeconfig, context));
+    const reader = new ClusterReader(clientFromFlags(kubeconfig, context));
     return () => reader;
   }
   if (snapshots.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml or --kubeconfig PATH');
   return snapshotChooser(snapshots);
-}
-
-function kubeClient(path: string, context: string | undefined): KubeClient {
-  try {
-    return KubeClient.fromFile(path, context);
-  } catch (error) {
-    throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
-  }
 }
 
 /** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { cli, EXAMPLE } from '../support/cli.ts';
+import { cli, copyExampleRepo, EXAMPLE } from '../support/cli.ts';
 
 test('plans the example: exit 0, the changes and a summary line', async () => {
   const { code, stdout } = await cli(['plan', ...EXAMPLE]);
@@ -56,9 +55,8 @@ test('--cluster ENV=FILE plans several environments against their own snapshots'
 });
 
 test('a plan with an error finding exits 1 and names file and line', async (t) => {
-  const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-cli-'));
-  t.after(() => rm(repo, { recursive: true, force: true }));
-  await cp('examples/gitops', repo, { recursive: true });
+  const { repo, cleanup } = await copyExampleRepo();
+  t.after(cleanup);
   await writeFile(join(repo, 'clusters/staging/meshconfig.yaml'), 'apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    enableEgres: true\n');
   const { code, stdout } = await cli(['plan', '--repo', repo, '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
   assert.equal(code, 1);

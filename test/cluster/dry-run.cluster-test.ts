@@ -5,14 +5,14 @@ import { KubeClient } from '../../src/kube/kube-client.ts';
 import { serverSideApply } from '../../src/kube/fsm-objects.ts';
 import { asManifest, seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 import { exampleClusterObjects, meshConfigYaml } from '../support/plan-fixture.ts';
-import { cli } from '../support/cli.ts';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cli, copyExampleRepo } from '../support/cli.ts';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 let kubeconfig: string;
 let client: KubeClient;
 let repo: string;
+let cleanup: () => Promise<void>;
 
 before(async () => {
   kubeconfig = startCluster();
@@ -22,12 +22,11 @@ before(async () => {
   await seed(client, objects.filter((o) => o.kind !== 'MeshConfig'));
   const meshConfig = asManifest(objects.find((o) => o.kind === 'MeshConfig')!);
   await serverSideApply(client, meshConfig as KubeObject, false);
-  repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-dry-run-'));
-  await cp('examples/gitops', repo, { recursive: true });
+  ({ repo, cleanup } = await copyExampleRepo());
 });
 after(async () => {
   stopCluster(kubeconfig);
-  await rm(repo, { recursive: true, force: true });
+  await cleanup();
 });
 
 async function plan(meshConfig: string) {

@@ -1,31 +1,30 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RESTARTED_AT_ANNOTATION } from '../../src/apply/restart.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { cli } from '../support/cli.ts';
+import { cli, copyExampleRepo } from '../support/cli.ts';
 import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 import { exampleClusterObjects } from '../support/plan-fixture.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
 let repo: string;
+let cleanup: () => Promise<void>;
 
 before(async () => {
   kubeconfig = startCluster();
   client = KubeClient.fromFile(kubeconfig);
   await seed(client, exampleClusterObjects('staging'));
-  repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-restart-'));
-  await cp('examples/gitops', repo, { recursive: true });
+  ({ repo, cleanup } = await copyExampleRepo());
   const configPath = join(repo, '.github/fsm-gitops.yml');
   const config = await readFile(configPath, 'utf8');
   await writeFile(configPath, config.replace('    approvals: 1\n', '    approvals: 1\n    restart: rollout\n'));
 });
 after(async () => {
   stopCluster(kubeconfig);
-  await rm(repo, { recursive: true, force: true });
+  await cleanup();
 });
 
 const restartedAt = async (path: string) => {

@@ -1,3 +1,6 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/run.ts';
 
@@ -33,3 +36,10 @@ export async function cli(
 }
 
 export const EXAMPLE = ['--repo', 'examples/gitops', '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml'];
+
+/** A writable copy of the example repository in a temp folder, removed by the returned cleanup. */
+export async function copyExampleRepo(): Promise<{ repo: string; cleanup(): Promise<void> }> {
+  const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-repo-'));
+  await cp('examples/gitops', repo, { recursive: true });
+  return { repo, cleanup: () => rm(repo, { recursive: true, force: true }) };
+}
