@@ -14,8 +14,7 @@ import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { applySet } from '../../src/plan/apply-set.ts';
 import { normalize } from '../../src/plan/normalize.ts';
 import { cli } from '../support/cli.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -23,9 +22,7 @@ const EXAMPLE = ['--repo', 'examples/gitops', '--env', 'staging'];
 const MESH = { name: 'fsm', namespace: 'fsm-system' };
 
 before(async () => {
-  kubeconfig = startCluster();
-  client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging'));
+  ({ kubeconfig, client } = await startSeededCluster());
 });
 after(() => stopCluster(kubeconfig));
 

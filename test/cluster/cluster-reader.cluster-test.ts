@@ -4,17 +4,16 @@ import { ClusterReader } from '../../src/kube/cluster-reader.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import type { LiveState } from '../../src/live/live-state.ts';
 import { cli } from '../support/cli.ts';
-import { startCluster, stopCluster, seed } from '../support/kube-test-cluster.ts';
-import { exampleClusterObjects, exampleLiveState } from '../support/plan-fixture.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { exampleLiveState } from '../support/plan-fixture.ts';
 
 let kubeconfig: string;
 let live: LiveState;
 const MESH = { name: 'fsm', namespace: 'fsm-system' };
 
 before(async () => {
-  kubeconfig = startCluster();
-  const client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging'));
+  let client: KubeClient;
+  ({ kubeconfig, client } = await startSeededCluster());
   live = await new ClusterReader(client).read(MESH);
 });
 after(() => stopCluster(kubeconfig));

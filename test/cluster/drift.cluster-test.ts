@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli } from '../support/cli.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -11,9 +10,7 @@ const MESH_CONFIG = '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/mesh
 const ARGS = ['--repo', 'examples/gitops', '--env', 'staging'];
 
 before(async () => {
-  kubeconfig = startCluster();
-  client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging'));
+  ({ kubeconfig, client } = await startSeededCluster());
   const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, '--yes', '--commit', 'first']);
   assert.equal(applied.code, 0, applied.stderr);
 });

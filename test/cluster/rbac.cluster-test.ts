@@ -6,8 +6,7 @@ import { dump, loadAll } from 'js-yaml';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli } from '../support/cli.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let restricted: string;
@@ -21,9 +20,8 @@ const RBAC_PATHS: Record<string, string> = {
 };
 
 before(async () => {
-  kubeconfig = startCluster();
-  const admin = KubeClient.fromFile(kubeconfig);
-  await seed(admin, exampleClusterObjects('staging'));
+  let admin: KubeClient;
+  ({ kubeconfig, client: admin } = await startSeededCluster());
   for (const object of loadAll(readFileSync('deploy/rbac.yaml', 'utf8')) as KubeObject[]) {
     await admin.request({ method: 'POST', path: RBAC_PATHS[object.kind]!, body: object, what: `create ${object.kind}` });
   }

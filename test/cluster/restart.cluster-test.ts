@@ -5,8 +5,7 @@ import { after, before, test } from 'node:test';
 import { RESTARTED_AT_ANNOTATION } from '../../src/apply/restart.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -14,9 +13,7 @@ let repo: string;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  kubeconfig = startCluster();
-  client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging'));
+  ({ kubeconfig, client } = await startSeededCluster());
   ({ repo, cleanup } = await copyExampleRepo());
   const configPath = join(repo, '.github/fsm-gitops.yml');
   const config = await readFile(configPath, 'utf8');

@@ -5,6 +5,7 @@ import { isObject, type JsonObject } from '../../src/core/json.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { collectionPath, CRDS, objectPath, typeFor } from '../../src/kube/resource-paths.ts';
+import { exampleClusterObjects } from './plan-fixture.ts';
 
 const SCRIPTS = fileURLToPath(new URL('../../scripts/kube-test-cluster/', import.meta.url));
 
@@ -86,4 +87,12 @@ async function waitForCrds(client: KubeClient, names: string[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/** A fresh cluster loaded with the objects (default: the example staging snapshot), and an admin client for it. */
+export async function startSeededCluster(objects?: KubeObject[]): Promise<{ kubeconfig: string; client: KubeClient }> {
+  const kubeconfig = startCluster();
+  const client = KubeClient.fromFile(kubeconfig);
+  await seed(client, objects ?? exampleClusterObjects('staging'));
+  return { kubeconfig, client };
 }
