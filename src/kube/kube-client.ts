@@ -19,6 +19,8 @@ export interface KubeRequest {
 export interface KubeClientOptions {
   retry?: RetryPolicy;
   timeoutMs?: number;
+  /** A bearer token fetched before each request (and cached by the provider): EKS tokens expire. */
+  token?: () => Promise<string>;
 }
 
 /** What the apply path needs of a client; tests wrap a real client to inject failures. */
@@ -34,6 +36,7 @@ export class KubeClient {
   readonly server: string;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly token: (() => Promise<string>) | undefined;
 
   constructor(
     private readonly config: KubeConfig,
@@ -44,12 +47,20 @@ export class KubeClient {
     this.server = cluster.server.replace(/\/+$/, '');
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.token = options.token;
   }
 
   static fromFile(path: string, context?: string, options?: KubeClientOptions): KubeClient {
     const config = new KubeConfig();
     config.loadFromFile(path);
     if (context) selectContext(config, context);
+    return new KubeClient(config, options);
+  }
+
+  /** A server, its CA (base64 PEM, as in a kubeconfig) and a token source: how an EKS cluster is reached. */
+  static fromServer(server: string, certificateAuthority: string | undefined, options: KubeClientOptions): KubeClient {
+    const config = new KubeConfig();
+    config.loadFromClusterAndUser({ name: 'cluster', server, caData: certificateAuthority, skipTLSVerify: false }, { name: 'fsm-gitops' });
     return new KubeClient(config, options);
   }
 
@@ -70,6 +81,11 @@ export class KubeClient {
       if (error instanceof TransportError) throw new KubeUnreachableError(this.server, error.message);
       throw error;
     });
+  }
+
+  /** Logs and error reports may serialize a client: show where it points, never its credentials. */
+  toJSON(): { server: string } {
+    return { server: this.server };
   }
 
   /** GET, or undefined on 404. */
@@ -106,6 +122,7 @@ export class KubeClient {
     // The kubeconfig's credentials arrive as a Headers object (Authorization), so add to it rather than copy it.
     const headers = new Headers(init.headers);
     headers.set('Accept', 'application/json');
+    if (this.token) headers.set('Authorization', `Bearer ${await this.token()}`);
     if (request.body !== undefined) headers.set('Content-Type', request.contentType ?? 'application/json');
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);

@@ -1,0 +1,86 @@
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { KubeClient } from '../kube-client.ts';
+import { EksTokenSource } from './eks-token.ts';
+
+/**
+ * How the app reaches a cluster that an environment's `cluster:` names. These live in the app's own
+ * settings, never in the repository.
+ */
+export type ClusterCredentials =
+  /** A kubeconfig file (a self-hosted server, the CLI). */
+  | { kubeconfigFile: string; context?: string }
+  /** A kubeconfig held in an SSM Parameter Store SecureString. */
+  | { ssmParameter: string; region?: string; context?: string }
+  /** A kubeconfig held in a Secrets Manager secret (its SecretString). */
+  | { secretsManagerSecret: string; region?: string; context?: string }
+  /** An EKS cluster, reached with an IAM-signed token for the app's own AWS identity. Endpoint and CA are looked up unless given. */
+  | { eks: { cluster: string; region: string; server?: string; certificateAuthority?: string } };
+
+export class ClusterCredentialsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterCredentialsError';
+  }
+}
+
+/** Resolves cluster names to clients, once per name for the life of the process (a Lambda container). */
+export class ClusterConnector {
+  private readonly clients = new Map<string, Promise<KubeClient>>();
+
+  constructor(private readonly clusters: Readonly<Record<string, ClusterCredentials>>) {}
+
+  client(name: string): Promise<KubeClient> {
+    let client = this.clients.get(name);
+    if (!client) {
+      const credentials = this.clusters[name];
+      if (!credentials) {
+        const known = Object.keys(this.clusters).join(', ') || 'none';
+        return Promise.reject(new ClusterCredentialsError(`no credentials for cluster "${name}" in the app's settings (it has: ${known})`));
+      }
+      client = connect(name, credentials);
+      // A failed lookup is not cached: the next event tries again.
+      client.catch(() => this.clients.delete(name));
+      this.clients.set(name, client);
+    }
+    return client;
+  }
+}
+
+export async function connect(name: string, credentials: ClusterCredentials): Promise<KubeClient> {
+  try {
+    if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
+    if ('ssmParameter' in credentials) {
+      const ssm = new SSMClient(credentials.region ? { region: credentials.region } : {});
+      const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }));
+      const kubeconfig = answer.Parameter?.Value;
+      if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
+      return KubeClient.fromString(kubeconfig, credentials.context);
+    }
+    if ('secretsManagerSecret' in credentials) {
+      const secrets = new SecretsManagerClient(credentials.region ? { region: credentials.region } : {});
+      const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }));
+      if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
+      return KubeClient.fromString(answer.SecretString, credentials.context);
+    }
+    return await connectEks(credentials.eks);
+  } catch (error) {
+    if (error instanceof ClusterCredentialsError) throw error;
+    // Never echo a kubeconfig: only what failed and why.
+    throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }): Promise<KubeClient> {
+  let { server, certificateAuthority } = eks;
+  if (!server || !certificateAuthority) {
+    const described = await new EKSClient({ region: eks.region }).send(new DescribeClusterCommand({ name: eks.cluster }));
+    server ??= described.cluster?.endpoint;
+    certificateAuthority ??= described.cluster?.certificateAuthority?.data;
+    if (!server) throw new ClusterCredentialsError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
+  }
+  const tokens = new EksTokenSource(eks.cluster, eks.region, fromNodeProviderChain());
+  return KubeClient.fromServer(server, certificateAuthority, { token: () => tokens.token() });
+}

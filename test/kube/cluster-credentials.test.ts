@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import nock from 'nock';
+import { ClusterConnector, ClusterCredentialsError } from '../../src/kube/credentials/cluster-credentials.ts';
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://prod.example:6443", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: very-secret-token } }]
+contexts: [{ name: ctx, context: { cluster: c, user: u } }]
+current-context: ctx
+`;
+const ENV = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session', AWS_REGION: 'eu-west-1' };
+const saved: Record<string, string | undefined> = {};
+
+before(() => {
+  nock.disableNetConnect();
+  for (const [key, value] of Object.entries(ENV)) {
+    saved[key] = process.env[key];
+    process.env[key] = value;
+  }
+});
+afterEach(() => nock.cleanAll());
+after(() => {
+  nock.enableNetConnect();
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+});
+
+test('a kubeconfig from SSM Parameter Store, decrypted, read once per process', async () => {
+  const ssm = nock('https://ssm.eu-west-1.amazonaws.com')
+    .post('/', (body: { Name: string; WithDecryption: boolean }) => body.Name === '/fsm-gitops/prod/kubeconfig' && body.WithDecryption)
+    .matchHeader('x-amz-target', 'AmazonSSM.GetParameter')
+    .once()
+    .reply(200, { Parameter: { Name: '/fsm-gitops/prod/kubeconfig', Type: 'SecureString', Value: KUBECONFIG } });
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/fsm-gitops/prod/kubeconfig' } });
+  assert.equal((await connector.client('prod')).server, 'https://prod.example:6443');
+  assert.equal((await connector.client('prod')).server, 'https://prod.example:6443');
+  assert.ok(ssm.isDone());
+});
+
+test('a kubeconfig from Secrets Manager', async () => {
+  nock('https://secretsmanager.eu-west-1.amazonaws.com')
+    .post('/')
+    .matchHeader('x-amz-target', 'secretsmanager.GetSecretValue')
+    .reply(200, { Name: 'prod', SecretString: KUBECONFIG });
+  const connector = new ClusterConnector({ prod: { secretsManagerSecret: 'fsm-gitops/prod' } });
+  assert.equal((await connector.client('prod')).server, 'https://prod.example:6443');
+});
+
+test('an EKS cluster: endpoint and CA from DescribeCluster, requests carry a fresh IAM token', async () => {
+  nock('https://eks.eu-west-1.amazonaws.com')
+    .get('/clusters/prod')
+    .reply(200, { cluster: { name: 'prod', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: '' } } });
+  const api = nock('https://abc.gr7.eu-west-1.eks.amazonaws.com')
+    .matchHeader('authorization', /^Bearer k8s-aws-v1\.[A-Za-z0-9_-]+$/)
+    .get('/api/v1/namespaces')
+    .query(true)
+    .reply(200, { kind: 'NamespaceList', apiVersion: 'v1', items: [] });
+  const connector = new ClusterConnector({ prod: { eks: { cluster: 'prod', region: 'eu-west-1' } } });
+  const client = await connector.client('prod');
+  assert.deepEqual(await client.list('/api/v1/namespaces', 'list'), []);
+  assert.ok(api.isDone());
+});
+
+test('errors name the cluster and never include the secret', async () => {
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } });
+  await assert.rejects(connector.client('staging'), (e: unknown) => e instanceof ClusterCredentialsError && /no credentials for cluster "staging".*it has: prod/.test(e.message));
+  nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(400, { __type: 'ParameterNotFound', message: 'Parameter /x not found.' }, { 'x-amzn-errortype': 'ParameterNotFound' });
+  await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && /cluster "prod": ParameterNotFound/.test(e.message));
+  // Not cached: the next try asks again and can succeed.
+  nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(200, { Parameter: { Value: KUBECONFIG } });
+  const client = await connector.client('prod');
+  assert.deepEqual(JSON.parse(JSON.stringify(client)), { server: 'https://prod.example:6443' }, 'a logged client shows no credentials');
+});
+
+test('a malformed kubeconfig in the store is an error that does not quote it', async () => {
+  nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(200, { Parameter: { Value: 'users:\n  - token: very-secret-token\n   bad: [' } });
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } });
+  await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && !/very-secret-token/.test(e.message) && /cluster "prod"/.test(e.message));
+});
