@@ -12,6 +12,8 @@ export interface MarkdownOptions {
   maxLength?: number;
   /** Shown where resources had to be left out, e.g. "See the fsm-gitops/<env> check runs for the full diff." */
   fullPlanHint?: string;
+  /** Lines shown under the heading (already Markdown): how the plan was made, environments that could not be planned. */
+  notes?: readonly string[];
 }
 
 const SEVERITY_ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
@@ -33,6 +35,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
 
 function compose(plan: Plan, omitted: ReadonlySet<ResourceChange>, options: MarkdownOptions): string {
   const parts = [COMMENT_MARKER, '## fsm-gitops plan', ''];
+  for (const note of options.notes ?? []) parts.push(`> ${note}`, '');
   for (const env of plan.environments) parts.push(...environmentSection(env, omitted, options));
   return parts.join('\n');
 }

@@ -4,7 +4,8 @@ import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import { applySet } from '../plan/apply-set.ts';
-import type { Plan } from '../plan/plan-types.ts';
+import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
+import type { DesiredEnvironment } from '../desired/desired-state.ts';
 
 export interface PlanRepositoryOptions {
   repo: RepoFiles;
@@ -35,18 +36,30 @@ export async function planRepository(options: PlanRepositoryOptions): Promise<{ 
     options.progress?.(`${environment.name}: reading ${environment.path}/`);
     const desired = await loadEnvironment(options.repo, environment);
     options.progress?.(`${environment.name}: reading live state`);
-    const reader = options.liveStateFor(environment);
-    const live = await reader.read(environment.mesh);
-    let dryRun;
-    if (reader.dryRun && options.serverDryRun !== false) {
-      const objects = applySet(desired, live).apply;
-      options.progress?.(`${environment.name}: server-side dry run of ${objects.length} objects`);
-      dryRun = await reader.dryRun(objects);
-    }
-    options.progress?.(`${environment.name}: planning ${desired.resources.length} resources`);
-    plan.environments.push(planEnvironment(desired, live, { dryRun }));
+    plan.environments.push(await planAgainst(desired, options.liveStateFor(environment), options));
   }
   return { config, plan };
+}
+
+/**
+ * Reads the environment's live state and plans the desired state against it; where the live state comes
+ * from an API server (and it is allowed), the server dry-runs every object first.
+ */
+export async function planAgainst(
+  desired: DesiredEnvironment,
+  reader: LiveStateReader,
+  options: { serverDryRun?: boolean; progress?(message: string): void } = {},
+): Promise<EnvironmentPlan> {
+  const name = desired.environment.name;
+  const live = await reader.read(desired.environment.mesh);
+  let dryRun;
+  if (reader.dryRun && options.serverDryRun !== false) {
+    const objects = applySet(desired, live).apply;
+    options.progress?.(`${name}: server-side dry run of ${objects.length} objects`);
+    dryRun = await reader.dryRun(objects);
+  }
+  options.progress?.(`${name}: planning ${desired.resources.length} resources`);
+  return planEnvironment(desired, live, { dryRun });
 }
 
 function selectEnvironments(config: RepoConfig, names: readonly string[]): EnvironmentConfig[] {

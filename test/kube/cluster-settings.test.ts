@@ -15,7 +15,7 @@ test('reads each kind of cluster credential', () => {
 });
 
 test('a credential of no known shape is an error at its line', () => {
-  assert.throws(() => parseClusterSettings('clusters.yml', 'clusters:\n  prod:\n    kubeconfig: /x\n'), /clusters\.yml:2:3: clusters\.prod: give exactly one of kubeconfigFile, ssmParameter, secretsManagerSecret or eks/);
+  assert.throws(() => parseClusterSettings('clusters.yml', 'clusters:\n  prod:\n    kubeconfig: /x\n'), /clusters\.yml:2:3: clusters\.prod: give exactly one of kubeconfigFile, ssmParameter, secretsManagerSecret, eks or snapshotFile/);
 });
 
 test('an EKS entry needs cluster and region', () => {

@@ -12,6 +12,8 @@ import { EksTokenSource } from './eks-token.ts';
 export type ClusterCredentials =
   /** A kubeconfig file (a self-hosted server, the CLI). */
   | { kubeconfigFile: string; context?: string }
+  /** No cluster: a snapshot file of live objects (read only; no dry run, no apply). For trials and tests. */
+  | { snapshotFile: string }
   /** A kubeconfig held in an SSM Parameter Store SecureString. */
   | { ssmParameter: string; region?: string; context?: string }
   /** A kubeconfig held in a Secrets Manager secret (its SecretString). */
@@ -32,6 +34,10 @@ export class ClusterConnector {
 
   constructor(private readonly clusters: Readonly<Record<string, ClusterCredentials>>) {}
 
+  credentials(name: string): ClusterCredentials | undefined {
+    return this.clusters[name];
+  }
+
   client(name: string): Promise<KubeClient> {
     let client = this.clients.get(name);
     if (!client) {
@@ -51,6 +57,7 @@ export class ClusterConnector {
 
 export async function connect(name: string, credentials: ClusterCredentials): Promise<KubeClient> {
   try {
+    if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
     if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
     if ('ssmParameter' in credentials) {
       const ssm = new SSMClient(credentials.region ? { region: credentials.region } : {});

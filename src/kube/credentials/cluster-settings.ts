@@ -16,6 +16,7 @@ const SCHEMA: JsonObject = {
       type: 'object',
       additionalProperties: {
         oneOf: [
+          { type: 'object', additionalProperties: false, required: ['snapshotFile'], properties: { snapshotFile: { type: 'string', minLength: 1 } } },
           { type: 'object', additionalProperties: false, required: ['kubeconfigFile'], properties: { kubeconfigFile: { type: 'string', minLength: 1 }, context: CONTEXT } },
           { type: 'object', additionalProperties: false, required: ['ssmParameter'], properties: { ssmParameter: { type: 'string', minLength: 1 }, region: REGION, context: CONTEXT } },
           { type: 'object', additionalProperties: false, required: ['secretsManagerSecret'], properties: { secretsManagerSecret: { type: 'string', minLength: 1 }, region: REGION, context: CONTEXT } },
@@ -54,7 +55,7 @@ export function parseClusterSettings(source: string, text: string): Record<strin
   if (violation) {
     const at = document.locate(violation.path);
     const shapeless = violation.code === 'schema-constraint' && violation.message.includes('allowed shapes');
-    const problem = shapeless ? 'give exactly one of kubeconfigFile, ssmParameter, secretsManagerSecret or eks, with only its own options (see docs/clusters.md)' : violation.message;
+    const problem = shapeless ? 'give exactly one of kubeconfigFile, ssmParameter, secretsManagerSecret, eks or snapshotFile, with only its own options (see docs/clusters.md)' : violation.message;
     throw new ClusterCredentialsError(`${source}:${at.line}:${at.column}: ${formatPath(violation.path)}: ${problem}`);
   }
   return (document.value as { clusters: Record<string, ClusterCredentials> }).clusters;

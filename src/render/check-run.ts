@@ -1,0 +1,77 @@
+import type { Finding } from '../core/finding.ts';
+import type { EnvironmentPlan } from '../plan/plan-types.ts';
+import { escapeMarkdown } from './markdown.ts';
+import { resourceTitle, summaryLine } from './summary.ts';
+import { unifiedYamlDiff } from './unified-diff.ts';
+
+/** GitHub's limits for a check run's output. */
+export const CHECK_TEXT_LIMIT = 65_535;
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'failure' | 'warning' | 'notice';
+  title: string;
+  message: string;
+}
+
+export interface CheckRunOutput {
+  conclusion: 'success' | 'failure';
+  title: string;
+  summary: string;
+  text: string;
+  annotations: CheckAnnotation[];
+}
+
+const LEVEL = { error: 'failure', warning: 'warning', notice: 'notice' } as const;
+
+/** One environment's plan as a check run: success without errors, a summary, the diffs, and an annotation per finding with a place. */
+export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] = []): CheckRunOutput {
+  const errors = plan.findings.some((f) => f.severity === 'error');
+  const summary = [
+    `**${summaryLine(plan)}**`,
+    ...notes.map((note) => `> ${note}`),
+    '',
+    ...plan.findings.filter((f) => !f.file).map((f) => `- **${f.severity}** \`${f.code}\`: ${escapeMarkdown(f.message)}`),
+    ...(plan.restarts.length > 0 ? ['', `Workloads to restart: ${plan.restarts.map((w) => `\`${w.kind} ${w.namespace}/${w.name}\``).join(', ')}`] : []),
+  ].join('\n');
+  return {
+    conclusion: errors ? 'failure' : 'success',
+    title: summaryLine(plan),
+    summary: truncate(summary),
+    text: diffText(plan),
+    annotations: plan.findings.flatMap(toAnnotation),
+  };
+}
+
+function toAnnotation(f: Finding): CheckAnnotation[] {
+  if (!f.file) return [];
+  const line = f.line ?? 1;
+  return [{ path: f.file, start_line: line, end_line: line, annotation_level: LEVEL[f.severity], title: f.path ? `${f.code}: ${f.path}` : f.code, message: f.message }];
+}
+
+/** Every changed resource's diff, leaving out whole resources (and saying which) past GitHub's limit. */
+function diffText(plan: EnvironmentPlan): string {
+  const blocks = plan.changes
+    .filter((c) => c.action !== 'unchanged')
+    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${resourceTitle(c)}${c.pending ? `\n_Pending: ${c.pending}_` : ''}\n\n\`\`\`\`diff\n${unifiedYamlDiff(c.before, c.after)}\n\`\`\`\`\n` }));
+  const kept: string[] = [];
+  const left: string[] = [];
+  let length = 0;
+  for (const block of blocks) {
+    if (length + block.text.length > CHECK_TEXT_LIMIT - 1_000) left.push(block.title);
+    else {
+      kept.push(block.text);
+      length += block.text.length;
+    }
+  }
+  if (left.length > 0) kept.push(`_Left out (too large for a check run): ${left.join(', ')}. Run \`fsm-gitops plan\` for the full diff._`);
+  return kept.join('\n') || 'No changes.';
+}
+
+function truncate(text: string): string {
+  return text.length <= CHECK_TEXT_LIMIT ? text : `${text.slice(0, CHECK_TEXT_LIMIT - 20)}\n…(truncated)`;
+}

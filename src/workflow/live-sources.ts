@@ -1,0 +1,15 @@
+import { ClusterReader } from '../kube/cluster-reader.ts';
+import type { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
+import type { LiveStateReader } from '../live/live-state.ts';
+import { SnapshotReader } from '../live/snapshot.ts';
+
+/** Where the app reads each named cluster's live state: a snapshot file, or the API server its credentials reach. */
+export class LiveSources {
+  constructor(private readonly connector: ClusterConnector) {}
+
+  async reader(cluster: string): Promise<LiveStateReader> {
+    const credentials = this.connector.credentials(cluster);
+    if (credentials && 'snapshotFile' in credentials) return new SnapshotReader(credentials.snapshotFile);
+    return new ClusterReader(await this.connector.client(cluster));
+  }
+}

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Probot, ProbotOctokit } from 'probot';
+import { fsmGitopsApp } from '../../src/github/app.ts';
+import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
+import type { LiveStateReader } from '../../src/live/live-state.ts';
+import { LiveSources } from '../../src/workflow/live-sources.ts';
+import { PRIVATE_KEY } from '../support/fake-github.ts';
+
+/** The example repository's files, as a repository at a pull request's head would hold them. */
+export function exampleRepoFiles(): Record<string, string> {
+  const root = 'examples/gitops';
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[relative(root, full)] = readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** Live sources from the example snapshots; `dryRunSpy` makes the staging reader look like an API server. */
+export function exampleLiveSources(dryRunSpy?: LiveStateReader['dryRun']): LiveSources {
+  const sources = new LiveSources(
+    new ClusterConnector({
+      staging: { snapshotFile: 'examples/cluster/staging.yaml' },
+      'prod-eu-1': { snapshotFile: 'examples/cluster/production.yaml' },
+    }),
+  );
+  if (!dryRunSpy) return sources;
+  return Object.assign(Object.create(sources) as LiveSources, {
+    async reader(cluster: string) {
+      const reader = await sources.reader(cluster);
+      return { read: reader.read.bind(reader), dryRun: dryRunSpy };
+    },
+  });
+}
+
+/** A probot app as production runs it (retry and throttling plugins on), authenticated against the fake GitHub. */
+export function testProbot(live: LiveSources): Probot {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PRIVATE_KEY,
+    Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } }),
+    logLevel: 'warn',
+  });
+  probot.load(fsmGitopsApp({ live }));
+  return probot;
+}

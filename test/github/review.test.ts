@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import nock from 'nock';
+import { COMMENT_MARKER } from '../../src/render/markdown.ts';
+import { fakeGitHub } from '../support/fake-github.ts';
+import { checkRunRerequestedPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
+import { exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+
+const HEAD = 'a'.repeat(40);
+const PR = 7;
+
+before(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+after(() => nock.enableNetConnect());
+
+async function deliver(probot: ReturnType<typeof testProbot>, name: 'pull_request' | 'check_run', payload: Record<string, unknown>): Promise<void> {
+  await probot.receive({ id: `delivery-${Math.random()}`, name, payload } as never);
+}
+
+test('a PR touching staging gets one check run fsm-gitops/staging, success, and one plan comment', async () => {
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.head_sha, r.status, r.conclusion]), [['fsm-gitops/staging', HEAD, 'completed', 'success']]);
+  const run = github.checkRuns[0]!;
+  assert.match(run.output?.title ?? '', /3 to create, 2 to update, 2 to delete/);
+  assert.match(run.output?.text ?? '', /enablePluginPolicy: true/);
+  assert.deepEqual(run.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title]), [
+    ['clusters/staging/meshconfig.yaml', 19, 'warning', 'restart-required: spec.traffic.outboundPortExclusionList'],
+    ['clusters/staging/values.yaml', 10, 'notice', 'values-upgrade-pending: fsm.fsmController.replicaCount'],
+  ]);
+  assert.equal(github.comments.length, 1);
+  assert.ok(github.comments[0]!.body.startsWith(COMMENT_MARKER));
+  assert.match(github.comments[0]!.body, /### ✅ `staging`/);
+});
+
+test('errors fail the check run with annotations at their lines; a new push edits the comment, never adds one', async () => {
+  const files = exampleRepoFiles();
+  files['clusters/staging/meshconfig.yaml'] = 'apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    enableEgres: true\n';
+  const github = fakeGitHub({ files, changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  const probot = testProbot(exampleLiveSources());
+  await deliver(probot, 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const run = github.checkRuns[0]!;
+  assert.equal(run.conclusion, 'failure');
+  const annotation = run.annotations.find((a) => a.annotation_level === 'failure')!;
+  assert.deepEqual([annotation.path, annotation.start_line, annotation.title], ['clusters/staging/meshconfig.yaml', 8, 'schema-unknown-field: spec.traffic.enableEgres']);
+  await deliver(probot, 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: HEAD }));
+  assert.equal(github.comments.length, 1, 'edited in place');
+  assert.equal(github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).length, 1);
+  assert.equal(github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/issues/comments/')).length, 1);
+});
+
+test('a PR that touches nothing managed gets no check run and no comment', async () => {
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['README.md', 'docs/runbook.md'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns, []);
+  assert.deepEqual(github.comments, []);
+});
+
+test('a broken .github/fsm-gitops.yml is one failing check fsm-gitops saying what and where', async () => {
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = 'environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    deploy: sometimes\n';
+  const github = fakeGitHub({ files, changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.equal(github.checkRuns.length, 1);
+  const run = github.checkRuns[0]!;
+  assert.deepEqual([run.name, run.conclusion], ['fsm-gitops', 'failure']);
+  assert.deepEqual(run.annotations.map((a) => [a.path, a.start_line]), [['.github/fsm-gitops.yml', 5]]);
+  assert.match(run.annotations[0]!.message, /deploy/);
+  assert.deepEqual(github.comments, []);
+});
+
+test('a PR from a fork is planned from its files: no server dry run, and the comment says so', async () => {
+  let dryRuns = 0;
+  const live = exampleLiveSources(async () => {
+    dryRuns++;
+    return new Map();
+  });
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/values.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(live), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD, fork: true }));
+  assert.equal(dryRuns, 0);
+  assert.match(github.comments[0]!.body, /comes from a fork/);
+  // The same PR from the repository itself is dry-run.
+  nock.cleanAll();
+  fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/values.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(live), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.equal(dryRuns, 1);
+});
+
+test('many changed files are paginated; a file over 1 MB comes through the blob API', async () => {
+  const files = exampleRepoFiles();
+  files['clusters/staging/plugins/big-notes.yaml'] = `# ${'x'.repeat(1_200_000)}\n`;
+  const changed = [...Array.from({ length: 150 }, (_, i) => `docs/page-${i}.md`), 'clusters/staging/plugins/big-notes.yaml'];
+  const github = fakeGitHub({ files, changed, headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.equal(github.requests.filter((r) => r.path.includes(`/pulls/${PR}/files`)).length, 2, 'two pages of files');
+  assert.equal(github.requests.filter((r) => r.path.includes('/git/blobs/')).length, 1, 'one blob fetch');
+  assert.equal(github.checkRuns[0]?.name, 'fsm-gitops/staging');
+});
+
+test('a 5xx on creating the comment (after GitHub made it) and a secondary rate limit: retried, no duplicate', async () => {
+  const github = fakeGitHub({
+    files: exampleRepoFiles(),
+    changed: ['clusters/staging/meshconfig.yaml'],
+    headSha: HEAD,
+    prNumber: PR,
+    failCommentCreate: [{ status: 403, carriedOut: false, headers: { 'retry-after': '1' } }, { status: 502, carriedOut: true }],
+  });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.equal(github.comments.length, 1);
+  assert.equal(github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).length, 2);
+});
+
+test('one review of a 20-file PR takes at most 10 GitHub requests', async () => {
+  const files = exampleRepoFiles();
+  const changed: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const path = `clusters/staging/plugins/extra-${i}.yaml`;
+    files[path] = `# placeholder ${i}\n`;
+    changed.push(path);
+  }
+  const github = fakeGitHub({ files, changed, headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.equal(github.checkRuns[0]?.conclusion, 'success');
+  assert.ok(github.requests.length <= 10, github.requests.map((r) => `${r.method} ${r.path}`).join('\n'));
+});
+
+test('check_run.rerequested plans the pull request again', async () => {
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  nock('https://api.github.com').get(`/repos/acme/mesh-config/pulls/${PR}`).reply(200, { number: PR, head: { sha: HEAD, repo: { full_name: 'acme/mesh-config' } }, base: { repo: { full_name: 'acme/mesh-config' } } });
+  await deliver(testProbot(exampleLiveSources()), 'check_run', checkRunRerequestedPayload({ headSha: HEAD, number: PR, name: 'fsm-gitops/staging' }));
+  assert.equal(github.checkRuns.length, 1);
+  assert.equal(github.comments.length, 1);
+});
+
+test('more than 50 findings go to the check run in batches of 50 annotations', async () => {
+  const files = exampleRepoFiles();
+  const ports = Array.from({ length: 120 }, (_, i) => 70_000 + i).join(', ');
+  files['clusters/staging/meshconfig.yaml'] = `apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    inboundPortExclusionList: [${ports}]\n`;
+  const github = fakeGitHub({ files, changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const run = github.checkRuns[0]!;
+  assert.equal(run.annotations.filter((a) => a.title?.startsWith('port-invalid')).length, 120);
+  const updates = github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/check-runs/'));
+  assert.ok(updates.every((u) => ((u.body as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0) <= 50));
+  assert.ok(updates.length >= 3);
+});
