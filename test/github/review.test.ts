@@ -144,3 +144,21 @@ test('more than 50 findings go to the check run in batches of 50 annotations', a
   assert.ok(updates.every((u) => ((u.body as { output?: { annotations?: unknown[] } }).output?.annotations?.length ?? 0) <= 50));
   assert.ok(updates.length >= 3);
 });
+
+test('a change to the config touches every environment: one check run each, one comment for all', async () => {
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]).sort(), [['fsm-gitops/production', 'success'], ['fsm-gitops/staging', 'success']]);
+  assert.equal(github.comments.length, 1);
+  assert.match(github.comments[0]!.body, /`staging`[\s\S]*`production`/);
+});
+
+test('an environment whose cluster the app cannot reach fails its check, and says so in the comment', async () => {
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = files['.github/fsm-gitops.yml']!.replace('cluster: staging', 'cluster: unknown-cluster');
+  const github = fakeGitHub({ files, changed: ['clusters/staging/values.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'failure']]);
+  assert.match(github.checkRuns[0]!.output?.summary ?? '', /no credentials for cluster "unknown-cluster"/);
+  assert.match(github.comments[0]!.body, /`staging` could not be planned/);
+});
