@@ -34,7 +34,18 @@ export interface CheckRun {
   annotations: { path: string; start_line: number; annotation_level: string; title?: string; message: string }[];
 }
 
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: { name: string }[];
+  comments: string[];
+}
+
 export interface FakeGitHubOptions {
+  /** Open issues of the repository (drift issues). */
+  issues?: Issue[];
   /** The repository at the pull request's head: path → content. */
   files: Record<string, string | Uint8Array>;
   /** Paths the pull request changes. */
@@ -55,6 +66,7 @@ export const blobSha = (content: Uint8Array): string => createHash('sha1').updat
 export function fakeGitHub(options: FakeGitHubOptions) {
   const requests: RecordedRequest[] = [];
   const comments: Comment[] = options.comments ?? [];
+  const issues: Issue[] = options.issues ?? [];
   const checkRuns: CheckRun[] = [];
   const failures = [...(options.failCommentCreate ?? [])];
   const files = new Map(Object.entries(options.files).map(([path, content]) => [path, typeof content === 'string' ? new TextEncoder().encode(content) : content]));
@@ -142,5 +154,49 @@ export function fakeGitHub(options: FakeGitHubOptions) {
       return [200, comment];
     });
 
-  return { scope, requests, comments, checkRuns };
+  // The app's own endpoints and the repository's default branch and issues, for the drift schedule.
+  scope
+    .get('/app/installations')
+    .query(true)
+    .reply(200, (uri) => (record('GET', uri, undefined), [{ id: INSTALLATION_ID, account: { login: OWNER } }]))
+    .get('/installation/repositories')
+    .query(true)
+    .reply(200, (uri) => (record('GET', uri, undefined), { total_count: 1, repositories: [{ name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } }] }))
+    .get(repoPath)
+    .reply(200, (uri) => (record('GET', uri, undefined), { name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: 'main' }))
+    .get(`${repoPath}/branches/main`)
+    .reply(200, (uri) => (record('GET', uri, undefined), { name: 'main', commit: { sha: options.headSha } }))
+    .get(`${repoPath}/issues`)
+    .query(true)
+    .reply(200, (uri) => {
+      record('GET', uri, undefined);
+      const label = new URL(uri, API).searchParams.get('labels');
+      return issues.filter((i) => i.state === 'open' && (!label || i.labels.some((l) => l.name === label)));
+    })
+    .post(`${repoPath}/issues`)
+    .reply(201, (uri, body) => {
+      record('POST', uri, body);
+      const input = body as { title: string; body: string; labels: string[] };
+      const issue: Issue = { number: 100 + issues.length, title: input.title, body: input.body, state: 'open', labels: input.labels.map((name) => ({ name })), comments: [] };
+      issues.push(issue);
+      return issue;
+    })
+    .patch(new RegExp(`^${repoPath}/issues/(\\d+)$`))
+    .reply((uri, body) => {
+      record('PATCH', uri, body);
+      const issue = issues.find((i) => i.number === Number(uri.split('/').pop()));
+      if (!issue) return [404, { message: 'Not Found' }];
+      Object.assign(issue, body);
+      return [200, issue];
+    })
+    .post(new RegExp(`^${repoPath}/issues/(\\d+)/comments$`))
+    .reply((uri, body) => {
+      record('POST', uri, body);
+      const issue = issues.find((i) => i.number === Number(uri.split('/').at(-2)));
+      if (!issue) return [404, { message: 'Not Found' }];
+      issue.comments.push((body as { body: string }).body);
+      return [201, { id: 1 }];
+    });
+
+  return { scope, requests, comments, checkRuns, issues };
 }

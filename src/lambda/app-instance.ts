@@ -1,0 +1,41 @@
+import { Probot } from 'probot';
+import { readSecret, secretRef } from '../aws/secrets.ts';
+import { fsmGitopsApp } from '../github/app.ts';
+import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
+import { parseClusterSettings } from '../kube/credentials/cluster-settings.ts';
+import { LiveSources } from '../workflow/live-sources.ts';
+
+export interface AppInstance {
+  probot: Probot;
+  live: LiveSources;
+}
+
+let instance: Promise<AppInstance> | undefined;
+
+/** The probot app and its cluster connections, built once per container from the stored settings. */
+export function appInstance(env: Record<string, string | undefined> = process.env): Promise<AppInstance> {
+  instance ??= build(env).catch((error: unknown) => {
+    instance = undefined;
+    throw error;
+  });
+  return instance;
+}
+
+async function build(env: Record<string, string | undefined>): Promise<AppInstance> {
+  const [appId, privateKey, secret, clusters] = await Promise.all([
+    readSecret(secretRef(env, 'GITHUB_APP_ID'), env),
+    readSecret(secretRef(env, 'GITHUB_PRIVATE_KEY'), env),
+    readSecret(secretRef(env, 'WEBHOOK_SECRET'), env),
+    readSecret(secretRef(env, 'CLUSTERS'), env),
+  ]);
+  const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));
+  const logLevel = (env['LOG_LEVEL'] ?? 'info') as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  const probot = new Probot({ appId: Number(appId), privateKey, secret, logLevel });
+  await probot.load(fsmGitopsApp({ live }));
+  return { probot, live };
+}
+
+/** For tests: build afresh on the next call. */
+export function resetAppInstance(): void {
+  instance = undefined;
+}

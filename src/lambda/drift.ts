@@ -1,0 +1,32 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { checkDrift } from '../github/drift-issue.ts';
+import type { Octokit } from '../github/octokit.ts';
+import { appInstance } from './app-instance.ts';
+
+/**
+ * Scheduled (rate set in serverless.yml params): for every installation and repository, plans the
+ * default branch against the clusters and keeps one fsm-drift issue per repository up to date.
+ */
+export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknown>): Promise<{ checked: number; failed: number }> {
+  const { probot, live } = await appInstance();
+  const app = (await probot.auth()) as Octokit;
+  const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+  let checked = 0;
+  let failed = 0;
+  for (const installation of installations) {
+    const octokit = (await probot.auth(installation.id)) as Octokit;
+    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    for (const repository of repositories) {
+      const ref = { owner: repository.owner.login, repo: repository.name };
+      try {
+        const outcome = await checkDrift(octokit, ref, live);
+        console.log(JSON.stringify({ level: 'info', msg: 'drift checked', repository: repository.full_name, outcome }));
+        checked++;
+      } catch (error) {
+        failed++;
+        console.error(JSON.stringify({ level: 'error', msg: 'drift check failed', repository: repository.full_name, error: (error as Error).message }));
+      }
+    }
+  }
+  return { checked, failed };
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import nock from 'nock';
+import { clearSecretCache } from '../../src/aws/secrets.ts';
+import { handler } from '../../src/lambda/webhook.ts';
+import { fakeAws, LAMBDA_ENV, QUEUE_URL } from '../support/fake-aws.ts';
+import { pullRequestPayload } from '../support/webhook-payloads.ts';
+
+const SECRET = 'webhook-secret-from-ssm';
+const saved = { ...process.env };
+
+before(() => nock.disableNetConnect());
+beforeEach(() => {
+  clearSecretCache();
+  Object.assign(process.env, LAMBDA_ENV, { WEBHOOK_SECRET: 'ssm:/fsm-gitops/prod/webhook-secret', QUEUE_URL });
+});
+afterEach(() => nock.cleanAll());
+after(() => {
+  nock.enableNetConnect();
+  process.env = saved;
+});
+
+/** An API Gateway HTTP API (payload format 2.0) request as Lambda receives it. */
+function httpApiEvent(body: string, headers: Record<string, string>, base64 = false): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /api/github/webhooks',
+    rawPath: '/api/github/webhooks',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', 'user-agent': 'GitHub-Hookshot/abc', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method: 'POST', path: '/api/github/webhooks', protocol: 'HTTP/1.1', sourceIp: '140.82.115.1', userAgent: 'GitHub-Hookshot/abc' },
+      requestId: 'req-1',
+      routeKey: 'POST /api/github/webhooks',
+      stage: '$default',
+      time: '25/Nov/2026:12:00:00 +0000',
+      timeEpoch: 1795608000000,
+    },
+    body: base64 ? Buffer.from(body).toString('base64') : body,
+    isBase64Encoded: base64,
+  };
+}
+
+const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const body = JSON.stringify(pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) }));
+const delivery = (id: string, signature = sign(body)) => ({ 'x-github-event': 'pull_request', 'x-github-delivery': id, 'x-hub-signature-256': signature });
+
+test('a signed delivery is queued on the FIFO queue, grouped by repository, deduplicated by delivery id: 202', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  const result = await handler(httpApiEvent(body, delivery('d-1')));
+  assert.equal(result.statusCode, 202);
+  assert.equal(aws.queue.length, 1);
+  const [message] = aws.queue;
+  assert.equal(message!.MessageGroupId, 'acme/mesh-config');
+  assert.equal(message!.MessageDeduplicationId, 'd-1');
+  assert.deepEqual(JSON.parse(message!.MessageBody), { id: 'd-1', name: 'pull_request', payload: body });
+});
+
+test('a forged signature is 401 and nothing is queued', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  assert.equal((await handler(httpApiEvent(body, delivery('d-2', sign(body, 'guessed'))))).statusCode, 401);
+  const { 'x-hub-signature-256': _, ...unsigned } = delivery('d-3');
+  assert.equal((await handler(httpApiEvent(body, unsigned))).statusCode, 401);
+  const tampered = body.replace('"opened"', '"closed"');
+  assert.equal((await handler(httpApiEvent(tampered, delivery('d-4')))).statusCode, 401);
+  assert.deepEqual(aws.sends, []);
+});
+
+test('a duplicate delivery is queued once', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  assert.equal((await handler(httpApiEvent(body, delivery('d-5')))).statusCode, 202);
+  assert.equal((await handler(httpApiEvent(body, delivery('d-5')))).statusCode, 202);
+  assert.equal(aws.sends.length, 2, 'both sent with the same deduplication id');
+  assert.equal(aws.queue.length, 1);
+});
+
+test('the secret is read from SSM once per container; base64 bodies are verified as sent', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  await handler(httpApiEvent(body, delivery('d-6'), true));
+  await handler(httpApiEvent(body, delivery('d-7')));
+  assert.deepEqual(aws.parameterReads, ['/fsm-gitops/prod/webhook-secret']);
+  assert.equal(aws.queue.length, 2);
+});
+
+test('events the app does not act on are answered 202 and not queued', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  const result = await handler(httpApiEvent(body, { ...delivery('d-8'), 'x-github-event': 'star' }));
+  assert.equal(result.statusCode, 202);
+  assert.deepEqual(aws.sends, []);
+});
+
+test('the webhook function loads neither the Kubernetes client nor the plan engine', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const seen = new Set<string>();
+  const walk = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const match of text.matchAll(/^import [^'"]*['"](\.{1,2}\/[^'"]+)['"]/gm)) await walk(new URL(match[1]!, `file://${file}`).pathname);
+    for (const match of text.matchAll(/^import [^'"]*['"]([^.'"][^'"]*)['"]/gm)) seen.add(`pkg:${match[1]}`);
+  };
+  await walk(new URL('../../src/lambda/webhook.ts', import.meta.url).pathname);
+  const loaded = [...seen];
+  assert.ok(!loaded.some((f) => f.includes('@kubernetes') || f.includes('/src/kube/') || f.includes('/src/plan/') || f.includes('probot')), loaded.join('\n'));
+});

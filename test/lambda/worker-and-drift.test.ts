@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import nock from 'nock';
+import { clearSecretCache } from '../../src/aws/secrets.ts';
+import { resetAppInstance } from '../../src/lambda/app-instance.ts';
+import { handler as drift } from '../../src/lambda/drift.ts';
+import { handler as worker } from '../../src/lambda/worker.ts';
+import { fakeAws, LAMBDA_ENV } from '../support/fake-aws.ts';
+import { fakeGitHub, PRIVATE_KEY } from '../support/fake-github.ts';
+import { pullRequestPayload } from '../support/webhook-payloads.ts';
+import { exampleRepoFiles } from '../github/app-harness.ts';
+
+const HEAD = 'b'.repeat(40);
+const SETTINGS = {
+  '/fsm-gitops/prod/github-app-id': '1',
+  '/fsm-gitops/prod/github-private-key': PRIVATE_KEY,
+  '/fsm-gitops/prod/webhook-secret': 'secret',
+  '/fsm-gitops/prod/clusters': 'clusters:\n  staging: { snapshotFile: examples/cluster/staging.yaml }\n  prod-eu-1: { snapshotFile: examples/cluster/production.yaml }\n',
+};
+const saved = { ...process.env };
+const logged: string[] = [];
+const originalError = console.error;
+const originalLog = console.log;
+
+before(() => nock.disableNetConnect());
+beforeEach(() => {
+  clearSecretCache();
+  resetAppInstance();
+  logged.length = 0;
+  console.error = (line: string) => void logged.push(line);
+  console.log = (line: string) => void logged.push(line);
+  Object.assign(process.env, LAMBDA_ENV, {
+    GITHUB_APP_ID: 'ssm:/fsm-gitops/prod/github-app-id',
+    GITHUB_PRIVATE_KEY: 'ssm:/fsm-gitops/prod/github-private-key',
+    WEBHOOK_SECRET: 'ssm:/fsm-gitops/prod/webhook-secret',
+    CLUSTERS: 'ssm:/fsm-gitops/prod/clusters',
+    MAX_RECEIVE_COUNT: '3',
+    LOG_LEVEL: 'fatal',
+  });
+});
+afterEach(() => {
+  nock.cleanAll();
+  console.error = originalError;
+  console.log = originalLog;
+});
+after(() => {
+  nock.enableNetConnect();
+  process.env = saved;
+});
+
+/** An SQS event as Lambda's event source mapping delivers it (batch size 1). */
+function sqsEvent(body: string, receiveCount = 1): SQSEvent {
+  const record: SQSRecord = {
+    messageId: 'm-1',
+    receiptHandle: 'handle',
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1795608000000',
+      SenderId: 'AROAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1795608000001',
+      SequenceNumber: '18849496460467696128',
+      MessageGroupId: 'acme/mesh-config',
+      MessageDeduplicationId: 'd-1',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:fsm-gitops-prod-events.fifo',
+    awsRegion: 'eu-west-1',
+  };
+  return { Records: [record] };
+}
+
+const queued = (payload: unknown) => JSON.stringify({ id: 'd-1', name: 'pull_request', payload: JSON.stringify(payload) });
+
+test('the worker hands a queued delivery to the app: check run and comment, settings read once', async () => {
+  const aws = fakeAws(SETTINGS);
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: 7 });
+  const result = await worker(sqsEvent(queued(pullRequestPayload('opened', { number: 7, headSha: HEAD }))));
+  assert.deepEqual(result.batchItemFailures, []);
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'success']]);
+  assert.equal(github.comments.length, 1);
+  await worker(sqsEvent(queued(pullRequestPayload('synchronize', { number: 7, headSha: HEAD }))));
+  assert.equal(aws.parameterReads.length, 4, 'four settings, each read once per container');
+});
+
+test('a failure returns the message to the queue; the last try says it goes to the dead-letter queue', async () => {
+  fakeAws(SETTINGS);
+  // The App's credentials are refused: every request fails.
+  nock('https://api.github.com').persist().post(/.*/).reply(401, { message: 'Bad credentials' }).get(/.*/).reply(401, { message: 'Bad credentials' });
+  const payload = queued(pullRequestPayload('opened', { number: 7, headSha: HEAD }));
+  const first = await worker(sqsEvent(payload, 1));
+  assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
+  assert.match(logged.join('\n'), /will be retried \(attempt 1 of 3\)/);
+  const last = await worker(sqsEvent(payload, 3));
+  assert.deepEqual(last.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
+  assert.match(logged.join('\n'), /giving up: SQS moves it to the dead-letter queue/);
+});
+
+const scheduled: EventBridgeEvent<'Scheduled Event', Record<string, never>> = {
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-25T12:00:00Z',
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/fsm-gitops-prod-drift'],
+  detail: {},
+};
+
+test('the drift schedule opens one fsm-drift issue with the diff, updates it, and closes it when the drift is gone', async () => {
+  fakeAws(SETTINGS);
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7 });
+  assert.deepEqual(await drift(scheduled), { checked: 1, failed: 0 });
+  assert.equal(github.issues.length, 1);
+  const [issue] = github.issues;
+  assert.deepEqual(issue!.labels, [{ name: 'fsm-drift' }]);
+  assert.match(issue!.title, /Drift: staging differs from main/);
+  assert.match(issue!.body, /enablePluginPolicy/);
+
+  await drift(scheduled);
+  assert.equal(github.issues.length, 1, 'updated, not a second issue');
+
+  // The branch now matches the cluster (only production, which is in sync): the issue is closed.
+  nock.cleanAll();
+  fakeAws(SETTINGS);
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = 'environments:\n  production:\n    path: clusters/production\n    cluster: prod-eu-1\n';
+  const synced = fakeGitHub({ files, changed: [], headSha: HEAD, prNumber: 7, issues: github.issues });
+  await drift(scheduled);
+  assert.equal(synced.issues[0]!.state, 'closed');
+  assert.match(synced.issues[0]!.comments[0]!, /match `main`/);
+});
