@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { appInstance } from './app-instance.ts';
-import type { QueuedEvent } from './queued-event.ts';
+import type { QueuedEvent } from '../queue/queued-event.ts';
 
 /**
  * SQS trigger (batch size 1, partial batch failure reporting): hands each queued delivery to the app.

@@ -39,12 +39,19 @@ export function exampleLiveSources(dryRunSpy?: LiveStateReader['dryRun']): LiveS
   });
 }
 
-/** A probot app as production runs it (retry and throttling plugins on), authenticated against the fake GitHub. */
+/**
+ * A probot app as production runs it (with octokit's retry plugin), authenticated against the fake
+ * GitHub. The throttling plugin's pacing (a second between writes) is off: it would only slow the tests.
+ */
 export function testProbot(live: LiveSources): Probot {
   const probot = new Probot({
     appId: 1,
     privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } }),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { retryAfterBaseValue: 1 },
+      throttle: { ...(options['throttle'] as object), enabled: false },
+    })),
     logLevel: 'warn',
   });
   probot.load(fsmGitopsApp({ live }));
