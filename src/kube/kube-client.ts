@@ -1,5 +1,6 @@
+import http from 'node:http';
+import https, { type Agent } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import fetch, { Headers, type RequestInit } from 'node-fetch';
 import { isObject, type JsonObject } from '../core/json.ts';
 import { isRetryable, KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
@@ -28,9 +29,10 @@ export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'>;
 
 /**
  * REST calls to the API server with the wire JSON left as it is. @kubernetes/client-node supplies the
- * kubeconfig handling (contexts, certificates, tokens, exec); its typed API classes are not used because
- * they deserialize known kinds into models (a CRD's `x-kubernetes-*` keys renamed, timestamps turned into
- * Dates), and the plan engine compares and validates the objects as the server sends them.
+ * kubeconfig handling (contexts, certificates, tokens, exec) as an agent and headers; its typed API
+ * classes are not used because they deserialize known kinds into models (a CRD's `x-kubernetes-*` keys
+ * renamed, timestamps turned into Dates), and the plan engine compares and validates the objects as the
+ * server sends them. The requests go through node:https directly, with a timeout per request.
  */
 export class KubeClient {
   readonly server: string;
@@ -118,39 +120,43 @@ export class KubeClient {
   private async once<T>(request: KubeRequest): Promise<T> {
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
-    const init = (await this.config.applyToFetchOptions({})) as RequestInit;
-    // The kubeconfig's credentials arrive as a Headers object (Authorization), so add to it rather than copy it.
-    const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
-    if (this.token) headers.set('Authorization', `Bearer ${await this.token()}`);
-    if (request.body !== undefined) headers.set('Content-Type', request.contentType ?? 'application/json');
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    let response;
-    try {
-      response = await fetch(url.toString(), {
-        ...init,
-        method: request.method,
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: controller.signal as RequestInit['signal'],
-      });
-    } catch (error) {
-      const cause = (error as { code?: string }).code ?? (error as Error).message;
-      throw new TransportError(controller.signal.aborted ? `no answer within ${this.timeoutMs / 1000} s` : cause);
-    } finally {
-      clearTimeout(timer);
+    // client-node turns the kubeconfig into an agent (CA, client certificate) and headers (token).
+    const init = await this.config.applyToFetchOptions({});
+    const headers: Record<string, string> = {};
+    for (const [key, value] of init.headers as Iterable<[string, string]>) headers[key.toLowerCase()] = value;
+    headers['accept'] = 'application/json';
+    if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    if (payload !== undefined) {
+      headers['content-type'] = request.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const text = await response.text();
+    const { status, text } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, this.timeoutMs);
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
       body = { message: text.slice(0, 200) };
     }
-    if (!response.ok) throw new KubeApiError(response.status, body, request.what);
+    if (status < 200 || status >= 300) throw new KubeApiError(status, body, request.what);
     return body as T;
   }
+}
+
+/** One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. */
+function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, agent: Agent | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
+    const req = (url.protocol === 'http:' ? http.request : https.request)(url, { method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', (error) => reject(new TransportError(error.message)));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new TransportError(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', (error) => reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message)));
+    req.end(payload);
+  });
 }
 
 function selectContext(config: KubeConfig, context: string): void {
