@@ -5,6 +5,8 @@ import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP, MAIN_HELP, PLAN_HELP } from './help.ts';
 import { applyCommand } from './apply-command.ts';
 import { LockBusyError } from '../apply/lock.ts';
+import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
+import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
@@ -37,12 +39,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Failures a user can act on: said in one line, exit 3, no stack trace. */
+const EXPECTED_ERRORS = [UsageError, RepoConfigError, LiveStateError, LockBusyError, KubeApiError, KubeUnreachableError, ClusterCredentialsError];
+
 function reportFailure(error: unknown, help: string, io: CliIo): number {
   if (isArgsError(error)) {
     io.stderr(`fsm-gitops: ${(error as Error).message}\n\n${help}`);
     return EXIT.failed;
   }
-  if (error instanceof UsageError || error instanceof RepoConfigError || error instanceof LiveStateError || error instanceof LockBusyError) {
+  if (error instanceof Error && EXPECTED_ERRORS.some((kind) => error instanceof kind)) {
     io.stderr(`fsm-gitops: ${error.message}\n`);
     return EXIT.failed;
   }

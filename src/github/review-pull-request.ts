@@ -53,8 +53,28 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestRef, de
 
   const checkRuns = new Map<string, number>();
   for (const environment of touched) checkRuns.set(environment.name, await startCheckRun(octokit, pr.ref, pr.headSha, checkRunName(environment.name)));
-  await files.prefetch(touched.map((e) => e.path));
+  try {
+    await planAndPublish(octokit, pr, deps, files, touched, checkRuns);
+  } catch (error) {
+    // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
+    const message = escapeMarkdown((error as Error).message);
+    for (const checkRunId of checkRuns.values()) {
+      await completeCheckRun(octokit, pr.ref, checkRunId, { conclusion: 'failure', title: 'Review failed', summary: `fsm-gitops could not finish this review: ${message}`, text: '', annotations: [] }).catch(() => {});
+    }
+    throw error;
+  }
+  return 'reviewed';
+}
 
+async function planAndPublish(
+  octokit: Octokit,
+  pr: PullRequestRef,
+  deps: ReviewDependencies,
+  files: GitHubRepoFiles,
+  touched: readonly EnvironmentConfig[],
+  checkRuns: ReadonlyMap<string, number>,
+): Promise<void> {
+  await files.prefetch(touched.map((e) => e.path));
   const notes = pr.fromFork ? [FORK_NOTE] : [];
   const plans: EnvironmentPlan[] = [];
   for (const environment of touched) {
@@ -78,7 +98,6 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestRef, de
   }
   const hint = `See the ${touched.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
   await upsertPlanComment(octokit, pr.ref, pr.number, renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint }));
-  return 'reviewed';
 }
 
 /** Every path the pull request adds, changes, removes or renames (both names of a rename). */

@@ -162,3 +162,14 @@ test('an environment whose cluster the app cannot reach fails its check, and say
   assert.match(github.checkRuns[0]!.output?.summary ?? '', /no credentials for cluster "unknown-cluster"/);
   assert.match(github.comments[0]!.body, /`staging` could not be planned/);
 });
+
+test('a review that fails after its check runs started leaves none of them in progress', async () => {
+  // The blob API (for the environment's file over 1 MB) refuses: the review fails after its check run started.
+  nock('https://api.github.com').get(/\/git\/blobs\//).times(5).reply(401, { message: 'Bad credentials' });
+  const files = exampleRepoFiles();
+  files['clusters/staging/plugins/big-notes.yaml'] = `# ${'x'.repeat(1_200_000)}\n`;
+  const github = fakeGitHub({ files, changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  await assert.rejects(deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD })));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/staging', 'completed', 'failure']]);
+  assert.match(github.checkRuns[0]!.output?.summary ?? '', /could not finish this review/);
+});
