@@ -27,7 +27,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
 
   const drifted: EnvironmentPlan[] = [];
   for (const environment of config.environments) {
-    const plan = await planAgainst(await loadEnvironment(files, environment), await live.reader(environment.cluster));
+    const { plan } = await planAgainst(await loadEnvironment(files, environment), await live.reader(environment.cluster));
     if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
   }
   const { data: open } = await octokit.rest.issues.listForRepo({ ...ref, labels: DRIFT_LABEL, state: 'open', per_page: 10 });

@@ -81,7 +81,7 @@ async function planAndPublish(
     const checkRunId = checkRuns.get(environment.name)!;
     try {
       const desired = await loadEnvironment(files, environment);
-      const plan = await planAgainst(desired, await deps.live.reader(environment.cluster), { serverDryRun: !pr.fromFork });
+      const { plan } = await planAgainst(desired, await deps.live.reader(environment.cluster), { serverDryRun: !pr.fromFork });
       await completeCheckRun(octokit, pr.ref, checkRunId, renderCheckRun(plan, notes));
       plans.push(plan);
     } catch (error) {

@@ -2,7 +2,6 @@ import { deepEqual, isObject } from '../core/json.ts';
 import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
-import { coalesceValues } from '../fsm/helm-values.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges } from './field-changes.ts';
 import { maskPluginConfigPair } from './mask.ts';
@@ -83,8 +82,8 @@ function valuesChange(context: PlanContext): ResourceChange | undefined {
   const values = context.desired.values;
   if (!values) return undefined;
   const release = context.live.helmRelease;
-  const before = release ? coalesceValues(release.chartValues, release.config) : undefined;
-  const after = release ? coalesceValues(release.chartValues, values.values) : values.values;
+  const before = context.helmValues?.deployed;
+  const after = context.helmValues?.wanted ?? values.values;
   const fields = fieldChanges(before, after);
   const action = !release ? 'create' : deepEqual(before, after) ? 'unchanged' : 'update';
   const result: ResourceChange = {

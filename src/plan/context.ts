@@ -7,6 +7,7 @@ import type { LiveState } from '../live/live-state.ts';
 import { monitoredNamespaces } from '../live/mesh-scope.ts';
 import { CrdSchemas } from '../fsm/crd-schemas.ts';
 import { classifyResources } from '../fsm/safety.ts';
+import { coalesceValues } from '../fsm/helm-values.ts';
 import type { PlanContext } from '../fsm/rules/rule.ts';
 import { applyOnto } from './merge.ts';
 
@@ -25,8 +26,13 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState): { co
   }
   const wanted = new Set(managed.map((r) => objectKey(r.object)));
   const pruned = environment.prune && !desired.empty ? live.pluginObjects.filter((o) => ownedBy(o, environment.name) && !wanted.has(objectKey(o))) : [];
+  const release = live.helmRelease;
+  const helmValues =
+    release && desired.values
+      ? { deployed: coalesceValues(release.chartValues, release.config), wanted: coalesceValues(release.chartValues, desired.values.values) }
+      : undefined;
   return {
-    context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned },
+    context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues },
     findings,
   };
 }

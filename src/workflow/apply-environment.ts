@@ -1,5 +1,4 @@
 import { hostname, userInfo } from 'node:os';
-import { loadRepoConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import { keyOf } from '../core/kube.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
@@ -10,10 +9,8 @@ import { acquireLock } from '../apply/lock.ts';
 import { restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { applySet } from '../plan/apply-set.ts';
-import { planEnvironment } from '../plan/plan.ts';
 import type { EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
-import { UsageError } from './plan-repository.ts';
+import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
 
 export interface ApplyEnvironmentOptions {
   repo: RepoFiles;
@@ -38,10 +35,7 @@ export type ApplyOutcome =
  * has no errors and is confirmed. Every apply, successful or not, is recorded in the history.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
-  const config = await loadRepoConfig(options.repo);
-  if (!config) throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md');
-  const environment = config.environments.find((e) => e.name === options.environment);
-  if (!environment) throw new UsageError(`no environment "${options.environment}" in ${config.file}; it has: ${config.environments.map((e) => e.name).join(', ')}`);
+  const environment = findEnvironment(await requireRepoConfig(options.repo), options.environment);
   const { client, progress } = options;
   const namespace = environment.mesh.namespace;
 
@@ -54,12 +48,8 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   });
   try {
     const desired = await loadEnvironment(options.repo, environment);
-    const reader = new ClusterReader(client);
     progress?.(`${environment.name}: reading live state from ${client.server}`);
-    const live = await reader.read(environment.mesh);
-    const set = applySet(desired, live);
-    progress?.(`${environment.name}: server-side dry run of ${set.apply.length} objects`);
-    const plan = planEnvironment(desired, live, { dryRun: await reader.dryRun(set.apply) });
+    const { plan, set } = await planAgainst(desired, new ClusterReader(client), { progress });
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
     const changed = changedKeys(plan.changes);
     if (changed.size === 0 && set.prune.length === 0) return { status: 'no-changes', plan };

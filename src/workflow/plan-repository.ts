@@ -3,7 +3,7 @@ import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { planEnvironment } from '../plan/plan.ts';
-import { applySet } from '../plan/apply-set.ts';
+import { applySet, type ApplySet } from '../plan/apply-set.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 
@@ -28,47 +28,53 @@ export class UsageError extends Error {
 
 /** Reads the repository's config and environments, reads each environment's live state, and plans them. */
 export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
-  const config = await loadRepoConfig(options.repo);
-  if (!config) throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+  const config = await requireRepoConfig(options.repo);
   const selected = selectEnvironments(config, options.environments);
   const plan: Plan = { environments: [] };
   for (const environment of selected) {
     options.progress?.(`${environment.name}: reading ${environment.path}/`);
     const desired = await loadEnvironment(options.repo, environment);
     options.progress?.(`${environment.name}: reading live state`);
-    plan.environments.push(await planAgainst(desired, options.liveStateFor(environment), options));
+    plan.environments.push((await planAgainst(desired, options.liveStateFor(environment), options)).plan);
   }
   return { config, plan };
 }
 
+/** The repository's config; a repository without one cannot be planned or applied. */
+export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
+  const config = await loadRepoConfig(repo);
+  if (!config) throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+  return config;
+}
+
 /**
  * Reads the environment's live state and plans the desired state against it; where the live state comes
- * from an API server (and it is allowed), the server dry-runs every object first.
+ * from an API server (and it is allowed), the server dry-runs every object first. Returns the plan and
+ * the objects applying it would send.
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
   reader: LiveStateReader,
   options: { serverDryRun?: boolean; progress?(message: string): void } = {},
-): Promise<EnvironmentPlan> {
+): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   const name = desired.environment.name;
   const live = await reader.read(desired.environment.mesh);
+  const set = applySet(desired, live);
   let dryRun;
   if (reader.dryRun && options.serverDryRun !== false) {
-    const objects = applySet(desired, live).apply;
-    options.progress?.(`${name}: server-side dry run of ${objects.length} objects`);
-    dryRun = await reader.dryRun(objects);
+    options.progress?.(`${name}: server-side dry run of ${set.apply.length} objects`);
+    dryRun = await reader.dryRun(set.apply);
   }
   options.progress?.(`${name}: planning ${desired.resources.length} resources`);
-  return planEnvironment(desired, live, { dryRun });
+  return { plan: planEnvironment(desired, live, { dryRun }), set };
 }
 
 function selectEnvironments(config: RepoConfig, names: readonly string[]): EnvironmentConfig[] {
-  if (names.length === 0) return config.environments;
-  return names.map((name) => {
-    const environment = config.environments.find((e) => e.name === name);
-    if (!environment) {
-      throw new UsageError(`no environment "${name}" in ${config.file}; it has: ${config.environments.map((e) => e.name).join(', ')}`);
-    }
-    return environment;
-  });
+  return names.length === 0 ? config.environments : names.map((name) => findEnvironment(config, name));
+}
+
+export function findEnvironment(config: RepoConfig, name: string): EnvironmentConfig {
+  const environment = config.environments.find((e) => e.name === name);
+  if (!environment) throw new UsageError(`no environment "${name}" in ${config.file}; it has: ${config.environments.map((e) => e.name).join(', ')}`);
+  return environment;
 }

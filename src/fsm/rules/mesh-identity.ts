@@ -1,13 +1,13 @@
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
-import { coalesceValues, valueAtDotted } from '../helm-values.ts';
+import { valueAtDotted } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
 import { isDnsLabel } from '../../core/names.ts';
 
 /** A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. */
 export const meshIdentityRule: Rule = {
   name: 'mesh-identity',
-  check({ desired, live }) {
+  check({ desired, helmValues }) {
     const values = desired.values;
     if (!values) return [];
     const findings: Finding[] = [];
@@ -17,10 +17,8 @@ export const meshIdentityRule: Rule = {
         findingAt(values, ['fsm', 'meshName'], 'error', 'mesh-name-invalid', `mesh name ${JSON.stringify(meshName)} is not an RFC 1123 DNS label: at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit`),
       );
     }
-    const release = live.helmRelease;
-    if (!release) return findings;
-    const deployed = coalesceValues(release.chartValues, release.config);
-    const wanted = coalesceValues(release.chartValues, values.values);
+    if (!helmValues) return findings;
+    const { deployed, wanted } = helmValues;
     for (const key of ['meshName', 'fsmNamespace'] as const) {
       const before = valueAtDotted(deployed, `fsm.${key}`);
       const after = valueAtDotted(wanted, `fsm.${key}`);

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
+import type { JsonObject } from '../../core/json.ts';
 import { objectKey, type KubeObject } from '../../core/kube.ts';
 import type { DesiredEnvironment, DesiredResource } from '../../desired/desired-state.ts';
 import type { LiveState } from '../../live/live-state.ts';
@@ -20,6 +21,8 @@ export interface PlanContext {
   allowedNamespaces: readonly string[];
   /** Live objects this change deletes (fsm-gitops created them for this environment; the repo no longer has them). */
   pruned: readonly KubeObject[];
+  /** Chart values as Helm would use them, before (the deployed release) and after (values.yaml); set when both exist. */
+  helmValues: { deployed: JsonObject; wanted: JsonObject } | undefined;
 }
 
 export interface ManagedResource extends DesiredResource {

@@ -3,7 +3,7 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { deepEqual, formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
 import { leafDiffs } from '../../plan/field-changes.ts';
-import { coalesceValues, valueAtDotted } from '../helm-values.ts';
+import { valueAtDotted } from '../helm-values.ts';
 import { VALUES_TO_MESHCONFIG } from '../values-meshconfig-map.ts';
 import type { Rule } from './rule.ts';
 
@@ -16,12 +16,10 @@ const MAX_PENDING_NOTICES = 10;
  */
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
-  check({ desired, live }) {
+  check({ desired, helmValues }) {
     const values = desired.values;
-    const release = live.helmRelease;
-    if (!values || !release) return [];
-    const deployed = coalesceValues(release.chartValues, release.config);
-    const wanted = coalesceValues(release.chartValues, values.values);
+    if (!values || !helmValues) return [];
+    const { deployed, wanted } = helmValues;
     const findings: Finding[] = [];
     const seeding = new Set<string>();
     for (const { values: valuesPath, meshConfig } of VALUES_TO_MESHCONFIG) {

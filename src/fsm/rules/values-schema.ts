@@ -1,12 +1,11 @@
 import { findingAt } from '../../core/findings.ts';
 import { compileJsonSchema } from '../../schema/json-schema.ts';
-import { coalesceValues } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
 
 /** values.yaml, coalesced onto the chart's defaults as Helm does, against the deployed chart's values.schema.json. */
 export const valuesSchemaRule: Rule = {
   name: 'values-schema',
-  check({ desired, live }) {
+  check({ desired, live, helmValues }) {
     const values = desired.values;
     if (!values) return [];
     const release = live.helmRelease;
@@ -21,7 +20,6 @@ export const valuesSchemaRule: Rule = {
       const why = `the deployed chart's values.schema.json cannot be compiled (${(error as Error).message})`;
       return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`)];
     }
-    const effective = coalesceValues(release.chartValues, values.values);
-    return validate(effective).map((v) => findingAt(values, v.path, 'error', v.code, v.message));
+    return validate(helmValues?.wanted ?? values.values).map((v) => findingAt(values, v.path, 'error', v.code, v.message));
   },
 };
