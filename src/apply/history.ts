@@ -13,6 +13,14 @@ export interface ApplyRecord {
   /** `create Plugin cors`, `update MeshConfig fsm-system/fsm-mesh-config`, ... */
   changes: string[];
   message?: string;
+  /** What started it, for the app's applies: `comment:<id>`, `merge:<sha>`. One trigger applies once. */
+  trigger?: string;
+  /** `deploy` or `rollback`. */
+  task?: 'deploy' | 'rollback';
+  pr?: number;
+  /** The GitHub Deployment that records it. */
+  deployment?: number;
+  planDigest?: string;
 }
 
 export function historyName(environment: string): string {

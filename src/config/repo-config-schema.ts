@@ -36,6 +36,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
           teams: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' } },
           restart: { type: 'string', enum: ['manual', 'rollout'] },
           prune: { type: 'boolean' },
+          production: { type: 'boolean' },
         },
       },
     },

@@ -29,11 +29,15 @@ export interface EnvironmentConfig {
   restart: RestartPolicy;
   /** Delete objects fsm-gitops created for this environment when their manifest is removed. */
   prune: boolean;
+  /** GitHub Deployments mark it a production environment (`production_environment`). */
+  production: boolean;
 }
 
 export interface RepoConfig {
   file: string;
   environments: EnvironmentConfig[];
+  /** Line of each environment's key in the file, for findings about it. */
+  lines: Record<string, number>;
 }
 
 /** A configuration that cannot be used, with where and why. */
@@ -79,7 +83,8 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   }
   const environments = toEnvironments(document.value as JsonObject);
   checkPathsDisjoint(file, document, environments);
-  return { file, environments };
+  const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
+  return { file, environments, lines };
 }
 
 /** The schema's own words, except where a pattern would be quoted at the user. */
@@ -108,6 +113,7 @@ function toEnvironments(config: JsonObject): EnvironmentConfig[] {
       teams: Array.isArray(env['teams']) ? env['teams'].map(String) : [],
       restart: (env['restart'] as RestartPolicy | undefined) ?? 'manual',
       prune: typeof env['prune'] === 'boolean' ? env['prune'] : true,
+      production: typeof env['production'] === 'boolean' ? env['production'] : name === 'production',
     };
   });
 }

@@ -43,6 +43,8 @@ export const RULE_CODES = [
   // Impact
   'restart-required',
   'drift',
+  // Deploying from GitHub
+  'policy-pending',
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

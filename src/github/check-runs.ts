@@ -1,4 +1,6 @@
 import type { CheckRunOutput } from '../render/check-run.ts';
+import { limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
+import type { AppIdentity } from './app-identity.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 /** GitHub takes at most 50 annotations per create or update request. */
@@ -8,24 +10,65 @@ export function checkRunName(environment: string): string {
   return `fsm-gitops/${environment}`;
 }
 
+/**
+ * What a review records in its check run's `external_id`: the delivery that started it (a retried review
+ * updates its own run), the digest of the plan it showed and of the policy it used.
+ */
+export interface CheckRunRecord {
+  delivery: string;
+  plan?: string;
+  policy?: string;
+}
+
+export interface OurCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  record: CheckRunRecord | undefined;
+}
+
+/**
+ * This app's latest check runs on a commit (GET /repos/{owner}/{repo}/commits/{ref}/check-runs with
+ * app_id), checked to be the app's own: a pull request's workflow can create a check run of the same name
+ * on the same commit, never one of this app.
+ */
+export async function ourCheckRuns(octokit: Octokit, ref: RepoRef, sha: string, identity: AppIdentity): Promise<OurCheckRun[]> {
+  const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: sha, app_id: identity.id, filter: 'latest', per_page: 100 });
+  return data.check_runs
+    .filter((run) => run.app?.id === identity.id)
+    .map((run) => ({ id: run.id, name: run.name, status: run.status, conclusion: run.conclusion ?? null, record: parseRecord(run.external_id) }));
+}
+
+function parseRecord(externalId: string | null | undefined): CheckRunRecord | undefined {
+  if (!externalId) return undefined;
+  try {
+    const parsed = JSON.parse(externalId) as Partial<CheckRunRecord>;
+    return typeof parsed.delivery === 'string' ? (parsed as CheckRunRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Opens a check run on the head commit, in progress, so the PR shows fsm-gitops is at work. */
-export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, name: string): Promise<number> {
-  const { data } = await octokit.rest.checks.create({ ...ref, head_sha: headSha, name, status: 'in_progress', started_at: new Date().toISOString() });
+export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, name: string, record: CheckRunRecord): Promise<number> {
+  const { data } = await octokit.rest.checks.create({ ...ref, head_sha: headSha, name, status: 'in_progress', started_at: new Date().toISOString(), external_id: JSON.stringify(record) });
   return data.id;
 }
 
 /** Completes the check run; annotations beyond the first 50 go in further updates of 50 each. */
-export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunId: number, output: CheckRunOutput): Promise<void> {
+export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunId: number, output: CheckRunOutput, record?: CheckRunRecord): Promise<void> {
   const batches: CheckRunOutput['annotations'][] = [];
   for (let i = 0; i < output.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(output.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const [first = [], ...rest] = batches;
-  const base = { title: output.title, summary: output.summary, text: output.text };
+  const base = { title: limitCheckTitle(output.title), summary: limitCheckText(output.summary), text: limitCheckText(output.text) };
   await octokit.rest.checks.update({
     ...ref,
     check_run_id: checkRunId,
     status: 'completed',
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
+    ...(record ? { external_id: JSON.stringify(record) } : {}),
     output: { ...base, annotations: first },
   });
   for (const annotations of rest) {
@@ -51,9 +94,9 @@ export async function failedCheckRun(
     conclusion: 'failure',
     completed_at: new Date().toISOString(),
     output: {
-      title,
-      summary,
-      annotations: annotation ? [{ path: annotation.path, start_line: annotation.line, end_line: annotation.line, annotation_level: 'failure', message: annotation.message }] : [],
+      title: limitCheckTitle(title),
+      summary: limitCheckText(summary),
+      annotations: annotation ? [{ path: annotation.path, start_line: annotation.line, end_line: annotation.line, annotation_level: 'failure', message: annotation.message.slice(0, 64 * 1024) }] : [],
     },
   });
 }

@@ -1,113 +1,147 @@
-import { loadRepoConfig, RepoConfigError, REPO_CONFIG_PATHS, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
+import { policyDigest, policyFinding } from '../config/policy.ts';
+import type { RepoConfig } from '../config/repo-config.ts';
+import { sortFindings } from '../core/finding.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
-import { isUnder } from '../desired/repo-files.ts';
+import { planDigest } from '../deploy/plan-digest.ts';
+import { reviewScope, type ReviewedEnvironment } from '../deploy/review-scope.ts';
+import { referenceLiveState } from '../live/reference-state.ts';
+import { planEnvironment } from '../plan/plan.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import { escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
-import type { LiveSources } from '../workflow/live-sources.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
-import { checkRunName, completeCheckRun, failedCheckRun, startCheckRun } from './check-runs.ts';
+import type { EventContext } from './app-context.ts';
+import { checkRunName, completeCheckRun, failedCheckRun, ourCheckRuns, startCheckRun } from './check-runs.ts';
+import { deployStatusBlock, type StatusTarget } from './deploy-status.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
-import type { Octokit, RepoRef } from './octokit.ts';
-import { upsertPlanComment } from './pr-comment.ts';
+import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
+import { section, sectionOf, writeStickyComment } from './sticky-comment.ts';
 
-export interface PullRequestRef {
-  ref: RepoRef;
-  number: number;
-  headSha: string;
-  /** Opened from a fork: planned without a server-side dry run, so fork content never reaches the cluster. */
-  fromFork: boolean;
+export interface ReviewRequest extends StatusTarget {
+  /** The delivery that asked: a retried review updates the check runs it started. */
+  delivery: string;
+  /** `/fsm plan env...`: only these environments. */
+  only?: readonly string[];
 }
 
-export interface ReviewDependencies {
-  live: LiveSources;
-}
-
-export type ReviewOutcome = 'unconfigured' | 'config-invalid' | 'untouched' | 'reviewed';
+export type ReviewOutcome = 'unconfigured' | 'untouched' | 'reviewed';
 
 const FORK_NOTE = 'This pull request comes from a fork: it was planned from its files and the live state only. The cluster did not dry-run it, and fsm-gitops will not apply it.';
+/** Room left in the comment for the status block and deploy log to grow. */
+const STICKY_PLAN_LIMIT = 60_000;
 
 /**
- * Reviews a pull request: for each environment it touches, a check run `fsm-gitops/<env>` with the plan
- * and an annotation per finding, and one PR comment for all of them, edited in place on every push.
+ * Reviews a pull request under the default branch's policy: for each environment it touches, a check run
+ * `fsm-gitops/<env>` with the plan and an annotation per finding, and one PR comment for all of them with
+ * each environment's deploy status, edited in place on every push. The pull request's own
+ * `.github/fsm-gitops.yml` is validated and its policy changes shown ("takes effect after merge"); it never
+ * decides which cluster, mesh or namespaces a plan reads.
  */
-export async function reviewPullRequest(octokit: Octokit, pr: PullRequestRef, deps: ReviewDependencies): Promise<ReviewOutcome> {
-  const files = new GitHubRepoFiles(octokit, pr.ref, pr.headSha);
-  let config: RepoConfig | undefined;
-  try {
-    config = await loadRepoConfig(files);
-  } catch (error) {
-    if (!(error instanceof RepoConfigError)) throw error;
-    const problem = error.message.slice(error.message.indexOf(': ') + 2);
-    await failedCheckRun(octokit, pr.ref, pr.headSha, 'fsm-gitops', `${error.file} is not valid`, `\`${error.file}\` line ${error.line}: ${escapeMarkdown(problem)}`, {
-      path: error.file,
-      line: error.line,
-      message: problem,
-    });
-    return 'config-invalid';
-  }
-  if (!config) return 'unconfigured';
+export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): Promise<ReviewOutcome> {
+  const { defaultBranch: base, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
+  const head = commits[0]!;
+  if (head.error) await configCheck(ctx, pr, head, 'this pull request');
+  if (base.error) await configCheck(ctx, pr, base, `the default branch (${base.branch})`);
+  if (!base.config && !head.config) return 'unconfigured';
 
-  const touched = touchedEnvironments(config, await changedPaths(octokit, pr));
-  if (touched.length === 0) return 'untouched';
+  const changed = await changedPaths(ctx, pr.number);
+  // A head config that cannot be read changes no policy (its check says why); it does not remove environments.
+  const headConfig = head.error ? base.config : head.config;
+  const scope = reviewScope(base.config, headConfig, changed, ctx.deps.settings.maxEnvironmentsPerReview, pr.only);
+  if (scope.environments.length === 0) return 'untouched';
 
+  const reused = new Map((await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity)).filter((r) => r.record?.delivery === pr.delivery).map((r) => [r.name, r.id]));
   const checkRuns = new Map<string, number>();
-  for (const environment of touched) checkRuns.set(environment.name, await startCheckRun(octokit, pr.ref, pr.headSha, checkRunName(environment.name)));
+  for (const environment of scope.environments) {
+    const name = checkRunName(environment.name);
+    checkRuns.set(environment.name, reused.get(name) ?? (await startCheckRun(ctx.octokit, ctx.ref, pr.headSha, name, { delivery: pr.delivery })));
+  }
   try {
-    await planAndPublish(octokit, pr, deps, files, touched, checkRuns);
+    const notes = pr.fromFork ? [FORK_NOTE] : [];
+    if (base.error) notes.push(`❌ The default branch's \`${escapeMarkdown(base.error.file)}\` is not valid (line ${base.error.line}): environments are planned as new, from their files only, until it is fixed.`);
+    if (scope.skipped.length > 0) {
+      notes.push(`Not planned: ${scope.skipped.map((s) => `\`${s}\``).join(', ')}. A review plans at most ${ctx.deps.settings.maxEnvironmentsPerReview} environments (the app's MAX_ENVIRONMENTS_PER_REVIEW); \`/fsm plan <env>\` plans others.`);
+    }
+    const files = new GitHubRepoFiles(ctx.octokit, ctx.ref, pr.headSha);
+    await files.prefetch(scope.environments.map((e) => e.policy.path));
+    const plans: EnvironmentPlan[] = [];
+    for (const environment of scope.environments) {
+      const plan = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, notes);
+      if (plan) plans.push(plan);
+    }
+    const status = await deployStatusBlock(ctx, pr, scope.environments);
+    const hint = `See the ${scope.environments.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
+    await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
+      const log = current === undefined ? undefined : sectionOf(current, 'log');
+      const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
+      return renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT });
+    });
   } catch (error) {
     // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
     const message = escapeMarkdown((error as Error).message);
     for (const checkRunId of checkRuns.values()) {
-      await completeCheckRun(octokit, pr.ref, checkRunId, { conclusion: 'failure', title: 'Review failed', summary: `fsm-gitops could not finish this review: ${message}`, text: '', annotations: [] }).catch(() => {});
+      await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, { conclusion: 'failure', title: 'Review failed', summary: `fsm-gitops could not finish this review: ${message}`, text: '', annotations: [] }).catch(() => {});
     }
     throw error;
   }
   return 'reviewed';
 }
 
-async function planAndPublish(
-  octokit: Octokit,
-  pr: PullRequestRef,
-  deps: ReviewDependencies,
+/** Plans one environment and completes its check run; a plan that cannot be made fails its check run and is named in the notes. */
+async function planAndCheck(
+  ctx: EventContext,
+  pr: ReviewRequest,
   files: GitHubRepoFiles,
-  touched: readonly EnvironmentConfig[],
-  checkRuns: ReadonlyMap<string, number>,
-): Promise<void> {
-  await files.prefetch(touched.map((e) => e.path));
-  const notes = pr.fromFork ? [FORK_NOTE] : [];
-  const plans: EnvironmentPlan[] = [];
-  for (const environment of touched) {
-    const checkRunId = checkRuns.get(environment.name)!;
-    try {
-      const desired = await loadEnvironment(files, environment);
-      const { plan } = await planAgainst(desired, await deps.live.reader(environment.cluster), { serverDryRun: !pr.fromFork });
-      await completeCheckRun(octokit, pr.ref, checkRunId, renderCheckRun(plan, notes));
-      plans.push(plan);
-    } catch (error) {
-      const message = (error as Error).message;
-      notes.push(`❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`);
-      await completeCheckRun(octokit, pr.ref, checkRunId, {
-        conclusion: 'failure',
-        title: `Could not plan ${environment.name}`,
-        summary: `fsm-gitops could not plan environment \`${environment.name}\` (cluster \`${environment.cluster}\`): ${escapeMarkdown(message)}\n\nRe-run this check once the cause is fixed.`,
-        text: '',
-        annotations: [],
-      });
-    }
+  environment: ReviewedEnvironment,
+  headConfig: RepoConfig | undefined,
+  checkRunId: number,
+  notes: string[],
+): Promise<EnvironmentPlan | undefined> {
+  const policy = environment.policy;
+  try {
+    const desired = await loadEnvironment(files, policy);
+    const plan = environment.isNew
+      ? planEnvironment(desired, referenceLiveState(desired))
+      : (await planAgainst(desired, await ctx.deps.live.reader(policy.cluster), { serverDryRun: !pr.fromFork })).plan;
+    if (environment.policyChange) plan.findings = sortFindings([...plan.findings, policyFinding(environment.policyChange, headConfig)]);
+    await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : []), {
+      delivery: pr.delivery,
+      plan: planDigest(plan),
+      policy: policyDigest(policy),
+    });
+    return plan;
+  } catch (error) {
+    const message = (error as Error).message;
+    notes.push(`❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`);
+    await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, {
+      conclusion: 'failure',
+      title: `Could not plan ${environment.name}`,
+      summary: `fsm-gitops could not plan environment \`${environment.name}\` (cluster \`${escapeMarkdown(policy.cluster)}\`): ${escapeMarkdown(message)}\n\nRe-run this check once the cause is fixed.`,
+      text: '',
+      annotations: [],
+    });
+    return undefined;
   }
-  const hint = `See the ${touched.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
-  await upsertPlanComment(octokit, pr.ref, pr.number, renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint }));
+}
+
+/** A config that cannot be used: one failing check `fsm-gitops` at the line that is wrong. */
+async function configCheck(ctx: EventContext, pr: ReviewRequest, at: ConfigAtCommit, where: string): Promise<void> {
+  const error = at.error!;
+  const problem = error.message.slice(error.message.indexOf(': ') + 2);
+  const onHead = at.sha === pr.headSha;
+  await failedCheckRun(
+    ctx.octokit,
+    ctx.ref,
+    pr.headSha,
+    'fsm-gitops',
+    `${error.file} is not valid`,
+    `\`${escapeMarkdown(error.file)}\` of ${where}, line ${error.line}: ${escapeMarkdown(problem)}`,
+    onHead ? { path: error.file, line: error.line, message: problem } : undefined,
+  );
 }
 
 /** Every path the pull request adds, changes, removes or renames (both names of a rename). */
-async function changedPaths(octokit: Octokit, pr: PullRequestRef): Promise<string[]> {
-  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...pr.ref, pull_number: pr.number, per_page: 100 });
+async function changedPaths(ctx: EventContext, number: number): Promise<string[]> {
+  const files = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listFiles, { ...ctx.ref, pull_number: number, per_page: 100 });
   return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
-}
-
-/** Environments whose folder the change touches; a change to the config itself touches them all. */
-function touchedEnvironments(config: RepoConfig, paths: readonly string[]): EnvironmentConfig[] {
-  if (paths.some((p) => (REPO_CONFIG_PATHS as readonly string[]).includes(p))) return config.environments;
-  return config.environments.filter((env) => paths.some((p) => isUnder(p, env.path)));
 }

@@ -1,6 +1,8 @@
 import { Probot } from 'probot';
 import { readSecret, secretRef } from '../aws/secrets.ts';
-import { fsmGitopsApp } from '../github/app.ts';
+import type { AppDependencies } from '../github/app-context.ts';
+import { settingsFromEnv } from '../github/app-context.ts';
+import { appDependencies } from '../github/app.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
 import { parseClusterSettings } from '../kube/credentials/cluster-settings.ts';
 import { LiveSources } from '../workflow/live-sources.ts';
@@ -8,11 +10,12 @@ import { LiveSources } from '../workflow/live-sources.ts';
 export interface AppInstance {
   probot: Probot;
   live: LiveSources;
+  deps: AppDependencies;
 }
 
 let instance: Promise<AppInstance> | undefined;
 
-/** The probot app and its cluster connections, built once per container from the stored settings. */
+/** Probot (for the app's and installations' GitHub clients) and the app's dependencies, built once per container from the stored settings. */
 export function appInstance(env: Record<string, string | undefined> = process.env): Promise<AppInstance> {
   instance ??= build(env).catch((error: unknown) => {
     instance = undefined;
@@ -31,8 +34,8 @@ async function build(env: Record<string, string | undefined>): Promise<AppInstan
   const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));
   const logLevel = (env['LOG_LEVEL'] ?? 'info') as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   const probot = new Probot({ appId: Number(appId), privateKey, secret, logLevel });
-  await probot.load(fsmGitopsApp({ live }));
-  return { probot, live };
+  const settings = settingsFromEnv(env);
+  return { probot, live, deps: appDependencies(probot, { live, settings }) };
 }
 
 /** For tests: build afresh on the next call. */

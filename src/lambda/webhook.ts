@@ -14,7 +14,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const intake = await takeDelivery(event.headers ?? {}, body, secret);
   if (intake.queued) {
     const { group, ...message } = intake.queued;
-    await sendFifoMessage({ queueUrl: process.env['QUEUE_URL'] ?? '', body: JSON.stringify(message), groupId: group, deduplicationId: message.id });
+    await sendFifoMessage({ queueUrl: process.env['QUEUE_URL'] ?? '', body: JSON.stringify(message), groupId: group, deduplicationId: message.delivery });
   }
   return { statusCode: intake.status, headers: { 'content-type': 'text/plain' }, body: intake.message };
 }

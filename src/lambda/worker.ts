@@ -1,11 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { appInstance } from './app-instance.ts';
+import { handleEvent } from '../github/handle-event.ts';
+import type { Octokit } from '../github/octokit.ts';
 import type { QueuedEvent } from '../queue/queued-event.ts';
+import { appInstance } from './app-instance.ts';
 
 /**
- * SQS trigger (batch size 1, partial batch failure reporting): hands each queued delivery to the app.
- * A failure returns the message to the queue; after maxReceiveCount tries SQS moves it to the
- * dead-letter queue, which an alarm watches, and the last try says so in the log.
+ * SQS trigger (batch size 1, partial batch failure reporting): hands each queued event to the app with
+ * its installation's client. A failure returns the message to the queue; after maxReceiveCount tries SQS
+ * moves it to the dead-letter queue, which an alarm watches, and the last try says so in the log.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -13,9 +15,10 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     let delivery = '?';
     try {
       const queued = JSON.parse(record.body) as QueuedEvent;
-      delivery = `${queued.name} ${queued.id}`;
-      const { probot } = await appInstance();
-      await probot.receive({ id: queued.id, name: queued.name, payload: JSON.parse(queued.payload) } as never);
+      delivery = `${queued.type}.${queued.action} ${queued.delivery}`;
+      const { probot, deps } = await appInstance();
+      const outcome = await handleEvent(queued, (await probot.auth(queued.installation)) as Octokit, deps, probot.log);
+      console.log(JSON.stringify({ level: 'info', msg: `delivery ${delivery} handled`, outcome, messageId: record.messageId }));
     } catch (error) {
       const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
       const max = Number(process.env['MAX_RECEIVE_COUNT'] ?? '5');

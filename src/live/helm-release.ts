@@ -49,7 +49,9 @@ export function isHelmReleaseSecret(obj: KubeObject): boolean {
 
 /**
  * The Secret of the deployed revision of `releaseName` (label status=deployed; the highest revision when
- * several claim it, which Helm leaves behind after an interrupted upgrade). Undefined when none is deployed.
+ * several claim it, which Helm leaves behind after an interrupted upgrade). Only a Secret named
+ * `sh.helm.release.v1.<releaseName>.v<N>` whose `name` label (if any) is `releaseName` counts: another
+ * release's Secret is never read. Undefined when none is deployed.
  */
 export function currentHelmRelease(secrets: KubeObject[], releaseName: string): KubeObject | undefined {
   let best: { secret: KubeObject; revision: number } | undefined;
@@ -57,8 +59,8 @@ export function currentHelmRelease(secrets: KubeObject[], releaseName: string): 
     if (!isHelmReleaseSecret(secret)) continue;
     const labels = labelsOf(secret);
     const fromName = SECRET_NAME.exec(secret.metadata.name);
-    const release = labels['name'] ?? fromName?.[1];
-    if (release !== releaseName || labels['status'] !== 'deployed') continue;
+    // Helm names the Secret after the release and labels it with the name: both must be the mesh's.
+    if (fromName?.[1] !== releaseName || (labels['name'] !== undefined && labels['name'] !== releaseName) || labels['status'] !== 'deployed') continue;
     const revision = parseRevision(labels['version']) ?? parseRevision(fromName?.[2]);
     if (revision === undefined) continue;
     if (!best || revision > best.revision) best = { secret, revision };

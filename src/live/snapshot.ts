@@ -54,6 +54,9 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
   let helmRelease;
   try {
     helmRelease = releaseSecret ? decodeHelmReleaseSecret(releaseSecret) : undefined;
+    if (helmRelease && helmRelease.name !== mesh.name) {
+      throw new HelmReleaseDecodeError(`${mesh.namespace}/${releaseSecret!.metadata.name}`, `holds release "${helmRelease.name}", not the mesh's release "${mesh.name}"`);
+    }
   } catch (error) {
     if (error instanceof HelmReleaseDecodeError) throw new LiveStateError(`cluster snapshot ${source}: ${error.message}`);
     throw error;

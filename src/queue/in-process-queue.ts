@@ -27,8 +27,8 @@ export class InProcessQueue {
 
   /** Queues a delivery; false when it is a duplicate. */
   push(group: string, event: QueuedEvent): boolean {
-    if (this.recent.has(event.id)) return false;
-    this.recent.add(event.id);
+    if (this.recent.has(event.delivery)) return false;
+    this.recent.add(event.delivery);
     if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value!);
     const previous = this.chains.get(group) ?? Promise.resolve();
     const next = previous.then(() => this.run(event));
@@ -51,7 +51,7 @@ export class InProcessQueue {
         return;
       } catch (error) {
         const last = attempt >= this.maxAttempts;
-        this.options.log?.('error', `delivery ${event.name} ${event.id} failed (attempt ${attempt} of ${this.maxAttempts})${last ? ': giving up' : ''}: ${(error as Error).message}`);
+        this.options.log?.('error', `delivery ${event.type}.${event.action} ${event.delivery} failed (attempt ${attempt} of ${this.maxAttempts})${last ? ': giving up' : ''}: ${(error as Error).message}`);
         if (last) return;
         await sleep(this.options.retryDelayMs?.(attempt) ?? Math.min(1000 * 2 ** attempt, 60_000));
       }

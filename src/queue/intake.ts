@@ -1,5 +1,6 @@
 import { verify } from '@octokit/webhooks-methods';
-import { HANDLED_EVENTS, MAX_MESSAGE_BYTES, type QueuedEvent } from './queued-event.ts';
+import { fromWebhook } from '../events/from-webhook.ts';
+import { MAX_MESSAGE_BYTES, queueGroup, type QueuedEvent } from './queued-event.ts';
 
 export type Intake =
   | { status: 202; message: string; queued: QueuedEvent & { group: string } }
@@ -7,8 +8,8 @@ export type Intake =
 
 /**
  * What happens to a webhook delivery before anything else, on Lambda and on the Node server alike:
- * the signature is checked (401 when forged or missing), then a delivery the app acts on becomes a
- * queue message, grouped by repository.
+ * the signature is checked (401 when forged or missing), then a delivery the app acts on is cut down to
+ * an AppEvent and becomes a queue message, grouped by repository.
  */
 export async function takeDelivery(headers: Record<string, string | undefined>, body: string, secret: string): Promise<Intake> {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -17,18 +18,15 @@ export async function takeDelivery(headers: Record<string, string | undefined>, 
   const name = lower['x-github-event'];
   const id = lower['x-github-delivery'];
   if (!name || !id) return { status: 400, message: 'x-github-event and x-github-delivery are required' };
-  if (!HANDLED_EVENTS.has(name)) return { status: 202, message: `event ${name} is not one fsm-gitops acts on` };
-  const queued = { id, name, payload: body };
-  if (Buffer.byteLength(JSON.stringify(queued)) > MAX_MESSAGE_BYTES) return { status: 413, message: `delivery ${id} is larger than the queue takes` };
-  return { status: 202, message: `queued ${name} ${id}`, queued: { ...queued, group: repositoryOf(body) } };
-}
-
-/** Deliveries for one repository are handled in order, one at a time. */
-function repositoryOf(body: string): string {
+  let payload: unknown;
   try {
-    const payload = JSON.parse(body) as { repository?: { full_name?: string } };
-    return payload.repository?.full_name ?? 'no-repository';
+    payload = JSON.parse(body);
   } catch {
-    return 'no-repository';
+    return { status: 400, message: 'the body is not JSON' };
   }
+  const extracted = fromWebhook(name, id, payload);
+  if (!extracted.event) return { status: 202, message: `ignored: ${extracted.ignored}` };
+  const queued = extracted.event;
+  if (Buffer.byteLength(JSON.stringify(queued)) > MAX_MESSAGE_BYTES) return { status: 413, message: `delivery ${id} is larger than the queue takes` };
+  return { status: 202, message: `queued ${name}.${queued.action} ${id}`, queued: { ...queued, group: queueGroup(queued) } };
 }

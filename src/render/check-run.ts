@@ -1,11 +1,10 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
+import { CHECK_TEXT_LIMIT, limitCheckText } from './github-limits.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { resourceTitle, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
 
-/** GitHub's limits for a check run's output. */
-export const CHECK_TEXT_LIMIT = 65_535;
 
 export interface CheckAnnotation {
   path: string;
@@ -41,7 +40,7 @@ export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] =
   return {
     conclusion: errors ? 'failure' : 'success',
     title: summaryLine(plan),
-    summary: truncate(summary),
+    summary: limitCheckText(summary),
     text: diffText(plan),
     annotations: plan.findings.flatMap(toAnnotation),
   };
@@ -70,8 +69,4 @@ function diffText(plan: EnvironmentPlan): string {
   }
   if (left.length > 0) kept.push(`_Left out (too large for a check run): ${left.join(', ')}. Run \`fsm-gitops plan\` for the full diff._`);
   return kept.join('\n') || 'No changes.';
-}
-
-function truncate(text: string): string {
-  return text.length <= CHECK_TEXT_LIMIT ? text : `${text.slice(0, CHECK_TEXT_LIMIT - 20)}\n…(truncated)`;
 }

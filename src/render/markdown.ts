@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
+import { fence } from './markdown-code.ts';
 import { ACTION_SYMBOL, resourceTitle, showValue, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
 
@@ -14,6 +15,8 @@ export interface MarkdownOptions {
   fullPlanHint?: string;
   /** Lines shown under the heading (already Markdown): how the plan was made, environments that could not be planned. */
   notes?: readonly string[];
+  /** Markdown placed right under the heading, before the notes (the app's status block and deploy log). */
+  preamble?: string;
 }
 
 const SEVERITY_ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
@@ -35,6 +38,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
 
 function compose(plan: Plan, omitted: ReadonlySet<ResourceChange>, options: MarkdownOptions): string {
   const parts = [COMMENT_MARKER, '## fsm-gitops plan', ''];
+  if (options.preamble) parts.push(options.preamble, '');
   for (const note of options.notes ?? []) parts.push(`> ${note}`, '');
   for (const env of plan.environments) parts.push(...environmentSection(env, omitted, options));
   return parts.join('\n');
@@ -82,13 +86,6 @@ function findingItem(f: Finding): string[] {
   const item = [`- ${SEVERITY_ICON[f.severity]} **${f.severity}** \`${f.code}\`${where}${f.path ? ` (\`${f.path}\`)` : ''}: ${escapeMarkdown(first)}`];
   if (rest.length > 0) item.push(fence('yaml', rest.join('\n')).replace(/^/gm, '  '));
   return item;
-}
-
-/** A fenced block whose fence is longer than any backtick run inside it. */
-function fence(language: string, text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}${language}\n${text}\n${ticks}`;
 }
 
 function escapeHtml(text: string): string {

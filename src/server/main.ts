@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { createProbot, run } from 'probot';
-import { fsmGitopsApp } from '../github/app.ts';
+import { settingsFromEnv } from '../github/app-context.ts';
+import { appDependencies, fsmGitopsApp } from '../github/app.ts';
+import { handleEvent } from '../github/handle-event.ts';
+import type { Octokit } from '../github/octokit.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
 import { clusterSettingsFromEnv } from '../kube/credentials/cluster-settings.ts';
 import { InProcessQueue } from '../queue/in-process-queue.ts';
@@ -11,17 +14,22 @@ import { createWebhookServer } from './webhook-server.ts';
 // `npm start`: the app as a Node server, for self-hosting. Settings come from the environment or .env
 // (.env.example documents each).
 if (existsSync('.env')) process.loadEnvFile('.env');
-const app = fsmGitopsApp({ live: new LiveSources(new ClusterConnector(await clusterSettingsFromEnv(process.env))) });
+const live = new LiveSources(new ClusterConnector(await clusterSettingsFromEnv(process.env)));
+const settings = settingsFromEnv(process.env);
 
 if (!process.env['APP_ID']) {
   // Not registered yet: probot's setup flow creates the GitHub App from app.yml at http://localhost:3000.
-  await run(app);
+  await run(fsmGitopsApp({ live, settings }));
 } else {
   const probot = createProbot();
-  await probot.load(app);
-  const queue = new InProcessQueue((event) => probot.receive({ id: event.id, name: event.name, payload: JSON.parse(event.payload) } as never), {
-    log: (level, message) => probot.log[level](message),
-  });
+  const deps = appDependencies(probot, { live, settings });
+  const queue = new InProcessQueue(
+    async (event) => {
+      const outcome = await handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log);
+      probot.log.info({ delivery: event.delivery, event: `${event.type}.${event.action}`, outcome }, 'event handled');
+    },
+    { log: (level, message) => probot.log[level](message) },
+  );
   const secret = process.env['WEBHOOK_SECRET'];
   if (!secret) throw new Error('WEBHOOK_SECRET is not set: every delivery is checked against it');
   const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'] });

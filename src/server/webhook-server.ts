@@ -30,7 +30,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
         const intake = await takeDelivery(request.headers as Record<string, string | undefined>, body, options.secret);
         if (intake.queued) {
           const { group, ...event } = intake.queued;
-          if (!options.queue.push(group, event)) return reply(202, `delivery ${event.id} already queued`);
+          if (!options.queue.push(group, event)) return reply(202, `delivery ${event.delivery} already queued`);
         }
         reply(intake.status, intake.message);
       })

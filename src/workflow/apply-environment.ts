@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import { keyOf } from '../core/kube.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
@@ -9,6 +10,7 @@ import { acquireLock } from '../apply/lock.ts';
 import { restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
+import type { ApplySet } from '../plan/apply-set.ts';
 import type { EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
 import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
 
@@ -31,35 +33,20 @@ export type ApplyOutcome =
   | { status: 'done'; plan: EnvironmentPlan; result: ExecuteResult };
 
 /**
- * Plans one environment against its cluster under the environment's lock, and applies it if the plan
- * has no errors and is confirmed. Every apply, successful or not, is recorded in the history.
+ * The CLI's apply: plans one environment of a folder against its cluster under the environment's lock,
+ * and applies it if the plan has no errors and is confirmed. Every apply, successful or not, is recorded in
+ * the history.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
   const environment = findEnvironment(await requireRepoConfig(options.repo), options.environment);
   const { client, progress } = options;
-  const namespace = environment.mesh.namespace;
-
-  progress?.(`${environment.name}: taking the apply lock`);
-  const lock = await acquireLock(client, namespace, environment.name, {
-    holder: options.actor,
-    commit: options.commit,
-    waitSeconds: options.lockWaitSeconds,
-    onWait: (holder, commit) => progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
-  });
-  try {
-    const desired = await loadEnvironment(options.repo, environment);
-    progress?.(`${environment.name}: reading live state from ${client.server}`);
-    const { plan, set } = await planAgainst(desired, new ClusterReader(client), { progress });
+  return underLease(client, environment, { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, progress }, async () => {
+    const { plan, set } = await planLive(client, options.repo, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
-    const changed = changedKeys(plan.changes);
-    if (changed.size === 0 && set.prune.length === 0) return { status: 'no-changes', plan };
+    if (!hasWork(plan, set)) return { status: 'no-changes', plan };
     if (!(await options.confirm(plan))) return { status: 'declined', plan };
-
-    const result = await executeApply(client, set, { commit: options.commit, changed, progress });
-    if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
-      await restartWorkloads(client, plan.restarts, new Date(), progress);
-    }
-    await recordApply(client, namespace, environment.name, {
+    const result = await carryOut(client, environment, plan, set, options.commit, progress);
+    await recordApply(client, environment.mesh.namespace, environment.name, {
       commit: options.commit,
       time: new Date().toISOString(),
       actor: options.actor,
@@ -68,9 +55,49 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       ...(result.message ? { message: result.message } : {}),
     });
     return { status: 'done', plan, result };
+  });
+}
+
+/** Runs `work` holding the environment's Lease (one apply at a time), and releases it whatever happens. */
+export async function underLease<T>(
+  client: KubeClient,
+  environment: EnvironmentConfig,
+  lease: { holder: string; commit: string; waitSeconds?: number | undefined; progress?: ((message: string) => void) | undefined },
+  work: () => Promise<T>,
+): Promise<T> {
+  lease.progress?.(`${environment.name}: taking the apply lock`);
+  const lock = await acquireLock(client, environment.mesh.namespace, environment.name, {
+    holder: lease.holder,
+    commit: lease.commit,
+    waitSeconds: lease.waitSeconds,
+    onWait: (holder, commit) => lease.progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
+  });
+  try {
+    return await work();
   } finally {
     await lock.release();
   }
+}
+
+/** The environment's files planned against its cluster, with the server's dry run. */
+export async function planLive(client: KubeClient, repo: RepoFiles, environment: EnvironmentConfig, progress?: (message: string) => void): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
+  const desired = await loadEnvironment(repo, environment);
+  progress?.(`${environment.name}: reading live state from ${client.server}`);
+  return planAgainst(desired, new ClusterReader(client), { progress });
+}
+
+/** Whether applying the plan would change anything in the cluster. */
+export function hasWork(plan: EnvironmentPlan, set: ApplySet): boolean {
+  return changedKeys(plan.changes).size > 0 || set.prune.length > 0;
+}
+
+/** Applies a planned environment (creates and updates, then prunes) and, when its policy says so, restarts the workloads. */
+export async function carryOut(client: KubeClient, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, progress?: (message: string) => void): Promise<ExecuteResult> {
+  const result = await executeApply(client, set, { commit, changed: changedKeys(plan.changes), progress });
+  if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
+    await restartWorkloads(client, plan.restarts, new Date(), progress);
+  }
+  return result;
 }
 
 /** objectKeys of the plan's creates and updates (HelmValues excluded: chart upgrades are not run). */

@@ -1,5 +1,6 @@
 import { ClusterReader } from '../kube/cluster-reader.ts';
-import type { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
+import { ClusterCredentialsError, type ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
 
@@ -11,5 +12,12 @@ export class LiveSources {
     const credentials = this.connector.credentials(cluster);
     if (credentials && 'snapshotFile' in credentials) return new SnapshotReader(credentials.snapshotFile);
     return new ClusterReader(await this.connector.client(cluster));
+  }
+
+  /** A client that can change the cluster (apply, claims, history); a snapshot cannot be one. */
+  async client(cluster: string): Promise<KubeClient> {
+    const credentials = this.connector.credentials(cluster);
+    if (credentials && 'snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${cluster}" is a snapshot file in the app's settings: it can be planned against, not deployed to`);
+    return this.connector.client(cluster);
   }
 }

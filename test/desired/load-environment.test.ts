@@ -7,7 +7,7 @@ import { FolderRepo } from '../../src/desired/folder-repo.ts';
 
 const ENV: EnvironmentConfig = {
   name: 'staging', path: 'clusters/staging', cluster: 's', mesh: { name: 'fsm', namespace: 'fsm-system' },
-  deploy: 'manual', approvals: 1, namespaces: undefined, teams: [], restart: 'manual', prune: true,
+  deploy: 'manual', approvals: 1, namespaces: undefined, teams: [], restart: 'manual', prune: true, production: false,
 };
 
 test('reads manifests from every YAML file below the folder, multi-document and List, with lines', async () => {

@@ -43,7 +43,13 @@ test('errors fail the check run with annotations at their lines; a new push edit
   assert.equal(run.conclusion, 'failure');
   const annotation = run.annotations.find((a) => a.annotation_level === 'failure')!;
   assert.deepEqual([annotation.path, annotation.start_line, annotation.title], ['clusters/staging/meshconfig.yaml', 8, 'schema-unknown-field: spec.traffic.enableEgres']);
-  await deliver(probot, 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: HEAD }));
+  // A push that fixes the typo: the same comment is edited.
+  const fixed = 'e'.repeat(40);
+  github.addCommit(fixed, { ...files, 'clusters/staging/meshconfig.yaml': files['clusters/staging/meshconfig.yaml']!.replace('enableEgres', 'enableEgress') });
+  github.pull(PR).headSha = fixed;
+  await deliver(probot, 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: fixed }));
+  assert.equal(github.checkRuns.at(-1)?.head_sha, fixed);
+  assert.ok(!github.checkRuns.at(-1)!.annotations.some((a) => a.title?.startsWith('schema-unknown-field')), 'the typo is gone');
   assert.equal(github.comments.length, 1, 'edited in place');
   assert.equal(github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).length, 1);
   assert.equal(github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/issues/comments/')).length, 1);
@@ -59,7 +65,7 @@ test('a PR that touches nothing managed gets no check run and no comment', async
 test('a broken .github/fsm-gitops.yml is one failing check fsm-gitops saying what and where', async () => {
   const files = exampleRepoFiles();
   files['.github/fsm-gitops.yml'] = 'environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    deploy: sometimes\n';
-  const github = fakeGitHub({ files, changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+  const github = fakeGitHub({ files, baseFiles: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.equal(github.checkRuns.length, 1);
   const run = github.checkRuns[0]!;
@@ -110,7 +116,7 @@ test('a 5xx on creating the comment (after GitHub made it) and a secondary rate 
   assert.equal(github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).length, 2);
 });
 
-test('one review of a 20-file PR takes at most 10 GitHub requests', async () => {
+test('one review of a 20-file PR takes at most 10 GitHub requests (besides the app\'s identity and token, asked once)', async () => {
   const files = exampleRepoFiles();
   const changed: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -121,7 +127,8 @@ test('one review of a 20-file PR takes at most 10 GitHub requests', async () => 
   const github = fakeGitHub({ files, changed, headSha: HEAD, prNumber: PR });
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.equal(github.checkRuns[0]?.conclusion, 'success');
-  assert.ok(github.requests.length <= 10, github.requests.map((r) => `${r.method} ${r.path}`).join('\n'));
+  const review = github.requests.filter((r) => r.path !== '/app' && !r.path.endsWith('/access_tokens'));
+  assert.ok(review.length <= 10, review.map((r) => `${r.method} ${r.path}`).join('\n'));
 });
 
 test('check_run.rerequested plans the pull request again', async () => {
@@ -145,12 +152,22 @@ test('more than 50 findings go to the check run in batches of 50 annotations', a
   assert.ok(updates.length >= 3);
 });
 
-test('a change to the config touches every environment: one check run each, one comment for all', async () => {
-  const github = fakeGitHub({ files: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+test('a change to the config touches only the environments whose policy changes, and says it takes effect after merge', async () => {
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = `${files['.github/fsm-gitops.yml']}# a comment changes nothing\n`;
+  const touchedNone = fakeGitHub({ files, baseFiles: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
-  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]).sort(), [['fsm-gitops/production', 'success'], ['fsm-gitops/staging', 'success']]);
-  assert.equal(github.comments.length, 1);
-  assert.match(github.comments[0]!.body, /`staging`[\s\S]*`production`/);
+  assert.deepEqual(touchedNone.checkRuns, []);
+  nock.cleanAll();
+
+  files['.github/fsm-gitops.yml'] = exampleRepoFiles()['.github/fsm-gitops.yml']!.replace('approvals: 2', 'approvals: 0');
+  const github = fakeGitHub({ files, baseFiles: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/production', 'success']]);
+  const pending = github.checkRuns[0]!.annotations.find((a) => a.title === 'policy-pending')!;
+  assert.equal(pending.path, '.github/fsm-gitops.yml');
+  assert.match(pending.message, /takes effect after merge: approvals 2 → 0/);
+  assert.match(github.comments[0]!.body, /approvals 0\/2 on aaaaaaa/, 'the default branch\'s two approvals still count');
 });
 
 test('an environment whose cluster the app cannot reach fails its check, and says so in the comment', async () => {

@@ -6,7 +6,7 @@ import nock from 'nock';
 import { clearSecretCache } from '../../src/aws/secrets.ts';
 import { handler } from '../../src/lambda/webhook.ts';
 import { fakeAws, LAMBDA_ENV, QUEUE_URL } from '../support/fake-aws.ts';
-import { pullRequestPayload } from '../support/webhook-payloads.ts';
+import { commentPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
 
 const SECRET = 'webhook-secret-from-ssm';
 const saved = { ...process.env };
@@ -57,9 +57,36 @@ test('a signed delivery is queued on the FIFO queue, grouped by repository, dedu
   assert.equal(result.statusCode, 202);
   assert.equal(aws.queue.length, 1);
   const [message] = aws.queue;
-  assert.equal(message!.MessageGroupId, 'acme/mesh-config');
+  assert.equal(message!.MessageGroupId, 'repo-700100');
   assert.equal(message!.MessageDeduplicationId, 'd-1');
-  assert.deepEqual(JSON.parse(message!.MessageBody), { id: 'd-1', name: 'pull_request', payload: body });
+  const event = JSON.parse(message!.MessageBody);
+  assert.deepEqual([event.type, event.action, event.delivery, event.installation, event.repository.fullName], ['pull_request', 'opened', 'd-1', 4242, 'acme/mesh-config']);
+  assert.deepEqual([event.pullRequest.number, event.pullRequest.headSha], [7, 'a'.repeat(40)]);
+});
+
+test('the queue carries what the worker needs, not the payload: a 65 KB description and a 140-character repository name fit', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  const payload = pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) });
+  payload['pull_request'].body = '"'.repeat(65_000);
+  payload['repository'].full_name = `${'o'.repeat(39)}/${'r'.repeat(100)}`;
+  const big = JSON.stringify(payload);
+  assert.ok(Buffer.byteLength(big) > 128 * 1024, 'the escaped quotes alone are over 128 KiB');
+  const result = await handler(httpApiEvent(big, { 'x-github-event': 'pull_request', 'x-github-delivery': 'd-big', 'x-hub-signature-256': sign(big) }));
+  assert.equal(result.statusCode, 202);
+  const [message] = aws.queue;
+  assert.ok(Buffer.byteLength(message!.MessageBody) < 4096, `${Buffer.byteLength(message!.MessageBody)} bytes`);
+  assert.ok(message!.MessageGroupId.length <= 128);
+});
+
+test('edited and deleted comments are answered 202 and never queued: only what was said when it was said is a command', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  for (const action of ['edited', 'deleted'] as const) {
+    const edited = JSON.stringify(commentPayload({ number: 7, id: 1, body: '/fsm apply staging', user: 'alice', action }));
+    const result = await handler(httpApiEvent(edited, { 'x-github-event': 'issue_comment', 'x-github-delivery': `d-${action}`, 'x-hub-signature-256': sign(edited) }));
+    assert.equal(result.statusCode, 202);
+    assert.match(String(result.body), /ignored: issue_comment\.\w+ is not a command/);
+  }
+  assert.deepEqual(aws.sends, []);
 });
 
 test('a forged signature is 401 and nothing is queued', async () => {

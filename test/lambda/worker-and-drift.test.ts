@@ -6,6 +6,7 @@ import { clearSecretCache } from '../../src/aws/secrets.ts';
 import { resetAppInstance } from '../../src/lambda/app-instance.ts';
 import { handler as drift } from '../../src/lambda/drift.ts';
 import { handler as worker } from '../../src/lambda/worker.ts';
+import { fromWebhook } from '../../src/events/from-webhook.ts';
 import { fakeAws, LAMBDA_ENV } from '../support/fake-aws.ts';
 import { fakeGitHub, PRIVATE_KEY } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
@@ -73,7 +74,8 @@ function sqsEvent(body: string, receiveCount = 1): SQSEvent {
   return { Records: [record] };
 }
 
-const queued = (payload: unknown) => JSON.stringify({ id: 'd-1', name: 'pull_request', payload: JSON.stringify(payload) });
+/** The queue message the webhook function makes of a delivery. */
+const queued = (payload: unknown) => JSON.stringify(fromWebhook('pull_request', 'd-1', payload).event);
 
 test('the worker hands a queued delivery to the app: check run and comment, settings read once', async () => {
   const aws = fakeAws(SETTINGS);
@@ -82,7 +84,8 @@ test('the worker hands a queued delivery to the app: check run and comment, sett
   assert.deepEqual(result.batchItemFailures, []);
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'success']]);
   assert.equal(github.comments.length, 1);
-  await worker(sqsEvent(queued(pullRequestPayload('synchronize', { number: 7, headSha: HEAD }))));
+  const again = await worker(sqsEvent(queued(pullRequestPayload('synchronize', { number: 7, headSha: HEAD }))));
+  assert.deepEqual(again.batchItemFailures, []);
   assert.equal(aws.parameterReads.length, 4, 'four settings, each read once per container');
 });
 

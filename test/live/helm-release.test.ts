@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { JsonObject } from '../../src/core/json.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
+import { liveStateFromObjects } from '../../src/live/snapshot.ts';
 import {
   currentHelmRelease,
   decodeHelmReleaseSecret,
@@ -148,6 +149,24 @@ describe('Helm release Secrets', () => {
     assert.equal(picked?.metadata.name, 'sh.helm.release.v1.fsm.v3');
     assert.equal(currentHelmRelease([v1, v2, v4], 'fsm'), undefined);
     assert.equal(currentHelmRelease([v3], 'nope'), undefined);
+  });
+
+  it('never takes another release\'s Secret, however it is labelled', () => {
+    const other = encodeHelmReleaseSecret(input({ name: 'payments-db', revision: 3, status: 'deployed' }));
+    // Someone labels another release's Secret with the mesh's name: it is still not the mesh's release.
+    (other.metadata['labels'] as JsonObject)['name'] = 'fsm';
+    assert.equal(currentHelmRelease([other], 'fsm'), undefined);
+    // The right name, the wrong label: not taken either.
+    const mislabelled = encodeHelmReleaseSecret(input({ revision: 4, status: 'deployed' }));
+    (mislabelled.metadata['labels'] as JsonObject)['name'] = 'payments-db';
+    assert.equal(currentHelmRelease([mislabelled], 'fsm'), undefined);
+  });
+
+  it('refuses a Secret named for the mesh whose release is another one', () => {
+    const forged = encodeHelmReleaseSecret(input({ name: 'payments-db', revision: 3, status: 'deployed' }));
+    forged.metadata.name = 'sh.helm.release.v1.fsm.v3';
+    (forged.metadata['labels'] as JsonObject)['name'] = 'fsm';
+    assert.throws(() => liveStateFromObjects('test', [forged], { name: 'fsm', namespace: 'fsm-system' }), /holds release "payments-db", not the mesh's release "fsm"/);
   });
 
   it('takes the highest revision when two claim to be deployed, by label or by name suffix', () => {

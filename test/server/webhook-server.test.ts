@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { InProcessQueue } from '../../src/queue/in-process-queue.ts';
 import type { QueuedEvent } from '../../src/queue/queued-event.ts';
 import { createWebhookServer } from '../../src/server/webhook-server.ts';
+import { pullRequestPayload } from '../support/webhook-payloads.ts';
 
 const SECRET = 's3cret';
 const handled: string[] = [];
@@ -18,7 +19,7 @@ const queue = new InProcessQueue(
       failuresLeft--;
       throw new Error('transient');
     }
-    handled.push(`${(JSON.parse(event.payload) as { repository: { full_name: string } }).repository.full_name}:${event.id}`);
+    handled.push(`${event.repository.fullName}:${event.delivery}`);
   },
   { maxAttempts: 3, retryDelayMs: () => 1 },
 );
@@ -32,7 +33,10 @@ before(async () => {
 after(() => server.close());
 
 function deliver(id: string, repository: string, secret = SECRET): Promise<Response> {
-  const body = JSON.stringify({ action: 'opened', repository: { full_name: repository } });
+  const payload = pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) });
+  payload['repository'].full_name = repository;
+  payload['repository'].id = [...repository].reduce((sum, c) => sum * 31 + c.charCodeAt(0), 7) % 1_000_000;
+  const body = JSON.stringify(payload);
   const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   return fetch(url, { method: 'POST', headers: { 'x-github-event': 'pull_request', 'x-github-delivery': id, 'x-hub-signature-256': signature, 'content-type': 'application/json' }, body });
 }

@@ -1,0 +1,103 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { isUnder } from '../desired/repo-files.ts';
+import { Claims, type Claim } from '../deploy/claims.ts';
+import { deployEnvironment } from '../deploy/deploy-environment.ts';
+import { ourCheckRuns, checkRunName } from '../github/check-runs.ts';
+import { DeploymentTrail } from '../github/deployment-trail.ts';
+import { GitHubRepoFiles } from '../github/github-repo-files.ts';
+import { baseChangesMissing, fetchPullRequest, type PullRequestState } from '../github/pull-request-state.ts';
+import { pullRequestApprovals } from '../github/pull-request-approvals.ts';
+import { fence } from '../render/markdown-code.ts';
+import { describeUnmet, unmetRequirements } from './apply-requirements.ts';
+import { CommandRefusal, namedEnvironments, type CommandContext, type CommandResult } from './command-context.ts';
+import { reportOutcome } from '../github/deploy-report.ts';
+
+/**
+ * `/fsm apply [env...]`: applies the pull request's head commit to environments that deploy on command,
+ * before merge, when every requirement holds (apply-requirements.ts); otherwise one reply says what is
+ * missing and what unblocks it. Without names: the on-command environments the pull request touches.
+ * The apply itself re-plans under the Lease and goes ahead only if the plan is the one the review showed.
+ */
+export async function applyCommand(cc: CommandContext, names: readonly string[]): Promise<CommandResult> {
+  const number = cc.event.issue.number;
+  const pr = await fetchPullRequest(cc, number, { waitForMergeable: true });
+  if (pr.state !== 'open') throw new CommandRefusal(`#${number} is ${pr.merged ? 'merged' : 'closed'}; /fsm apply is for open pull requests`);
+  if (pr.fromFork) throw new CommandRefusal(`#${number} comes from a fork: fsm-gitops never applies a fork's change (a maintainer can push it to a branch of this repository)`);
+  const targets = names.length > 0 ? namedEnvironments(cc, names) : await touchedOnCommand(cc, pr);
+
+  const commenter = cc.event.comment.user.login;
+  const [checkRuns, approvals, baseChanges] = await Promise.all([
+    ourCheckRuns(cc.octokit, cc.ref, pr.headSha, cc.identity),
+    pullRequestApprovals(cc.octokit, cc.ref, pr, cc.people),
+    baseChangesMissing(cc, pr.headSha, cc.policySha),
+  ]);
+  const refusals: string[] = [];
+  const log: string[] = [];
+  for (const environment of targets) {
+    const heldBy = environment.deploy === 'on-command' ? await otherOpenClaim(cc, environment, pr, log) : undefined;
+    const status = await approvals.forEnvironment(environment);
+    const unmet = unmetRequirements({
+      environment,
+      pr,
+      commenter,
+      commenterMayApply: (await cc.people.canWrite(commenter)) && (await cc.people.inTeams(commenter, environment.teams)),
+      approvals: status,
+      checkRun: checkRuns.find((r) => r.name === checkRunName(environment.name)),
+      baseChanges,
+      heldBy,
+    });
+    if (unmet.length > 0) {
+      refusals.push(describeUnmet(environment.name, unmet));
+      continue;
+    }
+    const client = await cc.deps.live.client(environment.cluster);
+    const claim: Claim = { repository: cc.repository.fullName, pr: number, headSha: pr.headSha, actor: commenter, since: new Date().toISOString() };
+    const outcome = await deployEnvironment({
+      client,
+      environment,
+      files: new GitHubRepoFiles(cc.octokit, cc.ref, pr.headSha),
+      sha: pr.headSha,
+      task: 'deploy',
+      trigger: `comment:${cc.event.comment.id}`,
+      pr: number,
+      actor: commenter,
+      approvers: status.approvers,
+      expectedDigest: checkRuns.find((r) => r.name === checkRunName(environment.name))!.record!.plan!,
+      claim,
+      trail: new DeploymentTrail(cc.octokit, cc.ref),
+      ...(cc.event.comment.htmlUrl ? { logUrl: cc.event.comment.htmlUrl } : {}),
+    });
+    const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
+    log.push(...report.log);
+    if (report.refusal) refusals.push(report.refusal);
+  }
+  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true };
+}
+
+/** The environments with `deploy: on-command` whose folder the pull request changes. */
+async function touchedOnCommand(cc: CommandContext, pr: PullRequestState): Promise<EnvironmentConfig[]> {
+  const files = await cc.octokit.paginate(cc.octokit.rest.pulls.listFiles, { ...cc.ref, pull_number: pr.number, per_page: 100 });
+  const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+  const touched = cc.policy.environments.filter((e) => e.deploy === 'on-command' && paths.some((p) => isUnder(p, e.path)));
+  if (touched.length === 0) throw new CommandRefusal('this pull request changes no environment that deploys on command; name one: /fsm apply <env>');
+  return touched;
+}
+
+/**
+ * The claim of another pull request that is still open. A claim whose pull request was closed meanwhile
+ * is stale: it is released here (and logged), as the drift schedule would.
+ */
+async function otherOpenClaim(cc: CommandContext, environment: EnvironmentConfig, pr: PullRequestState, log: string[]): Promise<Claim | undefined> {
+  const claims = new Claims(await cc.deps.live.client(environment.cluster), environment.mesh.namespace);
+  const claim = await claims.read(environment.name);
+  if (!claim || (claim.repository === cc.repository.fullName && claim.pr === pr.number)) return undefined;
+  if (claim.repository === cc.repository.fullName) {
+    const holder = await fetchPullRequest(cc, claim.pr).catch(() => undefined);
+    if (holder && holder.state === 'closed') {
+      await claims.release(environment.name, claim);
+      log.push(`\`${environment.name}\`: released the stale claim of #${Number(claim.pr)} (closed)`);
+      return undefined;
+    }
+  }
+  return claim;
+}

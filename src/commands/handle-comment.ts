@@ -1,0 +1,79 @@
+import type { CommentEvent } from '../events/app-event.ts';
+import type { EventContext } from '../github/app-context.ts';
+import { acknowledge, replyOnce } from '../github/comment-replies.ts';
+import { refreshDeployStatus } from '../github/refresh-status.ts';
+import { readConfigs } from '../github/repo-config-at.ts';
+import { PeopleDirectory } from '../github/reviewer-standing.ts';
+import { withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
+import { fence } from '../render/markdown-code.ts';
+import { applyCommand } from './apply-command.ts';
+import { usage, WORKS_ON_ISSUES, type Command } from './command.ts';
+import { CommandRefusal, type CommandContext, type CommandResult } from './command-context.ts';
+import { parseComment } from './parse-command.ts';
+import { planCommand } from './plan-command.ts';
+import { rollbackCommand } from './rollback-command.ts';
+import { statusCommand } from './status-command.ts';
+import { unlockCommand } from './unlock-command.ts';
+
+export const DOCS_URL = 'https://github.com/fsm-gitops/fsm-gitops/blob/main/docs/github-app.md#commands';
+
+/**
+ * A comment that may be a `/fsm` command. Comments by bots (this app included) are never commands. A
+ * recognised command gets an `eyes` reaction at once; errors, refusals, help and status end in one reply
+ * (posted once, however often the event is delivered); what apply, unlock and rollback did goes to the
+ * pull request's fsm-gitops comment.
+ */
+export async function handleComment(ctx: EventContext, event: CommentEvent): Promise<string> {
+  if (event.comment.user.type === 'Bot' || event.sender.type === 'Bot') return 'ignored: comments by bots are never commands';
+  const parsed = parseComment(event.comment.body);
+  if (parsed.kind === 'not-a-command') return 'ignored: not a command';
+  await acknowledge(ctx, event.comment.id);
+  const reply = (text: string) => replyOnce(ctx, event.issue.number, event.comment.id, text);
+
+  if (parsed.kind === 'error') {
+    await reply(`${fence('text', `error: ${parsed.error}\n\n${parsed.usage}`)}\n\nSee [the command reference](${DOCS_URL}).`);
+    return `command refused: ${parsed.error}`;
+  }
+  const command = parsed.command;
+  if (!event.issue.isPullRequest && !WORKS_ON_ISSUES.has(command.name)) {
+    await reply(fence('text', `/fsm ${command.name} works on a pull request; on an issue only help, status and rollback do.`));
+    return `command refused: ${command.name} on an issue`;
+  }
+  let result: CommandResult;
+  try {
+    result = await run(ctx, event, command);
+  } catch (error) {
+    if (!(error instanceof CommandRefusal)) {
+      await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}`));
+      throw error;
+    }
+    result = { reply: fence('text', `/fsm ${command.name} was not run: ${error.message}`) };
+  }
+  if (result.reply) await reply(result.reply);
+  if (event.issue.isPullRequest && result.log?.length) {
+    const lines = result.log;
+    await writeStickyComment(ctx.octokit, ctx.ref, event.issue.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
+  }
+  if (event.issue.isPullRequest && result.refreshStatus) await refreshDeployStatus(ctx, event.issue.number);
+  return `command ${command.name} handled`;
+}
+
+async function run(ctx: EventContext, event: CommentEvent, command: Command): Promise<CommandResult> {
+  if (command.name === 'help') return { reply: `${fence('text', usage(command.topic))}\n\nSee [the command reference](${DOCS_URL}).` };
+  const { defaultBranch } = await readConfigs(ctx.octokit, ctx.ref, []);
+  if (defaultBranch.error) throw new CommandRefusal(`the default branch's ${defaultBranch.error.message}; fix it first`);
+  if (!defaultBranch.config) throw new CommandRefusal(`the default branch (${defaultBranch.branch}) has no .github/fsm-gitops.yml; fsm-gitops deploys nothing until it has one`);
+  const cc: CommandContext = { ...ctx, event, policy: defaultBranch.config, policySha: defaultBranch.sha, people: new PeopleDirectory(ctx.octokit, ctx.ref) };
+  switch (command.name) {
+    case 'plan':
+      return planCommand(cc, command.environments);
+    case 'apply':
+      return applyCommand(cc, command.environments);
+    case 'unlock':
+      return unlockCommand(cc, command.environments);
+    case 'status':
+      return statusCommand(cc);
+    case 'rollback':
+      return rollbackCommand(cc, command.environment, command.target);
+  }
+}

@@ -1,0 +1,67 @@
+import { readHistory, type ApplyRecord } from '../apply/history.ts';
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { loadEnvironment } from '../desired/load-environment.ts';
+import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
+import { GitHubRepoFiles } from '../github/github-repo-files.ts';
+import { tableCell } from '../render/markdown-code.ts';
+import { escapeMarkdown } from '../render/markdown.ts';
+import { planAgainst } from '../workflow/plan-repository.ts';
+import type { CommandContext, CommandResult } from './command-context.ts';
+
+/**
+ * `/fsm status`: per environment of the default branch, its last deploy (from the cluster's history),
+ * claim, pin, and how the cluster differs from the default branch (a plan without the server's dry run).
+ * On a pull request or an issue; answered with one reply.
+ */
+export async function statusCommand(cc: CommandContext): Promise<CommandResult> {
+  const limit = cc.deps.settings.maxEnvironmentsPerReview;
+  const environments = cc.policy.environments.slice(0, limit);
+  const files = new GitHubRepoFiles(cc.octokit, cc.ref, cc.policySha);
+  await files.prefetch(environments.map((e) => e.path));
+  const rows: string[] = [];
+  for (const environment of environments) rows.push(await row(cc, environment, files));
+  const more = cc.policy.environments.length - environments.length;
+  return {
+    reply: [
+      `**fsm-gitops status** of the default branch at \`${cc.policySha.slice(0, 7)}\``,
+      '',
+      '| environment | deploys | last deploy | locks | default branch vs cluster |',
+      '|---|---|---|---|---|',
+      ...rows,
+      ...(more > 0 ? ['', `…and ${more} more environment(s), not shown (limit ${limit}).`] : []),
+    ].join('\n'),
+  };
+}
+
+async function row(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
+  const [last, locks, drift] = await Promise.all([lastDeploy(cc, environment), readLocks(cc, environment), driftSummary(cc, environment, files)]);
+  const lockText = lockTexts(environment.name, locks).join('; ') || 'none';
+  return `| \`${environment.name}\` | ${deployMode(environment)} | ${last} | ${lockText.replace(/\|/g, '\\|')} | ${drift} |`;
+}
+
+async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): Promise<string> {
+  try {
+    const client = await cc.deps.live.client(environment.cluster);
+    const [record] = await readHistory(client, environment.mesh.namespace, environment.name);
+    return record ? describeDeploy(record) : 'none recorded';
+  } catch (error) {
+    return tableCell(`unknown: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function describeDeploy(record: ApplyRecord): string {
+  const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
+  const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : 'failed';
+  return `\`${escapeMarkdown(String(record.commit).slice(0, 7))}\` by ${tableCell(String(record.actor))}${pr}, ${tableCell(String(record.time))}: ${result}`;
+}
+
+async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
+  try {
+    const desired = await loadEnvironment(files, environment);
+    const { plan } = await planAgainst(desired, await cc.deps.live.reader(environment.cluster), { serverDryRun: false });
+    const changed = plan.changes.filter((c) => c.action !== 'unchanged');
+    return changed.length === 0 ? 'in sync' : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map((c) => `${c.action} ${c.kind} ${c.name}`).join(', '))}${changed.length > 5 ? ', …' : ''}`;
+  } catch (error) {
+    return tableCell(`cannot tell: ${(error as Error).message.split('\n')[0]}`);
+  }
+}

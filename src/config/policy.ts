@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from '../core/finding.ts';
+import type { EnvironmentConfig, RepoConfig } from './repo-config.ts';
+
+/**
+ * An environment's policy: the fields that decide what is deployed where, when and by whom. It is read
+ * from the repository's default branch only; a pull request changes it by being merged (docs/github-app.md,
+ * "Who decides").
+ */
+const POLICY_FIELDS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'approvals', 'teams', 'restart', 'prune', 'production'] as const;
+
+export type PolicyChange =
+  | { environment: string; kind: 'added'; head: EnvironmentConfig }
+  | { environment: string; kind: 'removed'; base: EnvironmentConfig }
+  | { environment: string; kind: 'changed'; base: EnvironmentConfig; head: EnvironmentConfig; fields: string[] };
+
+/** How the pull request's config differs from the default branch's, per environment. */
+export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | undefined): PolicyChange[] {
+  const changes: PolicyChange[] = [];
+  const baseEnvs = new Map((base?.environments ?? []).map((e) => [e.name, e]));
+  const headEnvs = new Map((head?.environments ?? []).map((e) => [e.name, e]));
+  for (const [name, b] of baseEnvs) {
+    const h = headEnvs.get(name);
+    if (!h) changes.push({ environment: name, kind: 'removed', base: b });
+    else {
+      const fields = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f])).map((f) => `${f} ${show(b[f])} → ${show(h[f])}`);
+      if (fields.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields });
+    }
+  }
+  for (const [name, h] of headEnvs) if (!baseEnvs.has(name)) changes.push({ environment: name, kind: 'added', head: h });
+  return changes;
+}
+
+/** The finding a policy change shows on the pull request's config file (code `policy-pending`, docs/rules.md). */
+export function policyFinding(change: PolicyChange, head: RepoConfig | undefined): Finding {
+  const file = head?.file ?? '.github/fsm-gitops.yml';
+  const line = head?.lines[change.environment] ?? 1;
+  const message =
+    change.kind === 'added'
+      ? `environments.${change.environment} is new: until it is on the default branch it is planned from its files only, against FSM's defaults, without contacting a cluster, and it cannot be deployed`
+      : change.kind === 'removed'
+        ? `environments.${change.environment} is removed: after merge fsm-gitops stops managing it (nothing in its cluster is deleted); until then the default branch's policy applies`
+        : `environments.${change.environment} takes effect after merge: ${change.fields.join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
+  return { severity: 'warning', code: 'policy-pending', message, file, line };
+}
+
+/** A short digest of an environment's policy, recorded with each review to tell whether the policy moved since. */
+export function policyDigest(environment: EnvironmentConfig): string {
+  const fields = Object.fromEntries(POLICY_FIELDS.map((f) => [f, environment[f] ?? null]));
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '(default)' : JSON.stringify(value);
+}

@@ -1,0 +1,128 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { hasErrors } from '../core/finding.ts';
+import type { RepoFiles } from '../desired/repo-files.ts';
+import type { ExecuteResult } from '../apply/executor.ts';
+import { historyName, readHistory, recordApply, type ApplyRecord } from '../apply/history.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { EnvironmentPlan } from '../plan/plan-types.ts';
+import type { DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
+import { carryOut, hasWork, planLive, underLease } from '../workflow/apply-environment.ts';
+import { Claims, type Claim } from './claims.ts';
+import { planDigest } from './plan-digest.ts';
+
+export interface DeployRequest {
+  client: KubeClient;
+  /** The environment's policy, from the default branch. */
+  environment: EnvironmentConfig;
+  /** The repository at `sha`. */
+  files: RepoFiles;
+  sha: string;
+  task: DeploymentTask;
+  /** `comment:<id>` or `merge:<sha>`: recorded in the history and the Deployment, so it acts once. */
+  trigger: string;
+  pr: number | null;
+  actor: string;
+  approvers: string[];
+  /** Apply only if the plan made now has this digest (what the review showed). */
+  expectedDigest?: string;
+  /** Hold the environment for this pull request (apply before merge). */
+  claim?: Claim;
+  trail: DeploymentTrail;
+  /** Where people read about it: the PR comment or the check run. */
+  logUrl?: string;
+  progress?(message: string): void;
+}
+
+export type DeployOutcome =
+  /** The trigger acted before: nothing was done again. */
+  | { status: 'duplicate'; deployment: RecordedDeployment | undefined; record: ApplyRecord | undefined }
+  | { status: 'refused'; reason: string; plan?: EnvironmentPlan }
+  | { status: 'plan-changed'; plan: EnvironmentPlan; digest: string }
+  | { status: 'claimed'; holder: Claim; plan: EnvironmentPlan }
+  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ExecuteResult | 'no-changes' };
+
+const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
+
+/**
+ * Applies an environment for the GitHub App, as DESIGN.md's "Deploying from GitHub" says: under the
+ * environment's Lease it plans the commit again, refuses when the plan has errors or differs from the one
+ * shown, takes the claim, records a GitHub Deployment (in_progress, then success or failure), applies,
+ * and records the apply in the cluster's history. A trigger (comment id, merge SHA) acts once: a Deployment
+ * or history entry with it stops a second run before anything is written.
+ */
+export async function deployEnvironment(request: DeployRequest): Promise<DeployOutcome> {
+  const { environment, trail, progress } = request;
+  const previous = await trail.find(environment.name, request.sha, request.trigger);
+  if (previous && TERMINAL.has((await trail.latestState(previous.id)) ?? '')) return { status: 'duplicate', deployment: previous, record: undefined };
+
+  const holder = `github-app/${request.trigger}`;
+  return underLease(request.client, environment, { holder, commit: request.sha, waitSeconds: 60, progress }, async () => {
+    const history = await readHistory(request.client, environment.mesh.namespace, environment.name);
+    const done = history.find((r) => r.trigger === request.trigger);
+    if (done) {
+      if (previous) await trail.setStatus(previous.id, done.result === 'applied' ? 'success' : 'failure', describeRecord(done), request.logUrl);
+      return { status: 'duplicate', deployment: previous, record: done };
+    }
+
+    const { plan, set } = await planLive(request.client, request.files, environment, progress);
+    if (hasErrors(plan.findings)) return { status: 'refused', reason: `the plan of ${request.sha.slice(0, 7)} has errors`, plan };
+    const digest = planDigest(plan);
+    if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return { status: 'plan-changed', plan, digest };
+    if (request.claim) {
+      const claim = await new Claims(request.client, environment.mesh.namespace).take(environment.name, request.claim);
+      if (!claim.taken) return { status: 'claimed', holder: claim.holder, plan };
+    }
+
+    const deployment =
+      previous ??
+      (await trail.create({
+        environment: environment.name,
+        sha: request.sha,
+        task: request.task,
+        production: environment.production,
+        description: `${request.task === 'deploy' ? 'apply' : 'rollback to'} ${request.sha.slice(0, 7)} by ${request.actor}`,
+        payload: {
+          trigger: request.trigger,
+          pr: request.pr,
+          planDigest: digest,
+          approvers: request.approvers,
+          actor: request.actor,
+          history: `${environment.mesh.namespace}/${historyName(environment.name)}#${request.trigger}`,
+        },
+      }));
+    await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
+
+    let result: ExecuteResult | 'no-changes' = 'no-changes';
+    try {
+      if (hasWork(plan, set)) result = await carryOut(request.client, environment, plan, set, request.sha, progress);
+    } catch (error) {
+      await trail.setStatus(deployment.id, 'error', `fsm-gitops stopped: ${(error as Error).message}`, request.logUrl);
+      throw error;
+    }
+    const record: ApplyRecord = {
+      commit: request.sha,
+      time: new Date().toISOString(),
+      actor: request.actor,
+      result: result === 'no-changes' ? 'applied' : result.result,
+      changes: result === 'no-changes' ? [] : result.done,
+      trigger: request.trigger,
+      task: request.task === 'deploy' ? 'deploy' : 'rollback',
+      ...(request.pr !== null ? { pr: request.pr } : {}),
+      deployment: deployment.id,
+      planDigest: digest,
+      ...(result !== 'no-changes' && result.message ? { message: result.message } : {}),
+    };
+    await recordApply(request.client, environment.mesh.namespace, environment.name, record);
+    const succeeded = record.result === 'applied';
+    await trail.setStatus(deployment.id, succeeded ? 'success' : 'failure', describeRecord(record), request.logUrl);
+    if (succeeded) await trail.deactivatePrevious(environment.name, deployment.id);
+    return { status: 'deployed', plan, digest, deployment, result };
+  });
+}
+
+/** One line for a Deployment status (GitHub cuts it at 140 characters). */
+export function describeRecord(record: ApplyRecord): string {
+  const what = record.changes.length === 0 ? 'no changes needed' : `${record.changes.length} change(s)`;
+  if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}`;
+  return `${record.result === 'rolled-back' ? 'failed and rolled back' : 'failed, cluster needs attention'}: ${record.message ?? ''}`;
+}

@@ -1,0 +1,40 @@
+import type { RepositoryRef } from '../events/app-event.ts';
+import type { LiveSources } from '../workflow/live-sources.ts';
+import type { AppIdentity, AppIdentitySource } from './app-identity.ts';
+import type { Octokit, RepoRef } from './octokit.ts';
+
+/** The app's settings (environment variables; .env.example and docs/deploy.md list them). */
+export interface AppSettings {
+  /** At most this many environments are planned per review; the rest are named and skipped. */
+  maxEnvironmentsPerReview: number;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = { maxEnvironmentsPerReview: 20 };
+
+export function settingsFromEnv(env: Record<string, string | undefined>): AppSettings {
+  const max = Number(env['MAX_ENVIRONMENTS_PER_REVIEW'] ?? DEFAULT_SETTINGS.maxEnvironmentsPerReview);
+  if (!Number.isSafeInteger(max) || max < 1) throw new Error(`MAX_ENVIRONMENTS_PER_REVIEW must be a whole number of at least 1, not "${env['MAX_ENVIRONMENTS_PER_REVIEW']}"`);
+  return { maxEnvironmentsPerReview: max };
+}
+
+/** What the app is built with, once per process. */
+export interface AppDependencies {
+  live: LiveSources;
+  identity: AppIdentitySource;
+  settings: AppSettings;
+}
+
+export interface Logger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** What every handler gets for one event: the installation's client, the repository, the app's identity. */
+export interface EventContext {
+  octokit: Octokit;
+  ref: RepoRef;
+  repository: RepositoryRef;
+  identity: AppIdentity;
+  deps: AppDependencies;
+  log: Logger;
+}

@@ -1,0 +1,45 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { DeployOutcome } from '../deploy/deploy-environment.ts';
+import { escapeMarkdown } from '../render/markdown.ts';
+import type { EventContext } from './app-context.ts';
+import { clearDeployFailure, reportDeployFailure } from './failure-issue.ts';
+
+export interface DeployReport {
+  /** Lines for the pull request's deploy log (Markdown, escaped). */
+  log: string[];
+  /** Why nothing was applied, as plain text for a code block. */
+  refusal?: string;
+  /** The apply ran and failed: the environment's fsm-deploy-failed issue has it. */
+  failed: boolean;
+}
+
+/**
+ * Turns a deploy's outcome into what people see: a deploy-log line, a refusal, and for a failed apply the
+ * environment's fsm-deploy-failed issue (closed again by the next success).
+ */
+export async function reportOutcome(ctx: EventContext, environment: EnvironmentConfig, sha: string, actor: string, outcome: DeployOutcome, verb = 'apply'): Promise<DeployReport> {
+  const name = environment.name;
+  const short = sha.slice(0, 7);
+  switch (outcome.status) {
+    case 'duplicate':
+      return { log: [], failed: false };
+    case 'refused':
+      return { log: [], refusal: `${name}: not applied: ${outcome.reason}; see the check run, fix, push, then /fsm plan ${name}`, failed: false };
+    case 'plan-changed':
+      return { log: [], refusal: `${name}: not applied: the plan of ${short} is not the one the review showed (the cluster or the default branch changed since); run /fsm plan ${name}, check it, and apply again`, failed: false };
+    case 'claimed':
+      return { log: [], refusal: `${name}: not applied: locked by #${outcome.holder.pr} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
+    case 'deployed': {
+      const deployment = `Deployment ${outcome.deployment.id}`;
+      const who = escapeMarkdown(actor);
+      if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
+      if (outcome.result.result === 'applied') {
+        await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
+        return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s) (${deployment})`], failed: false };
+      }
+      const message = escapeMarkdown(outcome.result.message ?? 'unknown failure');
+      const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${message}`);
+      return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${message}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { describeApprovals, type ApprovalStatus } from '../deploy/approvals.ts';
+import { Claims, type Claim } from '../deploy/claims.ts';
+import { Pins, type Pin } from '../deploy/pins.ts';
+import { escapeMarkdown } from '../render/markdown.ts';
+import type { EventContext } from './app-context.ts';
+import { environmentsTag } from './sticky-comment.ts';
+import { pullRequestApprovals } from './pull-request-approvals.ts';
+import { PeopleDirectory } from './reviewer-standing.ts';
+
+export interface StatusTarget {
+  number: number;
+  headSha: string;
+  author: string;
+  fromFork: boolean;
+}
+
+export interface StatusEnvironment {
+  name: string;
+  policy: EnvironmentConfig;
+  isNew: boolean;
+}
+
+/** An environment's locks as the cluster holds them, or why they could not be read. */
+export interface EnvironmentLocks {
+  claim: Claim | undefined;
+  pin: Pin | undefined;
+  unreadable?: string;
+}
+
+/** Reads an environment's claim and pin from its cluster; a cluster that cannot be reached is said, not thrown. */
+export async function readLocks(ctx: EventContext, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
+  try {
+    const client = await ctx.deps.live.client(environment.cluster);
+    const namespace = environment.mesh.namespace;
+    const [claim, pin] = await Promise.all([new Claims(client, namespace).read(environment.name), new Pins(client, namespace).read(environment.name)]);
+    return { claim, pin };
+  } catch (error) {
+    return { claim: undefined, pin: undefined, unreadable: (error as Error).message.split('\n')[0] ?? 'unknown error' };
+  }
+}
+
+/**
+ * The sticky comment's status block: per environment how it deploys, its approvals on the head commit,
+ * who holds it (claim) and whether merge deploys are paused (pin). Recomputed on every review, push and
+ * pull request review.
+ */
+export async function deployStatusBlock(ctx: EventContext, pr: StatusTarget, environments: readonly StatusEnvironment[]): Promise<string> {
+  const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
+  const lines: string[] = [];
+  for (const environment of environments) {
+    const name = environment.name;
+    if (environment.isNew) {
+      lines.push(`- **\`${name}\`**: new in this pull request; it is planned from its files only and deploys once it is on the default branch`);
+      continue;
+    }
+    const policy = environment.policy;
+    const parts = [deployMode(policy)];
+    if (policy.deploy !== 'manual') parts.push(approvalText(await approvals.forEnvironment(policy)));
+    if (pr.fromFork) parts.push('from a fork: never deployed from here');
+    const locks = await readLocks(ctx, policy);
+    parts.push(...lockTexts(name, locks, { repository: ctx.repository.fullName, pr: pr.number }));
+    lines.push(`- **\`${name}\`**: ${parts.join(' · ')}`);
+  }
+  return ['**Deploy status**', '', environmentsTag(environments.map((e) => e.name)), ...lines].join('\n');
+}
+
+export function deployMode(policy: EnvironmentConfig): string {
+  if (policy.deploy === 'on-merge') return 'deploys on merge';
+  if (policy.deploy === 'on-command') return `deploys on \`/fsm apply ${policy.name}\``;
+  return 'deploys from the CLI only (`fsm-gitops apply`)';
+}
+
+function approvalText(status: ApprovalStatus): string {
+  return `${status.met ? '✅' : '⏳'} ${escapeMarkdown(describeApprovals(status))}`;
+}
+
+/** Claim and pin, as the status block and `/fsm status` show them. */
+export function lockTexts(environment: string, locks: EnvironmentLocks, own?: { repository: string; pr: number }): string[] {
+  if (locks.unreadable) return [`locks unknown (${escapeMarkdown(locks.unreadable)})`];
+  const texts: string[] = [];
+  const { claim, pin } = locks;
+  if (claim) {
+    const mine = own && claim.repository === own.repository && claim.pr === own.pr;
+    const by = `#${Number(claim.pr)}${own && claim.repository !== own.repository ? ` of ${escapeMarkdown(claim.repository)}` : ''}`;
+    texts.push(mine ? `🔒 held by this pull request (applied ${escapeMarkdown(String(claim.headSha).slice(0, 7))})` : `🔒 locked by ${by}, \`/fsm unlock ${environment}\` to release`);
+  }
+  if (pin) texts.push(`📌 merge deploys paused after a rollback to ${escapeMarkdown(String(pin.sha).slice(0, 7))}, \`/fsm unlock ${environment}\` to resume`);
+  return texts;
+}

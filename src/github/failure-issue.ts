@@ -1,0 +1,38 @@
+import { escapeMarkdown } from '../render/markdown.ts';
+import type { EventContext } from './app-context.ts';
+
+export const DEPLOY_FAILED_LABEL = 'fsm-deploy-failed';
+const marker = (environment: string) => `<!-- fsm-gitops:deploy-failed ${environment} -->`;
+
+/**
+ * A failed deploy must reach people even when nobody watches the pull request: one open issue labelled
+ * fsm-deploy-failed per environment, commented on by each further failure, closed by the next success.
+ * `details` is Markdown that is already escaped.
+ */
+export async function reportDeployFailure(ctx: EventContext, environment: string, details: string): Promise<number> {
+  const existing = await openFailureIssue(ctx, environment);
+  if (existing !== undefined) {
+    await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: existing, body: details });
+    return existing;
+  }
+  const { data } = await ctx.octokit.rest.issues.create({
+    ...ctx.ref,
+    title: `Deploy to ${environment} failed`,
+    body: `${marker(environment)}\n${details}\n\nThis issue stays open until a deploy to \`${environment}\` succeeds.`,
+    labels: [DEPLOY_FAILED_LABEL],
+  });
+  return data.number;
+}
+
+/** Closes the environment's failure issue after a successful deploy, saying which. */
+export async function clearDeployFailure(ctx: EventContext, environment: string, what: string): Promise<void> {
+  const existing = await openFailureIssue(ctx, environment);
+  if (existing === undefined) return;
+  await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: existing, body: `${escapeMarkdown(what)}: \`${environment}\` deployed successfully. Closing.` });
+  await ctx.octokit.rest.issues.update({ ...ctx.ref, issue_number: existing, state: 'closed', state_reason: 'completed' });
+}
+
+async function openFailureIssue(ctx: EventContext, environment: string): Promise<number | undefined> {
+  const { data } = await ctx.octokit.rest.issues.listForRepo({ ...ctx.ref, labels: DEPLOY_FAILED_LABEL, state: 'open', per_page: 100 });
+  return data.find((issue) => !issue.pull_request && issue.user?.login === ctx.identity.botLogin && issue.body?.startsWith(marker(environment)))?.number;
+}

@@ -1,0 +1,48 @@
+import { handleComment } from '../commands/handle-comment.ts';
+import { isFork, type AppEvent } from '../events/app-event.ts';
+import type { AppDependencies, EventContext, Logger } from './app-context.ts';
+import { onPullRequestClosed } from './merge-deploy.ts';
+import type { Octokit } from './octokit.ts';
+import { refreshDeployStatus } from './refresh-status.ts';
+import { reviewPullRequest } from './review-pull-request.ts';
+
+/**
+ * Where each event goes: pull requests are reviewed (and deployed on merge, their claims released on
+ * close), reviews refresh the approvals shown, comments may be commands, a re-run check plans again.
+ * Returns what was done, for the log.
+ */
+export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger): Promise<string> {
+  const ctx: EventContext = {
+    octokit,
+    ref: { owner: event.repository.owner, repo: event.repository.repo },
+    repository: event.repository,
+    identity: await deps.identity(),
+    deps,
+    log,
+  };
+  switch (event.type) {
+    case 'pull_request': {
+      if (event.action === 'closed') return onPullRequestClosed(ctx, event);
+      const pr = event.pullRequest;
+      return reviewPullRequest(ctx, { number: pr.number, headSha: pr.headSha, author: pr.author, fromFork: isFork(event), delivery: event.delivery });
+    }
+    case 'pull_request_review':
+      return (await refreshDeployStatus(ctx, event.pullRequest.number)) ? 'approvals refreshed' : 'no fsm-gitops comment to refresh';
+    case 'issue_comment':
+      return handleComment(ctx, event);
+    case 'check_run':
+      return rerunCheck(ctx, event.checkRun, event.delivery);
+  }
+}
+
+async function rerunCheck(ctx: EventContext, run: { name: string; headSha: string; pullRequests: number[] }, delivery: string): Promise<string> {
+  if (!run.name.startsWith('fsm-gitops')) return 'not an fsm-gitops check';
+  // check_run.pull_requests is empty for pull requests from forks: look the commit up instead.
+  const number =
+    run.pullRequests[0] ??
+    (await ctx.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...ctx.ref, commit_sha: run.headSha })).data.find((pr) => pr.state === 'open')?.number;
+  if (number === undefined) return 'check run re-requested for a commit with no open pull request';
+  const { data: pr } = await ctx.octokit.rest.pulls.get({ ...ctx.ref, pull_number: number });
+  if (pr.head.sha !== run.headSha) return 'an older commit: the newer one has its own checks';
+  return reviewPullRequest(ctx, { number, headSha: pr.head.sha, author: pr.user?.login ?? '', fromFork: pr.head.repo?.full_name !== ctx.repository.fullName, delivery });
+}

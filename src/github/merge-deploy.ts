@@ -1,0 +1,115 @@
+import { policyDigest } from '../config/policy.ts';
+import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { isUnder } from '../desired/repo-files.ts';
+import { describeApprovals } from '../deploy/approvals.ts';
+import { Claims } from '../deploy/claims.ts';
+import { deployEnvironment } from '../deploy/deploy-environment.ts';
+import { Pins } from '../deploy/pins.ts';
+import type { PullRequestEvent } from '../events/app-event.ts';
+import { escapeMarkdown } from '../render/markdown.ts';
+import { hasWork, planLive } from '../workflow/apply-environment.ts';
+import type { EventContext } from './app-context.ts';
+import { checkRunName, ourCheckRuns, type OurCheckRun } from './check-runs.ts';
+import { replyOnce } from './comment-replies.ts';
+import { reportOutcome } from './deploy-report.ts';
+import { DeploymentTrail } from './deployment-trail.ts';
+import { GitHubRepoFiles } from './github-repo-files.ts';
+import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
+import { readConfigs } from './repo-config-at.ts';
+import { PeopleDirectory } from './reviewer-standing.ts';
+import { withLogLine, writeStickyComment } from './sticky-comment.ts';
+
+/**
+ * A pull request closed: merged into the default branch, its `on-merge` environments are deployed from the
+ * merge commit (when their approvals were met on the final head and that head's plan had no errors); then,
+ * merged or not, the claims it holds are released. One comment says what happened; it is posted once
+ * however often GitHub delivers the event, and each merge commit deploys once (its trigger).
+ */
+export async function onPullRequestClosed(ctx: EventContext, event: PullRequestEvent): Promise<string> {
+  const pr = event.pullRequest;
+  const lines: string[] = [];
+  if (pr.merged && pr.mergeCommitSha && pr.baseRef === ctx.repository.defaultBranch) lines.push(...(await mergeDeploy(ctx, event, pr.mergeCommitSha)));
+  lines.push(...(await releaseClaims(ctx, pr.number, pr.mergeCommitSha ?? pr.headSha)));
+  if (lines.length === 0) return pr.merged ? 'merged: nothing to deploy' : 'closed';
+  await replyOnce(ctx, pr.number, `closed:${pr.mergeCommitSha ?? pr.headSha}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
+  await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
+  return `closed: ${lines.length} line(s) reported`;
+}
+
+async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha: string): Promise<string[]> {
+  const pr = event.pullRequest;
+  const policy = (await readConfigs(ctx.octokit, ctx.ref, [mergeSha])).commits[0]?.config;
+  if (!policy) return [];
+  const files = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listFiles, { ...ctx.ref, pull_number: pr.number, per_page: 100 });
+  const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+  const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && paths.some((p) => isUnder(p, e.path)));
+  if (environments.length === 0) return [];
+
+  const checkRuns = await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity);
+  const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
+  const repoFiles = new GitHubRepoFiles(ctx.octokit, ctx.ref, mergeSha);
+  const lines: string[] = [];
+  for (const environment of environments) {
+    const refusal = await mergeRefusal(environment, checkRuns.find((r) => r.name === checkRunName(environment.name)), approvals, pr.headSha);
+    if (refusal) {
+      lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
+      continue;
+    }
+    const client = await ctx.deps.live.client(environment.cluster);
+    const pins = new Pins(client, environment.mesh.namespace);
+    const pin = await pins.read(environment.name);
+    if (pin) {
+      const { plan, set } = await planLive(client, repoFiles, environment);
+      if (hasWork(plan, set)) {
+        lines.push(`📌 \`${environment.name}\`: not deployed on merge: paused since a rollback to \`${escapeMarkdown(String(pin.sha).slice(0, 7))}\`; \`/fsm unlock ${environment.name}\` resumes merge deploys`);
+        continue;
+      }
+      await pins.unpin(environment.name);
+      lines.push(`\`${environment.name}\`: the default branch matches the cluster again: merge deploys resume`);
+      continue;
+    }
+    const status = await approvals.forEnvironment(environment);
+    const outcome = await deployEnvironment({
+      client,
+      environment,
+      files: repoFiles,
+      sha: mergeSha,
+      task: 'deploy',
+      trigger: `merge:${mergeSha}`,
+      pr: pr.number,
+      actor: event.sender.login,
+      approvers: status.approvers,
+      trail: new DeploymentTrail(ctx.octokit, ctx.ref),
+      ...(pr.htmlUrl ? { logUrl: pr.htmlUrl } : {}),
+    });
+    const report = await reportOutcome(ctx, environment, mergeSha, event.sender.login, outcome, 'merge deploy');
+    lines.push(...report.log);
+    if (report.refusal && !report.failed) lines.push(`⏸ \`${environment.name}\`: ${escapeMarkdown(report.refusal)}`);
+  }
+  return lines;
+}
+
+/** Why an environment is not deployed on merge, or undefined when it is. */
+async function mergeRefusal(environment: EnvironmentConfig, checkRun: OurCheckRun | undefined, approvals: PullRequestApprovals, headSha: string): Promise<string | undefined> {
+  const sha = headSha.slice(0, 7);
+  if (!checkRun?.record?.plan || checkRun.status !== 'completed') return `${sha} was never planned for it`;
+  if (checkRun.conclusion !== 'success') return `the plan of ${sha} had errors`;
+  if (checkRun.record.policy !== policyDigest(environment)) return 'its policy changed since the plan (in this pull request or on the default branch); it deploys from the next merge, or the CLI';
+  const status = await approvals.forEnvironment(environment);
+  if (!status.met) return describeApprovals(status);
+  return undefined;
+}
+
+/** Releases the claims this pull request holds, in every environment of the default branch's config. */
+async function releaseClaims(ctx: EventContext, number: number, sha: string): Promise<string[]> {
+  const policy = (await readConfigs(ctx.octokit, ctx.ref, [])).defaultBranch.config;
+  const lines: string[] = [];
+  for (const environment of policy?.environments ?? []) {
+    if (environment.deploy !== 'on-command') continue;
+    const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
+    if (!client) continue;
+    const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
+    if (released) lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying \`${escapeMarkdown(String(released.headSha).slice(0, 7))}\`; closed at \`${sha.slice(0, 7)}\`)`);
+  }
+  return lines;
+}

@@ -1,0 +1,29 @@
+import type { StatusEnvironment } from './deploy-status.ts';
+import { deployStatusBlock } from './deploy-status.ts';
+import type { EventContext } from './app-context.ts';
+import { fetchPullRequest } from './pull-request-state.ts';
+import { readConfigs } from './repo-config-at.ts';
+import { findStickyComment, statusEnvironments, withSection } from './sticky-comment.ts';
+
+/**
+ * Recomputes the status block of a pull request's fsm-gitops comment (approvals, claims, pins) without
+ * planning again: after a review is submitted or dismissed, and after a command changed a claim or pin.
+ * The environments are those the last review listed; a pull request without the comment is left alone.
+ */
+export async function refreshDeployStatus(ctx: EventContext, number: number): Promise<boolean> {
+  const sticky = await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity);
+  if (!sticky) return false;
+  const pr = await fetchPullRequest(ctx, number);
+  const { defaultBranch, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
+  const environments: StatusEnvironment[] = [];
+  for (const name of statusEnvironments(sticky.body)) {
+    const base = defaultBranch.config?.environments.find((e) => e.name === name);
+    const head = commits[0]?.config?.environments.find((e) => e.name === name);
+    if (base) environments.push({ name, policy: base, isNew: false });
+    else if (head) environments.push({ name, policy: head, isNew: true });
+  }
+  const block = await deployStatusBlock(ctx, pr, environments);
+  const body = withSection(sticky.body, 'status', block);
+  if (body !== sticky.body) await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });
+  return true;
+}

@@ -1,0 +1,92 @@
+import { COMMENT_MARKER } from '../render/markdown.ts';
+import type { AppIdentity } from './app-identity.ts';
+import { createOnce } from './create-once.ts';
+import type { Octokit, RepoRef } from './octokit.ts';
+/** Lines kept in the comment's deploy log, newest first. */
+const LOG_LINES = 10;
+
+/**
+ * The one comment fsm-gitops keeps per pull request: the plan, a status block (per environment: approvals,
+ * claim, pin) and a log of what commands and merges did. It is found by its marker and its author, this
+ * app's bot: anyone can post a comment that starts with the marker, only the app can post as the app.
+ */
+export interface StickyComment {
+  id: number;
+  body: string;
+}
+
+export async function findStickyComment(octokit: Octokit, ref: RepoRef, issueNumber: number, identity: AppIdentity): Promise<StickyComment | undefined> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+  const found = comments.find((c) => c.user?.login === identity.botLogin && c.body?.startsWith(COMMENT_MARKER));
+  return found ? { id: found.id, body: found.body ?? '' } : undefined;
+}
+
+/**
+ * Writes the comment: `compose` gets the current body (or undefined when there is none) and returns the
+ * new one, or undefined to leave it as it is. The comment is created at most once (createOnce).
+ */
+export async function writeStickyComment(
+  octokit: Octokit,
+  ref: RepoRef,
+  issueNumber: number,
+  identity: AppIdentity,
+  compose: (current: string | undefined) => string | undefined,
+): Promise<void> {
+  let body: string | undefined;
+  const { value: comment, created } = await createOnce(
+    () => findStickyComment(octokit, ref, issueNumber, identity),
+    async () => {
+      body = compose(undefined);
+      if (body === undefined) return { id: 0, body: '' }; // nothing to say and no comment yet: write none
+      const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: { retries: 0 } });
+      return { id: data.id, body };
+    },
+  );
+  if (created) return;
+  body = compose(comment.body);
+  if (body !== undefined && body !== comment.body) await octokit.rest.issues.updateComment({ ...ref, comment_id: comment.id, body });
+}
+
+type SectionName = 'status' | 'log';
+
+const start = (name: SectionName) => `<!-- fsm-gitops:${name} -->`;
+const end = (name: SectionName) => `<!-- /fsm-gitops:${name} -->`;
+
+/** The text between a section's markers, or undefined when the body has no such section. */
+export function sectionOf(body: string, name: SectionName): string | undefined {
+  const from = body.indexOf(start(name));
+  const to = body.indexOf(end(name));
+  if (from < 0 || to < from) return undefined;
+  return body.slice(from + start(name).length, to).replace(/^\n|\n$/g, '');
+}
+
+/** The section wrapped in its markers, for a new body. */
+export function section(name: SectionName, content: string): string {
+  return `${start(name)}\n${content}\n${end(name)}`;
+}
+
+/** The body with the section's content replaced (or added after the heading when it has none). */
+export function withSection(body: string, name: SectionName, content: string): string {
+  const from = body.indexOf(start(name));
+  const to = body.indexOf(end(name));
+  if (from >= 0 && to > from) return `${body.slice(0, from)}${section(name, content)}${body.slice(to + end(name).length)}`;
+  const heading = body.indexOf('\n', body.indexOf('## '));
+  const at = heading < 0 ? body.length : heading + 1;
+  return `${body.slice(0, at)}\n${section(name, content)}\n${body.slice(at)}`;
+}
+
+/** Environments the status block is about: `<!-- fsm-gitops:environments a,b -->` inside it. */
+export function statusEnvironments(body: string): string[] {
+  const match = /<!-- fsm-gitops:environments ([a-z0-9,-]*) -->/.exec(sectionOf(body, 'status') ?? '');
+  return match?.[1] ? match[1].split(',').filter((e) => e !== '') : [];
+}
+
+export function environmentsTag(environments: readonly string[]): string {
+  return `<!-- fsm-gitops:environments ${environments.join(',')} -->`;
+}
+
+/** The body with one line added at the top of its deploy log (the oldest lines fall off). */
+export function withLogLine(body: string, line: string): string {
+  const lines = (sectionOf(body, 'log') ?? '').split('\n').filter((l) => l.startsWith('- '));
+  return withSection(body, 'log', ['**Deploy log**', '', `- ${line}`, ...lines].slice(0, LOG_LINES + 2).join('\n'));
+}
