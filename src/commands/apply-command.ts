@@ -34,7 +34,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   const refusals: string[] = [];
   const log: string[] = [];
   for (const environment of targets) {
-    const heldBy = environment.deploy === 'on-command' ? await otherOpenClaim(cc, environment, pr, log) : undefined;
+    const held = environment.deploy === 'on-command' ? await otherOpenClaim(cc, environment, pr, log).then((claim) => ({ claim }), (error: Error) => ({ error })) : { claim: undefined };
     const status = await approvals.forEnvironment(environment);
     const unmet = unmetRequirements({
       environment,
@@ -44,8 +44,9 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       approvals: status,
       checkRun: checkRuns.find((r) => r.name === checkRunName(environment.name)),
       baseChanges,
-      heldBy,
+      heldBy: 'claim' in held ? held.claim : undefined,
     });
+    if ('error' in held) unmet.push({ problem: `cannot read the claim of ${environment.name} in cluster ${environment.cluster}: ${held.error.message}`, unblock: `fix the app's access to the cluster, then /fsm apply ${environment.name}` });
     if (unmet.length > 0) {
       refusals.push(describeUnmet(environment.name, unmet));
       continue;

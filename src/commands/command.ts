@@ -2,8 +2,12 @@
 export const COMMAND_NAMES = ['help', 'plan', 'apply', 'unlock', 'status', 'rollback'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-/** What a rollback returns to: a GitHub Deployment id, or a commit (7 to 40 hex digits, lowercase). */
-export type RollbackTarget = { kind: 'deployment'; id: number } | { kind: 'sha'; sha: string };
+/**
+ * What a rollback returns to: a GitHub Deployment id, or a commit (7 to 40 hex digits, lowercase). Digits
+ * alone are a deployment id; when there are 7 to 40 of them they may also be a commit (`sha`), tried when
+ * no deployment of the environment has that id.
+ */
+export type RollbackTarget = { kind: 'deployment'; id: number; sha?: string } | { kind: 'sha'; sha: string };
 
 export type Command =
   | { name: 'help'; topic?: CommandName }

@@ -86,7 +86,8 @@ function parseArguments(name: CommandName, args: string[]): ParseResult {
 }
 
 function rollbackTarget(text: string): RollbackTarget | undefined {
-  if (/^[0-9]{1,15}$/.test(text)) return { kind: 'deployment', id: Number(text) };
+  if (/^[0-9]{7,40}$/.test(text)) return Number.isSafeInteger(Number(text)) ? { kind: 'deployment', id: Number(text), sha: text } : { kind: 'sha', sha: text };
+  if (/^[0-9]{1,6}$/.test(text)) return { kind: 'deployment', id: Number(text) };
   if (/^[0-9a-fA-F]{7,40}$/.test(text)) return { kind: 'sha', sha: text.toLowerCase() };
   return undefined;
 }

@@ -68,7 +68,10 @@ async function resolveTarget(client: KubeClient, trail: DeploymentTrail, environ
   const applied = history.filter((r) => r.result === 'applied');
   if (target.kind === 'deployment') {
     const deployment = await trail.get(target.id);
-    if (!deployment || deployment.environment !== environment.name) throw new CommandRefusal(`deployment ${target.id} is not a deployment of ${environment.name}`);
+    if (!deployment || deployment.environment !== environment.name) {
+      if (target.sha) return resolveTarget(client, trail, environment, { kind: 'sha', sha: target.sha });
+      throw new CommandRefusal(`deployment ${target.id} is not a deployment of ${environment.name}`);
+    }
     const succeeded = applied.some((r) => r.deployment === target.id) || (await everSucceeded(trail, target.id));
     if (!succeeded) throw new CommandRefusal(`deployment ${target.id} of ${environment.name} never succeeded; roll back only to a successful deploy`);
     return deployment.sha;

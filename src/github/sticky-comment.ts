@@ -65,13 +65,15 @@ export function section(name: SectionName, content: string): string {
   return `${start(name)}\n${content}\n${end(name)}`;
 }
 
-/** The body with the section's content replaced (or added after the heading when it has none). */
+/** The body with the section's content replaced, or added when it has none. */
 export function withSection(body: string, name: SectionName, content: string): string {
   const from = body.indexOf(start(name));
   const to = body.indexOf(end(name));
   if (from >= 0 && to > from) return `${body.slice(0, from)}${section(name, content)}${body.slice(to + end(name).length)}`;
+  // A new log goes under the status block; a new status block under the heading.
+  const statusEnd = body.indexOf(end('status'));
   const heading = body.indexOf('\n', body.indexOf('## '));
-  const at = heading < 0 ? body.length : heading + 1;
+  const at = name === 'log' && statusEnd >= 0 ? statusEnd + end('status').length + 1 : heading < 0 ? body.length : heading + 1;
   return `${body.slice(0, at)}\n${section(name, content)}\n${body.slice(at)}`;
 }
 

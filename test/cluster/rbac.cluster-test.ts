@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { dump, loadAll } from 'js-yaml';
 import type { KubeObject } from '../../src/core/kube.ts';
+import { Claims } from '../../src/deploy/claims.ts';
+import { Pins } from '../../src/deploy/pins.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli } from '../support/cli.ts';
 import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
@@ -51,6 +53,18 @@ test('apply works with only those permissions, and a second plan is clean', asyn
   assert.match(run.stdout, /Applied 6 change\(s\) to staging/);
   const again = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, '--yes']);
   assert.match(again.stdout, /nothing to apply/);
+});
+
+test('the GitHub App\'s claims and pins work with only those permissions', async () => {
+  const client = KubeClient.fromFile(restricted);
+  const claims = new Claims(client, 'fsm-system');
+  const claim = { repository: 'acme/mesh-config', pr: 7, headSha: 'a'.repeat(40), actor: 'alice', since: '2026-11-30T12:00:00Z' };
+  assert.deepEqual(await claims.take('staging', claim), { taken: true });
+  assert.deepEqual(await claims.take('staging', { ...claim, pr: 8 }), { taken: false, holder: claim });
+  assert.deepEqual(await claims.release('staging', claim), claim);
+  const pins = new Pins(client, 'fsm-system');
+  await pins.pin('staging', { sha: 'b'.repeat(40), deployment: 1, actor: 'alice', since: '2026-11-30T12:00:00Z' });
+  assert.equal((await pins.unpin('staging'))?.sha, 'b'.repeat(40));
 });
 
 test('the identity cannot read Secrets one by one, nor touch other kinds', async () => {

@@ -29,6 +29,8 @@ const TABLE: [string, Expected][] = [
   ['/fsm unlock staging', { command: { name: 'unlock', environments: ['staging'] } }],
   ['/fsm status', { command: { name: 'status' } }],
   ['/fsm rollback staging 1234', { command: { name: 'rollback', environment: 'staging', target: { kind: 'deployment', id: 1234 } } }],
+  ['/fsm rollback staging 1234567', { command: { name: 'rollback', environment: 'staging', target: { kind: 'deployment', id: 1234567, sha: '1234567' } } }],
+  ['/fsm rollback staging ' + '1'.repeat(40), { command: { name: 'rollback', environment: 'staging', target: { kind: 'sha', sha: '1'.repeat(40) } } }],
   ['/fsm rollback staging ABC1234', { command: { name: 'rollback', environment: 'staging', target: { kind: 'sha', sha: 'abc1234' } } }],
   ['/fsm rollback staging ' + 'f'.repeat(40), { command: { name: 'rollback', environment: 'staging', target: { kind: 'sha', sha: 'f'.repeat(40) } } }],
   ['/fsm apply --help', { command: { name: 'help', topic: 'apply' } }],

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Probot, ProbotOctokit } from 'probot';
+import type { AppSettings } from '../../src/github/app-context.ts';
 import { fsmGitopsApp } from '../../src/github/app.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
 import type { LiveStateReader } from '../../src/live/live-state.ts';
@@ -43,7 +44,7 @@ export function exampleLiveSources(dryRunSpy?: LiveStateReader['dryRun']): LiveS
  * A probot app as production runs it (with octokit's retry plugin), authenticated against the fake
  * GitHub. The throttling plugin's pacing (a second between writes) is off: it would only slow the tests.
  */
-export function testProbot(live: LiveSources): Probot {
+export function testProbot(live: LiveSources, settings?: AppSettings): Probot {
   const probot = new Probot({
     appId: 1,
     privateKey: PRIVATE_KEY,
@@ -54,6 +55,16 @@ export function testProbot(live: LiveSources): Probot {
     })),
     logLevel: 'warn',
   });
-  probot.load(fsmGitopsApp({ live }));
+  probot.load(fsmGitopsApp({ live, ...(settings ? { settings } : {}) }));
   return probot;
+}
+
+/** Delivers a webhook payload to the app as GitHub would (probot.receive), with a fresh delivery id unless given. */
+export async function deliver(probot: Probot, name: 'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run', payload: Record<string, unknown>, id = `delivery-${Math.random()}`): Promise<void> {
+  await probot.receive({ id, name, payload } as never);
+}
+
+/** The example repository with a config of the test's choosing. */
+export function exampleRepoWithConfig(config: string): Record<string, string> {
+  return { ...exampleRepoFiles(), '.github/fsm-gitops.yml': config };
 }

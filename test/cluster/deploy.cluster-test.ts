@@ -1,0 +1,246 @@
+/**
+ * Deploying from GitHub, end to end: real webhook payloads into the app, the GitHub fake (nock) for GitHub,
+ * and a real kube-apiserver for the cluster. One story, in order: apply before merge (refused, then done,
+ * then redelivered), a claim that blocks another pull request until its holder closes, unlock, rollback
+ * with its pin, merge deploys with and without approvals, and a plan that moved since it was shown.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import nock from 'nock';
+import { readHistory } from '../../src/apply/history.ts';
+import { isObject } from '../../src/core/json.ts';
+import { Claims } from '../../src/deploy/claims.ts';
+import { Pins } from '../../src/deploy/pins.ts';
+import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
+import type { KubeClient } from '../../src/kube/kube-client.ts';
+import { LiveSources } from '../../src/workflow/live-sources.ts';
+import { deliver, exampleRepoFiles, testProbot } from '../github/app-harness.ts';
+import { GitHubWorld, type Files } from '../support/github-world.ts';
+import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { commentPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
+
+const CONFIG = (deploy: 'on-command' | 'on-merge') => `environments:
+  staging:
+    path: clusters/staging
+    cluster: staging
+    mesh: { name: fsm, namespace: fsm-system }
+    deploy: ${deploy}
+    approvals: 1
+    namespaces: [bookinfo, payments]
+`;
+const sha = (c: string) => c.repeat(40);
+const MAIN = sha('c');
+const MESH_CONFIG = 'clusters/staging/meshconfig.yaml';
+
+let kubeconfig: string;
+let client: KubeClient;
+let github: GitHubWorld;
+let probot: ReturnType<typeof testProbot>;
+
+/** The example repository with the test's config, and the staging MeshConfig excluding these ports. */
+function repo(deploy: 'on-command' | 'on-merge', ports = '[6379]'): Files {
+  const files: Files = { ...exampleRepoFiles(), '.github/fsm-gitops.yml': CONFIG(deploy) };
+  files[MESH_CONFIG] = String(files[MESH_CONFIG]).replace('outboundPortExclusionList: [6379]', `outboundPortExclusionList: ${ports}`);
+  return files;
+}
+
+/** A pull request changing the staging MeshConfig, reviewed by the app. */
+async function openPullRequest(number: number, head: string, files: Files, options: { approvedBy?: string[] } = {}): Promise<void> {
+  github.addCommit(head, files);
+  github.addPull({ number, headSha: head, changed: [MESH_CONFIG] });
+  await deliver(probot, 'pull_request', pullRequestPayload('opened', { number, headSha: head }));
+  for (const reviewer of options.approvedBy ?? []) github.review(number, reviewer, 'APPROVED');
+}
+
+async function say(number: number, user: string, body: string, onPullRequest = true) {
+  const comment = github.comment(number, user, body);
+  const payload = commentPayload({ number, id: comment.id, body, user, onPullRequest });
+  await deliver(probot, 'issue_comment', payload);
+  return { comment, payload, replies: () => github.botComments(number).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body) };
+}
+
+async function exclusionList(): Promise<unknown> {
+  const live = await client.get('/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config', 'read');
+  const spec = isObject(live?.['spec']) ? live['spec'] : {};
+  return isObject(spec['traffic']) ? spec['traffic']['outboundPortExclusionList'] : undefined;
+}
+
+const claims = () => new Claims(client, 'fsm-system');
+const log = (number: number) => github.botComments(number).find((c) => c.body.startsWith('<!-- fsm-gitops:plan -->'))?.body ?? '';
+
+before(async () => {
+  ({ kubeconfig, client } = await startSeededCluster());
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  github = new GitHubWorld({ base: repo('on-command'), baseSha: MAIN, collaborators: { alice: 'admin', bob: 'write', carol: 'read', author: 'write' } });
+  probot = testProbot(new LiveSources(new ClusterConnector({ staging: { kubeconfigFile: kubeconfig } })));
+});
+after(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  stopCluster(kubeconfig);
+});
+
+describe('deploying from GitHub to a real API server', { concurrency: false }, () => {
+  test('/fsm apply before approval is refused, naming what is missing; nothing reaches the cluster', async () => {
+    await openPullRequest(7, sha('7'), repo('on-command'));
+    assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'success']]);
+    const before = await exclusionList();
+    const sent = await say(7, 'alice', '/fsm apply staging');
+    assert.match(sent.replies()[0]!, /approvals 0\/1 on 7777777\n {4}to unblock: get 1 more approving review\(s\) of 7777777/);
+    assert.deepEqual(github.deployments, []);
+    assert.deepEqual(await exclusionList(), before);
+  });
+
+  test('approved, /fsm apply applies the head commit: a Deployment, the claim, the history, the PR comment', async () => {
+    github.review(7, 'bob', 'APPROVED');
+    const sent = await say(7, 'alice', '/fsm apply staging');
+    assert.deepEqual(sent.replies(), [], 'a success needs no reply');
+    assert.deepEqual(sent.comment.reactions.map((r) => r.content), ['eyes']);
+    assert.deepEqual(await exclusionList(), [6379]);
+
+    const [deployment, ...others] = github.deployments;
+    assert.equal(others.length, 0);
+    assert.deepEqual(
+      [deployment!.environment, deployment!.ref, deployment!.task, deployment!.auto_merge, deployment!.required_contexts, deployment!.production_environment],
+      ['staging', sha('7'), 'deploy', false, [], false],
+    );
+    assert.deepEqual({ ...deployment!.payload, planDigest: typeof deployment!.payload['planDigest'] }, {
+      trigger: `comment:${sent.comment.id}`,
+      pr: 7,
+      planDigest: 'string',
+      approvers: ['bob'],
+      actor: 'alice',
+      history: `fsm-system/fsm-gitops-history-staging#comment:${sent.comment.id}`,
+    });
+    assert.deepEqual(deployment!.statuses.map((s) => s.state), ['in_progress', 'success']);
+    assert.ok(deployment!.statuses.every((s) => (s.description?.length ?? 0) <= 140));
+
+    const [record] = await readHistory(client, 'fsm-system', 'staging');
+    assert.deepEqual([record?.trigger, record?.pr, record?.deployment, record?.result], [`comment:${sent.comment.id}`, 7, deployment!.id, 'applied']);
+    assert.deepEqual([(await claims().read('staging'))?.pr, (await claims().read('staging'))?.headSha], [7, sha('7')]);
+    assert.match(log(7), new RegExp(`✅ \`staging\`: apply of \`7777777\` by alice: \\d+ change\\(s\\) \\(Deployment ${deployment!.id}\\)`));
+    assert.match(log(7), /🔒 held by this pull request \(applied 7777777\)/);
+  });
+
+  test('the same command delivered again acts once: no second apply, Deployment or reply', async () => {
+    const applied = github.comments.find((c) => c.body === '/fsm apply staging' && c.reactions.length > 0 && github.deployments[0]?.payload['trigger'] === `comment:${c.id}`)!;
+    const history = (await readHistory(client, 'fsm-system', 'staging')).length;
+    const replies = github.botComments(7).length;
+    await deliver(probot, 'issue_comment', commentPayload({ number: 7, id: applied.id, body: applied.body, user: 'alice' }));
+    assert.equal(github.deployments.length, 1);
+    assert.equal((await readHistory(client, 'fsm-system', 'staging')).length, history);
+    assert.equal(github.botComments(7).length, replies);
+  });
+
+  test('another pull request cannot apply while #7 holds staging; its comment says so', async () => {
+    await openPullRequest(8, sha('8'), repo('on-command', '[6379, 11211]'), { approvedBy: ['bob'] });
+    assert.match(log(8), /🔒 locked by #7, `\/fsm unlock staging` to release/);
+    const sent = await say(8, 'alice', '/fsm apply staging');
+    assert.match(sent.replies()[0]!, /staging is locked by #7 \(applied 7777777 by alice\)\n {4}to unblock: merge or close #7, or \/fsm unlock staging/);
+    assert.equal(github.deployments.length, 1);
+    assert.deepEqual(await exclusionList(), [6379]);
+  });
+
+  test('closing #7 releases its claim; then #8 applies', async () => {
+    Object.assign(github.pull(7), { state: 'closed' });
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 7, headSha: sha('7'), merged: false }));
+    assert.equal(await claims().read('staging'), undefined);
+    assert.match(github.botComments(7).map((c) => c.body).join('\n'), /🔓 `staging`: released/);
+    const sent = await say(8, 'alice', '/fsm apply staging');
+    assert.deepEqual(sent.replies(), []);
+    assert.deepEqual(await exclusionList(), [6379, 11211]);
+    assert.equal((await claims().read('staging'))?.pr, 8);
+  });
+
+  test('/fsm unlock from another pull request releases the claim; a read-only user may not', async () => {
+    github.addCommit(sha('9'), repo('on-command'));
+    github.addPull({ number: 9, headSha: sha('9'), changed: [MESH_CONFIG] });
+    const refused = await say(9, 'carol', '/fsm unlock staging');
+    assert.match(refused.replies()[0]!, /\/fsm unlock needs write permission on the repository; carol has read/);
+    assert.equal((await claims().read('staging'))?.pr, 8);
+    await say(9, 'bob', '/fsm unlock staging');
+    assert.equal(await claims().read('staging'), undefined);
+  });
+
+  test('/fsm rollback returns staging to an earlier successful deploy, records it, and pins the environment', async () => {
+    const refused = await say(3, 'bob', '/fsm rollback staging 7777777', false);
+    assert.match(refused.replies()[0]!, /rolling back needs the maintain or admin role on the repository; bob has write/);
+    const arbitrary = await say(3, 'alice', '/fsm rollback staging 9999999', false);
+    assert.match(arbitrary.replies()[0]!, /9999999 is not a successful deploy of staging \(recent ones: 8888888, 7777777\)/);
+
+    const sent = await say(3, 'alice', '/fsm rollback staging 7777777', false);
+    assert.deepEqual(await exclusionList(), [6379]);
+    const rollback = github.deployments.at(-1)!;
+    assert.deepEqual([rollback.task, rollback.ref, rollback.statuses.map((s) => s.state)], ['deploy:rollback', sha('7'), ['in_progress', 'success']]);
+    const reply = sent.replies()[0]!;
+    assert.match(reply, /Rolled `staging` back to `7777777`\. Merge deploys to `staging` are paused until `\/fsm unlock staging`/);
+    assert.match(reply, /outboundPortExclusionList/, 'the reply shows the plan');
+    assert.equal((await new Pins(client, 'fsm-system').read('staging'))?.sha, sha('7'));
+    // The earlier deploy it replaced is marked inactive by the app, not by GitHub.
+    const states = github.deployments.map((d) => d.statuses.at(-1)?.state);
+    assert.deepEqual(states, ['inactive', 'inactive', 'success']);
+  });
+
+  test('a merge while pinned is not deployed; after /fsm unlock, a merge with approvals deploys the merge commit, once', async () => {
+    const onMerge = repo('on-merge', '[6379, 5432]');
+    github.addCommit(sha('d'), repo('on-merge'));
+    github.branches.set('main', sha('d')); // the default branch now deploys staging on merge
+
+    await openPullRequest(10, sha('a'), onMerge, { approvedBy: ['bob'] });
+    github.merge(10, sha('1'), onMerge);
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 10, headSha: sha('a'), merged: true, mergeCommitSha: sha('1') }));
+    assert.match(github.botComments(10).map((c) => c.body).join('\n'), /📌 `staging`: not deployed on merge: paused since a rollback to `7777777`/);
+    assert.deepEqual(await exclusionList(), [6379]);
+
+    await say(10, 'alice', '/fsm unlock staging');
+    assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
+
+    const deployments = github.deployments.length;
+    await openPullRequest(11, sha('b'), repo('on-merge', '[6379, 3306]'), { approvedBy: ['bob'] });
+    github.merge(11, sha('2'), repo('on-merge', '[6379, 3306]'));
+    const closed = pullRequestPayload('closed', { number: 11, headSha: sha('b'), merged: true, mergeCommitSha: sha('2') });
+    await deliver(probot, 'pull_request', closed);
+    assert.deepEqual(await exclusionList(), [6379, 3306]);
+    const merged = github.deployments.at(-1)!;
+    assert.equal(github.deployments.length, deployments + 1);
+    assert.deepEqual([merged.ref, merged.payload['trigger'], merged.payload['pr'], merged.statuses.at(-1)?.state], [sha('2'), `merge:${sha('2')}`, 11, 'success']);
+    assert.match(github.botComments(11).map((c) => c.body).join('\n'), /✅ `staging`: merge deploy of `2222222`/);
+
+    await deliver(probot, 'pull_request', closed); // GitHub delivers it again
+    assert.equal(github.deployments.length, deployments + 1);
+    assert.equal(github.botComments(11).filter((c) => c.body.includes('fsm-gitops:reply closed:')).length, 1);
+  });
+
+  test('a merge without the approvals on its final head deploys nothing and says why', async () => {
+    const deployments = github.deployments.length;
+    await openPullRequest(12, sha('e'), repo('on-merge', '[6379, 27017]'));
+    github.merge(12, sha('3'), repo('on-merge', '[6379, 27017]'));
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 12, headSha: sha('e'), merged: true, mergeCommitSha: sha('3') }));
+    assert.equal(github.deployments.length, deployments);
+    assert.deepEqual(await exclusionList(), [6379, 3306]);
+    assert.match(github.botComments(12).map((c) => c.body).join('\n'), /⏸ `staging`: not deployed on merge: approvals 0\/1 on eeeeeee/);
+  });
+
+  test('a plan that moved since the review (someone changed the cluster) is not applied: plan again', async () => {
+    github.addCommit(sha('4'), repo('on-command', '[6379, 3306]'));
+    github.branches.set('main', sha('4'));
+    await openPullRequest(13, sha('5'), repo('on-command', '[6379, 3306, 9092]'), { approvedBy: ['bob'] });
+    await client.request({
+      method: 'PATCH',
+      path: '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config',
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: 'kubectl-edit' },
+      body: { spec: { traffic: { outboundPortExclusionList: [6379] } } },
+      what: 'a person edits the MeshConfig',
+    });
+    const sent = await say(13, 'alice', '/fsm apply staging');
+    assert.match(sent.replies()[0]!, /not applied: the plan of 5555555 is not the one the review showed .*run \/fsm plan staging/);
+    assert.deepEqual(await exclusionList(), [6379]);
+
+    await say(13, 'alice', '/fsm plan staging');
+    const again = await say(13, 'alice', '/fsm apply staging');
+    assert.deepEqual(again.replies(), []);
+    assert.deepEqual(await exclusionList(), [6379, 3306, 9092]);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * /fsm comment commands end to end through the app (real webhook payloads, the GitHub fake), for the
+ * answers that need no cluster: parse errors, help, refusals, plan, status, and the approvals shown. Apply,
+ * unlock and rollback against a real API server are in test/cluster/deploy.cluster-test.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import nock from 'nock';
+import { GitHubWorld, BOT_LOGIN } from '../support/github-world.ts';
+import { commentPayload, pullRequestPayload, reviewPayload } from '../support/webhook-payloads.ts';
+import { deliver, exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+
+const HEAD = 'a'.repeat(40);
+const PR = 7;
+
+before(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+after(() => nock.enableNetConnect());
+
+function world(options: { fork?: boolean; changed?: string[] } = {}): GitHubWorld {
+  return new GitHubWorld({
+    base: exampleRepoFiles(),
+    commits: { [HEAD]: exampleRepoFiles() },
+    pulls: [{ number: PR, headSha: HEAD, changed: options.changed ?? ['clusters/production/values.yaml'], ...(options.fork ? { headRepo: 'mallory/mesh-config' } : {}) }],
+    collaborators: { alice: 'admin', bob: 'write', carol: 'read', author: 'write' },
+  });
+}
+
+async function command(github: GitHubWorld, body: string, options: { user?: string; userType?: string; onPullRequest?: boolean; number?: number } = {}) {
+  const number = options.number ?? PR;
+  const comment = github.comment(number, options.user ?? 'alice', body, options.userType);
+  const payload = commentPayload({ number, id: comment.id, body, user: options.user ?? 'alice', userType: options.userType ?? 'User', onPullRequest: options.onPullRequest ?? true });
+  const probot = testProbot(exampleLiveSources());
+  await deliver(probot, 'issue_comment', payload);
+  return { comment, payload, probot, replies: () => github.botComments(number).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)) };
+}
+
+test('a mistyped command gets eyes at once and one reply with the error, a did-you-mean and the usage; a redelivery adds nothing', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm aply production');
+  assert.deepEqual(sent.comment.reactions, [{ content: 'eyes', user: BOT_LOGIN }]);
+  const [reply, ...more] = sent.replies();
+  assert.equal(more.length, 0);
+  assert.match(reply!.body, /```text\nerror: unknown command "aply": did you mean "apply"\?\n\nUsage: \/fsm <command> \[arguments\]/);
+  assert.match(reply!.body, /\/fsm rollback <env> <deployment-id\|sha>/);
+  await deliver(sent.probot, 'issue_comment', sent.payload);
+  assert.equal(sent.replies().length, 1, 'redelivered: still one reply');
+});
+
+test('/fms is a near miss of /fsm: answered, not ignored', async () => {
+  const github = world();
+  const sent = await command(github, '/fms plan');
+  assert.match(sent.replies()[0]!.body, /unknown command "\/fms": did you mean "\/fsm"\?/);
+});
+
+test('comments that are not commands, and commands by bots, get nothing at all', async () => {
+  const github = world();
+  for (const [body, userType] of [['LGTM', 'User'], ['please /fsm apply production', 'User'], ['/fsm apply production\nthanks!', 'User'], ['/fsm apply production', 'Bot']] as const) {
+    const sent = await command(github, body, { userType, user: userType === 'Bot' ? 'renovate[bot]' : 'alice' });
+    assert.deepEqual(sent.comment.reactions, [], body);
+  }
+  assert.deepEqual(github.botComments(), []);
+  assert.equal(github.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/access_tokens')).length, 0);
+});
+
+test('/fsm help answers with the usage', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm help apply');
+  assert.match(sent.replies()[0]!.body, /Usage:\n\n {2}\/fsm apply \[env\.\.\.\]/);
+});
+
+test('/fsm apply on an issue is answered: it works on pull requests only', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm apply production', { onPullRequest: false, number: 3 });
+  assert.match(sent.replies()[0]!.body, /\/fsm apply works on a pull request; on an issue only help, status and rollback do/);
+});
+
+test('an unknown environment is refused with a did-you-mean from the default branch\'s config', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm apply prodution');
+  assert.match(sent.replies()[0]!.body, /no environment "prodution" in \.github\/fsm-gitops\.yml on the default branch: did you mean "production"\? \(it has: staging, production\)/);
+});
+
+test('/fsm apply lists every unmet requirement with what unblocks it: permission, approvals, plan', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm apply production', { user: 'carol' });
+  const body = sent.replies()[0]!.body;
+  assert.match(body, /production: not applied/);
+  assert.match(body, /carol may not apply production: it needs write permission\n {4}to unblock: ask someone who may to comment the command/);
+  assert.match(body, /approvals 0\/2 on aaaaaaa\n {4}to unblock: get 2 more approving review\(s\) of aaaaaaa from someone with write access/);
+  assert.match(body, /aaaaaaa has no plan of production\n {4}to unblock: \/fsm plan production/);
+  assert.equal(github.deployments.length, 0);
+});
+
+test('/fsm apply to an environment that deploys on merge says so', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm apply staging');
+  assert.match(sent.replies()[0]!.body, /staging deploys on merge, not on command\n {4}to unblock: merge the pull request once it is approved/);
+});
+
+test('a pull request from a fork is never applied', async () => {
+  const github = world({ fork: true });
+  const sent = await command(github, '/fsm apply production');
+  assert.match(sent.replies()[0]!.body, /#7 comes from a fork: fsm-gitops never applies a fork's change/);
+  assert.equal(github.deployments.length, 0);
+});
+
+test('/fsm plan production plans that environment again and answers in the check run and the PR comment, not a reply', async () => {
+  const github = world({ changed: ['clusters/production/values.yaml', 'clusters/staging/values.yaml'] });
+  const sent = await command(github, '/fsm plan production');
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/production', 'success']]);
+  assert.deepEqual(sent.replies(), []);
+  assert.match(github.botComments(PR)[0]!.body, /### ✅ `production`/);
+});
+
+test('/fsm status on an issue: one reply with every environment, its deploy mode and how the cluster differs', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 });
+  const body = sent.replies()[0]!.body;
+  assert.match(body, /\| `staging` \| deploys on merge \| unknown: cluster "staging" is a snapshot file in the app's settings[^|]*\| [^|]*\| 7 difference\(s\): update MeshConfig fsm-mesh-config, create Plugin cors-policy/);
+  assert.match(body, /\| `production` \| deploys on `\/fsm apply production` \|/);
+});
+
+test('a review submitted or dismissed updates the approvals shown, without planning again', async () => {
+  const github = world();
+  const probot = testProbot(exampleLiveSources());
+  await deliver(probot, 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const sticky = () => github.botComments(PR)[0]!.body;
+  assert.match(sticky(), /- \*\*`production`\*\*: deploys on `\/fsm apply production` · ⏳ approvals 0\/2 on aaaaaaa/);
+  const checkRuns = github.checkRuns.length;
+
+  github.review(PR, 'bob', 'APPROVED');
+  github.review(PR, 'carol', 'APPROVED'); // read-only: does not count
+  await deliver(probot, 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'bob', state: 'APPROVED' }));
+  assert.match(sticky(), /⏳ approvals 1\/2 on aaaaaaa \(bob\)/);
+  github.review(PR, 'alice', 'APPROVED');
+  await deliver(probot, 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'alice', state: 'APPROVED' }));
+  assert.match(sticky(), /✅ approvals 2\/2 on aaaaaaa \(alice, bob\)/);
+  github.review(PR, 'bob', 'CHANGES_REQUESTED');
+  await deliver(probot, 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'bob', state: 'CHANGES_REQUESTED' }));
+  assert.match(sticky(), /⏳ approvals 1\/2 on aaaaaaa \(alice\); changes requested by bob/);
+  assert.equal(github.checkRuns.length, checkRuns, 'no new plan');
+});
+
+test('a push makes earlier approvals stale: they are shown as such and no longer count', async () => {
+  const github = world();
+  github.review(PR, 'bob', 'APPROVED');
+  github.review(PR, 'alice', 'APPROVED');
+  const pushed = 'f'.repeat(40);
+  github.addCommit(pushed, exampleRepoFiles());
+  github.pull(PR).headSha = pushed;
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: pushed }));
+  assert.match(github.botComments(PR)[0]!.body, /⏳ approvals 0\/2 on fffffff; approved an older commit: alice, bob/);
+});
