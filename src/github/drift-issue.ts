@@ -1,51 +1,64 @@
-import { loadRepoConfig } from '../config/repo-config.ts';
+import type { RepoConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderMarkdown } from '../render/markdown.ts';
 import type { LiveSources } from '../workflow/live-sources.ts';
+import { hasWork } from '../workflow/apply-environment.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
+import type { AppIdentity } from './app-identity.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
+import { readConfigs } from './repo-config-at.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
 
 export type DriftOutcome = 'unconfigured' | 'in-sync' | 'opened' | 'updated' | 'closed';
 
+export interface DriftCheck {
+  outcome: DriftOutcome;
+  config: RepoConfig | undefined;
+  /** Environments where applying the default branch would change nothing (chart values, not applied yet, aside). */
+  inSync: string[];
+}
+
 /**
  * Plans a repository's default branch against its clusters. Drift (anything the cluster has that the
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
- * gone the issue is closed.
+ * gone the issue is closed. Only an issue this app opened is ever edited or closed.
  */
-export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources): Promise<DriftOutcome> {
-  const { data: repository } = await octokit.rest.repos.get({ ...ref });
-  const { data: branch } = await octokit.rest.repos.getBranch({ ...ref, branch: repository.default_branch });
-  const files = new GitHubRepoFiles(octokit, ref, branch.commit.sha);
-  const config = await loadRepoConfig(files);
-  if (!config) return 'unconfigured';
+export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity): Promise<DriftCheck> {
+  const { defaultBranch } = await readConfigs(octokit, ref, []);
+  const config = defaultBranch.config;
+  if (!config) return { outcome: 'unconfigured', config, inSync: [] };
+  const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
   await files.prefetch(config.environments.map((e) => e.path));
 
   const drifted: EnvironmentPlan[] = [];
+  const inSync: string[] = [];
   for (const environment of config.environments) {
-    const { plan } = await planAgainst(await loadEnvironment(files, environment), await live.reader(environment.cluster));
+    const { plan, set } = await planAgainst(await loadEnvironment(files, environment), await live.reader(environment.cluster));
     if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
+    if (!hasWork(plan, set)) inSync.push(environment.name);
   }
-  const { data: open } = await octokit.rest.issues.listForRepo({ ...ref, labels: DRIFT_LABEL, state: 'open', per_page: 10 });
-  const existing = open.find((issue) => issue.body?.startsWith(DRIFT_MARKER));
+  const branch = defaultBranch.branch;
+  const short = defaultBranch.sha.slice(0, 7);
+  const { data: open } = await octokit.rest.issues.listForRepo({ ...ref, labels: DRIFT_LABEL, state: 'open', per_page: 100 });
+  const existing = open.find((issue) => issue.user?.login === identity.botLogin && issue.body?.startsWith(DRIFT_MARKER));
 
   if (drifted.length === 0) {
-    if (!existing) return 'in-sync';
-    await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match \`${repository.default_branch}\` (${branch.commit.sha.slice(0, 7)}) again. Closing.` });
+    if (!existing) return { outcome: 'in-sync', config, inSync };
+    await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match \`${branch}\` (${short}) again. Closing.` });
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
-    return 'closed';
+    return { outcome: 'closed', config, inSync };
   }
-  const title = `Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${repository.default_branch}`;
-  const intro = `The live cluster state differs from \`${repository.default_branch}\` at ${branch.commit.sha.slice(0, 7)}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
+  const title = `Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`;
+  const intro = `The live cluster state differs from \`${branch}\` at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
   const body = `${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`;
   if (existing) {
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
-    return 'updated';
+    return { outcome: 'updated', config, inSync };
   }
   await octokit.rest.issues.create({ ...ref, title, body, labels: [DRIFT_LABEL] });
-  return 'opened';
+  return { outcome: 'opened', config, inSync };
 }

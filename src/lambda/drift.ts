@@ -1,15 +1,18 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { checkDrift } from '../github/drift-issue.ts';
 import type { Octokit } from '../github/octokit.ts';
+import { sweepLocks } from '../github/sweep-locks.ts';
 import { appInstance } from './app-instance.ts';
 
 /**
  * Scheduled (rate set in serverless.yml params): for every installation and repository, plans the
- * default branch against the clusters and keeps one fsm-drift issue per repository up to date.
+ * default branch against the clusters, keeps one fsm-drift issue per repository up to date, releases the
+ * claims of closed pull requests and lifts rollback pins where the branch matches the cluster again.
  */
 export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknown>): Promise<{ checked: number; failed: number }> {
-  const { probot, live } = await appInstance();
+  const { probot, live, deps } = await appInstance();
   const app = (await probot.auth()) as Octokit;
+  const identity = await deps.identity();
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let checked = 0;
   let failed = 0;
@@ -19,8 +22,9 @@ export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknow
     for (const repository of repositories) {
       const ref = { owner: repository.owner.login, repo: repository.name };
       try {
-        const outcome = await checkDrift(octokit, ref, live);
-        console.log(JSON.stringify({ level: 'info', msg: 'drift checked', repository: repository.full_name, outcome }));
+        const drift = await checkDrift(octokit, ref, live, identity);
+        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, drift.config, drift.inSync) : [];
+        console.log(JSON.stringify({ level: 'info', msg: 'drift checked', repository: repository.full_name, outcome: drift.outcome, swept }));
         checked++;
       } catch (error) {
         failed++;

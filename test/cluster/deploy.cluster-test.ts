@@ -15,7 +15,10 @@ import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
 import { deliver, exampleRepoFiles, testProbot } from '../github/app-harness.ts';
-import { GitHubWorld, type Files } from '../support/github-world.ts';
+import { APP_ID, BOT_LOGIN, GitHubWorld, INSTALLATION_ID, OWNER, REPO, type Files } from '../support/github-world.ts';
+import { checkDrift } from '../../src/github/drift-issue.ts';
+import type { Octokit } from '../../src/github/octokit.ts';
+import { sweepLocks } from '../../src/github/sweep-locks.ts';
 import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
 import { commentPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
 
@@ -36,6 +39,24 @@ let kubeconfig: string;
 let client: KubeClient;
 let github: GitHubWorld;
 let probot: ReturnType<typeof testProbot>;
+let live: FaultySources;
+
+/** The test cluster; `failNextApply` makes the next real (not dry-run) server-side apply fail, as a dying API server would. */
+class FaultySources extends LiveSources {
+  failNextApply = false;
+  override async client(cluster: string): Promise<KubeClient> {
+    const real = await super.client(cluster);
+    const faulty = Object.create(real) as KubeClient;
+    faulty.request = (request) => {
+      if (this.failNextApply && request.method === 'PATCH' && !request.query?.['dryRun']) {
+        this.failNextApply = false;
+        return Promise.reject(new Error('injected: the API server went away'));
+      }
+      return real.request(request);
+    };
+    return faulty;
+  }
+}
 
 /** The example repository with the test's config, and the staging MeshConfig excluding these ports. */
 function repo(deploy: 'on-command' | 'on-merge', ports = '[6379]'): Files {
@@ -73,7 +94,8 @@ before(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   github = new GitHubWorld({ base: repo('on-command'), baseSha: MAIN, collaborators: { alice: 'admin', bob: 'write', carol: 'read', author: 'write' } });
-  probot = testProbot(new LiveSources(new ClusterConnector({ staging: { kubeconfigFile: kubeconfig } })));
+  live = new FaultySources(new ClusterConnector({ staging: { kubeconfigFile: kubeconfig } }));
+  probot = testProbot(live);
 });
 after(() => {
   nock.cleanAll();
@@ -242,5 +264,46 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const again = await say(13, 'alice', '/fsm apply staging');
     assert.deepEqual(again.replies(), []);
     assert.deepEqual(await exclusionList(), [6379, 3306, 9092]);
+  });
+
+  test('a failed merge deploy reaches people: the PR comment, the Deployment\'s failure, one fsm-deploy-failed issue until a deploy succeeds', async () => {
+    github.addCommit(sha('6'), repo('on-merge', '[6379, 3306, 9092]'));
+    github.branches.set('main', sha('6'));
+    await openPullRequest(14, sha('0'), repo('on-merge', '[6379, 1521]'), { approvedBy: ['bob'] });
+    github.merge(14, sha('f'), repo('on-merge', '[6379, 1521]'));
+    live.failNextApply = true;
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 14, headSha: sha('0'), merged: true, mergeCommitSha: sha('f') }));
+    assert.deepEqual(await exclusionList(), [6379, 3306, 9092], 'rolled back');
+    const failed = github.deployments.at(-1)!;
+    assert.deepEqual([failed.ref, failed.statuses.map((s) => s.state)], [sha('f'), ['in_progress', 'failure']]);
+    assert.match(failed.statuses.at(-1)!.description!, /failed and rolled back: injected: the API server went away/);
+    const [issue, ...more] = github.issues.filter((i) => i.labels.some((l) => l.name === 'fsm-deploy-failed'));
+    assert.equal(more.length, 0);
+    assert.equal(issue!.state, 'open');
+    assert.match(issue!.body, /The merge deploy of `fffffff` to `staging` by Codertocat failed/);
+    assert.match(github.botComments(14).map((c) => c.body).join('\n'), new RegExp(`❌ \`staging\`: merge deploy of \`fffffff\` by Codertocat failed \\(Deployment ${failed.id}, issue #${issue!.number}\\)`));
+
+    await openPullRequest(15, sha('9'), repo('on-merge', '[6379, 1521]'), { approvedBy: ['bob'] });
+    github.merge(15, sha('8'), repo('on-merge', '[6379, 1521]'));
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 15, headSha: sha('9'), merged: true, mergeCommitSha: sha('8') }));
+    assert.deepEqual(await exclusionList(), [6379, 1521]);
+    assert.equal(issue!.state, 'closed');
+    assert.match(issue!.comments.at(-1)!, /merge deploy of 8888888 \(Deployment \d+\): `staging` deployed successfully\. Closing\./);
+  });
+
+  test('the drift schedule releases the claim of a pull request closed while the app was away, and lifts a pin once in sync', async () => {
+    const octokit = (await probot.auth(INSTALLATION_ID)) as Octokit;
+    const ref = { owner: OWNER, repo: REPO };
+    // #13 applied before merge and still holds staging; it is closed while no event reaches the app.
+    assert.equal((await claims().read('staging'))?.pr, 13);
+    github.pull(13).state = 'closed';
+    await new Pins(client, 'fsm-system').pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date().toISOString() });
+    const identity = { id: APP_ID, slug: 'fsm-gitops', botLogin: BOT_LOGIN };
+    const drift = await checkDrift(octokit, ref, live, identity);
+    assert.deepEqual(drift.inSync, ['staging']);
+    const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, drift.config!, drift.inSync);
+    assert.deepEqual(swept, ['staging: released the claim of #13 (closed)', 'staging: the default branch matches the cluster again; merge deploys resume']);
+    assert.equal(await claims().read('staging'), undefined);
+    assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
   });
 });

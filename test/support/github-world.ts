@@ -65,6 +65,8 @@ export interface Issue {
   number: number;
   title: string;
   body: string;
+  /** Who opened it (the app, for what it creates). */
+  user?: { login: string; type: string };
   state: 'open' | 'closed';
   labels: { name: string }[];
   comments: string[];
@@ -486,7 +488,7 @@ export class GitHubWorld {
       .reply(201, (uri, body) => {
         this.record('POST', uri, body);
         const input = body as { title: string; body: string; labels: string[] };
-        const issue: Issue = { number: 100 + this.issues.length, title: input.title, body: input.body, state: 'open', labels: input.labels.map((name) => ({ name })), comments: [] };
+        const issue: Issue = { number: 100 + this.issues.length, title: input.title, body: input.body, user: { login: BOT_LOGIN, type: 'Bot' }, state: 'open', labels: input.labels.map((name) => ({ name })), comments: [] };
         this.issues.push(issue);
         return issue;
       })

@@ -1,0 +1,37 @@
+import type { RepoConfig } from '../config/repo-config.ts';
+import { Claims } from '../deploy/claims.ts';
+import { Pins } from '../deploy/pins.ts';
+import type { LiveSources } from '../workflow/live-sources.ts';
+import type { Octokit, RepoRef } from './octokit.ts';
+
+/**
+ * The drift schedule's housekeeping of claims and pins: a claim whose pull request is closed (a close event
+ * lost, or the app down when it came) is released; a pin is removed once the default branch matches the
+ * cluster again. Returns one line per change, for the log. A cluster that cannot be reached is skipped.
+ */
+export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, config: RepoConfig, inSync: readonly string[]): Promise<string[]> {
+  const done: string[] = [];
+  for (const environment of config.environments) {
+    const client = await live.client(environment.cluster).catch(() => undefined);
+    if (!client) continue;
+    const claims = new Claims(client, environment.mesh.namespace);
+    const claim = await claims.read(environment.name);
+    if (claim && claim.repository === repository && !(await isOpen(octokit, ref, claim.pr))) {
+      if (await claims.release(environment.name, claim)) done.push(`${environment.name}: released the claim of #${claim.pr} (closed)`);
+    }
+    if (inSync.includes(environment.name) && (await new Pins(client, environment.mesh.namespace).unpin(environment.name))) {
+      done.push(`${environment.name}: the default branch matches the cluster again; merge deploys resume`);
+    }
+  }
+  return done;
+}
+
+async function isOpen(octokit: Octokit, ref: RepoRef, number: number): Promise<boolean> {
+  try {
+    const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: number });
+    return data.state === 'open';
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
+}
