@@ -18,7 +18,9 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
   const log: string[] = [];
   const untouched: string[] = [];
   for (const environment of environments) {
-    const client = await cc.deps.live.client(environment.cluster);
+    // Named environments must be reachable; when looking for this pull request's claims, others are skipped.
+    const client = named ? await cc.deps.live.client(environment.cluster) : await cc.deps.live.client(environment.cluster).catch(() => undefined);
+    if (!client) continue;
     const claims = new Claims(client, environment.mesh.namespace);
     const claim = await claims.read(environment.name);
     const mine = claim?.repository === repository && claim.pr === pr;

@@ -5,7 +5,7 @@ import { describeApprovals } from '../deploy/approvals.ts';
 import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
-import type { PullRequestEvent } from '../events/app-event.ts';
+import { isFork, type PullRequestEvent } from '../events/app-event.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
 import type { EventContext } from './app-context.ts';
@@ -44,6 +44,11 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
   const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
   const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && paths.some((p) => isUnder(p, e.path)));
   if (environments.length === 0) return [];
+  if (isFork(event)) {
+    return environments.map(
+      (e) => `⏸ \`${e.name}\`: not deployed on merge: the pull request came from a fork, and fsm-gitops never deploys a fork's change (its plan was never dry-run). The drift issue shows the difference; deploy it from a branch of this repository or with the CLI.`,
+    );
+  }
 
   const checkRuns = await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity);
   const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));

@@ -107,3 +107,12 @@ test('a review that failed is retried by its delivery without a new check run pe
   await deliver(probot, 'pull_request', payload, 'delivery-1');
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/staging', 'completed', 'success']], 'the same check run, updated');
 });
+
+test('a pull request from a fork is not deployed on merge either; the comment says why', async () => {
+  const merge = 'b'.repeat(40);
+  const github = new GitHubWorld({ base: exampleRepoFiles(), commits: { [HEAD]: exampleRepoFiles() }, pulls: [{ number: PR, headSha: HEAD, changed: ['clusters/staging/meshconfig.yaml'], headRepo: 'mallory/mesh-config' }] });
+  github.merge(PR, merge);
+  await deliver(testProbot(new RecordingSources()), 'pull_request', pullRequestPayload('closed', { number: PR, headSha: HEAD, fork: true, merged: true, mergeCommitSha: merge }));
+  assert.deepEqual(github.deployments, []);
+  assert.match(github.botComments(PR).map((c) => c.body).join('\n'), /⏸ `staging`: not deployed on merge: the pull request came from a fork/);
+});
