@@ -1,4 +1,6 @@
+import { LockBusyError } from '../apply/lock.ts';
 import type { CommentEvent } from '../events/app-event.ts';
+import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { EventContext } from '../github/app-context.ts';
 import { acknowledge, replyOnce } from '../github/comment-replies.ts';
 import { refreshDeployStatus } from '../github/refresh-status.ts';
@@ -43,7 +45,9 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
   try {
     result = await run(ctx, event, command);
   } catch (error) {
-    if (!(error instanceof CommandRefusal)) {
+    // A refusal, a cluster the app has no way to change, an environment someone else is applying: trying
+    // the delivery again would say the same. Anything else is answered and then retried.
+    if (!(error instanceof CommandRefusal || error instanceof ClusterCredentialsError || error instanceof LockBusyError)) {
       await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}`));
       throw error;
     }

@@ -40,6 +40,7 @@ async function row(cc: CommandContext, environment: EnvironmentConfig, files: Gi
 }
 
 async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): Promise<string> {
+  if (cc.deps.live.isSnapshot(environment.cluster)) return 'none (a snapshot cluster)';
   try {
     const client = await cc.deps.live.client(environment.cluster);
     const [record] = await readHistory(client, environment.mesh.namespace, environment.name);
@@ -52,7 +53,13 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
 export function describeDeploy(record: ApplyRecord): string {
   const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
   const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : 'failed';
-  return `\`${escapeMarkdown(String(record.commit).slice(0, 7))}\` by ${tableCell(String(record.actor))}${pr}, ${tableCell(String(record.time))}: ${result}`;
+  return `\`${escapeMarkdown(String(record.commit).slice(0, 7))}\` by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
+}
+
+/** `2026-12-01 03:45 UTC` from an RFC 3339 time; anything else as it is. */
+function readableTime(time: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(time);
+  return match ? `${match[1]} ${match[2]} UTC` : time;
 }
 
 async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {

@@ -1,6 +1,7 @@
 import type { CheckRunOutput } from '../render/check-run.ts';
 import { limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
 import type { AppIdentity } from './app-identity.ts';
+import { createOnce } from './create-once.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 /** GitHub takes at most 50 annotations per create or update request. */
@@ -50,10 +51,19 @@ function parseRecord(externalId: string | null | undefined): CheckRunRecord | un
   }
 }
 
-/** Opens a check run on the head commit, in progress, so the PR shows fsm-gitops is at work. */
-export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, name: string, record: CheckRunRecord): Promise<number> {
-  const { data } = await octokit.rest.checks.create({ ...ref, head_sha: headSha, name, status: 'in_progress', started_at: new Date().toISOString(), external_id: JSON.stringify(record) });
-  return data.id;
+/**
+ * Opens a check run on the head commit, in progress, so the PR shows fsm-gitops is at work. The caller has
+ * just looked for one of this delivery; a create GitHub carried out but answered 5xx for is found again,
+ * not made twice.
+ */
+export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, name: string, record: CheckRunRecord, identity: AppIdentity): Promise<number> {
+  const { value } = await createOnce(
+    async () => (await ourCheckRuns(octokit, ref, headSha, identity)).find((r) => r.name === name && r.record?.delivery === record.delivery)?.id,
+    async () =>
+      (await octokit.rest.checks.create({ ...ref, head_sha: headSha, name, status: 'in_progress', started_at: new Date().toISOString(), external_id: JSON.stringify(record), request: { retries: 0 } })).data.id,
+    { knownAbsent: true },
+  );
+  return value;
 }
 
 /** Completes the check run; annotations beyond the first 50 go in further updates of 50 each. */

@@ -6,11 +6,13 @@ const ATTEMPTS = 4;
 /**
  * Creates something on GitHub at most once. GitHub can carry out a create and still answer 5xx (or a
  * secondary rate limit); octokit's retry would then create it twice, so `create` must pass
- * `request: { retries: 0 }` and every try looks with `find` first. Returns what was found or made.
+ * `request: { retries: 0 }` and every try looks with `find` first (but the first, with `knownAbsent`).
+ * Returns what was found or made.
  */
-export async function createOnce<T>(find: () => Promise<T | undefined>, create: () => Promise<T>): Promise<{ value: T; created: boolean }> {
+export async function createOnce<T>(find: () => Promise<T | undefined>, create: () => Promise<T>, options: { knownAbsent?: boolean } = {}): Promise<{ value: T; created: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const found = await find();
+    // The caller may know there is none yet (it just looked): then the first try skips the lookup.
+    const found = attempt === 1 && options.knownAbsent ? undefined : await find();
     if (found !== undefined) return { value: found, created: false };
     try {
       return { value: await create(), created: true };

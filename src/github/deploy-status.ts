@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { describeApprovals, type ApprovalStatus } from '../deploy/approvals.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
 import { Pins, type Pin } from '../deploy/pins.ts';
@@ -21,15 +21,28 @@ export interface StatusEnvironment {
   isNew: boolean;
 }
 
+/** Environments by name, with the default branch's policy, or the pull request's for one it adds. */
+export function statusEnvironments(names: readonly string[], base: RepoConfig | undefined, head: RepoConfig | undefined): StatusEnvironment[] {
+  return names.flatMap((name): StatusEnvironment[] => {
+    const policy = base?.environments.find((e) => e.name === name);
+    if (policy) return [{ name, policy, isNew: false }];
+    const added = head?.environments.find((e) => e.name === name);
+    return added ? [{ name, policy: added, isNew: true }] : [];
+  });
+}
+
 /** An environment's locks as the cluster holds them, or why they could not be read. */
 export interface EnvironmentLocks {
   claim: Claim | undefined;
   pin: Pin | undefined;
   unreadable?: string;
+  /** The cluster is a snapshot file in the app's settings: planned against, never deployed to. */
+  snapshot?: boolean;
 }
 
 /** Reads an environment's claim and pin from its cluster; a cluster that cannot be reached is said, not thrown. */
 export async function readLocks(ctx: EventContext, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
+  if (ctx.deps.live.isSnapshot(environment.cluster)) return { claim: undefined, pin: undefined, snapshot: true };
   try {
     const client = await ctx.deps.live.client(environment.cluster);
     const namespace = environment.mesh.namespace;
@@ -77,6 +90,7 @@ function approvalText(status: ApprovalStatus): string {
 
 /** Claim and pin, as the status block and `/fsm status` show them. */
 export function lockTexts(environment: string, locks: EnvironmentLocks, own?: { repository: string; pr: number }): string[] {
+  if (locks.snapshot) return ['a snapshot cluster: planned, never deployed to'];
   if (locks.unreadable) return [`locks unknown (${escapeMarkdown(locks.unreadable)})`];
   const texts: string[] = [];
   const { claim, pin } = locks;

@@ -73,15 +73,28 @@ export class DeploymentTrail {
     return value;
   }
 
+  /** Adds a status; one GitHub made but answered 5xx for is found again (the latest, same state and text), not added twice. */
   async setStatus(id: number, state: DeploymentState, description: string, logUrl?: string): Promise<void> {
-    await this.octokit.rest.repos.createDeploymentStatus({
-      ...this.ref,
-      deployment_id: id,
-      state,
-      description: limitStatusDescription(description),
-      auto_inactive: false,
-      ...(logUrl ? { log_url: logUrl } : {}),
-    });
+    const text = limitStatusDescription(description);
+    await createOnce(
+      async () => {
+        const { data } = await this.octokit.rest.repos.listDeploymentStatuses({ ...this.ref, deployment_id: id, per_page: 1 });
+        return data[0]?.state === state && data[0].description === text ? data[0].id : undefined;
+      },
+      async () =>
+        (
+          await this.octokit.rest.repos.createDeploymentStatus({
+            ...this.ref,
+            deployment_id: id,
+            state,
+            description: text,
+            auto_inactive: false,
+            ...(logUrl ? { log_url: logUrl } : {}),
+            request: { retries: 0 },
+          })
+        ).data.id,
+      { knownAbsent: true },
+    );
   }
 
   /** The latest status of a deployment, or undefined when it has none yet. */

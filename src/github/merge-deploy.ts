@@ -16,6 +16,7 @@ import { DeploymentTrail } from './deployment-trail.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
 import { readConfigs } from './repo-config-at.ts';
+import { refreshDeployStatus } from './refresh-status.ts';
 import { PeopleDirectory } from './reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from './sticky-comment.ts';
 
@@ -33,6 +34,7 @@ export async function onPullRequestClosed(ctx: EventContext, event: PullRequestE
   if (lines.length === 0) return pr.merged ? 'merged: nothing to deploy' : 'closed';
   await replyOnce(ctx, pr.number, `closed:${pr.mergeCommitSha ?? pr.headSha}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
+  await refreshDeployStatus(ctx, pr.number); // claims released, pins lifted: the status block says so
   return `closed: ${lines.length} line(s) reported`;
 }
 

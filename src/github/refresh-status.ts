@@ -1,9 +1,8 @@
-import type { StatusEnvironment } from './deploy-status.ts';
-import { deployStatusBlock } from './deploy-status.ts';
+import { deployStatusBlock, statusEnvironments } from './deploy-status.ts';
 import type { EventContext } from './app-context.ts';
 import { fetchPullRequest } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
-import { findStickyComment, statusEnvironments, withSection } from './sticky-comment.ts';
+import { environmentsShown, findStickyComment, withSection } from './sticky-comment.ts';
 
 /**
  * Recomputes the status block of a pull request's fsm-gitops comment (approvals, claims, pins) without
@@ -15,13 +14,7 @@ export async function refreshDeployStatus(ctx: EventContext, number: number): Pr
   if (!sticky) return false;
   const pr = await fetchPullRequest(ctx, number);
   const { defaultBranch, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
-  const environments: StatusEnvironment[] = [];
-  for (const name of statusEnvironments(sticky.body)) {
-    const base = defaultBranch.config?.environments.find((e) => e.name === name);
-    const head = commits[0]?.config?.environments.find((e) => e.name === name);
-    if (base) environments.push({ name, policy: base, isNew: false });
-    else if (head) environments.push({ name, policy: head, isNew: true });
-  }
+  const environments = statusEnvironments(environmentsShown(sticky.body), defaultBranch.config, commits[0]?.config);
   const block = await deployStatusBlock(ctx, pr, environments);
   const body = withSection(sticky.body, 'status', block);
   if (body !== sticky.body) await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });

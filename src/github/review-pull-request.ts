@@ -8,14 +8,14 @@ import { referenceLiveState } from '../live/reference-state.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderCheckRun } from '../render/check-run.ts';
-import { escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
+import { environmentEnd, environmentStart, escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
 import { checkRunName, completeCheckRun, failedCheckRun, ourCheckRuns, startCheckRun } from './check-runs.ts';
-import { deployStatusBlock, type StatusTarget } from './deploy-status.ts';
+import { deployStatusBlock, statusEnvironments, type StatusTarget } from './deploy-status.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
-import { section, sectionOf, writeStickyComment } from './sticky-comment.ts';
+import { environmentSectionOf, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
 
 export interface ReviewRequest extends StatusTarget {
   /** The delivery that asked: a retried review updates the check runs it started. */
@@ -54,7 +54,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   const checkRuns = new Map<string, number>();
   for (const environment of scope.environments) {
     const name = checkRunName(environment.name);
-    checkRuns.set(environment.name, reused.get(name) ?? (await startCheckRun(ctx.octokit, ctx.ref, pr.headSha, name, { delivery: pr.delivery })));
+    checkRuns.set(environment.name, reused.get(name) ?? (await startCheckRun(ctx.octokit, ctx.ref, pr.headSha, name, { delivery: pr.delivery }, ctx.identity)));
   }
   try {
     const notes = pr.fromFork ? [FORK_NOTE] : [];
@@ -69,13 +69,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
       const plan = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, notes);
       if (plan) plans.push(plan);
     }
-    const status = await deployStatusBlock(ctx, pr, scope.environments);
-    const hint = `See the ${scope.environments.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
-    await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
-      const log = current === undefined ? undefined : sectionOf(current, 'log');
-      const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
-      return renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT });
-    });
+    await publishComment(ctx, pr, scope.environments, plans, notes, { base: base.config, head: headConfig });
   } catch (error) {
     // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
     const message = escapeMarkdown((error as Error).message);
@@ -85,6 +79,40 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
     throw error;
   }
   return 'reviewed';
+}
+
+/**
+ * Writes the pull request's comment: the status block, the deploy log as it was, and the plans. A narrow
+ * review (`/fsm plan env`) replaces only the sections of the environments it planned: the others stay as the
+ * last full review left them, and the status block covers both.
+ */
+async function publishComment(
+  ctx: EventContext,
+  pr: ReviewRequest,
+  reviewed: readonly ReviewedEnvironment[],
+  plans: EnvironmentPlan[],
+  notes: string[],
+  configs: { base: RepoConfig | undefined; head: RepoConfig | undefined },
+): Promise<void> {
+  const narrow = (pr.only?.length ?? 0) > 0;
+  const previous = narrow ? await findStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity) : undefined;
+  const names = [...new Set([...(previous ? environmentsShown(previous.body) : []), ...reviewed.map((e) => e.name)])];
+  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head));
+  const hint = `See the ${reviewed.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
+  await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
+    const log = current === undefined ? undefined : sectionOf(current, 'log');
+    const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
+    const full = renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
+    if (!narrow || current === undefined) return full;
+    let body = withSection(current, 'status', status);
+    for (const environment of reviewed) {
+      const planned = environmentSectionOf(full, environment.name);
+      const failed = notes.find((n) => n.includes(`\`${environment.name}\` could not be planned`));
+      const section = planned ?? `${environmentStart(environment.name)}\n### ❌ \`${environment.name}\`\n\n${failed ?? 'Could not be planned: see its check run.'}\n${environmentEnd(environment.name)}`;
+      body = withEnvironmentSection(body, environment.name, section);
+    }
+    return body.length <= STICKY_PLAN_LIMIT + 4_000 ? body : full;
+  });
 }
 
 /** Plans one environment and completes its check run; a plan that cannot be made fails its check run and is named in the notes. */

@@ -1,4 +1,4 @@
-import { COMMENT_MARKER } from '../render/markdown.ts';
+import { COMMENT_MARKER, environmentEnd, environmentStart } from '../render/markdown.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
@@ -78,7 +78,7 @@ export function withSection(body: string, name: SectionName, content: string): s
 }
 
 /** Environments the status block is about: `<!-- fsm-gitops:environments a,b -->` inside it. */
-export function statusEnvironments(body: string): string[] {
+export function environmentsShown(body: string): string[] {
   const match = /<!-- fsm-gitops:environments ([a-z0-9,-]*) -->/.exec(sectionOf(body, 'status') ?? '');
   return match?.[1] ? match[1].split(',').filter((e) => e !== '') : [];
 }
@@ -91,4 +91,17 @@ export function environmentsTag(environments: readonly string[]): string {
 export function withLogLine(body: string, line: string): string {
   const lines = (sectionOf(body, 'log') ?? '').split('\n').filter((l) => l.startsWith('- '));
   return withSection(body, 'log', ['**Deploy log**', '', `- ${line}`, ...lines].slice(0, LOG_LINES + 2).join('\n'));
+}
+
+/** One environment's plan section of the comment, markers included, or undefined. */
+export function environmentSectionOf(body: string, name: string): string | undefined {
+  const from = body.indexOf(environmentStart(name));
+  const to = body.indexOf(environmentEnd(name));
+  return from >= 0 && to > from ? body.slice(from, to + environmentEnd(name).length) : undefined;
+}
+
+/** The body with one environment's plan section replaced by `section` (markers included), or appended. */
+export function withEnvironmentSection(body: string, name: string, section: string): string {
+  const current = environmentSectionOf(body, name);
+  return current === undefined ? `${body.replace(/\n*$/, '')}\n\n${section}\n` : body.replace(current, () => section);
 }

@@ -17,7 +17,13 @@ export interface MarkdownOptions {
   notes?: readonly string[];
   /** Markdown placed right under the heading, before the notes (the app's status block and deploy log). */
   preamble?: string;
+  /** Wrap each environment's section in hidden markers, so one environment's plan can be replaced alone. */
+  environmentMarkers?: boolean;
 }
+
+/** Hidden markers around one environment's section of the PR comment. */
+export const environmentStart = (name: string): string => `<!-- fsm-gitops:env ${name} -->`;
+export const environmentEnd = (name: string): string => `<!-- /fsm-gitops:env ${name} -->`;
 
 const SEVERITY_ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
 
@@ -40,7 +46,10 @@ function compose(plan: Plan, omitted: ReadonlySet<ResourceChange>, options: Mark
   const parts = [COMMENT_MARKER, '## fsm-gitops plan', ''];
   if (options.preamble) parts.push(options.preamble, '');
   for (const note of options.notes ?? []) parts.push(`> ${note}`, '');
-  for (const env of plan.environments) parts.push(...environmentSection(env, omitted, options));
+  for (const env of plan.environments) {
+    const section = environmentSection(env, omitted, options);
+    parts.push(...(options.environmentMarkers ? [environmentStart(env.name), ...section, environmentEnd(env.name)] : section));
+  }
   return parts.join('\n');
 }
 

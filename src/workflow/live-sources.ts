@@ -14,6 +14,12 @@ export class LiveSources {
     return new ClusterReader(await this.connector.client(cluster));
   }
 
+  /** The cluster is a snapshot file: it can be planned against, never changed (no claims, pins or history). */
+  isSnapshot(cluster: string): boolean {
+    const credentials = this.connector.credentials(cluster);
+    return credentials !== undefined && 'snapshotFile' in credentials;
+  }
+
   /** A client that can change the cluster (apply, claims, history); a snapshot cannot be one. */
   async client(cluster: string): Promise<KubeClient> {
     const credentials = this.connector.credentials(cluster);

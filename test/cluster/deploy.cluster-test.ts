@@ -169,6 +169,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 7, headSha: sha('7'), merged: false }));
     assert.equal(await claims().read('staging'), undefined);
     assert.match(github.botComments(7).map((c) => c.body).join('\n'), /🔓 `staging`: released/);
+    assert.doesNotMatch(log(7), /🔒/, 'the status block no longer shows the claim');
     const sent = await say(8, 'alice', '/fsm apply staging');
     assert.deepEqual(sent.replies(), []);
     assert.deepEqual(await exclusionList(), [6379, 11211]);
@@ -285,8 +286,10 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
 
     await openPullRequest(15, sha('9'), repo('on-merge', '[6379, 1521]'), { approvedBy: ['bob'] });
     github.merge(15, sha('8'), repo('on-merge', '[6379, 1521]'));
+    github.faults['POST deployment-statuses'] = [{ status: 502, carriedOut: true }]; // GitHub records it, then answers 502
     await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 15, headSha: sha('9'), merged: true, mergeCommitSha: sha('8') }));
     assert.deepEqual(await exclusionList(), [6379, 1521]);
+    assert.deepEqual(github.deployments.at(-1)!.statuses.map((s) => s.state), ['in_progress', 'success'], 'no status twice');
     assert.equal(issue!.state, 'closed');
     assert.match(issue!.comments.at(-1)!, /merge deploy of 8888888 \(Deployment \d+\): `staging` deployed successfully\. Closing\./);
   });

@@ -32,7 +32,7 @@ async function command(github: GitHubWorld, body: string, options: { user?: stri
   const payload = commentPayload({ number, id: comment.id, body, user: options.user ?? 'alice', userType: options.userType ?? 'User', onPullRequest: options.onPullRequest ?? true });
   const probot = testProbot(exampleLiveSources());
   await deliver(probot, 'issue_comment', payload);
-  return { comment, payload, probot, replies: () => github.botComments(number).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)) };
+  return { comment, payload, probot, replies: () => github.botComments(number).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body) };
 }
 
 test('a mistyped command gets eyes at once and one reply with the error, a did-you-mean and the usage; a redelivery adds nothing', async () => {
@@ -41,8 +41,8 @@ test('a mistyped command gets eyes at once and one reply with the error, a did-y
   assert.deepEqual(sent.comment.reactions, [{ content: 'eyes', user: BOT_LOGIN }]);
   const [reply, ...more] = sent.replies();
   assert.equal(more.length, 0);
-  assert.match(reply!.body, /```text\nerror: unknown command "aply": did you mean "apply"\?\n\nUsage: \/fsm <command> \[arguments\]/);
-  assert.match(reply!.body, /\/fsm rollback <env> <deployment-id\|sha>/);
+  assert.match(reply!, /```text\nerror: unknown command "aply": did you mean "apply"\?\n\nUsage: \/fsm <command> \[arguments\]/);
+  assert.match(reply!, /\/fsm rollback <env> <deployment-id\|sha>/);
   await deliver(sent.probot, 'issue_comment', sent.payload);
   assert.equal(sent.replies().length, 1, 'redelivered: still one reply');
 });
@@ -50,7 +50,7 @@ test('a mistyped command gets eyes at once and one reply with the error, a did-y
 test('/fms is a near miss of /fsm: answered, not ignored', async () => {
   const github = world();
   const sent = await command(github, '/fms plan');
-  assert.match(sent.replies()[0]!.body, /unknown command "\/fms": did you mean "\/fsm"\?/);
+  assert.match(sent.replies()[0]!, /unknown command "\/fms": did you mean "\/fsm"\?/);
 });
 
 test('comments that are not commands, and commands by bots, get nothing at all', async () => {
@@ -66,25 +66,25 @@ test('comments that are not commands, and commands by bots, get nothing at all',
 test('/fsm help answers with the usage', async () => {
   const github = world();
   const sent = await command(github, '/fsm help apply');
-  assert.match(sent.replies()[0]!.body, /Usage:\n\n {2}\/fsm apply \[env\.\.\.\]/);
+  assert.match(sent.replies()[0]!, /Usage:\n\n {2}\/fsm apply \[env\.\.\.\]/);
 });
 
 test('/fsm apply on an issue is answered: it works on pull requests only', async () => {
   const github = world();
   const sent = await command(github, '/fsm apply production', { onPullRequest: false, number: 3 });
-  assert.match(sent.replies()[0]!.body, /\/fsm apply works on a pull request; on an issue only help, status and rollback do/);
+  assert.match(sent.replies()[0]!, /\/fsm apply works on a pull request; on an issue only help, status and rollback do/);
 });
 
 test('an unknown environment is refused with a did-you-mean from the default branch\'s config', async () => {
   const github = world();
   const sent = await command(github, '/fsm apply prodution');
-  assert.match(sent.replies()[0]!.body, /no environment "prodution" in \.github\/fsm-gitops\.yml on the default branch: did you mean "production"\? \(it has: staging, production\)/);
+  assert.match(sent.replies()[0]!, /no environment "prodution" in \.github\/fsm-gitops\.yml on the default branch: did you mean "production"\? \(it has: staging, production\)/);
 });
 
 test('/fsm apply lists every unmet requirement with what unblocks it: permission, approvals, plan', async () => {
   const github = world();
   const sent = await command(github, '/fsm apply production', { user: 'carol' });
-  const body = sent.replies()[0]!.body;
+  const body = sent.replies()[0]!;
   assert.match(body, /production: not applied/);
   assert.match(body, /carol may not apply production: it needs write permission\n {4}to unblock: ask someone who may to comment the command/);
   assert.match(body, /approvals 0\/2 on aaaaaaa\n {4}to unblock: get 2 more approving review\(s\) of aaaaaaa from someone with write access/);
@@ -95,13 +95,13 @@ test('/fsm apply lists every unmet requirement with what unblocks it: permission
 test('/fsm apply to an environment that deploys on merge says so', async () => {
   const github = world();
   const sent = await command(github, '/fsm apply staging');
-  assert.match(sent.replies()[0]!.body, /staging deploys on merge, not on command\n {4}to unblock: merge the pull request once it is approved/);
+  assert.match(sent.replies()[0]!, /staging deploys on merge, not on command\n {4}to unblock: merge the pull request once it is approved/);
 });
 
 test('a pull request from a fork is never applied', async () => {
   const github = world({ fork: true });
   const sent = await command(github, '/fsm apply production');
-  assert.match(sent.replies()[0]!.body, /#7 comes from a fork: fsm-gitops never applies a fork's change/);
+  assert.match(sent.replies()[0]!, /#7 comes from a fork: fsm-gitops never applies a fork's change/);
   assert.equal(github.deployments.length, 0);
 });
 
@@ -116,8 +116,8 @@ test('/fsm plan production plans that environment again and answers in the check
 test('/fsm status on an issue: one reply with every environment, its deploy mode and how the cluster differs', async () => {
   const github = world();
   const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 });
-  const body = sent.replies()[0]!.body;
-  assert.match(body, /\| `staging` \| deploys on merge \| unknown: cluster "staging" is a snapshot file in the app's settings[^|]*\| [^|]*\| 7 difference\(s\): update MeshConfig fsm-mesh-config, create Plugin cors-policy/);
+  const body = sent.replies()[0]!;
+  assert.match(body, /\| `staging` \| deploys on merge \| none \(a snapshot cluster\) \| a snapshot cluster: planned, never deployed to \| 7 difference\(s\): update MeshConfig fsm-mesh-config, create Plugin cors-policy/);
   assert.match(body, /\| `production` \| deploys on `\/fsm apply production` \|/);
 });
 
@@ -151,4 +151,36 @@ test('a push makes earlier approvals stale: they are shown as such and no longer
   github.pull(PR).headSha = pushed;
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: pushed }));
   assert.match(github.botComments(PR)[0]!.body, /⏳ approvals 0\/2 on fffffff; approved an older commit: alice, bob/);
+});
+
+test('/fsm plan of one environment keeps the others in the comment: their plan and their status', async () => {
+  const github = world({ changed: ['clusters/production/values.yaml', 'clusters/staging/meshconfig.yaml'] });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const before = github.botComments(PR)[0]!.body;
+  assert.match(before, /### ❌ `staging`|### ✅ `staging`/);
+  await command(github, '/fsm plan production');
+  const after = github.botComments(PR)[0]!.body;
+  assert.match(after, /<!-- fsm-gitops:environments staging,production -->|<!-- fsm-gitops:environments production,staging -->/);
+  assert.match(after, /- \*\*`staging`\*\*: deploys on merge/);
+  const staging = (body: string) => body.slice(body.indexOf('<!-- fsm-gitops:env staging -->'), body.indexOf('<!-- /fsm-gitops:env staging -->'));
+  assert.ok(staging(after).length > 100);
+  assert.equal(staging(after), staging(before), 'staging\'s plan is as the full review left it');
+  assert.equal(after.match(/<!-- fsm-gitops:env production -->/g)?.length, 1);
+});
+
+test('a command the app cannot carry out for a reason a retry would not change is answered, not retried', async () => {
+  const github = world();
+  const sent = await command(github, '/fsm unlock staging'); // deliver() would reject if the handler threw
+  assert.match(sent.replies()[0]!, /\/fsm unlock was not run: cluster "staging" is a snapshot file in the app's settings/);
+});
+
+test('a check run GitHub created but answered 502 for is not created again', async () => {
+  const github = new GitHubWorld({
+    base: exampleRepoFiles(),
+    commits: { [HEAD]: exampleRepoFiles() },
+    pulls: [{ number: PR, headSha: HEAD, changed: ['clusters/production/values.yaml'] }],
+    faults: { 'POST check-runs': [{ status: 502, carriedOut: true }] },
+  });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/production', 'completed', 'success']]);
 });

@@ -113,7 +113,7 @@ export interface WorldOptions {
   teams?: Record<string, string[]>;
   comments?: Omit<Comment, 'reactions'>[];
   issues?: Issue[];
-  /** Per route key (`POST comments`, `POST deployments`, ...): answers given before the real ones. */
+  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `POST deployment-statuses`): answers given before the real ones. */
   faults?: Record<string, Fault[]>;
 }
 
@@ -339,7 +339,10 @@ export class GitHubWorld {
         const input = body as CheckRun;
         if (![...this.commits.keys(), ...this.pulls.map((p) => p.headSha)].includes(input.head_sha)) return [422, { message: 'No commit found for SHA' }];
         const run: CheckRun = { ...input, id: id(), app: { id: APP_ID, slug: APP_SLUG }, annotations: [...(input.output?.annotations ?? [])] };
+        const fault = this.fault('POST check-runs');
+        if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
         this.checkRuns.push(run);
+        if (fault) return [fault.status, { message: 'failure injected by the test' }];
         return [201, run];
       })
       .patch(new RegExp(`^${repoPath}/check-runs/(\\d+)$`))
@@ -456,7 +459,10 @@ export class GitHubWorld {
         const input = body as { state: string; description?: string; log_url?: string };
         if ((input.description?.length ?? 0) > 140) return [422, { message: 'description is too long (maximum is 140 characters)' }];
         const status = { id: id(), ...input };
+        const fault = this.fault('POST deployment-statuses');
+        if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
         deployment.statuses.push(status);
+        if (fault) return [fault.status, { message: 'failure injected by the test' }];
         return [201, status];
       })
       .get(new RegExp(`^${repoPath}/deployments/(\\d+)/statuses`))
