@@ -1,11 +1,12 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { isUnder } from '../desired/repo-files.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
+import { Pins, type Pin } from '../deploy/pins.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { ourCheckRuns, checkRunName } from '../github/check-runs.ts';
 import { DeploymentTrail } from '../github/deployment-trail.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
-import { baseChangesMissing, fetchPullRequest, type PullRequestState } from '../github/pull-request-state.ts';
+import { baseChangesMissing, changedPaths, fetchPullRequest, type PullRequestState } from '../github/pull-request-state.ts';
 import { pullRequestApprovals } from '../github/pull-request-approvals.ts';
 import { fence } from '../render/markdown-code.ts';
 import { describeUnmet, unmetRequirements } from './apply-requirements.ts';
@@ -23,7 +24,13 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   const pr = await fetchPullRequest(cc, number, { waitForMergeable: true });
   if (pr.state !== 'open') throw new CommandRefusal(`#${number} is ${pr.merged ? 'merged' : 'closed'}; /fsm apply is for open pull requests`);
   if (pr.fromFork) throw new CommandRefusal(`#${number} comes from a fork: fsm-gitops never applies a fork's change (a maintainer can push it to a branch of this repository)`);
-  const targets = names.length > 0 ? namedEnvironments(cc, names) : await touchedOnCommand(cc, pr);
+  // Only what is on its way into the default branch is applied: a pull request into another branch could
+  // carry anything that branch holds, unreviewed.
+  if (pr.baseRef !== cc.branch) throw new CommandRefusal(`#${number} merges into ${pr.baseRef}, not the default branch ${cc.branch}: only pull requests into ${cc.branch} are applied`);
+  const changed = await changedPaths(cc.octokit, cc.ref, number);
+  const touched = cc.policy.environments.filter((e) => changed.some((p) => isUnder(p, e.path)));
+  const targets = names.length > 0 ? namedEnvironments(cc, names) : touched.filter((e) => e.deploy === 'on-command');
+  if (targets.length === 0) throw new CommandRefusal('this pull request changes no environment that deploys on command; name one: /fsm apply <env>');
 
   const commenter = cc.event.comment.user.login;
   const [checkRuns, approvals, baseChanges] = await Promise.all([
@@ -34,7 +41,11 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   const refusals: string[] = [];
   const log: string[] = [];
   for (const environment of targets) {
-    const held = environment.deploy === 'on-command' ? await otherOpenClaim(cc, environment, pr, log).then((claim) => ({ claim }), (error: Error) => ({ error })) : { claim: undefined };
+    if (environment.deploy === 'on-command' && !touched.includes(environment)) {
+      refusals.push(describeUnmet(environment.name, [{ problem: `#${number} changes nothing in ${environment.path}/`, unblock: 'apply only an environment the pull request changes' }]));
+      continue;
+    }
+    const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).then((locks) => locks, (error: Error) => ({ error })) : { claim: undefined, pin: undefined };
     const status = await approvals.forEnvironment(environment);
     const unmet = unmetRequirements({
       environment,
@@ -45,6 +56,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       checkRun: checkRuns.find((r) => r.name === checkRunName(environment.name)),
       baseChanges,
       heldBy: 'claim' in held ? held.claim : undefined,
+      pin: 'pin' in held ? held.pin : undefined,
     });
     if ('error' in held) unmet.push({ problem: `cannot read the claim of ${environment.name} in cluster ${environment.cluster}: ${held.error.message}`, unblock: `fix the app's access to the cluster, then /fsm apply ${environment.name}` });
     if (unmet.length > 0) {
@@ -65,7 +77,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       approvers: status.approvers,
       expectedDigest: checkRuns.find((r) => r.name === checkRunName(environment.name))!.record!.plan!,
       claim,
-      trail: new DeploymentTrail(cc.octokit, cc.ref),
+      trail: new DeploymentTrail(cc.octokit, cc.ref, cc.identity),
       ...(cc.event.comment.htmlUrl ? { logUrl: cc.event.comment.htmlUrl } : {}),
     });
     const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
@@ -75,30 +87,23 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true };
 }
 
-/** The environments with `deploy: on-command` whose folder the pull request changes. */
-async function touchedOnCommand(cc: CommandContext, pr: PullRequestState): Promise<EnvironmentConfig[]> {
-  const files = await cc.octokit.paginate(cc.octokit.rest.pulls.listFiles, { ...cc.ref, pull_number: pr.number, per_page: 100 });
-  const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
-  const touched = cc.policy.environments.filter((e) => e.deploy === 'on-command' && paths.some((p) => isUnder(p, e.path)));
-  if (touched.length === 0) throw new CommandRefusal('this pull request changes no environment that deploys on command; name one: /fsm apply <env>');
-  return touched;
-}
-
 /**
- * The claim of another pull request that is still open. A claim whose pull request was closed meanwhile
- * is stale: it is released here (and logged), as the drift schedule would.
+ * The claim of another pull request that is still open, and the environment's rollback pin. A claim whose
+ * pull request was closed meanwhile is stale: it is released here (and logged), as the drift schedule would.
  */
-async function otherOpenClaim(cc: CommandContext, environment: EnvironmentConfig, pr: PullRequestState, log: string[]): Promise<Claim | undefined> {
-  const claims = new Claims(await cc.deps.live.client(environment.cluster), environment.mesh.namespace);
+async function locksOf(cc: CommandContext, environment: EnvironmentConfig, pr: PullRequestState, log: string[]): Promise<{ claim: Claim | undefined; pin: Pin | undefined }> {
+  const client = await cc.deps.live.client(environment.cluster);
+  const pin = await new Pins(client, environment.mesh.namespace).read(environment.name);
+  const claims = new Claims(client, environment.mesh.namespace);
   const claim = await claims.read(environment.name);
-  if (!claim || (claim.repository === cc.repository.fullName && claim.pr === pr.number)) return undefined;
+  if (!claim || (claim.repository === cc.repository.fullName && claim.pr === pr.number)) return { claim: undefined, pin };
   if (claim.repository === cc.repository.fullName) {
     const holder = await fetchPullRequest(cc, claim.pr).catch(() => undefined);
     if (holder && holder.state === 'closed') {
       await claims.release(environment.name, claim);
       log.push(`\`${environment.name}\`: released the stale claim of #${Number(claim.pr)} (closed)`);
-      return undefined;
+      return { claim: undefined, pin };
     }
   }
-  return claim;
+  return { claim, pin };
 }

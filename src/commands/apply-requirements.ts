@@ -4,6 +4,7 @@ import { isUnder } from '../desired/repo-files.ts';
 import type { ApprovalStatus } from '../deploy/approvals.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
 import type { Claim } from '../deploy/claims.ts';
+import type { Pin } from '../deploy/pins.ts';
 import { checkRunName, type OurCheckRun } from '../github/check-runs.ts';
 import type { PullRequestState } from '../github/pull-request-state.ts';
 
@@ -21,6 +22,8 @@ export interface ApplyFacts {
   baseChanges: { files: string[]; complete: boolean };
   /** Another open pull request's claim on the environment. */
   heldBy: Claim | undefined;
+  /** The rollback pin on the environment, if any. */
+  pin?: Pin | undefined;
 }
 
 /** Why an environment may not be applied, and the command or step that unblocks it. */
@@ -33,8 +36,8 @@ export interface Unmet {
  * The requirements of `/fsm apply` (docs/github-app.md, "Applying before merge"), each with what unblocks
  * it: the environment deploys on command; the commenter may apply; approvals are met on the head commit;
  * this app planned the head commit without errors under the current policy; GitHub can merge the pull
- * request; the branch has the default branch's current version of the environment's files; no other open
- * pull request holds the environment. Pure: the facts are gathered beforehand.
+ * request; the branch has the default branch's current version of the environment's files; no rollback
+ * pin pauses it and no other open pull request holds it. Pure: the facts are gathered beforehand.
  */
 export function unmetRequirements(facts: ApplyFacts): Unmet[] {
   const { environment, pr } = facts;
@@ -59,6 +62,9 @@ export function unmetRequirements(facts: ApplyFacts): Unmet[] {
   const stale = facts.baseChanges.files.filter((f) => isUnder(f, environment.path) || (REPO_CONFIG_PATHS as readonly string[]).includes(f));
   if (stale.length > 0) unmet.push({ problem: `the default branch changed ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ` and ${stale.length - 3} more` : ''} since this branch`, unblock: 'update your branch first (merge or rebase the default branch)' });
   else if (!facts.baseChanges.complete) unmet.push({ problem: 'the default branch changed too many files since this branch to tell', unblock: 'update your branch first (merge or rebase the default branch)' });
+  if (facts.pin) {
+    unmet.push({ problem: `${name} is paused since a rollback to ${facts.pin.sha.slice(0, 7)} by ${facts.pin.actor}`, unblock: `/fsm unlock ${name} (by someone who may), then /fsm apply ${name}` });
+  }
   if (facts.heldBy) {
     unmet.push({ problem: `${name} is locked by #${facts.heldBy.pr} (applied ${facts.heldBy.headSha.slice(0, 7)} by ${facts.heldBy.actor})`, unblock: `merge or close #${facts.heldBy.pr}, or /fsm unlock ${name}` });
   }

@@ -9,8 +9,9 @@ export interface CommandContext extends EventContext {
   event: CommentEvent;
   /** `.github/fsm-gitops.yml` of the default branch: the only policy commands obey. */
   policy: RepoConfig;
-  /** The default branch's head when the command arrived. */
+  /** The default branch's head when the command arrived, and its name. */
   policySha: string;
+  branch: string;
   people: PeopleDirectory;
 }
 

@@ -67,7 +67,7 @@ async function run(ctx: EventContext, event: CommentEvent, command: Command): Pr
   const { defaultBranch } = await readConfigs(ctx.octokit, ctx.ref, []);
   if (defaultBranch.error) throw new CommandRefusal(`the default branch's ${defaultBranch.error.message}; fix it first`);
   if (!defaultBranch.config) throw new CommandRefusal(`the default branch (${defaultBranch.branch}) has no .github/fsm-gitops.yml; fsm-gitops deploys nothing until it has one`);
-  const cc: CommandContext = { ...ctx, event, policy: defaultBranch.config, policySha: defaultBranch.sha, people: new PeopleDirectory(ctx.octokit, ctx.ref) };
+  const cc: CommandContext = { ...ctx, event, policy: defaultBranch.config, policySha: defaultBranch.sha, branch: defaultBranch.branch, people: new PeopleDirectory(ctx.octokit, ctx.ref) };
   switch (command.name) {
     case 'plan':
       return planCommand(cc, command.environments);

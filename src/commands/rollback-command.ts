@@ -1,6 +1,7 @@
 import { readHistory } from '../apply/history.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
+import { Claims } from '../deploy/claims.ts';
 import { Pins } from '../deploy/pins.ts';
 import { reportOutcome } from '../github/deploy-report.ts';
 import { DeploymentTrail } from '../github/deployment-trail.ts';
@@ -23,7 +24,7 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
   const [environment] = namedEnvironments(cc, [name]) as [EnvironmentConfig];
   await requireRollbackPermission(cc, environment);
   const client = await cc.deps.live.client(environment.cluster);
-  const trail = new DeploymentTrail(cc.octokit, cc.ref);
+  const trail = new DeploymentTrail(cc.octokit, cc.ref, cc.identity);
   const sha = await resolveTarget(client, trail, environment, target);
   const actor = cc.event.comment.user.login;
   const outcome = await deployEnvironment({
@@ -44,6 +45,9 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
   const applied = outcome.status === 'deployed' && (outcome.result === 'no-changes' || outcome.result.result === 'applied');
   if (applied) {
     await new Pins(client, environment.mesh.namespace).pin(environment.name, { sha, deployment: outcome.deployment.id, actor, since: new Date().toISOString() });
+    // What held the environment was rolled back: its claim goes, and the pin keeps it from coming back.
+    const released = await new Claims(client, environment.mesh.namespace).release(environment.name);
+    if (released) report.log.push(`🔓 \`${environment.name}\`: released the claim of #${Number(released.pr)} (rolled back)`);
   }
   const plan = 'plan' in outcome && outcome.plan ? renderMarkdown({ environments: [outcome.plan] }, { maxLength: 50_000 }).replace(/^<!-- fsm-gitops:plan -->\n## fsm-gitops plan\n/, '') : '';
   const summary = applied

@@ -22,6 +22,8 @@ export interface ApprovalRequest {
   required: number;
   headSha: string;
   author: string;
+  /** Who wrote or committed the pull request's commits: like the author, they cannot approve their own change. */
+  contributors?: readonly string[];
   reviews: readonly Review[];
   /** Looks a reviewer up; asked only for reviewers whose latest review could count. */
   standing(login: string): Promise<ReviewerStanding>;
@@ -44,7 +46,7 @@ const DECIDING_STATES = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 /**
  * Counts approvals the way fsm-gitops's docs state (docs/github-app.md, "Approvals"): per reviewer, the
  * latest review that is not a comment; it counts when it is APPROVED on the pull request's current head
- * commit, by someone other than the author, with write permission or more and (when the environment names
+ * commit, by someone other than the author or anyone who wrote or committed its commits, with write permission or more and (when the environment names
  * teams) in one of them. A latest CHANGES_REQUESTED from such a reviewer blocks. A dismissed review counts
  * for nothing. Bots never count.
  */
@@ -54,8 +56,9 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
     if (DECIDING_STATES.has(review.state)) latest.set(review.login, review);
   }
   const status: ApprovalStatus = { required: request.required, headSha: request.headSha, approvers: [], changesRequestedBy: [], staleApprovers: [], met: false };
+  const own = new Set([request.author, ...(request.contributors ?? [])]);
   for (const [login, review] of latest) {
-    if (review.userType === 'Bot' || login === request.author || review.state === 'DISMISSED') continue;
+    if (review.userType === 'Bot' || own.has(login) || review.state === 'DISMISSED') continue;
     const standing = await request.standing(login);
     if (!standing.canWrite || !standing.inTeams) continue;
     if (review.state === 'CHANGES_REQUESTED') status.changesRequestedBy.push(login);

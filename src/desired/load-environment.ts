@@ -7,7 +7,7 @@ import { isFsmKind } from '../fsm/kinds.ts';
 import { isDnsSubdomain } from '../core/names.ts';
 import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
-import { decodeTextFile } from './text-file.ts';
+import { decodeTextFile, fileTooLarge, MAX_FILE_BYTES, type TextFileResult } from './text-file.ts';
 import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -36,10 +36,17 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
   return result;
 }
 
-async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Promise<YamlDocument[] | undefined> {
+/** The file as text, or why it is not; a file over the limit is refused by its size, without reading it. */
+async function readText(repo: RepoFiles, file: string): Promise<TextFileResult | undefined> {
+  const size = await repo.size?.(file);
+  if (size !== undefined && size > MAX_FILE_BYTES) return fileTooLarge(size);
   const bytes = await repo.read(file);
-  if (bytes === undefined) return undefined;
-  const text = decodeTextFile(bytes);
+  return bytes === undefined ? undefined : decodeTextFile(bytes);
+}
+
+async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Promise<YamlDocument[] | undefined> {
+  const text = await readText(repo, file);
+  if (text === undefined) return undefined;
   if (!text.ok) {
     findings.push(findingInFile(file, 1, 1, 'error', text.code, text.message));
     return undefined;
@@ -104,10 +111,9 @@ async function inlinePipyScripts(repo: RepoFiles, resources: DesiredResource[], 
     if (!isDnsSubdomain(object.metadata.name)) continue; // not a file name; the safety checks report the name
     const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/')) : '';
     const scriptFile = `${dir === '' ? '' : `${dir}/`}${object.metadata.name}.js`;
-    const bytes = await repo.read(scriptFile);
-    if (bytes === undefined) continue; // the pipyscript rule reports the missing script
+    const text = await readText(repo, scriptFile);
+    if (text === undefined) continue; // the pipyscript rule reports the missing script
     resource.scriptFile = scriptFile;
-    const text = decodeTextFile(bytes);
     if (!text.ok) {
       findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
       continue;

@@ -7,6 +7,8 @@ export interface RepoFiles {
   list(dir: string): Promise<string[]>;
   /** The file's bytes, or undefined when there is no such file. */
   read(path: string): Promise<Uint8Array | undefined>;
+  /** The file's size in bytes without reading it, where the source knows it (a Git tree does). */
+  size?(path: string): Promise<number | undefined>;
 }
 
 /** `clusters/staging/` and `clusters/staging` are the same folder; no leading `./` or `/`. */

@@ -7,14 +7,17 @@ export type TextFileResult =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** The refusal of a file over the limit, known by its size alone. */
+export function fileTooLarge(size: number, maxBytes = MAX_FILE_BYTES): TextFileResult & { ok: false } {
+  return {
+    ok: false,
+    code: 'file-too-large',
+    message: `file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit: no FSM manifest is that large; move it out of the environment folder, or split it`,
+  };
+}
+
 export function decodeTextFile(bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): TextFileResult {
-  if (bytes.byteLength > maxBytes) {
-    return {
-      ok: false,
-      code: 'file-too-large',
-      message: `file is ${formatBytes(bytes.byteLength)}, over the ${formatBytes(maxBytes)} limit: no FSM manifest is that large; move it out of the environment folder, or split it`,
-    };
-  }
+  if (bytes.byteLength > maxBytes) return fileTooLarge(bytes.byteLength, maxBytes);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return { ok: false, code: 'file-not-text', message: 'file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' };
   }

@@ -1,4 +1,5 @@
 import { limitStatusDescription } from '../render/github-limits.ts';
+import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
@@ -37,12 +38,22 @@ export class DeploymentTrail {
   constructor(
     private readonly octokit: Octokit,
     private readonly ref: RepoRef,
+    private readonly identity: AppIdentity,
   ) {}
+
+  /**
+   * Only Deployments this app created count: anyone with `deployments: write` (a workflow of a branch, too)
+   * can create one with any environment, ref and payload, which must neither stop a deploy as a
+   * "duplicate" nor serve as a rollback target.
+   */
+  private ours(data: DeploymentData): RecordedDeployment | undefined {
+    return data.creator?.login === this.identity.botLogin ? recorded(data) : undefined;
+  }
 
   /** The deployment a trigger already made, if any (GET /deployments?environment&sha, payload.trigger). */
   async find(environment: string, sha: string, trigger: string): Promise<RecordedDeployment | undefined> {
     const { data } = await this.octokit.rest.repos.listDeployments({ ...this.ref, environment, sha, per_page: 100 });
-    return data.map(recorded).find((d) => d.payload.trigger === trigger);
+    return data.flatMap((d) => this.ours(d) ?? []).find((d) => d.payload.trigger === trigger);
   }
 
   /**
@@ -112,13 +123,13 @@ export class DeploymentTrail {
   /** The environment's deployments, newest first (at most `limit`). */
   async list(environment: string, limit = 30): Promise<RecordedDeployment[]> {
     const { data } = await this.octokit.rest.repos.listDeployments({ ...this.ref, environment, per_page: Math.min(limit, 100) });
-    return data.map(recorded);
+    return data.flatMap((d) => this.ours(d) ?? []);
   }
 
   async get(id: number): Promise<RecordedDeployment | undefined> {
     try {
       const { data } = await this.octokit.rest.repos.getDeployment({ ...this.ref, deployment_id: id });
-      return recorded(data);
+      return this.ours(data);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return undefined;
       throw error;
@@ -140,7 +151,17 @@ export class DeploymentTrail {
   }
 }
 
-function recorded(data: { id: number; sha: string; environment: string; task: string; payload: unknown; created_at: string }): RecordedDeployment {
+interface DeploymentData {
+  id: number;
+  sha: string;
+  environment: string;
+  task: string;
+  payload: unknown;
+  created_at: string;
+  creator?: { login: string } | null;
+}
+
+function recorded(data: DeploymentData): RecordedDeployment {
   const payload = typeof data.payload === 'string' ? safeParse(data.payload) : data.payload;
   return { id: data.id, sha: data.sha, environment: data.environment, task: data.task, payload: (payload ?? {}) as Partial<DeploymentPayload>, createdAt: data.created_at };
 }

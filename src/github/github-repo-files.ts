@@ -1,4 +1,5 @@
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
+import { MAX_FILE_BYTES } from '../desired/text-file.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 interface TreeEntry {
@@ -10,6 +11,11 @@ interface TreeEntry {
 /** GraphQL returns blob text up to this size; anything larger, binary or truncated comes from the blob API. */
 const GRAPHQL_TEXT_LIMIT = 1024 * 1024;
 const BLOBS_PER_QUERY = 100;
+/** Only what the loader reads is fetched ahead: manifests, values and PipyJS, each at most MAX_FILE_BYTES. */
+const PREFETCHED = /\.(ya?ml|js)$/i;
+/** A review reads at most this many files, and this many bytes, however large a pull request makes a folder. */
+export const MAX_PREFETCH_FILES = 5_000;
+export const MAX_PREFETCH_BYTES = 128 * 1024 * 1024;
 
 /**
  * A repository at one commit, read through the GitHub API in as few requests as possible: one recursive
@@ -34,14 +40,29 @@ export class GitHubRepoFiles implements RepoFiles {
 
   async read(path: string): Promise<Uint8Array | undefined> {
     const normalized = normalizeRepoPath(path);
-    if (!this.contents.has(normalized)) await this.prefetch([normalized]);
+    if (!this.contents.has(normalized)) await this.prefetch([normalized], { anyFile: true });
+    const entry = (await this.loadTree()).get(normalized);
+    // Asked for by name: even a file prefetch leaves alone for its size.
+    if (entry && !this.contents.has(normalized)) this.contents.set(normalized, await this.fetchBlob(entry.sha));
     return this.contents.get(normalized);
   }
 
-  /** Fetches every file below the given folders (or the given files) in one go, so later reads cost nothing. */
-  async prefetch(paths: readonly string[]): Promise<void> {
+  async size(path: string): Promise<number | undefined> {
+    return (await this.loadTree()).get(normalizeRepoPath(path))?.size;
+  }
+
+  /**
+   * Fetches the manifests, values and scripts below the given folders (or the given files) in one go, so
+   * later reads cost nothing. Files over MAX_FILE_BYTES are never fetched (the loader refuses them by
+   * size); more than MAX_PREFETCH_FILES files or MAX_PREFETCH_BYTES bytes is an error.
+   */
+  async prefetch(paths: readonly string[], options: { anyFile?: boolean } = {}): Promise<void> {
     const tree = await this.loadTree();
-    const wanted = [...tree.values()].filter((entry) => !this.contents.has(entry.path) && paths.some((p) => isUnder(entry.path, normalizeRepoPath(p))));
+    const wanted = [...tree.values()].filter((entry) => paths.some((p) => isUnder(entry.path, normalizeRepoPath(p)))).filter((entry) => !this.contents.has(entry.path) && entry.size <= MAX_FILE_BYTES && (options.anyFile || PREFETCHED.test(entry.path)));
+    const bytes = wanted.reduce((sum, entry) => sum + entry.size, 0);
+    if (wanted.length > MAX_PREFETCH_FILES || bytes > MAX_PREFETCH_BYTES) {
+      throw new Error(`${paths.join(', ')} holds ${wanted.length} files (${Math.round(bytes / 1024 / 1024)} MiB) to read at ${this.commit.slice(0, 7)}: more than fsm-gitops reads for one review (${MAX_PREFETCH_FILES} files, ${MAX_PREFETCH_BYTES / 1024 / 1024} MiB)`);
+    }
     const small = wanted.filter((entry) => entry.size <= GRAPHQL_TEXT_LIMIT);
     const large = wanted.filter((entry) => entry.size > GRAPHQL_TEXT_LIMIT);
     for (let i = 0; i < small.length; i += BLOBS_PER_QUERY) {

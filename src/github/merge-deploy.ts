@@ -9,12 +9,13 @@ import { isFork, type PullRequestEvent } from '../events/app-event.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
 import type { EventContext } from './app-context.ts';
-import { checkRunName, ourCheckRuns, type OurCheckRun } from './check-runs.ts';
+import { checkRunName, NEW_ENVIRONMENT, ourCheckRuns, type OurCheckRun } from './check-runs.ts';
 import { replyOnce } from './comment-replies.ts';
 import { reportOutcome } from './deploy-report.ts';
 import { DeploymentTrail } from './deployment-trail.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
+import { changedPaths } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
 import { PeopleDirectory } from './reviewer-standing.ts';
@@ -42,8 +43,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
   const pr = event.pullRequest;
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [mergeSha])).commits[0]?.config;
   if (!policy) return [];
-  const files = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listFiles, { ...ctx.ref, pull_number: pr.number, per_page: 100 });
-  const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+  const paths = await changedPaths(ctx.octokit, ctx.ref, pr.number);
   const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && paths.some((p) => isUnder(p, e.path)));
   if (environments.length === 0) return [];
   if (isFork(event)) {
@@ -76,6 +76,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       continue;
     }
     const status = await approvals.forEnvironment(environment);
+    const reviewed = checkRuns.find((r) => r.name === checkRunName(environment.name))!.record!.plan!;
     const outcome = await deployEnvironment({
       client,
       environment,
@@ -86,12 +87,15 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       pr: pr.number,
       actor: event.sender.login,
       approvers: status.approvers,
-      trail: new DeploymentTrail(ctx.octokit, ctx.ref),
+      // The merge commit may hold more than the reviewed head (another merge the branch lacked): it is applied
+      // only if its plan is the one the review showed.
+      expectedDigest: reviewed,
+      trail: new DeploymentTrail(ctx.octokit, ctx.ref, ctx.identity),
       ...(pr.htmlUrl ? { logUrl: pr.htmlUrl } : {}),
     });
     const report = await reportOutcome(ctx, environment, mergeSha, event.sender.login, outcome, 'merge deploy');
     lines.push(...report.log);
-    if (report.refusal && !report.failed) lines.push(`⏸ \`${environment.name}\`: ${escapeMarkdown(report.refusal)}`);
+    if (report.refusal && !report.failed) lines.push(`⏸ ${escapeMarkdown(report.refusal)}`);
   }
   return lines;
 }
@@ -101,6 +105,7 @@ async function mergeRefusal(environment: EnvironmentConfig, checkRun: OurCheckRu
   const sha = headSha.slice(0, 7);
   if (!checkRun?.record?.plan || checkRun.status !== 'completed') return `${sha} was never planned for it`;
   if (checkRun.conclusion !== 'success') return `the plan of ${sha} had errors`;
+  if (checkRun.record.policy === NEW_ENVIRONMENT) return 'this pull request added it: a new environment deploys from its next merge, under the policy now on the default branch';
   if (checkRun.record.policy !== policyDigest(environment)) return 'its policy changed since the plan (in this pull request or on the default branch); it deploys from the next merge, or the CLI';
   const status = await approvals.forEnvironment(environment);
   if (!status.met) return describeApprovals(status);

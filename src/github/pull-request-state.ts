@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventContext } from './app-context.ts';
+import type { Octokit, RepoRef } from './octokit.ts';
 
 export interface PullRequestState {
   number: number;
@@ -49,4 +50,10 @@ export async function baseChangesMissing(ctx: EventContext, headSha: string, bas
   const { data } = await ctx.octokit.rest.repos.compareCommitsWithBasehead({ ...ctx.ref, basehead: `${headSha}...${baseSha}` });
   const listed = data.files ?? [];
   return { files: listed.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])), complete: listed.length < COMPARE_FILE_LIMIT };
+}
+
+/** Every path a pull request adds, changes, removes or renames (both names of a rename). */
+export async function changedPaths(octokit: Octokit, ref: RepoRef, number: number): Promise<string[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...ref, pull_number: number, per_page: 100 });
+  return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
 }

@@ -11,9 +11,10 @@ import { renderCheckRun } from '../render/check-run.ts';
 import { environmentEnd, environmentStart, escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
-import { checkRunName, completeCheckRun, failedCheckRun, ourCheckRuns, startCheckRun } from './check-runs.ts';
+import { checkRunName, completeCheckRun, failedCheckRun, NEW_ENVIRONMENT, ourCheckRuns, startCheckRun } from './check-runs.ts';
 import { deployStatusBlock, statusEnvironments, type StatusTarget } from './deploy-status.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
+import { changedPaths } from './pull-request-state.ts';
 import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
 import { environmentSectionOf, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
 
@@ -44,7 +45,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   if (base.error) await configCheck(ctx, pr, base, `the default branch (${base.branch})`);
   if (!base.config && !head.config) return 'unconfigured';
 
-  const changed = await changedPaths(ctx, pr.number);
+  const changed = await changedPaths(ctx.octokit, ctx.ref, pr.number);
   // A head config that cannot be read changes no policy (its check says why); it does not remove environments.
   const headConfig = head.error ? base.config : head.config;
   const scope = reviewScope(base.config, headConfig, changed, ctx.deps.settings.maxEnvironmentsPerReview, pr.only);
@@ -135,7 +136,8 @@ async function planAndCheck(
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : []), {
       delivery: pr.delivery,
       plan: planDigest(plan),
-      policy: policyDigest(policy),
+      // A policy the pull request itself brings is never one a merge may deploy under.
+      policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
     });
     return plan;
   } catch (error) {
@@ -166,10 +168,4 @@ async function configCheck(ctx: EventContext, pr: ReviewRequest, at: ConfigAtCom
     `\`${escapeMarkdown(error.file)}\` of ${where}, line ${error.line}: ${escapeMarkdown(problem)}`,
     onHead ? { path: error.file, line: error.line, message: problem } : undefined,
   );
-}
-
-/** Every path the pull request adds, changes, removes or renames (both names of a rename). */
-async function changedPaths(ctx: EventContext, number: number): Promise<string[]> {
-  const files = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listFiles, { ...ctx.ref, pull_number: number, per_page: 100 });
-  return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
 }

@@ -52,10 +52,23 @@ type SectionName = 'status' | 'log';
 const start = (name: SectionName) => `<!-- fsm-gitops:${name} -->`;
 const end = (name: SectionName) => `<!-- /fsm-gitops:${name} -->`;
 
+/**
+ * Where a marker stands on a line of its own, or -1. Every line of the comment that can hold text from a
+ * pull request (findings, diffs, field summaries, log lines) starts with something else (`- `, `+`, `>`,
+ * spaces), so a manifest value that spells a marker cannot move, hide or forge a section.
+ */
+function markerAt(body: string, marker: string): number {
+  for (let at = body.indexOf(marker); at >= 0; at = body.indexOf(marker, at + 1)) {
+    const after = at + marker.length;
+    if ((at === 0 || body[at - 1] === '\n') && (after === body.length || body[after] === '\n')) return at;
+  }
+  return -1;
+}
+
 /** The text between a section's markers, or undefined when the body has no such section. */
 export function sectionOf(body: string, name: SectionName): string | undefined {
-  const from = body.indexOf(start(name));
-  const to = body.indexOf(end(name));
+  const from = markerAt(body, start(name));
+  const to = markerAt(body, end(name));
   if (from < 0 || to < from) return undefined;
   return body.slice(from + start(name).length, to).replace(/^\n|\n$/g, '');
 }
@@ -67,11 +80,11 @@ export function section(name: SectionName, content: string): string {
 
 /** The body with the section's content replaced, or added when it has none. */
 export function withSection(body: string, name: SectionName, content: string): string {
-  const from = body.indexOf(start(name));
-  const to = body.indexOf(end(name));
+  const from = markerAt(body, start(name));
+  const to = markerAt(body, end(name));
   if (from >= 0 && to > from) return `${body.slice(0, from)}${section(name, content)}${body.slice(to + end(name).length)}`;
   // A new log goes under the status block; a new status block under the heading.
-  const statusEnd = body.indexOf(end('status'));
+  const statusEnd = markerAt(body, end('status'));
   const heading = body.indexOf('\n', body.indexOf('## '));
   const at = name === 'log' && statusEnd >= 0 ? statusEnd + end('status').length + 1 : heading < 0 ? body.length : heading + 1;
   return `${body.slice(0, at)}\n${section(name, content)}\n${body.slice(at)}`;
@@ -79,7 +92,7 @@ export function withSection(body: string, name: SectionName, content: string): s
 
 /** Environments the status block is about: `<!-- fsm-gitops:environments a,b -->` inside it. */
 export function environmentsShown(body: string): string[] {
-  const match = /<!-- fsm-gitops:environments ([a-z0-9,-]*) -->/.exec(sectionOf(body, 'status') ?? '');
+  const match = /^<!-- fsm-gitops:environments ([a-z0-9,-]*) -->$/m.exec(sectionOf(body, 'status') ?? '');
   return match?.[1] ? match[1].split(',').filter((e) => e !== '') : [];
 }
 
@@ -95,8 +108,8 @@ export function withLogLine(body: string, line: string): string {
 
 /** One environment's plan section of the comment, markers included, or undefined. */
 export function environmentSectionOf(body: string, name: string): string | undefined {
-  const from = body.indexOf(environmentStart(name));
-  const to = body.indexOf(environmentEnd(name));
+  const from = markerAt(body, environmentStart(name));
+  const to = markerAt(body, environmentEnd(name));
   return from >= 0 && to > from ? body.slice(from, to + environmentEnd(name).length) : undefined;
 }
 

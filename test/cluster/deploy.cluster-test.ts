@@ -192,6 +192,13 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const arbitrary = await say(3, 'alice', '/fsm rollback staging 9999999', false);
     assert.match(arbitrary.replies()[0]!, /9999999 is not a successful deploy of staging \(recent ones: 8888888, 7777777\)/);
 
+    // A Deployment someone else created (a workflow with deployments: write) is never a rollback target.
+    const forged = { id: 4242, sha: sha('9'), ref: sha('9'), environment: 'staging', task: 'deploy', payload: {}, description: null, auto_merge: undefined, required_contexts: undefined, production_environment: undefined, creator: 'mallory', statuses: [{ id: 1, state: 'success' }] };
+    github.deployments.push(forged);
+    const spoofed = await say(3, 'alice', '/fsm rollback staging 4242', false);
+    assert.match(spoofed.replies()[0]!, /deployment 4242 is not a deployment of staging/);
+    github.deployments.pop();
+
     const sent = await say(3, 'alice', '/fsm rollback staging 7777777', false);
     assert.deepEqual(await exclusionList(), [6379]);
     const rollback = github.deployments.at(-1)!;
@@ -203,6 +210,10 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     // The earlier deploy it replaced is marked inactive by the app, not by GitHub.
     const states = github.deployments.map((d) => d.statuses.at(-1)?.state);
     assert.deepEqual(states, ['inactive', 'inactive', 'success']);
+    // The change that was rolled back cannot come straight back: the pin stops /fsm apply too.
+    const again = await say(8, 'alice', '/fsm apply staging');
+    assert.match(again.replies()[0]!, /staging is paused since a rollback to 7777777 by alice\n {4}to unblock: \/fsm unlock staging/);
+    assert.deepEqual(await exclusionList(), [6379]);
   });
 
   test('a merge while pinned is not deployed; after /fsm unlock, a merge with approvals deploys the merge commit, once', async () => {
@@ -308,5 +319,23 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual(swept, ['staging: released the claim of #13 (closed)', 'staging: the default branch matches the cluster again; merge deploys resume']);
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
+  });
+
+  test('a merge commit that holds more than the reviewed head (an unapproved merge the branch lacked) is not deployed', async () => {
+    const plugin = 'clusters/staging/plugins/cors.yaml';
+    const withPriority = (files: Files): Files => ({ ...files, [plugin]: String(files[plugin]).replace('priority: 165', 'priority: 170') });
+    const deployments = github.deployments.length;
+    // B is opened, reviewed and approved first: it changes only the plugin's priority.
+    await openPullRequest(17, '17'.repeat(20), withPriority(repo('on-merge', '[6379, 1521]')), { approvedBy: ['bob'] });
+    // A, with no approval, merges meanwhile: not deployed, but now on the default branch.
+    await openPullRequest(16, '16'.repeat(20), repo('on-merge', '[6379, 1521, 8080]'));
+    github.merge(16, '1a'.repeat(20), repo('on-merge', '[6379, 1521, 8080]'));
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 16, headSha: '16'.repeat(20), merged: true, mergeCommitSha: '1a'.repeat(20) }));
+    // B merges: its merge commit holds A's change too.
+    github.merge(17, '1b'.repeat(20), withPriority(repo('on-merge', '[6379, 1521, 8080]')));
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 17, headSha: '17'.repeat(20), merged: true, mergeCommitSha: '1b'.repeat(20) }));
+    assert.equal(github.deployments.length, deployments, 'no Deployment');
+    assert.deepEqual(await exclusionList(), [6379, 1521], 'A\'s unapproved change did not ride along');
+    assert.match(github.botComments(17).map((c) => c.body).join('\n'), /staging: not deployed on merge: the plan of the merge commit 1b1b1b1 is not the one the review of the pull request showed/);
   });
 });

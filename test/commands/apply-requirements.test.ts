@@ -61,6 +61,11 @@ const TABLE: [string, (f: ApplyFacts) => void, RegExp | undefined][] = [
   ['the default branch changed the config', (f) => f.baseChanges.files.push('.github/fsm-gitops.yml'), /changed \.github\/fsm-gitops\.yml since this branch/],
   ['too many base changes to tell', (f) => (f.baseChanges.complete = false), /the default branch changed too many files since this branch to tell/],
   [
+    'a rollback pin pauses the environment',
+    (f) => (f.pin = { sha: 'c'.repeat(40), deployment: 3, actor: 'alice', since: '2026-11-30T00:00:00Z' }),
+    /production is paused since a rollback to ccccccc by alice\n {4}to unblock: \/fsm unlock production \(by someone who may\), then \/fsm apply production/,
+  ],
+  [
     'another pull request holds the environment',
     (f) => (f.heldBy = { repository: 'acme/mesh-config', pr: 12, headSha: 'b'.repeat(40), actor: 'dave', since: '2026-11-30T00:00:00Z' }),
     /production is locked by #12 \(applied bbbbbbb by dave\)\n {4}to unblock: merge or close #12, or \/fsm unlock production/,

@@ -15,6 +15,7 @@ const standings: Record<string, ReviewerStanding> = {
   dave: { canWrite: true, inTeams: false }, // writer outside the environment's teams
   author: WRITE,
   'renovate[bot]': WRITE,
+  pusher: WRITE,
 };
 
 interface Row {
@@ -51,6 +52,7 @@ const TABLE: Row[] = [
   { name: 'a dismissed approval counts for nothing', required: 1, reviews: [review('alice', 'APPROVED'), review('alice', 'DISMISSED')], approvers: [], met: false },
   { name: 'two required, one given', required: 2, reviews: [review('alice', 'APPROVED'), review('carol', 'APPROVED')], approvers: ['alice'], met: false },
   { name: 'two required, two given', required: 2, reviews: [review('bob', 'APPROVED'), review('alice', 'APPROVED')], approvers: ['alice', 'bob'], met: true },
+  { name: 'someone who wrote a commit of the pull request approving it does not count', required: 1, reviews: [review('pusher', 'APPROVED')], approvers: [], met: false },
   { name: 'a pending review is not a review yet', required: 1, reviews: [review('alice', 'PENDING')], approvers: [], met: false },
 ];
 
@@ -61,6 +63,7 @@ for (const row of TABLE) {
       required: row.required,
       headSha: HEAD,
       author: 'author',
+      contributors: ['pusher'],
       reviews: row.reviews,
       standing: async (login) => (asked.push(login), standings[login]!),
     });
@@ -68,7 +71,7 @@ for (const row of TABLE) {
     assert.deepEqual(status.changesRequestedBy, row.changesRequestedBy ?? []);
     assert.deepEqual(status.staleApprovers, row.stale ?? []);
     assert.equal(status.met, row.met);
-    assert.ok(!asked.includes('author'), 'the author is never looked up');
+    assert.ok(!asked.includes('author') && !asked.includes('pusher'), 'the author and contributors are never looked up');
   });
 }
 

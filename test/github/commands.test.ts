@@ -184,3 +184,22 @@ test('a check run GitHub created but answered 502 for is not created again', asy
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/production', 'completed', 'success']]);
 });
+
+test('/fsm apply is only for pull requests into the default branch, and only for environments they change', async () => {
+  const github = world();
+  github.pull(PR).baseRef = 'release-1';
+  const other = await command(github, '/fsm apply production');
+  assert.match(other.replies()[0]!, /#7 merges into release-1, not the default branch main: only pull requests into main are applied/);
+  github.pull(PR).baseRef = 'main';
+  github.pull(PR).changed = ['docs/readme.md', 'clusters/staging/values.yaml'];
+  const untouched = await command(github, '/fsm apply production');
+  assert.match(untouched.replies()[0]!, /production: not applied\n {2}- #7 changes nothing in clusters\/production\/\n {4}to unblock: apply only an environment the pull request changes/);
+});
+
+test('someone who wrote a commit of the pull request cannot approve it for a deploy', async () => {
+  const github = world();
+  github.pull(PR).commitAuthors = ['author', 'bob'];
+  github.review(PR, 'bob', 'APPROVED');
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.match(github.botComments(PR)[0]!.body, /⏳ approvals 0\/2 on aaaaaaa/);
+});

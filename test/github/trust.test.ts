@@ -116,3 +116,14 @@ test('a pull request from a fork is not deployed on merge either; the comment sa
   assert.deepEqual(github.deployments, []);
   assert.match(github.botComments(PR).map((c) => c.body).join('\n'), /⏸ `staging`: not deployed on merge: the pull request came from a fork/);
 });
+
+test('an environment a pull request adds, with approvals 0 and deploy on-merge, is not deployed by its own merge', async () => {
+  const head = headWithConfig((c) => `${c}  dev:\n    path: clusters/dev\n    cluster: staging\n    deploy: on-merge\n    approvals: 0\n    namespaces: [bookinfo, payments]\n`);
+  for (const [path, content] of Object.entries(exampleRepoFiles())) if (path.startsWith('clusters/staging/')) head[path.replace('staging', 'dev')] = content;
+  const { github, probot } = await review(head, ['.github/fsm-gitops.yml', 'clusters/dev/meshconfig.yaml']);
+  const merge = 'b'.repeat(40);
+  github.merge(PR, merge, head);
+  await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: PR, headSha: HEAD, merged: true, mergeCommitSha: merge }));
+  assert.deepEqual(github.deployments, []);
+  assert.match(github.botComments(PR).map((c) => c.body).join('\n'), /⏸ `dev`: not deployed on merge: this pull request added it: a new environment deploys from its next merge/);
+});

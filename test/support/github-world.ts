@@ -58,6 +58,8 @@ export interface Deployment {
   auto_merge: boolean | undefined;
   required_contexts: string[] | undefined;
   production_environment: boolean | undefined;
+  /** Who created it: the app unless a test says otherwise. */
+  creator?: string;
   statuses: { id: number; state: string; description?: string; log_url?: string }[];
 }
 
@@ -99,6 +101,8 @@ export interface PullState {
   reviews: ReviewState[];
   /** The default branch's commit the pull request branched from (its merge base). */
   forkedFrom: string;
+  /** Logins that authored the pull request's commits (default: its author). */
+  commitAuthors: string[];
 }
 
 export interface WorldOptions {
@@ -186,6 +190,7 @@ export class GitHubWorld {
       changed: [],
       reviews: [],
       forkedFrom: this.branches.get('main')!,
+      commitAuthors: [pull.author ?? 'author'],
       ...pull,
     };
     this.pulls.push(state);
@@ -284,6 +289,12 @@ export class GitHubWorld {
         this.record('GET', uri, undefined);
         const pull = this.pull(Number(/pulls\/(\d+)/.exec(uri)![1]));
         return [200, pull.reviews.map((r) => ({ id: r.id, user: { login: r.user, type: r.userType ?? 'User' }, state: r.state, commit_id: r.commit_id, author_association: 'OWNER' }))];
+      })
+      .get(new RegExp(`^${repoPath}/pulls/(\\d+)/commits`))
+      .reply((uri) => {
+        this.record('GET', uri, undefined);
+        const pull = this.pull(Number(/pulls\/(\d+)/.exec(uri)![1]));
+        return [200, pull.commitAuthors.map((login, i) => ({ sha: `${i}`.padStart(40, '0'), author: { login }, committer: { login: 'web-flow' }, commit: { message: 'change' } }))];
       })
       .get(new RegExp(`^${repoPath}/pulls/(\\d+)$`))
       .reply((uri) => {
@@ -532,7 +543,7 @@ export class GitHubWorld {
   }
 
   private deploymentJson(d: Deployment): Record<string, unknown> {
-    return { id: d.id, sha: d.sha, ref: d.ref, environment: d.environment, task: d.task, payload: d.payload, description: d.description, creator: { login: BOT_LOGIN, type: 'Bot' }, created_at: new Date().toISOString() };
+    return { id: d.id, sha: d.sha, ref: d.ref, environment: d.environment, task: d.task, payload: d.payload, description: d.description, creator: { login: d.creator ?? BOT_LOGIN, type: d.creator ? 'User' : 'Bot' }, created_at: new Date().toISOString() };
   }
 
   /** The two GraphQL queries the app sends: blob texts by oid, and config files of commits. */
