@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { COMMENT_MARKER } from '../../src/render/markdown.ts';
-import { fakeGitHub } from '../support/fake-github.ts';
+import { blobSha, fakeGitHub } from '../support/fake-github.ts';
 import { checkRunRerequestedPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
 import { exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
 
@@ -189,4 +189,17 @@ test('a review that fails after its check runs started leaves none of them in pr
   await assert.rejects(deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD })));
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/staging', 'completed', 'failure']]);
   assert.match(github.checkRuns[0]!.output?.summary ?? '', /could not finish this review/);
+});
+
+test('a file over 4 MiB is refused by its size in the tree, never downloaded; files the loader does not read are not fetched', async () => {
+  const files = exampleRepoFiles();
+  files['clusters/staging/plugins/huge.yaml'] = `# ${'x'.repeat(5 * 1024 * 1024)}\n`;
+  files['clusters/staging/plugins/logo.png'] = `${'y'.repeat(2 * 1024 * 1024)}`;
+  const github = fakeGitHub({ files, changed: ['clusters/staging/plugins/huge.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const run = github.checkRuns[0]!;
+  assert.ok(run.annotations.some((a) => a.path === 'clusters/staging/plugins/huge.yaml' && a.title === 'file-too-large' && /5\.0 MiB, over the 4\.0 MiB limit/.test(a.message)));
+  assert.equal(github.requests.filter((r) => r.path.includes('/git/blobs/')).length, 0);
+  const queried = github.requests.filter((r) => r.path === '/graphql').map((r) => JSON.stringify(r.body)).join('');
+  assert.ok(!queried.includes(blobSha(new TextEncoder().encode(files['clusters/staging/plugins/logo.png']!))), 'the PNG is not fetched');
 });
