@@ -34,11 +34,15 @@ export class Pins {
     else await record.create(pin);
   }
 
-  /** Removes the pin; returns it when there was one. */
-  async unpin(environment: string): Promise<Pin | undefined> {
+  /**
+   * Removes the pin; returns it when there was one. With `setBefore`, only a pin set before that time: a
+   * pin set after the caller looked at the cluster (a rollback meanwhile) stays.
+   */
+  async unpin(environment: string, setBefore?: Date): Promise<Pin | undefined> {
     const record = this.record(environment);
     const held = await record.read();
     if (!held) return undefined;
+    if (setBefore && !(Date.parse(held.value.since) < setBefore.getTime())) return undefined;
     return (await record.delete(held.resourceVersion)) ? held.value : undefined;
   }
 }

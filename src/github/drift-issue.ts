@@ -20,6 +20,8 @@ export interface DriftCheck {
   config: RepoConfig | undefined;
   /** Environments where applying the default branch would change nothing (chart values, not applied yet, aside). */
   inSync: string[];
+  /** When the clusters were read: `inSync` says nothing about what changed after. */
+  readAt: Date;
 }
 
 /**
@@ -28,9 +30,10 @@ export interface DriftCheck {
  * gone the issue is closed. Only an issue this app opened is ever edited or closed.
  */
 export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity): Promise<DriftCheck> {
+  const readAt = new Date();
   const { defaultBranch } = await readConfigs(octokit, ref, []);
   const config = defaultBranch.config;
-  if (!config) return { outcome: 'unconfigured', config, inSync: [] };
+  if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt };
   const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
   await files.prefetch(config.environments.map((e) => e.path));
 
@@ -47,18 +50,18 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const existing = open.find((issue) => issue.user?.login === identity.botLogin && issue.body?.startsWith(DRIFT_MARKER));
 
   if (drifted.length === 0) {
-    if (!existing) return { outcome: 'in-sync', config, inSync };
+    if (!existing) return { outcome: 'in-sync', config, inSync, readAt };
     await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match \`${branch}\` (${short}) again. Closing.` });
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
-    return { outcome: 'closed', config, inSync };
+    return { outcome: 'closed', config, inSync, readAt };
   }
   const title = `Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`;
   const intro = `The live cluster state differs from \`${branch}\` at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
   const body = `${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`;
   if (existing) {
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
-    return { outcome: 'updated', config, inSync };
+    return { outcome: 'updated', config, inSync, readAt };
   }
   await octokit.rest.issues.create({ ...ref, title, body, labels: [DRIFT_LABEL] });
-  return { outcome: 'opened', config, inSync };
+  return { outcome: 'opened', config, inSync, readAt };
 }

@@ -7,9 +7,10 @@ import type { Octokit, RepoRef } from './octokit.ts';
 /**
  * The drift schedule's housekeeping of claims and pins: a claim whose pull request is closed (a close event
  * lost, or the app down when it came) is released; a pin is removed once the default branch matches the
- * cluster again. Returns one line per change, for the log. A cluster that cannot be reached is skipped.
+ * cluster again (a pin set after the clusters were read stays). Returns one line per change, for the log. A cluster that cannot be reached is skipped.
  */
-export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, config: RepoConfig, inSync: readonly string[]): Promise<string[]> {
+export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }): Promise<string[]> {
+  const { config, inSync } = drift;
   const done: string[] = [];
   for (const environment of config.environments) {
     const client = await live.client(environment.cluster).catch(() => undefined);
@@ -19,7 +20,7 @@ export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: str
     if (claim && claim.repository === repository && !(await isOpen(octokit, ref, claim.pr))) {
       if (await claims.release(environment.name, claim)) done.push(`${environment.name}: released the claim of #${claim.pr} (closed)`);
     }
-    if (inSync.includes(environment.name) && (await new Pins(client, environment.mesh.namespace).unpin(environment.name))) {
+    if (inSync.includes(environment.name) && (await new Pins(client, environment.mesh.namespace).unpin(environment.name, drift.readAt))) {
       done.push(`${environment.name}: the default branch matches the cluster again; merge deploys resume`);
     }
   }

@@ -23,7 +23,7 @@ export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknow
       const ref = { owner: repository.owner.login, repo: repository.name };
       try {
         const drift = await checkDrift(octokit, ref, live, identity);
-        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, drift.config, drift.inSync) : [];
+        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, { ...drift, config: drift.config }) : [];
         console.log(JSON.stringify({ level: 'info', msg: 'drift checked', repository: repository.full_name, outcome: drift.outcome, swept }));
         checked++;
       } catch (error) {

@@ -315,8 +315,14 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const identity = { id: APP_ID, slug: 'fsm-gitops', botLogin: BOT_LOGIN };
     const drift = await checkDrift(octokit, ref, live, identity);
     assert.deepEqual(drift.inSync, ['staging']);
-    const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, drift.config!, drift.inSync);
-    assert.deepEqual(swept, ['staging: released the claim of #13 (closed)', 'staging: the default branch matches the cluster again; merge deploys resume']);
+    // A rollback that pins after the clusters were read keeps its pin.
+    const pins = new Pins(client, 'fsm-system');
+    await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() + 1).toISOString() });
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), ['staging: released the claim of #13 (closed)']);
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), []);
+    await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() - 1).toISOString() });
+    const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! });
+    assert.deepEqual(swept, ['staging: the default branch matches the cluster again; merge deploys resume']);
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
   });
