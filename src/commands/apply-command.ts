@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import { isUnder } from '../desired/repo-files.ts';
+import { changesFolder } from '../deploy/review-scope.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
 import { Pins, type Pin } from '../deploy/pins.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
@@ -28,7 +28,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   // carry anything that branch holds, unreviewed.
   if (pr.baseRef !== cc.branch) throw new CommandRefusal(`#${number} merges into ${pr.baseRef}, not the default branch ${cc.branch}: only pull requests into ${cc.branch} are applied`);
   const changed = await changedPaths(cc.octokit, cc.ref, number);
-  const touched = cc.policy.environments.filter((e) => changed.some((p) => isUnder(p, e.path)));
+  const touched = cc.policy.environments.filter((e) => changesFolder(changed, e));
   const targets = names.length > 0 ? namedEnvironments(cc, names) : touched.filter((e) => e.deploy === 'on-command');
   if (targets.length === 0) throw new CommandRefusal('this pull request changes no environment that deploys on command; name one: /fsm apply <env>');
 
@@ -45,15 +45,16 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       refusals.push(describeUnmet(environment.name, [{ problem: `#${number} changes nothing in ${environment.path}/`, unblock: 'apply only an environment the pull request changes' }]));
       continue;
     }
-    const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).then((locks) => locks, (error: Error) => ({ error })) : { claim: undefined, pin: undefined };
+    const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).catch((error: Error) => ({ error })) : { claim: undefined, pin: undefined };
     const status = await approvals.forEnvironment(environment);
+    const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
     const unmet = unmetRequirements({
       environment,
       pr,
       commenter,
       commenterMayApply: (await cc.people.canWrite(commenter)) && (await cc.people.inTeams(commenter, environment.teams)),
       approvals: status,
-      checkRun: checkRuns.find((r) => r.name === checkRunName(environment.name)),
+      checkRun,
       baseChanges,
       heldBy: 'claim' in held ? held.claim : undefined,
       pin: 'pin' in held ? held.pin : undefined,
@@ -75,7 +76,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       pr: number,
       actor: commenter,
       approvers: status.approvers,
-      expectedDigest: checkRuns.find((r) => r.name === checkRunName(environment.name))!.record!.plan!,
+      expectedDigest: checkRun!.record!.plan!, // unmetRequirements: there is a plan
       claim,
       trail: new DeploymentTrail(cc.octokit, cc.ref, cc.identity),
       ...(cc.event.comment.htmlUrl ? { logUrl: cc.event.comment.htmlUrl } : {}),

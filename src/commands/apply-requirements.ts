@@ -23,7 +23,7 @@ export interface ApplyFacts {
   /** Another open pull request's claim on the environment. */
   heldBy: Claim | undefined;
   /** The rollback pin on the environment, if any. */
-  pin?: Pin | undefined;
+  pin: Pin | undefined;
 }
 
 /** Why an environment may not be applied, and the command or step that unblocks it. */

@@ -46,8 +46,8 @@ const DECIDING_STATES = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 /**
  * Counts approvals the way fsm-gitops's docs state (docs/github-app.md, "Approvals"): per reviewer, the
  * latest review that is not a comment; it counts when it is APPROVED on the pull request's current head
- * commit, by someone other than the author or anyone who wrote or committed its commits, with write permission or more and (when the environment names
- * teams) in one of them. A latest CHANGES_REQUESTED from such a reviewer blocks. A dismissed review counts
+ * commit, by someone other than the author or anyone who wrote or committed its commits, with write
+ * permission or more and (when the environment names teams) in one of them. A latest CHANGES_REQUESTED from such a reviewer blocks. A dismissed review counts
  * for nothing. Bots never count.
  */
 export async function evaluateApprovals(request: ApprovalRequest): Promise<ApprovalStatus> {

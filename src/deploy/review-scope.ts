@@ -2,6 +2,11 @@ import { policyChanges, type PolicyChange } from '../config/policy.ts';
 import { REPO_CONFIG_PATHS, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
 import { isUnder } from '../desired/repo-files.ts';
 
+/** Whether any of the paths lies in the environment's folder. */
+export function changesFolder(paths: readonly string[], environment: Pick<EnvironmentConfig, 'path'>): boolean {
+  return paths.some((p) => isUnder(p, environment.path));
+}
+
 /** An environment a review plans. */
 export interface ReviewedEnvironment {
   name: string;
@@ -35,7 +40,7 @@ export function reviewScope(base: RepoConfig | undefined, head: RepoConfig | und
   const touched: ReviewedEnvironment[] = [];
   for (const environment of base?.environments ?? []) {
     const policyChange = changes.get(environment.name);
-    if (policyChange || named.has(environment.name) || filePaths.some((p) => isUnder(p, environment.path))) {
+    if (policyChange || named.has(environment.name) || changesFolder(filePaths, environment)) {
       touched.push({ name: environment.name, policy: environment, isNew: false, policyChange });
     }
   }

@@ -11,13 +11,13 @@ export function checkRunName(environment: string): string {
   return `fsm-gitops/${environment}`;
 }
 
+/** The policy recorded for an environment only the pull request has: it matches no policy digest. */
+export const NEW_ENVIRONMENT = 'new-environment';
+
 /**
  * What a review records in its check run's `external_id`: the delivery that started it (a retried review
  * updates its own run), the digest of the plan it showed and of the policy it used.
  */
-/** The policy recorded for an environment only the pull request has: it matches no policy digest. */
-export const NEW_ENVIRONMENT = 'new-environment';
-
 export interface CheckRunRecord {
   delivery: string;
   plan?: string;

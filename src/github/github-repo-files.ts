@@ -58,7 +58,14 @@ export class GitHubRepoFiles implements RepoFiles {
    */
   async prefetch(paths: readonly string[], options: { anyFile?: boolean } = {}): Promise<void> {
     const tree = await this.loadTree();
-    const wanted = [...tree.values()].filter((entry) => paths.some((p) => isUnder(entry.path, normalizeRepoPath(p)))).filter((entry) => !this.contents.has(entry.path) && entry.size <= MAX_FILE_BYTES && (options.anyFile || PREFETCHED.test(entry.path)));
+    const folders = paths.map(normalizeRepoPath);
+    const wanted = [...tree.values()].filter(
+      (entry) =>
+        folders.some((folder) => isUnder(entry.path, folder)) &&
+        !this.contents.has(entry.path) &&
+        entry.size <= MAX_FILE_BYTES &&
+        (options.anyFile || PREFETCHED.test(entry.path)),
+    );
     const bytes = wanted.reduce((sum, entry) => sum + entry.size, 0);
     if (wanted.length > MAX_PREFETCH_FILES || bytes > MAX_PREFETCH_BYTES) {
       throw new Error(`${paths.join(', ')} holds ${wanted.length} files (${Math.round(bytes / 1024 / 1024)} MiB) to read at ${this.commit.slice(0, 7)}: more than fsm-gitops reads for one review (${MAX_PREFETCH_FILES} files, ${MAX_PREFETCH_BYTES / 1024 / 1024} MiB)`);

@@ -1,6 +1,6 @@
 import { policyDigest } from '../config/policy.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import { isUnder } from '../desired/repo-files.ts';
+import { changesFolder } from '../deploy/review-scope.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
 import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
@@ -44,7 +44,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [mergeSha])).commits[0]?.config;
   if (!policy) return [];
   const paths = await changedPaths(ctx.octokit, ctx.ref, pr.number);
-  const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && paths.some((p) => isUnder(p, e.path)));
+  const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && changesFolder(paths, e));
   if (environments.length === 0) return [];
   if (isFork(event)) {
     return environments.map(
@@ -57,7 +57,8 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
   const repoFiles = new GitHubRepoFiles(ctx.octokit, ctx.ref, mergeSha);
   const lines: string[] = [];
   for (const environment of environments) {
-    const refusal = await mergeRefusal(environment, checkRuns.find((r) => r.name === checkRunName(environment.name)), approvals, pr.headSha);
+    const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
+    const refusal = await mergeRefusal(environment, checkRun, approvals, pr.headSha);
     if (refusal) {
       lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
       continue;
@@ -76,7 +77,6 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       continue;
     }
     const status = await approvals.forEnvironment(environment);
-    const reviewed = checkRuns.find((r) => r.name === checkRunName(environment.name))!.record!.plan!;
     const outcome = await deployEnvironment({
       client,
       environment,
@@ -89,7 +89,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       approvers: status.approvers,
       // The merge commit may hold more than the reviewed head (another merge the branch lacked): it is applied
       // only if its plan is the one the review showed.
-      expectedDigest: reviewed,
+      expectedDigest: checkRun!.record!.plan!,
       trail: new DeploymentTrail(ctx.octokit, ctx.ref, ctx.identity),
       ...(pr.htmlUrl ? { logUrl: pr.htmlUrl } : {}),
     });

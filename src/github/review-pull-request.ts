@@ -66,11 +66,15 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
     const files = new GitHubRepoFiles(ctx.octokit, ctx.ref, pr.headSha);
     await files.prefetch(scope.environments.map((e) => e.policy.path));
     const plans: EnvironmentPlan[] = [];
+    const failures = new Map<string, string>();
     for (const environment of scope.environments) {
-      const plan = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, notes);
-      if (plan) plans.push(plan);
+      const planned = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!);
+      if (typeof planned === 'string') {
+        failures.set(environment.name, planned);
+        notes.push(planned);
+      } else plans.push(planned);
     }
-    await publishComment(ctx, pr, scope.environments, plans, notes, { base: base.config, head: headConfig });
+    await publishComment(ctx, pr, scope.environments, { plans, failures, notes }, { base: base.config, head: headConfig });
   } catch (error) {
     // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
     const message = escapeMarkdown((error as Error).message);
@@ -91,8 +95,7 @@ async function publishComment(
   ctx: EventContext,
   pr: ReviewRequest,
   reviewed: readonly ReviewedEnvironment[],
-  plans: EnvironmentPlan[],
-  notes: string[],
+  outcome: { plans: EnvironmentPlan[]; failures: ReadonlyMap<string, string>; notes: string[] },
   configs: { base: RepoConfig | undefined; head: RepoConfig | undefined },
 ): Promise<void> {
   const narrow = (pr.only?.length ?? 0) > 0;
@@ -103,20 +106,20 @@ async function publishComment(
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     const log = current === undefined ? undefined : sectionOf(current, 'log');
     const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
-    const full = renderMarkdown({ environments: plans }, { notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
+    const full = renderMarkdown({ environments: outcome.plans }, { notes: outcome.notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
     if (!narrow || current === undefined) return full;
     let body = withSection(current, 'status', status);
     for (const environment of reviewed) {
       const planned = environmentSectionOf(full, environment.name);
-      const failed = notes.find((n) => n.includes(`\`${environment.name}\` could not be planned`));
-      const section = planned ?? `${environmentStart(environment.name)}\n### ❌ \`${environment.name}\`\n\n${failed ?? 'Could not be planned: see its check run.'}\n${environmentEnd(environment.name)}`;
+      const failure = outcome.failures.get(environment.name) ?? 'Could not be planned: see its check run.';
+      const section = planned ?? `${environmentStart(environment.name)}\n### ❌ \`${environment.name}\`\n\n${failure}\n${environmentEnd(environment.name)}`;
       body = withEnvironmentSection(body, environment.name, section);
     }
     return body.length <= STICKY_PLAN_LIMIT + 4_000 ? body : full;
   });
 }
 
-/** Plans one environment and completes its check run; a plan that cannot be made fails its check run and is named in the notes. */
+/** Plans one environment and completes its check run; a plan that cannot be made fails its check run, and the note saying so is returned. */
 async function planAndCheck(
   ctx: EventContext,
   pr: ReviewRequest,
@@ -124,8 +127,7 @@ async function planAndCheck(
   environment: ReviewedEnvironment,
   headConfig: RepoConfig | undefined,
   checkRunId: number,
-  notes: string[],
-): Promise<EnvironmentPlan | undefined> {
+): Promise<EnvironmentPlan | string> {
   const policy = environment.policy;
   try {
     const desired = await loadEnvironment(files, policy);
@@ -142,7 +144,6 @@ async function planAndCheck(
     return plan;
   } catch (error) {
     const message = (error as Error).message;
-    notes.push(`❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, {
       conclusion: 'failure',
       title: `Could not plan ${environment.name}`,
@@ -150,7 +151,7 @@ async function planAndCheck(
       text: '',
       annotations: [],
     });
-    return undefined;
+    return `❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`;
   }
 }
 

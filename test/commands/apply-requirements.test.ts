@@ -30,6 +30,7 @@ function facts(change: (f: ApplyFacts) => void = () => {}): ApplyFacts {
     checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) } },
     baseChanges: { files: ['README.md', 'clusters/staging/values.yaml'], complete: true },
     heldBy: undefined,
+    pin: undefined,
   };
   change(f);
   return f;
