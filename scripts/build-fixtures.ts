@@ -4,6 +4,8 @@
  *   test/fixtures/fsm/crds.yaml          the four FSM CRDs, schema descriptions dropped
  *   src/fsm/values-meshconfig-map.ts     Helm values paths that seed MeshConfig fields (from the preset template)
  *   examples/cluster/<env>.yaml          live-state snapshots (as `kubectl get -o yaml` prints objects)
+ *   test/fixtures/fsm-reference/         verbatim copies the tests read (chart values and schema, the
+ *                                        MeshConfig CRD, example plugins), so `npm test` needs no shared/
  *
  * Run: node --import tsx scripts/build-fixtures.ts   (npm run fixtures)
  * The reference folder is ../../shared/fsm-reference/ from here, or $FSM_REFERENCE_DIR.
@@ -31,6 +33,19 @@ const CRD_FILES = [
   'plugin.flomesh.io_pluginchains.yaml',
   'plugin.flomesh.io_pluginconfigs.yaml',
 ] as const;
+
+/** Reference files the tests compare against, copied byte for byte. */
+const VERBATIM_COPIES = [
+  'SOURCES.md',
+  'values.yaml',
+  'values.schema.json',
+  'config.flomesh.io_meshconfigs.yaml',
+  'cors.yaml',
+  'fault-injection.yaml',
+  'header-modifier.yaml',
+  'traffic-mirror.yaml',
+] as const;
+const VERBATIM_DIR = 'test/fixtures/fsm-reference/';
 
 const MESH_NAME = 'fsm';
 const FSM_NAMESPACE = 'fsm-system';
@@ -968,6 +983,17 @@ function main(): void {
 
   for (const env of ENVIRONMENTS) write(`examples/cluster/${env.name}.yaml`, buildSnapshot(reference, env));
   write('src/fsm/reference-install.ts', renderReferenceInstall(reference));
+
+  for (const name of VERBATIM_COPIES) write(VERBATIM_DIR + name, readReference(name));
+  write(VERBATIM_DIR + 'README.md', [
+    '# FSM reference data (copies)',
+    '',
+    `Byte-for-byte copies of ${VERBATIM_COPIES.map((n) => `\`${n}\``).join(', ')} from \`shared/fsm-reference/\``,
+    '(FSM\'s chart values and schema, the MeshConfig CRD, example plugins; SOURCES.md says where each comes from), made by',
+    '`npm run fixtures` (scripts/build-fixtures.ts). test/fixtures-consistency.test.ts checks the generated',
+    'fixtures against them and the schema and rule tests read them. Do not edit by hand.',
+    '',
+  ].join('\n'));
 }
 
 /**

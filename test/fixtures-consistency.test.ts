@@ -19,7 +19,7 @@ import { valueAtDotted } from '../src/fsm/helm-values.ts';
 const PROJECT = new URL('../', import.meta.url);
 const REFERENCE = process.env['FSM_REFERENCE_DIR']
   ? pathToFileURL(resolve(process.env['FSM_REFERENCE_DIR']) + sep)
-  : new URL('../../shared/fsm-reference/', import.meta.url);
+  : new URL('fixtures/fsm-reference/', import.meta.url);
 
 const text = (relative: string, base = PROJECT): string => readFileSync(new URL(relative, base), 'utf8');
 const yamlDocs = (relative: string, base = PROJECT): JsonValue[] =>

@@ -91,7 +91,7 @@ test('the real FSM example plugins parse', async () => {
   const { syntaxError } = await import('../../src/fsm/rules/pipyscript.ts');
   const { loadAll } = await import('js-yaml');
   for (const name of ['cors', 'fault-injection', 'header-modifier', 'traffic-mirror']) {
-    const text = readFileSync(new URL(`../../../shared/fsm-reference/${name}.yaml`, import.meta.url), 'utf8');
+    const text = readFileSync(new URL(`../fixtures/fsm-reference/${name}.yaml`, import.meta.url), 'utf8');
     for (const doc of loadAll(text) as { kind?: string; spec?: { pipyscript?: string } }[]) {
       if (doc?.kind === 'Plugin') assert.equal(syntaxError(doc.spec!.pipyscript!), undefined, name);
     }

@@ -6,7 +6,7 @@ import { isObject, type JsonObject } from '../../src/core/json.ts';
 import { compileJsonSchema } from '../../src/schema/json-schema.ts';
 import type { SchemaViolation } from '../../src/schema/violation.ts';
 
-const reference = (name: string) => readFileSync(new URL(`../../../shared/fsm-reference/${name}`, import.meta.url), 'utf8');
+const reference = (name: string) => readFileSync(new URL(`../fixtures/fsm-reference/${name}`, import.meta.url), 'utf8');
 const chartSchema = JSON.parse(reference('values.schema.json')) as JsonObject;
 const chartValues = (): JsonObject => {
   const values = load(reference('values.yaml'));

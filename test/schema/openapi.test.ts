@@ -256,7 +256,7 @@ describe('validateOpenApi: robustness', () => {
 });
 
 describe('validateOpenApi: the MeshConfig CRD (v1alpha3)', () => {
-  const crdText = readFileSync(new URL('../../../shared/fsm-reference/config.flomesh.io_meshconfigs.yaml', import.meta.url), 'utf8');
+  const crdText = readFileSync(new URL('../fixtures/fsm-reference/config.flomesh.io_meshconfigs.yaml', import.meta.url), 'utf8');
   const crd = loadAll(crdText).find(isObject);
   const versions = isObject(crd) && isObject(crd.spec) && Array.isArray(crd.spec.versions) ? crd.spec.versions : [];
   const version = versions.find((v) => isObject(v) && v.name === 'v1alpha3');
