@@ -3,13 +3,20 @@ import { displayName, objectKey, type KubeObject } from '../core/kube.ts';
 import { COMMIT_ANNOTATION } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { deleteFsmObject, fsmObjectPath, serverSideApply } from '../kube/fsm-objects.ts';
+import { KubeApiError } from '../kube/kube-errors.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
+import { resourceVersionOf } from './lease-object.ts';
+import { LeaseLostError } from './lease-renewal.ts';
 import { rollBack, type Step } from './rollback.ts';
 
 export interface ExecuteOptions {
   commit: string;
   /** Keys (objectKey) of the objects whose plan says create or update; the others are not touched. */
   changed: ReadonlySet<string>;
+  /** The Lease's fence (HeldLock.fence): throws LeaseLostError. Runs before every write attempt. */
+  fence?: () => void;
+  /** The client a rollback writes with: the command's deadline may be what failed, and undoing still needs time. */
+  rollbackClient?: () => KubeApi;
   progress?(message: string): void;
 }
 
@@ -17,14 +24,20 @@ export interface ExecuteResult {
   result: 'applied' | 'rolled-back' | 'failed';
   /** What was done, in order: `create Plugin cors`, `delete PluginChain bookinfo/old`. */
   done: string[];
+  /** Writes whose answer was lost: they may or may not have happened (a rollback settles them by reading). */
+  uncertain: string[];
   /** What failed and, after a rollback, whether the cluster is back as it was. */
   message?: string;
+  /** What a rollback could not undo, one line each; the cluster needs attention there. */
+  notUndone: string[];
 }
 
 /**
  * Applies an environment's objects in dependency order (server-side apply, field manager fsm-gitops),
  * prunes in reverse order, and verifies. Before the first write it records every object it will touch;
- * if any step fails it restores them, deletes what it created, and says whether that worked.
+ * if any step fails it undoes its own writes (src/apply/rollback.ts: never over someone else's later
+ * write) and says what it could not undo. When the Lease is lost it stops writing and does not roll
+ * back: another apply may be writing. Never throws once a write was made: the result tells what happened.
  */
 export async function executeApply(client: KubeApi, set: ApplySet, options: ExecuteOptions): Promise<ExecuteResult> {
   const toApply = set.apply.filter((o) => options.changed.has(objectKey(o))).map((o) => annotated(o, options.commit));
@@ -33,28 +46,53 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
     recorded.set(objectKey(object), (await client.get(fsmObjectPath(object), `read ${displayName(object)}`)) as KubeObject | undefined);
   }
   const steps: Step[] = [];
+  const fence = options.fence;
   try {
     for (const object of toApply) {
       const before = recorded.get(objectKey(object));
-      options.progress?.(`${before ? 'update' : 'create'} ${displayName(object)}`);
-      await serverSideApply(client, object, false);
-      steps.push({ action: before ? 'update' : 'create', object, before });
+      const action = before ? 'update' : 'create';
+      options.progress?.(`${action} ${displayName(object)}`);
+      await write(steps, { action, object, before }, async () => resourceVersionOf(await serverSideApply(client, object, false, fence)), fence);
     }
     for (const object of set.prune) {
+      const before = recorded.get(objectKey(object));
       options.progress?.(`delete ${displayName(object)}`);
-      await deleteFsmObject(client, object);
-      steps.push({ action: 'delete', object, before: recorded.get(objectKey(object)) });
+      await write(steps, { action: 'delete', object, before }, async () => {
+        await deleteFsmObject(client, object, { resourceVersion: before ? resourceVersionOf(before) : undefined, guard: fence });
+        return undefined;
+      }, fence);
     }
     await verify(client, toApply, set.prune, options.commit);
-    return { result: 'applied', done: steps.map(describe) };
+    return { result: 'applied', done: steps.map(describe), uncertain: [], notUndone: [] };
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);
-    options.progress?.(`failed: ${failure}; rolling back ${steps.length} step(s)`);
-    const problems = await rollBack(client, steps);
-    if (problems.length === 0) {
-      return { result: 'rolled-back', done: steps.map(describe), message: `${failure}. Rolled back: the cluster is as it was before this apply.` };
+    const done = steps.filter((s) => !s.uncertain).map(describe);
+    const uncertain = steps.filter((s) => s.uncertain).map(describe);
+    if (error instanceof LeaseLostError) {
+      return { result: 'failed', done, uncertain, notUndone: [], message: `${failure}. Not rolled back: another apply may be changing the environment now. Run a plan to see where it stands` };
     }
-    return { result: 'failed', done: steps.map(describe), message: `${failure}. Rollback incomplete, the cluster needs attention: ${problems.join('; ')}` };
+    options.progress?.(`failed: ${failure}; rolling back ${steps.length} step(s)`);
+    const problems = await rollBack(options.rollbackClient?.() ?? client, steps, { commit: options.commit, ...(fence ? { guard: fence } : {}) });
+    if (problems.length === 0) {
+      return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. Rolled back: the cluster is as it was before this apply.` };
+    }
+    return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. Rollback incomplete, the cluster needs attention: ${problems.join('; ')}` };
+  }
+}
+
+/**
+ * Runs one write and records its step. A refusal (4xx) or a fence that stopped it before the first attempt
+ * wrote nothing; any other failure (5xx after retries, no answer) may have written: the step is kept as
+ * uncertain, for the rollback to settle by reading.
+ */
+async function write(steps: Step[], step: Omit<Step, 'after'>, run: () => Promise<string | undefined>, fence: (() => void) | undefined): Promise<void> {
+  fence?.(); // refused here, nothing was sent
+  try {
+    steps.push({ ...step, after: await run() });
+  } catch (error) {
+    const wroteNothing = error instanceof KubeApiError && error.status < 500;
+    if (!wroteNothing) steps.push({ ...step, after: undefined, uncertain: true });
+    throw error;
   }
 }
 

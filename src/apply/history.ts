@@ -1,17 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import { isObject, type JsonObject } from '../core/json.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
+import { KubeApiError } from '../kube/kube-errors.ts';
 import { collectionPath, CONFIG_MAPS, objectPath } from '../kube/resource-paths.ts';
+import { resourceVersionOf } from './lease-object.ts';
 
 export const HISTORY_LIMIT = 20;
+/** A record lists at most this many changes; the rest are counted (`changeCount`). */
+export const MAX_CHANGES_PER_RECORD = 100;
+/** The history's JSON is kept under this many bytes (oldest records dropped), far below the 1 MiB an object may have (etcd's request limit). */
+export const HISTORY_MAX_BYTES = 256 * 1024;
+const MAX_MESSAGE_CHARS = 2_000;
 
 export interface ApplyRecord {
+  /** Unique per record: tells whether a write whose answer was lost went through. */
+  id?: string;
   commit: string;
   time: string;
   actor: string;
   result: 'applied' | 'rolled-back' | 'failed';
-  /** `create Plugin cors`, `update MeshConfig fsm-system/fsm-mesh-config`, ... */
+  /** `create Plugin cors`, `update MeshConfig fsm-system/fsm-mesh-config`, ...: the first MAX_CHANGES_PER_RECORD. */
   changes: string[];
+  /** How many changes there were, when more than `changes` lists. */
+  changeCount?: number;
   message?: string;
   /** What started it, for the app's applies: `comment:<id>`, `merge:<sha>`. One trigger applies once. */
   trigger?: string;
@@ -33,22 +45,61 @@ export async function readHistory(client: KubeApi, namespace: string, environmen
   return parseHistory(configMap);
 }
 
-/** Adds a record to the environment's history, keeping the last HISTORY_LIMIT. Runs under the environment lock. */
-export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord): Promise<void> {
+/**
+ * Adds a record to the environment's history (newest first by time), keeping the last HISTORY_LIMIT
+ * within HISTORY_MAX_BYTES. A read-modify-write conditional on the ConfigMap's resourceVersion; a write
+ * whose answer was lost (5xx, 409 on the retried create) is settled by reading: the record's id present
+ * means done. Runs under the environment lock. Returns the record as stored (with its id). Throws the
+ * last API error when the server does not take it.
+ */
+export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord): Promise<ApplyRecord> {
+  const entry = bounded({ ...record, id: record.id ?? randomUUID() });
   const path = objectPath(CONFIG_MAPS, namespace, historyName(environment));
-  const existing = await client.get(path, `read apply history of ${environment}`);
-  const records = [record, ...parseHistory(existing)].slice(0, HISTORY_LIMIT);
-  const body: JsonObject = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: historyName(environment), namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment } },
-    data: { 'history.json': JSON.stringify(records, null, 2) },
-  };
-  if (existing) {
-    await client.request({ method: 'PUT', path, body, what: `update apply history of ${environment}` });
-  } else {
-    await client.request({ method: 'POST', path: collectionPath(CONFIG_MAPS, namespace), body, what: `create apply history of ${environment}` });
+  for (let attempt = 1; ; attempt++) {
+    const existing = await client.get(path, `read apply history of ${environment}`);
+    const records = parseHistory(existing);
+    if (records.some((r) => r.id === entry.id)) return entry;
+    const body: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: historyName(environment),
+        namespace,
+        labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment },
+        ...(existing && resourceVersionOf(existing) ? { resourceVersion: resourceVersionOf(existing)! } : {}),
+      },
+      data: { 'history.json': serialize([entry, ...records]) },
+    };
+    try {
+      if (existing) await client.request({ method: 'PUT', path, body, what: `update apply history of ${environment}` });
+      else await client.request({ method: 'POST', path: collectionPath(CONFIG_MAPS, namespace), body, what: `create apply history of ${environment}` });
+      return entry;
+    } catch (error) {
+      const unsettled = error instanceof KubeApiError && (error.status === 409 || error.status >= 500);
+      if (!unsettled || attempt >= 4) throw error;
+    }
   }
+}
+
+/** Newest first, at most HISTORY_LIMIT, and the oldest dropped until the JSON fits HISTORY_MAX_BYTES. */
+function serialize(records: ApplyRecord[]): string {
+  const kept = [...records].sort((a, b) => b.time.localeCompare(a.time)).slice(0, HISTORY_LIMIT);
+  for (;;) {
+    const text = JSON.stringify(kept, null, 1);
+    if (Buffer.byteLength(text) <= HISTORY_MAX_BYTES || kept.length === 1) return text;
+    kept.pop();
+  }
+}
+
+/** A record of any apply fits: its change list and message are capped. */
+function bounded(record: ApplyRecord): ApplyRecord {
+  const count = record.changeCount ?? record.changes.length;
+  return {
+    ...record,
+    changes: record.changes.slice(0, MAX_CHANGES_PER_RECORD),
+    ...(count > MAX_CHANGES_PER_RECORD ? { changeCount: count } : {}),
+    ...(record.message !== undefined ? { message: record.message.length > MAX_MESSAGE_CHARS ? `${record.message.slice(0, MAX_MESSAGE_CHARS)}…` : record.message } : {}),
+  };
 }
 
 function parseHistory(configMap: JsonObject | undefined): ApplyRecord[] {

@@ -1,22 +1,43 @@
+import { isObject } from '../core/json.ts';
 import { displayName, type KubeObject } from '../core/kube.ts';
+import { COMMIT_ANNOTATION, FIELD_MANAGER } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
-import { deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
+import { KubeApiError } from '../kube/kube-errors.ts';
+import { APPLY_PATCH, deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
+import { resourceVersionOf } from './lease-object.ts';
+import { isRestored, restoreConfig } from './restore-config.ts';
 
 export interface Step {
   action: 'create' | 'update' | 'delete';
+  /** What this apply sent (create, update) or deleted (delete). */
   object: KubeObject;
   /** The object as it was before the step (absent for a create). */
   before: KubeObject | undefined;
+  /** The resourceVersion our write left; undefined for a delete or when the write's answer was lost. */
+  after: string | undefined;
+  /** The write got no answer (or only errors after it may have gone through): it may or may not have happened. */
+  uncertain?: boolean;
 }
 
-/** Undoes steps newest first: deletes what was created, puts back what was updated or deleted. Returns what could not be undone. */
-export async function rollBack(client: KubeApi, steps: readonly Step[]): Promise<string[]> {
+export interface UndoContext {
+  /** The commit this apply wrote (its annotation tells our write from someone else's when `after` is unknown). */
+  commit: string;
+  /** Called before every write: throws when the Lease is lost. */
+  guard?: () => void;
+}
+
+/**
+ * Undoes steps newest first: deletes what was created, puts back what was updated (server-side apply as
+ * fsm-gitops, see restore-config.ts) or deleted. An object someone changed after our write is left as
+ * it is and named (resourceVersion preconditions: never roll back over another's later write). A write
+ * whose answer was lost is judged by reading the object. Returns what could not be undone.
+ */
+export async function rollBack(client: KubeApi, steps: readonly Step[], context: UndoContext): Promise<string[]> {
   const problems: string[] = [];
   for (const step of [...steps].reverse()) {
     try {
-      if (step.action === 'create') await deleteFsmObject(client, step.object);
-      else if (step.before && step.action === 'update') await restore(client, step.before);
-      else if (step.before && step.action === 'delete') await recreate(client, step.before);
+      const problem = await undo(client, step, context);
+      if (problem) problems.push(`${step.action} ${displayName(step.object)}: ${problem}`);
     } catch (error) {
       problems.push(`could not undo ${step.action} ${displayName(step.object)}: ${(error as Error).message}`);
     }
@@ -24,24 +45,69 @@ export async function rollBack(client: KubeApi, steps: readonly Step[]): Promise
   return problems;
 }
 
-/** Puts the recorded object back as it was, over whatever is there now (custom resources take no unconditional update). */
-async function restore(client: KubeApi, before: KubeObject): Promise<void> {
-  const object = withoutServerFields(before, ['resourceVersion', 'managedFields']);
-  const path = fsmObjectPath(object);
-  const current = await client.get(path, `read ${displayName(object)}`);
-  if (!current) return recreate(client, before);
-  object.metadata['resourceVersion'] = (current['metadata'] as { resourceVersion?: string }).resourceVersion ?? '';
-  await client.request({ method: 'PUT', path, body: object, what: `restore ${displayName(object)}` });
+async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<string | undefined> {
+  const path = fsmObjectPath(step.object);
+  const current = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
+  if (step.action === 'delete') return step.before ? recreate(client, step.before, current, context) : undefined;
+  if (!current) return step.action === 'create' ? undefined : 'deleted by someone else after this apply: not put back';
+  if (step.after === undefined) {
+    // The write's answer was lost: it happened if the object carries this apply's commit.
+    if (!carriesCommit(current, context.commit)) return undefined;
+  } else if (resourceVersionOf(current) !== step.after) {
+    return `changed by someone else after this apply (${lastManager(current)}): left as it is`;
+  }
+  if (step.action === 'create') {
+    await deleteFsmObject(client, current, { resourceVersion: resourceVersionOf(current), guard: context.guard });
+    return undefined;
+  }
+  return restore(client, step.before!, step.object, current, context);
 }
 
-async function recreate(client: KubeApi, before: KubeObject): Promise<void> {
-  const object = withoutServerFields(before, ['resourceVersion', 'managedFields', 'uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
-  const path = fsmObjectPath(object);
-  await client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), body: object, what: `recreate ${displayName(object)}` });
+function carriesCommit(object: KubeObject, commit: string): boolean {
+  const annotations = isObject(object.metadata['annotations']) ? object.metadata['annotations'] : {};
+  return annotations[COMMIT_ANNOTATION] === commit;
 }
 
-function withoutServerFields(object: KubeObject, fields: string[]): KubeObject {
-  const { status: _status, ...copy } = structuredClone(object);
-  for (const field of fields) delete copy.metadata[field];
-  return copy;
+async function restore(client: KubeApi, before: KubeObject, applied: KubeObject, current: KubeObject, context: UndoContext): Promise<string | undefined> {
+  const config = restoreConfig(before, applied);
+  config.metadata['resourceVersion'] = resourceVersionOf(current) ?? '';
+  try {
+    await client.request({
+      method: 'PATCH',
+      path: fsmObjectPath(before),
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      body: config,
+      contentType: APPLY_PATCH,
+      what: `restore ${displayName(before)}`,
+      guard: context.guard,
+    });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    // Changed since we read it: our restore whose answer was lost, or someone else's write.
+    const now = (await client.get(fsmObjectPath(before), `read ${displayName(before)}`)) as KubeObject | undefined;
+    return now && isRestored(now, before, applied) ? undefined : `changed by someone else while being restored: left as it is`;
+  }
+}
+
+async function recreate(client: KubeApi, before: KubeObject, current: KubeObject | undefined, context: UndoContext): Promise<string | undefined> {
+  if (current) return isRestored(current, before, before) ? undefined : 'created again by someone else after this apply: left as it is';
+  const object = structuredClone(before);
+  delete object['status'];
+  for (const field of ['resourceVersion', 'managedFields', 'uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete object.metadata[field];
+  const path = fsmObjectPath(object);
+  try {
+    await client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), query: { fieldManager: FIELD_MANAGER }, body: object, what: `recreate ${displayName(object)}`, guard: context.guard });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    const now = (await client.get(path, `read ${displayName(object)}`)) as KubeObject | undefined;
+    return now && isRestored(now, before, before) ? undefined : 'created again by someone else after this apply: left as it is';
+  }
+}
+
+function lastManager(object: KubeObject): string {
+  const managed = Array.isArray(object.metadata['managedFields']) ? object.metadata['managedFields'].filter(isObject) : [];
+  const latest = [...managed].sort((a, b) => String(b['time'] ?? '').localeCompare(String(a['time'] ?? '')))[0];
+  return latest && typeof latest['manager'] === 'string' ? `last by ${latest['manager']}` : 'by another writer';
 }

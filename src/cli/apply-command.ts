@@ -3,6 +3,9 @@ import { parseArgs, promisify } from 'node:util';
 import { FolderRepo } from '../desired/folder-repo.ts';
 import { renderText } from '../render/text.ts';
 import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
+
+/** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
+const DEFAULT_TIMEOUT_SECONDS = 300;
 import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP } from './help.ts';
@@ -23,6 +26,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       commit: { type: 'string' },
       actor: { type: 'string' },
       'lock-timeout': { type: 'string', default: '120' },
+      timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -34,8 +38,9 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   if (!values.env) throw new UsageError('say which environment to apply: --env NAME');
   if (!values.kubeconfig) throw new UsageError('apply needs the cluster: --kubeconfig PATH [--context NAME]');
   if (!values.yes && !io.stdinIsTty) throw new UsageError('apply asks for confirmation on a terminal; without one, pass --yes');
-  const lockWaitSeconds = Number(values['lock-timeout']);
-  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0) throw new UsageError(`--lock-timeout takes seconds, not "${values['lock-timeout']}"`);
+  const lockWaitSeconds = seconds('--lock-timeout', values['lock-timeout']);
+  const timeoutSeconds = seconds('--timeout', values.timeout);
+  if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
   const client = clientFromFlags(values.kubeconfig, values.context);
   const color = wantsColor(io, values['no-color']);
@@ -46,6 +51,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
     commit: values.commit ?? (await gitCommit(values.repo)),
     actor: values.actor ?? `fsm-gitops-cli/${defaultActor()}`,
     lockWaitSeconds,
+    deadline: Date.now() + timeoutSeconds * 1000,
     progress: (message) => io.stderr(`${message}\n`),
     async confirm(plan) {
       io.stdout(renderText({ environments: [plan] }, { color }));
@@ -69,14 +75,24 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
     case 'done': {
       const { result } = outcome;
       for (const step of result.done) io.stdout(`  ${step}\n`);
+      for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
+      for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {
         io.stdout(`Applied ${result.done.length} change(s) to ${outcome.plan.name}.\n`);
+        if (result.message) io.stderr(`fsm-gitops: warning: ${result.message}\n`);
         return EXIT.ok;
       }
       io.stderr(`fsm-gitops: apply failed: ${result.message ?? ''}\n`);
+      for (const problem of result.notUndone) io.stderr(`  not undone: ${problem}\n`);
       return EXIT.failed;
     }
   }
+}
+
+function seconds(flag: string, value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`${flag} takes seconds, not "${value}"`);
+  return parsed;
 }
 
 /** The checked-out commit, marked when the working tree has changes; `unknown` outside a git checkout. */

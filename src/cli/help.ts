@@ -60,9 +60,12 @@ manager fsm-gitops, taking over the fields the repository sets), then deletes th
 created for this environment that the repository no longer has. A plan with errors is never applied.
 
 One apply at a time per environment: a Lease fsm-gitops-<env> in the mesh namespace names the holder
-and the commit. If a step fails, everything this apply changed is restored and it says so. Each
-apply is recorded in the ConfigMap fsm-gitops-history-<env> (the last 20). Values changes that need
-a chart upgrade are listed as pending and never applied.
+and the commit, renewed while the apply runs; if it cannot be renewed, the apply stops writing. If a
+step fails, what this apply wrote is restored (never over a later write by someone else) and it says
+what it could not undo. Each apply is recorded in the ConfigMap fsm-gitops-history-<env> (the last 20);
+when the cluster cannot take the record, it is kept in ~/.local/state/fsm-gitops/pending-history/ and
+written by the next apply. Values changes that need a chart upgrade are listed as pending and never
+applied.
 
 Options:
   --repo DIR              Repository checkout (default: the current directory)
@@ -73,11 +76,14 @@ Options:
   --commit SHA            Commit recorded on each object and in the history (default: git HEAD of --repo)
   --actor NAME            Who applies, for the lock and the history (default: user@host)
   --lock-timeout SECONDS  How long to wait for another apply of the environment (default: 120)
+  --timeout SECONDS       Time limit of the whole apply, lock wait included (default: 300); when it is
+                          up, nothing more is written and what was written is rolled back (up to 60 s more)
   --no-color              Plain text even on a terminal
   -h, --help              Show this help
 
 Exit codes:
   0  applied, nothing to apply, or declined at the prompt
   1  the plan has errors: nothing applied
-  3  could not run, or the apply failed (and was rolled back: the message says whether fully)
+  3  could not run, or the apply failed: the message says what was written, whether it was rolled
+     back, and what could not be undone
 `;

@@ -39,7 +39,8 @@ export type DeployOutcome =
   | { status: 'refused'; reason: string; plan?: EnvironmentPlan }
   | { status: 'plan-changed'; plan: EnvironmentPlan; digest: string }
   | { status: 'claimed'; holder: Claim; plan: EnvironmentPlan }
-  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ExecuteResult | 'no-changes' };
+  /** `warnings`: what went wrong after the apply without changing its result (the history write). */
+  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ExecuteResult | 'no-changes'; warnings: string[] };
 
 const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
 
@@ -56,7 +57,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   if (previous && TERMINAL.has((await trail.latestState(previous.id)) ?? '')) return { status: 'duplicate', deployment: previous, record: undefined };
 
   const holder = `github-app/${request.trigger}`;
-  return underLease(request.client, environment, { holder, commit: request.sha, waitSeconds: 60, progress }, async () => {
+  return underLease(request.client, environment, { holder, commit: request.sha, waitSeconds: 60, progress }, async (lock) => {
     const history = await readHistory(request.client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
@@ -94,7 +95,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 
     let result: ExecuteResult | 'no-changes' = 'no-changes';
     try {
-      if (hasWork(plan, set)) result = await carryOut(request.client, environment, plan, set, request.sha, progress);
+      if (hasWork(plan, set)) result = await carryOut(request.client, environment, plan, set, request.sha, { progress, fence: () => lock.fence() });
     } catch (error) {
       await trail.setStatus(deployment.id, 'error', `fsm-gitops stopped: ${(error as Error).message}`, request.logUrl);
       throw error;
@@ -112,11 +113,17 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       planDigest: digest,
       ...(result !== 'no-changes' && result.message ? { message: result.message } : {}),
     };
-    await recordApply(request.client, environment.mesh.namespace, environment.name, record);
+    const warnings: string[] = [];
+    try {
+      await recordApply(request.client, environment.mesh.namespace, environment.name, record);
+    } catch (error) {
+      // The Deployment below still records the outcome, and its terminal state keeps the trigger from acting twice.
+      warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);
+    }
     const succeeded = record.result === 'applied';
     await trail.setStatus(deployment.id, succeeded ? 'success' : 'failure', describeRecord(record), request.logUrl);
     if (succeeded) await trail.deactivatePrevious(environment.name, deployment.id);
-    return { status: 'deployed', plan, digest, deployment, result };
+    return { status: 'deployed', plan, digest, deployment, result, warnings };
   });
 }
 

@@ -33,16 +33,22 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
     case 'claimed':
       return { log: [], refusal: `${name}: not applied: locked by #${outcome.holder.pr} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
     case 'deployed': {
-      const deployment = `Deployment ${outcome.deployment.id}`;
-      const who = escapeMarkdown(actor);
-      if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
-      if (outcome.result.result === 'applied') {
-        await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
-        return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s) (${deployment})`], failed: false };
-      }
-      const message = escapeMarkdown(outcome.result.message ?? 'unknown failure');
-      const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${message}`);
-      return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${message}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
+      const report = await deployedReport(ctx, outcome, name, verb, short, actor);
+      return { ...report, log: [...report.log, ...outcome.warnings.map((w) => `⚠️ \`${name}\`: ${escapeMarkdown(w)}`)] };
     }
   }
+}
+
+/** The report of an apply that ran: success, nothing to change, or a failure (with its issue). */
+async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome, { status: 'deployed' }>, name: string, verb: string, short: string, actor: string): Promise<DeployReport> {
+  const deployment = `Deployment ${outcome.deployment.id}`;
+  const who = escapeMarkdown(actor);
+  if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
+  if (outcome.result.result === 'applied') {
+    await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
+    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s) (${deployment})`], failed: false };
+  }
+  const message = escapeMarkdown(outcome.result.message ?? 'unknown failure');
+  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${message}`);
+  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${message}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
 }

@@ -14,8 +14,8 @@ export function fsmObjectPath(object: KubeObject): string {
   return objectPath(typeFor(object.apiVersion, kind.plural, kind.namespaced), namespaceOf(object), object.metadata.name);
 }
 
-/** Server-side apply of one object as field manager fsm-gitops, taking over conflicting fields (the repository is the source of truth for what it sets). */
-export function serverSideApply(client: KubeApi, object: KubeObject, dryRun: boolean): Promise<KubeObject> {
+/** Server-side apply of one object as field manager fsm-gitops, taking over conflicting fields (the repository is the source of truth for what it sets). `guard` runs before each attempt (the Lease's fence). */
+export function serverSideApply(client: KubeApi, object: KubeObject, dryRun: boolean, guard?: () => void): Promise<KubeObject> {
   return client.request<KubeObject>({
     method: 'PATCH',
     path: fsmObjectPath(object),
@@ -23,13 +23,23 @@ export function serverSideApply(client: KubeApi, object: KubeObject, dryRun: boo
     body: object,
     contentType: APPLY_PATCH,
     what: `${dryRun ? 'dry-run apply' : 'apply'} ${object.kind} ${object.metadata.name}`,
+    ...(guard ? { guard } : {}),
   });
 }
 
-/** Deletes an FSM object; one already gone is fine. */
-export async function deleteFsmObject(client: KubeApi, object: KubeObject): Promise<void> {
+/**
+ * Deletes an FSM object; one already gone is fine. With `resourceVersion`, only that version of it
+ * (a precondition: 409 Conflict when someone changed it since it was read).
+ */
+export async function deleteFsmObject(client: KubeApi, object: KubeObject, options: { resourceVersion?: string | undefined; guard?: (() => void) | undefined } = {}): Promise<void> {
   try {
-    await client.request({ method: 'DELETE', path: fsmObjectPath(object), what: `delete ${object.kind} ${object.metadata.name}` });
+    await client.request({
+      method: 'DELETE',
+      path: fsmObjectPath(object),
+      ...(options.resourceVersion ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: options.resourceVersion } } } : {}),
+      what: `delete ${object.kind} ${object.metadata.name}`,
+      ...(options.guard ? { guard: options.guard } : {}),
+    });
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 404)) throw error;
   }

@@ -15,6 +15,12 @@ export interface KubeRequest {
   contentType?: string;
   /** What the request is for, in error messages: `read MeshConfig fsm-system/fsm-mesh-config`. */
   what: string;
+  /** Called before each attempt; throws to stop (the Lease is lost): a write never starts unfenced. */
+  guard?: () => void;
+  /** Per-attempt timeout in ms, lower than the client's (a Lease renewal must not wait 30 s). */
+  timeoutMs?: number;
+  /** Overrides the client's retry policy for this request. */
+  retry?: RetryPolicy;
 }
 
 export interface KubeClientOptions {
@@ -22,6 +28,16 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** A bearer token fetched before each request (and cached by the provider): EKS tokens expire. */
   token?: () => Promise<string>;
+  /** Epoch ms after which no request starts and none waits longer: the whole command's deadline. */
+  deadline?: number;
+}
+
+/** The command's deadline (--timeout) passed: no more requests are made. */
+export class DeadlineExceededError extends Error {
+  constructor(what: string) {
+    super(`${what}: the command's time limit (--timeout) is up`);
+    this.name = 'DeadlineExceededError';
+  }
 }
 
 /** What the apply path needs of a client; tests wrap a real client to inject failures. */
@@ -39,10 +55,11 @@ export class KubeClient {
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly token: (() => Promise<string>) | undefined;
+  private readonly deadline: number | undefined;
 
   constructor(
     private readonly config: KubeConfig,
-    options: KubeClientOptions = {},
+    private readonly options: KubeClientOptions = {},
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
@@ -50,6 +67,12 @@ export class KubeClient {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
+    this.deadline = options.deadline;
+  }
+
+  /** The same cluster and credentials with a deadline (epoch ms) on every request; undefined lifts it. */
+  withDeadline(deadline: number | undefined): KubeClient {
+    return new KubeClient(this.config, { ...this.options, deadline });
   }
 
   static fromFile(path: string, context?: string, options?: KubeClientOptions): KubeClient {
@@ -75,10 +98,14 @@ export class KubeClient {
 
   async request<T = JsonObject>(request: KubeRequest): Promise<T> {
     return withRetry(
-      this.retry,
-      () => this.once<T>(request),
+      request.retry ?? this.retry,
+      () => {
+        request.guard?.();
+        return this.once<T>(request);
+      },
       isRetryable,
       (error) => (error instanceof KubeApiError && error.status === 429 ? 1_000 : undefined),
+      this.deadline,
     ).catch((error: unknown) => {
       if (error instanceof TransportError) throw new KubeUnreachableError(this.server, error.message);
       throw error;
@@ -131,7 +158,9 @@ export class KubeClient {
       headers['content-type'] = request.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const { status, text } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, this.timeoutMs);
+    const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
+    if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
+    const { status, text } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, timeoutMs);
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
@@ -153,7 +182,7 @@ function send(url: URL, method: string, headers: Record<string, string>, payload
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       response.on('error', (error) => reject(new TransportError(error.message)));
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new TransportError(`no answer within ${timeoutMs / 1000} s`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new TransportError(`no answer within ${Math.ceil(timeoutMs / 100) / 10} s`)));
     req.on('error', (error) => reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message)));
     req.end(payload);
   });

@@ -8,12 +8,16 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
-/** Exponential backoff with full jitter; `retryAfterMs` (from a Retry-After header) wins when longer. */
+/**
+ * Exponential backoff with full jitter; `retryAfterMs` (from a Retry-After header) wins when longer.
+ * No attempt starts after `deadline` (epoch ms): the last error is thrown instead of waiting past it.
+ */
 export async function withRetry<T>(
   policy: RetryPolicy,
   run: (attempt: number) => Promise<T>,
   retryable: (error: unknown) => boolean,
   retryAfterMs: (error: unknown) => number | undefined = () => undefined,
+  deadline?: number,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -21,7 +25,9 @@ export async function withRetry<T>(
     } catch (error) {
       if (attempt >= policy.attempts || !retryable(error)) throw error;
       const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(Math.max(backoff, Math.min(retryAfterMs(error) ?? 0, policy.maxDelayMs)));
+      const wait = Math.max(backoff, Math.min(retryAfterMs(error) ?? 0, policy.maxDelayMs));
+      if (deadline !== undefined && Date.now() + wait >= deadline) throw error;
+      await sleep(wait);
     }
   }
 }

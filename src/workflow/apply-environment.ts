@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
@@ -5,11 +6,12 @@ import { keyOf } from '../core/kube.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
-import { recordApply } from '../apply/history.ts';
-import { acquireLock } from '../apply/lock.ts';
+import { recordApply, type ApplyRecord } from '../apply/history.ts';
+import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
+import { PendingHistory, type HistoryTarget } from '../apply/pending-history.ts';
 import { restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
-import type { KubeClient } from '../kube/kube-client.ts';
+import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
 import type { EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
 import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
@@ -24,47 +26,84 @@ export interface ApplyEnvironmentOptions {
   confirm(plan: EnvironmentPlan): Promise<boolean>;
   progress?(message: string): void;
   lockWaitSeconds?: number;
+  /** Epoch ms: the whole command's deadline (--timeout). Undoing and recording an apply get ROLLBACK_GRACE_MS beyond it. */
+  deadline?: number;
+  /** Where history records the cluster does not take are kept until the next apply (default: the user's state directory). */
+  pending?: PendingHistory;
 }
 
 export type ApplyOutcome =
   | { status: 'refused'; plan: EnvironmentPlan; reason: string }
   | { status: 'no-changes'; plan: EnvironmentPlan }
   | { status: 'declined'; plan: EnvironmentPlan }
-  | { status: 'done'; plan: EnvironmentPlan; result: ExecuteResult };
+  /** `warnings`: what went wrong after the apply without changing its result (history kept locally, lock not released). */
+  | { status: 'done'; plan: EnvironmentPlan; result: ExecuteResult; warnings: string[] };
+
+/** Time a rollback, the history write and the lock release get after the command's deadline or a failure. */
+export const ROLLBACK_GRACE_MS = 60_000;
 
 /**
  * The CLI's apply: plans one environment of a folder against its cluster under the environment's lock,
- * and applies it if the plan has no errors and is confirmed. Every apply, successful or not, is recorded in
- * the history.
+ * and applies it if the plan has no errors and is confirmed. Every apply, successful or not, is recorded
+ * in the history; when the cluster does not take the record, it is kept locally (PendingHistory) and
+ * written by the next apply, and the outcome is returned all the same.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
   const environment = findEnvironment(await requireRepoConfig(options.repo), options.environment);
-  const { client, progress } = options;
-  return underLease(client, environment, { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, progress }, async () => {
+  const { progress } = options;
+  const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
+  const grace = (): KubeClient => options.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
+  const pending = options.pending ?? new PendingHistory();
+  const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
+  const warnings: string[] = [];
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
+  return underLease(client, environment, lease, async (lock) => {
+    const flushed = await pending.flush(client, target);
+    if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
     const { plan, set } = await planLive(client, options.repo, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
     if (!hasWork(plan, set)) return { status: 'no-changes', plan };
     if (!(await options.confirm(plan))) return { status: 'declined', plan };
-    const result = await carryOut(client, environment, plan, set, options.commit, progress);
-    await recordApply(client, environment.mesh.namespace, environment.name, {
-      commit: options.commit,
-      time: new Date().toISOString(),
-      actor: options.actor,
-      result: result.result,
-      changes: result.done,
-      ...(result.message ? { message: result.message } : {}),
-    });
-    return { status: 'done', plan, result };
+    const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace });
+    const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}) };
+    const kept = await recordOrKeep(grace(), target, record, pending);
+    if (kept) warnings.push(kept);
+    return { status: 'done', plan, result, warnings };
   });
 }
 
-/** Runs `work` holding the environment's Lease (one apply at a time), and releases it whatever happens. */
-export async function underLease<T>(
-  client: KubeClient,
-  environment: EnvironmentConfig,
-  lease: { holder: string; commit: string; waitSeconds?: number | undefined; progress?: ((message: string) => void) | undefined },
-  work: () => Promise<T>,
-): Promise<T> {
+/** Records the apply in the cluster's history; when that fails, keeps it locally and says where (else undefined). */
+async function recordOrKeep(client: KubeClient, target: HistoryTarget, record: ApplyRecord, pending: PendingHistory): Promise<string | undefined> {
+  try {
+    await recordApply(client, target.namespace, target.environment, record);
+    return undefined;
+  } catch (error) {
+    const why = (error as Error).message;
+    try {
+      const file = pending.keep(target, { ...record, id: record.id ?? randomUUID() });
+      return `the apply history could not be written to the cluster (${why}); it is kept in ${file} and the next apply of ${target.environment} writes it`;
+    } catch (diskError) {
+      return `the apply history could not be written to the cluster (${why}) nor kept on this machine (${(diskError as Error).message})`;
+    }
+  }
+}
+
+export interface LeaseRequest {
+  holder: string;
+  commit: string;
+  waitSeconds?: number | undefined;
+  progress?: ((message: string) => void) | undefined;
+  /** The client that releases the Lease (the command's deadline may have passed by then). */
+  releaseClient?: () => KubeApi;
+  /** Told when the Lease could not be released; the work's outcome stands (the Lease expires by itself). */
+  onReleaseFailure?: (warning: string) => void;
+}
+
+/**
+ * Runs `work` holding the environment's Lease (one apply at a time, renewed meanwhile; `work` fences its
+ * writes with it), and releases it whatever happens. A failed release never hides the work's outcome.
+ */
+export async function underLease<T>(client: KubeApi, environment: EnvironmentConfig, lease: LeaseRequest, work: (lock: HeldLock) => Promise<T>): Promise<T> {
   lease.progress?.(`${environment.name}: taking the apply lock`);
   const lock = await acquireLock(client, environment.mesh.namespace, environment.name, {
     holder: lease.holder,
@@ -73,9 +112,15 @@ export async function underLease<T>(
     onWait: (holder, commit) => lease.progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
   });
   try {
-    return await work();
+    return await work(lock);
   } finally {
-    await lock.release();
+    try {
+      await lock.release(lease.releaseClient?.());
+    } catch (error) {
+      const warning = `the apply lock of ${environment.name} could not be released (${(error as Error).message}); it expires by itself within ${DEFAULT_LEASE_SECONDS} s`;
+      lease.progress?.(warning);
+      lease.onReleaseFailure?.(warning);
+    }
   }
 }
 
@@ -91,11 +136,28 @@ export function hasWork(plan: EnvironmentPlan, set: ApplySet): boolean {
   return changedKeys(plan.changes).size > 0 || set.prune.length > 0;
 }
 
-/** Applies a planned environment (creates and updates, then prunes) and, when its policy says so, restarts the workloads. */
-export async function carryOut(client: KubeClient, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, progress?: (message: string) => void): Promise<ExecuteResult> {
-  const result = await executeApply(client, set, { commit, changed: changedKeys(plan.changes), progress });
+export interface CarryOutOptions {
+  progress?: ((message: string) => void) | undefined;
+  /** The Lease's fence, run before every write. */
+  fence?: () => void;
+  /** A client with time left for a rollback. */
+  rollbackClient?: () => KubeApi;
+}
+
+/**
+ * Applies a planned environment (creates and updates, then prunes) and, when its policy says so, restarts
+ * the workloads. Never throws once it wrote: a failed restart after a good apply is in the result's message.
+ */
+export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ExecuteResult> {
+  const { progress } = options;
+  const result = await executeApply(client, set, { commit, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
   if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
-    await restartWorkloads(client, plan.restarts, new Date(), progress);
+    try {
+      options.fence?.();
+      await restartWorkloads(client, plan.restarts, new Date(), progress);
+    } catch (error) {
+      return { ...result, message: `applied, but restarting the workloads failed: ${(error as Error).message}; restart them by hand (kubectl rollout restart)` };
+    }
   }
   return result;
 }
