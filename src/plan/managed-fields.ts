@@ -1,6 +1,7 @@
 import { isObject, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 
+/** One entry of `metadata.managedFields`: who wrote (`Apply`: server-side apply; `Update`: PUT or non-apply PATCH) and when, to the second. */
 export interface FieldOwner {
   manager: string;
   operation: string;
@@ -22,30 +23,54 @@ function entries(object: KubeObject): Entry[] {
   );
 }
 
-export function hasManager(object: KubeObject, manager: string): boolean {
-  return entries(object).some((e) => e.manager === manager);
+/**
+ * The newest managedFields entry of a manager, or undefined if it never wrote the object (or every field it
+ * wrote was taken by others: the server drops an entry left with no fields). For fsm-gitops, which only
+ * applies, its time is the last apply (Kubernetes server-side apply docs: "managedFields").
+ */
+export function managerEntry(object: KubeObject, manager: string): FieldOwner | undefined {
+  const own = entries(object).filter((e) => e.manager === manager);
+  own.sort((a, b) => seconds(b.time) - seconds(a.time));
+  const first = own[0];
+  return first ? { manager: first.manager, operation: first.operation, time: first.time } : undefined;
 }
 
 /**
  * The managers that own a field, reading FieldsV1 (`{"f:spec": {"f:traffic": {"f:enableEgress": {}}}}`).
- * A manager that owns a list or map as a whole (an atomic one) owns everything under it.
+ * A field recorded as an empty set `{}` is owned whole: a scalar, a list, or an atomic map or struct
+ * (x-kubernetes-map-type: atomic), so its owner owns everything under it. `"."` only records that a
+ * granular map exists: it owns none of the map's fields.
  */
 export function ownersOf(object: KubeObject, path: readonly PathSegment[]): FieldOwner[] {
   return entries(object).filter((entry) => owns(entry.fields, path)).map(({ manager, operation, time }) => ({ manager, operation, time }));
 }
 
 function owns(fields: JsonObject, path: readonly PathSegment[]): boolean {
-  let node: JsonValue | undefined = fields;
+  let node: JsonObject = fields;
   for (const segment of path) {
-    if (!isObject(node)) return false;
-    if (isLeaf(node) && node !== fields) return true;
-    if (typeof segment === 'number') return isLeaf(node);
-    node = node[`f:${segment}`];
-    if (node === undefined) return false;
+    if (node !== fields && Object.keys(node).length === 0) return true; // owned whole
+    if (typeof segment === 'number') return false; // list items are keyed k:/v:/i: in FieldsV1; lists are compared whole here
+    const child: JsonValue | undefined = node[`f:${segment}`];
+    if (!isObject(child)) return false;
+    node = child;
   }
-  return isObject(node);
+  return true;
 }
 
-function isLeaf(node: JsonObject): boolean {
-  return Object.keys(node).every((key) => key === '.');
+/**
+ * Whether `owner` wrote the object after `since` (fsm-gitops's last apply) on managedFields' one-second
+ * clock. A write in the same second counts, unless that second is also the object's creation: then the
+ * owner's entry may be the creation itself, before fsm-gitops ever applied (the two cannot be told apart).
+ * Unknown times count as after: the drift can then not be ruled out.
+ */
+export function wroteSince(owner: FieldOwner, since: FieldOwner, creationTimestamp: string | undefined): boolean {
+  if (owner.time === undefined || since.time === undefined) return true;
+  const at = seconds(owner.time);
+  const applied = seconds(since.time);
+  return at > applied || (at === applied && at !== seconds(creationTimestamp));
+}
+
+function seconds(time: string | undefined): number {
+  const parsed = time === undefined ? NaN : Date.parse(time);
+  return Number.isNaN(parsed) ? -Infinity : Math.floor(parsed / 1000);
 }

@@ -20,7 +20,7 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
   const { context, findings } = buildContext(desired, live);
   for (const rule of RULES) findings.push(...rule.check(context));
   if (options.dryRun) findings.push(...dryRunFindings(context.managed, options.dryRun, findings));
-  findings.push(...driftFindings(context.managed, liveObjectsByKey(live)));
+  findings.push(...driftFindings(context.managed, liveObjectsByKey(live), context.schemas));
   return {
     name: desired.environment.name,
     path: desired.environment.path,
