@@ -2,7 +2,8 @@ import http from 'node:http';
 import https, { type Agent } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isObject, type JsonObject } from '../core/json.ts';
-import { isRetryable, KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
+import { isRetryable } from './error-kind.ts';
+import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -104,7 +105,7 @@ export class KubeClient {
         return this.once<T>(request);
       },
       isRetryable,
-      (error) => (error instanceof KubeApiError && error.status === 429 ? 1_000 : undefined),
+      retryAfter,
       this.deadline,
     ).catch((error: unknown) => {
       if (error instanceof TransportError) throw new KubeUnreachableError(this.server, error.message);
@@ -160,26 +161,43 @@ export class KubeClient {
     }
     const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
     if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
-    const { status, text } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, timeoutMs);
+    const { status, text, retryAfter } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, timeoutMs);
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
       body = { message: text.slice(0, 200) };
     }
-    if (status < 200 || status >= 300) throw new KubeApiError(status, body, request.what);
+    if (status < 200 || status >= 300) throw new KubeApiError(status, body, request.what, retryAfter);
     return body as T;
   }
 }
 
+/**
+ * How long to wait before retrying a throttled (429) or unavailable (503) answer: its `Retry-After`
+ * header; 1 s for a 429 without one (the API server's priority and fairness sends one, older servers not).
+ */
+function retryAfter(error: unknown): number | undefined {
+  if (!(error instanceof KubeApiError) || (error.status !== 429 && error.status !== 503)) return undefined;
+  return error.retryAfterMs ?? (error.status === 429 ? 1_000 : undefined);
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  /** The `Retry-After` header, as sent. */
+  retryAfter: string | undefined;
+}
+
 /** One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. */
-function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, agent: Agent | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, agent: Agent | undefined, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
     const req = (url.protocol === 'http:' ? http.request : https.request)(url, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      const header = response.headers['retry-after'];
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header }));
       response.on('error', (error) => reject(new TransportError(error.message)));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new TransportError(`no answer within ${Math.ceil(timeoutMs / 100) / 10} s`)));

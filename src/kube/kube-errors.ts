@@ -6,20 +6,40 @@ export interface StatusCause {
   field?: string;
 }
 
+/** A Status's `details`: what the error is about (`{ kind: 'namespaces', name: 'x' }` for a missing namespace). */
+export interface StatusDetails {
+  kind?: string;
+  name?: string;
+  group?: string;
+}
+
 /** The API server answered with an error Status. */
 export class KubeApiError extends Error {
   readonly status: number;
+  /** The Status's message as the server wrote it (without the `what:` prefix of `message`). */
+  readonly serverMessage: string;
   readonly reason: string | undefined;
+  readonly details: StatusDetails;
   readonly causes: StatusCause[];
+  /** From a `Retry-After: <seconds>` header, when the answer had one. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, body: unknown, what: string) {
+  /** `body` is the parsed answer (a Status, or `{ message }` for a plain-text one); `retryAfter` the raw header. */
+  constructor(status: number, body: unknown, what: string, retryAfter?: string) {
     const statusBody = isObject(body) ? body : undefined;
-    const message = typeof statusBody?.['message'] === 'string' ? statusBody['message'] : `HTTP ${status}`;
+    const message = typeof statusBody?.['message'] === 'string' ? statusBody['message'].trim() : `HTTP ${status}`;
     super(`${what}: ${message}`);
     this.name = 'KubeApiError';
     this.status = status;
+    this.serverMessage = message;
     this.reason = typeof statusBody?.['reason'] === 'string' ? statusBody['reason'] : undefined;
+    this.retryAfterMs = parseRetryAfter(retryAfter);
     const details = statusBody?.['details'];
+    this.details = {};
+    for (const key of ['kind', 'name', 'group'] as const) {
+      const value = isObject(details) ? details[key] : undefined;
+      if (typeof value === 'string') this.details[key] = value;
+    }
     const causes = isObject(details) && Array.isArray(details['causes']) ? details['causes'] : [];
     this.causes = causes.filter(isObject).map((c: JsonObject) => ({
       reason: typeof c['reason'] === 'string' ? c['reason'] : undefined,
@@ -37,10 +57,10 @@ export class KubeUnreachableError extends Error {
   }
 }
 
-/** Worth another try: throttled, a server-side failure, or the network. Never a validation error. */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof KubeApiError) return error.status === 429 || error.status >= 500;
-  return error instanceof TransportError;
+/** `Retry-After` in seconds (RFC 9110 also allows an HTTP date, which the API server does not send), in ms. */
+function parseRetryAfter(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\s*\d+\s*$/.test(header)) return undefined;
+  return Number(header) * 1000;
 }
 
 /** A request that got no HTTP answer (connection refused or reset, DNS, timeout). */

@@ -1,24 +1,55 @@
-import { objectKey, type KubeObject } from '../core/kube.ts';
-import type { DryRunOutcome } from '../live/live-state.ts';
+import { isObject } from '../core/json.ts';
+import { apiGroup, objectKey, type KubeObject } from '../core/kube.ts';
+import type { DryRunOutcome, DryRunRejection } from '../live/live-state.ts';
+import { kubeErrorKind } from './error-kind.ts';
 import { serverSideApply } from './fsm-objects.ts';
 import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
 
-/** Dry-runs every object; a validation or admission refusal is an outcome, anything else (unreachable, forbidden) fails the whole run. */
+/**
+ * Dry-runs every object. A refusal of one object (see kubeErrorKind: invalid, unknown field, admission
+ * denial, unserved apiVersion, missing namespace) is that object's outcome and the others go on; transient
+ * failures are retried by the client, and what still fails (unreachable, forbidden, a persistent 503)
+ * fails the whole run.
+ */
 export async function serverDryRun(client: KubeApi, objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
   const outcomes = new Map<string, DryRunOutcome>();
   for (const object of objects) {
     try {
       outcomes.set(objectKey(object), { ok: true, object: await serverSideApply(client, object, true) });
     } catch (error) {
-      if (!(error instanceof KubeApiError) || !isRefusal(error)) throw error;
-      outcomes.set(objectKey(object), { ok: false, status: error.status, message: error.message, causes: error.causes });
+      if (!(error instanceof KubeApiError) || kubeErrorKind(error) !== 'refusal') throw error;
+      outcomes.set(objectKey(object), { ok: false, ...(await rejection(client, object, error)) });
     }
   }
   return outcomes;
 }
 
-/** 400 (bad request), 409 (conflict), 422 (invalid), and admission webhooks' denials (often 400 or 403 with a reason). */
-function isRefusal(error: KubeApiError): boolean {
-  return error.status === 400 || error.status === 409 || error.status === 422 || (error.status === 403 && error.reason !== 'Forbidden');
+/**
+ * The refusal in the server's words. A 404 has no words worth showing ("404 page not found"), so it is
+ * said here: the namespace does not exist (details.kind "namespaces"), or the cluster does not serve the
+ * object's apiVersion (naming the versions of its group that it serves).
+ */
+async function rejection(client: KubeApi, object: KubeObject, error: KubeApiError): Promise<DryRunRejection> {
+  const refused = { status: error.status, message: error.serverMessage, causes: error.causes };
+  if (error.status !== 404) return refused;
+  if (error.details.kind === 'namespaces') {
+    const message = `the namespace "${error.details.name ?? ''}" does not exist in the cluster: create it first (fsm-gitops does not create namespaces)`;
+    return { ...refused, message, causes: [{ field: 'metadata.namespace', reason: 'NamespaceNotFound', message }] };
+  }
+  const message = `the cluster does not serve ${object.kind} at ${object.apiVersion}${await servedVersions(client, apiGroup(object.apiVersion))}`;
+  return { ...refused, message, causes: [{ field: 'apiVersion', reason: 'VersionNotServed', message }] };
+}
+
+/** `; it serves plugin.flomesh.io/v1alpha1` from the group's discovery document, or why not; '' if that cannot be read. */
+async function servedVersions(client: KubeApi, group: string): Promise<string> {
+  try {
+    const discovery = await client.get(group === '' ? '/api' : `/apis/${group}`, `discover ${group || 'core'} API versions`);
+    if (!discovery) return `: it serves no API group ${group} (is the CRD installed?)`;
+    const versions = Array.isArray(discovery['versions']) ? discovery['versions'].filter(isObject) : [];
+    const names = versions.map((v) => v['groupVersion']).filter((v): v is string => typeof v === 'string');
+    return names.length > 0 ? `; it serves ${names.join(', ')}` : '';
+  } catch {
+    return '';
+  }
 }

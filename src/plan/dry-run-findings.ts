@@ -4,7 +4,8 @@ import { formatPath, type PathSegment } from '../core/json.ts';
 import { objectKey } from '../core/kube.ts';
 import type { RuleCode } from '../core/rule-codes.ts';
 import type { ManagedResource } from '../fsm/rules/rule.ts';
-import type { DryRunOutcome } from '../live/live-state.ts';
+import type { DryRunOutcome, DryRunRejection } from '../live/live-state.ts';
+import { parseTypedPatchFailure, resolveTypedPath } from './typed-patch-path.ts';
 
 const CODE_BY_REASON: Record<string, RuleCode> = {
   FieldValueRequired: 'schema-required',
@@ -14,9 +15,17 @@ const CODE_BY_REASON: Record<string, RuleCode> = {
   FieldValueDuplicate: 'schema-list-key-duplicate',
 };
 
+/** Server-side apply's typed-patch details (sigs.k8s.io/structured-merge-diff), as local check codes. */
+const CODE_BY_TYPED_DETAIL: [RegExp, RuleCode][] = [
+  [/field not declared in schema/, 'schema-unknown-field'],
+  [/^expected /, 'schema-type'],
+];
+
 /**
- * The API server's refusals of a dry run, as findings at the repository lines of the fields they name.
- * A field fsm-gitops already reported is not reported twice.
+ * The API server's refusals of a dry run, as findings at the repository lines of the fields they name:
+ * the Status causes' fields (a 422), or the field of a typed-patch failure (a 500 "failed to create typed
+ * patch object: .spec.prioriy: field not declared in schema"); a refusal naming no field is
+ * `server-rejected` at the object's kind line. A field fsm-gitops already reported is not reported twice.
  */
 export function dryRunFindings(resources: readonly ManagedResource[], outcomes: ReadonlyMap<string, DryRunOutcome>, local: readonly Finding[]): Finding[] {
   const seen = new Set(local.map((f) => `${f.file}|${f.path ?? ''}`));
@@ -24,6 +33,11 @@ export function dryRunFindings(resources: readonly ManagedResource[], outcomes: 
   for (const resource of resources) {
     const outcome = outcomes.get(objectKey(resource.object));
     if (!outcome || outcome.ok) continue;
+    const typed = typedPatchFinding(resource, outcome);
+    if (typed) {
+      if (!seen.has(`${resource.file}|${typed.path ?? ''}`)) findings.push(typed);
+      continue;
+    }
     const causes = outcome.causes.filter((c) => c.field);
     if (causes.length === 0) {
       findings.push(findingAt(resource, ['kind'], 'error', 'server-rejected', `the API server refuses this ${resource.kind} (dry run, HTTP ${outcome.status}): ${outcome.message}`));
@@ -37,6 +51,14 @@ export function dryRunFindings(resources: readonly ManagedResource[], outcomes: 
     }
   }
   return findings;
+}
+
+function typedPatchFinding(resource: ManagedResource, outcome: DryRunRejection): Finding | undefined {
+  const failure = parseTypedPatchFailure(outcome.message);
+  if (!failure) return undefined;
+  const path = resolveTypedPath(resource.object, failure.field);
+  const code = CODE_BY_TYPED_DETAIL.find(([pattern]) => pattern.test(failure.detail))?.[1] ?? 'server-rejected';
+  return findingAt(resource, path, 'error', code, `the API server refuses this (dry run): ${formatPath(path) || failure.field}: ${failure.detail}`);
 }
 
 /** `spec.chains[0].name` and `metadata.labels[app.kubernetes.io/name]`, as the API server writes field paths. */

@@ -42,6 +42,31 @@ test('never retries a validation error, and keeps the Status causes', async () =
   assert.ok(scope.isDone());
 });
 
+test('never retries a 500 that refuses the object (server-side apply\'s typed patch), and keeps the server\'s words', async () => {
+  const status = { kind: 'Status', status: 'Failure', message: 'failed to create typed patch object: .metadata.lables: field not declared in schema', code: 500 };
+  const scope = nock(SERVER).patch('/p').once().reply(500, status);
+  const error = await client().request({ method: 'PATCH', path: '/p', body: {}, what: 'dry-run apply Plugin p' }).catch((e: unknown) => e);
+  assert.ok(error instanceof KubeApiError);
+  assert.equal(error.serverMessage, status.message);
+  assert.ok(scope.isDone());
+  assert.ok(nock.isDone());
+});
+
+test('waits the Retry-After seconds of a 503 (and a 429) before the next try', async () => {
+  const patient = KubeClient.fromString(KUBECONFIG, undefined, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5_000 } });
+  for (const code of [503, 429]) {
+    nock(SERVER).get('/z').reply(code, { message: 'later' }, { 'Retry-After': '1' }).get('/z').reply(200, { ok: true });
+    const started = Date.now();
+    assert.deepEqual(await patient.request({ method: 'GET', path: '/z', what: 'read z' }), { ok: true });
+    assert.ok(Date.now() - started >= 950, `${code}: retried after ${Date.now() - started} ms`);
+  }
+  // Without the header a 503 backs off as usual (1 ms here).
+  nock(SERVER).get('/z').reply(503, { message: 'later' }).get('/z').reply(200, { ok: true });
+  const started = Date.now();
+  await patient.request({ method: 'GET', path: '/z', what: 'read z' });
+  assert.ok(Date.now() - started < 500, `retried after ${Date.now() - started} ms`);
+});
+
 test('gives up after the retry budget on persistent 5xx', async () => {
   nock(SERVER).get('/y').times(3).reply(500, { message: 'boom' });
   await assert.rejects(client().request({ method: 'GET', path: '/y', what: 'read y' }), (e: unknown) => e instanceof KubeApiError && e.status === 500);

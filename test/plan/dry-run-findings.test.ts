@@ -13,8 +13,9 @@ test('parses API server field paths', () => {
   assert.deepEqual(parseFieldPath('metadata.labels[app.kubernetes.io/name]'), ['metadata', 'labels', 'app.kubernetes.io/name']);
 });
 
-async function stagingPlan(dryRun: PlanOptions['dryRun']) {
-  const repo = new MemoryRepo({ [CONFIG_FILE]: STAGING_CONFIG, 'clusters/staging/meshconfig.yaml': ENABLE_PLUGINS, 'clusters/staging/p.yaml': pluginYaml('p') });
+async function stagingPlan(dryRun: PlanOptions['dryRun'], edit = (yaml: string) => yaml) {
+  const plugin = edit(pluginYaml('p'));
+  const repo = new MemoryRepo({ [CONFIG_FILE]: STAGING_CONFIG, 'clusters/staging/meshconfig.yaml': ENABLE_PLUGINS, 'clusters/staging/p.yaml': plugin });
   const config = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!);
   return planEnvironment(await loadEnvironment(repo, config.environments[0]!), exampleLiveState(), { dryRun });
 }
@@ -35,6 +36,24 @@ test('a refusal without field causes (an admission webhook) is server-rejected a
   const finding = plan.findings.find((f) => f.code === 'server-rejected')!;
   assert.equal(finding.line, 2);
   assert.match(finding.message, /admission webhook/);
+});
+
+test('a typed-patch refusal (a bare 500) is a finding at the field it names, coded like the local check', async () => {
+  const message = 'failed to create typed patch object: .metadata.lables: field not declared in schema';
+  const plan = await stagingPlan(new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 500, message, causes: [] }]]), (yaml) =>
+    yaml.replace('  name: p\n', '  name: p\n  lables: { team: edge }\n'),
+  );
+  const finding = plan.findings.find((f) => f.file === 'clusters/staging/p.yaml')!;
+  assert.deepEqual([finding.code, finding.line, finding.path], ['schema-unknown-field', 5, 'metadata.lables']);
+  assert.match(finding.message, /the API server refuses this \(dry run\): metadata\.lables: field not declared in schema/);
+});
+
+test('a typed-patch refusal of a field the local checks reported is not reported twice', async () => {
+  const message = 'failed to create typed patch object: .spec.priority: expected numeric (int or float), got string';
+  const plan = await stagingPlan(new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 500, message, causes: [] }]]), (yaml) => yaml.replace('priority: 100', 'priority: high'));
+  const findings = plan.findings.filter((f) => f.path === 'spec.priority');
+  assert.deepEqual(findings.map((f) => f.code), ['schema-type'], JSON.stringify(findings));
+  assert.doesNotMatch(findings[0]!.message, /API server/);
 });
 
 test('the dry-run result, not the local merge, is the change', async () => {

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubeObject } from '../../src/core/kube.ts';
+import type { KubeApi, KubeRequest } from '../../src/kube/kube-client.ts';
+import { KubeApiError } from '../../src/kube/kube-errors.ts';
+import { serverDryRun } from '../../src/kube/server-dry-run.ts';
+
+const plugin = (name: string, apiVersion = 'plugin.flomesh.io/v1alpha1') => ({ apiVersion, kind: 'Plugin', metadata: { name }, spec: { priority: 1 } }) as KubeObject;
+
+/** A KubeApi whose answers are given per object name (the apply path ends in it); discovery reads answer `discovery`. */
+function fake(answers: Record<string, () => unknown>, discovery?: () => unknown): KubeApi {
+  return {
+    server: 'https://kube.test',
+    request: async <T>(request: KubeRequest) => answers[request.path.split('/').pop()!]!() as T,
+    get: async () => (discovery ? (discovery() as never) : undefined),
+    list: async () => [],
+  };
+}
+const fail = (status: number, body: unknown) => () => {
+  throw new KubeApiError(status, body, 'dry-run apply');
+};
+
+test('a refusal is the outcome of its object and the next object is still dry-run', async () => {
+  const outcomes = await serverDryRun(fake({ a: fail(500, { message: 'failed to create typed patch object: .spec.x: field not declared in schema' }), b: () => plugin('b') }), [plugin('a'), plugin('b')]);
+  assert.deepEqual([...outcomes.values()].map((o) => o.ok), [false, true]);
+});
+
+test('an apiVersion whose group the cluster does not serve at all says so', async () => {
+  const outcomes = await serverDryRun(fake({ a: fail(404, { message: '404 page not found' }) }), [plugin('a', 'plugin.flomesh.io/v1alpha9')]);
+  const outcome = [...outcomes.values()][0]!;
+  assert.ok(!outcome.ok);
+  assert.deepEqual(outcome.causes, [{ field: 'apiVersion', reason: 'VersionNotServed', message: 'the cluster does not serve Plugin at plugin.flomesh.io/v1alpha9: it serves no API group plugin.flomesh.io (is the CRD installed?)' }]);
+});
+
+test('RBAC\'s 403, a persistent 503 and other errors still fail the whole dry run', async () => {
+  const rbac = { reason: 'Forbidden', message: 'plugins.plugin.flomesh.io "a" is forbidden: User "x" cannot patch resource "plugins"' };
+  await assert.rejects(serverDryRun(fake({ a: fail(403, rbac) }), [plugin('a')]), (e: unknown) => e instanceof KubeApiError && e.status === 403);
+  await assert.rejects(serverDryRun(fake({ a: fail(503, { message: 'unavailable' }) }), [plugin('a')]), (e: unknown) => e instanceof KubeApiError && e.status === 503);
+  await assert.rejects(serverDryRun(fake({ a: fail(500, { reason: 'InternalError', message: 'etcdserver: request timed out' }) }), [plugin('a')]), /etcdserver/);
+});
