@@ -14,6 +14,9 @@ export const RULE_CODES = [
   // Safety
   'kind-not-managed',
   'namespace-not-allowed',
+  // Ownership
+  'not-owned',
+  'adopt',
   // Schemas (CRD openAPIV3Schema, chart values.schema.json)
   'schema-type',
   'schema-required',
