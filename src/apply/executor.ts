@@ -7,10 +7,13 @@ import { KubeApiError } from '../kube/kube-errors.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { LeaseLostError } from './lease-renewal.ts';
+import { pruneRefusal, writeRefusal } from './ownership-check.ts';
 import { rollBack, type Step } from './rollback.ts';
 
 export interface ExecuteOptions {
   commit: string;
+  /** The environment applied: only objects carrying its labels are written over or pruned (ownership-check.ts). */
+  environment: string;
   /** Keys (objectKey) of the objects whose plan says create or update; the others are not touched. */
   changed: ReadonlySet<string>;
   /** The Lease's fence (HeldLock.fence): throws LeaseLostError. Runs before every write attempt. */
@@ -21,7 +24,8 @@ export interface ExecuteOptions {
 }
 
 export interface ExecuteResult {
-  result: 'applied' | 'rolled-back' | 'failed';
+  /** `refused`: the cluster changed since the plan (an object not ours to write or prune): nothing was written. */
+  result: 'applied' | 'rolled-back' | 'failed' | 'refused';
   /** What was done, in order: `create Plugin cors`, `delete PluginChain bookinfo/old`. */
   done: string[];
   /** Writes whose answer was lost: they may or may not have happened (a rollback settles them by reading). */
@@ -36,7 +40,8 @@ export interface ExecuteResult {
  * Applies an environment's objects in dependency order (server-side apply, field manager fsm-gitops),
  * prunes in reverse order, and verifies. Before the first write it records every object it will touch;
  * if any step fails it undoes its own writes (src/apply/rollback.ts: never over someone else's later
- * write) and says what it could not undo. When the Lease is lost it stops writing and does not roll
+ * write) and says what it could not undo. An object that is not this environment's to write or prune
+ * (someone created or relabelled it since the plan) stops the apply before its first write. When the Lease is lost it stops writing and does not roll
  * back: another apply may be writing. Never throws once a write was made: the result tells what happened.
  */
 export async function executeApply(client: KubeApi, set: ApplySet, options: ExecuteOptions): Promise<ExecuteResult> {
@@ -45,6 +50,11 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
   for (const object of [...toApply, ...set.prune]) {
     recorded.set(objectKey(object), (await client.get(fsmObjectPath(object), `read ${displayName(object)}`)) as KubeObject | undefined);
   }
+  const refusals = [
+    ...toApply.flatMap((o) => writeRefusal(o, recorded.get(objectKey(o)), options.environment) ?? []),
+    ...set.prune.flatMap((o) => pruneRefusal(o, recorded.get(objectKey(o)), options.environment) ?? []),
+  ];
+  if (refusals.length > 0) return { result: 'refused', done: [], uncertain: [], notUndone: [], message: `nothing written: ${refusals.join('; ')}` };
   const steps: Step[] = [];
   const fence = options.fence;
   try {

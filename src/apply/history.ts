@@ -19,7 +19,7 @@ export interface ApplyRecord {
   commit: string;
   time: string;
   actor: string;
-  result: 'applied' | 'rolled-back' | 'failed';
+  result: 'applied' | 'rolled-back' | 'failed' | 'refused';
   /** `create Plugin cors`, `update MeshConfig fsm-system/fsm-mesh-config`, ...: the first MAX_CHANGES_PER_RECORD. */
   changes: string[];
   /** How many changes there were, when more than `changes` lists. */

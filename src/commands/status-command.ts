@@ -52,7 +52,7 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
 
 export function describeDeploy(record: ApplyRecord): string {
   const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
-  const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : 'failed';
+  const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : record.result === 'refused' ? 'refused, nothing written' : 'failed';
   return `\`${escapeMarkdown(String(record.commit).slice(0, 7))}\` by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
 }
 

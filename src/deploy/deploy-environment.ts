@@ -131,5 +131,6 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 export function describeRecord(record: ApplyRecord): string {
   const what = record.changes.length === 0 ? 'no changes needed' : `${record.changes.length} change(s)`;
   if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}`;
-  return `${record.result === 'rolled-back' ? 'failed and rolled back' : 'failed, cluster needs attention'}: ${record.message ?? ''}`;
+  const how = { 'rolled-back': 'failed and rolled back', refused: 'refused, nothing written', failed: 'failed, cluster needs attention' }[record.result];
+  return `${how}: ${record.message ?? ''}`;
 }

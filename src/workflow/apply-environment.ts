@@ -26,6 +26,8 @@ export interface ApplyEnvironmentOptions {
   confirm(plan: EnvironmentPlan): Promise<boolean>;
   progress?(message: string): void;
   lockWaitSeconds?: number;
+  /** The Lease's duration (default DEFAULT_LEASE_SECONDS); tests shorten it. */
+  leaseSeconds?: number;
   /** Epoch ms: the whole command's deadline (--timeout). Undoing and recording an apply get ROLLBACK_GRACE_MS beyond it. */
   deadline?: number;
   /** Where history records the cluster does not take are kept until the next apply (default: the user's state directory). */
@@ -56,7 +58,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const pending = options.pending ?? new PendingHistory();
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
-  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
   return underLease(client, environment, lease, async (lock) => {
     const flushed = await pending.flush(client, target);
     if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
@@ -92,6 +94,7 @@ export interface LeaseRequest {
   holder: string;
   commit: string;
   waitSeconds?: number | undefined;
+  leaseSeconds?: number | undefined;
   progress?: ((message: string) => void) | undefined;
   /** The client that releases the Lease (the command's deadline may have passed by then). */
   releaseClient?: () => KubeApi;
@@ -109,6 +112,7 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     holder: lease.holder,
     commit: lease.commit,
     waitSeconds: lease.waitSeconds,
+    leaseSeconds: lease.leaseSeconds,
     onWait: (holder, commit) => lease.progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
   });
   try {
@@ -150,7 +154,7 @@ export interface CarryOutOptions {
  */
 export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ExecuteResult> {
   const { progress } = options;
-  const result = await executeApply(client, set, { commit, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
+  const result = await executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
   if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
     try {
       options.fence?.();

@@ -61,7 +61,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
     const before = await fsmState();
     const set = await stagingApplySet();
     const changed = new Set(set.apply.map(objectKey));
-    const result = await executeApply(failingOnApply(3), set, { commit: 'c0ffee', changed });
+    const result = await executeApply(failingOnApply(3), set, { commit: 'c0ffee', environment: 'staging', changed });
     assert.equal(result.result, 'rolled-back', result.message);
     assert.match(result.message!, /injected failure at apply 3\. Rolled back: the cluster is as it was/);
     assert.deepEqual(result.done.length, 2, 'two steps were done, then undone');
