@@ -67,6 +67,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     const client = await cc.deps.live.client(environment.cluster);
     const claim: Claim = { repository: cc.repository.fullName, pr: number, headSha: pr.headSha, actor: commenter, since: new Date().toISOString() };
     const outcome = await deployEnvironment({
+      deadline: cc.deadline,
       client,
       environment,
       files: new GitHubRepoFiles(cc.octokit, cc.ref, pr.headSha),

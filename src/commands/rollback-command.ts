@@ -28,6 +28,7 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
   const sha = await resolveTarget(client, trail, environment, target);
   const actor = cc.event.comment.user.login;
   const outcome = await deployEnvironment({
+    deadline: cc.deadline,
     client,
     environment,
     files: new GitHubRepoFiles(cc.octokit, cc.ref, sha),

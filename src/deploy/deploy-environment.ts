@@ -6,7 +6,7 @@ import { historyName, readHistory, recordApply, type ApplyRecord } from '../appl
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import type { DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
-import { carryOut, hasWork, planLive, underLease } from '../workflow/apply-environment.ts';
+import { carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease } from '../workflow/apply-environment.ts';
 import { Claims, type Claim } from './claims.ts';
 import { planDigest } from './plan-digest.ts';
 
@@ -30,6 +30,8 @@ export interface DeployRequest {
   trail: DeploymentTrail;
   /** Where people read about it: the PR comment or the check run. */
   logUrl?: string;
+  /** Epoch ms after which no write starts (the event's deadline); a rollback and the history get ROLLBACK_GRACE_MS more. */
+  deadline: number;
   progress?(message: string): void;
 }
 
@@ -44,6 +46,7 @@ export type DeployOutcome =
 
 const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
 
+
 /**
  * Applies an environment for the GitHub App, as DESIGN.md's "Deploying from GitHub" says: under the
  * environment's Lease it plans the commit again, refuses when the plan has errors or differs from the one
@@ -57,20 +60,24 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   if (previous && TERMINAL.has((await trail.latestState(previous.id)) ?? '')) return { status: 'duplicate', deployment: previous, record: undefined };
 
   const holder = `github-app/${request.trigger}`;
-  return underLease(request.client, environment, { holder, commit: request.sha, waitSeconds: 60, progress }, async (lock) => {
-    const history = await readHistory(request.client, environment.mesh.namespace, environment.name);
+  const client = request.client.withDeadline(request.deadline);
+  const grace = (): KubeClient => request.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
+  const warnings: string[] = [];
+  const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
+  return underLease(client, environment, lease, async (lock) => {
+    const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
       if (previous) await trail.setStatus(previous.id, done.result === 'applied' ? 'success' : 'failure', describeRecord(done), request.logUrl);
       return { status: 'duplicate', deployment: previous, record: done };
     }
 
-    const { plan, set } = await planLive(request.client, request.files, environment, progress);
+    const { plan, set } = await planLive(client, request.files, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', reason: `the plan of ${request.sha.slice(0, 7)} has errors`, plan };
     const digest = planDigest(plan);
     if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return { status: 'plan-changed', plan, digest };
     if (request.claim) {
-      const claim = await new Claims(request.client, environment.mesh.namespace).take(environment.name, request.claim);
+      const claim = await new Claims(client, environment.mesh.namespace).take(environment.name, request.claim);
       if (!claim.taken) return { status: 'claimed', holder: claim.holder, plan };
     }
 
@@ -95,7 +102,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 
     let result: ExecuteResult | 'no-changes' = 'no-changes';
     try {
-      if (hasWork(plan, set)) result = await carryOut(request.client, environment, plan, set, request.sha, { progress, fence: () => lock.fence() });
+      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), rollbackClient: grace });
     } catch (error) {
       await trail.setStatus(deployment.id, 'error', `fsm-gitops stopped: ${(error as Error).message}`, request.logUrl);
       throw error;
@@ -113,9 +120,8 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       planDigest: digest,
       ...(result !== 'no-changes' && result.message ? { message: result.message } : {}),
     };
-    const warnings: string[] = [];
     try {
-      await recordApply(request.client, environment.mesh.namespace, environment.name, record);
+      await recordApply(grace(), environment.mesh.namespace, environment.name, record);
     } catch (error) {
       // The Deployment below still records the outcome, and its terminal state keeps the trigger from acting twice.
       warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);

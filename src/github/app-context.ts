@@ -37,4 +37,9 @@ export interface EventContext {
   identity: AppIdentity;
   deps: AppDependencies;
   log: Logger;
+  /**
+   * Epoch ms after which no cluster write starts for this event: undoing and reporting still fit before
+   * the worker is stopped (handle-event.ts).
+   */
+  deadline: number;
 }

@@ -6,13 +6,20 @@ import type { Octokit } from './octokit.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
 import { reviewPullRequest } from './review-pull-request.ts';
 
+/** How long an event's cluster work may write when the runtime gives no limit (npm start). */
+export const DEFAULT_WORK_MS = 150_000;
+
+/** Time kept back from a runtime's limit (a Lambda's remaining time): a rollback, the history, the GitHub reports. */
+export const REPORTING_RESERVE_MS = 120_000;
+
 /**
  * Where each event goes: pull requests are reviewed (and deployed on merge, their claims released on
  * close), reviews refresh the approvals shown, comments may be commands, a re-run check plans again.
  * Returns what was done, for the log.
  */
-export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger): Promise<string> {
+export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger, deadline = Date.now() + DEFAULT_WORK_MS): Promise<string> {
   const ctx: EventContext = {
+    deadline,
     octokit,
     ref: { owner: event.repository.owner, repo: event.repository.repo },
     repository: event.repository,

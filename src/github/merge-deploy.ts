@@ -78,6 +78,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
     }
     const status = await approvals.forEnvironment(environment);
     const outcome = await deployEnvironment({
+      deadline: ctx.deadline,
       client,
       environment,
       files: repoFiles,

@@ -36,7 +36,7 @@ export interface KubeClientOptions {
 /** The command's deadline (--timeout) passed: no more requests are made. */
 export class DeadlineExceededError extends Error {
   constructor(what: string) {
-    super(`${what}: the command's time limit (--timeout) is up`);
+    super(`${what}: the time limit of this run is up (the CLI's --timeout; in the app, the worker's time)`);
     this.name = 'DeadlineExceededError';
   }
 }

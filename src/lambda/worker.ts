@@ -1,5 +1,5 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { handleEvent } from '../github/handle-event.ts';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { handleEvent, REPORTING_RESERVE_MS } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
 import type { QueuedEvent } from '../queue/queued-event.ts';
 import { appInstance } from './app-instance.ts';
@@ -9,7 +9,7 @@ import { appInstance } from './app-instance.ts';
  * its installation's client. A failure returns the message to the queue; after maxReceiveCount tries SQS
  * moves it to the dead-letter queue, which an alarm watches, and the last try says so in the log.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     let delivery = '?';
@@ -17,7 +17,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       const queued = JSON.parse(record.body) as QueuedEvent;
       delivery = `${queued.type}.${queued.action} ${queued.delivery}`;
       const { probot, deps } = await appInstance();
-      const outcome = await handleEvent(queued, (await probot.auth(queued.installation)) as Octokit, deps, probot.log);
+      // No cluster write starts so late that the Lambda could be stopped before it is undone and reported.
+      const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS : undefined;
+      const outcome = await handleEvent(queued, (await probot.auth(queued.installation)) as Octokit, deps, probot.log, deadline);
       console.log(JSON.stringify({ level: 'info', msg: `delivery ${delivery} handled`, outcome, messageId: record.messageId }));
     } catch (error) {
       const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
