@@ -108,7 +108,11 @@ export class KubeClient {
       retryAfter,
       this.deadline,
     ).catch((error: unknown) => {
-      if (error instanceof TransportError) throw new KubeUnreachableError(this.server, error.message);
+      if (error instanceof TransportError) {
+        // No answer because the deadline cut the wait short: say that, not "cannot reach".
+        if (this.deadline !== undefined && Date.now() >= this.deadline - 100) throw new DeadlineExceededError(request.what);
+        throw new KubeUnreachableError(this.server, error.message);
+      }
       throw error;
     });
   }

@@ -238,4 +238,31 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       await repo.cleanup();
     }
   });
+
+  test('--timeout: a write the frozen server never answers stops the apply at the deadline, and what was written is rolled back', async () => {
+    const repo = await repoVariant(230);
+    try {
+      const before = await fsmState();
+      let applies = 0;
+      let frozen = '';
+      proxy.fault = (request) => {
+        if (request.url === frozen) return 'hang';
+        if (isApply(request) && ++applies === 2) {
+          frozen = request.url;
+          return 'hang';
+        }
+        return 'pass';
+      };
+      const started = Date.now();
+      const run = await apply(repo.repo, 'timeout', ['--timeout', '4']);
+      const seconds = (Date.now() - started) / 1000;
+      assert.equal(run.code, 3);
+      assert.match(run.stderr, /apply failed: .*time limit of this run is up.*Rolled back: the cluster is as it was before this apply/s);
+      assert.ok(seconds < 20, `stopped at the deadline, not after 30 s x 5 tries: ${seconds} s`);
+      proxy.fault = () => 'pass';
+      assert.deepEqual(await fsmState(), before);
+    } finally {
+      await repo.cleanup();
+    }
+  });
 });
