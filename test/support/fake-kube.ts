@@ -19,16 +19,21 @@ export function apiError(status: number, what = 'request', reason?: string): Kub
   return new KubeApiError(status, { kind: 'Status', message: `injected ${status}`, ...(reason ? { reason } : {}) }, what);
 }
 
+/** Shared by all fakes, so two clients of one store never hand out the same version. */
+let version = 100;
+
 export class FakeKube implements KubeApi {
-  readonly objects = new Map<string, JsonObject>();
   /** Every request, in order, as received (after its guard passed). */
   readonly requests: KubeRequest[] = [];
   fault: (request: KubeRequest) => Answer = () => 'pass';
   /** How many times a request's guard was run. */
   guardCalls = 0;
-  private version = 100;
 
-  constructor(readonly server = 'https://fake.test') {}
+  /** `objects`: another FakeKube's, for a second client of the same server. */
+  constructor(
+    readonly server = 'https://fake.test',
+    readonly objects = new Map<string, JsonObject>(),
+  ) {}
 
   /** The requests that change something (no GETs, no dry runs). */
   get writes(): KubeRequest[] {
@@ -126,7 +131,7 @@ export class FakeKube implements KubeApi {
   }
 
   private nextVersion(): string {
-    return String(++this.version);
+    return String(++version);
   }
 
   /** Objects directly under a collection path, or in any namespace for `/apis/g/v/plural`; `a=b,c=d` selectors. */
