@@ -117,3 +117,26 @@ test('a history write the cluster refuses keeps the record on this machine; the 
   assert.ok(history.some((r) => r.id === kept[0]!.id && r.commit === 'c0ffee'));
   assert.equal(existsSync(file), false);
 });
+
+test('a history write that went through unanswered, then the server gone: the record kept is the same record, written once by the next apply', async () => {
+  let wrote = false;
+  fake.fault = (r) => {
+    if (!r.path.startsWith('/api/v1/namespaces/fsm-system/configmaps')) return 'pass';
+    if (wrote) return apiError(503, r.what, 'ServiceUnavailable');
+    if (r.method === 'GET') return 'pass';
+    wrote = true;
+    return 'lost-answer';
+  };
+  const outcome = await apply();
+  assert.equal(outcome.status, 'done');
+  assert.ok(wrote, 'the history write went through');
+  assert.equal(outcome.status === 'done' && outcome.warnings.length, 1);
+  const target = { server: client.server, namespace: 'fsm-system', environment: 'staging' };
+  assert.equal(pending.load(target).length, 1);
+
+  fake.fault = () => 'pass';
+  await apply('d00d');
+  const history = await readHistory(client, 'fsm-system', 'staging');
+  assert.equal(history.filter((r) => r.commit === 'c0ffee').length, 1, `recorded once: ${JSON.stringify(history.map((r) => [r.commit, r.id]))}`);
+  assert.deepEqual(pending.load(target), []);
+});
