@@ -126,7 +126,7 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     try {
       await lock.release(lease.releaseClient?.());
     } catch (error) {
-      const warning = `the apply lock of ${environment.name} could not be released (${(error as Error).message}); it expires by itself within ${DEFAULT_LEASE_SECONDS} s`;
+      const warning = `the apply lock of ${environment.name} could not be released (${(error as Error).message}); it expires by itself within ${lease.leaseSeconds ?? DEFAULT_LEASE_SECONDS} s`;
       lease.progress?.(warning);
       lease.onReleaseFailure?.(warning);
     }

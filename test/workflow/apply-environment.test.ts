@@ -63,8 +63,8 @@ afterEach(() => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-const apply = (commit = 'c0ffee'): Promise<ApplyOutcome> =>
-  applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit, actor: 'alice@laptop', confirm: async () => true, pending });
+const apply = (commit = 'c0ffee', leaseSeconds?: number): Promise<ApplyOutcome> =>
+  applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit, actor: 'alice@laptop', confirm: async () => true, pending, leaseSeconds });
 
 test('the example applies on the in-memory server: done, recorded, the Lease released', async () => {
   const outcome = await apply();
@@ -81,12 +81,12 @@ test('the example applies on the in-memory server: done, recorded, the Lease rel
 
 test('a lock release that fails does not replace the outcome: it is a warning', async () => {
   fake.fault = (r) => (r.method === 'DELETE' && r.path === LEASE ? apiError(500, r.what) : 'pass');
-  const outcome = await apply();
+  const outcome = await apply('c0ffee', 30);
   assert.equal(outcome.status, 'done');
   if (outcome.status !== 'done') return;
   assert.equal(outcome.result.result, 'applied');
   assert.equal(outcome.warnings.length, 1);
-  assert.match(outcome.warnings[0]!, /^the apply lock of staging could not be released \(.*injected 500.*\); it expires by itself/);
+  assert.match(outcome.warnings[0]!, /^the apply lock of staging could not be released \(.*injected 500.*\); it expires by itself within 30 s$/);
   assert.ok(fake.read(LEASE), 'still there, to expire');
   assert.equal((await readHistory(client, 'fsm-system', 'staging')).length, 1, 'recorded before the release');
 });
