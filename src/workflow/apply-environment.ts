@@ -74,15 +74,20 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   });
 }
 
-/** Records the apply in the cluster's history; when that fails, keeps it locally and says where (else undefined). */
+/**
+ * Records the apply in the cluster's history; when that fails, keeps it locally and says where (else
+ * undefined). The id is fixed first: a write that went through unanswered and the copy kept locally are
+ * the same record, so the next apply's flush finds it written and does not add it twice.
+ */
 async function recordOrKeep(client: KubeClient, target: HistoryTarget, record: ApplyRecord, pending: PendingHistory): Promise<string | undefined> {
+  const identified = { ...record, id: record.id ?? randomUUID() };
   try {
-    await recordApply(client, target.namespace, target.environment, record);
+    await recordApply(client, target.namespace, target.environment, identified);
     return undefined;
   } catch (error) {
     const why = (error as Error).message;
     try {
-      const file = pending.keep(target, { ...record, id: record.id ?? randomUUID() });
+      const file = pending.keep(target, identified);
       return `the apply history could not be written to the cluster (${why}); it is kept in ${file} and the next apply of ${target.environment} writes it`;
     } catch (diskError) {
       return `the apply history could not be written to the cluster (${why}) nor kept on this machine (${(diskError as Error).message})`;
@@ -121,7 +126,7 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     try {
       await lock.release(lease.releaseClient?.());
     } catch (error) {
-      const warning = `the apply lock of ${environment.name} could not be released (${(error as Error).message}); it expires by itself within ${DEFAULT_LEASE_SECONDS} s`;
+      const warning = `the apply lock of ${environment.name} could not be released (${(error as Error).message}); it expires by itself within ${lease.leaseSeconds ?? DEFAULT_LEASE_SECONDS} s`;
       lease.progress?.(warning);
       lease.onReleaseFailure?.(warning);
     }

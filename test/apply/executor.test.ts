@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.ts';
+import { objectKey, type KubeObject } from '../../src/core/kube.ts';
+import { executeApply, type ExecuteOptions } from '../../src/apply/executor.ts';
+import { LeaseLostError } from '../../src/apply/lease-renewal.ts';
+import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
+import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
+import type { ApplySet } from '../../src/plan/apply-set.ts';
+import { apiError, FakeKube } from '../support/fake-kube.ts';
+
+const COMMIT = 'c0ffee';
+const LABELS = { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' };
+
+/** A Plugin manifest as ApplySet.apply holds it: labelled for the environment. */
+function plugin(name: string, priority = 100): KubeObject {
+  return { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name, labels: { ...LABELS } }, spec: { priority, pipyscript: `// ${name}` } };
+}
+
+let fake: FakeKube;
+beforeEach(() => {
+  fake = new FakeKube();
+});
+
+function run(set: ApplySet, options: Partial<ExecuteOptions> = {}) {
+  return executeApply(fake, set, { commit: COMMIT, environment: 'staging', changed: new Set(set.apply.map(objectKey)), ...options });
+}
+
+const A = plugin('a');
+const B = plugin('b');
+const exists = (object: KubeObject): boolean => fake.read(fsmObjectPath(object)) !== undefined;
+const writes = (): string[] => fake.writes.map((w) => `${w.method} ${w.path.split('/').pop()}`);
+
+test('all written and verified: applied, every object carrying the commit', async () => {
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.deepEqual(result, { result: 'applied', done: ['create Plugin a', 'create Plugin b'], uncertain: [], notUndone: [] });
+  const annotations = (fake.read(fsmObjectPath(B))!['metadata'] as JsonObject)['annotations'] as JsonObject;
+  assert.equal(annotations['fsm-gitops.io/commit'], COMMIT);
+});
+
+test('the Lease lost after the first write: failed, not rolled back, nothing more written', async () => {
+  const fence = (): void => {
+    if (fake.writes.length >= 1) throw new LeaseLostError('fsm-gitops-staging', 'taken over by bob@ci');
+  };
+  const result = await run({ apply: [A, B], prune: [] }, { fence });
+  assert.equal(result.result, 'failed');
+  assert.match(result.message ?? '', /lost the apply lock \(Lease fsm-gitops-staging\): taken over by bob@ci.*Not rolled back: another apply may be changing the environment now/);
+  assert.deepEqual(result.done, ['create Plugin a']);
+  assert.deepEqual(result.notUndone, []);
+  assert.deepEqual(writes(), ['PATCH a'], 'no rollback write');
+  assert.ok(exists(A), 'our first write stands: undoing it could undo the next apply');
+});
+
+test('the Lease lost while a write is retried (the client\'s guard): failed, not rolled back', async () => {
+  let calls = 0;
+  const fence = (): void => {
+    if (++calls === 4) throw new LeaseLostError('fsm-gitops-staging', 'not renewed for 41 s of its 60 s');
+  }; // 1: before a, 2: a's attempt, 3: before b, 4: b's attempt
+  const result = await run({ apply: [A, B], prune: [] }, { fence });
+  assert.equal(result.result, 'failed');
+  assert.match(result.message ?? '', /Not rolled back/);
+  assert.deepEqual(writes(), ['PATCH a']);
+});
+
+test('a write refused with a 4xx wrote nothing: not uncertain; the earlier writes are rolled back', async () => {
+  fake.fault = (r) => (r.method === 'PATCH' && r.path.endsWith('/b') ? apiError(422, r.what, 'Invalid') : 'pass');
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.equal(result.result, 'rolled-back');
+  assert.deepEqual(result.done, ['create Plugin a']);
+  assert.deepEqual(result.uncertain, []);
+  assert.match(result.message ?? '', /injected 422.*Rolled back: the cluster is as it was before this apply/);
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE a']);
+  assert.ok(!exists(A) && !exists(B));
+});
+
+test('a write answered 500 after it went through is uncertain, and the rollback undoes it by reading', async () => {
+  fake.fault = (r) => (r.method === 'PATCH' && r.path.endsWith('/b') ? 'lost-answer' : 'pass');
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.equal(result.result, 'rolled-back');
+  assert.deepEqual(result.done, ['create Plugin a']);
+  assert.deepEqual(result.uncertain, ['create Plugin b']);
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE b', 'DELETE a']);
+  assert.ok(!exists(A) && !exists(B));
+});
+
+test('a write that got no answer (transport) is uncertain; the rollback finds it not made', async () => {
+  fake.fault = (r) => (r.method === 'PATCH' && r.path.endsWith('/b') ? new KubeUnreachableError(fake.server, 'no answer within 30 s') : 'pass');
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.equal(result.result, 'rolled-back');
+  assert.deepEqual(result.uncertain, ['create Plugin b']);
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE a']);
+});
+
+test('an object not this environment\'s (made with kubectl since the plan) refuses the apply before its first write', async () => {
+  fake.seed(fsmObjectPath(B), { ...plugin('b'), metadata: { name: 'b', managedFields: [{ manager: 'kubectl-create', operation: 'Update' }] } });
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.equal(result.result, 'refused');
+  assert.match(result.message ?? '', /^nothing written: Plugin b is .*kubectl-create.* not writing it/);
+  assert.deepEqual(fake.writes, []);
+  assert.ok(!exists(A));
+});
+
+test('a prune of an object relabelled since the plan refuses the apply before its first write', async () => {
+  const old = fake.seed(fsmObjectPath(plugin('old')), plugin('old')) as KubeObject;
+  const relabelled = structuredClone(old);
+  relabelled.metadata['labels'] = { team: 'payments' };
+  delete relabelled.metadata['resourceVersion'];
+  fake.seed(fsmObjectPath(old), relabelled);
+  const result = await run({ apply: [A], prune: [old] });
+  assert.equal(result.result, 'refused');
+  assert.match(result.message ?? '', /Plugin old no longer carries this environment's labels/);
+  assert.deepEqual(fake.writes, []);
+});
+
+test('a prune is conditional on the version read before the first write', async () => {
+  const old = fake.seed(fsmObjectPath(plugin('old')), plugin('old')) as KubeObject;
+  const result = await run({ apply: [A], prune: [old] });
+  assert.equal(result.result, 'applied');
+  assert.deepEqual(result.done, ['create Plugin a', 'delete Plugin old']);
+  const deleted = fake.writes.find((w) => w.method === 'DELETE');
+  assert.deepEqual((deleted?.body as JsonObject)['preconditions'], { resourceVersion: old.metadata['resourceVersion'] });
+  assert.ok(!exists(old));
+});
+
+test('the rollback reads and writes with the rollback client', async () => {
+  fake.fault = (r) => (r.method === 'PATCH' && r.path.endsWith('/b') ? apiError(400, r.what, 'BadRequest') : 'pass');
+  const rollbackFake = new FakeKube(fake.server, fake.objects);
+  const result = await run({ apply: [A, B], prune: [] }, { rollbackClient: () => rollbackFake });
+  assert.equal(result.result, 'rolled-back');
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b'], 'nothing undone with the apply\'s client');
+  assert.deepEqual(rollbackFake.requests.map((r) => r.method), ['GET', 'DELETE']);
+  assert.ok(!exists(A));
+});

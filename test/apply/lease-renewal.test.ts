@@ -1,0 +1,155 @@
+/**
+ * Lease renewal, fencing and release, on an in-memory API server with mocked timers and an injected clock:
+ * a 60 s Lease, renewed every 10 s, writes fenced 40 s after the last confirmed renewal.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import { isObject, type JsonObject } from '../../src/core/json.ts';
+import { acquireLock, LeaseLostError, type HeldLock } from '../../src/apply/lock.ts';
+import { LEASE_TOKEN_ANNOTATION, microTime } from '../../src/apply/lease-object.ts';
+import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
+import { FakeKube } from '../support/fake-kube.ts';
+
+const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
+const T0 = Date.parse('2026-11-25T12:00:00Z');
+
+let t = T0;
+let fake: FakeKube;
+
+beforeEach(() => {
+  t = T0;
+  fake = new FakeKube();
+  mock.timers.enable({ apis: ['setTimeout'] });
+});
+afterEach(() => mock.timers.reset());
+
+async function take(): Promise<HeldLock> {
+  return acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', leaseSeconds: 60, now: () => new Date(t) });
+}
+
+/** Moves the clock and the timers on together, then lets the renewal's requests settle. */
+async function advance(ms: number): Promise<void> {
+  t += ms;
+  mock.timers.tick(ms);
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const puts = () => fake.requests.filter((r) => r.method === 'PUT');
+const deletes = () => fake.requests.filter((r) => r.method === 'DELETE');
+const versionIn = (body: unknown): unknown => (isObject(body) && isObject(body['metadata']) ? body['metadata']['resourceVersion'] : undefined);
+const storedVersion = (): unknown => versionIn(fake.read(LEASE));
+
+function theirs(): JsonObject {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { [LEASE_TOKEN_ANNOTATION]: 'their-token' } },
+    spec: { holderIdentity: 'bob@ci', leaseDurationSeconds: 60, renewTime: microTime(new Date(t)) },
+  };
+}
+
+test('the Lease is renewed every sixth of its duration, each PUT carrying the resourceVersion the last one left', async () => {
+  const held = await take();
+  const created = storedVersion();
+  await advance(9_999);
+  assert.equal(puts().length, 0, 'not before a sixth of the duration');
+  await advance(1);
+  assert.equal(puts().length, 1);
+  assert.equal(versionIn(puts()[0]!.body), created);
+  const body = puts()[0]!.body as { spec: { renewTime: string; holderIdentity: string } };
+  assert.equal(body.spec.renewTime, microTime(new Date(T0 + 10_000)));
+  assert.equal(body.spec.holderIdentity, 'me@host');
+  const afterFirst = storedVersion();
+  assert.notEqual(afterFirst, created);
+  await advance(10_000);
+  assert.equal(puts().length, 2);
+  assert.equal(versionIn(puts()[1]!.body), afterFirst);
+  held.fence();
+  await held.release();
+  await advance(30_000);
+  assert.equal(puts().length, 2, 'no renewal after release');
+});
+
+test('a renewal answered 409 whose re-read shows another holder: the fence throws naming the holder, and release leaves their Lease', async () => {
+  const held = await take();
+  fake.seed(LEASE, theirs()); // taken over meanwhile
+  await advance(10_000);
+  assert.throws(() => held.fence(), (e: unknown) => e instanceof LeaseLostError && /taken over by bob@ci/.test(e.message));
+  const before = fake.requests.length;
+  await held.release();
+  assert.equal(fake.requests.length, before, 'nothing sent: the Lease is not ours');
+  assert.equal(fake.read(LEASE)?.['spec'] && (fake.read(LEASE)!['spec'] as JsonObject)['holderIdentity'], 'bob@ci');
+});
+
+test('a renewal that went through unanswered (409 next time, re-read shows our token) keeps the Lease', async () => {
+  const held = await take();
+  let first = true;
+  fake.fault = (r) => (r.method === 'PUT' && first ? ((first = false), 'lost-answer') : 'pass');
+  await advance(10_000); // stored, answered 500
+  const stored = storedVersion();
+  await advance(10_000); // stale version: 409, then read: ours
+  assert.equal(puts().length, 2);
+  held.fence();
+  await advance(10_000);
+  assert.equal(puts().length, 3);
+  assert.equal(versionIn(puts()[2]!.body), stored, 'the next renewal uses the version re-read');
+  held.fence();
+  await held.release();
+  assert.equal(fake.read(LEASE), undefined);
+});
+
+test('renewals that get no answer: the fence throws once two thirds of the duration passed since the last confirmed renewal, and keeps throwing', async () => {
+  const held = await take();
+  await advance(10_000); // confirmed at T0+10 s
+  fake.fault = (r) => (r.method === 'PUT' ? new KubeUnreachableError(fake.server, 'no answer within 10 s') : 'pass');
+  await advance(30_000);
+  t += 10_000; // T0+50 s: exactly two thirds of 60 s since the confirmed renewal
+  held.fence();
+  t += 1;
+  assert.throws(() => held.fence(), (e: unknown) => e instanceof LeaseLostError && /not renewed for 40 s of its 60 s/.test(e.message));
+  fake.fault = () => 'pass';
+  await advance(20_000); // renewals answered again
+  assert.throws(() => held.fence(), LeaseLostError, 'once lost, stays lost');
+  const before = deletes().length;
+  await held.release();
+  assert.equal(deletes().length, before, 'a lost Lease is not deleted: it expires by itself');
+});
+
+test('release deletes with the resourceVersion of the last renewal', async () => {
+  const held = await take();
+  await advance(10_000);
+  const renewed = storedVersion();
+  await held.release();
+  assert.equal(deletes().length, 1);
+  assert.deepEqual((deletes()[0]!.body as JsonObject)['preconditions'], { resourceVersion: renewed });
+  assert.equal(fake.read(LEASE), undefined);
+});
+
+test('release after a 409 deletes again when the Lease is still ours (a renewal answered late)', async () => {
+  const held = await take();
+  const ours = fake.read(LEASE)!;
+  delete (ours['metadata'] as JsonObject)['resourceVersion'];
+  const newer = versionIn(fake.seed(LEASE, ours)); // ours, at a version we never saw
+  await held.release();
+  assert.equal(deletes().length, 2);
+  assert.deepEqual((deletes()[1]!.body as JsonObject)['preconditions'], { resourceVersion: newer });
+  assert.equal(fake.read(LEASE), undefined);
+});
+
+test('release after a 409 leaves the Lease when it is someone else\'s now', async () => {
+  const held = await take();
+  fake.seed(LEASE, theirs());
+  await held.release();
+  assert.equal(deletes().length, 1);
+  assert.equal((fake.read(LEASE)!['spec'] as JsonObject)['holderIdentity'], 'bob@ci');
+});
+
+test('release(client) deletes with the client given', async () => {
+  const held = await take();
+  const other = new FakeKube();
+  other.seed(LEASE, fake.read(LEASE)!);
+  await held.release(other);
+  assert.equal(deletes().length, 0);
+  assert.equal(other.requests.filter((r) => r.method === 'DELETE').length, 1);
+  assert.equal(other.read(LEASE), undefined);
+});

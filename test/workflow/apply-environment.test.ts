@@ -1,0 +1,142 @@
+/**
+ * applyEnvironment end to end on the in-memory API server (a real KubeClient reaching it through nock):
+ * what happens after the apply — a lock release or a history write the cluster does not take — never
+ * replaces the apply's outcome.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import nock from 'nock';
+import { namespaceOf, type KubeObject } from '../../src/core/kube.ts';
+import { FolderRepo } from '../../src/desired/folder-repo.ts';
+import { fsmKindOf } from '../../src/fsm/kinds.ts';
+import { PendingHistory } from '../../src/apply/pending-history.ts';
+import { readHistory } from '../../src/apply/history.ts';
+import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
+import { KubeClient } from '../../src/kube/kube-client.ts';
+import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
+import { applyEnvironment, type ApplyOutcome } from '../../src/workflow/apply-environment.ts';
+import { apiError, FakeKube, serveWithNock } from '../support/fake-kube.ts';
+import { exampleClusterObjects } from '../support/plan-fixture.ts';
+
+const SERVER = 'https://kube.test:6443';
+const REPO = fileURLToPath(new URL('../../examples/gitops', import.meta.url));
+const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
+const HISTORY = '/api/v1/namespaces/fsm-system/configmaps/fsm-gitops-history-staging';
+const client = KubeClient.fromString(
+  `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${SERVER}" } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+  undefined,
+  { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
+);
+
+const TYPES: Record<string, ResourceType> = { CustomResourceDefinition: CRDS, Namespace: NAMESPACES, Secret: SECRETS, ConfigMap: CONFIG_MAPS, ...WORKLOADS };
+function pathOf(object: KubeObject): string {
+  if (fsmKindOf(object)) return fsmObjectPath(object);
+  const type = TYPES[object.kind];
+  if (!type) throw new Error(`no path for ${object.kind}`);
+  return objectPath(type, namespaceOf(object), object.metadata.name);
+}
+
+let fake: FakeKube;
+let stateDir: string;
+let pending: PendingHistory;
+before(() => nock.disableNetConnect());
+after(() => nock.enableNetConnect());
+beforeEach(() => {
+  fake = new FakeKube(SERVER);
+  for (const object of exampleClusterObjects('staging')) fake.seed(pathOf(object), object);
+  serveWithNock(fake, SERVER);
+  stateDir = mkdtempSync(join(tmpdir(), 'fsm-gitops-state-'));
+  pending = new PendingHistory(stateDir);
+});
+afterEach(() => {
+  nock.cleanAll();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const apply = (commit = 'c0ffee', leaseSeconds?: number): Promise<ApplyOutcome> =>
+  applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit, actor: 'alice@laptop', confirm: async () => true, pending, leaseSeconds });
+
+test('the example applies on the in-memory server: done, recorded, the Lease released', async () => {
+  const outcome = await apply();
+  assert.equal(outcome.status, 'done', outcome.status === 'refused' ? outcome.reason : outcome.status);
+  if (outcome.status !== 'done') return;
+  assert.equal(outcome.result.result, 'applied', outcome.result.message);
+  assert.ok(outcome.result.done.length > 0, 'it wrote');
+  assert.deepEqual(outcome.warnings, []);
+  assert.equal(fake.read(LEASE), undefined);
+  const [record] = await readHistory(client, 'fsm-system', 'staging');
+  assert.equal(record?.commit, 'c0ffee');
+  assert.deepEqual(record?.changes, outcome.result.done);
+});
+
+test('a lock release that fails does not replace the outcome: it is a warning', async () => {
+  fake.fault = (r) => (r.method === 'DELETE' && r.path === LEASE ? apiError(500, r.what) : 'pass');
+  const outcome = await apply('c0ffee', 30);
+  assert.equal(outcome.status, 'done');
+  if (outcome.status !== 'done') return;
+  assert.equal(outcome.result.result, 'applied');
+  assert.equal(outcome.warnings.length, 1);
+  assert.match(outcome.warnings[0]!, /^the apply lock of staging could not be released \(.*injected 500.*\); it expires by itself within 30 s$/);
+  assert.ok(fake.read(LEASE), 'still there, to expire');
+  assert.equal((await readHistory(client, 'fsm-system', 'staging')).length, 1, 'recorded before the release');
+});
+
+test('a history write the cluster refuses keeps the record on this machine; the outcome is still done, with a warning naming the file', async () => {
+  fake.fault = (r) => (r.method !== 'GET' && r.path.startsWith('/api/v1/namespaces/fsm-system/configmaps') ? apiError(403, r.what, 'Forbidden') : 'pass');
+  const outcome = await apply();
+  assert.equal(outcome.status, 'done');
+  if (outcome.status !== 'done') return;
+  assert.equal(outcome.result.result, 'applied');
+  const target = { server: client.server, namespace: 'fsm-system', environment: 'staging' };
+  const kept = pending.load(target);
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0]?.commit, 'c0ffee');
+  assert.ok(kept[0]?.id);
+  assert.equal(outcome.warnings.length, 1);
+  const file = /kept in (\S+) and the next apply of staging writes it/.exec(outcome.warnings[0]!)?.[1];
+  assert.ok(file && existsSync(file), outcome.warnings[0]);
+  assert.ok(file.startsWith(stateDir));
+  assert.equal(fake.read(HISTORY), undefined);
+  assert.equal(fake.read(LEASE), undefined, 'the Lease released all the same');
+
+  // The next apply writes it first.
+  fake.fault = () => 'pass';
+  const next = await apply('d00d');
+  assert.equal(next.status === 'done' || next.status === 'no-changes', true, next.status);
+  const history = await readHistory(client, 'fsm-system', 'staging');
+  assert.ok(history.some((r) => r.id === kept[0]!.id && r.commit === 'c0ffee'));
+  assert.equal(existsSync(file), false);
+});
+
+test('a history write that went through unanswered, then the server gone: the record kept is the same record, written once by the next apply', async () => {
+  let wrote = false;
+  fake.fault = (r) => {
+    if (!r.path.startsWith('/api/v1/namespaces/fsm-system/configmaps')) return 'pass';
+    if (wrote) return apiError(503, r.what, 'ServiceUnavailable');
+    if (r.method === 'GET') return 'pass';
+    wrote = true;
+    return 'lost-answer';
+  };
+  const outcome = await apply();
+  assert.equal(outcome.status, 'done');
+  assert.ok(wrote, 'the history write went through');
+  assert.equal(outcome.status === 'done' && outcome.warnings.length, 1);
+  const target = { server: client.server, namespace: 'fsm-system', environment: 'staging' };
+  assert.equal(pending.load(target).length, 1);
+
+  fake.fault = () => 'pass';
+  await apply('d00d');
+  const history = await readHistory(client, 'fsm-system', 'staging');
+  assert.equal(history.filter((r) => r.commit === 'c0ffee').length, 1, `recorded once: ${JSON.stringify(history.map((r) => [r.commit, r.id]))}`);
+  assert.deepEqual(pending.load(target), []);
+});
