@@ -45,7 +45,11 @@ let live: FaultySources;
 class FaultySources extends LiveSources {
   failNextApply = false;
   override async client(cluster: string): Promise<KubeClient> {
-    const real = await super.client(cluster);
+    return this.faulty(await super.client(cluster));
+  }
+
+  /** The client with the fault hook, and so is every client derived from it (the deploy's deadline makes new ones). */
+  private faulty(real: KubeClient): KubeClient {
     const faulty = Object.create(real) as KubeClient;
     faulty.request = (request) => {
       if (this.failNextApply && request.method === 'PATCH' && !request.query?.['dryRun']) {
@@ -54,6 +58,7 @@ class FaultySources extends LiveSources {
       }
       return real.request(request);
     };
+    faulty.withDeadline = (deadline) => this.faulty(real.withDeadline(deadline));
     return faulty;
   }
 }
