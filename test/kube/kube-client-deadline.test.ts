@@ -72,7 +72,7 @@ test('withDeadline: a retry that would wait past the deadline is not made; the l
 test('withDeadline: once the deadline passed, no request is sent; withDeadline(undefined) lifts it', async () => {
   answers.push(ok());
   const late = clientWith({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).withDeadline(Date.now() - 1);
-  await assert.rejects(read(late), (e: unknown) => e instanceof DeadlineExceededError && /read x: the command's time limit/.test(e.message));
+  await assert.rejects(read(late), (e: unknown) => e instanceof DeadlineExceededError && /read x: the time limit of this run is up/.test(e.message));
   assert.equal(received, 0, 'nothing sent');
   assert.deepEqual(await read(late.withDeadline(undefined)), { ok: true });
 });
