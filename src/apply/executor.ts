@@ -2,10 +2,10 @@ import { isObject } from '../core/json.ts';
 import { displayName, objectKey, type KubeObject } from '../core/kube.ts';
 import { COMMIT_ANNOTATION } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
-import { deleteFsmObject, fsmObjectPath, serverSideApply } from '../kube/fsm-objects.ts';
+import { fsmObjectPath } from '../kube/fsm-objects.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
-import { resourceVersionOf } from './lease-object.ts';
+import { applyIfOurs, pruneIfOurs, WriteRefusedError } from './guarded-writes.ts';
 import { LeaseLostError } from './lease-renewal.ts';
 import { pruneRefusal, writeRefusal } from './ownership-check.ts';
 import { rollBack, type Step } from './rollback.ts';
@@ -41,8 +41,9 @@ export interface ExecuteResult {
  * prunes in reverse order, and verifies. Before the first write it records every object it will touch;
  * if any step fails it undoes its own writes (src/apply/rollback.ts: never over someone else's later
  * write) and says what it could not undo. An object that is not this environment's to write or prune
- * (someone created or relabelled it since the plan) stops the apply before its first write. When the Lease is lost it stops writing and does not roll
- * back: another apply may be writing. Never throws once a write was made: the result tells what happened.
+ * (someone created or relabelled it since the plan) stops the apply before its first write, and each
+ * write is judged again on the object as it is then (guarded-writes.ts). When the Lease is lost it stops
+ * writing and does not roll back: another apply may be writing. Never throws once a write was made: the result tells what happened.
  */
 export async function executeApply(client: KubeApi, set: ApplySet, options: ExecuteOptions): Promise<ExecuteResult> {
   const toApply = set.apply.filter((o) => options.changed.has(objectKey(o))).map((o) => annotated(o, options.commit));
@@ -59,18 +60,14 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
   const fence = options.fence;
   try {
     for (const object of toApply) {
-      const before = recorded.get(objectKey(object));
-      const action = before ? 'update' : 'create';
-      options.progress?.(`${action} ${displayName(object)}`);
-      await write(steps, { action, object, before }, async () => resourceVersionOf(await serverSideApply(client, object, false, fence)), fence);
+      const step: Step = { action: 'update', object, before: recorded.get(objectKey(object)), after: undefined };
+      options.progress?.(`${step.before ? 'update' : 'create'} ${displayName(object)}`);
+      await write(steps, step, () => applyIfOurs(client, step, options.environment, options.commit, fence), fence);
     }
     for (const object of set.prune) {
-      const before = recorded.get(objectKey(object));
+      const step: Step = { action: 'delete', object, before: recorded.get(objectKey(object)), after: undefined };
       options.progress?.(`delete ${displayName(object)}`);
-      await write(steps, { action: 'delete', object, before }, async () => {
-        await deleteFsmObject(client, object, { resourceVersion: before ? resourceVersionOf(before) : undefined, guard: fence });
-        return undefined;
-      }, fence);
+      await write(steps, step, async () => (await pruneIfOurs(client, step, options.environment, fence), undefined), fence);
     }
     await verify(client, toApply, set.prune, options.commit);
     return { result: 'applied', done: steps.map(describe), uncertain: [], notUndone: [] };
@@ -91,16 +88,17 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
 }
 
 /**
- * Runs one write and records its step. A refusal (4xx) or a fence that stopped it before the first attempt
- * wrote nothing; any other failure (5xx after retries, no answer) may have written: the step is kept as
- * uncertain, for the rollback to settle by reading.
+ * Runs one write and records its step. A refusal (4xx, or fsm-gitops's own ownership check) or a fence
+ * that stopped it before the first attempt wrote nothing; any other failure (5xx after retries, no answer)
+ * may have written: the step is kept as uncertain, for the rollback to settle by reading.
  */
-async function write(steps: Step[], step: Omit<Step, 'after'>, run: () => Promise<string | undefined>, fence: (() => void) | undefined): Promise<void> {
+async function write(steps: Step[], step: Step, run: () => Promise<string | undefined>, fence: (() => void) | undefined): Promise<void> {
   fence?.(); // refused here, nothing was sent
   try {
-    steps.push({ ...step, after: await run() });
+    step.after = await run();
+    steps.push(step);
   } catch (error) {
-    const wroteNothing = error instanceof KubeApiError && error.status < 500;
+    const wroteNothing = (error instanceof KubeApiError && error.status < 500) || error instanceof WriteRefusedError;
     if (!wroteNothing) steps.push({ ...step, after: undefined, uncertain: true });
     throw error;
   }

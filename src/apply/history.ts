@@ -102,14 +102,33 @@ function bounded(record: ApplyRecord): ApplyRecord {
   };
 }
 
+/** The records of a history ConfigMap; entries that are not records (edited by hand, corrupted) are left out. */
 function parseHistory(configMap: JsonObject | undefined): ApplyRecord[] {
   const data = isObject(configMap?.['data']) ? configMap['data'] : {};
   const text = data['history.json'];
   if (typeof text !== 'string') return [];
   try {
     const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? (parsed as ApplyRecord[]) : [];
+    return Array.isArray(parsed) ? parsed.filter(isApplyRecord) : [];
   } catch {
     return [];
   }
+}
+
+const RESULTS = new Set(['applied', 'rolled-back', 'failed', 'refused']);
+
+/** Whether a parsed value has the shape of an ApplyRecord (the fields every reader relies on). */
+export function isApplyRecord(value: unknown): value is ApplyRecord {
+  if (!isObject(value)) return false;
+  const { commit, time, actor, result, changes, id } = value;
+  return (
+    typeof commit === 'string' &&
+    typeof time === 'string' &&
+    typeof actor === 'string' &&
+    typeof result === 'string' &&
+    RESULTS.has(result) &&
+    Array.isArray(changes) &&
+    changes.every((c) => typeof c === 'string') &&
+    (id === undefined || typeof id === 'string')
+  );
 }

@@ -7,8 +7,9 @@ export interface HeldLock {
   /**
    * Throws LeaseLostError unless the Lease is surely still ours: taken by someone else, or not renewed
    * within two thirds of its duration (someone may take it over once it expires). Call before every write.
+   * Returns how many ms the write may take: it must land before the Lease could expire.
    */
-  fence(): void;
+  fence(): number;
   /** Stops renewing and deletes the Lease (with `client`, default the one that took it) if it is still ours. Throws only on an API error other than 404/409. */
   release(client?: KubeApi): Promise<void>;
 }
@@ -61,7 +62,7 @@ export class LeaseRenewal implements HeldLock {
     return renewal;
   }
 
-  fence(): void {
+  fence(): number {
     if (this.lost) throw new LeaseLostError(this.setup.name, this.lost);
     const validMs = (this.setup.leaseSeconds * 1000 * 2) / 3;
     const age = this.setup.now().getTime() - this.renewedAt;
@@ -69,6 +70,7 @@ export class LeaseRenewal implements HeldLock {
       this.lost = `not renewed for ${Math.round(age / 1000)} s of its ${this.setup.leaseSeconds} s (the API server did not answer), so another apply may have taken it`;
       throw new LeaseLostError(this.setup.name, this.lost);
     }
+    return this.setup.leaseSeconds * 1000 - age;
   }
 
   async release(client: KubeApi = this.client): Promise<void> {

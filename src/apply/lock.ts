@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JsonObject } from '../core/json.ts';
+import { isObject, type JsonObject } from '../core/json.ts';
 import { COMMIT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
-import type { KubeApi } from '../kube/kube-client.ts';
+import { DeadlineExceededError, type KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { collectionPath, LEASES, objectPath } from '../kube/resource-paths.ts';
 import { heldBy, LEASE_TOKEN_ANNOTATION, microTime, resourceVersionOf, tokenOf } from './lease-object.ts';
@@ -11,6 +11,13 @@ import { LeaseLostError, LeaseRenewal, type HeldLock } from './lease-renewal.ts'
 export { LeaseLostError, type HeldLock };
 
 export const DEFAULT_LEASE_SECONDS = 60;
+
+/** When the Lease was last renewed, by its spec (what our own write said), or undefined. */
+function renewedAt(lease: JsonObject): Date | undefined {
+  const spec = lease['spec'];
+  const time = isObject(spec) ? Date.parse(String(spec['renewTime'] ?? '')) : NaN;
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
 
 export interface LockOptions {
   /** Who takes the lock: `fsm-gitops-cli/alice@host`, `github-app/delivery-123`. */
@@ -66,9 +73,17 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
   const start = (lease: JsonObject, requestedAt: Date): HeldLock =>
     LeaseRenewal.start(client, { path, name, token, leaseSeconds, lease, renewedAt: requestedAt.getTime(), now });
 
+  let lastHolder: { identity: string; commit: string | undefined } | undefined;
   for (;;) {
-    const lease = await client.get(path, `read Lease ${namespace}/${name}`);
-    if (lease && tokenOf(lease) === token) return start(lease, now()); // our write went through; its answer was lost
+    let lease: JsonObject | undefined;
+    try {
+      lease = await client.get(path, `read Lease ${namespace}/${name}`);
+    } catch (error) {
+      // The command's time ran out while waiting: say who we were waiting for.
+      if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(`${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
+      throw error;
+    }
+    if (lease && tokenOf(lease) === token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
     const requestedAt = now();
     try {
       if (!lease) {
@@ -80,6 +95,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
         const taken = await client.request({ method: 'PUT', path, body: body(resourceVersionOf(lease)), what: `take over expired Lease ${namespace}/${name}` });
         return start(taken, requestedAt);
       }
+      lastHolder = holder;
       if (now().getTime() >= deadline) throw new LockBusyError(`${namespace}/${name}`, holder.identity, holder.commit);
       options.onWait?.(holder.identity, holder.commit);
     } catch (error) {

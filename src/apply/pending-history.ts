@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeApi } from '../kube/kube-client.ts';
-import { recordApply, type ApplyRecord } from './history.ts';
+import { isApplyRecord, recordApply, type ApplyRecord } from './history.ts';
 
 /** Whose history a record belongs to. */
 export interface HistoryTarget {
@@ -34,7 +34,7 @@ export class PendingHistory {
   load(target: HistoryTarget): ApplyRecord[] {
     try {
       const parsed = JSON.parse(readFileSync(this.file(target), 'utf8')) as { records?: unknown };
-      return Array.isArray(parsed.records) ? (parsed.records as ApplyRecord[]) : [];
+      return Array.isArray(parsed.records) ? parsed.records.filter(isApplyRecord) : [];
     } catch {
       return [];
     }

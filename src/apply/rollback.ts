@@ -6,6 +6,7 @@ import { KubeApiError } from '../kube/kube-errors.ts';
 import { APPLY_PATCH, deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { isRestored, restoreConfig } from './restore-config.ts';
+import { restoreOwnership } from './restore-ownership.ts';
 
 export interface Step {
   action: 'create' | 'update' | 'delete';
@@ -28,7 +29,7 @@ export interface UndoContext {
 
 /**
  * Undoes steps newest first: deletes what was created, puts back what was updated (server-side apply as
- * fsm-gitops, see restore-config.ts) or deleted. An object someone changed after our write is left as
+ * fsm-gitops, see restore-config.ts, then each field's owner as before: restore-ownership.ts) or deleted. An object someone changed after our write is left as
  * it is and named (resourceVersion preconditions: never roll back over another's later write). A write
  * whose answer was lost is judged by reading the object. Returns what could not be undone.
  */
@@ -81,13 +82,13 @@ async function restore(client: KubeApi, before: KubeObject, applied: KubeObject,
       what: `restore ${displayName(before)}`,
       guard: context.guard,
     });
-    return undefined;
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     // Changed since we read it: our restore whose answer was lost, or someone else's write.
     const now = (await client.get(fsmObjectPath(before), `read ${displayName(before)}`)) as KubeObject | undefined;
-    return now && isRestored(now, before, applied) ? undefined : `changed by someone else while being restored: left as it is`;
+    if (!now || !isRestored(now, before, applied)) return `changed by someone else while being restored: left as it is`;
   }
+  return restoreOwnership(client, before, context.guard);
 }
 
 async function recreate(client: KubeApi, before: KubeObject, current: KubeObject | undefined, context: UndoContext): Promise<string | undefined> {

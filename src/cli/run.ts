@@ -4,7 +4,8 @@ import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP, MAIN_HELP, PLAN_HELP } from './help.ts';
 import { applyCommand } from './apply-command.ts';
-import { LockBusyError } from '../apply/lock.ts';
+import { LeaseLostError, LockBusyError } from '../apply/lock.ts';
+import { DeadlineExceededError } from '../kube/kube-client.ts';
 import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
 import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { CliIo } from './io.ts';
@@ -40,7 +41,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Failures a user can act on: said in one line, exit 3, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, RepoConfigError, LiveStateError, LockBusyError, KubeApiError, KubeUnreachableError, ClusterCredentialsError];
+const EXPECTED_ERRORS = [UsageError, RepoConfigError, LiveStateError, LockBusyError, KubeApiError, KubeUnreachableError, DeadlineExceededError, LeaseLostError, ClusterCredentialsError];
 
 function reportFailure(error: unknown, help: string, io: CliIo): number {
   if (isArgsError(error)) {

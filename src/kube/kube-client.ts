@@ -16,8 +16,11 @@ export interface KubeRequest {
   contentType?: string;
   /** What the request is for, in error messages: `read MeshConfig fsm-system/fsm-mesh-config`. */
   what: string;
-  /** Called before each attempt; throws to stop (the Lease is lost): a write never starts unfenced. */
-  guard?: () => void;
+  /**
+   * Called before each attempt; throws to stop (the Lease is lost): a write never starts unfenced. May
+   * return the most ms the attempt may take (the Lease's remaining validity), so it cannot land later.
+   */
+  guard?: () => number | void;
   /** Per-attempt timeout in ms, lower than the client's (a Lease renewal must not wait 30 s). */
   timeoutMs?: number;
   /** Overrides the client's retry policy for this request. */
@@ -101,8 +104,8 @@ export class KubeClient {
     return withRetry(
       request.retry ?? this.retry,
       () => {
-        request.guard?.();
-        return this.once<T>(request);
+        const limitMs = request.guard?.();
+        return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
       },
       isRetryable,
       retryAfter,
@@ -149,7 +152,7 @@ export class KubeClient {
     return items;
   }
 
-  private async once<T>(request: KubeRequest): Promise<T> {
+  private async once<T>(request: KubeRequest, limitMs: number): Promise<T> {
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     // client-node turns the kubeconfig into an agent (CA, client certificate) and headers (token).
@@ -163,7 +166,7 @@ export class KubeClient {
       headers['content-type'] = request.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
+    const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, limitMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
     if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
     const { status, text, retryAfter } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, timeoutMs);
     let body: unknown;

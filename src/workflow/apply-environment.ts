@@ -60,8 +60,12 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const warnings: string[] = [];
   const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
   return underLease(client, environment, lease, async (lock) => {
-    const flushed = await pending.flush(client, target);
-    if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
+    try {
+      const flushed = await pending.flush(client, target);
+      if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
+    } catch (error) {
+      warnings.push(`history records an earlier apply kept on this machine could not be written yet (${(error as Error).message}); they stay kept for the next apply`);
+    }
     const { plan, set } = await planLive(client, options.repo, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
     if (!hasWork(plan, set)) return { status: 'no-changes', plan };

@@ -131,3 +131,53 @@ test('the rollback reads and writes with the rollback client', async () => {
   assert.deepEqual(rollbackFake.requests.map((r) => r.method), ['GET', 'DELETE']);
   assert.ok(!exists(A));
 });
+
+test('an object someone creates between the first read and our create is not taken over: refused at the write, earlier writes rolled back', async () => {
+  fake.fault = (request) => {
+    // Just before a's create, someone makes their own Plugin "b" with kubectl.
+    if (request.method === 'PATCH' && request.path.endsWith('/a') && !fake.read(fsmObjectPath(B))) {
+      fake.seed(fsmObjectPath(B), { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: 'b', labels: { team: 'someone-else' } }, spec: { priority: 1, pipyscript: 'theirs' } });
+    }
+    return 'pass';
+  };
+  const result = await run({ apply: [A, B], prune: [] });
+  assert.equal(result.result, 'rolled-back', result.message);
+  assert.match(result.message ?? '', /Plugin b is .*not writing it/);
+  assert.deepEqual(writes(), ['PATCH a', 'DELETE a'], 'b never written, a undone');
+  assert.equal((fake.read(fsmObjectPath(B))!['spec'] as JsonObject)['pipyscript'], 'theirs');
+});
+
+test('an update is conditional on the version it was judged on: someone relabelling it meanwhile stops the write', async () => {
+  fake.seed(fsmObjectPath(A), plugin('a', 1));
+  fake.fault = (request) => {
+    if (request.method === 'PATCH' && request.path.endsWith('/a') && request.query?.['dryRun'] === undefined && fake.writes.length === 1) {
+      // Between the executor's read and its write, someone takes the Plugin over (their labels).
+      const theirs = fake.read(fsmObjectPath(A))!;
+      (theirs['metadata'] as JsonObject)['labels'] = { team: 'someone-else' };
+      delete (theirs['metadata'] as JsonObject)['resourceVersion'];
+      fake.seed(fsmObjectPath(A), theirs);
+    }
+    return 'pass';
+  };
+  const result = await run({ apply: [A], prune: [] });
+  assert.equal(result.result, 'rolled-back', result.message);
+  assert.match(result.message ?? '', /Plugin a is .*not writing it/);
+  assert.deepEqual((fake.read(fsmObjectPath(A))!['metadata'] as JsonObject)['labels'], { team: 'someone-else' });
+});
+
+test('an update whose object changed meanwhile but is still ours is judged again and written', async () => {
+  fake.seed(fsmObjectPath(A), plugin('a', 1));
+  let bumped = false;
+  fake.fault = (request) => {
+    if (!bumped && request.method === 'PATCH' && request.query?.['dryRun'] === undefined) {
+      bumped = true; // a controller updates it (still ours) just before our write: our precondition fails once
+      const current = fake.read(fsmObjectPath(A))!;
+      delete (current['metadata'] as JsonObject)['resourceVersion'];
+      fake.seed(fsmObjectPath(A), { ...current, status: { ready: true } });
+    }
+    return 'pass';
+  };
+  const result = await run({ apply: [plugin('a', 7)], prune: [] });
+  assert.equal(result.result, 'applied', result.message);
+  assert.equal((fake.read(fsmObjectPath(A))!['spec'] as JsonObject)['priority'], 7);
+});

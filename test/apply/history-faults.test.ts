@@ -163,3 +163,18 @@ test('a flush the cluster refuses keeps the file; the next flush writes each rec
   assert.equal(existsSync(file), false);
   assert.ok(fake.writes.every((w) => w.path === CONFIG_MAPS || w.path === HISTORY));
 });
+
+test('entries that are not records (a history edited or corrupted by hand) are left out, and writing goes on', async () => {
+  fake.seed(HISTORY, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fsm-gitops-history-staging' }, data: { 'history.json': JSON.stringify([null, { commit: 'x' }, 'text', record('1'), { ...record('2'), time: 5 }]) } });
+  assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['1']);
+  await recordApply(fake, 'fsm-system', 'staging', record('3'));
+  assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['3', '1']);
+});
+
+test('a pending-history file with entries that are not records yields only the records', async () => {
+  const pending = new PendingHistory(stateDir);
+  const file = pending.keep(TARGET, record('1', { id: 'one' }));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, JSON.stringify({ target: TARGET, records: [{ commit: 'x' }, null, record('1', { id: 'one' })] }));
+  assert.deepEqual(pending.load(TARGET).map((r) => r.id), ['one']);
+});

@@ -40,7 +40,7 @@ after(() => {
 
 const PATH = '/api/v1/namespaces/fsm-system/configmaps/x';
 const clientWith = (options: KubeClientOptions) => KubeClient.fromString(kubeconfig, undefined, options);
-const read = (client: KubeClient, extra: { guard?: () => void; timeoutMs?: number; retry?: KubeClientOptions['retry'] } = {}) =>
+const read = (client: KubeClient, extra: { guard?: () => number | void; timeoutMs?: number; retry?: KubeClientOptions['retry'] } = {}) =>
   client.request({ method: 'GET', path: PATH, what: 'read x', ...extra });
 const ok = (body: unknown = { ok: true }): Answer => ({ status: 200, body });
 const unavailable = (headers?: Record<string, string>): Answer => ({ status: 503, body: { kind: 'Status', code: 503, message: 'the server is currently unable to handle the request' }, ...(headers ? { headers } : {}) });
@@ -143,4 +143,13 @@ test('a per-request retry policy overrides the client\'s, more and fewer attempt
   const persistent = clientWith({ retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 } });
   await assert.rejects(read(persistent, { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }), (e: unknown) => e instanceof KubeApiError && e.status === 503);
   assert.equal(received, 1);
+});
+
+test('a guard that returns ms (the Lease\'s remaining validity) caps the attempt: a write cannot land after it', async () => {
+  answers.push('hang');
+  const client = clientWith({ timeoutMs: 30_000, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const { ms, outcome } = await elapsed(() => read(client, { guard: () => 250 }));
+  assert.ok(outcome instanceof KubeUnreachableError, String(outcome));
+  assert.match(outcome.message, /no answer within 0\.3 s/);
+  assert.ok(ms < 2_000, `${ms} ms`);
 });

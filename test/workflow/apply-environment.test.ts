@@ -140,3 +140,14 @@ test('a history write that went through unanswered, then the server gone: the re
   assert.equal(history.filter((r) => r.commit === 'c0ffee').length, 1, `recorded once: ${JSON.stringify(history.map((r) => [r.commit, r.id]))}`);
   assert.deepEqual(pending.load(target), []);
 });
+
+test('a kept record the cluster still refuses does not block the next apply: it applies, warns, and keeps the record', async () => {
+  fake.fault = (r) => (r.method !== 'GET' && r.path.startsWith('/api/v1/namespaces/fsm-system/configmaps') ? apiError(403, r.what, 'Forbidden') : 'pass');
+  await apply();
+  const target = { server: client.server, namespace: 'fsm-system', environment: 'staging' };
+  assert.equal(pending.load(target).length, 1);
+  const next = await apply('d00d');
+  assert.ok(next.status === 'done' || next.status === 'no-changes', next.status);
+  if (next.status === 'done') assert.ok(next.warnings.some((w) => /history records an earlier apply kept on this machine could not be written yet .*Forbidden/.test(w)), next.warnings.join('\n'));
+  assert.ok(pending.load(target).length >= 1, 'still kept');
+});
