@@ -11,7 +11,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { readHistory } from '../../src/apply/history.ts';
 import { PendingHistory } from '../../src/apply/pending-history.ts';
 import { isObject } from '../../src/core/json.ts';
-import { objectKey } from '../../src/core/kube.ts';
+import { objectKey, type KubeObject } from '../../src/core/kube.ts';
+import { sameOwnership } from '../../src/apply/restore-ownership.ts';
+import { ownersOf } from '../../src/plan/managed-fields.ts';
 import { COMMIT_ANNOTATION } from '../../src/core/ownership.ts';
 import { FolderRepo } from '../../src/desired/folder-repo.ts';
 import { ClusterReader } from '../../src/kube/cluster-reader.ts';
@@ -25,6 +27,7 @@ import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts
 
 const MESH = { name: 'fsm', namespace: 'fsm-system' };
 const CORS_PLUGIN = '/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy';
+const MESH_CONFIG = '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config';
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases';
 const CONFIG_MAPS = '/api/v1/namespaces/fsm-system/configmaps';
 
@@ -264,5 +267,50 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
     } finally {
       await repo.cleanup();
     }
+  });
+
+  test('a rolled-back MeshConfig change gives fsm-bootstrap its fields back: the next apply of the old commit leaves them', async () => {
+    const { repo, cleanup } = await copyExampleRepo();
+    try {
+      const before = (await client.get(MESH_CONFIG, 'read')) as KubeObject;
+      assert.deepEqual(ownersOf(before, ['spec', 'sidecar', 'logLevel']).map((o) => o.manager), ['fsm-bootstrap']);
+      const file = join(repo, 'clusters/staging/meshconfig.yaml');
+      const original = await readFile(file, 'utf8');
+      await writeFile(file, `${original}  sidecar:\n    logLevel: debug\n`);
+      proxy.fault = (request) => (isWrite(request) && request.url.includes('/apis/plugin.flomesh.io/') ? 'reset' : 'pass');
+      const failed = await apply(repo, 'log-debug');
+      proxy.fault = () => 'pass';
+      assert.equal(failed.code, 3);
+      assert.match(failed.stderr, /Rolled back: the cluster is as it was before this apply/, failed.stderr);
+      const rolledBack = (await client.get(MESH_CONFIG, 'read')) as KubeObject;
+      assert.deepEqual(rolledBack['spec'], before['spec']);
+      assert.ok(sameOwnership(rolledBack, before), 'every field has the owner it had');
+
+      await writeFile(file, original);
+      const again = await apply(repo, 'log-unset');
+      assert.ok(again.code === 0, again.stderr);
+      const after = (await client.get(MESH_CONFIG, 'read')) as KubeObject;
+      assert.equal((after['spec'] as { sidecar: { logLevel: string } }).sidecar.logLevel, (before['spec'] as { sidecar: { logLevel: string } }).sidecar.logLevel);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('--timeout while waiting for the lock fails naming the holder; while the dry run hangs, it is an expected failure', async () => {
+    const now = new Date().toISOString().replace(/Z$/, '000Z');
+    await client.request({ method: 'POST', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { [COMMIT_ANNOTATION]: 'theirs' } }, spec: { holderIdentity: 'bob@elsewhere', leaseDurationSeconds: 300, acquireTime: now, renewTime: now } }, what: 'a Lease someone holds' });
+    try {
+      const waited = await apply('examples/gitops', 'lock-wait', ['--timeout', '3']);
+      assert.equal(waited.code, 3);
+      assert.match(waited.stderr, /locked by bob@elsewhere \(applying commit theirs\)/);
+      assert.doesNotMatch(waited.stderr, /bug in fsm-gitops/);
+    } finally {
+      await client.request({ method: 'DELETE', path: `${LEASES}/fsm-gitops-staging`, what: 'release it' });
+    }
+    proxy.fault = (request) => (request.url.includes('dryRun=') ? 'hang' : 'pass');
+    const hung = await apply('examples/gitops', 'dry-run-hangs', ['--timeout', '3']);
+    assert.equal(hung.code, 3);
+    assert.match(hung.stderr, /the time limit of this run is up/);
+    assert.doesNotMatch(hung.stderr, /bug in fsm-gitops/);
   });
 });
