@@ -99,7 +99,7 @@ async function recreate(client: KubeApi, before: KubeObject, current: KubeObject
   const path = fsmObjectPath(object);
   try {
     await client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), query: { fieldManager: FIELD_MANAGER }, body: object, what: `recreate ${displayName(object)}`, guard: context.guard });
-    return undefined;
+    return await restoreOwnership(client, before, context.guard); // as it was: fsm-gitops's apply, not a create's update
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     const now = (await client.get(path, `read ${displayName(object)}`)) as KubeObject | undefined;

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { acquireLock } from '../../src/apply/lock.ts';
 import { readHistory } from '../../src/apply/history.ts';
 import { executeApply } from '../../src/apply/executor.ts';
+import { sameOwnership } from '../../src/apply/restore-ownership.ts';
 import { isObject } from '../../src/core/json.ts';
 import { keyOf, objectKey, type KubeObject } from '../../src/core/kube.ts';
 import { COMMIT_ANNOTATION } from '../../src/core/ownership.ts';
@@ -56,7 +57,29 @@ function failingOnApply(n: number): KubeApi {
   };
 }
 
+/** A client that fails the delete of one object (its path ends with `name`): a fault mid-prune. */
+function failingOnDelete(name: string): KubeApi {
+  return {
+    server: client.server,
+    get: (...args) => client.get(...args),
+    list: (...args) => client.list(...args),
+    request: (request) => (request.method === 'DELETE' && request.path.endsWith(`/${name}`) ? Promise.reject(new Error(`injected failure deleting ${name}`)) : client.request(request)),
+  };
+}
+
 describe('apply on a real API server', { concurrency: false }, () => {
+  test('a failure mid-prune recreates what was pruned, with the owners its fields had', async () => {
+    const before = await fsmState();
+    const chainPath = '/apis/plugin.flomesh.io/v1alpha1/namespaces/bookinfo/pluginchains/legacy-logger-chain';
+    const chainBefore = (await client.get(chainPath, 'read')) as KubeObject;
+    const set = await stagingApplySet();
+    const result = await executeApply(failingOnDelete('legacy-logger'), set, { commit: 'c0ffee', environment: 'staging', changed: new Set(set.apply.map(objectKey)) });
+    assert.equal(result.result, 'rolled-back', result.message);
+    assert.ok(result.done.includes('delete PluginChain bookinfo/legacy-logger-chain'), result.done.join(', '));
+    assert.deepEqual(await fsmState(), before);
+    assert.ok(sameOwnership((await client.get(chainPath, 'read')) as KubeObject, chainBefore), 'managedFields as before the prune');
+  });
+
   test('a failure mid-apply rolls back: the cluster ends as it started', async () => {
     const before = await fsmState();
     const set = await stagingApplySet();
