@@ -108,7 +108,7 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
         client: proxy.client({ timeoutMs: 2_000 }),
         commit: 'first',
         actor: 'first@test',
-        leaseSeconds: 3,
+        leaseSeconds: 6,
         confirm: async () => true,
       });
       let settled = false;
