@@ -79,7 +79,10 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
       return { result: 'failed', done, uncertain, notUndone: [], message: `${failure}. Not rolled back: another apply may be changing the environment now. Run a plan to see where it stands` };
     }
     options.progress?.(`failed: ${failure}; rolling back ${steps.length} step(s)`);
-    const problems = await rollBack(options.rollbackClient?.() ?? client, steps, { commit: options.commit, ...(fence ? { guard: fence } : {}) });
+    const { problems, lostLease } = await rollBack(options.rollbackClient?.() ?? client, steps, { commit: options.commit, ...(fence ? { guard: fence } : {}) });
+    if (lostLease) {
+      return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. Rolling back, ${lostLease.message}. Not rolled back further: another apply may be changing the environment now. Run a plan to see where it stands` };
+    }
     if (problems.length === 0) {
       return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. Rolled back: the cluster is as it was before this apply.` };
     }

@@ -5,6 +5,7 @@ import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { APPLY_PATCH, deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
 import { resourceVersionOf } from './lease-object.ts';
+import { LeaseLostError } from './lease-renewal.ts';
 import { isRestored, restoreConfig } from './restore-config.ts';
 import { restoreOwnership } from './restore-ownership.ts';
 
@@ -33,17 +34,30 @@ export interface UndoContext {
  * it is and named (resourceVersion preconditions: never roll back over another's later write). A write
  * whose answer was lost is judged by reading the object. Returns what could not be undone.
  */
-export async function rollBack(client: KubeApi, steps: readonly Step[], context: UndoContext): Promise<string[]> {
+export async function rollBack(client: KubeApi, steps: readonly Step[], context: UndoContext): Promise<RollbackOutcome> {
   const problems: string[] = [];
-  for (const step of [...steps].reverse()) {
+  const newestFirst = [...steps].reverse();
+  for (const [index, step] of newestFirst.entries()) {
     try {
       const problem = await undo(client, step, context);
       if (problem) problems.push(`${step.action} ${displayName(step.object)}: ${problem}`);
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        // Every further write would be fenced too: stop, and name what stays as this apply left it.
+        for (const left of newestFirst.slice(index)) problems.push(`${left.action} ${displayName(left.object)}: not undone, the apply lock was lost`);
+        return { problems, lostLease: error };
+      }
       problems.push(`could not undo ${step.action} ${displayName(step.object)}: ${(error as Error).message}`);
     }
   }
-  return problems;
+  return { problems };
+}
+
+export interface RollbackOutcome {
+  /** What could not be undone, one line each. */
+  problems: string[];
+  /** The Lease was lost while rolling back: it stopped there. */
+  lostLease?: LeaseLostError;
 }
 
 async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<string | undefined> {

@@ -8,6 +8,9 @@ import { rollBack, type Step } from '../../src/apply/rollback.ts';
 import { APPLY_PATCH, fsmObjectPath } from '../../src/kube/fsm-objects.ts';
 import { apiError, FakeKube } from '../support/fake-kube.ts';
 
+/** What a rollback could not undo. */
+const problemsOf = async (...args: Parameters<typeof rollBack>): Promise<string[]> => (await rollBack(...args)).problems;
+
 const COMMIT = 'c0ffee';
 const LABELS = { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' };
 
@@ -46,7 +49,7 @@ test('an object someone else changed after our write is left as it is, and named
     { manager: 'kubectl-edit', operation: 'Update', time: '2026-12-01T04:48:10Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:priority': {} } } },
   ];
   fake.seed(path, theirs);
-  const problems = await rollBack(fake, [step], { commit: COMMIT });
+  const problems = await problemsOf(fake, [step], { commit: COMMIT });
   assert.deepEqual(problems, ['update Plugin cors: changed by someone else after this apply (last by kubectl-edit): left as it is']);
   assert.deepEqual(fake.writes, []);
   assert.equal((fake.read(path)!['spec'] as JsonObject)['priority'], 300);
@@ -54,7 +57,7 @@ test('an object someone else changed after our write is left as it is, and named
 
 test('an update is restored by server-side apply as fsm-gitops, conditional on the version our write left', async () => {
   const { step, before, applied, path } = updated('cors');
-  assert.deepEqual(await rollBack(fake, [step], { commit: COMMIT }), []);
+  assert.deepEqual(await problemsOf(fake, [step], { commit: COMMIT }), []);
   assert.equal(fake.writes.length, 1);
   const [patch] = fake.writes;
   assert.equal(patch!.method, 'PATCH');
@@ -70,13 +73,13 @@ test('an update is restored by server-side apply as fsm-gitops, conditional on t
 test('an uncertain update (answer lost) is undone only when the object carries this apply\'s commit', async () => {
   const notWritten = updated('cors');
   fake.seed(notWritten.path, plugin('cors', 100)); // our write never happened
-  const problems = await rollBack(fake, [{ ...notWritten.step, after: undefined, uncertain: true }], { commit: COMMIT });
+  const problems = await problemsOf(fake, [{ ...notWritten.step, after: undefined, uncertain: true }], { commit: COMMIT });
   assert.deepEqual(problems, []);
   assert.equal(fake.writes.length, 0);
 
   const written = updated('auth');
   const current = versionOf(fake.read(written.path));
-  assert.deepEqual(await rollBack(fake, [{ ...written.step, after: undefined, uncertain: true }], { commit: COMMIT }), []);
+  assert.deepEqual(await problemsOf(fake, [{ ...written.step, after: undefined, uncertain: true }], { commit: COMMIT }), []);
   assert.equal(fake.writes.length, 1);
   assert.equal(fake.writes[0]!.method, 'PATCH');
   assert.equal((fake.writes[0]!.body as KubeObject).metadata['resourceVersion'], current);
@@ -86,7 +89,7 @@ test('a create is undone by a delete conditional on the version our write left',
   const created = plugin('cors', 200, COMMIT);
   const path = fsmObjectPath(created);
   const stored = fake.seed(path, created);
-  assert.deepEqual(await rollBack(fake, [{ action: 'create', object: created, before: undefined, after: versionOf(stored) }], { commit: COMMIT }), []);
+  assert.deepEqual(await problemsOf(fake, [{ action: 'create', object: created, before: undefined, after: versionOf(stored) }], { commit: COMMIT }), []);
   assert.equal(fake.writes.length, 1);
   assert.equal(fake.writes[0]!.method, 'DELETE');
   assert.deepEqual((fake.writes[0]!.body as JsonObject)['preconditions'], { resourceVersion: versionOf(stored) });
@@ -102,7 +105,7 @@ test('an uncertain create is deleted when the object carries this apply\'s commi
     { action: 'create', object: plugin('cors', 200, COMMIT), before: undefined, after: undefined, uncertain: true },
     { action: 'create', object: plugin('auth', 200, COMMIT), before: undefined, after: undefined, uncertain: true },
   ];
-  assert.deepEqual(await rollBack(fake, steps, { commit: COMMIT }), []);
+  assert.deepEqual(await problemsOf(fake, steps, { commit: COMMIT }), []);
   assert.deepEqual(fake.writes.map((w) => `${w.method} ${w.path}`), [`DELETE ${fsmObjectPath(ours)}`]);
   assert.ok(fake.read(fsmObjectPath(theirs)));
 });
@@ -119,7 +122,7 @@ test('a restore answered 409 is settled by reading: restored means no problem', 
     fake.seed(path, restored);
     return apiError(409, request.what, 'Conflict');
   };
-  assert.deepEqual(await rollBack(fake, [step], { commit: COMMIT }), []);
+  assert.deepEqual(await problemsOf(fake, [step], { commit: COMMIT }), []);
 });
 
 test('a restore answered 409 because someone else wrote meanwhile is named, not retried over them', async () => {
@@ -130,7 +133,7 @@ test('a restore answered 409 because someone else wrote meanwhile is named, not 
     fake.seed(path, theirs);
     return apiError(409, request.what, 'Conflict');
   };
-  assert.deepEqual(await rollBack(fake, [step], { commit: COMMIT }), ['update Plugin cors: changed by someone else while being restored: left as it is']);
+  assert.deepEqual(await problemsOf(fake, [step], { commit: COMMIT }), ['update Plugin cors: changed by someone else while being restored: left as it is']);
   assert.equal(fake.writes.length, 1);
   assert.equal((fake.read(path)!['spec'] as JsonObject)['priority'], 999);
 });
@@ -140,7 +143,7 @@ test('a deleted object is created again as it was, without its server fields; on
   Object.assign(pruned.metadata, { uid: 'u-1', resourceVersion: '5', generation: 1, creationTimestamp: '2026-12-01T04:40:02Z', managedFields: [] });
   const { step: update } = updated('cors');
   fake.objects.delete(fsmObjectPath(plugin('cors', 0))); // someone deleted what we updated
-  const problems = await rollBack(fake, [update, { action: 'delete', object: pruned, before: pruned, after: undefined }], { commit: COMMIT });
+  const problems = await problemsOf(fake, [update, { action: 'delete', object: pruned, before: pruned, after: undefined }], { commit: COMMIT });
   assert.deepEqual(problems, ['update Plugin cors: deleted by someone else after this apply: not put back']);
   assert.equal(fake.writes.length, 1);
   const [post] = fake.writes;
@@ -157,13 +160,13 @@ test('steps are undone newest first, every write passing the guard', async () =>
   const gone = plugin('old', 5);
   const deleteStep: Step = { action: 'delete', object: gone, before: gone, after: undefined };
   const guard = (): void => {};
-  assert.deepEqual(await rollBack(fake, [createdStep, updateStep, deleteStep], { commit: COMMIT, guard }), []);
+  assert.deepEqual(await problemsOf(fake, [createdStep, updateStep, deleteStep], { commit: COMMIT, guard }), []);
   assert.deepEqual(fake.writes.map((w) => w.method), ['POST', 'PATCH', 'DELETE']);
   assert.ok(fake.writes.every((w) => w.guard === guard), 'each write carries the guard');
   assert.equal(fake.guardCalls, 3);
 });
 
-test('a guard that throws stops every write, and each step is named as not undone', async () => {
+test('a lost Lease stops the rollback at once: nothing sent, each step named as not undone', async () => {
   const created = plugin('new', 1, COMMIT);
   const createdStep: Step = { action: 'create', object: created, before: undefined, after: versionOf(fake.seed(fsmObjectPath(created), created)) };
   const { step: updateStep } = updated('cors');
@@ -172,11 +175,13 @@ test('a guard that throws stops every write, and each step is named as not undon
   const lost = (): void => {
     throw new LeaseLostError('fsm-gitops-staging', 'taken over by bob@ci');
   };
-  const problems = await rollBack(fake, [createdStep, updateStep, deleteStep], { commit: COMMIT, guard: lost });
-  assert.equal(problems.length, 3);
-  assert.match(problems[0]!, /^could not undo delete Plugin old: lost the apply lock \(Lease fsm-gitops-staging\): taken over by bob@ci/);
-  assert.match(problems[1]!, /^could not undo update Plugin cors: lost the apply lock/);
-  assert.match(problems[2]!, /^could not undo create Plugin new: lost the apply lock/);
+  const { problems, lostLease } = await rollBack(fake, [createdStep, updateStep, deleteStep], { commit: COMMIT, guard: lost });
+  assert.match(lostLease?.message ?? '', /lost the apply lock \(Lease fsm-gitops-staging\): taken over by bob@ci/);
+  assert.deepEqual(problems, [
+    'delete Plugin old: not undone, the apply lock was lost',
+    'update Plugin cors: not undone, the apply lock was lost',
+    'create Plugin new: not undone, the apply lock was lost',
+  ]);
   assert.deepEqual(fake.writes, [], 'nothing sent');
   assert.ok(fake.read(fsmObjectPath(created)), 'the created object is still there');
 });

@@ -127,7 +127,8 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       assert.equal(outcome.status, 'done');
       if (outcome.status !== 'done') return;
       assert.equal(outcome.result.result, 'failed');
-      assert.match(outcome.result.message ?? '', /lost the apply lock .*not renewed.*Not rolled back: another apply may be changing the environment now/s);
+      // Unrenewed, it is lost before the next write or, on a slow machine, while rolling back: either way no write over the second.
+      assert.match(outcome.result.message ?? '', /lost the apply lock .*Not rolled back( further)?: another apply may be changing the environment now/s);
       assert.deepEqual(await fsmState(), afterSecond, 'the second apply\'s writes stand');
       assert.equal(await commitOf(CORS_PLUGIN), 'second');
       const history = await readHistory(client, 'fsm-system', 'staging');
