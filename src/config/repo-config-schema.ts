@@ -11,6 +11,13 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
   required: ['environments'],
   properties: {
     version: { type: 'integer', enum: [1] },
+    redact: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        keys: { type: 'array', uniqueItems: true, maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 253 } },
+      },
+    },
     environments: {
       type: 'object',
       minProperties: 1,

@@ -31,6 +31,8 @@ export interface EnvironmentConfig {
   prune: boolean;
   /** GitHub Deployments mark it a production environment (`production_environment`). */
   production: boolean;
+  /** Extra key names whose values are redacted from every output (the file's top-level `redact.keys`; src/redact). */
+  redactKeys?: string[];
 }
 
 export interface RepoConfig {
@@ -82,6 +84,8 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
     throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation)}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
+  const redactKeys = redactKeysOf(document.value as JsonObject);
+  if (redactKeys.length > 0) for (const environment of environments) environment.redactKeys = redactKeys;
   checkPathsDisjoint(file, document, environments);
   const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
   return { file, environments, lines };
@@ -95,6 +99,12 @@ function explain(violation: SchemaViolation): string {
     return `${value} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments (for example clusters/staging)`;
   }
   return violation.message;
+}
+
+/** `redact: {keys: [...]}`: key names added to the built-in list of credential keys. */
+function redactKeysOf(config: JsonObject): string[] {
+  const redact = isObject(config['redact']) ? config['redact'] : {};
+  return Array.isArray(redact['keys']) ? redact['keys'].map(String) : [];
 }
 
 function toEnvironments(config: JsonObject): EnvironmentConfig[] {

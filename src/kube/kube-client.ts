@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https, { type Agent } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { displayUrl } from '../redact/display-url.ts';
+import { redactShapes } from '../redact/secret-shapes.ts';
 import { isObject, type JsonObject } from '../core/json.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
@@ -55,7 +57,10 @@ export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'>;
  * server sends them. The requests go through node:https directly, with a timeout per request.
  */
 export class KubeClient {
+  /** The API server's URL as it may be shown: without user information (src/redact/display-url.ts). */
   readonly server: string;
+  /** The URL requests go to, as the kubeconfig wrote it. */
+  private readonly endpoint: string;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly token: (() => Promise<string>) | undefined;
@@ -67,7 +72,8 @@ export class KubeClient {
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
-    this.server = cluster.server.replace(/\/+$/, '');
+    this.endpoint = cluster.server.replace(/\/+$/, '');
+    this.server = displayUrl(this.endpoint);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
@@ -81,7 +87,7 @@ export class KubeClient {
 
   static fromFile(path: string, context?: string, options?: KubeClientOptions): KubeClient {
     const config = new KubeConfig();
-    config.loadFromFile(path);
+    loadKubeconfig(() => config.loadFromFile(path));
     if (context) selectContext(config, context);
     return new KubeClient(config, options);
   }
@@ -95,7 +101,7 @@ export class KubeClient {
 
   static fromString(kubeconfig: string, context?: string, options?: KubeClientOptions): KubeClient {
     const config = new KubeConfig();
-    config.loadFromString(kubeconfig);
+    loadKubeconfig(() => config.loadFromString(kubeconfig));
     if (context) selectContext(config, context);
     return new KubeClient(config, options);
   }
@@ -153,7 +159,7 @@ export class KubeClient {
   }
 
   private async once<T>(request: KubeRequest, limitMs: number): Promise<T> {
-    const url = new URL(this.server + request.path);
+    const url = new URL(this.endpoint + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     // client-node turns the kubeconfig into an agent (CA, client certificate) and headers (token).
     const init = await this.config.applyToFetchOptions({});
@@ -211,6 +217,22 @@ function send(url: URL, method: string, headers: Record<string, string>, payload
     req.on('error', (error) => reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message)));
     req.end(payload);
   });
+}
+
+/**
+ * Runs a kubeconfig load; a YAML error says where (line, column) and why, never the file's lines: js-yaml's
+ * message (YAMLException, as client-node uses it) quotes the lines around the error, tokens and keys included.
+ */
+function loadKubeconfig(load: () => void): void {
+  try {
+    load();
+  } catch (error) {
+    const { reason, mark } = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+    if (typeof reason === 'string' && typeof mark?.line === 'number' && typeof mark.column === 'number') {
+      throw new Error(`the kubeconfig is not valid YAML: ${redactShapes(reason)} (line ${mark.line + 1}, column ${mark.column + 1})`);
+    }
+    throw new Error(redactShapes((error as Error).message.split('\n')[0] ?? ''));
+  }
 }
 
 function selectContext(config: KubeConfig, context: string): void {

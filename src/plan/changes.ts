@@ -4,12 +4,13 @@ import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/o
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges } from './field-changes.ts';
-import { maskPluginConfigPair } from './mask.ts';
 import { applyOnto } from './merge.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 import { normalize } from './normalize.ts';
 import type { ResourceChange } from './plan-types.ts';
 import type { DryRunOutcome } from '../live/live-state.ts';
+import { HELM_VALUES_KIND } from '../redact/plan-redaction.ts';
+import type { Redactor } from '../redact/redactor.ts';
 
 /** The manifest as fsm-gitops applies it: plugin kinds carry the ownership labels prune relies on. */
 export function toApply(resource: ManagedResource, environment: string): KubeObject {
@@ -20,8 +21,8 @@ export function toApply(resource: ManagedResource, environment: string): KubeObj
   return object;
 }
 
-/** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. */
-export function computeChanges(context: PlanContext, dryRun?: ReadonlyMap<string, DryRunOutcome>): ResourceChange[] {
+/** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. Values are redacted by `redactor`. */
+export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?: ReadonlyMap<string, DryRunOutcome>): ResourceChange[] {
   const liveByKey = liveObjectsByKey(context.live);
   const changes: ResourceChange[] = [];
   for (const resource of context.managed) {
@@ -32,25 +33,25 @@ export function computeChanges(context: PlanContext, dryRun?: ReadonlyMap<string
     const local = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
     const after = server?.ok ? server.object : local;
     const at = resource.locate([]);
-    changes.push(change(live ? 'update' : 'create', resource.object, live, after, { file: resource.file, line: at.line }));
+    changes.push(change(redactor, live ? 'update' : 'create', resource.object, live, after, { file: resource.file, line: at.line }));
   }
-  for (const object of context.pruned) changes.push(change('delete', object, object, undefined, {}));
+  for (const object of context.pruned) changes.push(change(redactor, 'delete', object, object, undefined, {}));
   changes.sort(byApplyOrder);
-  const values = valuesChange(context);
+  const values = valuesChange(context, redactor);
   if (values) changes.push(values);
   return changes;
 }
 
 function change(
+  redactor: Redactor,
   action: 'create' | 'update' | 'delete',
   identity: KubeObject,
   live: KubeObject | undefined,
   after: KubeObject | undefined,
   where: { file?: string; line?: number },
 ): ResourceChange {
-  let before = live ? normalize(live) : undefined;
-  let afterNormalized = after ? normalize(after) : undefined;
-  if (fsmKindOf(identity)?.kind === 'PluginConfig') [before, afterNormalized] = maskPluginConfigPair(before, afterNormalized);
+  // Differences are found on the real values (a changed credential is an update), shown redacted.
+  const [before, afterNormalized] = redactor.pair(identity.kind, live ? normalize(live) : undefined, after ? normalize(after) : undefined);
   // Field summaries describe updates; a create or delete is its whole diff.
   const fields = action === 'update' ? fieldChanges(before, afterNormalized) : [];
   const result: ResourceChange = {
@@ -78,13 +79,13 @@ function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
 
 const VALUES_PENDING = 'values changes need a chart upgrade (helm upgrade), which fsm-gitops does not run yet';
 
-function valuesChange(context: PlanContext): ResourceChange | undefined {
+function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange | undefined {
   const values = context.desired.values;
   if (!values) return undefined;
   const release = context.live.helmRelease;
   const before = context.helmValues?.deployed;
   const after = context.helmValues?.wanted ?? values.values;
-  const fields = fieldChanges(before, after);
+  const fields = fieldChanges(...redactor.pair(HELM_VALUES_KIND, before, after));
   const action = !release ? 'create' : deepEqual(before, after) ? 'unchanged' : 'update';
   const result: ResourceChange = {
     action,
@@ -95,10 +96,11 @@ function valuesChange(context: PlanContext): ResourceChange | undefined {
     file: values.file,
     line: 1,
     fields,
-    // Show the user's override, not the whole coalesced chart: that is what the file holds.
-    after: values.values,
   };
-  if (release) result.before = release.config;
+  // Show the user's override, not the whole coalesced chart: that is what the file holds.
+  const [shownBefore, shownAfter] = redactor.pair(HELM_VALUES_KIND, release?.config, values.values);
+  if (shownAfter) result.after = shownAfter;
+  if (release && shownBefore) result.before = shownBefore;
   if (action !== 'unchanged') result.pending = VALUES_PENDING;
   return result;
 }

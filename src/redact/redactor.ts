@@ -1,0 +1,151 @@
+import { deepEqual, isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
+import { MASK, MASK_CHANGED } from './mask.ts';
+import { isSecretKey, normalizeKey } from './secret-keys.ts';
+import { isPublicPath, isSecretPath } from './secret-paths.ts';
+import { redactShapes } from './secret-shapes.ts';
+
+type Value = JsonValue | undefined;
+
+/** Keys that name the header or variable whose sibling `value` holds it: `{name: Authorization, value: …}`. */
+const PAIR_NAME_KEYS = ['name', 'key', 'header', 'headername'];
+/** Shorter secrets are not searched for in free text: they would mask ordinary words. */
+const MIN_KNOWN_LENGTH = 4;
+
+/**
+ * The one redaction mechanism: every value and message that leaves fsm-gitops (text, Markdown and JSON
+ * plans, check runs, issues, PR comments, logs, errors) goes through one of its methods first.
+ *
+ * A value is a credential when (1) its key name says so (secret-keys.ts, plus the user's `redact.keys`),
+ * (2) an FSM schema field holds one (secret-paths.ts), or (3) it is the `value` of a name/value pair whose
+ * name is a credential's (`{Name: Authorization, Value: …}`). Such strings and numbers become `••••••`
+ * (booleans and null stay: `allowCredentials: true` is a switch), and so does every string and number in
+ * a list or mapping under such a key (`credentials: {user: …}`), except settings blocks FSM's schema
+ * names (secret-paths.ts: MeshConfig's `inboundExternalAuthorization`). Every other string keeps its text with credentials of a known shape masked
+ * (secret-shapes.ts). Each credential redacted is remembered, and `text` masks it wherever it appears
+ * afterwards (a message quoting it, an API server's error echoing it).
+ */
+export class Redactor {
+  private readonly extraKeys: ReadonlySet<string>;
+  private readonly known = new Set<string>();
+
+  /** keys: the user's extra key names (`redact.keys` in .github/fsm-gitops.yml), matched whole, ignoring case, `-`, `_` and `.`. */
+  constructor(keys: readonly string[] = []) {
+    this.extraKeys = new Set(keys.map(normalizeKey));
+  }
+
+  /** A copy of the value with its credentials masked. kind selects schema knowledge (`MeshConfig`, `HelmValues`, …). */
+  value<T extends JsonValue>(kind: string, value: T): T {
+    return this.walk(kind, value, undefined, [], false)[0] as T;
+  }
+
+  /** A before/after pair masked alike; a masked `after` that differs from `before` reads `•••••• (changed)`. */
+  pair<T extends JsonValue>(kind: string, before: T | undefined, after: T | undefined): [T | undefined, T | undefined] {
+    return this.walk(kind, before, after, [], false) as [T | undefined, T | undefined];
+  }
+
+  /** Remembers the credentials in a value (for `text`) without keeping a copy. */
+  learn(kind: string, value: JsonValue | undefined): void {
+    if (value !== undefined) this.walk(kind, value, undefined, [], false);
+  }
+
+  /** Free text (a message, an error, a log line) with every known credential and every credential shape masked. */
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.knownLongestFirst()) {
+      out = out.split(secret).join(MASK);
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      if (escaped !== secret) out = out.split(escaped).join(MASK);
+    }
+    return redactShapes(out);
+  }
+
+  private sorted: string[] | undefined;
+
+  private knownLongestFirst(): string[] {
+    if (this.sorted?.length !== this.known.size) this.sorted = [...this.known].sort((a, b) => b.length - a.length);
+    return this.sorted;
+  }
+
+  private walk(kind: string, b: Value, a: Value, path: (string | number)[], secret: boolean): [Value, Value] {
+    if (isObject(b) && isObject(a)) return this.walkObjects(kind, b, a, path, secret);
+    if (Array.isArray(b) && Array.isArray(a)) return this.walkArrays(kind, b, a, path, secret);
+    const bothScalar = !isContainer(b) && !isContainer(a);
+    if (!bothScalar && b !== undefined && a !== undefined) {
+      return [this.walk(kind, b, undefined, path, secret)[0], this.walk(kind, undefined, a, path, secret)[1]];
+    }
+    if (isObject(b) || isObject(a)) return this.walkObjects(kind, asObject(b), asObject(a), path, secret);
+    if (Array.isArray(b) || Array.isArray(a)) return this.walkArrays(kind, asArray(b), asArray(a), path, secret);
+    return secret ? this.hideScalars(b, a) : this.shapeScalars(b, a);
+  }
+
+  private walkObjects(kind: string, b: JsonObject | undefined, a: JsonObject | undefined, path: (string | number)[], inherited: boolean): [Value, Value] {
+    const outB: JsonObject | undefined = b && {};
+    const outA: JsonObject | undefined = a && {};
+    const pairSecret = this.namesSecret(b) || this.namesSecret(a);
+    const keys = new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})]);
+    for (const key of keys) {
+      const childPath = [...path, key];
+      const named = isSecretKey(key, this.extraKeys) || isSecretPath(kind, childPath) || (pairSecret && key.toLowerCase() === 'value');
+      const secret = (inherited || named) && !isPublicPath(kind, childPath);
+      const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, secret);
+      if (outB && cb !== undefined) setOwn(outB, key, cb);
+      if (outA && ca !== undefined) setOwn(outA, key, ca);
+    }
+    return [outB, outA];
+  }
+
+  private walkArrays(kind: string, b: JsonValue[] | undefined, a: JsonValue[] | undefined, path: (string | number)[], secret: boolean): [Value, Value] {
+    const length = Math.max(b?.length ?? 0, a?.length ?? 0);
+    const outB: JsonValue[] | undefined = b && [];
+    const outA: JsonValue[] | undefined = a && [];
+    for (let i = 0; i < length; i++) {
+      const [cb, ca] = this.walk(kind, b?.[i], a?.[i], [...path, i], secret);
+      if (outB && cb !== undefined) outB.push(cb);
+      if (outA && ca !== undefined) outA.push(ca);
+    }
+    return [outB, outA];
+  }
+
+  /** Whether a mapping is a name/value pair naming a credential (`{name: Authorization, value: …}`). */
+  private namesSecret(object: JsonObject | undefined): boolean {
+    if (!object) return false;
+    return Object.entries(object).some(([key, value]) => PAIR_NAME_KEYS.includes(normalizeKey(key)) && typeof value === 'string' && isSecretKey(value, this.extraKeys));
+  }
+
+  private hideScalars(b: Value, a: Value): [Value, Value] {
+    const changed = b !== undefined && a !== undefined && !deepEqual(b, a);
+    const hiddenA = this.hide(a);
+    return [this.hide(b), changed && hiddenA === MASK ? MASK_CHANGED : hiddenA];
+  }
+
+  private hide(value: Value): Value {
+    if (typeof value !== 'string' && typeof value !== 'number') return value; // booleans and null are switches, not secrets
+    const text = String(value);
+    if (text.length >= MIN_KNOWN_LENGTH && !text.includes(MASK)) this.known.add(text);
+    return MASK;
+  }
+
+  private shapeScalars(b: Value, a: Value): [Value, Value] {
+    const shownB = typeof b === 'string' ? this.text(b) : b;
+    const shownA = typeof a === 'string' ? this.text(a) : a;
+    // Two different values that read the same once masked: say the second changed.
+    if (typeof a === 'string' && b !== a && shownB === shownA) return [shownB, `${shownA} (changed)`];
+    return [shownB, shownA];
+  }
+}
+
+function isContainer(value: Value): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+function asObject(value: Value): JsonObject | undefined {
+  return isObject(value) ? value : undefined;
+}
+
+function asArray(value: Value): JsonValue[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+function own(object: JsonObject | undefined, key: string): Value {
+  return object && Object.hasOwn(object, key) ? object[key] : undefined;
+}

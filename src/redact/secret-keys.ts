@@ -1,0 +1,44 @@
+/**
+ * Key names whose values are credentials. A key is judged by its last word (camelCase, snake_case,
+ * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
+ * `client-key-data`, is skipped): `dbPassword`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
+ * `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
+ * (they name or describe a secret). Users add exact names in `.github/fsm-gitops.yml` (`redact.keys`,
+ * docs/configuration.md); those match whole keys, ignoring case, `-`, `_` and `.`.
+ */
+const SECRET_WORDS = new Set([
+  'password', 'passwd', 'pwd', 'passphrase', 'pass',
+  'secret', 'secrets', 'token', 'tokens', 'jwt', 'bearer',
+  'credential', 'credentials', 'creds',
+  'authorization', 'auth', 'authentication',
+  'cookie', 'cookies', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionid', 'signature',
+]);
+
+/** `key` is a credential only after one of these words (`apiKey`, `aws_secret_access_key`, `client-key-data`). */
+const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret', 'signing', 'client', 'session', 'encryption', 'master', 'shared', 'ssh', 'tls', 'auth', 'primary', 'secondary', 'account', 'license', 'hmac']);
+
+/** The words of a key name: `X-Api-Key` → x, api, key; `clientSecret` → client, secret. */
+export function keyWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+}
+
+/** A user's key entry or a key, compared without case, `-`, `_` or `.`. */
+export function normalizeKey(name: string): string {
+  return name.toLowerCase().replace(/[-_.\s]/g, '');
+}
+
+/** Whether a value under this key is a credential: by its words, or by a name the user listed (normalized with normalizeKey). */
+export function isSecretKey(name: string, extra: ReadonlySet<string> = new Set()): boolean {
+  if (extra.size > 0 && extra.has(normalizeKey(name))) return true;
+  const words = keyWords(name);
+  if (words.length > 1 && words.at(-1) === 'data') words.pop();
+  const last = words.at(-1);
+  if (last === undefined) return false;
+  if (SECRET_WORDS.has(last)) return true;
+  return last === 'key' && KEY_QUALIFIERS.has(words.at(-2) ?? '');
+}
