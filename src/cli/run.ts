@@ -8,6 +8,7 @@ import { LeaseLostError, LockBusyError } from '../apply/lock.ts';
 import { DeadlineExceededError } from '../kube/kube-client.ts';
 import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
 import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
+import { redactShapes } from '../redact/secret-shapes.ts';
 import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
@@ -17,8 +18,13 @@ const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number>
   apply: { run: applyCommand, help: APPLY_HELP },
 };
 
-/** Runs one CLI invocation and returns its exit code; never throws for a user's mistake. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs one CLI invocation and returns its exit code; never throws for a user's mistake. Everything written
+ * to stderr (progress, warnings, errors that may quote a server URL or a connection string) passes the
+ * credential-shape redaction; stdout carries plans, which are redacted as they are made.
+ */
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = { ...rawIo, stderr: (text) => rawIo.stderr(redactShapes(text)) };
   const [command, ...args] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(MAIN_HELP);

@@ -3,6 +3,7 @@ import { isFork, type AppEvent } from '../events/app-event.ts';
 import type { AppDependencies, EventContext, Logger } from './app-context.ts';
 import { onPullRequestClosed } from './merge-deploy.ts';
 import type { Octokit } from './octokit.ts';
+import { redactWrites } from './redacting-octokit.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
 import { reviewPullRequest } from './review-pull-request.ts';
 
@@ -20,7 +21,7 @@ export const REPORTING_RESERVE_MS = 120_000;
 export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger, deadline = Date.now() + DEFAULT_WORK_MS): Promise<string> {
   const ctx: EventContext = {
     deadline,
-    octokit,
+    octokit: redactWrites(octokit),
     ref: { owner: event.repository.owner, repo: event.repository.repo },
     repository: event.repository,
     identity: await deps.identity(),

@@ -97,3 +97,10 @@ test('the real process sets its exit code (demo command line, with --detailed-ex
   assert.equal((error as { code: number }).code, 2);
   assert.match((error as { stdout: string }).stdout, /Plan: 3 to create/);
 });
+
+test('stderr passes the credential redaction: an error quoting a connection string shows no password', async () => {
+  const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', '/nonexistent/postgres://fsm:hunter2@db/kubeconfig']);
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /postgres:\/\/••••••@db/);
+  assert.doesNotMatch(run.stderr, /hunter2/);
+});
