@@ -31,6 +31,8 @@ export interface EnvironmentConfig {
   prune: boolean;
   /** GitHub Deployments mark it a production environment (`production_environment`). */
   production: boolean;
+  /** Where `path` is written in the repository config, for findings about the folder itself (an empty one). */
+  pathAt?: { file: string; line: number };
 }
 
 export interface RepoConfig {
@@ -82,6 +84,7 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
     throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation)}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
+  for (const environment of environments) environment.pathAt = { file, line: document.locate(['environments', environment.name, 'path']).line };
   checkPathsDisjoint(file, document, environments);
   const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
   return { file, environments, lines };
