@@ -9,6 +9,7 @@ import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from 
 import type { RepoFiles } from './repo-files.ts';
 import { decodeTextFile, fileTooLarge, MAX_FILE_BYTES, type TextFileResult } from './text-file.ts';
 import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
+import { yaml11Findings } from './yaml11-findings.ts';
 
 const YAML_FILE = /\.ya?ml$/i;
 const VALUES_FILES = ['values.yaml', 'values.yml'];
@@ -81,6 +82,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
     findings.push(findingInFile(file, parsed.line, parsed.column, 'error', parsed.code, parsed.message));
     return undefined;
   }
+  findings.push(...yaml11Findings(file, parsed.yaml11));
   return parsed.documents;
 }
 
