@@ -1,7 +1,7 @@
 import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
-import { expandedSizeExceeds } from './expanded-size.ts';
+import { aliasExpansionExceeds } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
 import { GO_YAML_SCHEMA, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
 
@@ -10,7 +10,7 @@ export const YAML_LIMITS = {
   maxDepth: 64,
   maxAliases: 1_000,
   maxTotalMergeKeys: 10_000,
-  /** Values after alias expansion, per document: far above any real manifest. */
+  /** Values that alias expansion may add to a document (not its size as written): far above any real manifest. */
   maxExpandedNodes: 1_000_000,
 };
 
@@ -67,15 +67,15 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
     return yamlError(error, text);
   }
   const locations = options.locations === false ? [] : indexLocations(text, events);
+  const firstAliases = firstAliasOffsets(events);
   const documents: YamlDocument[] = [];
   for (const [index, value] of values.entries()) {
-    if (expandedSizeExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
-      const start = lines.locate(locations[index]?.start ?? 0);
+    if (aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
       return {
         ok: false,
         code: 'yaml-limit',
-        message: `document ${index + 1} expands to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values through aliases (an alias bomb?); write the values out or use fewer aliases`,
-        ...start,
+        message: `document ${index + 1}'s aliases expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values (an alias bomb?); write the values out or use fewer aliases`,
+        ...lines.locate(firstAliases[index] ?? 0),
       };
     }
     const offsets = locations[index]?.offsets ?? new Map<string, number>();
@@ -139,6 +139,16 @@ function describeYamlReason(reason: string, text: string, position: number | und
     return 'a merge key (`<<`) lists more than 100 mappings; no FSM resource needs that many: write the keys out';
   }
   return `YAML syntax error: ${reason}`;
+}
+
+/** Per document, where its first alias (`*name`) is written: where an alias limit is reported. */
+function firstAliasOffsets(events: Event[]): (number | undefined)[] {
+  const offsets: (number | undefined)[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) offsets.push(undefined);
+    else if (event.type === EVENT_ID.ALIAS && offsets.length > 0 && offsets[offsets.length - 1] === undefined) offsets[offsets.length - 1] = event.anchorStart;
+  }
+  return offsets;
 }
 
 const pathKey = (path: JsonPath): string => path.join('\u0000');

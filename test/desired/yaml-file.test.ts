@@ -83,3 +83,20 @@ test('modest aliases are fine', () => {
   assert.ok(result.ok);
   assert.deepEqual(result.documents[0]!.value, { base: { cpu: 1 }, other: { cpu: 1 } });
 });
+
+test('a large document without aliases is read, however many values it holds (a cluster-wide kubectl List)', () => {
+  const items = Array.from({ length: 120_000 }, (_, i) => `- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c${i}, namespace: default}\n  data: {a: "1", b: "2"}`);
+  const result = parseYamlFile(`apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`, 'snapshot.yaml', { locations: false });
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  assert.equal(((result.documents[0]!.value as { items: unknown[] }).items).length, 120_000);
+});
+
+test('the alias limit counts what aliases add, and points at the first alias of the document', () => {
+  const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 7; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  const result = parseYamlFile(`# a bomb\nok: 1\n${levels.join('\n')}\n`, 'bomb.yaml');
+  assert.ok(!result.ok);
+  assert.equal(result.code, 'yaml-limit');
+  assert.equal(result.line, 4, 'the line of the first alias, not 1:1');
+  assert.match(result.message, /aliases expand to more than 1,000,000 values/);
+});
