@@ -33,6 +33,8 @@ export interface EnvironmentConfig {
   production: boolean;
   /** Extra key names whose values are redacted from every output (the file's top-level `redact.keys`; src/redact). */
   redactKeys?: string[];
+  /** Where `path` is written in the repository config, for findings about the folder itself (an empty one). */
+  pathAt?: { file: string; line: number };
 }
 
 export interface RepoConfig {
@@ -86,6 +88,7 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   const environments = toEnvironments(document.value as JsonObject);
   const redactKeys = redactKeysOf(document.value as JsonObject);
   if (redactKeys.length > 0) for (const environment of environments) environment.redactKeys = redactKeys;
+  for (const environment of environments) environment.pathAt = { file, line: document.locate(['environments', environment.name, 'path']).line };
   checkPathsDisjoint(file, document, environments);
   const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
   return { file, environments, lines };

@@ -7,6 +7,7 @@ export const RULE_CODES = [
   'environment-empty',
   'yaml-syntax',
   'yaml-limit',
+  'yaml11-scalar',
   'file-not-text',
   'file-too-large',
   'manifest-invalid',

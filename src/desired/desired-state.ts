@@ -27,6 +27,6 @@ export interface DesiredEnvironment {
   resources: DesiredResource[];
   values: DesiredValues | undefined;
   findings: Finding[];
-  /** The folder holds no files at all: most likely a wrong path, so nothing may be pruned. */
+  /** The folder holds no manifests and no values (whatever other files it has): most likely a wrong path, so nothing may be pruned. */
   empty: boolean;
 }

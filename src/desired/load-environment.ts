@@ -9,6 +9,7 @@ import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from 
 import type { RepoFiles } from './repo-files.ts';
 import { decodeTextFile, fileTooLarge, MAX_FILE_BYTES, type TextFileResult } from './text-file.ts';
 import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
+import { yaml11Findings } from './yaml11-findings.ts';
 
 const YAML_FILE = /\.ya?ml$/i;
 const VALUES_FILES = ['values.yaml', 'values.yml'];
@@ -16,14 +17,7 @@ const VALUES_FILES = ['values.yaml', 'values.yml'];
 /** Reads every YAML file in an environment's folder into resources and values, with a finding for each thing it cannot read. */
 export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
   const files = await repo.list(environment.path);
-  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: files.length === 0 };
-  if (result.empty) {
-    result.findings.push({
-      severity: 'error',
-      code: 'environment-empty',
-      message: `environment ${environment.name}: ${environment.path}/ holds no files. Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`,
-    });
-  }
+  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: false };
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
   for (const file of files.filter((f) => YAML_FILE.test(f))) {
@@ -32,8 +26,40 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
     if (valuesFiles.has(file)) result.values = toValues(file, documents, result.findings);
     else for (const document of documents) collectResources(file, document, result);
   }
+  checkNotEmpty(files, result);
   await inlinePipyScripts(repo, result.resources, result.findings);
   return result;
+}
+
+/**
+ * An environment with no manifests and no values is "empty" whatever else its folder holds (a `.gitkeep`,
+ * a README, a YAML file of comments): nothing may be pruned from it, and it is an error unless a file that
+ * could not be read already explains why. The finding names the file it is about: the folder's first YAML
+ * file, else its first file, else the line of `path` in the repository config.
+ */
+function checkNotEmpty(files: string[], result: DesiredEnvironment): void {
+  const hasValues = result.values !== undefined && Object.keys(result.values.values).length > 0;
+  if (result.resources.length > 0 || hasValues) return;
+  result.empty = true;
+  if (result.findings.some((f) => f.severity === 'error')) return;
+  const { environment } = result;
+  const where = `Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`;
+  const about = files.find((f) => YAML_FILE.test(f)) ?? files[0];
+  if (about === undefined) {
+    const at = environment.pathAt;
+    result.findings.push({
+      severity: 'error',
+      code: 'environment-empty',
+      message: `environment ${environment.name}: ${environment.path}/ holds no files. ${where}`,
+      ...(at ? { file: at.file, line: at.line, column: 1 } : {}),
+    });
+    return;
+  }
+  const names = files.slice(0, 5).map((f) => f.slice(environment.path.length + 1));
+  const listed = `${names.join(', ')}${files.length > names.length ? `, and ${files.length - names.length} more` : ''}`;
+  result.findings.push(
+    findingInFile(about, 1, 1, 'error', 'environment-empty', `environment ${environment.name}: ${environment.path}/ holds no FSM resources and no values (only ${listed}). ${where}`),
+  );
 }
 
 /** The file as text, or why it is not; a file over the limit is refused by its size, without reading it. */
@@ -56,6 +82,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
     findings.push(findingInFile(file, parsed.line, parsed.column, 'error', parsed.code, parsed.message));
     return undefined;
   }
+  findings.push(...yaml11Findings(file, parsed.yaml11));
   return parsed.documents;
 }
 

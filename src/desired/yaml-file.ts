@@ -1,15 +1,16 @@
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
-import { expandedSizeExceeds } from './expanded-size.ts';
+import { aliasExpansionExceeds } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
+import { GO_YAML_SCHEMA, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
 
 /** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
 export const YAML_LIMITS = {
   maxDepth: 64,
   maxAliases: 1_000,
   maxTotalMergeKeys: 10_000,
-  /** Values after alias expansion, per document: far above any real manifest. */
+  /** Values that alias expansion may add to a document (not its size as written): far above any real manifest. */
   maxExpandedNodes: 1_000_000,
 };
 
@@ -23,8 +24,19 @@ export interface YamlDocument {
   locate(path: JsonPath): { line: number; column: number };
 }
 
+/** A plain scalar that Helm and kubectl (YAML 1.1) read differently from YAML 1.2 tools: `yes`, `on`, `0777`, ... */
+export interface Yaml11Spelling {
+  line: number;
+  column: number;
+  text: string;
+  /** How Helm and kubectl read it (and so fsm-gitops). */
+  helm: GoScalar;
+  /** How a YAML 1.2 tool (yq, js-yaml, most editors) reads it. */
+  yaml12: GoScalar;
+}
+
 export type YamlParseResult =
-  | { ok: true; documents: YamlDocument[] }
+  | { ok: true; documents: YamlDocument[]; yaml11: Yaml11Spelling[] }
   | { ok: false; code: 'yaml-syntax' | 'yaml-limit'; message: string; line: number; column: number };
 
 export interface ParseOptions {
@@ -32,6 +44,12 @@ export interface ParseOptions {
   locations?: boolean;
 }
 
+/**
+ * Parses every document of a YAML file as Helm and kubectl read it (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1
+ * scalars and merge keys, see go-yaml-scalars.ts), within YAML_LIMITS; a limit or syntax error is a result
+ * with its line, never an exception. With locations, each document can place a JSON path on a line, and
+ * `yaml11` lists the scalars a YAML 1.2 tool would read differently.
+ */
 export function parseYamlFile(text: string, fileName: string, options: ParseOptions = {}): YamlParseResult {
   const lines = new LineIndex(text);
   let events: Event[];
@@ -40,6 +58,7 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
     events = parseEvents(text, { filename: fileName, maxDepth: YAML_LIMITS.maxDepth });
     values = constructFromEvents(events, {
       source: text,
+      schema: GO_YAML_SCHEMA,
       filename: fileName,
       maxAliases: YAML_LIMITS.maxAliases,
       maxTotalMergeKeys: YAML_LIMITS.maxTotalMergeKeys,
@@ -48,15 +67,15 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
     return yamlError(error, text);
   }
   const locations = options.locations === false ? [] : indexLocations(text, events);
+  const firstAliases = firstAliasOffsets(events);
   const documents: YamlDocument[] = [];
   for (const [index, value] of values.entries()) {
-    if (expandedSizeExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
-      const start = lines.locate(locations[index]?.start ?? 0);
+    if (aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
       return {
         ok: false,
         code: 'yaml-limit',
-        message: `document ${index + 1} expands to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values through aliases (an alias bomb?); write the values out or use fewer aliases`,
-        ...start,
+        message: `document ${index + 1}'s aliases expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values (an alias bomb?); write the values out or use fewer aliases`,
+        ...lines.locate(firstAliases[index] ?? 0),
       };
     }
     const offsets = locations[index]?.offsets ?? new Map<string, number>();
@@ -74,14 +93,27 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
       },
     });
   }
-  return { ok: true, documents };
+  return { ok: true, documents, yaml11: options.locations === false ? [] : yaml11Spellings(text, events, lines) };
+}
+
+function yaml11Spellings(text: string, events: Event[], lines: LineIndex): Yaml11Spelling[] {
+  const found: Yaml11Spelling[] = [];
+  for (const event of events) {
+    if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) continue;
+    const value = getScalarValue(text, event);
+    const helm = resolveGoScalar(value);
+    const yaml12 = resolveCoreScalar(value);
+    if (Object.is(helm.value, yaml12.value)) continue; // `08` is 8 either way, an int or a float
+    found.push({ ...lines.locate(Math.max(event.valueStart, 0)), text: value, helm, yaml12 });
+  }
+  return found;
 }
 
 function yamlError(error: unknown, text: string): YamlParseResult {
   if (error instanceof YAMLException) {
     const line = (error.mark?.line ?? 0) + 1;
     const column = (error.mark?.column ?? 0) + 1;
-    const isLimit = /maximum|exceed|limit|too many/i.test(error.reason);
+    const isLimit = /maximum|exceed|limit|too many|abnormal merge/i.test(error.reason);
     let message = describeYamlReason(error.reason, text, error.mark?.position);
     const hint = error.mark ? unclosedHint(text, error.mark.position) : undefined;
     if (hint && !isLimit) message = `${message}: ${hint}`;
@@ -103,7 +135,20 @@ function describeYamlReason(reason: string, text: string, position: number | und
   if (reason.startsWith('nesting exceeded maxDepth')) {
     return `YAML is nested deeper than ${YAML_LIMITS.maxDepth} levels; no FSM resource needs that many`;
   }
+  if (reason.startsWith('abnormal merge sequence size')) {
+    return 'a merge key (`<<`) lists more than 100 mappings; no FSM resource needs that many: write the keys out';
+  }
   return `YAML syntax error: ${reason}`;
+}
+
+/** Per document, where its first alias (`*name`) is written: where an alias limit is reported. */
+function firstAliasOffsets(events: Event[]): (number | undefined)[] {
+  const offsets: (number | undefined)[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) offsets.push(undefined);
+    else if (event.type === EVENT_ID.ALIAS && offsets.length > 0 && offsets[offsets.length - 1] === undefined) offsets[offsets.length - 1] = event.anchorStart;
+  }
+  return offsets;
 }
 
 const pathKey = (path: JsonPath): string => path.join('\u0000');

@@ -187,11 +187,12 @@ export const CASES: Case[] = [
     expect: { code: 'yaml-syntax', file: `${ENV}/meshconfig.yaml`, line: 9, messageMatches: /alias "trafficDefaults"/ },
   },
   {
-    name: 'merge-key-not-supported',
+    name: 'merge-key-resolved',
     where: 'environment',
-    // YAML 1.2 has no merge keys, so `<<` stays a key; the CRD schema flags it. (In a free-form field such as
-    // PluginConfig spec.config it would pass as a literal "<<" key: a hint about merge keys would help there.)
-    expect: { code: 'schema-unknown-field', file: `${ENV}/meshconfig.yaml`, line: 11, path: 'spec.traffic["<<"]' },
+    // Helm and kubectl (go-yaml v2, YAML 1.1) resolve merge keys, and so does fsm-gitops: the merged keys are
+    // checked like any other, here a featureFlags key merged into traffic.
+    expect: { code: 'schema-unknown-field', file: `${ENV}/meshconfig.yaml`, line: 10, path: 'spec.traffic.enablePluginPolicy' },
+    check: (o) => assert.doesNotMatch(JSON.stringify(planOf(o)), /<</),
   },
 
   // ---------------------------------------------------------------- resource exhaustion
@@ -199,13 +200,13 @@ export const CASES: Case[] = [
     name: 'alias-bomb-billion-laughs',
     where: 'environment',
     files: () => ({ 'bomb.yaml': billionLaughs() }),
-    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 1, messageMatches: /alias/ },
+    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 2, messageMatches: /alias/ },
   },
   {
     name: 'alias-bomb-under-alias-limit',
     where: 'environment',
     files: () => ({ 'bomb.yaml': wideAliasBomb() }),
-    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, messageMatches: /expands to more than 1,000,000 values/ },
+    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 2, messageMatches: /aliases expand to more than 1,000,000 values/ },
   },
   {
     name: 'alias-self-reference',
@@ -225,7 +226,7 @@ export const CASES: Case[] = [
     name: 'merge-key-inline-flood',
     where: 'environment',
     files: () => ({ 'meshconfig.yaml': meshConfigWith(`  <<: [${Array(100_000).fill('{enableEgress: true}').join(', ')}]\n`) }),
-    expect: { code: 'schema-unknown-field', file: `${ENV}/meshconfig.yaml`, line: 9, path: 'spec["<<"]' },
+    expect: { code: 'yaml-limit', file: `${ENV}/meshconfig.yaml`, line: 9, messageMatches: /merge key/ },
   },
   {
     name: 'deep-nesting-flow-sequences',
@@ -280,7 +281,7 @@ export const CASES: Case[] = [
     name: 'file-3-mib-empty-documents',
     where: 'environment',
     files: () => ({ 'nothing.yaml': atLeast(3 * MiB, '', (i) => `---\n# document ${i}\n`) }),
-    expect: { noFindings: true },
+    expect: { code: 'environment-empty', file: `${ENV}/nothing.yaml`, line: 1 },
   },
   {
     name: 'file-3-mib-configmap',
@@ -379,14 +380,15 @@ export const CASES: Case[] = [
     where: 'environment',
     expect: { code: 'manifest-invalid', file: `${ENV}/meshconfig.yaml`, line: 2, messageMatches: /"meshconfig\.yaml"/ },
   },
-  { name: 'document-empty-file', where: 'environment', expect: { noFindings: true } },
+  // A folder whose only YAML holds no resources is empty: an error, nothing pruned.
+  { name: 'document-empty-file', where: 'environment', expect: { code: 'environment-empty', file: `${ENV}/empty.yaml`, line: 1 } },
   {
     name: 'document-empty-between-separators',
     where: 'environment',
     expect: { noFindings: true },
     check: (o) => assert.equal(planOf(o).changes.find((c) => c.kind === 'MeshConfig')?.line, 3),
   },
-  { name: 'document-only-comments', where: 'environment', expect: { noFindings: true } },
+  { name: 'document-only-comments', where: 'environment', expect: { code: 'environment-empty', file: `${ENV}/notes.yaml`, line: 1 } },
   {
     name: 'manifest-missing-kind',
     where: 'environment',
@@ -633,7 +635,7 @@ export const CASES: Case[] = [
     name: 'config-alias-bomb',
     where: 'config',
     files: () => ({ 'fsm-gitops.yml': billionLaughs() }),
-    expect: { line: 1, messageMatches: /alias/ },
+    expect: { line: 2, messageMatches: /alias/ },
   },
   {
     name: 'config-latin-1',

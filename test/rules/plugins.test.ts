@@ -97,3 +97,11 @@ test('the real FSM example plugins parse', async () => {
     }
   }
 });
+
+test('a PluginConfig built with a merge key plans the merged config, never a literal `<<` key', async () => {
+  const config = pluginConfigYaml('cors-config', { config: 'allowOrigins:\n  - exact: http://example.com\n<<: &base\n  allowMethods: [GET]\n  maxAge: 60\nmaxAge: 120' });
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('c'), 'config.yaml': config });
+  const change = plan.changes.find((c) => c.kind === 'PluginConfig')!;
+  assert.deepEqual((change.after!['spec'] as Record<string, unknown>)['config'], { allowOrigins: [{ exact: 'http://example.com' }], allowMethods: ['GET'], maxAge: 120 });
+  assert.doesNotMatch(JSON.stringify(plan), /<</);
+});

@@ -54,10 +54,38 @@ test('the same resource in two files is a duplicate, naming the first', async ()
   assert.match(finding!.message, /clusters\/staging\/a\.yaml:1/);
 });
 
-test('an environment folder with no files is an error, and nothing is pruned', async () => {
+test('an environment folder with no files is an error at the config line of its path, and nothing is pruned', async () => {
   const plan = await planFiles({});
-  assert.equal(withCode(plan.findings, 'environment-empty').length, 1);
+  const [finding, ...more] = withCode(plan.findings, 'environment-empty');
+  assert.deepEqual(more, []);
+  assert.deepEqual([finding?.file, finding?.line], ['.github/fsm-gitops.yml', 3]);
   assert.deepEqual(plan.changes.filter((c) => c.action === 'delete'), [], 'the labelled legacy-logger objects stay');
+});
+
+test('a folder with no resources is empty whatever else it holds: .gitkeep, a README, comments-only YAML', async () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ '.gitkeep': '' }, 'clusters/staging/.gitkeep'],
+    [{ 'README.md': '# staging\n' }, 'clusters/staging/README.md'],
+    [{ 'README.md': '# staging\n', 'old.yaml': '# apiVersion: plugin.flomesh.io/v1alpha1\n# kind: Plugin\n---\n' }, 'clusters/staging/old.yaml'],
+    [{ 'values.yaml': '# fsm:\n#   meshName: fsm\n' }, 'clusters/staging/values.yaml'],
+  ];
+  for (const [files, file] of cases) {
+    const plan = await planFiles(files);
+    const found = withCode(plan.findings, 'environment-empty');
+    assert.deepEqual(found.map((f) => f.file), [file], Object.keys(files).join(', '));
+    assert.deepEqual(plan.changes.filter((c) => c.action === 'delete'), [], `nothing pruned: ${Object.keys(files).join(', ')}`);
+  }
+});
+
+test('a folder whose only YAML cannot be read prunes nothing, and says so once (the read error)', async () => {
+  const plan = await planFiles({ 'a.yaml': 'a: [1\n' });
+  assert.deepEqual(plan.findings.filter((f) => f.severity === 'error').map((f) => f.code), ['yaml-syntax']);
+  assert.deepEqual(plan.changes.filter((c) => c.action === 'delete'), []);
+});
+
+test('values alone are content: the environment is not empty, and its plugins may be pruned', async () => {
+  const plan = await planFiles({ 'values.yaml': 'fsm:\n  meshName: fsm\n' });
+  assert.deepEqual(withCode(plan.findings, 'environment-empty'), []);
 });
 
 test('object names that are not RFC 1123 subdomains are refused, and never used as paths', async () => {

@@ -55,3 +55,20 @@ test('without a deployed release, values are not validated and that is said', as
   const plan = await planFiles({ 'values.yaml': dump(deployed) }, { live });
   assert.equal(withCode(plan.findings, 'schema-unavailable')[0]?.severity, 'warning');
 });
+
+test('values.yaml is read as Helm reads it: `yes` is true (a notice says so at its line), not a schema error', async () => {
+  const yes = dump(deployed).replace(/^fsm:\n/m, 'fsm:\n  enforceSingleMesh: yes\n');
+  const plan = await planFiles({ 'values.yaml': yes });
+  assert.deepEqual(plan.findings.filter((f) => f.severity !== 'notice'), [], 'Helm reads yes as true, which the schema allows');
+  const [notice, ...more] = withCode(plan.findings, 'yaml11-scalar');
+  assert.deepEqual(more, []);
+  assert.equal(notice?.line, yes.split('\n').findIndex((l) => l.includes('enforceSingleMesh')) + 1);
+  assert.match(notice!.message, /`yes` is read as true, as Helm and kubectl read YAML/);
+});
+
+test('merge keys in values.yaml are resolved as Helm resolves them, not an unknown field `<<`', async () => {
+  const values = `x-defaults: &d\n  enforceSingleMesh: true\n${dump(deployed).replace(/^fsm:\n/m, 'fsm:\n  <<: *d\n')}`;
+  const plan = await planFiles({ 'values.yaml': values });
+  assert.deepEqual(plan.findings.filter((f) => f.path?.includes('<<') || /<</.test(f.message)), []);
+  assert.doesNotMatch(JSON.stringify(plan.changes), /<</);
+});

@@ -1,0 +1,47 @@
+import type { Finding } from '../core/finding.ts';
+import { findingInFile } from '../core/findings.ts';
+import type { GoScalar } from './go-yaml-scalars.ts';
+import type { Yaml11Spelling } from './yaml-file.ts';
+
+/** Notices per file before one summary line: a file written in YAML 1.1 style says so without flooding the plan. */
+export const MAX_YAML11_NOTICES_PER_FILE = 10;
+
+/**
+ * One `yaml11-scalar` notice per plain scalar that Helm and kubectl (YAML 1.1) read differently from YAML 1.2
+ * tools, at its line: fsm-gitops reads it as Helm and kubectl do, and says what to write to mean the same everywhere.
+ */
+export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[]): Finding[] {
+  const findings = spellings.slice(0, MAX_YAML11_NOTICES_PER_FILE).map((s) =>
+    findingInFile(
+      file,
+      s.line,
+      s.column,
+      'notice',
+      'yaml11-scalar',
+      `\`${s.text}\` is read as ${show(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${show(s.yaml12)}. Write ${unambiguous(s.helm)} to mean ${show(s.helm)}, or "${s.text}" (quoted) to mean the text`,
+    ),
+  );
+  const more = spellings.length - findings.length;
+  const last = spellings[MAX_YAML11_NOTICES_PER_FILE];
+  if (more > 0 && last) {
+    findings.push(findingInFile(file, last.line, last.column, 'notice', 'yaml11-scalar', `${more} more YAML 1.1 spelling${more === 1 ? '' : 's'} in this file, from here on, are read as Helm and kubectl read them`));
+  }
+  return findings;
+}
+
+function show(scalar: GoScalar): string {
+  switch (scalar.kind) {
+    case 'str':
+      return `the string "${scalar.value}"`;
+    case 'null':
+      return 'null';
+    case 'bool':
+      return String(scalar.value);
+    default:
+      return `the number ${String(scalar.value)}`;
+  }
+}
+
+function unambiguous(scalar: GoScalar): string {
+  return scalar.kind === 'str' ? `"${scalar.value}"` : String(scalar.value);
+}
