@@ -9,6 +9,7 @@ export const RULE_CODES = [
   'yaml-limit',
   'file-not-text',
   'file-too-large',
+  'symlink-skipped',
   'manifest-invalid',
   'resource-duplicate',
   // Safety

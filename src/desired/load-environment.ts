@@ -24,6 +24,9 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
       message: `environment ${environment.name}: ${environment.path}/ holds no files. Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`,
     });
   }
+  for (const link of (await repo.links?.(environment.path)) ?? []) {
+    result.findings.push(findingInFile(link, 1, 1, 'notice', 'symlink-skipped', `${link} is a symbolic link: fsm-gitops never follows links (one could point outside the repository), so nothing behind it is planned or applied. Put the files themselves in ${environment.path}/`));
+  }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
   for (const file of files.filter((f) => YAML_FILE.test(f))) {
