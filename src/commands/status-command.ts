@@ -3,8 +3,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
-import { tableCell } from '../render/markdown-code.ts';
-import { escapeMarkdown } from '../render/markdown.ts';
+import { tableCell, tableCode } from '../render/markdown-escape.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { CommandContext, CommandResult } from './command-context.ts';
 
@@ -53,7 +52,7 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
 export function describeDeploy(record: ApplyRecord): string {
   const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
   const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : record.result === 'refused' ? 'refused, nothing written' : 'failed';
-  return `\`${escapeMarkdown(String(record.commit).slice(0, 7))}\` by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
+  return `${tableCode(String(record.commit).slice(0, 7))} by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
 }
 
 /** `2026-12-01 03:45 UTC` from an RFC 3339 time; anything else as it is. */

@@ -3,8 +3,9 @@ import { join, resolve, sep } from 'node:path';
 import { normalizeRepoPath, type RepoFiles } from './repo-files.ts';
 
 /**
- * A repository checked out in a folder. Symbolic links are not followed: a link could point
- * outside the repository, and what the GitHub API serves for a link is not the target's content either.
+ * A repository checked out in a folder. Symbolic links are not followed, wherever they are: a linked file,
+ * a linked folder, or a link on the way to one (an environment's parent, `.github`); a link could point
+ * outside the repository, and the app (Git mode 120000) skips them too. links() names what was skipped.
  */
 export class FolderRepo implements RepoFiles {
   readonly root: string;
@@ -14,8 +15,20 @@ export class FolderRepo implements RepoFiles {
   }
 
   async list(dir: string): Promise<string[]> {
+    return (await this.scan(dir)).files;
+  }
+
+  async links(dir: string): Promise<string[]> {
+    return (await this.scan(dir)).links;
+  }
+
+  /** Files and links below `dir`; when `dir` or a folder on the way to it is a link, nothing but that link. */
+  private async scan(dir: string): Promise<{ files: string[]; links: string[] }> {
     const start = normalizeRepoPath(dir);
+    const linked = await this.linkOnTheWay(start);
+    if (linked !== undefined) return { files: [], links: [linked] };
     const out: string[] = [];
+    const links: string[] = [];
     const walk = async (relative: string): Promise<void> => {
       let entries;
       try {
@@ -27,17 +40,34 @@ export class FolderRepo implements RepoFiles {
       for (const entry of entries) {
         if (entry.name === '.git' || entry.name === 'node_modules') continue;
         const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-        if (entry.isDirectory()) await walk(path);
+        if (entry.isSymbolicLink()) links.push(path);
+        else if (entry.isDirectory()) await walk(path);
         else if (entry.isFile()) out.push(path);
       }
     };
     await walk(start);
-    return out.sort();
+    return { files: out.sort(), links: links.sort() };
+  }
+
+  /** The first component of `relative` (itself included) that is a symbolic link, if any. */
+  private async linkOnTheWay(relative: string): Promise<string | undefined> {
+    const parts = relative === '' ? [] : relative.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const path = parts.slice(0, i).join('/');
+      try {
+        if ((await lstat(join(this.root, path))).isSymbolicLink()) return path;
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    }
+    return undefined;
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
     const full = resolve(this.root, normalizeRepoPath(path));
     if (!full.startsWith(`${this.root}${sep}`)) return undefined;
+    if ((await this.linkOnTheWay(normalizeRepoPath(path))) !== undefined) return undefined;
     try {
       const stat = await lstat(full);
       if (!stat.isFile()) return undefined;

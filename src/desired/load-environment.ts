@@ -18,6 +18,9 @@ const VALUES_FILES = ['values.yaml', 'values.yml'];
 export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
   const files = await repo.list(environment.path);
   const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: false };
+  for (const link of (await repo.links?.(environment.path)) ?? []) {
+    result.findings.push(findingInFile(link, 1, 1, 'notice', 'symlink-skipped', `${link} is a symbolic link: fsm-gitops never follows links (one could point outside the repository), so nothing behind it is planned or applied. Put the files themselves in ${environment.path}/`));
+  }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
   for (const file of files.filter((f) => YAML_FILE.test(f))) {

@@ -9,6 +9,11 @@ export interface RepoFiles {
   read(path: string): Promise<Uint8Array | undefined>;
   /** The file's size in bytes without reading it, where the source knows it (a Git tree does). */
   size?(path: string): Promise<number | undefined>;
+  /**
+   * Symbolic links that list() and read() skip, at or below `dir` or on the way to it (a linked parent
+   * folder), sorted. A link is never followed: it could point outside the repository.
+   */
+  links?(dir: string): Promise<string[]>;
 }
 
 /** `clusters/staging/` and `clusters/staging` are the same folder; no leading `./` or `/`. */

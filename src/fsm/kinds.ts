@@ -25,6 +25,21 @@ export function fsmKindOf(object: KubeObject): FsmKindInfo | undefined {
   return FSM_KINDS.find((k) => k.kind === object.kind && k.group === group);
 }
 
+/** Kubernetes' version form (`v1`, `v1alpha3`, `v2beta1`), the form every FSM CRD version has. */
+const KUBE_VERSION = /^v[1-9][0-9]*(?:(?:alpha|beta)[1-9][0-9]*)?$/;
+
+/**
+ * True when the object's apiVersion is exactly `<FSM group of its kind>/<version>` with a version in
+ * Kubernetes' form. Only such an apiVersion may build an API URL: anything else
+ * (`plugin.flomesh.io/v1alpha1/namespaces/x/...?`) would address another object. Whether the cluster
+ * serves that version is the CRD's question (schema-unavailable), not this one.
+ */
+export function hasFsmApiVersion(object: KubeObject): boolean {
+  const kind = fsmKindOf(object);
+  const slash = object.apiVersion.indexOf('/');
+  return kind !== undefined && object.apiVersion.slice(0, slash) === kind.group && KUBE_VERSION.test(object.apiVersion.slice(slash + 1));
+}
+
 export function isFsmKind(object: KubeObject, kind: FsmKind): boolean {
   return fsmKindOf(object)?.kind === kind;
 }

@@ -3,7 +3,7 @@ import type { Finding } from '../core/finding.ts';
 import { findingAt } from '../core/findings.ts';
 import { displayName, namespaceOf, objectKey } from '../core/kube.ts';
 import type { DesiredResource } from '../desired/desired-state.ts';
-import { fsmKindOf, MESH_CONFIG_NAME } from './kinds.ts';
+import { fsmKindOf, hasFsmApiVersion, MESH_CONFIG_NAME } from './kinds.ts';
 import { isDnsLabel, isDnsSubdomain } from '../core/names.ts';
 import type { ManagedResource } from './rules/rule.ts';
 
@@ -30,6 +30,10 @@ export function classifyResources(resources: readonly DesiredResource[], environ
       findings.push(
         findingAt(resource, ['kind'], 'error', 'kind-not-managed', `${object.kind} (${object.apiVersion}) is not a kind fsm-gitops manages: it manages only MeshConfig, Plugin, PluginChain and PluginConfig, and never applies anything else. Move this manifest out of ${environment.path}/`),
       );
+      continue;
+    }
+    if (!hasFsmApiVersion(object)) {
+      findings.push(findingAt(resource, ['apiVersion'], 'error', 'manifest-invalid', `apiVersion ${JSON.stringify(object.apiVersion)} is not ${info.group}/<version> (a version such as v1alpha1): FSM's ${info.kind} has no other form`));
       continue;
     }
     const namespace = namespaceOf(object);

@@ -9,6 +9,7 @@ import type { AppIdentity } from './app-identity.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 import { readConfigs } from './repo-config-at.ts';
+import { markdownCode } from '../render/markdown-escape.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
@@ -51,12 +52,12 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
 
   if (drifted.length === 0) {
     if (!existing) return { outcome: 'in-sync', config, inSync, readAt };
-    await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match \`${branch}\` (${short}) again. Closing.` });
+    await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match ${markdownCode(branch)} (${short}) again. Closing.` });
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
     return { outcome: 'closed', config, inSync, readAt };
   }
   const title = `Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`;
-  const intro = `The live cluster state differs from \`${branch}\` at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
+  const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
   const body = `${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`;
   if (existing) {
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });

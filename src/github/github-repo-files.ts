@@ -11,6 +11,8 @@ interface TreeEntry {
 /** GraphQL returns blob text up to this size; anything larger, binary or truncated comes from the blob API. */
 const GRAPHQL_TEXT_LIMIT = 1024 * 1024;
 const BLOBS_PER_QUERY = 100;
+/** A symbolic link's mode in a Git tree (https://docs.github.com/rest/git/trees). */
+const SYMLINK_MODE = '120000';
 /** Only what the loader reads is fetched ahead: manifests, values and PipyJS, each at most MAX_FILE_BYTES. */
 const PREFETCHED = /\.(ya?ml|js)$/i;
 /** A review reads at most this many files, and this many bytes, however large a pull request makes a folder. */
@@ -24,6 +26,8 @@ export const MAX_PREFETCH_BYTES = 128 * 1024 * 1024;
  */
 export class GitHubRepoFiles implements RepoFiles {
   private tree: Map<string, TreeEntry> | undefined;
+  /** Symbolic links (Git mode 120000): never read, as the CLI never follows them. */
+  private symlinks: string[] = [];
   private readonly contents = new Map<string, Uint8Array>();
 
   constructor(
@@ -45,6 +49,12 @@ export class GitHubRepoFiles implements RepoFiles {
     // Asked for by name: even a file prefetch leaves alone for its size.
     if (entry && !this.contents.has(normalized)) this.contents.set(normalized, await this.fetchBlob(entry.sha));
     return this.contents.get(normalized);
+  }
+
+  async links(dir: string): Promise<string[]> {
+    const base = normalizeRepoPath(dir);
+    await this.loadTree();
+    return this.symlinks.filter((path) => isUnder(path, base) || isUnder(base, path)).sort();
   }
 
   async size(path: string): Promise<number | undefined> {
@@ -84,9 +94,10 @@ export class GitHubRepoFiles implements RepoFiles {
     if (data.truncated) {
       throw new Error(`the repository's file tree at ${this.commit.slice(0, 7)} is too large for the GitHub API to list in one response`);
     }
+    this.symlinks = data.tree.filter((entry) => entry.type === 'blob' && entry.mode === SYMLINK_MODE && entry.path).map((entry) => entry.path!);
     this.tree = new Map(
       data.tree
-        .filter((entry) => entry.type === 'blob' && entry.path && entry.sha)
+        .filter((entry) => entry.type === 'blob' && entry.mode !== SYMLINK_MODE && entry.path && entry.sha)
         .map((entry) => [entry.path!, { path: entry.path!, sha: entry.sha!, size: entry.size ?? 0 }]),
     );
     return this.tree;

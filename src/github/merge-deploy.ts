@@ -7,6 +7,7 @@ import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
 import { isFork, type PullRequestEvent } from '../events/app-event.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
+import { markdownCode } from '../render/markdown-escape.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
 import type { EventContext } from './app-context.ts';
 import { checkRunName, NEW_ENVIRONMENT, ourCheckRuns, type OurCheckRun } from './check-runs.ts';
@@ -69,7 +70,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
     if (pin) {
       const { plan, set } = await planLive(client, repoFiles, environment);
       if (hasWork(plan, set)) {
-        lines.push(`📌 \`${environment.name}\`: not deployed on merge: paused since a rollback to \`${escapeMarkdown(String(pin.sha).slice(0, 7))}\`; \`/fsm unlock ${environment.name}\` resumes merge deploys`);
+        lines.push(`📌 \`${environment.name}\`: not deployed on merge: paused since a rollback to ${markdownCode(String(pin.sha).slice(0, 7))}; \`/fsm unlock ${environment.name}\` resumes merge deploys`);
         continue;
       }
       await pins.unpin(environment.name);
@@ -122,7 +123,7 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string): Pr
     const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
     const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
-    if (released) lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying \`${escapeMarkdown(String(released.headSha).slice(0, 7))}\`; closed at \`${sha.slice(0, 7)}\`)`);
+    if (released) lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; closed at \`${sha.slice(0, 7)}\`)`);
   }
   return lines;
 }

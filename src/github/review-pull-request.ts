@@ -8,6 +8,8 @@ import { referenceLiveState } from '../live/reference-state.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderCheckRun } from '../render/check-run.ts';
+import { markdownCode } from '../render/markdown-escape.ts';
+import { limitCheckTitle } from '../render/github-limits.ts';
 import { environmentEnd, environmentStart, escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
@@ -59,7 +61,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   }
   try {
     const notes = pr.fromFork ? [FORK_NOTE] : [];
-    if (base.error) notes.push(`❌ The default branch's \`${escapeMarkdown(base.error.file)}\` is not valid (line ${base.error.line}): environments are planned as new, from their files only, until it is fixed.`);
+    if (base.error) notes.push(`❌ The default branch's ${markdownCode(base.error.file)} is not valid (line ${base.error.line}): environments are planned as new, from their files only, until it is fixed.`);
     if (scope.skipped.length > 0) {
       notes.push(`Not planned: ${scope.skipped.map((s) => `\`${s}\``).join(', ')}. A review plans at most ${ctx.deps.settings.maxEnvironmentsPerReview} environments (the app's MAX_ENVIRONMENTS_PER_REVIEW); \`/fsm plan <env>\` plans others.`);
     }
@@ -146,8 +148,8 @@ async function planAndCheck(
     const message = (error as Error).message;
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, {
       conclusion: 'failure',
-      title: `Could not plan ${environment.name}`,
-      summary: `fsm-gitops could not plan environment \`${environment.name}\` (cluster \`${escapeMarkdown(policy.cluster)}\`): ${escapeMarkdown(message)}\n\nRe-run this check once the cause is fixed.`,
+      title: limitCheckTitle(`Could not plan ${environment.name}`),
+      summary: `fsm-gitops could not plan environment ${markdownCode(environment.name)} (cluster ${markdownCode(policy.cluster)}): ${escapeMarkdown(message)}\n\nRe-run this check once the cause is fixed.`,
       text: '',
       annotations: [],
     });
@@ -165,8 +167,8 @@ async function configCheck(ctx: EventContext, pr: ReviewRequest, at: ConfigAtCom
     ctx.ref,
     pr.headSha,
     'fsm-gitops',
-    `${error.file} is not valid`,
-    `\`${escapeMarkdown(error.file)}\` of ${where}, line ${error.line}: ${escapeMarkdown(problem)}`,
+    limitCheckTitle(`${error.file} is not valid`),
+    `${markdownCode(error.file)} of ${escapeMarkdown(where)}, line ${error.line}: ${escapeMarkdown(problem)}`,
     onHead ? { path: error.file, line: error.line, message: problem } : undefined,
   );
 }

@@ -1,16 +1,22 @@
 import { namespaceOf, type KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
-import { fsmKindOf } from '../fsm/kinds.ts';
+import { fsmKindOf, hasFsmApiVersion } from '../fsm/kinds.ts';
 import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
 import { objectPath, typeFor } from './resource-paths.ts';
 
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 
-/** The API path of an FSM object. */
+/**
+ * The API path of an FSM object, `/apis/<group>/<version>[/namespaces/<ns>]/<plural>/<name>`. Only an
+ * apiVersion of FSM's group for the kind with a version in Kubernetes' form (v1alpha3)
+ * builds a path (see hasFsmApiVersion); anything else throws, so
+ * a crafted apiVersion can never address another object. Namespace and name are percent-encoded.
+ */
 export function fsmObjectPath(object: KubeObject): string {
   const kind = fsmKindOf(object);
   if (!kind) throw new Error(`${object.kind} is not an FSM kind`);
+  if (!hasFsmApiVersion(object)) throw new Error(`${JSON.stringify(object.apiVersion)} is not an apiVersion of FSM's ${kind.kind}`);
   return objectPath(typeFor(object.apiVersion, kind.plural, kind.namespaced), namespaceOf(object), object.metadata.name);
 }
 

@@ -1,4 +1,5 @@
 import { apiGroup, apiVersionOnly } from '../core/kube.ts';
+import { isDnsLabel, isDnsSubdomain } from '../core/names.ts';
 
 export interface ResourceType {
   /** `''` for the core group. */
@@ -19,8 +20,16 @@ export const WORKLOADS: Record<string, ResourceType> = {
   DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets', namespaced: true },
 };
 
+/**
+ * The resource type of `group/version` (or `v1` for the core group). Throws unless the group is empty or
+ * a DNS subdomain and the version a DNS label (what the API server allows for CRD groups and versions),
+ * so a crafted apiVersion (`g/v1/namespaces/x/...?`) can never reshape a URL.
+ */
 export function typeFor(apiVersion: string, plural: string, namespaced: boolean): ResourceType {
-  return { group: apiGroup(apiVersion), version: apiVersionOnly(apiVersion), plural, namespaced };
+  const group = apiGroup(apiVersion);
+  const version = apiVersionOnly(apiVersion);
+  if ((group !== '' && !isDnsSubdomain(group)) || !isDnsLabel(version)) throw new Error(`${JSON.stringify(apiVersion)} is not a valid apiVersion`);
+  return { group, version, plural, namespaced };
 }
 
 /** `/api/v1/namespaces/x/secrets`, `/apis/plugin.flomesh.io/v1alpha1/plugins`; all namespaces when `namespace` is undefined. */

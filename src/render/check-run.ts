@@ -1,9 +1,10 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { CHECK_TEXT_LIMIT, limitCheckText } from './github-limits.ts';
-import { escapeMarkdown } from './markdown.ts';
+import { markdownCode, markdownText, oneLine } from './markdown-escape.ts';
 import { resourceTitle, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
+import { fence } from './markdown-code.ts';
 
 
 export interface CheckAnnotation {
@@ -32,10 +33,10 @@ export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] =
   const errors = plan.findings.some((f) => f.severity === 'error');
   const summary = [
     `**${summaryLine(plan)}**`,
-    ...notes.map((note) => `> ${note}`),
+    ...notes.map((note) => `> ${oneLine(note)}`),
     '',
-    ...plan.findings.filter((f) => !f.file).map((f) => `- **${f.severity}** \`${f.code}\`: ${escapeMarkdown(f.message)}`),
-    ...(plan.restarts.length > 0 ? ['', `Workloads to restart: ${plan.restarts.map((w) => `\`${w.kind} ${w.namespace}/${w.name}\``).join(', ')}`] : []),
+    ...plan.findings.filter((f) => !f.file).map((f) => `- **${f.severity}** ${markdownCode(f.code)}: ${markdownText(f.message)}`),
+    ...(plan.restarts.length > 0 ? ['', `Workloads to restart: ${plan.restarts.map((w) => markdownCode(`${w.kind} ${w.namespace}/${w.name}`)).join(', ')}`] : []),
   ].join('\n');
   return {
     conclusion: errors ? 'failure' : 'success',
@@ -56,7 +57,7 @@ function toAnnotation(f: Finding): CheckAnnotation[] {
 function diffText(plan: EnvironmentPlan): string {
   const blocks = plan.changes
     .filter((c) => c.action !== 'unchanged')
-    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${resourceTitle(c)}${c.pending ? `\n_Pending: ${c.pending}_` : ''}\n\n\`\`\`\`diff\n${unifiedYamlDiff(c.before, c.after)}\n\`\`\`\`\n` }));
+    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${markdownText(resourceTitle(c))}${c.pending ? `\n_Pending:_ ${markdownText(c.pending)}` : ''}\n\n${fence('diff', unifiedYamlDiff(c.before, c.after))}\n` }));
   const kept: string[] = [];
   const left: string[] = [];
   let length = 0;
@@ -67,6 +68,6 @@ function diffText(plan: EnvironmentPlan): string {
       length += block.text.length;
     }
   }
-  if (left.length > 0) kept.push(`_Left out (too large for a check run): ${left.join(', ')}. Run \`fsm-gitops plan\` for the full diff._`);
+  if (left.length > 0) kept.push(`_Left out (too large for a check run): ${left.map(markdownCode).join(', ')}. Run \`fsm-gitops plan\` for the full diff._`);
   return kept.join('\n') || 'No changes.';
 }

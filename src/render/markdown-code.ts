@@ -5,7 +5,4 @@ export function fence(language: string, text: string): string {
   return `${ticks}${language}\n${text}\n${ticks}`;
 }
 
-/** Text for a Markdown table cell: escaped like other user text, with pipes and line breaks that cannot end the cell. */
-export function tableCell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/@(?=\w)/g, '@\u200b').replace(/\r?\n/g, ' ');
-}
+export { tableCell } from './markdown-escape.ts';

@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
 import { fence } from './markdown-code.ts';
+import { htmlText, markdownCode, markdownText, oneLine } from './markdown-escape.ts';
 import { ACTION_SYMBOL, resourceTitle, showValue, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
 
@@ -45,7 +46,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
 function compose(plan: Plan, omitted: ReadonlySet<ResourceChange>, options: MarkdownOptions): string {
   const parts = [COMMENT_MARKER, '## fsm-gitops plan', ''];
   if (options.preamble) parts.push(options.preamble, '');
-  for (const note of options.notes ?? []) parts.push(`> ${note}`, '');
+  for (const note of options.notes ?? []) parts.push(`> ${oneLine(note)}`, '');
   for (const env of plan.environments) {
     const section = environmentSection(env, omitted, options);
     parts.push(...(options.environmentMarkers ? [environmentStart(env.name), ...section, environmentEnd(env.name)] : section));
@@ -55,14 +56,14 @@ function compose(plan: Plan, omitted: ReadonlySet<ResourceChange>, options: Mark
 
 function environmentSection(env: EnvironmentPlan, omitted: ReadonlySet<ResourceChange>, options: MarkdownOptions): string[] {
   const errors = env.findings.some((f) => f.severity === 'error');
-  const lines = [`### ${errors ? '❌' : '✅'} \`${env.name}\` — ${summaryLine(env)}`, ''];
+  const lines = [`### ${errors ? '❌' : '✅'} ${markdownCode(env.name)} — ${summaryLine(env)}`, ''];
   if (env.findings.length > 0) {
     for (const f of env.findings) lines.push(...findingItem(f));
     lines.push('');
   }
   if (env.restarts.length > 0) {
     lines.push(`<details><summary>⚠️ ${env.restarts.length} workload(s) must restart for this change to reach their sidecars</summary>`, '');
-    for (const w of env.restarts) lines.push(`- ${w.kind} \`${w.namespace}/${w.name}\``);
+    for (const w of env.restarts) lines.push(`- ${markdownText(w.kind)} ${markdownCode(`${w.namespace}/${w.name}`)}`);
     lines.push('', '</details>', '');
   }
   const changed = env.changes.filter((c) => c.action !== 'unchanged');
@@ -70,18 +71,18 @@ function environmentSection(env: EnvironmentPlan, omitted: ReadonlySet<ResourceC
   for (const change of changed.filter((c) => !omitted.has(c))) lines.push(changeBlock(change), '');
   if (left.length > 0) {
     const hint = options.fullPlanHint ?? 'See the check runs for the full diff.';
-    lines.push(`_Left out to fit GitHub's comment size limit: ${left.map((c) => `\`${resourceTitle(c)}\``).join(', ')}. ${hint}_`, '');
+    lines.push(`_Left out to fit GitHub's comment size limit: ${left.map((c) => markdownCode(resourceTitle(c))).join(', ')}. ${hint}_`, '');
   }
   if (changed.length === 0) lines.push('No changes.', '');
   return lines;
 }
 
 function changeBlock(change: ResourceChange): string {
-  const summary = `${ACTION_SYMBOL[change.action]} <b>${escapeHtml(resourceTitle(change))}</b> ${change.action}${change.file ? ` (<code>${escapeHtml(change.file)}</code>)` : ''}`;
+  const summary = `${ACTION_SYMBOL[change.action]} <b>${htmlText(resourceTitle(change))}</b> ${change.action}${change.file ? ` (<code>${htmlText(change.file)}</code>)` : ''}`;
   const lines = [`<details><summary>${summary}</summary>`, ''];
-  if (change.pending) lines.push(`> **Pending:** ${escapeMarkdown(change.pending)}`, '');
+  if (change.pending) lines.push(`> **Pending:** ${markdownText(change.pending)}`, '');
   if (change.action === 'update' && change.fields.length > 0) {
-    for (const f of change.fields.slice(0, 50)) lines.push(`- \`${f.path}\`: \`${showValue(f.before)}\` → \`${showValue(f.after)}\``);
+    for (const f of change.fields.slice(0, 50)) lines.push(`- ${markdownCode(f.path)}: ${markdownCode(showValue(f.before))} → ${markdownCode(showValue(f.after))}`);
     if (change.fields.length > 50) lines.push(`- …and ${change.fields.length - 50} more fields`);
     lines.push('');
   }
@@ -90,18 +91,12 @@ function changeBlock(change: ResourceChange): string {
 }
 
 function findingItem(f: Finding): string[] {
-  const where = f.file ? ` \`${f.file}${f.line ? `:${f.line}` : ''}\`` : '';
+  const where = f.file ? ` ${markdownCode(`${f.file}${f.line ? `:${f.line}` : ''}`)}` : '';
   const [first = '', ...rest] = f.message.split('\n');
-  const item = [`- ${SEVERITY_ICON[f.severity]} **${f.severity}** \`${f.code}\`${where}${f.path ? ` (\`${f.path}\`)` : ''}: ${escapeMarkdown(first)}`];
+  const item = [`- ${SEVERITY_ICON[f.severity]} **${f.severity}** ${markdownCode(f.code)}${where}${f.path ? ` (${markdownCode(f.path)})` : ''}: ${markdownText(first)}`];
   if (rest.length > 0) item.push(fence('yaml', rest.join('\n')).replace(/^/gm, '  '));
   return item;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** User-controlled text (file names, keys) must not turn into HTML, links or @-mentions in the comment. */
-export function escapeMarkdown(text: string): string {
-  return escapeHtml(text).replace(/@(?=\w)/g, '@\u200b');
-}
+/** User-controlled text (file names, keys, messages) as plain Markdown text: see markdownText. */
+export const escapeMarkdown = markdownText;

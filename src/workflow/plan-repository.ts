@@ -43,7 +43,11 @@ export async function planRepository(options: PlanRepositoryOptions): Promise<{ 
 /** The repository's config; a repository without one cannot be planned or applied. */
 export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
   const config = await loadRepoConfig(repo);
-  if (!config) throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+  if (!config) {
+    const [link] = (await repo.links?.('.github/fsm-gitops.yml')) ?? [];
+    if (link) throw new UsageError(`${link} is a symbolic link, and fsm-gitops never follows links (one could point outside the repository): put the real .github/fsm-gitops.yml in the repository`);
+    throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+  }
   return config;
 }
 

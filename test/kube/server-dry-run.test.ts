@@ -38,3 +38,14 @@ test('RBAC\'s 403, a persistent 503 and other errors still fail the whole dry ru
   await assert.rejects(serverDryRun(fake({ a: fail(503, { message: 'unavailable' }) }), [plugin('a')]), (e: unknown) => e instanceof KubeApiError && e.status === 503);
   await assert.rejects(serverDryRun(fake({ a: fail(500, { reason: 'InternalError', message: 'etcdserver: request timed out' }) }), [plugin('a')]), /etcdserver/);
 });
+
+test('only FSM\'s group with a well-formed version builds an API path; a crafted apiVersion throws instead of addressing another object', async () => {
+  const { fsmObjectPath } = await import('../../src/kube/fsm-objects.ts');
+  const { typeFor } = await import('../../src/kube/resource-paths.ts');
+  assert.equal(fsmObjectPath(plugin('a')), '/apis/plugin.flomesh.io/v1alpha1/plugins/a');
+  const chain = { apiVersion: 'plugin.flomesh.io/v1alpha1/namespaces/kube-system/pluginchains/victim?', kind: 'PluginChain', metadata: { name: 'c', namespace: 'bookinfo' } } as KubeObject;
+  assert.throws(() => fsmObjectPath(chain), /not an apiVersion of FSM's PluginChain/);
+  assert.throws(() => fsmObjectPath(plugin('a', 'plugin.flomesh.io/v1alpha1#')), /not an apiVersion/);
+  assert.throws(() => typeFor('apps/v1/namespaces/x', 'deployments', true), /not a valid apiVersion/);
+  assert.throws(() => typeFor('a%2f/v1', 'x', true), /not a valid apiVersion/);
+});

@@ -95,3 +95,15 @@ test('object names that are not RFC 1123 subdomains are refused, and never used 
   assert.deepEqual(withCode(plan.findings, 'pipyscript-missing'), []);
   assert.ok(plan.findings.every((f) => !f.file || f.file.startsWith('clusters/staging/')));
 });
+
+test('an apiVersion that is not FSM\'s group and a plain version is refused before any URL is built from it', async () => {
+  const hostile = ['plugin.flomesh.io/v1alpha1/namespaces/kube-system/pluginchains/victim?', 'plugin.flomesh.io/v1alpha1#', 'plugin.flomesh.io/v1alpha1?dryRun=', 'plugin.flomesh.io/../v1', 'plugin.flomesh.io/V1alpha1'];
+  for (const apiVersion of hostile) {
+    const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('c').replace('plugin.flomesh.io/v1alpha1', apiVersion) });
+    const [finding] = withCode(plan.findings, 'manifest-invalid');
+    assert.equal(finding?.path, 'apiVersion', apiVersion);
+    assert.equal(finding?.line, 1);
+    assert.match(finding!.message, /is not plugin\.flomesh\.io\/<version>/);
+    assert.equal(plan.changes.some((c) => c.kind === 'PluginChain' && c.name === 'c'), false, apiVersion);
+  }
+});

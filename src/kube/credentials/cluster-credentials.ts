@@ -31,20 +31,24 @@ export class ClusterCredentialsError extends Error {
 /** Resolves cluster names to clients, once per name for the life of the process (a Lambda container). */
 export class ClusterConnector {
   private readonly clients = new Map<string, Promise<KubeClient>>();
+  /** A Map, not the parsed object: a repository's `cluster: constructor` must find nothing, not Object's. */
+  private readonly clusters: ReadonlyMap<string, ClusterCredentials>;
 
-  constructor(private readonly clusters: Readonly<Record<string, ClusterCredentials>>) {}
+  constructor(clusters: Readonly<Record<string, ClusterCredentials>>) {
+    this.clusters = new Map(Object.entries(clusters));
+  }
 
   credentials(name: string): ClusterCredentials | undefined {
-    return this.clusters[name];
+    return this.clusters.get(name);
   }
 
   client(name: string): Promise<KubeClient> {
     let client = this.clients.get(name);
     if (!client) {
-      const credentials = this.clusters[name];
+      const credentials = this.clusters.get(name);
       if (!credentials) {
-        const known = Object.keys(this.clusters).join(', ') || 'none';
-        return Promise.reject(new ClusterCredentialsError(`no credentials for cluster "${name}" in the app's settings (it has: ${known})`));
+        // The names the app holds are not listed: the message reaches pull requests of every repository it serves.
+        return Promise.reject(new ClusterCredentialsError(`no credentials for cluster "${name}" in the app's settings: check the environment's cluster: in .github/fsm-gitops.yml, or ask the app's operator to add it (docs/clusters.md)`));
       }
       client = connect(name, credentials);
       // A failed lookup is not cached: the next event tries again.
