@@ -7,9 +7,8 @@ import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
 import { HISTORY_MAX_BYTES, MAX_CHANGES_PER_RECORD, readHistory, recordApply, type ApplyRecord } from '../../src/apply/history.ts';
 import { PendingHistory, type HistoryTarget } from '../../src/apply/pending-history.ts';
-import { KubeClient } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
-import { apiError, FakeKube } from '../support/fake-kube.ts';
+import { apiError, FakeKube, clientFor } from '../support/fake-kube.ts';
 
 const HISTORY = '/api/v1/namespaces/fsm-system/configmaps/fsm-gitops-history-staging';
 const CONFIG_MAPS = '/api/v1/namespaces/fsm-system/configmaps';
@@ -92,17 +91,7 @@ test('a history write refused (403) is thrown at once, not retried', async () =>
 
 // Through a real KubeClient: its retry meets the 409 (the version moved: our own write).
 const SERVER = 'https://kube.test:6443';
-const client = KubeClient.fromString(
-  `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${SERVER}" } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  undefined,
-  { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
-);
+const client = clientFor(SERVER, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 before(() => nock.disableNetConnect());
 after(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());

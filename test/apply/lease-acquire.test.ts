@@ -4,21 +4,11 @@ import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
 import { acquireLock, LockBusyError } from '../../src/apply/lock.ts';
 import { LEASE_TOKEN_ANNOTATION } from '../../src/apply/lease-object.ts';
-import { KubeClient } from '../../src/kube/kube-client.ts';
+import { clientFor } from '../support/fake-kube.ts';
 
 const SERVER = 'https://kube.test:6443';
 /** Retries a 500 once, as the default policy would (shortened). */
-const client = KubeClient.fromString(
-  `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${SERVER}" } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  undefined,
-  { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
-);
+const client = clientFor(SERVER, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases';
 const LEASE = `${LEASES}/fsm-gitops-staging`;
 

@@ -3,20 +3,10 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { HISTORY_LIMIT, recordApply, type ApplyRecord } from '../../src/apply/history.ts';
 import { acquireLock, LockBusyError } from '../../src/apply/lock.ts';
-import { KubeClient } from '../../src/kube/kube-client.ts';
+import { clientFor } from '../support/fake-kube.ts';
 
 const SERVER = 'https://kube.test:6443';
-const client = KubeClient.fromString(
-  `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${SERVER}" } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  undefined,
-  { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } },
-);
+const client = clientFor(SERVER, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
 const NOW = new Date('2026-11-25T12:00:00Z');
 

@@ -6,7 +6,7 @@
  */
 import nock from 'nock';
 import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
-import type { KubeApi, KubeRequest } from '../../src/kube/kube-client.ts';
+import { KubeClient, type KubeApi, type KubeClientOptions, type KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
 
 /**
@@ -194,4 +194,19 @@ function merge(target: JsonValue, patch: JsonValue): JsonValue {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A KubeClient for `server` with a bearer token, from a kubeconfig string (for nock-served tests). */
+export function clientFor(server: string, options?: KubeClientOptions): KubeClient {
+  return KubeClient.fromString(
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${server}" } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+    undefined,
+    options,
+  );
 }

@@ -16,27 +16,16 @@ import { fsmKindOf } from '../../src/fsm/kinds.ts';
 import { PendingHistory } from '../../src/apply/pending-history.ts';
 import { readHistory } from '../../src/apply/history.ts';
 import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
-import { KubeClient } from '../../src/kube/kube-client.ts';
 import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { applyEnvironment, type ApplyOutcome } from '../../src/workflow/apply-environment.ts';
-import { apiError, FakeKube, serveWithNock } from '../support/fake-kube.ts';
+import { apiError, FakeKube, serveWithNock, clientFor } from '../support/fake-kube.ts';
 import { exampleClusterObjects } from '../support/plan-fixture.ts';
 
 const SERVER = 'https://kube.test:6443';
 const REPO = fileURLToPath(new URL('../../examples/gitops', import.meta.url));
 const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
 const HISTORY = '/api/v1/namespaces/fsm-system/configmaps/fsm-gitops-history-staging';
-const client = KubeClient.fromString(
-  `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${SERVER}" } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`,
-  undefined,
-  { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
-);
+const client = clientFor(SERVER, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 
 const TYPES: Record<string, ResourceType> = { CustomResourceDefinition: CRDS, Namespace: NAMESPACES, Secret: SECRETS, ConfigMap: CONFIG_MAPS, ...WORKLOADS };
 function pathOf(object: KubeObject): string {
