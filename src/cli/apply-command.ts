@@ -6,11 +6,11 @@ import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts
 
 /** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
 const DEFAULT_TIMEOUT_SECONDS = 300;
-import { UsageError } from '../workflow/plan-repository.ts';
+import { findEnvironment, requireRepoConfig, UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
-import { clientFromFlags } from './kube-flags.ts';
+import { KubeconfigFlags } from './kube-flags.ts';
 
 export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -21,7 +21,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       repo: { type: 'string', default: '.' },
       env: { type: 'string' },
       kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      context: { type: 'string', multiple: true, default: [] },
       yes: { type: 'boolean', short: 'y', default: false },
       commit: { type: 'string' },
       actor: { type: 'string' },
@@ -42,10 +42,13 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const timeoutSeconds = seconds('--timeout', values.timeout);
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
-  const client = clientFromFlags(values.kubeconfig, values.context);
+  const repo = new FolderRepo(values.repo);
+  const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
+  const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(await requireRepoConfig(repo), values.env));
+  io.stderr(`${says}\n`);
   const color = wantsColor(io, values['no-color']);
   const outcome = await applyEnvironment({
-    repo: new FolderRepo(values.repo),
+    repo,
     environment: values.env,
     client,
     commit: values.commit ?? (await gitCommit(values.repo)),
@@ -56,7 +59,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
     async confirm(plan) {
       io.stdout(renderText({ environments: [plan] }, { color }));
       if (values.yes) return true;
-      const answer = await io.ask(`\nApply these changes to ${client.server}? Only 'yes' is accepted: `);
+      const answer = await io.ask(`\nApply these changes to ${values.env} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
       return answer.trim() === 'yes';
     },
   });

@@ -15,7 +15,7 @@ import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { applySet } from '../../src/plan/apply-set.ts';
 import { normalize } from '../../src/plan/normalize.ts';
 import { cli } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -94,7 +94,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
   test('a second apply waits for the lock, then fails naming the holder', async () => {
     const held = await acquireLock(client, 'fsm-system', 'staging', { holder: 'alice@laptop', commit: 'abc123' });
     try {
-      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--lock-timeout', '1']);
+      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--lock-timeout', '1']);
       assert.equal(run.code, 3);
       assert.match(run.stderr, /locked by alice@laptop \(applying commit abc123\)/);
       assert.match(run.stderr, /waiting for alice@laptop/);
@@ -104,7 +104,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
   });
 
   test('two applies at once: one applies, the other waits its turn and then finds nothing left to do', async () => {
-    const apply = () => cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--commit', 'feedbeef', '--lock-timeout', '60']);
+    const apply = () => cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', 'feedbeef', '--lock-timeout', '60']);
     const [a, b] = await Promise.all([apply(), apply()]);
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}\n${b.stderr}`);
     const outputs = [a.stdout, b.stdout];
@@ -137,7 +137,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
   });
 
   test('plan after apply shows no changes', async () => {
-    const run = await cli(['plan', ...EXAMPLE, '--kubeconfig', kubeconfig, '--detailed-exitcode', '--format', 'json']);
+    const run = await cli(['plan', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--detailed-exitcode', '--format', 'json']);
     const plan = JSON.parse(run.stdout) as { environments: { changes: { kind: string; action: string }[] }[] };
     const changed = plan.environments[0]!.changes.filter((c) => c.action !== 'unchanged' && c.kind !== 'HelmValues');
     assert.deepEqual(changed, []);
