@@ -23,13 +23,8 @@ if (!process.env['APP_ID']) {
 } else {
   const probot = createProbot();
   const deps = appDependencies(probot, { live, settings });
-  const queue = new InProcessQueue(
-    async (event) => {
-      const outcome = await handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log);
-      probot.log.info({ delivery: event.delivery, event: `${event.type}.${event.action}`, outcome }, 'event handled');
-    },
-    { log: (level, message) => probot.log[level](message) },
-  );
+  // One JSON line per delivery and attempt (src/queue/delivery-log.ts), never the payload.
+  const queue = new InProcessQueue(async (event) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log));
   const secret = process.env['WEBHOOK_SECRET'];
   if (!secret) throw new Error('WEBHOOK_SECRET is not set: every delivery is checked against it');
   const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'] });
