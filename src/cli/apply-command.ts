@@ -73,11 +73,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout(`${outcome.plan.name}: nothing to apply, the cluster matches the repository.\n`);
       return EXIT.ok;
     case 'declined':
-      io.stderr('Not applied.\n');
-      return EXIT.ok;
+      io.stderr('Not applied: only "yes" goes ahead.\n');
+      return EXIT.declined;
     case 'done': {
       const { result } = outcome;
-      for (const step of result.done) io.stdout(`  ${step}\n`);
+      // On a terminal, stderr's progress has just shown each step: listed again on stdout it would show twice.
+      if (!(io.stdoutIsTty && io.stderrIsTty)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {

@@ -85,8 +85,9 @@ Options:
   -h, --help              Show this help
 
 Exit codes:
-  0  applied, nothing to apply, or declined at the prompt
+  0  applied, or nothing to apply
   1  the plan has errors: nothing applied
   3  could not run, or the apply failed: the message says what was written, whether it was rolled
      back, and what could not be undone
+  4  declined at the question (any answer but 'yes'): nothing applied
 `;
