@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
 import { FolderRepo } from '../desired/folder-repo.ts';
+import { credentialFailure } from '../kube/credential-failure.ts';
+import { LiveStateError } from '../live/live-state.ts';
 import { renderText } from '../render/text.ts';
 import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
 
@@ -47,6 +49,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(await requireRepoConfig(repo), values.env));
   io.stderr(`${says}\n`);
   const color = wantsColor(io, values['no-color']);
+  // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
   const outcome = await applyEnvironment({
     repo,
     environment: values.env,
@@ -62,6 +65,9 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       const answer = await io.ask(`\nApply these changes to ${values.env} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
       return answer.trim() === 'yes';
     },
+  }).catch((error: unknown) => {
+    const credentials = credentialFailure(error, client.server);
+    throw credentials ? new LiveStateError(credentials) : error;
   });
 
   switch (outcome.status) {
