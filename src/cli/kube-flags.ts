@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { KubeClient } from '../kube/kube-client.ts';
 import { UsageError } from '../workflow/plan-repository.ts';
+import { perEnvironmentFlag } from './per-environment-flag.ts';
 
 /** The kubeconfig context chosen for one environment, and why. */
 export interface ContextChoice {
@@ -29,7 +30,7 @@ export interface KubeconfigContexts {
  * production environment is never planned or applied against the staging context by accident.
  */
 export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<EnvironmentConfig, 'name' | 'cluster'>, flags: string[]): ContextChoice {
-  const { shared, perEnvironment } = parseContextFlags(flags);
+  const { shared, perEnvironment } = perEnvironmentFlag('--context', flags, 'CONTEXT');
   const byName = new Map(kubeconfig.contexts.map((c) => [c.name, c]));
   const known = (name: string) => {
     const context = byName.get(name);
@@ -52,19 +53,6 @@ export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<
   if (candidates.length === 1) return { context: candidates[0]!.name, cluster: candidates[0]!.cluster, how: 'matched' };
   if (candidates.length > 1) throw new UsageError(`${wants}, and contexts ${candidates.map((c) => `"${c.name}"`).join(', ')} all are: ${fix}`);
   throw new UsageError(`${wants}, and no context of the kubeconfig is named so or uses a cluster named so (it has: ${[...byName.keys()].join(', ') || 'none'}): ${fix}`);
-}
-
-/** `--context NAME` (at most once) and `--context ENV=NAME` (once per environment). */
-function parseContextFlags(flags: string[]): { shared: string | undefined; perEnvironment: Map<string, string> } {
-  const perEnvironment = new Map<string, string>();
-  let shared: string | undefined;
-  for (const flag of flags) {
-    const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/.exec(flag);
-    if (match) perEnvironment.set(match[1]!, match[3]!);
-    else if (shared === undefined) shared = flag;
-    else throw new UsageError(`--context given twice without an environment (${shared}, ${flag}); use --context ENV=CONTEXT for each environment`);
-  }
-  return { shared, perEnvironment };
 }
 
 /** A client per environment for --kubeconfig and --context; a kubeconfig that cannot be used is the user's to fix (exit 3). */

@@ -6,6 +6,7 @@ import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
 import { KubeconfigFlags } from './kube-flags.ts';
+import { perEnvironmentFlag } from './per-environment-flag.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
@@ -89,14 +90,7 @@ function liveStateChooser(
 
 /** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */
 function snapshotChooser(specs: string[]): (environment: EnvironmentConfig) => LiveStateReader {
-  const perEnvironment = new Map<string, string>();
-  let shared: string | undefined;
-  for (const spec of specs) {
-    const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/.exec(spec);
-    if (match) perEnvironment.set(match[1]!, match[3]!);
-    else if (shared === undefined) shared = spec;
-    else throw new UsageError(`--cluster given twice without an environment (${shared}, ${spec}); use --cluster ENV=FILE for each environment`);
-  }
+  const { shared, perEnvironment } = perEnvironmentFlag('--cluster', specs, 'FILE');
   return (environment) => {
     const path = perEnvironment.get(environment.name) ?? shared;
     if (path === undefined) throw new UsageError(`no live state for environment ${environment.name}: add --cluster ${environment.name}=SNAPSHOT.yaml`);

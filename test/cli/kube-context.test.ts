@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { chooseContext, type KubeconfigContexts } from '../../src/cli/kube-flags.ts';
-import { cli } from '../support/cli.ts';
+import { cli, writeKubeconfig } from '../support/cli.ts';
 
 const KUBECONFIG: KubeconfigContexts = {
   current: 'kind-staging',
@@ -37,20 +34,7 @@ test('--context ENV=NAME says which context serves which environment, whatever i
 });
 
 test('plan and apply refuse the staging context for production before reaching any cluster (exit 3)', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const kubeconfig = join(dir, 'config');
-  await writeFile(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters: [{ name: staging, cluster: { server: "https://127.0.0.1:1" } }]',
-      'users: [{ name: me, user: { token: t } }]',
-      'contexts: [{ name: kind-staging, context: { cluster: staging, user: me } }]',
-      'current-context: kind-staging',
-    ].join('\n'),
-  );
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'kind-staging' });
   const base = ['--repo', 'examples/gitops', '--env', 'production', '--kubeconfig', kubeconfig];
   for (const run of [await cli(['plan', ...base]), await cli(['apply', ...base, '--yes']), await cli(['apply', ...base, '--context', 'kind-staging', '--yes'])]) {
     assert.equal(run.code, 3, run.stderr);

@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import nock from 'nock';
-import { cli } from '../support/cli.ts';
+import { cli, writeKubeconfig } from '../support/cli.ts';
 
 const SERVER = 'https://kube.credentials.test:6443';
 
 afterEach(() => nock.cleanAll());
 
-async function kubeconfig(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-credentials-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'config');
-  await writeFile(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: staging, cluster: { server: "${SERVER}" } }]`,
-      'users: [{ name: me, user: { token: expired } }]',
-      'contexts: [{ name: staging, context: { cluster: staging, user: me } }]',
-      'current-context: staging',
-    ].join('\n'),
-  );
-  return path;
-}
+const kubeconfig = (t: { after(fn: () => Promise<void>): void }) => writeKubeconfig(t, { server: SERVER, cluster: 'staging', context: 'staging' });
 
 const answer = (status: number, reason: string, message: string) =>
   nock(SERVER).persist().intercept(/.*/, 'GET').reply(status, { kind: 'Status', status: 'Failure', reason, message, code: status }).intercept(/.*/, 'PUT').reply(status, { kind: 'Status', reason, message, code: status }).intercept(/.*/, 'POST').reply(status, { kind: 'Status', reason, message, code: status });
