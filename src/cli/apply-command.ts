@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
 import { FolderRepo } from '../desired/folder-repo.ts';
+import { credentialFailure } from '../kube/credential-failure.ts';
+import { LiveStateError } from '../live/live-state.ts';
 import { renderText } from '../render/text.ts';
 import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
 
 /** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
 const DEFAULT_TIMEOUT_SECONDS = 300;
-import { UsageError } from '../workflow/plan-repository.ts';
+import { findEnvironment, requireRepoConfig, UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { APPLY_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
-import { clientFromFlags } from './kube-flags.ts';
+import { KubeconfigFlags } from './kube-flags.ts';
 
 export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -21,7 +23,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       repo: { type: 'string', default: '.' },
       env: { type: 'string' },
       kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      context: { type: 'string', multiple: true, default: [] },
       yes: { type: 'boolean', short: 'y', default: false },
       commit: { type: 'string' },
       actor: { type: 'string' },
@@ -42,10 +44,14 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const timeoutSeconds = seconds('--timeout', values.timeout);
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
-  const client = clientFromFlags(values.kubeconfig, values.context);
+  const repo = new FolderRepo(values.repo);
+  const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
+  const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(await requireRepoConfig(repo), values.env));
+  io.stderr(`${says}\n`);
   const color = wantsColor(io, values['no-color']);
+  // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
   const outcome = await applyEnvironment({
-    repo: new FolderRepo(values.repo),
+    repo,
     environment: values.env,
     client,
     commit: values.commit ?? (await gitCommit(values.repo)),
@@ -56,9 +62,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
     async confirm(plan) {
       io.stdout(renderText({ environments: [plan] }, { color }));
       if (values.yes) return true;
-      const answer = await io.ask(`\nApply these changes to ${client.server}? Only 'yes' is accepted: `);
+      const answer = await io.ask(`\nApply these changes to ${values.env} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
       return answer.trim() === 'yes';
     },
+  }).catch((error: unknown) => {
+    const credentials = credentialFailure(error, client.server);
+    throw credentials ? new LiveStateError(credentials) : error;
   });
 
   switch (outcome.status) {
@@ -70,11 +79,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout(`${outcome.plan.name}: nothing to apply, the cluster matches the repository.\n`);
       return EXIT.ok;
     case 'declined':
-      io.stderr('Not applied.\n');
-      return EXIT.ok;
+      io.stderr('Not applied: only "yes" goes ahead.\n');
+      return EXIT.declined;
     case 'done': {
       const { result } = outcome;
-      for (const step of result.done) io.stdout(`  ${step}\n`);
+      // On a terminal, stderr's progress has just shown each step: listed again on stdout it would show twice.
+      if (!(io.stdoutIsTty && io.stderrIsTty)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {

@@ -7,4 +7,6 @@ export const EXIT = {
   changes: 2,
   /** Could not run: bad flags, unreadable config, unreachable cluster. */
   failed: 3,
+  /** apply: the question was answered with anything but "yes": nothing applied. */
+  declined: 4,
 } as const;

@@ -15,7 +15,7 @@ Options:
 `;
 
 export const PLAN_HELP = `Usage:
-  fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context NAME])
+  fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context [ENV=]NAME ...])
                   [--format text|markdown|json] [--detailed-exitcode]
 
 Validates the MeshConfig, Helm values and Plugin / PluginChain / PluginConfig manifests of each
@@ -28,7 +28,9 @@ Options:
   --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml' prints them.
                           One file for every environment, or ENV=FILE, repeated, one per environment
   --kubeconfig PATH       Live state from an API server (read only: plan never changes the cluster)
-  --context NAME          kubeconfig context to use (default: its current-context)
+  --context [ENV=]NAME    kubeconfig context; it must be for the environment's cluster: (named so, or its
+                          cluster is). ENV=NAME says NAME serves environment ENV, whatever its name.
+                          Default: the current-context if it is for the cluster, else the one that is
   --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json
   --detailed-exitcode     Exit 2 when the plan is valid and has changes
   --no-color              Plain text even on a terminal (NO_COLOR is honored too)
@@ -52,7 +54,7 @@ Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets)
 `;
 
 export const APPLY_HELP = `Usage:
-  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context NAME] [--yes]
+  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes]
 
 Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
 applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field
@@ -71,7 +73,8 @@ Options:
   --repo DIR              Repository checkout (default: the current directory)
   --env NAME              Environment to apply (required)
   --kubeconfig PATH       The cluster's kubeconfig (required)
-  --context NAME          kubeconfig context to use (default: its current-context)
+  --context [ENV=]NAME    kubeconfig context; as for plan, it must be for the environment's cluster:
+                          unless given as ENV=NAME (default: the context for that cluster)
   -y, --yes               Do not ask; needed when not run on a terminal
   --commit SHA            Commit recorded on each object and in the history (default: git HEAD of --repo)
   --actor NAME            Who applies, for the lock and the history (default: user@host)
@@ -82,8 +85,9 @@ Options:
   -h, --help              Show this help
 
 Exit codes:
-  0  applied, nothing to apply, or declined at the prompt
+  0  applied, or nothing to apply
   1  the plan has errors: nothing applied
   3  could not run, or the apply failed: the message says what was written, whether it was rolled
      back, and what could not be undone
+  4  declined at the question (any answer but 'yes'): nothing applied
 `;

@@ -1,11 +1,87 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { KubeClient } from '../kube/kube-client.ts';
 import { UsageError } from '../workflow/plan-repository.ts';
+import { perEnvironmentFlag } from './per-environment-flag.ts';
 
-/** The client for --kubeconfig and --context; a kubeconfig that cannot be used is the user's to fix (exit 3). */
-export function clientFromFlags(kubeconfig: string, context: string | undefined): KubeClient {
-  try {
-    return KubeClient.fromFile(kubeconfig, context);
-  } catch (error) {
-    throw new UsageError(`cannot use kubeconfig ${kubeconfig}: ${(error as Error).message}`);
+/** The kubeconfig context chosen for one environment, and why. */
+export interface ContextChoice {
+  context: string;
+  /** The kubeconfig cluster entry the context uses. */
+  cluster: string;
+  /** `mapped`: --context ENV=NAME said so; `matched`: the context or its cluster is named after the environment's `cluster:`. */
+  how: 'mapped' | 'matched';
+}
+
+/** The contexts of a kubeconfig as the chooser needs them. */
+export interface KubeconfigContexts {
+  current: string;
+  contexts: { name: string; cluster: string }[];
+}
+
+/**
+ * Which kubeconfig context serves an environment. The rule (README, "Which cluster an environment
+ * plans and applies against"):
+ * - `--context ENV=NAME` names the context for environment ENV, whatever it is called;
+ * - otherwise the context must be for the environment's `cluster:`: the context is named so, or the
+ *   kubeconfig cluster it uses is. With a plain `--context NAME`, that context must be; without one,
+ *   the current-context if it is, else the one context that is.
+ * Throws UsageError naming the environment, its `cluster:` and what to pass when no context fits, so a
+ * production environment is never planned or applied against the staging context by accident.
+ */
+export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<EnvironmentConfig, 'name' | 'cluster'>, flags: string[]): ContextChoice {
+  const { shared, perEnvironment } = perEnvironmentFlag('--context', flags, 'CONTEXT');
+  const byName = new Map(kubeconfig.contexts.map((c) => [c.name, c]));
+  const known = (name: string) => {
+    const context = byName.get(name);
+    if (!context) throw new UsageError(`the kubeconfig has no context "${name}"; it has: ${[...byName.keys()].join(', ') || 'none'}`);
+    return context;
+  };
+  const mapped = perEnvironment.get(environment.name);
+  if (mapped !== undefined) return { context: mapped, cluster: known(mapped).cluster, how: 'mapped' };
+  const fits = (c: { name: string; cluster: string }) => c.name === environment.cluster || c.cluster === environment.cluster;
+  const fix = `name it with --context ${environment.name}=CONTEXT`;
+  const wants = `environment ${environment.name} deploys to cluster "${environment.cluster}" (its cluster: in .github/fsm-gitops.yml)`;
+  if (shared !== undefined) {
+    const context = known(shared);
+    if (fits(context)) return { context: context.name, cluster: context.cluster, how: 'matched' };
+    throw new UsageError(`${wants}, but context "${context.name}" is for cluster "${context.cluster}": pass the context for "${environment.cluster}", or if "${context.name}" does serve ${environment.name}, ${fix}`);
+  }
+  const current = byName.get(kubeconfig.current);
+  if (current && fits(current)) return { context: current.name, cluster: current.cluster, how: 'matched' };
+  const candidates = kubeconfig.contexts.filter(fits);
+  if (candidates.length === 1) return { context: candidates[0]!.name, cluster: candidates[0]!.cluster, how: 'matched' };
+  if (candidates.length > 1) throw new UsageError(`${wants}, and contexts ${candidates.map((c) => `"${c.name}"`).join(', ')} all are: ${fix}`);
+  throw new UsageError(`${wants}, and no context of the kubeconfig is named so or uses a cluster named so (it has: ${[...byName.keys()].join(', ') || 'none'}): ${fix}`);
+}
+
+/** A client per environment for --kubeconfig and --context; a kubeconfig that cannot be used is the user's to fix (exit 3). */
+export class KubeconfigFlags {
+  private readonly contexts: KubeconfigContexts;
+
+  constructor(
+    private readonly path: string,
+    private readonly contextFlags: string[],
+  ) {
+    const config = new KubeConfig();
+    try {
+      config.loadFromFile(path);
+    } catch (error) {
+      throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
+    }
+    this.contexts = { current: config.getCurrentContext(), contexts: config.getContexts().map((c) => ({ name: c.name, cluster: c.cluster })) };
+  }
+
+  /** The client for the environment's context (chooseContext), and a line saying which context serves it. */
+  forEnvironment(environment: Pick<EnvironmentConfig, 'name' | 'cluster'>): { client: KubeClient; choice: ContextChoice; says: string } {
+    const choice = chooseContext(this.contexts, environment, this.contextFlags);
+    let client: KubeClient;
+    try {
+      client = KubeClient.fromFile(this.path, choice.context);
+    } catch (error) {
+      throw new UsageError(`cannot use kubeconfig ${this.path}: ${(error as Error).message}`);
+    }
+    const why = choice.how === 'mapped' ? `--context ${environment.name}=${choice.context}` : `named after cluster "${environment.cluster}"`;
+    return { client, choice, says: `${environment.name}: kubeconfig context "${choice.context}" (${why}), server ${client.server}` };
   }
 }

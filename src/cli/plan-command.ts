@@ -5,7 +5,8 @@ import { FolderRepo } from '../desired/folder-repo.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
-import { clientFromFlags } from './kube-flags.ts';
+import { KubeconfigFlags } from './kube-flags.ts';
+import { perEnvironmentFlag } from './per-environment-flag.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
@@ -28,7 +29,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       env: { type: 'string', multiple: true, default: [] },
       cluster: { type: 'string', multiple: true, default: [] },
       kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      context: { type: 'string', multiple: true, default: [] },
       format: { type: 'string', default: 'text' },
       'detailed-exitcode': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
@@ -42,7 +43,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
-  const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context);
+  const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
+  const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
 
   const { plan } = await planRepository({
     repo: new FolderRepo(values.repo),
@@ -66,11 +68,21 @@ export function exitCode(plan: Plan, detailed: boolean): number {
   return detailed && changes ? EXIT.changes : EXIT.ok;
 }
 
-function liveStateChooser(snapshots: string[], kubeconfig: string | undefined, context: string | undefined): (environment: EnvironmentConfig) => LiveStateReader {
+function liveStateChooser(
+  snapshots: string[],
+  kubeconfig: string | undefined,
+  contexts: string[],
+  say: ((message: string) => void) | undefined,
+): (environment: EnvironmentConfig) => LiveStateReader {
   if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
+  if (kubeconfig === undefined && contexts.length > 0) throw new UsageError('--context chooses a context of --kubeconfig: give --kubeconfig too');
   if (kubeconfig !== undefined) {
-    const reader = new ClusterReader(clientFromFlags(kubeconfig, context));
-    return () => reader;
+    const flags = new KubeconfigFlags(kubeconfig, contexts);
+    return (environment) => {
+      const { client, says } = flags.forEnvironment(environment);
+      say?.(says);
+      return new ClusterReader(client);
+    };
   }
   if (snapshots.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml or --kubeconfig PATH');
   return snapshotChooser(snapshots);
@@ -78,14 +90,7 @@ function liveStateChooser(snapshots: string[], kubeconfig: string | undefined, c
 
 /** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */
 function snapshotChooser(specs: string[]): (environment: EnvironmentConfig) => LiveStateReader {
-  const perEnvironment = new Map<string, string>();
-  let shared: string | undefined;
-  for (const spec of specs) {
-    const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/.exec(spec);
-    if (match) perEnvironment.set(match[1]!, match[3]!);
-    else if (shared === undefined) shared = spec;
-    else throw new UsageError(`--cluster given twice without an environment (${shared}, ${spec}); use --cluster ENV=FILE for each environment`);
-  }
+  const { shared, perEnvironment } = perEnvironmentFlag('--cluster', specs, 'FILE');
   return (environment) => {
     const path = perEnvironment.get(environment.name) ?? shared;
     if (path === undefined) throw new UsageError(`no live state for environment ${environment.name}: add --cluster ${environment.name}=SNAPSHOT.yaml`);

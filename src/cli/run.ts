@@ -2,7 +2,8 @@ import { RepoConfigError } from '../config/repo-config.ts';
 import { LiveStateError } from '../live/live-state.ts';
 import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
-import { APPLY_HELP, MAIN_HELP, PLAN_HELP } from './help.ts';
+import { didYouMean } from '../commands/did-you-mean.ts';
+import { MAIN_HELP } from './help.ts';
 import { applyCommand } from './apply-command.ts';
 import { LeaseLostError, LockBusyError } from '../apply/lock.ts';
 import { DeadlineExceededError } from '../kube/kube-client.ts';
@@ -13,9 +14,9 @@ import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
 
-const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number>; help: string }> = {
-  plan: { run: planCommand, help: PLAN_HELP },
-  apply: { run: applyCommand, help: APPLY_HELP },
+const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number> }> = {
+  plan: { run: planCommand },
+  apply: { run: applyCommand },
 };
 
 /**
@@ -36,22 +37,24 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   }
   const entry = COMMANDS[command];
   if (!entry) {
-    io.stderr(`fsm-gitops: unknown command "${command}"\n\n${MAIN_HELP}`);
+    const near = didYouMean(command, Object.keys(COMMANDS));
+    io.stderr(`fsm-gitops: unknown command "${command}"${near ? `: did you mean "${near}"?` : ''}\nRun 'fsm-gitops --help' for the commands.\n`);
     return EXIT.failed;
   }
   try {
     return await entry.run(args, io);
   } catch (error) {
-    return reportFailure(error, entry.help, io);
+    return reportFailure(error, command, io);
   }
 }
 
 /** Failures a user can act on: said in one line, exit 3, no stack trace. */
 const EXPECTED_ERRORS = [UsageError, RepoConfigError, LiveStateError, LockBusyError, KubeApiError, KubeUnreachableError, DeadlineExceededError, LeaseLostError, ClusterCredentialsError];
 
-function reportFailure(error: unknown, help: string, io: CliIo): number {
+function reportFailure(error: unknown, command: string, io: CliIo): number {
   if (isArgsError(error)) {
-    io.stderr(`fsm-gitops: ${(error as Error).message}\n\n${help}`);
+    // The one line that says what is wrong, and where the options are: not the whole help under it.
+    io.stderr(`fsm-gitops: ${(error as Error).message}\nRun 'fsm-gitops ${command} --help' for its options.\n`);
     return EXIT.failed;
   }
   if (error instanceof Error && EXPECTED_ERRORS.some((kind) => error instanceof kind)) {

@@ -1,3 +1,4 @@
+import { credentialFailure } from './credential-failure.ts';
 import { isObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FSM_KINDS } from '../fsm/kinds.ts';
@@ -5,7 +6,7 @@ import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReade
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { liveStateFromObjects } from '../live/snapshot.ts';
 import type { KubeClient } from './kube-client.ts';
-import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
+import { KubeUnreachableError } from './kube-errors.ts';
 import { serverDryRun } from './server-dry-run.ts';
 import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
 
@@ -30,9 +31,8 @@ export class ClusterReader implements LiveStateReader {
       return await run();
     } catch (error) {
       if (error instanceof KubeUnreachableError) throw new LiveStateError(error.message);
-      if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) {
-        throw new LiveStateError(`${error.message} (the credentials for ${this.client.server} lack a permission fsm-gitops needs: see deploy/rbac.yaml)`);
-      }
+      const credentials = credentialFailure(error, this.client.server);
+      if (credentials) throw new LiveStateError(credentials);
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readSecret, secretRef } from '../aws/secrets.ts';
 import { sendFifoMessage } from '../aws/sqs.ts';
+import { logDelivery } from '../queue/delivery-log.ts';
 import { takeDelivery } from '../queue/intake.ts';
 
 /**
@@ -9,6 +10,7 @@ import { takeDelivery } from '../queue/intake.ts';
  * the Kubernetes client nor the plan engine.
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const received = Date.now();
   const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const secret = await readSecret(secretRef(process.env, 'WEBHOOK_SECRET'));
   const intake = await takeDelivery(event.headers ?? {}, body, secret);
@@ -16,5 +18,6 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
     const { group, ...message } = intake.queued;
     await sendFifoMessage({ queueUrl: process.env['QUEUE_URL'] ?? '', body: JSON.stringify(message), groupId: group, deduplicationId: message.delivery });
   }
+  logDelivery({ level: intake.status < 300 ? 'info' : 'warn', ...intake.names, outcome: `${intake.status} ${intake.message}`, ms: Date.now() - received });
   return { statusCode: intake.status, headers: { 'content-type': 'text/plain' }, body: intake.message };
 }

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { failureText, logDelivery, type DeliveryLine } from './delivery-log.ts';
 import type { QueuedEvent } from './queued-event.ts';
 
 export interface InProcessQueueOptions {
   /** Tries before a delivery is given up (and logged). */
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
-  log?(level: 'info' | 'error', message: string): void;
+  /** One line per attempt: its outcome, or its failure and whether it is retried (default: logDelivery). */
+  log?(line: DeliveryLine): void;
 }
 
 /**
@@ -19,7 +21,8 @@ export class InProcessQueue {
   private readonly maxAttempts: number;
 
   constructor(
-    private readonly handle: (event: QueuedEvent) => Promise<void>,
+    /** Handles one delivery; returns what was done, for the log. */
+    private readonly handle: (event: QueuedEvent) => Promise<string>,
     private readonly options: InProcessQueueOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -45,13 +48,19 @@ export class InProcessQueue {
   }
 
   private async run(event: QueuedEvent): Promise<void> {
+    const log = this.options.log ?? logDelivery;
+    const names = { id: event.delivery, event: `${event.type}.${event.action}`, repository: event.repository.fullName };
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      const tried = this.maxAttempts > 1 ? { attempt } : {};
       try {
-        await this.handle(event);
+        const outcome = await this.handle(event);
+        log({ level: 'info', ...names, outcome, ms: Date.now() - started, ...tried });
         return;
       } catch (error) {
         const last = attempt >= this.maxAttempts;
-        this.options.log?.('error', `delivery ${event.type}.${event.action} ${event.delivery} failed (attempt ${attempt} of ${this.maxAttempts})${last ? ': giving up' : ''}: ${(error as Error).message}`);
+        const next = last ? `giving up after ${attempt} attempt(s)` : `will be retried (attempt ${attempt} of ${this.maxAttempts})`;
+        log({ level: 'error', ...names, outcome: `failed, ${next}: ${failureText(error)}`, ms: Date.now() - started, ...tried });
         if (last) return;
         await sleep(this.options.retryDelayMs?.(attempt) ?? Math.min(1000 * 2 ** attempt, 60_000));
       }

@@ -6,32 +6,33 @@ import { appDependencies, fsmGitopsApp } from '../github/app.ts';
 import { handleEvent } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
-import { clusterSettingsFromEnv } from '../kube/credentials/cluster-settings.ts';
 import { InProcessQueue } from '../queue/in-process-queue.ts';
 import { LiveSources } from '../workflow/live-sources.ts';
+import { checkServerSettings } from './server-settings.ts';
 import { createWebhookServer } from './webhook-server.ts';
 
 // `npm start`: the app as a Node server, for self-hosting. Settings come from the environment or .env
-// (.env.example documents each).
+// (.env.example documents each). A wrong or missing setting is one line naming it, and exit 1.
 if (existsSync('.env')) process.loadEnvFile('.env');
-const live = new LiveSources(new ClusterConnector(await clusterSettingsFromEnv(process.env)));
+const check = await checkServerSettings(process.env);
+for (const warning of check.warnings) console.error(`fsm-gitops: warning: ${warning}`);
+if (check.problems.length > 0) {
+  for (const problem of check.problems) console.error(`fsm-gitops: ${problem}`);
+  console.error(`fsm-gitops: not started: ${check.problems.length} setting(s) to fix (.env.example says what each is)`);
+  process.exit(1);
+}
+const live = new LiveSources(new ClusterConnector(check.clusters));
 const settings = settingsFromEnv(process.env);
 
-if (!process.env['APP_ID']) {
+if (check.mode === 'register') {
   // Not registered yet: probot's setup flow creates the GitHub App from app.yml at http://localhost:3000.
   await run(fsmGitopsApp({ live, settings }));
 } else {
   const probot = createProbot();
   const deps = appDependencies(probot, { live, settings });
-  const queue = new InProcessQueue(
-    async (event) => {
-      const outcome = await handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log);
-      probot.log.info({ delivery: event.delivery, event: `${event.type}.${event.action}`, outcome }, 'event handled');
-    },
-    { log: (level, message) => probot.log[level](message) },
-  );
-  const secret = process.env['WEBHOOK_SECRET'];
-  if (!secret) throw new Error('WEBHOOK_SECRET is not set: every delivery is checked against it');
+  // One JSON line per delivery and attempt (src/queue/delivery-log.ts), never the payload.
+  const queue = new InProcessQueue(async (event) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log));
+  const secret = process.env['WEBHOOK_SECRET']!;
   const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'] });
   const port = Number(process.env['PORT'] ?? 3000);
   server.listen(port, process.env['HOST'] ?? '0.0.0.0', () => probot.log.info(`fsm-gitops listening on port ${port}`));

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { InProcessQueue } from '../queue/in-process-queue.ts';
+import { logDelivery } from '../queue/delivery-log.ts';
 import { takeDelivery } from '../queue/intake.ts';
 
 export interface WebhookServerOptions {
@@ -25,16 +26,28 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
     if (request.method === 'GET' && url.pathname === '/') return reply(200, 'fsm-gitops is running');
     if (url.pathname !== path) return reply(404, 'not found');
     if (request.method !== 'POST') return reply(405, 'POST only');
+    const received = Date.now();
+    // A queued delivery is logged by the queue when handled; every other one here, once (delivery-log.ts).
+    const header = (name: string) => String(request.headers[name] ?? '?');
+    const logged = (status: number, message: string, names = { id: header('x-github-delivery'), event: header('x-github-event') }) =>
+      logDelivery({ level: status < 300 ? 'info' : 'warn', ...names, outcome: `${status} ${message}`, ms: Date.now() - received });
     readBody(request)
       .then(async (body) => {
         const intake = await takeDelivery(request.headers as Record<string, string | undefined>, body, options.secret);
         if (intake.queued) {
           const { group, ...event } = intake.queued;
-          if (!options.queue.push(group, event)) return reply(202, `delivery ${event.delivery} already queued`);
-        }
+          if (!options.queue.push(group, event)) {
+            logged(202, 'already queued', intake.names);
+            return reply(202, `delivery ${event.delivery} already queued`);
+          }
+        } else logged(intake.status, intake.message, intake.names);
         reply(intake.status, intake.message);
       })
-      .catch((error: Error) => reply(error.message === 'too large' ? 413 : 400, error.message));
+      .catch((error: Error) => {
+        const status = error.message === 'too large' ? 413 : 400;
+        logged(status, error.message);
+        reply(status, error.message);
+      });
   });
 }
 

@@ -63,11 +63,16 @@ test('a plan with an error finding exits 1 and names file and line', async (t) =
   assert.match(stdout, /error \[schema-unknown-field\] clusters\/staging\/meshconfig\.yaml:8:5/);
 });
 
-test('bad flags print the usage and exit 3', async () => {
+test('a bad flag or command is one line and a pointer to --help, not the whole help; exit 3', async () => {
   const unknown = await cli(['plan', '--nope']);
   assert.equal(unknown.code, 3);
-  assert.match(unknown.stderr, /Unknown option '--nope'/);
-  assert.match(unknown.stderr, /Usage:\n  fsm-gitops plan/);
+  assert.equal(unknown.stderr, "fsm-gitops: Unknown option '--nope'\nRun 'fsm-gitops plan --help' for its options.\n");
+  const missing = await cli(['apply', '--env']);
+  assert.equal(missing.stderr.split('\n').length, 3, missing.stderr);
+  assert.match(missing.stderr, /--env.*argument missing\nRun 'fsm-gitops apply --help'/);
+  const command = await cli(['aply']);
+  assert.equal(command.code, 3);
+  assert.equal(command.stderr, 'fsm-gitops: unknown command "aply": did you mean "apply"?\nRun \'fsm-gitops --help\' for the commands.\n');
   const format = await cli(['plan', ...EXAMPLE, '--format', 'xml']);
   assert.equal(format.code, 3);
   assert.match(format.stderr, /--format must be one of text, markdown, json/);

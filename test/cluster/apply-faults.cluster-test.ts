@@ -23,7 +23,7 @@ import { applyEnvironment } from '../../src/workflow/apply-environment.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
 import { FaultProxy, type SeenRequest } from '../support/fault-proxy.ts';
 import { exampleClusterObjects } from '../support/plan-fixture.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { seed, startCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 const MESH = { name: 'fsm', namespace: 'fsm-system' };
 const CORS_PLUGIN = '/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy';
@@ -84,7 +84,7 @@ async function repoVariant(variant: number): Promise<{ repo: string; cleanup(): 
 }
 
 const apply = (repo: string, commit: string, extra: string[] = []) =>
-  cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', proxy.kubeconfig, '--yes', '--commit', commit, ...extra]);
+  cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', proxy.kubeconfig, ...serves('staging', 'proxy'), '--yes', '--commit', commit, ...extra]);
 
 describe('apply under faults, on a real API server', { concurrency: false }, () => {
   test('a Lease gone stale mid-apply: the first apply stops writing and never rolls back over the second', async () => {

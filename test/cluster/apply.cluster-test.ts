@@ -15,7 +15,7 @@ import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { applySet } from '../../src/plan/apply-set.ts';
 import { normalize } from '../../src/plan/normalize.ts';
 import { cli } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -91,10 +91,19 @@ describe('apply on a real API server', { concurrency: false }, () => {
     assert.deepEqual(await fsmState(), before);
   });
 
+  test('answering anything but yes at the question exits 4 and writes nothing', async () => {
+    const before = await fsmState();
+    const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves()], { stdinIsTty: true, answers: ['no'] });
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, /Apply these changes to staging \(context "kube-test-cluster", https:.*\)\? Only 'yes' is accepted: /);
+    assert.match(run.stderr, /Not applied/);
+    assert.deepEqual(await fsmState(), before);
+  });
+
   test('a second apply waits for the lock, then fails naming the holder', async () => {
     const held = await acquireLock(client, 'fsm-system', 'staging', { holder: 'alice@laptop', commit: 'abc123' });
     try {
-      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--lock-timeout', '1']);
+      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--lock-timeout', '1']);
       assert.equal(run.code, 3);
       assert.match(run.stderr, /locked by alice@laptop \(applying commit abc123\)/);
       assert.match(run.stderr, /waiting for alice@laptop/);
@@ -104,12 +113,18 @@ describe('apply on a real API server', { concurrency: false }, () => {
   });
 
   test('two applies at once: one applies, the other waits its turn and then finds nothing left to do', async () => {
-    const apply = () => cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, '--yes', '--commit', 'feedbeef', '--lock-timeout', '60']);
+    // On a terminal (stdout and stderr both on screen): each step is shown once, by the progress on stderr.
+    const apply = () => cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--no-color', '--commit', 'feedbeef', '--lock-timeout', '60'], { stdoutIsTty: true, stderrIsTty: true });
     const [a, b] = await Promise.all([apply(), apply()]);
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}\n${b.stderr}`);
     const outputs = [a.stdout, b.stdout];
     assert.equal(outputs.filter((o) => /Applied \d+ change\(s\) to staging/.test(o)).length, 1, outputs.join('\n---\n'));
     assert.equal(outputs.filter((o) => /nothing to apply/.test(o)).length, 1);
+    const applied = /Applied/.test(a.stdout) ? a : b;
+    const screen = `${applied.stdout}${applied.stderr}`;
+    for (const step of ['update MeshConfig fsm-system/fsm-mesh-config', 'create Plugin cors-policy', 'delete Plugin legacy-logger']) {
+      assert.equal(screen.split('\n').filter((line) => line.trim() === step).length, 1, `${step} once:\n${screen}`);
+    }
   });
 
   test('applied in order over fsm-bootstrap\'s fields, pruned, annotated with the commit, recorded', async () => {
@@ -137,7 +152,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
   });
 
   test('plan after apply shows no changes', async () => {
-    const run = await cli(['plan', ...EXAMPLE, '--kubeconfig', kubeconfig, '--detailed-exitcode', '--format', 'json']);
+    const run = await cli(['plan', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves(), '--detailed-exitcode', '--format', 'json']);
     const plan = JSON.parse(run.stdout) as { environments: { changes: { kind: string; action: string }[] }[] };
     const changed = plan.environments[0]!.changes.filter((c) => c.action !== 'unchanged' && c.kind !== 'HelmValues');
     assert.deepEqual(changed, []);

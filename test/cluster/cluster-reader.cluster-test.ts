@@ -4,7 +4,7 @@ import { ClusterReader } from '../../src/kube/cluster-reader.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import type { LiveState } from '../../src/live/live-state.ts';
 import { cli } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 import { exampleLiveState } from '../support/plan-fixture.ts';
 
 let kubeconfig: string;
@@ -44,7 +44,7 @@ test('reads monitored namespaces and only their workloads', () => {
 
 test('plan --kubeconfig gives the same plan as the snapshot', async () => {
   const args = ['plan', '--repo', 'examples/gitops', '--env', 'staging', '--format', 'json'];
-  const fromCluster = await cli([...args, '--kubeconfig', kubeconfig]);
+  const fromCluster = await cli([...args, '--kubeconfig', kubeconfig, ...serves()]);
   const fromSnapshot = await cli([...args, '--cluster', 'examples/cluster/staging.yaml']);
   assert.equal(fromCluster.code, 0, fromCluster.stderr);
   const strip = (text: string) => JSON.parse(text.replaceAll(/"liveSource": "[^"]*"/g, '"liveSource": ""')) as unknown;

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../src/core/kube.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { managerEntry, ownersOf } from '../../src/plan/managed-fields.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
-import { asManifest, startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { asManifest, startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -21,7 +21,7 @@ interface PlanJson {
 
 before(async () => {
   ({ kubeconfig, client } = await startSeededCluster());
-  const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, '--yes', '--commit', 'first']);
+  const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', 'first']);
   assert.equal(applied.code, 0, applied.stderr);
 });
 after(() => stopCluster(kubeconfig));
@@ -30,7 +30,7 @@ const read = async (path: string): Promise<KubeObject> => (await client.get(path
 const portList = async () => ((await read(MESH_CONFIG))['spec'] as { traffic: { outboundPortExclusionList: number[] } }).traffic.outboundPortExclusionList;
 
 async function plan(args = ARGS): Promise<PlanJson['environments'][number]> {
-  const result = await cli(['plan', ...args, '--kubeconfig', kubeconfig, '--format', 'json']);
+  const result = await cli(['plan', ...args, '--kubeconfig', kubeconfig, ...serves(), '--format', 'json']);
   assert.equal(result.code === 0 || result.code === 1 || result.code === 2, true, result.stderr);
   return (JSON.parse(result.stdout) as PlanJson).environments[0]!;
 }
@@ -56,7 +56,7 @@ test('a person\'s kubectl patch of a field the repository sets is drift, named i
   assert.deepEqual(drift.map((f) => f.path), ['spec.traffic.outboundPortExclusionList'], JSON.stringify(drift));
   assert.match(drift[0]!.message, /changed in the cluster by kubectl-patch \(Update at [0-9T:-]+Z\) after fsm-gitops applied it \(at [0-9T:-]+Z\): it is \[6379,11211\] there, \[6379\] in the repository/);
 
-  const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, '--yes', '--commit', 'second']);
+  const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', 'second']);
   assert.equal(applied.code, 0, applied.stderr);
   assert.deepEqual(await portList(), [6379]);
   assert.deepEqual((await plan()).findings.filter((f) => f.code === 'drift'), []);

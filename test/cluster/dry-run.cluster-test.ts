@@ -4,7 +4,7 @@ import type { KubeObject } from '../../src/core/kube.ts';
 import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { serverSideApply } from '../../src/kube/fsm-objects.ts';
 import { serverDryRun } from '../../src/kube/server-dry-run.ts';
-import { asManifest, seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { asManifest, seed, startCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 import { exampleClusterObjects, meshConfigYaml } from '../support/plan-fixture.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ after(async () => {
 
 async function plan(meshConfig: string) {
   await writeFile(join(repo, 'clusters/staging/meshconfig.yaml'), meshConfig);
-  const run = await cli(['plan', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, '--format', 'json']);
+  const run = await cli(['plan', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...serves(), '--format', 'json']);
   return { code: run.code, stderr: run.stderr, plan: JSON.parse(run.stdout || '{"environments":[]}') as { environments: { changes: { kind: string; action: string; fields: { path: string }[] }[]; findings: { code: string; file: string; line: number; message: string }[] }[] } };
 }
 
@@ -69,7 +69,7 @@ async function withCors(edit: (text: string) => string, command: 'plan' | 'apply
   await writeFile(file, edited);
   try {
     const args = command === 'plan' ? ['--format', 'json'] : ['--yes'];
-    const run = await cli([command, '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...args]);
+    const run = await cli([command, '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...serves(), ...args]);
     const findings = command === 'plan' && run.stdout ? (JSON.parse(run.stdout) as { environments: { findings: Finding[] }[] }).environments[0]!.findings : [];
     return { ...run, findings };
   } finally {

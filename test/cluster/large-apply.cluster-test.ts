@@ -10,7 +10,7 @@ import { dump } from 'js-yaml';
 import { HISTORY_MAX_BYTES, historyName, MAX_CHANGES_PER_RECORD, readHistory } from '../../src/apply/history.ts';
 import { CONFIG_MAPS, objectPath } from '../../src/kube/resource-paths.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 
 const PLUGINS = 1_500;
@@ -39,7 +39,7 @@ test(`an apply of ${PLUGINS} objects is recorded, and so are the next ones, with
   for (const [run, priority] of [[1, 100], [2, 101]] as const) {
     const { repo, cleanup } = await repoWithPlugins(PLUGINS, priority);
     try {
-      const result = await cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--commit', `bulk-${run}`, '--timeout', '1200']);
+      const result = await cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', `bulk-${run}`, '--timeout', '1200']);
       assert.equal(result.code, 0, result.stderr.slice(-2000));
       assert.match(result.stdout, new RegExp(`Applied ${run === 1 ? PLUGINS + 6 : PLUGINS} change\\(s\\) to staging`));
     } finally {

@@ -13,7 +13,7 @@ import { isObject, type JsonObject } from '../../src/core/json.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
-import { create, startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { create, startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -38,7 +38,7 @@ ${annotated}spec:
 
 const readPlugin = (name: string): Promise<JsonObject | undefined> => client.get(`/apis/plugin.flomesh.io/v1alpha1/plugins/${name}`, `read Plugin ${name}`);
 const labelsOf = (object: JsonObject | undefined): unknown => (isObject(object?.['metadata']) ? object['metadata']['labels'] : undefined);
-const staging = (command: 'plan' | 'apply', env = 'staging') => cli([command, '--repo', repo, '--env', env, '--kubeconfig', kubeconfig, ...(command === 'apply' ? ['--yes', '--commit', `c-${Date.now()}`] : [])]);
+const staging = (command: 'plan' | 'apply', env = 'staging') => cli([command, '--repo', repo, '--env', env, '--kubeconfig', kubeconfig, ...serves(env), ...(command === 'apply' ? ['--yes', '--commit', `c-${Date.now()}`] : [])]);
 const put = (path: string, text: string) => mkdir(join(repo, path, '..'), { recursive: true }).then(() => writeFile(join(repo, path), text));
 
 before(async () => {

@@ -8,7 +8,7 @@ import { Claims } from '../../src/deploy/claims.ts';
 import { Pins } from '../../src/deploy/pins.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let restricted: string;
@@ -42,16 +42,16 @@ before(async () => {
 after(() => stopCluster(kubeconfig));
 
 test('plan works with only the permissions of deploy/rbac.yaml', async () => {
-  const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted]);
+  const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves()]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Plan: 3 to create, 2 to update, 2 to delete/);
 });
 
 test('apply works with only those permissions, and a second plan is clean', async () => {
-  const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, '--yes', '--commit', 'rbac-test']);
+  const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--yes', '--commit', 'rbac-test']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Applied 6 change\(s\) to staging/);
-  const again = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, '--yes']);
+  const again = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--yes']);
   assert.match(again.stdout, /nothing to apply/);
 });
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { RESTARTED_AT_ANNOTATION } from '../../src/apply/restart.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
-import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -31,7 +31,7 @@ const restartedAt = async (path: string) => {
 };
 
 test('restart: rollout restarts the meshed workloads after a restart-only change, and only those', async () => {
-  const run = await cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--commit', 'restart-test']);
+  const run = await cli(['apply', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', 'restart-test']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /restarting Deployment bookinfo\/productpage/);
   assert.ok(await restartedAt('/apis/apps/v1/namespaces/bookinfo/deployments/productpage'));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DeliveryFailedError } from '../../src/github/app.ts';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { COMMENT_MARKER } from '../../src/render/markdown.ts';
@@ -186,7 +187,14 @@ test('a review that fails after its check runs started leaves none of them in pr
   const files = exampleRepoFiles();
   files['clusters/staging/plugins/big-notes.yaml'] = `# ${'x'.repeat(1_200_000)}\n`;
   const github = fakeGitHub({ files, changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
-  await assert.rejects(deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD })));
+  await assert.rejects(deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD })), (error: AggregateError) => {
+    // What probot logs of a failed delivery: the message, never the delivery's payload nor the request.
+    const [failure] = error.errors as Error[];
+    assert.ok(failure instanceof DeliveryFailedError);
+    assert.equal((failure as Error & { event?: unknown }).event, undefined);
+    assert.deepEqual(Object.keys(failure), ['name']);
+    return true;
+  });
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/staging', 'completed', 'failure']]);
   assert.match(github.checkRuns[0]!.output?.summary ?? '', /could not finish this review/);
 });

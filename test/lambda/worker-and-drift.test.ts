@@ -100,6 +100,10 @@ test('a failure returns the message to the queue; the last try says it goes to t
   const last = await worker(sqsEvent(payload, 3));
   assert.deepEqual(last.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
   assert.match(logged.join('\n'), /giving up: SQS moves it to the dead-letter queue/);
+  // One JSON line per delivery and attempt (src/queue/delivery-log.ts), no payload.
+  const line = JSON.parse(logged.at(-1)!) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(line), ['level', 'msg', 'id', 'event', 'repository', 'outcome', 'ms', 'attempt']);
+  assert.deepEqual([line['event'], line['repository'], line['attempt']], ['pull_request.opened', 'acme/mesh-config', 3]);
 });
 
 const scheduled: EventBridgeEvent<'Scheduled Event', Record<string, never>> = {

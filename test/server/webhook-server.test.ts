@@ -20,8 +20,9 @@ const queue = new InProcessQueue(
       throw new Error('transient');
     }
     handled.push(`${event.repository.fullName}:${event.delivery}`);
+    return 'handled';
   },
-  { maxAttempts: 3, retryDelayMs: () => 1 },
+  { maxAttempts: 3, retryDelayMs: () => 1, log: () => {} },
 );
 const server = createWebhookServer({ secret: SECRET, queue });
 let url: string;

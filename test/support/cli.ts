@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/io.ts';
@@ -42,4 +42,27 @@ export async function copyExampleRepo(): Promise<{ repo: string; cleanup(): Prom
   const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-repo-'));
   await cp('examples/gitops', repo, { recursive: true });
   return { repo, cleanup: () => rm(repo, { recursive: true, force: true }) };
+}
+
+/**
+ * A kubeconfig file in a temp folder (removed after the test) with one cluster `cluster` at `server`, a
+ * token user, and one context `context` for it, which is the current-context.
+ */
+export async function writeKubeconfig(t: { after(fn: () => Promise<void>): void }, options: { server: string; cluster: string; context: string }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'config');
+  const { server, cluster, context } = options;
+  await writeFile(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: ${cluster}, cluster: { server: "${server}" } }]`,
+      'users: [{ name: me, user: { token: a-token } }]',
+      `contexts: [{ name: ${context}, context: { cluster: ${cluster}, user: me } }]`,
+      `current-context: ${context}`,
+    ].join('\n'),
+  );
+  return path;
 }

@@ -9,6 +9,12 @@ import { exampleClusterObjects } from './plan-fixture.ts';
 
 const SCRIPTS = fileURLToPath(new URL('../../scripts/kube-test-cluster/', import.meta.url));
 
+/**
+ * The CLI flags that say the test cluster's context ("kube-test-cluster", scripts/kube-test-cluster/start)
+ * serves environment ENV, whose `cluster:` names another cluster (src/cli/kube-flags.ts).
+ */
+export const serves = (env = 'staging', context = 'kube-test-cluster'): string[] => ['--context', `${env}=${context}`];
+
 /** Starts a fresh kube-apiserver on loopback (scripts/kube-test-cluster) and returns its kubeconfig path. */
 export function startCluster(): string {
   const out = execFileSync(`${SCRIPTS}start`, [], {

@@ -1,0 +1,53 @@
+/**
+ * The app's log of webhook deliveries: one JSON line per delivery taken in (webhook) and per delivery
+ * handled or failed (worker, in-process queue), with the same fields on Lambda and on `npm start`:
+ *
+ *   {"level":"info","msg":"delivery","id":"<x-github-delivery>","event":"pull_request.opened",
+ *    "repository":"acme/mesh","outcome":"queued","ms":12}
+ *
+ * A payload, a comment body or an error object is never logged: only the outcome, as one line of at most
+ * MAX_OUTCOME_CHARS characters (control characters and line breaks replaced by spaces).
+ */
+export interface DeliveryNames {
+  /** x-github-delivery; `?` when the delivery had none. */
+  id: string;
+  /** `name.action` (or `name` when it has no action); `?` when unknown. */
+  event: string;
+  /** `owner/name`; absent when the delivery is not trusted (a bad signature) or names none. */
+  repository?: string;
+}
+
+export interface DeliveryLine extends DeliveryNames {
+  level: 'info' | 'warn' | 'error';
+  outcome: string;
+  /** Time from receipt (intake) or from the start of the attempt (handling) to the outcome. */
+  ms: number;
+  /** Which try this was, when the delivery is retried (1-based). */
+  attempt?: number;
+}
+
+export const MAX_OUTCOME_CHARS = 500;
+
+/** The line as written: one JSON object, no line breaks. */
+export function formatDeliveryLine(line: DeliveryLine): string {
+  const outcome = oneLine(line.outcome);
+  const { level, id, event, repository, ms, attempt } = line;
+  return JSON.stringify({ level, msg: 'delivery', id: oneLine(id), event: oneLine(event), ...(repository ? { repository: oneLine(repository) } : {}), outcome, ms: Math.round(ms), ...(attempt ? { attempt } : {}) });
+}
+
+/** Writes the line to stdout (info) or stderr (warn, error) through console, which Lambda's runtime tags with the request id. */
+export function logDelivery(line: DeliveryLine): void {
+  if (line.level === 'info') console.log(formatDeliveryLine(line));
+  else console.error(formatDeliveryLine(line));
+}
+
+/** An error as an outcome: its message only (never its request, response or payload). */
+export function failureText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+\s*/g, ' ').trim();
+  return flat.length > MAX_OUTCOME_CHARS ? `${flat.slice(0, MAX_OUTCOME_CHARS - 1)}…` : flat;
+}

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chooseContext, type KubeconfigContexts } from '../../src/cli/kube-flags.ts';
+import { cli, writeKubeconfig } from '../support/cli.ts';
+
+const KUBECONFIG: KubeconfigContexts = {
+  current: 'kind-staging',
+  contexts: [
+    { name: 'kind-staging', cluster: 'staging' },
+    { name: 'prod-eu-1', cluster: 'arn:aws:eks:eu-west-1:1:cluster/prod' },
+    { name: 'laptop', cluster: 'docker-desktop' },
+  ],
+};
+const staging = { name: 'staging', cluster: 'staging' };
+const production = { name: 'production', cluster: 'prod-eu-1' };
+
+test('an environment is served by the context named after its cluster:, or the context whose cluster is', () => {
+  assert.deepEqual(chooseContext(KUBECONFIG, staging, []), { context: 'kind-staging', cluster: 'staging', how: 'matched' });
+  // Not the current-context: the one named after the environment's cluster.
+  assert.deepEqual(chooseContext(KUBECONFIG, production, []), { context: 'prod-eu-1', cluster: 'arn:aws:eks:eu-west-1:1:cluster/prod', how: 'matched' });
+});
+
+test('a context for another cluster is refused, naming the environment, its cluster and the way out', () => {
+  assert.throws(() => chooseContext(KUBECONFIG, production, ['kind-staging']), /environment production deploys to cluster "prod-eu-1".*context "kind-staging" is for cluster "staging".*--context production=CONTEXT/);
+  assert.throws(() => chooseContext({ current: 'laptop', contexts: [{ name: 'laptop', cluster: 'docker-desktop' }] }, staging, []), /no context of the kubeconfig is named so.*it has: laptop.*--context staging=CONTEXT/);
+  assert.throws(() => chooseContext({ current: 'x', contexts: [{ name: 'a', cluster: 'staging' }, { name: 'b', cluster: 'staging' }] }, staging, []), /"a", "b" all are/);
+  assert.throws(() => chooseContext(KUBECONFIG, staging, ['nope']), /no context "nope"; it has: kind-staging, prod-eu-1, laptop/);
+  assert.throws(() => chooseContext(KUBECONFIG, staging, ['laptop', 'kind-staging']), /--context given twice/);
+});
+
+test('--context ENV=NAME says which context serves which environment, whatever its name', () => {
+  assert.deepEqual(chooseContext(KUBECONFIG, staging, ['staging=laptop', 'production=prod-eu-1']), { context: 'laptop', cluster: 'docker-desktop', how: 'mapped' });
+  assert.deepEqual(chooseContext(KUBECONFIG, production, ['staging=laptop', 'prod-eu-1']).how, 'matched', 'production not mapped: the plain --context would have to fit');
+});
+
+test('plan and apply refuse the staging context for production before reaching any cluster (exit 3)', async (t) => {
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'kind-staging' });
+  const base = ['--repo', 'examples/gitops', '--env', 'production', '--kubeconfig', kubeconfig];
+  for (const run of [await cli(['plan', ...base]), await cli(['apply', ...base, '--yes']), await cli(['apply', ...base, '--context', 'kind-staging', '--yes'])]) {
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /^fsm-gitops: environment production deploys to cluster "prod-eu-1"/);
+    assert.doesNotMatch(run.stderr, /cannot reach|127\.0\.0\.1/);
+  }
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseEnv, promisify } from 'node:util';
+import { checkServerSettings } from '../../src/server/server-settings.ts';
+
+/** .env.example as README says to use it: `cp .env.example .env`. */
+const EXAMPLE = parseEnv(readFileSync('.env.example', 'utf8'));
+
+test('npm start with .env.example and an App id: one line per setting to fix, exit 1, no stack trace', async () => {
+  const env = { PATH: process.env['PATH'], ...EXAMPLE, APP_ID: '123' };
+  const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env, timeout: 60_000 }).then(
+    () => assert.fail('the server started'),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(run.code, 1);
+  assert.deepEqual(run.stderr.trim().split('\n'), [
+    'fsm-gitops: FSM_GITOPS_CLUSTERS_FILE: ./clusters.yml does not exist: write it as docs/clusters.md shows (how the app reaches each cluster), or set FSM_GITOPS_CLUSTERS instead',
+    "fsm-gitops: PRIVATE_KEY_PATH: ./fsm-gitops.private-key.pem does not exist: generate a private key in the App's settings (Private keys) and point PRIVATE_KEY_PATH at the .pem file",
+    'fsm-gitops: WEBHOOK_SECRET is not set: set it to the webhook secret of the App (every delivery is checked against it)',
+    'fsm-gitops: not started: 3 setting(s) to fix (.env.example says what each is)',
+  ]);
+});
+
+test('each setting is checked the way the app uses it', async () => {
+  const problems = async (env: Record<string, string>) => (await checkServerSettings({ APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nx', WEBHOOK_SECRET: 's', ...env })).problems;
+  assert.deepEqual(await problems({}), []);
+  assert.deepEqual(await problems({ APP_ID: 'my-app' }), ['APP_ID: "my-app" is not an App id: copy the number from the App\'s settings (General → App ID)']);
+  assert.deepEqual(await problems({ PRIVATE_KEY: 'abc' }), ['PRIVATE_KEY: not a PEM private key: use the .pem file GitHub gave for the App']);
+  assert.deepEqual(await problems({ PRIVATE_KEY: '' }), ["PRIVATE_KEY and PRIVATE_KEY_PATH are not set: generate a private key in the App's settings (Private keys) and set PRIVATE_KEY_PATH to the .pem file"]);
+  assert.match((await problems({ PORT: '80a' }))[0]!, /^PORT: "80a" is not a port number/);
+  assert.match((await problems({ MAX_ENVIRONMENTS_PER_REVIEW: '0' }))[0]!, /^MAX_ENVIRONMENTS_PER_REVIEW must be a whole number/);
+  assert.match((await problems({ FSM_GITOPS_CLUSTERS: 'clusters: [' }))[0]!, /^FSM_GITOPS_CLUSTERS: .*docs\/clusters\.md/);
+});
+
+test('without an App id (registration through the manifest flow), the other settings\' problems are warnings', async () => {
+  const check = await checkServerSettings({ ...EXAMPLE });
+  assert.equal(check.mode, 'register');
+  assert.deepEqual(check.problems, []);
+  assert.match(check.warnings.join('\n'), /^FSM_GITOPS_CLUSTERS_FILE: \.\/clusters\.yml does not exist/);
+});
