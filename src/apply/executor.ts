@@ -5,6 +5,7 @@ import type { KubeApi } from '../kube/kube-client.ts';
 import { fsmObjectPath } from '../kube/fsm-objects.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
+import { carriesCommit } from './commit-annotation.ts';
 import { applyIfOurs, pruneIfOurs, WriteRefusedError } from './guarded-writes.ts';
 import { LeaseLostError } from './lease-renewal.ts';
 import { pruneRefusal, writeRefusal } from './ownership-check.ts';
@@ -118,8 +119,7 @@ function annotated(object: KubeObject, commit: string): KubeObject {
 async function verify(client: KubeApi, applied: readonly KubeObject[], pruned: readonly KubeObject[], commit: string): Promise<void> {
   for (const object of applied) {
     const live = await client.get(fsmObjectPath(object), `verify ${displayName(object)}`);
-    const annotations = isObject(live?.['metadata']) && isObject(live['metadata']['annotations']) ? live['metadata']['annotations'] : {};
-    if (annotations[COMMIT_ANNOTATION] !== commit) throw new Error(`verify: ${displayName(object)} does not carry commit ${commit} after apply`);
+    if (!carriesCommit(live, commit)) throw new Error(`verify: ${displayName(object)} does not carry commit ${commit} after apply`);
   }
   for (const object of pruned) {
     const live = await client.get(fsmObjectPath(object), `verify ${displayName(object)} is deleted`);

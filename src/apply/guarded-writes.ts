@@ -1,9 +1,8 @@
-import { isObject } from '../core/json.ts';
 import { displayName, type KubeObject } from '../core/kube.ts';
-import { COMMIT_ANNOTATION } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { deleteFsmObject, fsmObjectPath, serverSideApply } from '../kube/fsm-objects.ts';
+import { carriesCommit } from './commit-annotation.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { pruneRefusal, writeRefusal } from './ownership-check.ts';
 import type { Step } from './rollback.ts';
@@ -41,7 +40,7 @@ export async function applyIfOurs(client: KubeApi, step: Step, environment: stri
       if (!(error instanceof KubeApiError && error.status === 409) || attempt >= TRIES) throw error;
       const now = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
       // Our own write whose answer was lost changed it too: keep what was there before us for the rollback.
-      if (now && carries(now, commit) && !(step.before && carries(step.before, commit))) return resourceVersionOf(now);
+      if (now && carriesCommit(now, commit) && !carriesCommit(step.before, commit)) return resourceVersionOf(now);
       step.before = now;
     }
   }
@@ -65,9 +64,4 @@ export async function pruneIfOurs(client: KubeApi, step: Step, environment: stri
       step.before = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
     }
   }
-}
-
-function carries(object: KubeObject, commit: string): boolean {
-  const annotations = isObject(object.metadata['annotations']) ? object.metadata['annotations'] : {};
-  return annotations[COMMIT_ANNOTATION] === commit;
 }

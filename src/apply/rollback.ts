@@ -1,9 +1,10 @@
 import { isObject } from '../core/json.ts';
 import { displayName, type KubeObject } from '../core/kube.ts';
-import { COMMIT_ANNOTATION, FIELD_MANAGER } from '../core/ownership.ts';
+import { FIELD_MANAGER } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { APPLY_PATCH, deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
+import { carriesCommit } from './commit-annotation.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { LeaseLostError } from './lease-renewal.ts';
 import { isRestored, restoreConfig } from './restore-config.ts';
@@ -76,11 +77,6 @@ async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<
     return undefined;
   }
   return restore(client, step.before!, step.object, current, context);
-}
-
-function carriesCommit(object: KubeObject, commit: string): boolean {
-  const annotations = isObject(object.metadata['annotations']) ? object.metadata['annotations'] : {};
-  return annotations[COMMIT_ANNOTATION] === commit;
 }
 
 async function restore(client: KubeApi, before: KubeObject, applied: KubeObject, current: KubeObject, context: UndoContext): Promise<string | undefined> {
