@@ -33,6 +33,7 @@ export const RULE_CODES = [
   'mesh-identity-changed',
   'values-no-effect-after-install',
   'values-upgrade-pending',
+  'values-section-null',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',
