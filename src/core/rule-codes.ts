@@ -45,7 +45,11 @@ export const RULE_CODES = [
   'selector-invalid',
   // Traffic settings
   'cidr-invalid',
+  'cidr-host-bits',
   'port-invalid',
+  'port-list-too-long',
+  'interface-name-invalid',
+  'traffic-exclusion-all',
   // Impact
   'restart-required',
   'drift',
