@@ -7,6 +7,7 @@ import { handleEvent } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
 import { InProcessQueue } from '../queue/in-process-queue.ts';
+import { maxBodyBytesFromEnv } from '../queue/intake.ts';
 import { LiveSources } from '../workflow/live-sources.ts';
 import { checkServerSettings } from './server-settings.ts';
 import { createWebhookServer } from './webhook-server.ts';
@@ -33,7 +34,7 @@ if (check.mode === 'register') {
   // One JSON line per delivery and attempt (src/queue/delivery-log.ts), never the payload.
   const queue = new InProcessQueue(async (event) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log));
   const secret = process.env['WEBHOOK_SECRET']!;
-  const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'] });
+  const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'], limits: { maxBodyBytes: maxBodyBytesFromEnv(process.env) } });
   const port = Number(process.env['PORT'] ?? 3000);
   server.listen(port, process.env['HOST'] ?? '0.0.0.0', () => probot.log.info(`fsm-gitops listening on port ${port}`));
   process.once('SIGTERM', () => {

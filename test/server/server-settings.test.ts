@@ -31,6 +31,8 @@ test('each setting is checked the way the app uses it', async () => {
   assert.deepEqual(await problems({ PRIVATE_KEY: '' }), ["PRIVATE_KEY and PRIVATE_KEY_PATH are not set: generate a private key in the App's settings (Private keys) and set PRIVATE_KEY_PATH to the .pem file"]);
   assert.match((await problems({ PORT: '80a' }))[0]!, /^PORT: "80a" is not a port number/);
   assert.match((await problems({ MAX_ENVIRONMENTS_PER_REVIEW: '0' }))[0]!, /^MAX_ENVIRONMENTS_PER_REVIEW must be a whole number/);
+  assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '1MB' }), ['WEBHOOK_MAX_BODY_BYTES: "1MB" is not a number of bytes of at least 1024: set it (default 1048576) or unset it']);
+  assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '2097152' }), []);
   assert.match((await problems({ FSM_GITOPS_CLUSTERS: 'clusters: [' }))[0]!, /^FSM_GITOPS_CLUSTERS: .*docs\/clusters\.md/);
 });
 
