@@ -3,6 +3,7 @@ import { readSecret, secretRef } from '../aws/secrets.ts';
 import { sendFifoMessage } from '../aws/sqs.ts';
 import { logDelivery } from '../queue/delivery-log.ts';
 import { maxBodyBytesFromEnv, takeDelivery } from '../queue/intake.ts';
+import { withRedactedErrors } from './redacted-errors.ts';
 
 /**
  * POST /api/github/webhooks: checks the signature before anything else (a missing one and a body over
@@ -10,7 +11,9 @@ import { maxBodyBytesFromEnv, takeDelivery } from '../queue/intake.ts';
  * GitHub waits 10 seconds and never redelivers, so this function does no more than that: it loads neither
  * the Kubernetes client nor the plan engine.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export const handler = withRedactedErrors(receive);
+
+async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const received = Date.now();
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const secret = await readSecret(secretRef(process.env, 'WEBHOOK_SECRET'));
