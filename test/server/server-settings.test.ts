@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseEnv, promisify } from 'node:util';
+import { MASK } from '../../src/redact/mask.ts';
 import { checkServerSettings } from '../../src/server/server-settings.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 
 /** .env.example as README says to use it: `cp .env.example .env`. */
 const EXAMPLE = parseEnv(readFileSync('.env.example', 'utf8'));
@@ -21,6 +23,21 @@ test('npm start with .env.example and an App id: one line per setting to fix, ex
     'fsm-gitops: WEBHOOK_SECRET is not set: set it to the webhook secret of the App (every delivery is checked against it)',
     'fsm-gitops: not started: 3 setting(s) to fix (.env.example says what each is)',
   ]);
+});
+
+test('npm start\'s startup errors mask the credentials a setting echoes, of every shape', async () => {
+  const echoed = ['APP_ID', 'PORT', 'MAX_ENVIRONMENTS_PER_REVIEW', 'WEBHOOK_MAX_BODY_BYTES', 'FSM_GITOPS_CLUSTERS_FILE', 'PRIVATE_KEY_PATH'];
+  for (let from = 0; from < CREDENTIAL_SHAPES.length; from += echoed.length) {
+    const shapes = CREDENTIAL_SHAPES.slice(from, from + echoed.length);
+    const env = { PATH: process.env['PATH'], ...Object.fromEntries(shapes.map(({ value }, i) => [echoed[i]!, value])) };
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env, timeout: 60_000 }).then(
+      () => assert.fail('the server started'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(run.code, 1);
+    for (const { shape, secret } of shapes) assert.ok(!run.stderr.includes(secret), `${shape} printed:\n${run.stderr}`);
+    assert.equal(run.stderr.split(MASK).length - 1 >= shapes.length, true, run.stderr);
+  }
 });
 
 test('each setting is checked the way the app uses it', async () => {
