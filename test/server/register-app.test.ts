@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -14,6 +13,7 @@ import nock from 'nock';
 import { registrationWebhookUrl, startRegistration } from '../../src/server/register-app.ts';
 import { checkServerSettings } from '../../src/server/server-settings.ts';
 import { PRIVATE_KEY } from '../support/fake-github.ts';
+import { freePort } from '../support/free-port.ts';
 
 const WEBHOOK_URL = 'https://fsm-gitops.acme.example/api/github/webhooks';
 let dir: string;
@@ -29,14 +29,6 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test('the registration page posts app.yml with the webhook URL from the settings; the code exchange writes APP_ID, PRIVATE_KEY and WEBHOOK_SECRET to .env', async () => {
   const envFile = join(dir, '.env');
