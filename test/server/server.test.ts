@@ -13,7 +13,6 @@ let server: ChildProcess;
 let port: number;
 let dir: string;
 
-
 before(async () => {
   port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'fsm-gitops-server-'));
