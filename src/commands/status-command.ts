@@ -16,7 +16,6 @@ export async function statusCommand(cc: CommandContext): Promise<CommandResult> 
   const limit = cc.deps.settings.maxEnvironmentsPerReview;
   const environments = cc.policy.environments.slice(0, limit);
   const files = new GitHubRepoFiles(cc.octokit, cc.ref, cc.policySha);
-  await files.prefetch(environments.map((e) => e.path));
   const rows: string[] = [];
   for (const environment of environments) rows.push(await row(cc, environment, files));
   const more = cc.policy.environments.length - environments.length;

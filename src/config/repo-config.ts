@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/json.ts';
 import { formatPath, isObject } from '../core/json.ts';
-import { decodeTextFile } from '../desired/text-file.ts';
+import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
 import { compileJsonSchema } from '../schema/json-schema.ts';
@@ -59,10 +59,14 @@ export class RepoConfigError extends Error {
 }
 
 const validateConfig = compileJsonSchema(REPO_CONFIG_SCHEMA);
+/** A repository config is at most this large; a larger one is refused by its size, without reading it. */
+const MAX_CONFIG_BYTES = 256 * 1024;
 
 /** Reads and validates the repository's fsm-gitops config; undefined when the repository has none. */
 export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | undefined> {
   for (const file of REPO_CONFIG_PATHS) {
+    const size = await repo.size?.(file);
+    if (size !== undefined && size > MAX_CONFIG_BYTES) throw new RepoConfigError(file, 1, 1, `the file is ${formatBytes(size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} a config may be: keep only the environments and their policy in it`);
     const bytes = await repo.read(file);
     if (bytes !== undefined) return parseRepoConfig(file, bytes);
   }
@@ -70,7 +74,7 @@ export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | unde
 }
 
 export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
-  const text = decodeTextFile(bytes, 256 * 1024);
+  const text = decodeTextFile(bytes, MAX_CONFIG_BYTES);
   if (!text.ok) throw new RepoConfigError(file, 1, 1, text.message);
   const parsed = parseYamlFile(text.text, file);
   if (!parsed.ok) throw new RepoConfigError(file, parsed.line, parsed.column, parsed.message);

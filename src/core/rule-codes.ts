@@ -10,6 +10,7 @@ export const RULE_CODES = [
   'yaml11-scalar',
   'file-not-text',
   'file-too-large',
+  'environment-too-large',
   'symlink-skipped',
   'manifest-invalid',
   'resource-duplicate',

@@ -65,13 +65,22 @@ export class FolderRepo implements RepoFiles {
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
+    const full = await this.regularFile(path);
+    return full === undefined ? undefined : readFile(full);
+  }
+
+  async size(path: string): Promise<number | undefined> {
+    const full = await this.regularFile(path);
+    return full === undefined ? undefined : (await lstat(full)).size;
+  }
+
+  /** The absolute path of a regular file inside the repository, reached without a link; else undefined. */
+  private async regularFile(path: string): Promise<string | undefined> {
     const full = resolve(this.root, normalizeRepoPath(path));
     if (!full.startsWith(`${this.root}${sep}`)) return undefined;
     if ((await this.linkOnTheWay(normalizeRepoPath(path))) !== undefined) return undefined;
     try {
-      const stat = await lstat(full);
-      if (!stat.isFile()) return undefined;
-      return await readFile(full);
+      return (await lstat(full)).isFile() ? full : undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

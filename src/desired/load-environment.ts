@@ -5,16 +5,19 @@ import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
 import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
 import { isDnsSubdomain } from '../core/names.ts';
-import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from './desired-state.ts';
+import type { DesiredEnvironment, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
-import { decodeTextFile, fileTooLarge, MAX_FILE_BYTES, type TextFileResult } from './text-file.ts';
+import { admitFiles, environmentAllowance, isManifestFile, pluginScriptFile, type ReadAllowance } from './managed-files.ts';
+import { decodeTextFile, type TextFileResult } from './text-file.ts';
 import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
 import { yaml11Findings } from './yaml11-findings.ts';
 
-const YAML_FILE = /\.ya?ml$/i;
 const VALUES_FILES = ['values.yaml', 'values.yml'];
 
-/** Reads every YAML file in an environment's folder into resources and values, with a finding for each thing it cannot read. */
+/**
+ * Reads every YAML file in an environment's folder into resources and values, with a finding for each thing
+ * it cannot read. Only managed files are read (managed-files.ts), each and all within their size limits.
+ */
 export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
   const files = await repo.list(environment.path);
   const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: false };
@@ -23,14 +26,15 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
   }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
-  for (const file of files.filter((f) => YAML_FILE.test(f))) {
+  const allowance = environmentAllowance();
+  for (const file of await admitFiles(repo, files.filter(isManifestFile), allowance, result.findings)) {
     const documents = await readYaml(repo, file, result.findings);
     if (!documents) continue;
     if (valuesFiles.has(file)) result.values = toValues(file, documents, result.findings);
     else for (const document of documents) collectResources(file, document, result);
   }
   checkNotEmpty(files, result);
-  await inlinePipyScripts(repo, result.resources, result.findings);
+  await inlinePipyScripts(repo, files, allowance, result);
   return result;
 }
 
@@ -47,7 +51,7 @@ function checkNotEmpty(files: string[], result: DesiredEnvironment): void {
   if (result.findings.some((f) => f.severity === 'error')) return;
   const { environment } = result;
   const where = `Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`;
-  const about = files.find((f) => YAML_FILE.test(f)) ?? files[0];
+  const about = files.find(isManifestFile) ?? files[0];
   if (about === undefined) {
     const at = environment.pathAt;
     result.findings.push({
@@ -65,10 +69,8 @@ function checkNotEmpty(files: string[], result: DesiredEnvironment): void {
   );
 }
 
-/** The file as text, or why it is not; a file over the limit is refused by its size, without reading it. */
+/** The file as text, or why it is not (admitFiles() has checked its size). */
 async function readText(repo: RepoFiles, file: string): Promise<TextFileResult | undefined> {
-  const size = await repo.size?.(file);
-  if (size !== undefined && size > MAX_FILE_BYTES) return fileTooLarge(size);
   const bytes = await repo.read(file);
   return bytes === undefined ? undefined : decodeTextFile(bytes);
 }
@@ -131,24 +133,33 @@ function addResource(file: string, value: JsonValue, locate: Locate, into: Desir
   into.resources.push({ object: value, file, locate });
 }
 
-/** A Plugin without spec.pipyscript takes it from `<metadata.name>.js` beside its manifest. */
-async function inlinePipyScripts(repo: RepoFiles, resources: DesiredResource[], findings: Finding[]): Promise<void> {
-  for (const resource of resources) {
+/**
+ * A Plugin without spec.pipyscript takes it from `<metadata.name>.js` beside its manifest. Only those
+ * scripts are read, after the manifests, within what is left of the environment's allowance.
+ */
+async function inlinePipyScripts(repo: RepoFiles, files: readonly string[], allowance: ReadAllowance, into: DesiredEnvironment): Promise<void> {
+  const wanted = into.resources.flatMap((resource) => {
     const { object } = resource;
-    if (!isFsmKind(object, 'Plugin')) continue;
+    if (!isFsmKind(object, 'Plugin')) return [];
     const spec = isObject(object['spec']) ? object['spec'] : undefined;
-    if (typeof spec?.['pipyscript'] === 'string' && spec['pipyscript'].trim() !== '') continue;
-    if (!isDnsSubdomain(object.metadata.name)) continue; // not a file name; the safety checks report the name
-    const dir = resource.file.includes('/') ? resource.file.slice(0, resource.file.lastIndexOf('/')) : '';
-    const scriptFile = `${dir === '' ? '' : `${dir}/`}${object.metadata.name}.js`;
-    const text = await readText(repo, scriptFile);
-    if (text === undefined) continue; // the pipyscript rule reports the missing script
+    if (typeof spec?.['pipyscript'] === 'string' && spec['pipyscript'].trim() !== '') return [];
+    if (!isDnsSubdomain(object.metadata.name)) return []; // not a file name; the safety checks report the name
+    return [{ resource, spec, scriptFile: pluginScriptFile(resource.file, object.metadata.name) }];
+  });
+  const present = new Set(files);
+  const scripts = [...new Set(wanted.map((w) => w.scriptFile).filter((file) => present.has(file)))];
+  const admitted = new Set(await admitFiles(repo, scripts, allowance, into.findings));
+  for (const { resource, spec, scriptFile } of wanted) {
+    if (!present.has(scriptFile)) continue; // the pipyscript rule reports the missing script
     resource.scriptFile = scriptFile;
+    if (!admitted.has(scriptFile)) continue; // refused by its size: admitFiles() said why
+    const text = await readText(repo, scriptFile);
+    if (text === undefined) continue;
     if (!text.ok) {
-      findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
+      into.findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
       continue;
     }
-    object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
+    resource.object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
   }
 }
 

@@ -14,6 +14,11 @@ export interface RepoFiles {
    * folder), sorted. A link is never followed: it could point outside the repository.
    */
   links?(dir: string): Promise<string[]>;
+  /**
+   * A hint that these files are about to be read: a source that pays per request (the GitHub API) fetches
+   * them in one go. Files it does not hold are ignored.
+   */
+  prefetch?(files: readonly string[]): Promise<void>;
 }
 
 /** `clusters/staging/` and `clusters/staging` are the same folder; no leading `./` or `/`. */

@@ -36,7 +36,6 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const config = defaultBranch.config;
   if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt };
   const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
-  await files.prefetch(config.environments.map((e) => e.path));
 
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];

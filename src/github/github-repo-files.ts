@@ -1,5 +1,5 @@
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
-import { MAX_FILE_BYTES } from '../desired/text-file.ts';
+import { formatBytes, MAX_FILE_BYTES } from '../desired/text-file.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 interface TreeEntry {
@@ -13,16 +13,12 @@ const GRAPHQL_TEXT_LIMIT = 1024 * 1024;
 const BLOBS_PER_QUERY = 100;
 /** A symbolic link's mode in a Git tree (https://docs.github.com/rest/git/trees). */
 const SYMLINK_MODE = '120000';
-/** Only what the loader reads is fetched ahead: manifests, values and PipyJS, each at most MAX_FILE_BYTES. */
-const PREFETCHED = /\.(ya?ml|js)$/i;
-/** A review reads at most this many files, and this many bytes, however large a pull request makes a folder. */
-export const MAX_PREFETCH_FILES = 5_000;
-export const MAX_PREFETCH_BYTES = 128 * 1024 * 1024;
 
 /**
  * A repository at one commit, read through the GitHub API in as few requests as possible: one recursive
- * tree for the file list, one GraphQL query per hundred files for their text, and the blob API only for
- * files over 1 MB, binary or truncated.
+ * tree for the file list and sizes, one GraphQL query per hundred files for their text, and the blob API
+ * only for files over 1 MB, binary or truncated. Only files asked for are downloaded (the loader asks for
+ * managed files only, after checking their sizes in the tree), and never one over MAX_FILE_BYTES.
  */
 export class GitHubRepoFiles implements RepoFiles {
   private tree: Map<string, TreeEntry> | undefined;
@@ -42,12 +38,10 @@ export class GitHubRepoFiles implements RepoFiles {
     return [...tree.keys()].filter((path) => isUnder(path, base) && path !== base).sort();
   }
 
+  /** The file's bytes; a file over MAX_FILE_BYTES is an error (check size() first), never a download. */
   async read(path: string): Promise<Uint8Array | undefined> {
     const normalized = normalizeRepoPath(path);
-    if (!this.contents.has(normalized)) await this.prefetch([normalized], { anyFile: true });
-    const entry = (await this.loadTree()).get(normalized);
-    // Asked for by name: even a file prefetch leaves alone for its size.
-    if (entry && !this.contents.has(normalized)) this.contents.set(normalized, await this.fetchBlob(entry.sha));
+    if (!this.contents.has(normalized)) await this.prefetch([normalized]);
     return this.contents.get(normalized);
   }
 
@@ -62,23 +56,19 @@ export class GitHubRepoFiles implements RepoFiles {
   }
 
   /**
-   * Fetches the manifests, values and scripts below the given folders (or the given files) in one go, so
-   * later reads cost nothing. Files over MAX_FILE_BYTES are never fetched (the loader refuses them by
-   * size); more than MAX_PREFETCH_FILES files or MAX_PREFETCH_BYTES bytes is an error.
+   * Downloads the given files in one go, so later reads cost nothing: one GraphQL query per hundred, the
+   * blob API for the rest. Paths not in the tree are ignored; a file over MAX_FILE_BYTES is an error,
+   * before anything is downloaded.
    */
-  async prefetch(paths: readonly string[], options: { anyFile?: boolean } = {}): Promise<void> {
+  async prefetch(paths: readonly string[]): Promise<void> {
     const tree = await this.loadTree();
-    const folders = paths.map(normalizeRepoPath);
-    const wanted = [...tree.values()].filter(
-      (entry) =>
-        folders.some((folder) => isUnder(entry.path, folder)) &&
-        !this.contents.has(entry.path) &&
-        entry.size <= MAX_FILE_BYTES &&
-        (options.anyFile || PREFETCHED.test(entry.path)),
-    );
-    const bytes = wanted.reduce((sum, entry) => sum + entry.size, 0);
-    if (wanted.length > MAX_PREFETCH_FILES || bytes > MAX_PREFETCH_BYTES) {
-      throw new Error(`${paths.join(', ')} holds ${wanted.length} files (${Math.round(bytes / 1024 / 1024)} MiB) to read at ${this.commit.slice(0, 7)}: more than fsm-gitops reads for one review (${MAX_PREFETCH_FILES} files, ${MAX_PREFETCH_BYTES / 1024 / 1024} MiB)`);
+    const wanted = [...new Set(paths.map(normalizeRepoPath))].flatMap((path) => {
+      const entry = tree.get(path);
+      return entry && !this.contents.has(path) ? [entry] : [];
+    });
+    const tooLarge = wanted.find((entry) => entry.size > MAX_FILE_BYTES);
+    if (tooLarge) {
+      throw new Error(`${tooLarge.path} is ${formatBytes(tooLarge.size)}, over the ${formatBytes(MAX_FILE_BYTES)} fsm-gitops reads of one file: not downloaded`);
     }
     const small = wanted.filter((entry) => entry.size <= GRAPHQL_TEXT_LIMIT);
     const large = wanted.filter((entry) => entry.size > GRAPHQL_TEXT_LIMIT);

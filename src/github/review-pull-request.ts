@@ -66,7 +66,6 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
       notes.push(`Not planned: ${scope.skipped.map((s) => `\`${s}\``).join(', ')}. A review plans at most ${ctx.deps.settings.maxEnvironmentsPerReview} environments (the app's MAX_ENVIRONMENTS_PER_REVIEW); \`/fsm plan <env>\` plans others.`);
     }
     const files = new GitHubRepoFiles(ctx.octokit, ctx.ref, pr.headSha);
-    await files.prefetch(scope.environments.map((e) => e.policy.path));
     const plans: EnvironmentPlan[] = [];
     const failures = new Map<string, string>();
     for (const environment of scope.environments) {
@@ -131,8 +130,9 @@ async function planAndCheck(
   checkRunId: number,
 ): Promise<EnvironmentPlan | string> {
   const policy = environment.policy;
+  // Reading the files fails only when GitHub does (a 5xx, a revoked token): the review fails, and is retried.
+  const desired = await loadEnvironment(files, policy);
   try {
-    const desired = await loadEnvironment(files, policy);
     const plan = environment.isNew
       ? planEnvironment(desired, referenceLiveState(desired))
       : (await planAgainst(desired, await ctx.deps.live.reader(policy.cluster), { serverDryRun: !pr.fromFork })).plan;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { createProbot, run } from 'probot';
+import { createProbot } from 'probot';
 import { settingsFromEnv } from '../github/app-context.ts';
-import { appDependencies, fsmGitopsApp } from '../github/app.ts';
+import { appDependencies } from '../github/app.ts';
 import { createAppLog, logLevelFromEnv } from '../github/app-log.ts';
 import { handleEvent } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
@@ -11,6 +11,7 @@ import { InProcessQueue } from '../queue/in-process-queue.ts';
 import { maxBodyBytesFromEnv } from '../queue/intake.ts';
 import { exitOnUncaughtErrors, rememberLogSecrets, writeLogLine } from '../redact/redacting-log.ts';
 import { LiveSources } from '../workflow/live-sources.ts';
+import { startRegistration } from './register-app.ts';
 import { checkServerSettings } from './server-settings.ts';
 import { createWebhookServer } from './webhook-server.ts';
 
@@ -33,8 +34,8 @@ const live = new LiveSources(new ClusterConnector(check.clusters));
 const settings = settingsFromEnv(process.env);
 
 if (check.mode === 'register') {
-  // Not registered yet: probot's setup flow creates the GitHub App from app.yml at http://localhost:3000.
-  await run(fsmGitopsApp({ live, settings }), { log });
+  // Not registered yet: probot's manifest flow registers the App from app.yml at http://localhost:PORT.
+  await startRegistration({ webhookUrl: check.webhookUrl!, env: process.env, log });
 } else {
   const probot = createProbot({ overrides: { log } });
   const deps = appDependencies(probot, { live, settings });

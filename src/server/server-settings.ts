@@ -3,13 +3,15 @@ import { settingsFromEnv } from '../github/app-context.ts';
 import { maxBodyBytesFromEnv } from '../queue/intake.ts';
 import { clusterSettingsFromEnv } from '../kube/credentials/cluster-settings.ts';
 import type { ClusterCredentials } from '../kube/credentials/cluster-credentials.ts';
+import { registrationWebhookUrl } from './register-app.ts';
 
 type Env = Record<string, string | undefined>;
 
 /**
  * What `npm start` found in its settings (the environment, or .env; .env.example documents each).
- * `register`: no APP_ID yet, so probot's manifest flow registers the app (docs/github-app.md); the other
- * settings' problems are then `warnings`. `serve`: `problems` must be empty to start.
+ * `register`: no APP_ID yet, so probot's manifest flow registers the app (docs/github-app.md) with
+ * `webhookUrl` (WEBHOOK_URL or WEBHOOK_PROXY_URL, which must be set); the other settings' problems are then
+ * `warnings`. `serve`: `problems` must be empty to start.
  * Every problem is one line that names the setting and says what to do.
  */
 export interface ServerSettingsCheck {
@@ -17,6 +19,7 @@ export interface ServerSettingsCheck {
   problems: string[];
   warnings: string[];
   clusters: Record<string, ClusterCredentials>;
+  webhookUrl?: string;
 }
 
 export async function checkServerSettings(env: Env): Promise<ServerSettingsCheck> {
@@ -35,11 +38,21 @@ export async function checkServerSettings(env: Env): Promise<ServerSettingsCheck
   }
   const port = env['PORT'];
   if (!blank(port) && (!/^\d+$/.test(port!.trim()) || Number(port) < 1 || Number(port) > 65_535)) problems.push(`PORT: "${port}" is not a port number: set PORT to one from 1 to 65535, or unset it (default 3000)`);
-  if (mode === 'register') return { mode, problems: [], warnings: problems, clusters };
+  if (mode === 'register') return registerCheck(env, problems, clusters);
   if (!/^\d+$/.test(env['APP_ID']!.trim())) problems.push(`APP_ID: "${env['APP_ID']}" is not an App id: copy the number from the App's settings (General → App ID)`);
   await privateKeyProblems(env, problems);
   if (blank(env['WEBHOOK_SECRET'])) problems.push('WEBHOOK_SECRET is not set: set it to the webhook secret of the App (every delivery is checked against it)');
   return { mode, problems, warnings: [], clusters };
+}
+
+/** Registering needs only the webhook URL; the other settings matter once the App exists. */
+function registerCheck(env: Env, warnings: string[], clusters: Record<string, ClusterCredentials>): ServerSettingsCheck {
+  const hook = registrationWebhookUrl(env);
+  if ('problem' in hook) return { mode: 'register', problems: [hook.problem], warnings, clusters };
+  if (env['NODE_ENV'] === 'production') {
+    return { mode: 'register', problems: ['APP_ID is not set: register the App first (npm start without NODE_ENV=production serves the registration page, docs/github-app.md), or set APP_ID'], warnings, clusters };
+  }
+  return { mode: 'register', problems: [], warnings: hook.warning ? [...warnings, hook.warning] : warnings, clusters, webhookUrl: hook.url };
 }
 
 async function clusterProblems(env: Env, problems: string[]): Promise<Record<string, ClusterCredentials>> {

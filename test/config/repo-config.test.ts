@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRepoConfig, RepoConfigError } from '../../src/config/repo-config.ts';
+import { loadRepoConfig, parseRepoConfig, RepoConfigError } from '../../src/config/repo-config.ts';
 
 const FILE = '.github/fsm-gitops.yml';
 const parse = (text: string) => parseRepoConfig(FILE, new TextEncoder().encode(text));
@@ -79,4 +79,15 @@ test('an invalid mesh name is refused (RFC 1123 label)', () => {
 test('broken YAML and empty files are config errors too', () => {
   assertConfigError('environments:\n  a: [\n', 3, /YAML/);
   assertConfigError('', 1, /empty/);
+});
+
+test('a config over 256 KiB is refused by its size, never read', async () => {
+  let reads = 0;
+  const repo = {
+    list: async () => [],
+    read: async () => (reads++, new Uint8Array()),
+    size: async (path: string) => (path === '.github/fsm-gitops.yml' ? 5 * 1024 * 1024 : undefined),
+  };
+  await assert.rejects(loadRepoConfig(repo), /\.github\/fsm-gitops\.yml:1:1: the file is 5\.0 MiB, over the 256\.0 KiB a config may be/);
+  assert.equal(reads, 0);
 });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { EnvironmentConfig } from '../../src/config/repo-config.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
@@ -52,4 +55,29 @@ test('a folder on disk reads the same, without following links out of the reposi
   const plugin = env.resources.find((r) => r.object.kind === 'Plugin')!;
   assert.equal(plugin.scriptFile, 'clusters/staging/plugins/cors-policy.js');
   assert.equal(await new FolderRepo('examples/gitops').read('../../package.json'), undefined);
+});
+
+test('the CLI reads only managed files, refuses an oversized YAML by its size, and reads a .js only for the Plugin that names it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'fsm-managed-'));
+  const write = (path: string, content: string | Uint8Array) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  write('clusters/staging/plugin.yaml', 'apiVersion: plugin.flomesh.io/v1alpha1\nkind: Plugin\nmetadata: {name: logger}\nspec: {priority: 1}\n');
+  write('clusters/staging/logger.js', 'pipy()\n');
+  write('clusters/staging/stray.js', '// no Plugin is named stray\n');
+  write('clusters/staging/README.md', '# notes\n');
+  write('clusters/staging/image.png', new Uint8Array(1024).fill(1));
+  write('clusters/staging/huge.yaml', `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+  const reads: string[] = [];
+  const repo = new (class extends FolderRepo {
+    override async read(path: string): Promise<Uint8Array | undefined> {
+      reads.push(path);
+      return super.read(path);
+    }
+  })(root);
+  const env = await loadEnvironment(repo, ENV).finally(() => rmSync(root, { recursive: true, force: true }));
+  assert.deepEqual(reads.sort(), ['clusters/staging/logger.js', 'clusters/staging/plugin.yaml']);
+  assert.deepEqual(env.findings.map((f) => [f.code, f.file]), [['file-too-large', 'clusters/staging/huge.yaml']]);
+  assert.deepEqual(env.resources[0]?.object['spec'], { priority: 1, pipyscript: 'pipy()\n' });
 });

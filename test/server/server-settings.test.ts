@@ -54,8 +54,26 @@ test('each setting is checked the way the app uses it', async () => {
 });
 
 test('without an App id (registration through the manifest flow), the other settings\' problems are warnings', async () => {
-  const check = await checkServerSettings({ ...EXAMPLE });
+  const check = await checkServerSettings({ ...EXAMPLE, WEBHOOK_URL: 'https://fsm.acme.example/api/github/webhooks' });
   assert.equal(check.mode, 'register');
   assert.deepEqual(check.problems, []);
+  assert.equal(check.webhookUrl, 'https://fsm.acme.example/api/github/webhooks');
   assert.match(check.warnings.join('\n'), /^FSM_GITOPS_CLUSTERS_FILE: \.\/clusters\.yml does not exist/);
+  const production = await checkServerSettings({ ...EXAMPLE, WEBHOOK_URL: 'https://fsm.acme.example/api/github/webhooks', NODE_ENV: 'production' });
+  assert.deepEqual(production.problems, ['APP_ID is not set: register the App first (npm start without NODE_ENV=production serves the registration page, docs/github-app.md), or set APP_ID']);
+});
+
+test('npm start without an App id and without a webhook URL: one line saying to set WEBHOOK_URL, exit 1, nothing registered', async () => {
+  const env = { PATH: process.env['PATH'], ...EXAMPLE };
+  const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env, timeout: 60_000 }).then(
+    () => assert.fail('the server started'),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(run.code, 1);
+  const lines = run.stderr.trim().split('\n');
+  assert.deepEqual(lines.slice(-2), [
+    "fsm-gitops: WEBHOOK_URL is not set: registering the App needs the https URL GitHub will send webhooks to (this server's public address and /api/github/webhooks), or WEBHOOK_PROXY_URL set to a smee.io channel (docs/github-app.md)",
+    'fsm-gitops: not started: 1 setting(s) to fix (.env.example says what each is)',
+  ]);
+  assert.ok(lines.every((line) => line.startsWith('fsm-gitops: ')), run.stderr);
 });
