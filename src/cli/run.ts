@@ -14,10 +14,10 @@ import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
 
-const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number> }> = {
-  plan: { run: planCommand },
-  apply: { run: applyCommand },
-};
+const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<number> }>([
+  ['plan', { run: planCommand }],
+  ['apply', { run: applyCommand }],
+]);
 
 /**
  * Runs one CLI invocation and returns its exit code; never throws for a user's mistake. Everything written
@@ -35,9 +35,9 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     io.stdout(`${await version()}\n`);
     return EXIT.ok;
   }
-  const entry = COMMANDS[command];
+  const entry = COMMANDS.get(command);
   if (!entry) {
-    const near = didYouMean(command, Object.keys(COMMANDS));
+    const near = didYouMean(command, [...COMMANDS.keys()]);
     io.stderr(`fsm-gitops: unknown command "${command}"${near ? `: did you mean "${near}"?` : ''}\nRun 'fsm-gitops --help' for the commands.\n`);
     return EXIT.failed;
   }

@@ -40,8 +40,8 @@ export interface EnvironmentConfig {
 export interface RepoConfig {
   file: string;
   environments: EnvironmentConfig[];
-  /** Line of each environment's key in the file, for findings about it. */
-  lines: Record<string, number>;
+  /** Line of each environment's key in the file, for findings about it (a Map: environment names are the user's keys). */
+  lines: ReadonlyMap<string, number>;
 }
 
 /** A configuration that cannot be used, with where and why. */
@@ -90,7 +90,7 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   if (redactKeys.length > 0) for (const environment of environments) environment.redactKeys = redactKeys;
   for (const environment of environments) environment.pathAt = { file, line: document.locate(['environments', environment.name, 'path']).line };
   checkPathsDisjoint(file, document, environments);
-  const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
+  const lines = new Map(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
   return { file, environments, lines };
 }
 

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../core/json.ts';
+import { getOwn, isObject, type JsonObject } from '../core/json.ts';
 import { apiGroup, apiVersionOnly, type KubeObject } from '../core/kube.ts';
 
 export type SchemaLookup =
@@ -49,7 +49,8 @@ export function schemaAt(schema: JsonObject | undefined, path: readonly (string 
     else {
       const props = node['properties'];
       const additional = node['additionalProperties'];
-      node = isObject(props) && isObject(props[segment]) ? props[segment] : isObject(additional) ? additional : undefined;
+      const declared = isObject(props) ? getOwn(props, segment) : undefined;
+      node = isObject(declared) ? declared : isObject(additional) ? additional : undefined;
     }
   }
   return node;
