@@ -1,5 +1,6 @@
 import type { JsonObject } from '../core/json.ts';
-import { formatPath, isObject } from '../core/json.ts';
+import { formatPath, getAt, isObject } from '../core/json.ts';
+import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
@@ -83,7 +84,7 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   if (violation) {
     const at = document.locate(violation.path);
     const where = violation.path.length > 0 ? `${formatPath(violation.path)}: ` : '';
-    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation)}`);
+    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation, getAt(document.value, violation.path))}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
   const redactKeys = redactKeysOf(document.value as JsonObject);
@@ -95,13 +96,13 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
 }
 
 /** The schema's own words, except where a pattern would be quoted at the user. */
-function explain(violation: SchemaViolation): string {
-  const field = violation.path.at(-1);
-  if (violation.code === 'schema-constraint' && violation.path[0] === 'environments' && field === 'path') {
-    const value = violation.message.match(/"[^"]*"/)?.[0] ?? 'the path';
-    return `${value} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments (for example clusters/staging)`;
+function explain(violation: SchemaViolation, value: unknown): string {
+  if (violation.code !== 'schema-constraint' || typeof value !== 'string' || !violation.message.includes('pattern')) return violation.message;
+  const shown = `"${visible(value)}"`;
+  if (violation.path[0] === 'environments' && violation.path.at(-1) === 'path') {
+    return `${shown} is not a folder of this repository: write it relative to the repository root, with forward slashes, no "." or ".." or empty segments and no control characters (for example clusters/staging)`;
   }
-  return violation.message;
+  return `${shown} holds a control character or an invisible direction mark (shown as \\uXXXX): write it as plain text`;
 }
 
 /** `redact: {keys: [...]}`: key names added to the built-in list of credential keys. */

@@ -80,3 +80,16 @@ test('broken YAML and empty files are config errors too', () => {
   assertConfigError('environments:\n  a: [\n', 3, /YAML/);
   assertConfigError('', 1, /empty/);
 });
+
+test('a path with NUL, a control character, a direction override, "..", "//" or a leading "/" is one config error at its line', () => {
+  for (const path of ['"clusters/sta\\0ging"', '"clusters/\\e[2Jx"', '"clusters/a\\rb"', '"clusters/\\u202Egnigats"', 'a/../b', '/etc/fsm', 'a//b', '"a\\x85b"']) {
+    assertConfigError(`environments:\n  staging:\n    path: ${path}\n    cluster: s\n`, 3, /environments\.staging\.path: .* is not a folder of this repository.*no control characters/);
+  }
+});
+
+test('a cluster name or a redact key with a control character or a direction override is a config error at its line', () => {
+  for (const cluster of ['"a\\nb"', '"a\\e]8;;http://evil\\ab"', '"a\\u202Eb"']) {
+    assertConfigError(`environments:\n  staging:\n    path: a\n    cluster: ${cluster}\n`, 4, /environments\.staging\.cluster: .*control character/);
+  }
+  assertConfigError('redact:\n  keys: ["a\\tb"]\nenvironments:\n  staging:\n    path: a\n    cluster: s\n', 2, /redact\.keys\[0\]: .*control character/);
+});
