@@ -1,3 +1,5 @@
+import { snapshotCommand } from '../live/live-gaps.ts';
+
 export const MAIN_HELP = `fsm-gitops: review and apply Flomesh Service Mesh changes from a Git repository
 
 Usage:
@@ -47,10 +49,9 @@ Examples:
   fsm-gitops plan --repo . --env staging --cluster staging-snapshot.yaml
   fsm-gitops plan --repo . --cluster staging=staging.yaml --cluster production=prod.yaml --format json
 
-Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets):
-  { kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml
-    echo ---
-    kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; } > snapshot.yaml
+Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets; a snapshot without
+the CRDs or the release Secret cannot be validated against, and plan says so):
+${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')}
 `;
 
 export const APPLY_HELP = `Usage:

@@ -1,16 +1,18 @@
 import { findingAt } from '../../core/findings.ts';
 import { compileJsonSchema } from '../../schema/json-schema.ts';
+import { missingRelease } from '../../live/live-gaps.ts';
 import type { Rule } from './rule.ts';
 
 /** values.yaml, coalesced onto the chart's defaults as Helm does, against the deployed chart's values.schema.json. */
 export const valuesSchemaRule: Rule = {
   name: 'values-schema',
-  check({ desired, live, helmValues }) {
+  check(context) {
+    const { desired, live, helmValues } = context;
     const values = desired.values;
     if (!values) return [];
     const release = live.helmRelease;
     if (!release?.chartSchema) {
-      const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : `no deployed FSM Helm release was found in the cluster (${live.source})`;
+      const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : missingRelease(live, context.environment.mesh);
       return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`)];
     }
     let validate;
