@@ -10,3 +10,10 @@ export const EXIT = {
   /** apply: the question was answered with anything but "yes": nothing applied. */
   declined: 4,
 } as const;
+
+/** What a plan's exit code says, as `fsm-gitops plan --help` and the JSON summary put it. */
+export const PLAN_EXIT_MEANING: Readonly<Record<0 | 1 | 2, string>> = {
+  0: 'valid; no changes, or changes without --detailed-exitcode',
+  1: 'at least one finding of severity error',
+  2: 'valid with changes (--detailed-exitcode)',
+};

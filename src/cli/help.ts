@@ -18,7 +18,7 @@ Options:
 
 export const PLAN_HELP = `Usage:
   fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context [ENV=]NAME ...])
-                  [--format text|markdown|json] [--detailed-exitcode]
+                  [--format text|markdown|json] [--output FILE] [--detailed-exitcode]
 
 Validates the MeshConfig, Helm values and Plugin / PluginChain / PluginConfig manifests of each
 environment in DIR/.github/fsm-gitops.yml against the cluster's own schemas and FSM's rules, and
@@ -33,7 +33,15 @@ Options:
   --context [ENV=]NAME    kubeconfig context; it must be for the environment's cluster: (named so, or its
                           cluster is). ENV=NAME says NAME serves environment ENV, whatever its name.
                           Default: the current-context if it is for the cluster, else the one that is
-  --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json
+  --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json:
+                          { summary: { environments, changes: {create, update, delete, unchanged},
+                            findings: {error, warning, notice}, restarts, exitCode, exitMeaning },
+                            environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }
+                          Each change: action, kind, apiVersion, name, namespace, file, line, pending, fields
+                          (path, before, after: redacted); a create also its object as applied ('after')
+  -o, --output FILE       Write the plan to FILE (all or nothing: a temporary file renamed over it) and
+                          print only each environment's summary line. The format: --format, else by
+                          FILE's extension: .json json, .md markdown, anything else text (never colored)
   --detailed-exitcode     Exit 2 when the plan is valid and has changes
   --no-color              Plain text even on a terminal (NO_COLOR is honored too)
   -q, --quiet             No progress messages on stderr

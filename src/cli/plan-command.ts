@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
@@ -12,7 +13,9 @@ import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
 import { renderText } from '../render/text.ts';
 import { planRepository, UsageError } from '../workflow/plan-repository.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, PLAN_EXIT_MEANING } from './exit-codes.ts';
+import { writeFileAtomically } from './output-file.ts';
+import { summaryLine } from '../render/summary.ts';
 import { PLAN_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
 
@@ -30,7 +33,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       cluster: { type: 'string', multiple: true, default: [] },
       kubeconfig: { type: 'string' },
       context: { type: 'string', multiple: true, default: [] },
-      format: { type: 'string', default: 'text' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
       'detailed-exitcode': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
@@ -41,7 +45,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(PLAN_HELP);
     return EXIT.ok;
   }
-  const format = values.format as Format;
+  const format = (values.format ?? formatOfFile(values.output)) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
   const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
@@ -52,12 +56,25 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     liveStateFor,
     progress: values.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
   });
-  io.stdout(render(plan, format, wantsColor(io, values['no-color'])));
-  return exitCode(plan, values['detailed-exitcode']);
+  const code = exitCode(plan, values['detailed-exitcode']);
+  if (values.output === undefined) {
+    io.stdout(render(plan, format, code, wantsColor(io, values['no-color'])));
+    return code;
+  }
+  await writeFileAtomically(values.output, render(plan, format, code, false));
+  for (const env of plan.environments) io.stdout(`${env.name}: ${summaryLine(env)}\n`);
+  io.stdout(`Plan written to ${values.output} (${format}).\n`);
+  return code;
 }
 
-function render(plan: Plan, format: Format, color: boolean): string {
-  if (format === 'json') return renderJson(plan);
+/** --output's extension chooses the format when --format does not: .json, .md / .markdown, else text. */
+function formatOfFile(path: string | undefined): Format {
+  const extension = path === undefined ? '' : extname(path).toLowerCase();
+  return extension === '.json' ? 'json' : extension === '.md' || extension === '.markdown' ? 'markdown' : 'text';
+}
+
+function render(plan: Plan, format: Format, code: number, color: boolean): string {
+  if (format === 'json') return renderJson(plan, { code, meaning: PLAN_EXIT_MEANING[code as keyof typeof PLAN_EXIT_MEANING] });
   if (format === 'markdown') return renderMarkdown(plan);
   return renderText(plan, { color });
 }
