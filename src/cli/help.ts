@@ -63,7 +63,7 @@ ${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')
 `;
 
 export const APPLY_HELP = `Usage:
-  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes]
+  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes] [--output FILE]
 
 Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
 applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field
@@ -90,6 +90,9 @@ Options:
   --lock-timeout SECONDS  How long to wait for another apply of the environment (default: 120)
   --timeout SECONDS       Time limit of the whole apply, lock wait included (default: 300); when it is
                           up, nothing more is written and what was written is rolled back (up to 60 s more)
+  -o, --output FILE       After the run, write the plan with its outcome to FILE (all or nothing), as JSON
+                          for .json (its summary's exitCode and exitMeaning say how the apply ended),
+                          Markdown for .md, else text. The plan is still shown on the terminal
   --no-color              Plain text even on a terminal
   -h, --help              Show this help
 

@@ -100,7 +100,7 @@ function explain(violation: SchemaViolation, value: unknown): string {
   if (violation.code !== 'schema-constraint' || typeof value !== 'string' || !violation.message.includes('pattern')) return violation.message;
   const shown = `"${visible(value)}"`;
   if (violation.path[0] === 'environments' && violation.path.at(-1) === 'path') {
-    return `${shown} is not a folder of this repository: write it relative to the repository root, with forward slashes, no "." or ".." or empty segments and no control characters (for example clusters/staging)`;
+    return `${shown} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments, no empty segments and no control characters (for example clusters/staging)`;
   }
   return `${shown} holds a control character or an invisible direction mark (shown as \\uXXXX): write it as plain text`;
 }
