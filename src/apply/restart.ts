@@ -7,7 +7,7 @@ export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 export async function restartWorkloads(client: KubeApi, workloads: readonly Workload[], at: Date, progress?: (message: string) => void): Promise<void> {
   for (const workload of workloads) {
-    const type = WORKLOADS[workload.kind];
+    const type = Object.hasOwn(WORKLOADS, workload.kind) ? WORKLOADS[workload.kind] : undefined;
     if (!type) continue;
     progress?.(`restarting ${workload.kind} ${workload.namespace}/${workload.name}`);
     await client.request({

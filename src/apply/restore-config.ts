@@ -1,4 +1,4 @@
-import { deepEqual, getAt, isObject, setOwn, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { deepEqual, getAt, getOwn, isObject, setOwn, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
 import { ownersOf } from '../plan/managed-fields.ts';
@@ -52,8 +52,9 @@ function setAt(target: JsonObject, path: readonly PathSegment[], value: JsonValu
   let node = target;
   for (const segment of path.slice(0, -1)) {
     const key = String(segment);
-    if (!isObject(node[key])) setOwn(node, key, {});
-    node = node[key] as JsonObject;
+    const child = getOwn(node, key);
+    if (!isObject(child)) setOwn(node, key, {});
+    node = getOwn(node, key) as JsonObject;
   }
   setOwn(node, String(path[path.length - 1]), structuredClone(value));
 }

@@ -4,12 +4,14 @@ import { FolderRepo } from '../desired/folder-repo.ts';
 import { credentialFailure } from '../kube/credential-failure.ts';
 import { LiveStateError } from '../live/live-state.ts';
 import { renderText } from '../render/text.ts';
-import { applyEnvironment, defaultActor } from '../workflow/apply-environment.ts';
+import { applyEnvironment, defaultActor, type ApplyOutcome } from '../workflow/apply-environment.ts';
 
 /** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 import { findEnvironment, requireRepoConfig, UsageError } from '../workflow/plan-repository.ts';
-import { EXIT } from './exit-codes.ts';
+import { APPLY_EXIT_MEANING, EXIT } from './exit-codes.ts';
+import { writeFileAtomically } from './output-file.ts';
+import { chooseFormat, renderPlan } from './output-format.ts';
 import { APPLY_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
 import { KubeconfigFlags } from './kube-flags.ts';
@@ -29,6 +31,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       actor: { type: 'string' },
       'lock-timeout': { type: 'string', default: '120' },
       timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
+      output: { type: 'string', short: 'o' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -42,6 +45,7 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   if (!values.yes && !io.stdinIsTty) throw new UsageError('apply asks for confirmation on a terminal; without one, pass --yes');
   const lockWaitSeconds = seconds('--lock-timeout', values['lock-timeout']);
   const timeoutSeconds = seconds('--timeout', values.timeout);
+  const format = chooseFormat(undefined, values.output);
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
   const repo = new FolderRepo(values.repo);
@@ -69,7 +73,17 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
     const credentials = credentialFailure(error, client.server);
     throw credentials ? new LiveStateError(credentials) : error;
   });
+  const code = report(outcome, io, color);
+  if (values.output !== undefined) {
+    const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };
+    await writeFileAtomically(values.output, renderPlan({ environments: [outcome.plan] }, format, exit, false));
+    io.stderr(`The plan and the outcome are in ${values.output} (${format}).\n`);
+  }
+  return code;
+}
 
+/** Says how the apply ended (stdout: what was done; stderr: warnings and failures) and returns the exit code. */
+function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
   switch (outcome.status) {
     case 'refused':
       io.stdout(renderText({ environments: [outcome.plan] }, { color }));

@@ -10,3 +10,18 @@ export const EXIT = {
   /** apply: the question was answered with anything but "yes": nothing applied. */
   declined: 4,
 } as const;
+
+/** What a plan's exit code says, as `fsm-gitops plan --help` and the JSON summary put it. */
+export const PLAN_EXIT_MEANING: Readonly<Record<0 | 1 | 2, string>> = {
+  0: 'valid; no changes, or changes without --detailed-exitcode',
+  1: 'at least one finding of severity error',
+  2: 'valid with changes (--detailed-exitcode)',
+};
+
+/** What an apply's exit code says, as `fsm-gitops apply --help` and the JSON summary of `--output` put it. */
+export const APPLY_EXIT_MEANING: Readonly<Record<0 | 1 | 3 | 4, string>> = {
+  0: 'applied, or nothing to apply',
+  1: 'the plan has errors: nothing applied',
+  3: 'the apply failed: stderr says what was written, whether it was rolled back, and what could not be undone',
+  4: 'declined at the question: nothing applied',
+};

@@ -1,3 +1,5 @@
+import { snapshotCommand } from '../live/live-gaps.ts';
+
 export const MAIN_HELP = `fsm-gitops: review and apply Flomesh Service Mesh changes from a Git repository
 
 Usage:
@@ -16,7 +18,7 @@ Options:
 
 export const PLAN_HELP = `Usage:
   fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context [ENV=]NAME ...])
-                  [--format text|markdown|json] [--detailed-exitcode]
+                  [--format text|markdown|json] [--output FILE] [--detailed-exitcode]
 
 Validates the MeshConfig, Helm values and Plugin / PluginChain / PluginConfig manifests of each
 environment in DIR/.github/fsm-gitops.yml against the cluster's own schemas and FSM's rules, and
@@ -31,7 +33,15 @@ Options:
   --context [ENV=]NAME    kubeconfig context; it must be for the environment's cluster: (named so, or its
                           cluster is). ENV=NAME says NAME serves environment ENV, whatever its name.
                           Default: the current-context if it is for the cluster, else the one that is
-  --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json
+  --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json:
+                          { summary: { environments, changes: {create, update, delete, unchanged},
+                            findings: {error, warning, notice}, restarts, exitCode, exitMeaning },
+                            environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }
+                          Each change: action, kind, apiVersion, name, namespace, file, line, pending, fields
+                          (path, before, after: redacted); a create also its object as applied ('after')
+  -o, --output FILE       Write the plan to FILE (all or nothing: a temporary file renamed over it) and
+                          print only each environment's summary line. The format: --format, else by
+                          FILE's extension: .json json, .md markdown, anything else text (never colored)
   --detailed-exitcode     Exit 2 when the plan is valid and has changes
   --no-color              Plain text even on a terminal (NO_COLOR is honored too)
   -q, --quiet             No progress messages on stderr
@@ -47,14 +57,13 @@ Examples:
   fsm-gitops plan --repo . --env staging --cluster staging-snapshot.yaml
   fsm-gitops plan --repo . --cluster staging=staging.yaml --cluster production=prod.yaml --format json
 
-Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets):
-  { kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml
-    echo ---
-    kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; } > snapshot.yaml
+Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets; a snapshot without
+the CRDs or the release Secret cannot be validated against, and plan says so):
+${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')}
 `;
 
 export const APPLY_HELP = `Usage:
-  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes]
+  fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes] [--output FILE]
 
 Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
 applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field
@@ -81,6 +90,9 @@ Options:
   --lock-timeout SECONDS  How long to wait for another apply of the environment (default: 120)
   --timeout SECONDS       Time limit of the whole apply, lock wait included (default: 300); when it is
                           up, nothing more is written and what was written is rolled back (up to 60 s more)
+  -o, --output FILE       After the run, write the plan with its outcome to FILE (all or nothing), as JSON
+                          for .json (its summary's exitCode and exitMeaning say how the apply ended),
+                          Markdown for .md, else text. The plan is still shown on the terminal
   --no-color              Plain text even on a terminal
   -h, --help              Show this help
 

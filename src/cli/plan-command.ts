@@ -8,16 +8,14 @@ import { ClusterReader } from '../kube/cluster-reader.ts';
 import { KubeconfigFlags } from './kube-flags.ts';
 import { perEnvironmentFlag } from './per-environment-flag.ts';
 import type { Plan } from '../plan/plan-types.ts';
-import { renderJson } from '../render/json.ts';
-import { renderMarkdown } from '../render/markdown.ts';
-import { renderText } from '../render/text.ts';
 import { planRepository, UsageError } from '../workflow/plan-repository.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, PLAN_EXIT_MEANING } from './exit-codes.ts';
+import { writeFileAtomically } from './output-file.ts';
+import { chooseFormat, renderPlan } from './output-format.ts';
+import { summaryLine } from '../render/summary.ts';
 import { PLAN_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
 
-const FORMATS = ['text', 'markdown', 'json'] as const;
-type Format = (typeof FORMATS)[number];
 
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -30,7 +28,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       cluster: { type: 'string', multiple: true, default: [] },
       kubeconfig: { type: 'string' },
       context: { type: 'string', multiple: true, default: [] },
-      format: { type: 'string', default: 'text' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
       'detailed-exitcode': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
@@ -41,8 +40,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(PLAN_HELP);
     return EXIT.ok;
   }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
+  const format = chooseFormat(values.format, values.output);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
   const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
 
@@ -52,15 +50,18 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     liveStateFor,
     progress: values.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
   });
-  io.stdout(render(plan, format, wantsColor(io, values['no-color'])));
-  return exitCode(plan, values['detailed-exitcode']);
+  const code = exitCode(plan, values['detailed-exitcode']);
+  const exit = { code, meaning: PLAN_EXIT_MEANING[code as keyof typeof PLAN_EXIT_MEANING] };
+  if (values.output === undefined) {
+    io.stdout(renderPlan(plan, format, exit, wantsColor(io, values['no-color'])));
+    return code;
+  }
+  await writeFileAtomically(values.output, renderPlan(plan, format, exit, false));
+  for (const env of plan.environments) io.stdout(`${env.name}: ${summaryLine(env)}\n`);
+  io.stdout(`Plan written to ${values.output} (${format}).\n`);
+  return code;
 }
 
-function render(plan: Plan, format: Format, color: boolean): string {
-  if (format === 'json') return renderJson(plan);
-  if (format === 'markdown') return renderMarkdown(plan);
-  return renderText(plan, { color });
-}
 
 export function exitCode(plan: Plan, detailed: boolean): number {
   if (plan.environments.some((e) => hasErrors(e.findings))) return EXIT.findings;

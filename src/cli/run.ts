@@ -10,22 +10,30 @@ import { DeadlineExceededError } from '../kube/kube-client.ts';
 import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
 import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
+import { terminalSafe, visible } from '../render/terminal-text.ts';
 import type { CliIo } from './io.ts';
 import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
 
-const COMMANDS: Record<string, { run(args: string[], io: CliIo): Promise<number> }> = {
-  plan: { run: planCommand },
-  apply: { run: applyCommand },
-};
+const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<number> }>([
+  ['plan', { run: planCommand }],
+  ['apply', { run: applyCommand }],
+]);
 
 /**
  * Runs one CLI invocation and returns its exit code; never throws for a user's mistake. Everything written
  * to stderr (progress, warnings, errors that may quote a server URL or a connection string) passes the
- * credential-shape redaction; stdout carries plans, which are redacted as they are made.
+ * credential-shape redaction; stdout carries plans, which are redacted as they are made. Every byte for
+ * the terminal passes terminal-text.ts: control characters and escape sequences from data are shown as
+ * `\u001b`-style escapes, only the text renderer's own colours go through (stdout; stderr has none).
  */
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
-  const io: CliIo = { ...rawIo, stderr: (text) => rawIo.stderr(redactShapes(text)) };
+  const io: CliIo = {
+    ...rawIo,
+    stdout: (text) => rawIo.stdout(terminalSafe(text)),
+    stderr: (text) => rawIo.stderr(visible(redactShapes(text), true)),
+    ask: (question) => rawIo.ask(visible(redactShapes(question), true)),
+  };
   const [command, ...args] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(MAIN_HELP);
@@ -35,9 +43,9 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     io.stdout(`${await version()}\n`);
     return EXIT.ok;
   }
-  const entry = COMMANDS[command];
+  const entry = COMMANDS.get(command);
   if (!entry) {
-    const near = didYouMean(command, Object.keys(COMMANDS));
+    const near = didYouMean(command, [...COMMANDS.keys()]);
     io.stderr(`fsm-gitops: unknown command "${command}"${near ? `: did you mean "${near}"?` : ''}\nRun 'fsm-gitops --help' for the commands.\n`);
     return EXIT.failed;
   }

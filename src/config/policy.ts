@@ -34,7 +34,7 @@ export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | u
 /** The finding a policy change shows on the pull request's config file (code `policy-pending`, docs/rules.md). */
 export function policyFinding(change: PolicyChange, head: RepoConfig | undefined): Finding {
   const file = head?.file ?? '.github/fsm-gitops.yml';
-  const line = head?.lines[change.environment] ?? 1;
+  const line = head?.lines.get(change.environment) ?? 1;
   const message =
     change.kind === 'added'
       ? `environments.${change.environment} is new: until it is on the default branch it is planned from its files only, against FSM's defaults, without contacting a cluster, and it cannot be deployed`

@@ -1,8 +1,16 @@
 import type { JsonObject } from '../core/json.ts';
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** A folder inside the repository: relative, forward slashes, no `.` or `..` segments. */
-export const REPO_FOLDER = '^(?![./])(?!.*(^|/)\\.{1,2}(/|$))[^\\\\]+$';
+/**
+ * Characters no name or path in the config may hold: C0 and C1 controls (NUL, ESC, CR, ...), DEL, and the
+ * invisible direction marks and overrides (U+200E/F, U+202A-E, U+2066-9) that make text read otherwise
+ * than it is (CVE-2021-42574, "Trojan Source").
+ */
+const HIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+/** Printable text, one character or more. */
+export const PLAIN_TEXT = `^[^${HIDDEN}]+$`;
+/** A folder inside the repository: relative, forward slashes, no `.`, `..` or empty segments, no hidden characters. */
+export const REPO_FOLDER = `^(?![./])(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\${HIDDEN}]+$`;
 
 /** JSON Schema (draft-07) of `.github/fsm-gitops.yml`. docs/configuration.md describes each field. */
 export const REPO_CONFIG_SCHEMA: JsonObject = {
@@ -15,7 +23,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        keys: { type: 'array', uniqueItems: true, maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 253 } },
+        keys: { type: 'array', uniqueItems: true, maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 253, pattern: PLAIN_TEXT } },
       },
     },
     environments: {
@@ -27,8 +35,8 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
         additionalProperties: false,
         required: ['path', 'cluster'],
         properties: {
-          path: { type: 'string', minLength: 1, pattern: REPO_FOLDER },
-          cluster: { type: 'string', minLength: 1, maxLength: 253 },
+          path: { type: 'string', minLength: 1, maxLength: 1024, pattern: REPO_FOLDER },
+          cluster: { type: 'string', minLength: 1, maxLength: 253, pattern: PLAIN_TEXT },
           mesh: {
             type: 'object',
             additionalProperties: false,

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../core/json.ts';
-import { formatPath, isObject } from '../core/json.ts';
+import { formatPath, getAt, isObject } from '../core/json.ts';
+import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
@@ -40,8 +41,8 @@ export interface EnvironmentConfig {
 export interface RepoConfig {
   file: string;
   environments: EnvironmentConfig[];
-  /** Line of each environment's key in the file, for findings about it. */
-  lines: Record<string, number>;
+  /** Line of each environment's key in the file, for findings about it (a Map: environment names are the user's keys). */
+  lines: ReadonlyMap<string, number>;
 }
 
 /** A configuration that cannot be used, with where and why. */
@@ -87,25 +88,25 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   if (violation) {
     const at = document.locate(violation.path);
     const where = violation.path.length > 0 ? `${formatPath(violation.path)}: ` : '';
-    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation)}`);
+    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation, getAt(document.value, violation.path))}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
   const redactKeys = redactKeysOf(document.value as JsonObject);
   if (redactKeys.length > 0) for (const environment of environments) environment.redactKeys = redactKeys;
   for (const environment of environments) environment.pathAt = { file, line: document.locate(['environments', environment.name, 'path']).line };
   checkPathsDisjoint(file, document, environments);
-  const lines = Object.fromEntries(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
+  const lines = new Map(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
   return { file, environments, lines };
 }
 
 /** The schema's own words, except where a pattern would be quoted at the user. */
-function explain(violation: SchemaViolation): string {
-  const field = violation.path.at(-1);
-  if (violation.code === 'schema-constraint' && violation.path[0] === 'environments' && field === 'path') {
-    const value = violation.message.match(/"[^"]*"/)?.[0] ?? 'the path';
-    return `${value} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments (for example clusters/staging)`;
+function explain(violation: SchemaViolation, value: unknown): string {
+  if (violation.code !== 'schema-constraint' || typeof value !== 'string' || !violation.message.includes('pattern')) return violation.message;
+  const shown = `"${visible(value)}"`;
+  if (violation.path[0] === 'environments' && violation.path.at(-1) === 'path') {
+    return `${shown} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments, no empty segments and no control characters (for example clusters/staging)`;
   }
-  return violation.message;
+  return `${shown} holds a control character or an invisible direction mark (shown as \\uXXXX): write it as plain text`;
 }
 
 /** `redact: {keys: [...]}`: key names added to the built-in list of credential keys. */

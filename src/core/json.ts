@@ -39,6 +39,11 @@ export function getAt(value: unknown, path: JsonPath): JsonValue | undefined {
   return current;
 }
 
+/** `object[key]` when it is the object's own: a key such as `constructor` or `__proto__` never reads Object.prototype. */
+export function getOwn(object: JsonObject, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {

@@ -39,9 +39,10 @@ export function namespaceOf(object: KubeObject): string | undefined {
   return typeof ns === 'string' && ns !== '' ? ns : undefined;
 }
 
+/** The string-valued labels, in a map without a prototype: a label key `constructor` or `__proto__` is just a key. */
 export function labelsOf(object: KubeObject): Record<string, string> {
   const labels = object.metadata['labels'];
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
     for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
   }

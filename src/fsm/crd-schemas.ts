@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../core/json.ts';
+import { getOwn, isObject, type JsonObject } from '../core/json.ts';
 import { apiGroup, apiVersionOnly, type KubeObject } from '../core/kube.ts';
 
 export type SchemaLookup =
@@ -9,7 +9,11 @@ export type SchemaLookup =
 export class CrdSchemas {
   private readonly cache = new Map<string, SchemaLookup>();
 
-  constructor(private readonly crds: readonly KubeObject[]) {}
+  /** `absent` says why a kind has no CRD (live-gaps.ts: the cluster's or the snapshot's gap). */
+  constructor(
+    private readonly crds: readonly KubeObject[],
+    private readonly absent: (kind: string, group: string) => string,
+  ) {}
 
   lookup(apiVersion: string, kind: string): SchemaLookup {
     const key = `${apiVersion}|${kind}`;
@@ -26,7 +30,7 @@ export class CrdSchemas {
       const spec = c['spec'];
       return isObject(spec) && spec['group'] === group && isObject(spec['names']) && spec['names']['kind'] === kind;
     });
-    if (!crd) return { ok: false, reason: `the cluster has no CustomResourceDefinition for ${kind} (${group}): is FSM installed, and at a version that has this kind?` };
+    if (!crd) return { ok: false, reason: this.absent(kind, group) };
     const versions = isObject(crd['spec']) && Array.isArray(crd['spec']['versions']) ? crd['spec']['versions'] : [];
     const served = versions.filter(isObject).filter((v) => v['served'] !== false);
     const match = served.find((v) => v['name'] === version);
@@ -49,7 +53,8 @@ export function schemaAt(schema: JsonObject | undefined, path: readonly (string 
     else {
       const props = node['properties'];
       const additional = node['additionalProperties'];
-      node = isObject(props) && isObject(props[segment]) ? props[segment] : isObject(additional) ? additional : undefined;
+      const declared = isObject(props) ? getOwn(props, segment) : undefined;
+      node = isObject(declared) ? declared : isObject(additional) ? additional : undefined;
     }
   }
   return node;

@@ -57,7 +57,7 @@ export class ClusterReader implements LiveStateReader {
     ]);
     const workloads = await this.workloads(namespaces.map((ns) => String((ns['metadata'] as { name: string }).name)));
     const objects = [...crds, ...fsmObjects.flat(), ...secrets, ...namespaces, ...workloads] as KubeObject[];
-    return liveStateFromObjects(this.client.server, objects, mesh);
+    return liveStateFromObjects(this.client.server, objects, mesh, 'cluster');
   }
 
   /** Per namespace (a namespace at a time, its three kinds at once), so a large cluster is not read whole. */

@@ -1,10 +1,15 @@
 import type { KubeObject } from '../core/kube.ts';
 import type { HelmRelease } from './helm-release.ts';
 
+/** Where live state came from: an API server, a snapshot file, or FSM's reference install (no cluster). */
+export type LiveOrigin = 'cluster' | 'snapshot' | 'reference';
+
 /** What the cluster holds that a plan needs, from an API server or a snapshot file. */
 export interface LiveState {
   /** Where it was read from: a snapshot file or a server URL (for messages). */
   source: string;
+  /** What `source` is: what a snapshot lacks is the snapshot's gap, not the cluster's (live-gaps.ts). */
+  origin: LiveOrigin;
   /** CustomResourceDefinitions of FSM's API groups. */
   crds: KubeObject[];
   meshConfig: KubeObject | undefined;

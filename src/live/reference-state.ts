@@ -22,6 +22,7 @@ export function referenceLiveState(desired: DesiredEnvironment): LiveState {
   };
   return {
     source: `no cluster: a new environment, planned from its files against a default FSM ${REFERENCE_INSTALL.chartVersion} install`,
+    origin: 'reference',
     crds: REFERENCE_INSTALL.crds,
     meshConfig,
     pluginObjects: [],

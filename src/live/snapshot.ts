@@ -5,7 +5,7 @@ import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile } from '../desired/yaml-file.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
 import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret } from './helm-release.ts';
-import { LiveStateError, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
+import { LiveStateError, type LiveOrigin, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
 import { MONITORED_BY_LABEL } from './mesh-scope.ts';
 
 const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
@@ -46,7 +46,8 @@ export function parseSnapshot(name: string, bytes: Uint8Array): KubeObject[] {
   return objects;
 }
 
-export function liveStateFromObjects(source: string, objects: KubeObject[], mesh: MeshRef): LiveState {
+/** The live state in `objects`, read from `source`: a snapshot file unless `origin` says an API server. */
+export function liveStateFromObjects(source: string, objects: KubeObject[], mesh: MeshRef, origin: LiveOrigin = 'snapshot'): LiveState {
   const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
   const monitored = new Set(namespaces.filter((ns) => labelsOf(ns)[MONITORED_BY_LABEL] === mesh.name).map((ns) => ns.metadata.name));
   const helmSecrets = objects.filter((o) => o.kind === 'Secret' && namespaceOf(o) === mesh.namespace && isHelmReleaseSecret(o));
@@ -63,6 +64,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
   }
   return {
     source,
+    origin,
     crds: objects.filter(
       (o) => o.kind === 'CustomResourceDefinition' && isObject(o['spec']) && FSM_GROUPS.has(String(o['spec']['group'])),
     ),

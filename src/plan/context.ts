@@ -5,6 +5,7 @@ import type { Finding } from '../core/finding.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import type { LiveState } from '../live/live-state.ts';
 import { monitoredNamespaces } from '../live/mesh-scope.ts';
+import { missingCrd } from '../live/live-gaps.ts';
 import { CrdSchemas } from '../fsm/crd-schemas.ts';
 import { classifyResources } from '../fsm/safety.ts';
 import { coalesceValues } from '../fsm/helm-values.ts';
@@ -15,7 +16,7 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState): { co
   const environment = desired.environment;
   const allowedNamespaces = environment.namespaces ?? monitoredNamespaces(live.namespaces, environment.mesh.name);
   const { managed, findings } = classifyResources(desired.resources, environment, allowedNamespaces);
-  const schemas = new CrdSchemas(live.crds);
+  const schemas = new CrdSchemas(live.crds, (kind, group) => missingCrd(live, environment.mesh, kind, group));
   const meshConfig = managed.find((r) => r.kind === 'MeshConfig');
   let effectiveMeshConfig: KubeObject | undefined = live.meshConfig;
   if (meshConfig) {

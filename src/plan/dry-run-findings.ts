@@ -46,7 +46,7 @@ export function dryRunFindings(resources: readonly ManagedResource[], outcomes: 
     for (const cause of causes) {
       const path = parseFieldPath(cause.field ?? '');
       if (seen.has(`${resource.file}|${formatPath(path)}`)) continue;
-      const code = CODE_BY_REASON[cause.reason ?? ''] ?? 'server-rejected';
+      const code = (cause.reason !== undefined && Object.hasOwn(CODE_BY_REASON, cause.reason) ? CODE_BY_REASON[cause.reason] : undefined) ?? 'server-rejected';
       findings.push(findingAt(resource, path, 'error', code, `the API server refuses this (dry run): ${cause.field}: ${cause.message ?? cause.reason ?? 'invalid'}`));
     }
   }

@@ -1,4 +1,4 @@
-import { deepEqual, formatPath, isObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { deepEqual, formatPath, getOwn, isObject, type JsonValue, type PathSegment } from '../core/json.ts';
 
 /** One leaf that differs: `spec.traffic.enableEgress: false → true`. `before` or `after` is absent when the field is added or removed. */
 export interface FieldChange {
@@ -18,7 +18,7 @@ export function leafDiffs(before: JsonValue | undefined, after: JsonValue | unde
   if (deepEqual(before, after)) return [];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((key) => leafDiffs(before[key], after[key], [...path, key]));
+    return keys.flatMap((key) => leafDiffs(getOwn(before, key), getOwn(after, key), [...path, key]));
   }
   if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].some((item) => isObject(item))) {
     const length = Math.max(before.length, after.length);

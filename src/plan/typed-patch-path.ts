@@ -38,9 +38,9 @@ export function resolveTypedPath(object: JsonValue, field: string): PathSegment[
       // Join following `.x` steps while that makes a key the object has (a dotted map key).
       for (let j = i + 1, joined = key; j < steps.length && steps[j]!.startsWith('.'); j++) {
         joined += steps[j];
-        if (joined in at) [key, end] = [joined, j];
+        if (Object.hasOwn(at, joined)) [key, end] = [joined, j];
       }
-      if (!(key in at)) {
+      if (!Object.hasOwn(at, key)) {
         path.push(key);
         break;
       }

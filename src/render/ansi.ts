@@ -14,3 +14,6 @@ export function ansi(style: Style, text: string): string {
   const [open, close] = CODES[style];
   return `\u001b[${open}m${text}\u001b[${close}m`;
 }
+
+/** Exactly the sequences `ansi` writes, as one capturing group: what terminal-text.ts lets through. */
+export const OWN_STYLE_CODES = new RegExp(`(\\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join('|')})m)`);

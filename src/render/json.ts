@@ -1,12 +1,28 @@
-import type { Plan } from '../plan/plan-types.ts';
+import type { Plan, ResourceChange } from '../plan/plan-types.ts';
+import { countByAction, countBySeverity } from './summary.ts';
 
-/** The machine-readable plan: `{ environments: [{ name, changes, findings, ... }] }`, findings with null for absent places. */
-export function renderJson(plan: Plan): string {
+/** The exit code the run ends with, and what it means (src/cli/exit-codes.ts). */
+export interface JsonExit {
+  code: number;
+  meaning: string;
+}
+
+/**
+ * The machine-readable plan (README, "JSON output"):
+ * `{ summary, environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }`.
+ * `summary` counts changes by action, findings by severity and workloads to restart, over all
+ * environments, with the exit code when `exit` is given. A change carries what changes, not the live
+ * object: its identity, file and line, `fields` (each changed field's path and redacted before/after) and,
+ * for a create only, `after`: the object as it will be applied (from the repository, redacted). No status,
+ * managedFields, annotations or Helm release data of the live object. Absent places are null.
+ */
+export function renderJson(plan: Plan, exit?: JsonExit): string {
   const environments = plan.environments.map((env) => ({
     name: env.name,
     path: env.path,
     liveSource: env.liveSource,
-    changes: env.changes,
+    summary: { changes: countByAction(env.changes), findings: countBySeverity(env.findings), restarts: env.restarts.length },
+    changes: env.changes.map(changeJson),
     restarts: env.restarts,
     findings: env.findings.map((f) => ({
       severity: f.severity,
@@ -18,5 +34,27 @@ export function renderJson(plan: Plan): string {
       message: f.message,
     })),
   }));
-  return `${JSON.stringify({ environments }, null, 2)}\n`;
+  const summary = {
+    environments: environments.length,
+    changes: countByAction(plan.environments.flatMap((e) => e.changes)),
+    findings: countBySeverity(plan.environments.flatMap((e) => e.findings)),
+    restarts: plan.environments.reduce((n, e) => n + e.restarts.length, 0),
+    ...(exit ? { exitCode: exit.code, exitMeaning: exit.meaning } : {}),
+  };
+  return `${JSON.stringify({ summary, environments }, null, 2)}\n`;
+}
+
+function changeJson(change: ResourceChange) {
+  return {
+    action: change.action,
+    kind: change.kind,
+    apiVersion: change.apiVersion,
+    name: change.name,
+    namespace: change.namespace ?? null,
+    file: change.file ?? null,
+    line: change.line ?? null,
+    pending: change.pending ?? null,
+    fields: change.fields,
+    ...(change.action === 'create' && change.after ? { after: change.after } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { isObject, type PathSegment } from '../core/json.ts';
+import { getOwn, isObject, type PathSegment } from '../core/json.ts';
 import { describeValue, listLiterals, literal, plural, quote } from './describe.ts';
 import { STRING_FORMATS } from './openapi-formats.ts';
 import { didYouMean } from './suggest.ts';
@@ -25,7 +25,7 @@ function decodePath(pointer: string, data: unknown): PathSegment[] {
       node = node[Number(key)];
     } else {
       path.push(key);
-      node = isObject(node) ? node[key] : undefined;
+      node = isObject(node) ? getOwn(node, key) : undefined;
     }
   }
   return path;

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { isObject, type JsonObject, type PathSegment } from '../core/json.ts';
+import { getOwn, isObject, type JsonObject, type PathSegment } from '../core/json.ts';
 import { toViolation, type Collapsed } from './json-schema-messages.ts';
 import { isDateTime, isHostname, isIPv4Address, isIPv6Address } from './openapi-formats.ts';
 import type { SchemaViolation } from './violation.ts';
@@ -146,7 +146,7 @@ function resolvePointer(root: JsonObject, ref: string): unknown {
   let node: unknown = root;
   for (const raw of ref.slice(1).split('/').slice(1)) {
     const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    node = isObject(node) ? node[key] : Array.isArray(node) ? node[Number(key)] : undefined;
+    node = isObject(node) ? getOwn(node, key) : Array.isArray(node) ? node[Number(key)] : undefined;
   }
   return node;
 }
@@ -163,7 +163,7 @@ function sortByDocument(violations: SchemaViolation[], data: unknown): SchemaVio
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const [x, y] = [a[i] as PathSegment, b[i] as PathSegment];
       if (x !== y) return position(node, x) - position(node, y);
-      node = typeof x === 'number' ? (Array.isArray(node) ? node[x] : undefined) : isObject(node) ? node[x] : undefined;
+      node = typeof x === 'number' ? (Array.isArray(node) ? node[x] : undefined) : isObject(node) ? getOwn(node, x) : undefined;
     }
     return a.length - b.length;
   };

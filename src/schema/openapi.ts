@@ -91,7 +91,7 @@ function checkNumber(schema: JsonObject, n: number, report: Report): void {
   if (typeof multipleOf === 'number' && multipleOf > 0 && !isMultiple(n, multipleOf)) {
     report('schema-constraint', `must be a multiple of ${multipleOf}, got ${n}`);
   }
-  const range = typeof format === 'string' ? INTEGER_FORMATS[format] : undefined;
+  const range = typeof format === 'string' && Object.hasOwn(INTEGER_FORMATS, format) ? INTEGER_FORMATS[format] : undefined;
   if (range !== undefined && !(n >= range.min && n < range.maxExclusive)) report('schema-constraint', `must be ${range.expected}, got ${n}`);
 }
 

@@ -109,3 +109,13 @@ test('stderr passes the credential redaction: an error quoting a connection stri
   assert.match(run.stderr, /postgres:\/\/••••••@db/);
   assert.doesNotMatch(run.stderr, /hunter2/);
 });
+
+test('a NUL in an environment path is a config error at its line, not an unexpected failure', async (t) => {
+  const { repo, cleanup } = await copyExampleRepo();
+  t.after(cleanup);
+  await writeFile(join(repo, '.github/fsm-gitops.yml'), 'environments:\n  staging:\n    path: "clusters/sta\\0ging"\n    cluster: staging\n');
+  const run = await cli(['plan', '--repo', repo, '--cluster', 'examples/cluster/staging.yaml']);
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /^fsm-gitops: \.github\/fsm-gitops\.yml:3:5: environments\.staging\.path: "clusters\/sta\\u0000ging" is not a folder of this repository/);
+  assert.doesNotMatch(run.stderr, /unexpected failure|bug/);
+});

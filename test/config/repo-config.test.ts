@@ -91,3 +91,16 @@ test('a config over 256 KiB is refused by its size, never read', async () => {
   await assert.rejects(loadRepoConfig(repo), /\.github\/fsm-gitops\.yml:1:1: the file is 5\.0 MiB, over the 256\.0 KiB a config may be/);
   assert.equal(reads, 0);
 });
+
+test('a path with NUL, a control character, a direction override, "..", "//" or a leading "/" is one config error at its line', () => {
+  for (const path of ['"clusters/sta\\0ging"', '"clusters/\\e[2Jx"', '"clusters/a\\rb"', '"clusters/\\u202Egnigats"', 'a/../b', '/etc/fsm', 'a//b', '"a\\x85b"']) {
+    assertConfigError(`environments:\n  staging:\n    path: ${path}\n    cluster: s\n`, 3, /environments\.staging\.path: .* is not a folder of this repository.*no control characters/);
+  }
+});
+
+test('a cluster name or a redact key with a control character or a direction override is a config error at its line', () => {
+  for (const cluster of ['"a\\nb"', '"a\\e]8;;http://evil\\ab"', '"a\\u202Eb"']) {
+    assertConfigError(`environments:\n  staging:\n    path: a\n    cluster: ${cluster}\n`, 4, /environments\.staging\.cluster: .*control character/);
+  }
+  assertConfigError('redact:\n  keys: ["a\\tb"]\nenvironments:\n  staging:\n    path: a\n    cluster: s\n', 2, /redact\.keys\[0\]: .*control character/);
+});

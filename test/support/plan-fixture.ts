@@ -6,7 +6,7 @@ import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
 import type { LiveState } from '../../src/live/live-state.ts';
 import { liveStateFromObjects, parseSnapshot } from '../../src/live/snapshot.ts';
-import { planEnvironment } from '../../src/plan/plan.ts';
+import { planEnvironment, type PlanOptions } from '../../src/plan/plan.ts';
 import type { EnvironmentPlan } from '../../src/plan/plan-types.ts';
 
 export const CONFIG_FILE = '.github/fsm-gitops.yml';
@@ -41,14 +41,14 @@ export function exampleLiveState(name = 'staging', edit?: (objects: KubeObject[]
 /** Plans the staging environment of a repository made of `files` (paths relative to clusters/staging/ unless they start with '.' or '/'). */
 export async function planFiles(
   files: Record<string, string | Uint8Array>,
-  options: { config?: string; live?: LiveState } = {},
+  options: { config?: string; live?: LiveState; dryRun?: PlanOptions['dryRun'] } = {},
 ): Promise<EnvironmentPlan> {
   const repo = new MemoryRepo({ [CONFIG_FILE]: options.config ?? STAGING_CONFIG });
   for (const [path, content] of Object.entries(files)) repo.set(path.startsWith('/') ? path.slice(1) : `clusters/staging/${path}`, content);
   const config = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!);
   const environment = config.environments[0]!;
   const desired = await loadEnvironment(repo, environment);
-  return planEnvironment(desired, options.live ?? exampleLiveState());
+  return planEnvironment(desired, options.live ?? exampleLiveState(), options.dryRun ? { dryRun: options.dryRun } : {});
 }
 
 export function withCode(findings: readonly Finding[], code: string): Finding[] {

@@ -3,6 +3,7 @@ import { findingAt } from '../../core/findings.ts';
 import { formatPath } from '../../core/json.ts';
 import type { DesiredValues } from '../../desired/desired-state.ts';
 import { compileJsonSchema } from '../../schema/json-schema.ts';
+import { missingRelease } from '../../live/live-gaps.ts';
 import type { SchemaViolation } from '../../schema/violation.ts';
 import { nullSections, underNullSection } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
@@ -15,13 +16,14 @@ import type { Rule } from './rule.ts';
  */
 export const valuesSchemaRule: Rule = {
   name: 'values-schema',
-  check({ desired, live, helmValues }) {
+  check(context) {
+    const { desired, live, helmValues } = context;
     const values = desired.values;
     if (!values) return [];
     const release = live.helmRelease;
     const sections = release ? nullSections(values.values, release.chartValues) : [];
     if (!release?.chartSchema) {
-      const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : `no deployed FSM Helm release was found in the cluster (${live.source})`;
+      const why = release ? `the deployed chart ${release.chartName} ${release.chartVersion} has no values.schema.json` : missingRelease(live, context.environment.mesh);
       return [findingAt(values, [], 'warning', 'schema-unavailable', `values.yaml was not validated: ${why}`), ...nullSectionFindings(values, sections, [])];
     }
     let validate;
