@@ -77,7 +77,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
   const text = await readText(repo, file);
   if (text === undefined) return undefined;
   if (!text.ok) {
-    findings.push(findingInFile(file, 1, 1, 'error', text.code, text.message));
+    findings.push(findingInFile(file, text.line, text.column, 'error', text.code, text.message));
     return undefined;
   }
   const parsed = parseYamlFile(text.text, file);
@@ -145,7 +145,7 @@ async function inlinePipyScripts(repo: RepoFiles, resources: DesiredResource[], 
     if (text === undefined) continue; // the pipyscript rule reports the missing script
     resource.scriptFile = scriptFile;
     if (!text.ok) {
-      findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
+      findings.push(findingInFile(scriptFile, text.line, text.column, 'error', text.code, text.message));
       continue;
     }
     object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
