@@ -12,6 +12,8 @@ export const RULE_CODES = [
   'file-too-large',
   'symlink-skipped',
   'manifest-invalid',
+  'metadata-invalid',
+  'metadata-server-field',
   'resource-duplicate',
   // Safety
   'kind-not-managed',

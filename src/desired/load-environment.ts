@@ -4,6 +4,7 @@ import { findingAt, findingInFile } from '../core/findings.ts';
 import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
 import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
+import { describeValue } from '../schema/describe.ts';
 import { isDnsSubdomain } from '../core/names.ts';
 import type { DesiredEnvironment, DesiredResource, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
@@ -122,6 +123,12 @@ function addResource(file: string, value: JsonValue, locate: Locate, into: Desir
   const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof value[k] !== 'string' || value[k] === '');
   if (missing.length > 0) {
     into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
+    return;
+  }
+  const metadata = value['metadata'];
+  const name = isObject(metadata) ? metadata['name'] : undefined;
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    into.findings.push(findingAt(source, ['metadata', 'name'], 'error', 'schema-type', `metadata.name must be a string, got ${describeValue(name)}: quote it`));
     return;
   }
   if (!isKubeObject(value) || value.metadata.name === '') {

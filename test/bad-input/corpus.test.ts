@@ -474,7 +474,7 @@ export const CASES: Case[] = [
     name: 'pluginchain-namespace-traversal',
     where: 'environment',
     // `../../etc` is not even a namespace name: refused as such, before the allowed-namespaces check.
-    expect: { code: 'manifest-invalid', file: `${ENV}/plugins.yaml`, line: 13, path: 'metadata.namespace', messageMatches: /"\.\.\/\.\.\/etc" is not a valid namespace name/ },
+    expect: { code: 'metadata-invalid', file: `${ENV}/plugins.yaml`, line: 13, path: 'metadata.namespace', messageMatches: /"\.\.\/\.\.\/etc" is not a valid namespace name/ },
     check: (o) => assert.equal(planOf(o).changes.some((c) => c.kind === 'PluginChain' && c.action !== 'delete'), false),
   },
 
@@ -509,7 +509,7 @@ export const CASES: Case[] = [
     name: 'plugin-name-path-traversal',
     where: 'environment',
     // The script lookup is <dir>/<metadata.name>.js: an invalid name is refused and never used as a path.
-    expect: { code: 'manifest-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name', messageMatches: /not a valid object name/ },
+    expect: { code: 'metadata-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name', messageMatches: /not a valid object name/ },
     check: (o) => {
       const plan = planOf(o);
       assert.doesNotMatch(JSON.stringify(plan), /OUTSIDE-THE-ENVIRONMENT/);
@@ -734,7 +734,7 @@ export const CASES: Case[] = [
     where: 'cli',
     args: ['plan', '--repo', '{case}/repo', '--cluster', '{cluster}', '--format', 'json'],
     // The invalid name is refused and never used as a path: outside.js beside the repository is not read.
-    expect: { exitCode: 1, code: 'manifest-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name' },
+    expect: { exitCode: 1, code: 'metadata-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name' },
     check: (o) => assert.doesNotMatch(cliOf(o).stdout, /OUTSIDE-THE-REPOSITORY/),
   },
   {
@@ -743,7 +743,7 @@ export const CASES: Case[] = [
     args: ['plan', '--repo', '{case}', '--cluster', '{cluster}', '--format', 'json'],
     // The Plugin "../../x" must not get the script of x.js at the repository root (another environment's file
     // could be read the same way): the name is refused.
-    expect: { exitCode: 1, code: 'manifest-invalid', path: 'metadata.name' },
+    expect: { exitCode: 1, code: 'metadata-invalid', path: 'metadata.name' },
     check: (o) => assert.doesNotMatch(cliOf(o).stdout, /OUTSIDE-THE-ENVIRONMENT/),
   },
 ];
