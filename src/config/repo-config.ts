@@ -76,7 +76,7 @@ export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | unde
 
 export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   const text = decodeTextFile(bytes, MAX_CONFIG_BYTES);
-  if (!text.ok) throw new RepoConfigError(file, 1, 1, text.message);
+  if (!text.ok) throw new RepoConfigError(file, text.line, text.column, text.message);
   const parsed = parseYamlFile(text.text, file);
   if (!parsed.ok) throw new RepoConfigError(file, parsed.line, parsed.column, parsed.message);
   const [document, extra] = parsed.documents;

@@ -13,6 +13,8 @@ export const RULE_CODES = [
   'environment-too-large',
   'symlink-skipped',
   'manifest-invalid',
+  'metadata-invalid',
+  'metadata-server-field',
   'resource-duplicate',
   // Safety
   'kind-not-managed',

@@ -4,6 +4,7 @@ import { findingAt, findingInFile } from '../core/findings.ts';
 import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
 import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
+import { describeValue } from '../schema/describe.ts';
 import { isDnsSubdomain } from '../core/names.ts';
 import type { DesiredEnvironment, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
@@ -79,7 +80,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
   const text = await readText(repo, file);
   if (text === undefined) return undefined;
   if (!text.ok) {
-    findings.push(findingInFile(file, 1, 1, 'error', text.code, text.message));
+    findings.push(findingInFile(file, text.line, text.column, 'error', text.code, text.message));
     return undefined;
   }
   const parsed = parseYamlFile(text.text, file);
@@ -126,6 +127,12 @@ function addResource(file: string, value: JsonValue, locate: Locate, into: Desir
     into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
     return;
   }
+  const metadata = value['metadata'];
+  const name = isObject(metadata) ? metadata['name'] : undefined;
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    into.findings.push(findingAt(source, ['metadata', 'name'], 'error', 'schema-type', `metadata.name must be a string, got ${describeValue(name)}: quote it`));
+    return;
+  }
   if (!isKubeObject(value) || value.metadata.name === '') {
     into.findings.push(findingAt(source, ['metadata'], 'error', 'manifest-invalid', `${String(value['kind'])} has no metadata.name: add one`));
     return;
@@ -156,7 +163,7 @@ async function inlinePipyScripts(repo: RepoFiles, files: readonly string[], allo
     const text = await readText(repo, scriptFile);
     if (text === undefined) continue;
     if (!text.ok) {
-      into.findings.push(findingInFile(scriptFile, 1, 1, 'error', text.code, text.message));
+      into.findings.push(findingInFile(scriptFile, text.line, text.column, 'error', text.code, text.message));
       continue;
     }
     resource.object['spec'] = { ...(spec ?? {}), pipyscript: text.text };

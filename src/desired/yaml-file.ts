@@ -1,7 +1,7 @@
 import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
-import { aliasExpansionExceeds } from './expanded-size.ts';
+import { aliasExpansionExceeds, aliasLimitOffset } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
 import { GO_YAML_SCHEMA, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
 
@@ -67,7 +67,6 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
     return yamlError(error, text);
   }
   const locations = options.locations === false ? [] : indexLocations(text, events);
-  const firstAliases = firstAliasOffsets(events);
   const documents: YamlDocument[] = [];
   for (const [index, value] of values.entries()) {
     if (aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
@@ -75,7 +74,7 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
         ok: false,
         code: 'yaml-limit',
         message: `document ${index + 1}'s aliases expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values (an alias bomb?); write the values out or use fewer aliases`,
-        ...lines.locate(firstAliases[index] ?? 0),
+        ...lines.locate(aliasLimitOffset(text, events, index, YAML_LIMITS.maxExpandedNodes) ?? 0),
       };
     }
     const offsets = locations[index]?.offsets ?? new Map<string, number>();
@@ -135,20 +134,16 @@ function describeYamlReason(reason: string, text: string, position: number | und
   if (reason.startsWith('nesting exceeded maxDepth')) {
     return `YAML is nested deeper than ${YAML_LIMITS.maxDepth} levels; no FSM resource needs that many`;
   }
+  if (reason.startsWith('aliases exceeded maxAliases')) {
+    return `the file uses more than ${YAML_LIMITS.maxAliases.toLocaleString('en')} aliases (\`*name\`); no FSM resource needs that many: write the values out`;
+  }
+  if (reason.startsWith('merge keys exceeded maxTotalMergeKeys')) {
+    return `merge keys (\`<<\`) in this file take more than ${YAML_LIMITS.maxTotalMergeKeys.toLocaleString('en')} merge steps (a merge-key flood?); no FSM resource needs that many: write the keys out`;
+  }
   if (reason.startsWith('abnormal merge sequence size')) {
     return 'a merge key (`<<`) lists more than 100 mappings; no FSM resource needs that many: write the keys out';
   }
   return `YAML syntax error: ${reason}`;
-}
-
-/** Per document, where its first alias (`*name`) is written: where an alias limit is reported. */
-function firstAliasOffsets(events: Event[]): (number | undefined)[] {
-  const offsets: (number | undefined)[] = [];
-  for (const event of events) {
-    if (event.type === EVENT_ID.DOCUMENT) offsets.push(undefined);
-    else if (event.type === EVENT_ID.ALIAS && offsets.length > 0 && offsets[offsets.length - 1] === undefined) offsets[offsets.length - 1] = event.anchorStart;
-  }
-  return offsets;
 }
 
 const pathKey = (path: JsonPath): string => path.join('\u0000');

@@ -1,4 +1,5 @@
 import { isObject, type PathSegment } from '../core/json.ts';
+import { labelValueProblem, qualifiedNameProblem } from '../core/names.ts';
 import { didYouMean } from '../schema/suggest.ts';
 
 export interface SelectorProblem {
@@ -7,8 +8,6 @@ export interface SelectorProblem {
 }
 
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-const NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Checks a metav1.LabelSelector the way Kubernetes' LabelSelectorAsSelector would, which FSM calls to match pods and namespaces. */
 export function labelSelectorProblems(selector: unknown, path: PathSegment[]): SelectorProblem[] {
@@ -54,23 +53,16 @@ export function labelSelectorProblems(selector: unknown, path: PathSegment[]): S
   return problems;
 }
 
+/** ValidateLabelName (k8s.io/apimachinery/pkg/apis/meta/v1/validation): a qualified name. */
 function labelKeyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash === -1 ? undefined : key.slice(0, slash);
-  const name = slash === -1 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-    return `label key "${key}" has an invalid prefix: it must be a DNS subdomain (lowercase, at most 253 characters)`;
-  }
-  if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
-    return `label key "${key}" is invalid: the name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
-  }
-  return undefined;
+  const problem = qualifiedNameProblem(key);
+  return problem && `label key "${key}" is invalid: ${problem}`;
 }
 
 function isLabelValue(value: string): boolean {
-  return value === '' || (value.length <= 63 && NAME.test(value));
+  return labelValueProblem(value) === undefined;
 }
 
 function labelValueMessage(value: string): string {
-  return `label value "${value}" is invalid: at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  return `label value "${value}" is invalid: ${labelValueProblem(value) ?? ''}`;
 }

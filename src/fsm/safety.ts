@@ -4,7 +4,7 @@ import { findingAt } from '../core/findings.ts';
 import { displayName, namespaceOf, objectKey } from '../core/kube.ts';
 import type { DesiredResource } from '../desired/desired-state.ts';
 import { fsmKindOf, hasFsmApiVersion, MESH_CONFIG_NAME } from './kinds.ts';
-import { isDnsLabel, isDnsSubdomain } from '../core/names.ts';
+import { dnsLabelProblem, objectNameProblem } from '../core/names.ts';
 import type { ManagedResource } from './rules/rule.ts';
 
 export interface Classified {
@@ -37,9 +37,9 @@ export function classifyResources(resources: readonly DesiredResource[], environ
       continue;
     }
     const namespace = namespaceOf(object);
-    const problem = nameProblem(info.kind, object.metadata.name, namespace) ?? namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
+    const problem = nameProblem(info.kind, object.metadata.name, object.metadata['namespace']) ?? namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
     if (problem) {
-      pushScopeFinding(findings, resource, problem, namespace);
+      pushScopeFinding(findings, resource, problem);
       continue;
     }
     const key = objectKey(object);
@@ -55,25 +55,30 @@ export function classifyResources(resources: readonly DesiredResource[], environ
   return { managed, findings };
 }
 
-function pushScopeFinding(findings: Finding[], resource: DesiredResource, problem: Problem, namespace: string | undefined): void {
-  const path = problem.field === 'name' ? ['metadata', 'name'] : namespace === undefined ? ['metadata'] : ['metadata', 'namespace'];
+function pushScopeFinding(findings: Finding[], resource: DesiredResource, problem: Problem): void {
+  const path = problem.field === 'name' ? ['metadata', 'name'] : resource.object.metadata['namespace'] === undefined ? ['metadata'] : ['metadata', 'namespace'];
   findings.push(findingAt(resource, path, 'error', problem.code, problem.message));
 }
 
 interface Problem {
-  code: 'namespace-not-allowed' | 'manifest-invalid';
+  code: 'namespace-not-allowed' | 'manifest-invalid' | 'metadata-invalid';
   message: string;
   field: 'name' | 'namespace';
 }
 
-/** Names the API server would refuse; a name is also used to find a Plugin's .js file, so it must not be a path. */
-function nameProblem(kind: string, name: string, namespace: string | undefined): Problem | undefined {
-  if (!isDnsSubdomain(name)) {
-    return { code: 'manifest-invalid', field: 'name', message: `${kind} name ${JSON.stringify(name)} is not a valid object name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters` };
+/**
+ * Names the API server would refuse (ValidateObjectMetaAccessor: every FSM kind is a custom resource, so its name
+ * is a DNS-1123 subdomain, NameIsDNSSubdomain, and its namespace a DNS-1123 label, ValidateNamespaceName); a
+ * name is also used to find a Plugin's .js file, so it must not be a path.
+ */
+function nameProblem(kind: string, name: string, namespace: unknown): Problem | undefined {
+  const nameInvalid = objectNameProblem(name);
+  if (nameInvalid) return { code: 'metadata-invalid', field: 'name', message: `${kind} name ${JSON.stringify(name)} is not a valid object name: it ${nameInvalid}` };
+  if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
+    return { code: 'metadata-invalid', field: 'namespace', message: `metadata.namespace must be a string, not ${JSON.stringify(namespace)}: quote it` };
   }
-  if (namespace !== undefined && !isDnsLabel(namespace)) {
-    return { code: 'manifest-invalid', field: 'namespace', message: `namespace ${JSON.stringify(namespace)} is not a valid namespace name: lowercase letters, digits and '-', at most 63 characters` };
-  }
+  const namespaceInvalid = typeof namespace === 'string' && namespace !== '' ? dnsLabelProblem(namespace) : undefined;
+  if (namespaceInvalid) return { code: 'metadata-invalid', field: 'namespace', message: `namespace ${JSON.stringify(namespace)} is not a valid namespace name: it ${namespaceInvalid}` };
   return undefined;
 }
 
@@ -92,7 +97,8 @@ function namespaceProblem(
     return undefined;
   }
   if (!namespaced) {
-    return namespace === undefined ? undefined : { code: 'manifest-invalid', field: 'namespace', message: `${kind} is cluster-scoped: remove metadata.namespace` };
+    // The API server would drop it silently; fsm-gitops would then compare and prune by the wrong identity.
+    return namespace === undefined ? undefined : { code: 'manifest-invalid', field: 'namespace', message: `${kind} is cluster-scoped: remove metadata.namespace (the API server ignores it, so the object would not be where this file says)` };
   }
   if (namespace === undefined) return { code: 'manifest-invalid', field: 'namespace', message: `${kind} is namespaced: set metadata.namespace (one of: ${[...allowed].join(', ') || 'none allowed'})` };
   if (!allowed.has(namespace)) {

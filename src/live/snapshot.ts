@@ -29,7 +29,7 @@ export class SnapshotReader implements LiveStateReader {
 
 export function parseSnapshot(name: string, bytes: Uint8Array): KubeObject[] {
   const text = decodeTextFile(bytes, MAX_SNAPSHOT_BYTES);
-  if (!text.ok) throw new LiveStateError(`cluster snapshot ${name}: ${text.message}`);
+  if (!text.ok) throw new LiveStateError(`cluster snapshot ${name}:${text.line}:${text.column}: ${text.message}`);
   const parsed = parseYamlFile(text.text, name, { locations: false });
   if (!parsed.ok) throw new LiveStateError(`cluster snapshot ${name}:${parsed.line}:${parsed.column}: ${parsed.message}`);
   const objects: KubeObject[] = [];

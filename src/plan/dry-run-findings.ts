@@ -25,7 +25,9 @@ const CODE_BY_TYPED_DETAIL: [RegExp, RuleCode][] = [
  * The API server's refusals of a dry run, as findings at the repository lines of the fields they name:
  * the Status causes' fields (a 422), or the field of a typed-patch failure (a 500 "failed to create typed
  * patch object: .spec.prioriy: field not declared in schema"); a refusal naming no field is
- * `server-rejected` at the object's kind line. A field fsm-gitops already reported is not reported twice.
+ * `server-rejected` at the object's kind line. A field fsm-gitops already reported is not reported twice, nor a
+ * field inside which it reported something: the API server names `metadata.labels` for a bad label key that
+ * the local check placed at `metadata.labels.<key>`.
  */
 export function dryRunFindings(resources: readonly ManagedResource[], outcomes: ReadonlyMap<string, DryRunOutcome>, local: readonly Finding[]): Finding[] {
   const seen = new Set(local.map((f) => `${f.file}|${f.path ?? ''}`));
@@ -45,12 +47,16 @@ export function dryRunFindings(resources: readonly ManagedResource[], outcomes: 
     }
     for (const cause of causes) {
       const path = parseFieldPath(cause.field ?? '');
-      if (seen.has(`${resource.file}|${formatPath(path)}`)) continue;
+      if (reportedAtOrBelow(local, resource.file, formatPath(path))) continue;
       const code = (cause.reason !== undefined && Object.hasOwn(CODE_BY_REASON, cause.reason) ? CODE_BY_REASON[cause.reason] : undefined) ?? 'server-rejected';
       findings.push(findingAt(resource, path, 'error', code, `the API server refuses this (dry run): ${cause.field}: ${cause.message ?? cause.reason ?? 'invalid'}`));
     }
   }
   return findings;
+}
+
+function reportedAtOrBelow(local: readonly Finding[], file: string, path: string): boolean {
+  return local.some((f) => f.file === file && f.path !== undefined && (f.path === path || f.path.startsWith(`${path}.`) || f.path.startsWith(`${path}[`)));
 }
 
 function typedPatchFinding(resource: ManagedResource, outcome: DryRunRejection): Finding | undefined {

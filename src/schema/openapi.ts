@@ -248,7 +248,8 @@ function visitObject(
     const childPath = [...path, key];
     const known = properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (known !== undefined) {
-      // CRDs declare metadata as a bare {type: object}; the API server validates ObjectMeta itself.
+      // CRDs declare metadata as a bare {type: object}; the API server validates ObjectMeta itself, and so does
+      // object-meta.ts (the metadata rule) for a manifest's own metadata. An embedded resource's is not checked.
       const objectMeta = holdsMetadata && key === 'metadata' && isObject(known) && known.properties === undefined && known.additionalProperties === undefined;
       visit(known, child, childPath, objectMeta ? { out: walk.out, reportUnknown: false } : walk, depth + 1, undefined);
     } else if (isObject(additional)) {

@@ -200,13 +200,14 @@ export const CASES: Case[] = [
     name: 'alias-bomb-billion-laughs',
     where: 'environment',
     files: () => ({ 'bomb.yaml': billionLaughs() }),
-    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 2, messageMatches: /alias/ },
+    // At the alias whose expansion passes the limit, not the document's first alias.
+    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 7, messageMatches: /alias/ },
   },
   {
     name: 'alias-bomb-under-alias-limit',
     where: 'environment',
     files: () => ({ 'bomb.yaml': wideAliasBomb() }),
-    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 2, messageMatches: /aliases expand to more than 1,000,000 values/ },
+    expect: { code: 'yaml-limit', file: `${ENV}/bomb.yaml`, line: 6, messageMatches: /aliases expand to more than 1,000,000 values/ },
   },
   {
     name: 'alias-self-reference',
@@ -267,7 +268,8 @@ export const CASES: Case[] = [
     name: 'file-20-mib',
     where: 'environment',
     files: () => ({ 'big.yaml': meshConfigWith(`  # ${'x'.repeat(20 * MiB)}\n`) }),
-    expect: { code: 'file-too-large', file: `${ENV}/big.yaml`, line: 1, messageMatches: /20\.0 MiB, over the 4\.0 MiB limit/ },
+    // Read whole (a MemoryRepo has no size to refuse it by): at the line holding the first byte past 4 MiB.
+    expect: { code: 'file-too-large', file: `${ENV}/big.yaml`, line: 9, messageMatches: /20\.0 MiB, over the 4\.0 MiB limit/ },
   },
   {
     name: 'file-3-mib-comments',
@@ -308,7 +310,8 @@ export const CASES: Case[] = [
     name: 'binary-png-named-yaml',
     where: 'environment',
     files: () => ({ 'logo.yaml': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...randomBytes(4096, 1)]) }),
-    expect: { code: 'file-not-text', file: `${ENV}/logo.yaml`, line: 1, messageMatches: /NUL byte at offset 8/ },
+    // The PNG signature holds two line feeds before its first NUL.
+    expect: { code: 'file-not-text', file: `${ENV}/logo.yaml`, line: 3, messageMatches: /NUL byte at offset 8/ },
   },
   {
     name: 'nul-byte-in-the-middle',
@@ -320,7 +323,7 @@ export const CASES: Case[] = [
     name: 'random-bytes',
     where: 'environment',
     files: () => ({ 'noise.yaml': randomBytes(64 * 1024, 2) }),
-    expect: { code: 'file-not-text', file: `${ENV}/noise.yaml`, line: 1 },
+    expect: { code: 'file-not-text', file: `${ENV}/noise.yaml`, line: 2 },
   },
   {
     name: 'random-bytes-without-nul',
@@ -474,7 +477,7 @@ export const CASES: Case[] = [
     name: 'pluginchain-namespace-traversal',
     where: 'environment',
     // `../../etc` is not even a namespace name: refused as such, before the allowed-namespaces check.
-    expect: { code: 'manifest-invalid', file: `${ENV}/plugins.yaml`, line: 13, path: 'metadata.namespace', messageMatches: /"\.\.\/\.\.\/etc" is not a valid namespace name/ },
+    expect: { code: 'metadata-invalid', file: `${ENV}/plugins.yaml`, line: 13, path: 'metadata.namespace', messageMatches: /"\.\.\/\.\.\/etc" is not a valid namespace name/ },
     check: (o) => assert.equal(planOf(o).changes.some((c) => c.kind === 'PluginChain' && c.action !== 'delete'), false),
   },
 
@@ -509,7 +512,7 @@ export const CASES: Case[] = [
     name: 'plugin-name-path-traversal',
     where: 'environment',
     // The script lookup is <dir>/<metadata.name>.js: an invalid name is refused and never used as a path.
-    expect: { code: 'manifest-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name', messageMatches: /not a valid object name/ },
+    expect: { code: 'metadata-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name', messageMatches: /not a valid object name/ },
     check: (o) => {
       const plan = planOf(o);
       assert.doesNotMatch(JSON.stringify(plan), /OUTSIDE-THE-ENVIRONMENT/);
@@ -623,19 +626,19 @@ export const CASES: Case[] = [
     name: 'config-binary',
     where: 'config',
     files: () => ({ 'fsm-gitops.yml': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, ...randomBytes(1024, 5)]) }),
-    expect: { line: 1, messageMatches: /NUL byte at offset 8/ },
+    expect: { line: 3, messageMatches: /NUL byte at offset 8/ },
   },
   {
     name: 'config-over-256-kib',
     where: 'config',
     files: () => ({ 'fsm-gitops.yml': atLeast(300 * 1024, 'environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n', (i) => `# padding ${i}\n`) }),
-    expect: { line: 1, messageMatches: /256\.0 KiB/ },
+    expect: { line: 17078, messageMatches: /256\.0 KiB/ },
   },
   {
     name: 'config-alias-bomb',
     where: 'config',
     files: () => ({ 'fsm-gitops.yml': billionLaughs() }),
-    expect: { line: 2, messageMatches: /alias/ },
+    expect: { line: 7, messageMatches: /alias/ },
   },
   {
     name: 'config-latin-1',
@@ -667,7 +670,7 @@ export const CASES: Case[] = [
     name: 'snapshot-binary',
     where: 'snapshot',
     files: () => ({ 'snapshot.yaml': randomBytes(8192, 6) }),
-    expect: { messageMatches: /snapshot-binary\/snapshot\.yaml: .*NUL byte/ },
+    expect: { messageMatches: /snapshot-binary\/snapshot\.yaml:1:2: .*NUL byte/ },
   },
   {
     name: 'snapshot-alias-bomb',
@@ -734,7 +737,7 @@ export const CASES: Case[] = [
     where: 'cli',
     args: ['plan', '--repo', '{case}/repo', '--cluster', '{cluster}', '--format', 'json'],
     // The invalid name is refused and never used as a path: outside.js beside the repository is not read.
-    expect: { exitCode: 1, code: 'manifest-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name' },
+    expect: { exitCode: 1, code: 'metadata-invalid', file: `${ENV}/plugin.yaml`, path: 'metadata.name' },
     check: (o) => assert.doesNotMatch(cliOf(o).stdout, /OUTSIDE-THE-REPOSITORY/),
   },
   {
@@ -743,7 +746,7 @@ export const CASES: Case[] = [
     args: ['plan', '--repo', '{case}', '--cluster', '{cluster}', '--format', 'json'],
     // The Plugin "../../x" must not get the script of x.js at the repository root (another environment's file
     // could be read the same way): the name is refused.
-    expect: { exitCode: 1, code: 'manifest-invalid', path: 'metadata.name' },
+    expect: { exitCode: 1, code: 'metadata-invalid', path: 'metadata.name' },
     check: (o) => assert.doesNotMatch(cliOf(o).stdout, /OUTSIDE-THE-ENVIRONMENT/),
   },
 ];

@@ -39,13 +39,21 @@ test('a refusal without field causes (an admission webhook) is server-rejected a
 });
 
 test('a typed-patch refusal (a bare 500) is a finding at the field it names, coded like the local check', async () => {
-  const message = 'failed to create typed patch object: .metadata.lables: field not declared in schema';
-  const plan = await stagingPlan(new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 500, message, causes: [] }]]), (yaml) =>
-    yaml.replace('  name: p\n', '  name: p\n  lables: { team: edge }\n'),
-  );
+  // The cluster's CRD no longer declares a field the local schema knows: only the server can tell.
+  const message = 'failed to create typed patch object: .spec.priority: field not declared in schema';
+  const plan = await stagingPlan(new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 500, message, causes: [] }]]));
   const finding = plan.findings.find((f) => f.file === 'clusters/staging/p.yaml')!;
-  assert.deepEqual([finding.code, finding.line, finding.path], ['schema-unknown-field', 5, 'metadata.lables']);
-  assert.match(finding.message, /the API server refuses this \(dry run\): metadata\.lables: field not declared in schema/);
+  assert.deepEqual([finding.code, finding.line, finding.path], ['schema-unknown-field', 6, 'spec.priority']);
+  assert.match(finding.message, /the API server refuses this \(dry run\): spec\.priority: field not declared in schema/);
+});
+
+test('a refusal naming a map the local check reported inside (metadata.labels for a bad key) is not reported twice', async () => {
+  const cause = { field: 'metadata.labels', reason: 'FieldValueInvalid', message: 'Invalid value: "bad key": name part must consist of alphanumeric characters' };
+  const plan = await stagingPlan(new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 422, message: 'Plugin "p" is invalid', causes: [cause] }]]), (yaml) =>
+    yaml.replace('  name: p\n', '  name: p\n  labels:\n    bad key: x\n'),
+  );
+  const findings = plan.findings.filter((f) => f.file === 'clusters/staging/p.yaml');
+  assert.deepEqual(findings.map((f) => [f.code, f.line, f.path]), [['metadata-invalid', 6, 'metadata.labels["bad key"]']]);
 });
 
 test('a typed-patch refusal of a field the local checks reported is not reported twice', async () => {

@@ -90,7 +90,7 @@ test('values alone are content: the environment is not empty, and its plugins ma
 
 test('object names that are not RFC 1123 subdomains are refused, and never used as paths', async () => {
   const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'p.yaml': pluginYaml('../../x', null) });
-  const [finding] = withCode(plan.findings, 'manifest-invalid');
+  const [finding] = withCode(plan.findings, 'metadata-invalid');
   assert.equal(finding?.path, 'metadata.name');
   assert.deepEqual(withCode(plan.findings, 'pipyscript-missing'), []);
   assert.ok(plan.findings.every((f) => !f.file || f.file.startsWith('clusters/staging/')));

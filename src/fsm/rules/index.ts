@@ -1,5 +1,6 @@
 import { destinationRefsRule } from './destination-refs.ts';
 import { meshIdentityRule } from './mesh-identity.ts';
+import { metadataRule } from './metadata.ts';
 import { ownershipRule } from './ownership.ts';
 import { pipyscriptRule } from './pipyscript.ts';
 import { pluginChainsRule } from './plugin-chains.ts';
@@ -15,6 +16,7 @@ import { valuesSchemaRule } from './values-schema.ts';
 /** Every FSM rule the plan runs; the safety checks run before these (fsm/safety.ts). */
 export const RULES: readonly Rule[] = [
   ownershipRule,
+  metadataRule,
   schemaRule,
   valuesSchemaRule,
   meshIdentityRule,
