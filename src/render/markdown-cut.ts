@@ -20,7 +20,7 @@ export function cutMarkdown(markdown: string, limit: number, notice = '…(trunc
     const state = [...open];
     track(state, line);
     const tail = closing(state);
-    if (next + tail.length + notice.length + 2 > limit) break;
+    if (next + tail.length + notice.length > limit) break;
     open.splice(0, open.length, ...state);
     kept = next;
     closers = tail;

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import nock from 'nock';
+import { fakeGitHub } from '../support/fake-github.ts';
+import { pullRequestPayload } from '../support/webhook-payloads.ts';
+import { deliver, exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+
+// The fake GitHub refuses what GitHub refuses (test/support/github-field-limits.ts): a field past its limit is a 422.
+const HEAD = 'a'.repeat(40);
+const PR = 7;
+
+before(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+after(() => nock.enableNetConnect());
+
+test('a 600 KB file of 100,000 one-line documents: 51 annotations on it in two requests, and the comment counts the rest', async () => {
+  const files = exampleRepoFiles();
+  files['clusters/staging/plugins/x.yaml'] = `${Array.from({ length: 100_000 }, () => '--- x').join('\n')}\n`;
+  const github = fakeGitHub({ files, changed: ['clusters/staging/plugins/x.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const run = github.checkRuns[0]!;
+  assert.equal(run.conclusion, 'failure');
+  assert.equal(run.annotations.filter((a) => a.path === 'clusters/staging/plugins/x.yaml').length, 51);
+  assert.equal(github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/check-runs/')).length, 2);
+  const body = github.comments[0]!.body;
+  assert.match(body, /### ❌ `staging`/);
+  assert.match(body, /… and 99,950 more findings in `clusters\/staging\/plugins\/x\.yaml` \(99,950 errors; codes: manifest-invalid ×99,950\)/);
+});
+
+test('a finding at a 335-character path keeps its check run and its place in the comment: fields are cut to GitHub\'s limits', async () => {
+  const files = exampleRepoFiles();
+  const key = `enable${'X'.repeat(329)}`;
+  files['clusters/staging/meshconfig.yaml'] = `apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: fsm-system\nspec:\n  traffic:\n    ${key}: true\n`;
+  const github = fakeGitHub({ files, changed: ['clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const run = github.checkRuns[0]!;
+  const annotation = run.annotations.find((a) => a.title?.startsWith('schema-unknown-field'))!;
+  assert.equal(annotation.title!.length, 255);
+  assert.ok(annotation.title!.endsWith('…'));
+  assert.match(github.comments[0]!.body, /### ❌ `staging` — /, 'the environment is in the comment, not "could not be planned"');
+  assert.doesNotMatch(github.comments[0]!.body, /could not be planned/);
+});
