@@ -2,7 +2,9 @@
  * Regenerates the committed fixtures that derive from FSM's reference data (shared/fsm-reference):
  *
  *   test/fixtures/fsm/crds.yaml          the four FSM CRDs, schema descriptions dropped
- *   src/fsm/values-meshconfig-map.ts     Helm values paths that seed MeshConfig fields (from the preset template)
+ *   src/fsm/values-meshconfig-map.ts     Helm values paths that seed MeshConfig fields, and the other chart objects
+ *                                        that read them (from the chart's templates: scripts/lib/chart-values-usage.ts)
+ *   test/fixtures/fsm-reference/chart/   Chart.yaml and templates/ of charts/fsm-<version>.tgz, unpacked (needs `tar`)
  *   examples/cluster/<env>.yaml          live-state snapshots (as `kubectl get -o yaml` prints objects)
  *   test/fixtures/fsm-reference/         verbatim copies the tests read (chart values and schema, the
  *                                        MeshConfig CRD, example plugins), so `npm test` needs no shared/
@@ -12,13 +14,16 @@
  * Output is deterministic: fixed uids and timestamps, so two runs give byte-identical files.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dump, load, loadAll } from 'js-yaml';
 import { cloneJson, isObject, type JsonObject, type JsonValue } from '../src/core/json.ts';
 import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../src/core/kube.ts';
 import { ENVIRONMENT_LABEL, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../src/core/ownership.ts';
+import { renderSeedTable, seedRows } from './lib/chart-values-usage.ts';
 import { encodeHelmReleaseSecret } from './lib/helm-release-encode.ts';
 import { valueAtDotted } from '../src/fsm/helm-values.ts';
 
@@ -46,6 +51,8 @@ const VERBATIM_COPIES = [
   'traffic-mirror.yaml',
 ] as const;
 const VERBATIM_DIR = 'test/fixtures/fsm-reference/';
+/** Chart.yaml and templates/ of the chart archive, unpacked. */
+const CHART_COPY_DIR = `${VERBATIM_DIR}chart/`;
 
 const MESH_NAME = 'fsm';
 const FSM_NAMESPACE = 'fsm-system';
@@ -142,90 +149,29 @@ function crdSchema(crd: KubeObject, version: string): JsonObject {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// (b) values → MeshConfig map, read off the preset's JSON skeleton
+// (b) the chart's templates, and the values → MeshConfig table read off them (scripts/lib/chart-values-usage.ts)
 
-interface MapEntry {
-  values: string;
-  meshConfig: string;
+/** The chart archive whose templates the table is derived from: the one SOURCES.md pins (the chart at the FSM commit). */
+function chartArchive(reference: Reference): string {
+  return `charts/fsm-${reference.chartVersion}.tgz`;
 }
 
-interface PresetMap {
-  entries: MapEntry[];
-  /** Leaves that are not exactly one `.Values.x` reference, with what they are made of. */
-  skipped: { meshConfig: string; why: string }[];
-  constants: string[];
-}
-
-const SINGLE_VALUES_REF =
-  /^"?\{\{-?\s*(?:default\s+\S+\s+)?\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*(?:\|\s*mustToJson\s*)?-?\}\}"?$/;
-const TRAILING_IF_COMMA = /\{\{-?\s*if\s[^}]*\}\}\s*,\s*\{\{-?\s*end\s*-?\}\}$/;
-
-export function parsePresetMap(template: string): PresetMap {
-  const lines = template.split('\n');
-  const start = lines.findIndex((l) => /preset-mesh-config\.json:\s*\|/.test(l));
-  if (start < 0) throw new Error('preset-mesh-config.yaml: no preset-mesh-config.json block');
-  const stack: string[] = [];
-  const result: PresetMap = { entries: [], skipped: [], constants: [] };
-  let opened = false;
-  for (const raw of lines.slice(start + 1)) {
-    const line = raw.trim();
-    if (line === '') continue;
-    if (/^\{\{-?\s*(?:if|else|end)\b[^}]*\}\}$/.test(line)) continue; // control lines: the leaves inside still count
-    if (line === '{' && !opened) {
-      opened = true;
-      continue;
-    }
-    const opener = /^"([^"]+)":\s*\{$/.exec(line);
-    if (opener?.[1]) {
-      stack.push(opener[1]);
-      continue;
-    }
-    if (/^\},?$/.test(line)) {
-      stack.pop();
-      continue;
-    }
-    const leaf = /^"([^"]+)":\s*(.*)$/.exec(line);
-    if (!leaf?.[1] || leaf[2] === undefined) throw new Error(`preset-mesh-config.yaml: cannot read line ${JSON.stringify(line)}`);
-    const meshConfig = [...stack, leaf[1]].join('.');
-    const value = leaf[2].replace(TRAILING_IF_COMMA, '').replace(/,$/, '').trim();
-    const single = SINGLE_VALUES_REF.exec(value);
-    if (single?.[1]) {
-      result.entries.push({ values: single[1], meshConfig });
-    } else if (!value.includes('{{')) {
-      result.constants.push(meshConfig);
-    } else {
-      const refs = new Set([...value.matchAll(/\.Values\.([\w.]+)/g)].map((m) => m[1]));
-      const what = /include\s+"([^"]+)"/.test(value) ? 'an include' : refs.size > 1 ? 'several values' : 'a function';
-      const why = `${what}: ${value.replace(/^"(.*)"$/, '$1')}`;
-      result.skipped.push({ meshConfig, why });
-    }
+/** Chart.yaml and every file of templates/ of the packaged chart, by path relative to the chart folder. */
+function extractChart(archive: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'fsm-chart-'));
+  try {
+    execFileSync('tar', ['-xzf', fileURLToPath(new URL(archive, REFERENCE)), '-C', dir], { stdio: 'inherit' });
+    const root = join(dir, 'fsm');
+    const files: Record<string, string> = { 'Chart.yaml': readFileSync(join(root, 'Chart.yaml'), 'utf8') };
+    for (const name of readdirSync(join(root, 'templates')).sort()) files[`templates/${name}`] = readFileSync(join(root, 'templates', name), 'utf8');
+    return files;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return result;
 }
 
-function hasPath(value: JsonValue, dotted: string): boolean {
-  return valueAtDotted(value, dotted) !== undefined;
-}
-
-function renderValuesMap(map: PresetMap, values: JsonObject): string {
-  const missing = map.entries.filter((e) => !hasPath(values, e.values)).map((e) => e.values);
-  const out = [
-    "/** Generated by scripts/build-fixtures.ts from FSM's charts/fsm/templates/preset-mesh-config.yaml (FSM 1.6.0). */",
-    '//',
-    '// Each entry: a Helm values path whose value the preset copies, as is, into the MeshConfig at first install',
-    '// (meshConfig is relative to the MeshConfig spec). A later `helm upgrade` never changes the MeshConfig.',
-    '//',
-    '// Leaves not listed, because the preset computes them rather than copying one value:',
-    ...map.skipped.map((s) => `//   ${s.meshConfig}: ${s.why}`),
-    `// Leaves the preset sets to a constant: ${map.constants.join(', ')}.`,
-  ];
-  if (missing.length > 0) {
-    out.push(`// Read by the preset but absent from the chart's values.yaml (unset unless a user sets them): ${missing.join(', ')}.`);
-  }
-  out.push('export const VALUES_TO_MESHCONFIG: ReadonlyArray<{ values: string; meshConfig: string }> = [');
-  for (const e of map.entries) out.push(`  { values: '${e.values}', meshConfig: '${e.meshConfig}' },`);
-  out.push('];', '');
-  return out.join('\n');
+export function templatesOf(chartFiles: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(chartFiles).filter(([path]) => path.startsWith('templates/')).map(([path, text]) => [path.slice('templates/'.length), text]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -978,8 +924,12 @@ function main(): void {
   ].join('\n');
   write('test/fixtures/fsm/crds.yaml', crdHeader + reference.crds.map((crd) => `---\n${toYaml(stripCrd(crd))}`).join(''));
 
-  const presetMap = parsePresetMap(reference.presetTemplate);
-  write('src/fsm/values-meshconfig-map.ts', renderValuesMap(presetMap, reference.valuesYaml));
+  const archive = chartArchive(reference);
+  const chartFiles = extractChart(archive);
+  if (chartFiles['templates/preset-mesh-config.yaml'] !== reference.presetTemplate) throw new Error(`${archive}: its preset-mesh-config.yaml differs from the reference copy`);
+  for (const [path, text] of Object.entries(chartFiles)) write(`${CHART_COPY_DIR}${path}`, text);
+  const table = seedRows(templatesOf(chartFiles), reference.valuesYaml);
+  write('src/fsm/values-meshconfig-map.ts', renderSeedTable({ chart: archive.replace(/^charts\//, ''), commit: reference.fsmCommit }, table, reference.valuesYaml));
 
   for (const env of ENVIRONMENTS) write(`examples/cluster/${env.name}.yaml`, buildSnapshot(reference, env));
   write('src/fsm/reference-install.ts', renderReferenceInstall(reference));
@@ -992,6 +942,10 @@ function main(): void {
     '(FSM\'s chart values and schema, the MeshConfig CRD, example plugins; SOURCES.md says where each comes from), made by',
     '`npm run fixtures` (scripts/build-fixtures.ts). test/fixtures-consistency.test.ts checks the generated',
     'fixtures against them and the schema and rule tests read them. Do not edit by hand.',
+    '',
+    `\`chart/\` holds \`Chart.yaml\` and \`templates/\` of \`shared/fsm-reference/${archive}\`, unpacked and unedited: the`,
+    'values → MeshConfig table (src/fsm/values-meshconfig-map.ts) is derived from them, and',
+    'test/fsm/values-meshconfig-map.test.ts checks that the committed table still agrees with them.',
     '',
   ].join('\n'));
 }

@@ -135,7 +135,7 @@ describe('VALUES_TO_MESHCONFIG', () => {
   const chartSchema = JSON.parse(text('values.schema.json', REFERENCE)) as JsonObject;
 
   it('maps the documented examples', () => {
-    const lookup = new Map(VALUES_TO_MESHCONFIG.map((e) => [e.values, e.meshConfig]));
+    const lookup = new Map(VALUES_TO_MESHCONFIG.filter((e) => e.copied).map((e) => [e.values, e.meshConfig]));
     assert.equal(lookup.get('fsm.enableEgress'), 'traffic.enableEgress');
     assert.equal(lookup.get('fsm.featureFlags.enablePluginPolicy'), 'featureFlags.enablePluginPolicy');
     assert.equal(lookup.get('fsm.outboundPortExclusionList'), 'traffic.outboundPortExclusionList');
@@ -143,6 +143,8 @@ describe('VALUES_TO_MESHCONFIG', () => {
     assert.equal(lookup.get('fsm.fsmIngress.http.nodePort'), 'ingress.http.nodePort'); // {{ default 0 ... }}
     assert.ok(!lookup.has('fsm.fsmIngress.enabled'), 'ingress.enabled is computed from two values');
     assert.ok(![...lookup.values()].includes('sidecar.sidecarImage'), 'the sidecar image comes from an include');
+    const sidecarImage = VALUES_TO_MESHCONFIG.filter((e) => e.meshConfig === 'sidecar.sidecarImage').map((e) => e.values);
+    assert.deepEqual(sidecarImage, ['fsm.image.registry', 'fsm.sidecar.image.name', 'fsm.sidecar.image.registry', 'fsm.sidecar.image.tag']);
   });
 
   it("names values paths of the chart's values.yaml", () => {
@@ -162,9 +164,10 @@ describe('VALUES_TO_MESHCONFIG', () => {
     for (const { meshConfig } of VALUES_TO_MESHCONFIG) assert.ok(schemaHasPath(meshConfigSpec, meshConfig), `spec.${meshConfig} is in the CRD`);
   });
 
-  it('has no duplicates', () => {
-    assert.equal(new Set(VALUES_TO_MESHCONFIG.map((e) => e.values)).size, VALUES_TO_MESHCONFIG.length);
-    assert.equal(new Set(VALUES_TO_MESHCONFIG.map((e) => e.meshConfig)).size, VALUES_TO_MESHCONFIG.length);
+  it('has no duplicate rows, and each MeshConfig leaf is copied from at most one values path', () => {
+    assert.equal(new Set(VALUES_TO_MESHCONFIG.map((e) => `${e.values} ${e.meshConfig}`)).size, VALUES_TO_MESHCONFIG.length);
+    const copied = VALUES_TO_MESHCONFIG.filter((e) => e.copied);
+    assert.equal(new Set(copied.map((e) => e.meshConfig)).size, copied.length);
   });
 });
 

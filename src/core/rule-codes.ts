@@ -33,6 +33,7 @@ export const RULE_CODES = [
   'mesh-identity-changed',
   'values-no-effect-after-install',
   'values-upgrade-pending',
+  'values-section-null',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',
@@ -44,7 +45,11 @@ export const RULE_CODES = [
   'selector-invalid',
   // Traffic settings
   'cidr-invalid',
+  'cidr-host-bits',
   'port-invalid',
+  'port-list-too-long',
+  'interface-name-invalid',
+  'traffic-exclusion-all',
   // Impact
   'restart-required',
   'drift',

@@ -23,3 +23,34 @@ export function valueAtDotted(values: JsonValue | undefined, dotted: string): Js
   }
   return current;
 }
+
+/** True when `path` is `prefix` or lies under it (`a.b` is under `a`; so are `a.b.c` and `a[0]`). */
+export function valuesPathUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
+/** True when a change to one of two dotted values paths changes what a template reading the other sees. */
+export function valuesPathsOverlap(a: string, b: string): boolean {
+  return valuesPathUnder(a, b) || valuesPathUnder(b, a);
+}
+
+/**
+ * The keys a user's values set to null (`fsm:` with every child commented out, `fsm: ~`) where the chart's
+ * default is a non-empty mapping: Helm's coalescing deletes the whole default subtree there, so every key
+ * under it changes though the user wrote none of them. Paths as key lists, outermost first.
+ */
+export function nullSections(user: JsonObject, defaults: JsonObject, path: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [key, value] of Object.entries(user)) {
+    const base = Object.hasOwn(defaults, key) ? defaults[key] : undefined;
+    if (!isObject(base)) continue;
+    if (value === null && Object.keys(base).length > 0) out.push([...path, key]);
+    else if (isObject(value)) out.push(...nullSections(value, base, [...path, key]));
+  }
+  return out;
+}
+
+/** True when `path` is one of `sections` or lies under one. */
+export function underNullSection(path: readonly (string | number)[], sections: readonly string[][]): boolean {
+  return sections.some((section) => section.length <= path.length && section.every((key, i) => path[i] === key));
+}

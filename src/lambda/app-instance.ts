@@ -3,8 +3,10 @@ import { readSecret, secretRef } from '../aws/secrets.ts';
 import type { AppDependencies } from '../github/app-context.ts';
 import { settingsFromEnv } from '../github/app-context.ts';
 import { appDependencies } from '../github/app.ts';
+import { createAppLog, logLevelFromEnv } from '../github/app-log.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
 import { parseClusterSettings } from '../kube/credentials/cluster-settings.ts';
+import { rememberLogSecrets } from '../redact/redacting-log.ts';
 import { LiveSources } from '../workflow/live-sources.ts';
 
 export interface AppInstance {
@@ -31,9 +33,9 @@ async function build(env: Record<string, string | undefined>): Promise<AppInstan
     readSecret(secretRef(env, 'WEBHOOK_SECRET'), env),
     readSecret(secretRef(env, 'CLUSTERS'), env),
   ]);
+  rememberLogSecrets([privateKey, secret]);
   const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));
-  const logLevel = (env['LOG_LEVEL'] ?? 'info') as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  const probot = new Probot({ appId: Number(appId), privateKey, secret, logLevel });
+  const probot = new Probot({ appId: Number(appId), privateKey, secret, log: createAppLog(logLevelFromEnv(env)) });
   const settings = settingsFromEnv(env);
   return { probot, live, deps: appDependencies(probot, { live, settings }) };
 }

@@ -2,14 +2,19 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { checkDrift } from '../github/drift-issue.ts';
 import type { Octokit } from '../github/octokit.ts';
 import { sweepLocks } from '../github/sweep-locks.ts';
+import { failureLine } from '../queue/delivery-log.ts';
+import { logEvent } from '../redact/redacting-log.ts';
 import { appInstance } from './app-instance.ts';
+import { withRedactedErrors } from './redacted-errors.ts';
 
 /**
  * Scheduled (rate set in serverless.yml params): for every installation and repository, plans the
  * default branch against the clusters, keeps one fsm-drift issue per repository up to date, releases the
  * claims of closed pull requests and lifts rollback pins where the branch matches the cluster again.
  */
-export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknown>): Promise<{ checked: number; failed: number }> {
+export const handler = withRedactedErrors(checkAll);
+
+async function checkAll(_event: EventBridgeEvent<'Scheduled Event', unknown>): Promise<{ checked: number; failed: number }> {
   const { probot, live, deps } = await appInstance();
   const app = (await probot.auth()) as Octokit;
   const identity = await deps.identity();
@@ -24,11 +29,11 @@ export async function handler(_event: EventBridgeEvent<'Scheduled Event', unknow
       try {
         const drift = await checkDrift(octokit, ref, live, identity);
         const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, { ...drift, config: drift.config }) : [];
-        console.log(JSON.stringify({ level: 'info', msg: 'drift checked', repository: repository.full_name, outcome: drift.outcome, swept }));
+        logEvent('info', 'drift checked', { repository: repository.full_name, outcome: drift.outcome, swept });
         checked++;
       } catch (error) {
         failed++;
-        console.error(JSON.stringify({ level: 'error', msg: 'drift check failed', repository: repository.full_name, error: (error as Error).message }));
+        logEvent('error', 'drift check failed', { repository: repository.full_name, error: failureLine(error) });
       }
     }
   }

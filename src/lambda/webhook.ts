@@ -2,18 +2,22 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { readSecret, secretRef } from '../aws/secrets.ts';
 import { sendFifoMessage } from '../aws/sqs.ts';
 import { logDelivery } from '../queue/delivery-log.ts';
-import { takeDelivery } from '../queue/intake.ts';
+import { maxBodyBytesFromEnv, takeDelivery } from '../queue/intake.ts';
+import { withRedactedErrors } from './redacted-errors.ts';
 
 /**
- * POST /api/github/webhooks: checks the signature before anything else, queues the delivery, answers 202.
+ * POST /api/github/webhooks: checks the signature before anything else (a missing one and a body over
+ * WEBHOOK_MAX_BODY_BYTES are refused before the HMAC: API Gateway's own cap is 10 MB), queues the delivery, answers 202.
  * GitHub waits 10 seconds and never redelivers, so this function does no more than that: it loads neither
  * the Kubernetes client nor the plan engine.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export const handler = withRedactedErrors(receive);
+
+async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const received = Date.now();
-  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const secret = await readSecret(secretRef(process.env, 'WEBHOOK_SECRET'));
-  const intake = await takeDelivery(event.headers ?? {}, body, secret);
+  const intake = takeDelivery(event.headers ?? {}, body, secret, maxBodyBytesFromEnv(process.env));
   if (intake.queued) {
     const { group, ...message } = intake.queued;
     await sendFifoMessage({ queueUrl: process.env['QUEUE_URL'] ?? '', body: JSON.stringify(message), groupId: group, deduplicationId: message.delivery });

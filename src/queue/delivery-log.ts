@@ -1,3 +1,5 @@
+import { redactLogText, writeLogLine } from '../redact/redacting-log.ts';
+
 /**
  * The app's log of webhook deliveries: one JSON line per delivery taken in (webhook) and per delivery
  * handled or failed (worker, in-process queue), with the same fields on Lambda and on `npm start`:
@@ -6,7 +8,9 @@
  *    "repository":"acme/mesh","outcome":"queued","ms":12}
  *
  * A payload, a comment body or an error object is never logged: only the outcome, as one line of at most
- * MAX_OUTCOME_CHARS characters (control characters and line breaks replaced by spaces).
+ * MAX_OUTCOME_CHARS characters (control characters and line breaks replaced by spaces), its credentials
+ * masked before it is cut (so no half of one is left unmasked), and the whole line written through the
+ * redacting log (src/redact/redacting-log.ts).
  */
 export interface DeliveryNames {
   /** x-github-delivery; `?` when the delivery had none. */
@@ -30,20 +34,24 @@ export const MAX_OUTCOME_CHARS = 500;
 
 /** The line as written: one JSON object, no line breaks. */
 export function formatDeliveryLine(line: DeliveryLine): string {
-  const outcome = oneLine(line.outcome);
+  const outcome = oneLine(redactLogText(line.outcome));
   const { level, id, event, repository, ms, attempt } = line;
   return JSON.stringify({ level, msg: 'delivery', id: oneLine(id), event: oneLine(event), ...(repository ? { repository: oneLine(repository) } : {}), outcome, ms: Math.round(ms), ...(attempt ? { attempt } : {}) });
 }
 
-/** Writes the line to stdout (info) or stderr (warn, error) through console, which Lambda's runtime tags with the request id. */
+/** Writes the line to stdout (info) or stderr (warn, error), redacted (writeLogLine). */
 export function logDelivery(line: DeliveryLine): void {
-  if (line.level === 'info') console.log(formatDeliveryLine(line));
-  else console.error(formatDeliveryLine(line));
+  writeLogLine(formatDeliveryLine(line));
 }
 
 /** An error as an outcome: its message only (never its request, response or payload). */
 export function failureText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** An error's message as any log line carries it: redacted, one line, at most MAX_OUTCOME_CHARS. */
+export function failureLine(error: unknown): string {
+  return oneLine(redactLogText(failureText(error)));
 }
 
 function oneLine(text: string): string {

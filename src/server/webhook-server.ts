@@ -1,68 +1,71 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { InProcessQueue } from '../queue/in-process-queue.ts';
-import { logDelivery } from '../queue/delivery-log.ts';
-import { takeDelivery } from '../queue/intake.ts';
+import { logDelivery, type DeliveryNames } from '../queue/delivery-log.ts';
+import { DEFAULT_MAX_BODY_BYTES, deliveryNames, SIGNATURE_REFUSED, takeVerifiedDelivery, tooLarge } from '../queue/intake.ts';
+import { claimedDigest, SIGNATURE_HEADER, SignatureCheck } from '../queue/webhook-signature.ts';
+import { readSignedBody } from './read-signed-body.ts';
+
+/** What one client, or many, can make the server hold while it receives deliveries. */
+export interface IntakeLimits {
+  /** Bytes a body may have (WEBHOOK_MAX_BODY_BYTES; intake.ts says why 1 MiB by default). */
+  maxBodyBytes: number;
+  /** Bodies received at once; more are answered 503 at once, so N clients hold at most this × maxBodyBytes. */
+  maxInFlight: number;
+  /** Milliseconds for a body to arrive, and for the headers before it: GitHub gives up after 10 s anyway. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_INTAKE_LIMITS: IntakeLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, maxInFlight: 32, timeoutMs: 10_000 };
 
 export interface WebhookServerOptions {
   secret: string;
   queue: InProcessQueue;
   /** Default /api/github/webhooks, as on Lambda. */
   path?: string;
+  limits?: Partial<IntakeLimits>;
 }
 
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
-
 /**
- * The self-hosted webhook endpoint: the same intake as the Lambda function (signature first, 401 when
- * forged or missing), then the in-process queue instead of SQS, and 202 before the work is done.
+ * The self-hosted webhook endpoint: the same intake as the Lambda function, then the in-process queue
+ * instead of SQS, and 202 before the work is done. Nothing is read of a body before its request shows a
+ * well-formed signature header (401) and a Content-Length within the limit (413); the HMAC is computed
+ * as the body streams in, and a request refused midway is answered and its connection closed.
  */
 export function createWebhookServer(options: WebhookServerOptions): Server {
   const path = options.path ?? '/api/github/webhooks';
-  return createServer((request, response) => {
-    const reply = (status: number, message: string): void => {
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(message);
-    };
+  const limits = { ...DEFAULT_INTAKE_LIMITS, ...options.limits };
+  let inFlight = 0;
+  return createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs, connectionsCheckingInterval: Math.min(1000, limits.timeoutMs) }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method === 'GET' && url.pathname === '/') return reply(200, 'fsm-gitops is running');
-    if (url.pathname !== path) return reply(404, 'not found');
-    if (request.method !== 'POST') return reply(405, 'POST only');
+    if (request.method === 'GET' && url.pathname === '/') return reply(response, 200, 'fsm-gitops is running');
+    if (url.pathname !== path) return reply(response, 404, 'not found', true);
+    if (request.method !== 'POST') return reply(response, 405, 'POST only', true);
     const received = Date.now();
     // A queued delivery is logged by the queue when handled; every other one here, once (delivery-log.ts).
-    const header = (name: string) => String(request.headers[name] ?? '?');
-    const logged = (status: number, message: string, names = { id: header('x-github-delivery'), event: header('x-github-event') }) =>
+    const answer = (status: number, message: string, names: DeliveryNames = deliveryNames(request.headers), close = false) => {
       logDelivery({ level: status < 300 ? 'info' : 'warn', ...names, outcome: `${status} ${message}`, ms: Date.now() - received });
-    readBody(request)
-      .then(async (body) => {
-        const intake = await takeDelivery(request.headers as Record<string, string | undefined>, body, options.secret);
-        if (intake.queued) {
-          const { group, ...event } = intake.queued;
-          if (!options.queue.push(group, event)) {
-            logged(202, 'already queued', intake.names);
-            return reply(202, `delivery ${event.delivery} already queued`);
-          }
-        } else logged(intake.status, intake.message, intake.names);
-        reply(intake.status, intake.message);
-      })
-      .catch((error: Error) => {
-        const status = error.message === 'too large' ? 413 : 400;
-        logged(status, error.message);
-        reply(status, error.message);
-      });
+      reply(response, status, message, close);
+    };
+    const claimed = claimedDigest(request.headers[SIGNATURE_HEADER]);
+    if (!claimed) return answer(401, SIGNATURE_REFUSED, undefined, true);
+    if (Number(request.headers['content-length']) > limits.maxBodyBytes) return answer(413, tooLarge(limits.maxBodyBytes), undefined, true);
+    if (inFlight >= limits.maxInFlight) return answer(503, `${limits.maxInFlight} deliveries are being received: try again`, undefined, true);
+    inFlight++;
+    const check = new SignatureCheck(options.secret);
+    void readSignedBody(request, check, { maxBytes: limits.maxBodyBytes, timeoutMs: limits.timeoutMs }).then((read) => {
+      inFlight--;
+      if (!read.ok) return answer(read.status, read.message, undefined, true);
+      if (!check.matches(claimed)) return answer(401, SIGNATURE_REFUSED);
+      const intake = takeVerifiedDelivery(request.headers, read.body);
+      if (!intake.queued) return answer(intake.status, intake.message, intake.names);
+      const { group, ...event } = intake.queued;
+      if (!options.queue.push(group, event)) return answer(202, `delivery ${event.delivery} already queued`, intake.names);
+      reply(response, intake.status, intake.message);
+    });
   });
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('too large'));
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
+/** close: the request's body was not read (or not all of it), so the connection cannot carry another. */
+function reply(response: ServerResponse<IncomingMessage>, status: number, message: string, close = false): void {
+  response.writeHead(status, { 'content-type': 'text/plain', ...(close ? { connection: 'close' } : {}) }).end(message);
 }

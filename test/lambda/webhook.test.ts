@@ -99,6 +99,24 @@ test('a forged signature is 401 and nothing is queued', async () => {
   assert.deepEqual(aws.sends, []);
 });
 
+test('a body over the limit is 413 even when signed, and nothing is queued; an unsigned one is 401 before its size matters', async () => {
+  const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
+  const payload = pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) });
+  payload['pull_request'].body = 'x'.repeat(1024 * 1024);
+  const big = JSON.stringify(payload);
+  const signed = await handler(httpApiEvent(big, { 'x-github-event': 'pull_request', 'x-github-delivery': 'd-huge', 'x-hub-signature-256': sign(big) }));
+  assert.deepEqual([signed.statusCode, signed.body], [413, 'the body is over 1048576 bytes (WEBHOOK_MAX_BODY_BYTES)']);
+  const unsigned = await handler(httpApiEvent(big, { 'x-github-event': 'pull_request', 'x-github-delivery': 'd-huge2' }, true));
+  assert.equal(unsigned.statusCode, 401);
+  process.env['WEBHOOK_MAX_BODY_BYTES'] = '4096';
+  try {
+    assert.equal((await handler(httpApiEvent(body, delivery('d-small'), true))).statusCode, 413, `${Buffer.byteLength(body)} bytes over 4096`);
+  } finally {
+    delete process.env['WEBHOOK_MAX_BODY_BYTES'];
+  }
+  assert.deepEqual(aws.sends, []);
+});
+
 test('a duplicate delivery is queued once', async () => {
   const aws = fakeAws({ '/fsm-gitops/prod/webhook-secret': SECRET });
   assert.equal((await handler(httpApiEvent(body, delivery('d-5')))).statusCode, 202);

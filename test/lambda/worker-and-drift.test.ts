@@ -11,6 +11,8 @@ import { fakeAws, LAMBDA_ENV } from '../support/fake-aws.ts';
 import { fakeGitHub, PRIVATE_KEY } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
+import { MASK } from '../../src/redact/mask.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 
 const HEAD = 'b'.repeat(40);
 const SETTINGS = {
@@ -140,4 +142,22 @@ test('the drift schedule opens one fsm-drift issue with the diff, updates it, an
   await drift(scheduled);
   assert.equal(synced.issues[0]!.state, 'closed');
   assert.match(synced.issues[0]!.comments[0]!, /match `main`/);
+});
+
+test("a drift check's failure is logged as one line with the credentials its error echoes masked", async () => {
+  for (const { shape, value, secret } of CREDENTIAL_SHAPES) {
+    logged.length = 0;
+    nock.cleanAll();
+    clearSecretCache();
+    resetAppInstance();
+    // The cluster cannot be read, and the error names the cluster's location: here a credential.
+    fakeAws({ ...SETTINGS, '/fsm-gitops/prod/clusters': JSON.stringify({ clusters: { staging: { snapshotFile: `/nonexistent/${value}` }, 'prod-eu-1': { snapshotFile: 'examples/cluster/production.yaml' } } }) });
+    fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7 });
+    assert.deepEqual(await drift(scheduled), { checked: 0, failed: 1 }, shape);
+    const line = logged.find((l) => l.includes('drift check failed'));
+    assert.ok(line, `${shape}: ${logged.join('\n')}`);
+    assert.ok(!line.includes(secret), `${shape}: ${line}`);
+    assert.ok(line.includes(MASK), `${shape}: ${line}`);
+    assert.equal(JSON.parse(line).repository, 'acme/mesh-config');
+  }
 });

@@ -7,24 +7,10 @@ import { InProcessQueue } from '../../src/queue/in-process-queue.ts';
 import { fromWebhook } from '../../src/events/from-webhook.ts';
 import type { QueuedEvent } from '../../src/queue/queued-event.ts';
 import { createWebhookServer } from '../../src/server/webhook-server.ts';
+import { captured } from '../support/captured-console.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 
 const PAYLOAD_MARK = 'PAYLOAD-BODY-NEVER-LOGGED';
-
-/** Runs `body` with console.log and console.error captured, one entry per call. */
-async function captured(body: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = (line: string) => void lines.push(String(line));
-  console.error = (line: string) => void lines.push(String(line));
-  try {
-    await body();
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-  return lines;
-}
 
 function event(): QueuedEvent {
   const payload = pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) });

@@ -9,17 +9,11 @@ import { renderJson } from '../../src/render/json.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { renderText } from '../../src/render/text.ts';
 import { ENABLE_PLUGINS, pluginConfigYaml } from '../support/manifests.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 import { exampleLiveState, meshConfigYaml, planFiles } from '../support/plan-fixture.ts';
 
-/** Each shape of credential, as the repository writes it under a key that says nothing, and a part of it that must never be printed. */
-const SHAPES: { shape: string; value: string; secret: string }[] = [
-  { shape: 'URL user:password@', value: 'https://admin:hunter2pw@logs.example.com/ingest', secret: 'hunter2pw' },
-  { shape: 'DSN', value: 'postgres://app:dsnpass99@db.example.com:5432/app', secret: 'dsnpass99' },
-  { shape: 'bearer token', value: 'Bearer tok3nVALUE123', secret: 'tok3nVALUE123' },
-  { shape: 'JWT', value: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ', secret: 'eyJzdWIiOiJhYmMifQ' },
-  { shape: 'PEM private key', value: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0\n-----END PRIVATE KEY-----', secret: 'MIIEvQIBADANBgkqhkiG9w0' },
-  { shape: 'AWS access key id', value: 'AKIAIOSFODNN7EXAMPLE', secret: 'AKIAIOSFODNN7EXAMPLE' },
-];
+/** Each shape of credential, as the repository writes it under a key that says nothing. */
+const SHAPES = CREDENTIAL_SHAPES;
 
 /** Every output format a plan leaves the process in. */
 const RENDERERS: { format: string; render(plan: EnvironmentPlan): string }[] = [

@@ -72,3 +72,41 @@ test('merge keys in values.yaml are resolved as Helm resolves them, not an unkno
   assert.deepEqual(plan.findings.filter((f) => f.path?.includes('<<') || /<</.test(f.message)), []);
   assert.doesNotMatch(JSON.stringify(plan.changes), /<</);
 });
+
+test('a values key the chart also renders into control-plane objects (fsm.image.tag) is a pending upgrade naming them, not "no effect"', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].image = { ...v['fsm'].image, tag: '1.6.1' })) });
+  assert.deepEqual(withCode(plan.findings, 'values-no-effect-after-install'), []);
+  const [finding, ...more] = withCode(plan.findings, 'values-upgrade-pending');
+  assert.deepEqual(more, []);
+  assert.equal(finding?.path, 'fsm.image.tag');
+  assert.match(finding!.message, /Deployment fsm-controller/);
+  assert.match(finding!.message, /seeded spec\.image\.tag of the MeshConfig at install/);
+});
+
+test('fsm.controllerLogLevel reaches the controllers as --verbosity: a pending upgrade, not "no effect"', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].controllerLogLevel = 'debug')) });
+  assert.deepEqual(withCode(plan.findings, 'values-no-effect-after-install'), []);
+  assert.match(withCode(plan.findings, 'values-upgrade-pending')[0]!.message, /Deployment fsm-controller/);
+});
+
+test('a key only the preset reads, but computed (fsm.serviceLB.image.tag), says which MeshConfig field to set and how the chart builds it', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].serviceLB = { image: { tag: 'v9' } })) });
+  const [finding] = withCode(plan.findings, 'values-no-effect-after-install');
+  assert.equal(finding?.path, 'fsm.serviceLB.image.tag');
+  assert.match(finding!.message, /spec:\n  serviceLB:\n    image: <the value the chart would compute>/);
+  assert.match(finding!.message, /include "serviceLB\.image"/);
+});
+
+test('`fsm:` with every key commented out is one finding, the schema error at its line: no per-key advice for keys not written', async () => {
+  const plan = await planFiles({ 'values.yaml': 'fsm:\n#  meshName: fsm\n#  enableEgress: true\n' });
+  assert.equal(plan.findings.length, 1, plan.findings.map((f) => `${f.code} ${f.path}`).join('\n'));
+  const [finding] = plan.findings;
+  assert.deepEqual([finding?.severity, finding?.code, finding?.path, finding?.line], ['error', 'schema-required', 'fsm', 1]);
+  assert.match(finding!.message, /fsm is empty \(null\).*delete the `fsm:` line or write `fsm: \{\}`/);
+});
+
+test('a section left null that the schema does not require (fsm.warmup) is one warning at its line', async () => {
+  const text = dump(deployed).replace(/^fsm:\n/m, 'fsm:\n  warmup:\n  # enable: true\n').replace(/^  warmup:\n(?:    .*\n)+/m, '');
+  const plan = await planFiles({ 'values.yaml': text });
+  assert.deepEqual(plan.findings.map((f) => [f.severity, f.code, f.path, f.line]), [['warning', 'values-section-null', 'fsm.warmup', 2]]);
+});

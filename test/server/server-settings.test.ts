@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseEnv, promisify } from 'node:util';
+import { MASK } from '../../src/redact/mask.ts';
 import { checkServerSettings } from '../../src/server/server-settings.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 
 /** .env.example as README says to use it: `cp .env.example .env`. */
 const EXAMPLE = parseEnv(readFileSync('.env.example', 'utf8'));
@@ -23,6 +25,21 @@ test('npm start with .env.example and an App id: one line per setting to fix, ex
   ]);
 });
 
+test('npm start\'s startup errors mask the credentials a setting echoes, of every shape', async () => {
+  const echoed = ['APP_ID', 'PORT', 'MAX_ENVIRONMENTS_PER_REVIEW', 'WEBHOOK_MAX_BODY_BYTES', 'FSM_GITOPS_CLUSTERS_FILE', 'PRIVATE_KEY_PATH'];
+  for (let from = 0; from < CREDENTIAL_SHAPES.length; from += echoed.length) {
+    const shapes = CREDENTIAL_SHAPES.slice(from, from + echoed.length);
+    const env = { PATH: process.env['PATH'], ...Object.fromEntries(shapes.map(({ value }, i) => [echoed[i]!, value])) };
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { env, timeout: 60_000 }).then(
+      () => assert.fail('the server started'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(run.code, 1);
+    for (const { shape, secret } of shapes) assert.ok(!run.stderr.includes(secret), `${shape} printed:\n${run.stderr}`);
+    assert.equal(run.stderr.split(MASK).length - 1 >= shapes.length, true, run.stderr);
+  }
+});
+
 test('each setting is checked the way the app uses it', async () => {
   const problems = async (env: Record<string, string>) => (await checkServerSettings({ APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nx', WEBHOOK_SECRET: 's', ...env })).problems;
   assert.deepEqual(await problems({}), []);
@@ -31,6 +48,8 @@ test('each setting is checked the way the app uses it', async () => {
   assert.deepEqual(await problems({ PRIVATE_KEY: '' }), ["PRIVATE_KEY and PRIVATE_KEY_PATH are not set: generate a private key in the App's settings (Private keys) and set PRIVATE_KEY_PATH to the .pem file"]);
   assert.match((await problems({ PORT: '80a' }))[0]!, /^PORT: "80a" is not a port number/);
   assert.match((await problems({ MAX_ENVIRONMENTS_PER_REVIEW: '0' }))[0]!, /^MAX_ENVIRONMENTS_PER_REVIEW must be a whole number/);
+  assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '1MB' }), ['WEBHOOK_MAX_BODY_BYTES: "1MB" is not a number of bytes of at least 1024: set it (default 1048576) or unset it']);
+  assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '2097152' }), []);
   assert.match((await problems({ FSM_GITOPS_CLUSTERS: 'clusters: [' }))[0]!, /^FSM_GITOPS_CLUSTERS: .*docs\/clusters\.md/);
 });
 

@@ -1,13 +1,13 @@
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
-import { valueAtDotted } from '../helm-values.ts';
+import { nullSections, underNullSection, valueAtDotted } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
 import { isDnsLabel } from '../../core/names.ts';
 
 /** A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. */
 export const meshIdentityRule: Rule = {
   name: 'mesh-identity',
-  check({ desired, helmValues }) {
+  check({ desired, live, helmValues }) {
     const values = desired.values;
     if (!values) return [];
     const findings: Finding[] = [];
@@ -19,7 +19,10 @@ export const meshIdentityRule: Rule = {
     }
     if (!helmValues) return findings;
     const { deployed, wanted } = helmValues;
+    // Under a section the user left null (`fsm:` with its keys commented out) the values-schema rule speaks once.
+    const sections = nullSections(values.values, live.helmRelease?.chartValues ?? {});
     for (const key of ['meshName', 'fsmNamespace'] as const) {
+      if (underNullSection(['fsm', key], sections)) continue;
       const before = valueAtDotted(deployed, `fsm.${key}`);
       const after = valueAtDotted(wanted, `fsm.${key}`);
       if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {

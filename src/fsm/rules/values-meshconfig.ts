@@ -1,44 +1,57 @@
 import { dump } from 'js-yaml';
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
-import { deepEqual, formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
-import { leafDiffs } from '../../plan/field-changes.ts';
-import { valueAtDotted } from '../helm-values.ts';
-import { VALUES_TO_MESHCONFIG } from '../values-meshconfig-map.ts';
+import { formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
+import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
+import { nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
+import { VALUES_TO_MESHCONFIG, type ValuesSeed } from '../values-meshconfig-map.ts';
 import type { Rule } from './rule.ts';
 
 const MAX_PENDING_NOTICES = 10;
+const NAMED_OBJECTS = 6;
+
+/** The seed rows of one values path (a path can feed several MeshConfig leaves, e.g. fsm.image.registry). */
+const SEEDS_BY_VALUES = new Map<string, ValuesSeed[]>();
+for (const row of VALUES_TO_MESHCONFIG) SEEDS_BY_VALUES.set(row.values, [...(SEEDS_BY_VALUES.get(row.values) ?? []), row]);
 
 /**
- * Chart values seed the MeshConfig only at first install, so changing one of those keys in values.yaml
- * does nothing to a running mesh: warn and show the meshconfig.yaml change that would. Every other
- * changed key needs a chart upgrade, which apply does not run yet: say so.
+ * What a values.yaml change does, judged by the chart's own templates (table: src/fsm/values-meshconfig-map.ts,
+ * derived from FSM's charts/fsm/templates). A key only the preset-mesh-config ConfigMap reads seeds the
+ * MeshConfig at first install and nothing else (fsm-bootstrap creates the MeshConfig only when it is missing):
+ * warn and show the meshconfig.yaml change that would work. A key other chart objects read too (fsm.image.tag:
+ * every control-plane Deployment) changes those on a chart upgrade, which apply does not run yet: a notice that
+ * names them and says the MeshConfig keeps its install value. Every other changed key: a pending-upgrade notice.
+ * Keys under a section the user set to null are left to the values-schema rule's one finding about it.
  */
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
-  check({ desired, helmValues }) {
+  check({ desired, live, helmValues }) {
     const values = desired.values;
     if (!values || !helmValues) return [];
     const { deployed, wanted } = helmValues;
+    const sections = nullSections(values.values, live.helmRelease?.chartValues ?? {});
+    const diffs = leafDiffs(deployed, wanted).filter((d) => !underNullSection(d.path, sections));
     const findings: Finding[] = [];
-    const seeding = new Set<string>();
-    for (const { values: valuesPath, meshConfig } of VALUES_TO_MESHCONFIG) {
-      seeding.add(valuesPath);
-      const before = valueAtDotted(deployed, valuesPath);
+    const seeded = new Set<LeafDiff>();
+    for (const [valuesPath, seeds] of SEEDS_BY_VALUES) {
+      const changed = diffs.filter((d) => valuesPathsOverlap(formatPath(d.path), valuesPath));
+      if (changed.length === 0) continue;
+      changed.forEach((d) => seeded.add(d));
+      const readers = [...new Set(seeds[0]!.readBy.filter((r) => changed.some((d) => valuesPathsOverlap(formatPath(d.path), r.values))).map((r) => r.object))];
       const after = valueAtDotted(wanted, valuesPath);
-      if (deepEqual(before, after)) continue;
-      findings.push(
-        findingAt(
-          values,
-          valuesPath.split('.'),
-          'warning',
-          'values-no-effect-after-install',
-          `${valuesPath} only seeds the MeshConfig at first install; changing it has no effect on the running mesh. To change it, put this in the environment's meshconfig.yaml instead:\n${equivalentMeshConfig(meshConfig, after)}`,
-        ),
-      );
+      const leaves = seeds.map((s) => `spec.${s.meshConfig}`).join(', ');
+      if (readers.length === 0) {
+        findings.push(
+          findingAt(values, valuesPath.split('.'), 'warning', 'values-no-effect-after-install', `${valuesPath} only seeds the MeshConfig (${leaves}) at first install; changing it has no effect on the running mesh. To change it, put this in the environment's meshconfig.yaml instead:\n${equivalentMeshConfig(seeds, after)}`),
+        );
+      } else {
+        const named = readers.slice(0, NAMED_OBJECTS).join(', ') + (readers.length > NAMED_OBJECTS ? ` and ${readers.length - NAMED_OBJECTS} more` : '');
+        findings.push(
+          findingAt(values, valuesPath.split('.'), 'notice', 'values-upgrade-pending', `${valuesPath} changes (${show(valueAtDotted(deployed, valuesPath))} → ${show(after)}): the chart renders it into ${named}, so a chart upgrade changes them (a changed Deployment or DaemonSet restarts its pods); fsm-gitops does not run chart upgrades yet, so apply leaves the Helm release as it is. It also seeded ${leaves} of the MeshConfig at install, which an upgrade leaves as it is: to change that too, set it in meshconfig.yaml`),
+        );
+      }
     }
-    const seeded = (name: string): boolean => [...seeding].some((p) => name === p || name.startsWith(`${p}.`) || name.startsWith(`${p}[`));
-    const pending = leafDiffs(deployed, wanted).filter((d) => !seeded(formatPath(d.path)));
+    const pending = diffs.filter((d) => !seeded.has(d));
     for (const diff of pending.slice(0, MAX_PENDING_NOTICES)) {
       const name = formatPath(diff.path);
       findings.push(
@@ -52,15 +65,24 @@ export const valuesMeshConfigRule: Rule = {
   },
 };
 
-function equivalentMeshConfig(meshConfigPath: string, value: JsonValue | undefined): string {
+/** The meshconfig.yaml fragment setting every leaf the path seeds: copied leaves get the value, computed ones a placeholder saying how the chart builds them. */
+function equivalentMeshConfig(seeds: readonly ValuesSeed[], value: JsonValue | undefined): string {
   const spec: JsonObject = {};
-  let node = spec;
-  const keys = meshConfigPath.split('.');
-  keys.forEach((key, i) => {
-    if (i === keys.length - 1) node[key] = value ?? null;
-    else node = node[key] = {};
-  });
-  return dump({ spec }, { indent: 2 }).trimEnd();
+  const computed: string[] = [];
+  for (const seed of seeds) {
+    let node = spec;
+    const keys = seed.meshConfig.split('.');
+    keys.forEach((key, i) => {
+      if (i < keys.length - 1) node = (node[key] ??= {}) as JsonObject;
+      else if (seed.copied) node[key] = value ?? null;
+      else {
+        node[key] = '<the value the chart would compute>';
+        computed.push(`spec.${seed.meshConfig} = ${seed.expression ?? ''}`);
+      }
+    });
+  }
+  const yaml = dump({ spec }, { indent: 2 }).trimEnd();
+  return computed.length === 0 ? yaml : `${yaml}\n(the chart computes ${computed.join('; ')})`;
 }
 
 function show(value: JsonValue | undefined): string {
