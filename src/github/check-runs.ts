@@ -1,5 +1,6 @@
 import type { CheckRunOutput } from '../render/check-run.ts';
-import { limitAnnotationMessage, limitAnnotationTitle, limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
+import { CHECK_TEXT_LIMIT, limitAnnotationMessage, limitAnnotationTitle, limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
+import { cutMarkdown } from '../render/markdown-cut.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
@@ -85,8 +86,9 @@ export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunI
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const [first = [], ...rest] = batches;
   const left = output.annotations.length - annotations.length;
-  const summary = left > 0 ? `${output.summary}\n\n_${left.toLocaleString('en-US')} more annotations left out (a check run gets at most ${MAX_ANNOTATIONS}): run \`fsm-gitops plan\` for all findings._` : output.summary;
-  const base = { title: limitCheckTitle(output.title), summary: limitCheckText(summary), text: limitCheckText(output.text) };
+  const note = left > 0 ? `\n\n_${left.toLocaleString('en-US')} more annotations left out (a check run gets at most ${MAX_ANNOTATIONS}): run \`fsm-gitops plan\` for all findings._` : '';
+  const summary = `${cutMarkdown(output.summary, CHECK_TEXT_LIMIT - note.length)}${note}`;
+  const base = { title: limitCheckTitle(output.title), summary, text: limitCheckText(output.text) };
   await octokit.rest.checks.update({
     ...ref,
     check_run_id: checkRunId,

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
-import { fakeGitHub } from '../support/fake-github.ts';
+import { ProbotOctokit } from 'probot';
+import { completeCheckRun } from '../../src/github/check-runs.ts';
+import type { Octokit } from '../../src/github/octokit.ts';
+import { fakeGitHub, OWNER, REPO } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { deliver, exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
 
@@ -39,4 +42,26 @@ test('a finding at a 335-character path keeps its check run and its place in the
   assert.ok(annotation.title!.endsWith('…'));
   assert.match(github.comments[0]!.body, /### ❌ `staging` — /, 'the environment is in the comment, not "could not be planned"');
   assert.doesNotMatch(github.comments[0]!.body, /could not be planned/);
+});
+
+test('a check run output past every limit is completed in at most five requests, each field within GitHub\'s limit', async () => {
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: PR });
+  const octokit = new ProbotOctokit({ auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } }) as Octokit;
+  const { data } = await octokit.rest.checks.create({ owner: OWNER, repo: REPO, head_sha: HEAD, name: 'fsm-gitops/staging', status: 'in_progress' });
+  const annotation = (i: number) => ({ path: 'a.yaml', start_line: i, end_line: i, annotation_level: 'warning' as const, title: `t${'x'.repeat(400)}`, message: '🙂'.repeat(20_000) });
+  await completeCheckRun(octokit, { owner: OWNER, repo: REPO }, data.id, {
+    conclusion: 'failure',
+    title: 'x'.repeat(300),
+    summary: `<details><summary>s</summary>\n\n\`\`\`diff\n${'+a\n'.repeat(30_000)}\`\`\`\n\n</details>`,
+    text: 'y\n'.repeat(40_000),
+    annotations: Array.from({ length: 1_000 }, (_, i) => annotation(i + 1)),
+  });
+  const updates = github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/check-runs/'));
+  assert.equal(updates.length, 5);
+  const run = github.checkRuns[0]!;
+  assert.equal(run.annotations.length, 250);
+  assert.ok(run.annotations.every((a) => a.title!.length <= 255 && Buffer.byteLength(a.message) <= 64 * 1024));
+  const summary = run.output!.summary!;
+  assert.ok(summary.length <= 65_535);
+  assert.match(summary, /\n```\n<\/details>\n…\(truncated\)\n\n_750 more annotations left out \(a check run gets at most 250\)/);
 });
