@@ -1,11 +1,18 @@
 import type { CheckRunOutput } from '../render/check-run.ts';
-import { limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
+import { CHECK_TEXT_LIMIT, limitAnnotationMessage, limitAnnotationTitle, limitCheckText, limitCheckTitle } from '../render/github-limits.ts';
+import { cutMarkdown } from '../render/markdown-cut.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 /** GitHub takes at most 50 annotations per create or update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
+/**
+ * Annotations one check run gets, so completing it takes at most 5 requests. The plan holds at most
+ * FINDINGS_PER_PLAN findings (src/plan/finding-caps.ts) and one more annotation per file it left findings
+ * out of, which fits; past this, the summary says how many were left out.
+ */
+export const MAX_ANNOTATIONS = 5 * ANNOTATIONS_PER_REQUEST;
 
 export function checkRunName(environment: string): string {
   return `fsm-gitops/${environment}`;
@@ -69,12 +76,19 @@ export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: str
   return value;
 }
 
-/** Completes the check run; annotations beyond the first 50 go in further updates of 50 each. */
+/**
+ * Completes the check run; annotations beyond the first 50 go in further updates of 50 each, at most
+ * MAX_ANNOTATIONS in all. Every field is held to GitHub's limits (render/github-limits.ts).
+ */
 export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunId: number, output: CheckRunOutput, record?: CheckRunRecord): Promise<void> {
+  const annotations = output.annotations.slice(0, MAX_ANNOTATIONS).map((a) => ({ ...a, title: limitAnnotationTitle(a.title), message: limitAnnotationMessage(a.message) }));
   const batches: CheckRunOutput['annotations'][] = [];
-  for (let i = 0; i < output.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(output.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const [first = [], ...rest] = batches;
-  const base = { title: limitCheckTitle(output.title), summary: limitCheckText(output.summary), text: limitCheckText(output.text) };
+  const left = output.annotations.length - annotations.length;
+  const note = left > 0 ? `\n\n_${left.toLocaleString('en-US')} more annotations left out (a check run gets at most ${MAX_ANNOTATIONS}): run \`fsm-gitops plan\` for all findings._` : '';
+  const summary = `${cutMarkdown(output.summary, CHECK_TEXT_LIMIT - note.length)}${note}`;
+  const base = { title: limitCheckTitle(output.title), summary, text: limitCheckText(output.text) };
   await octokit.rest.checks.update({
     ...ref,
     check_run_id: checkRunId,
@@ -109,7 +123,7 @@ export async function failedCheckRun(
     output: {
       title: limitCheckTitle(title),
       summary: limitCheckText(summary),
-      annotations: annotation ? [{ path: annotation.path, start_line: annotation.line, end_line: annotation.line, annotation_level: 'failure', message: annotation.message.slice(0, 64 * 1024) }] : [],
+      annotations: annotation ? [{ path: annotation.path, start_line: annotation.line, end_line: annotation.line, annotation_level: 'failure', message: limitAnnotationMessage(annotation.message) }] : [],
     },
   });
 }

@@ -1,3 +1,4 @@
+import { limitCommentBody } from '../render/github-limits.ts';
 import type { EventContext } from './app-context.ts';
 import { createOnce } from './create-once.ts';
 
@@ -23,6 +24,6 @@ export async function replyOnce(ctx: EventContext, issueNumber: number, about: n
       const comments = await ctx.octokit.paginate(ctx.octokit.rest.issues.listComments, { ...ctx.ref, issue_number: issueNumber, per_page: 100 });
       return comments.find((c) => c.user?.login === ctx.identity.botLogin && c.body?.includes(tag));
     },
-    async () => (await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: issueNumber, body: `${tag}\n${body}`.slice(0, 65_000), request: { retries: 0 } })).data,
+    async () => (await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: issueNumber, body: limitCommentBody(`${tag}\n${body}`), request: { retries: 0 } })).data,
   );
 }

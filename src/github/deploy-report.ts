@@ -1,6 +1,8 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { DeployOutcome } from '../deploy/deploy-environment.ts';
+import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
+import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { clearDeployFailure, reportDeployFailure } from './failure-issue.ts';
 
@@ -48,7 +50,8 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
     await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
     return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s) (${deployment})`], failed: false };
   }
-  const message = escapeMarkdown(outcome.result.message ?? 'unknown failure');
-  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${message}`);
-  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${message}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
+  const failure = outcome.result.message ?? 'unknown failure';
+  // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
+  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${escapeMarkdown(clip(failure, 10_000))}`);
+  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${escapeMarkdown(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
 }

@@ -2,7 +2,9 @@ import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { describeApprovals, type ApprovalStatus } from '../deploy/approvals.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
 import { Pins, type Pin } from '../deploy/pins.ts';
+import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
+import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { environmentsTag } from './sticky-comment.ts';
 import { pullRequestApprovals } from './pull-request-approvals.ts';
@@ -49,7 +51,7 @@ export async function readLocks(ctx: EventContext, environment: EnvironmentConfi
     const [claim, pin] = await Promise.all([new Claims(client, namespace).read(environment.name), new Pins(client, namespace).read(environment.name)]);
     return { claim, pin };
   } catch (error) {
-    return { claim: undefined, pin: undefined, unreadable: (error as Error).message.split('\n')[0] ?? 'unknown error' };
+    return { claim: undefined, pin: undefined, unreadable: clip((error as Error).message.split('\n')[0] ?? 'unknown error', MESSAGE_SHOWN) };
   }
 }
 

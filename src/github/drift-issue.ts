@@ -10,6 +10,7 @@ import { GitHubRepoFiles } from './github-repo-files.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
+import { limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
@@ -55,9 +56,9 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
     return { outcome: 'closed', config, inSync, readAt };
   }
-  const title = `Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`;
+  const title = limitIssueTitle(`Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`);
   const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
-  const body = `${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`;
+  const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
   if (existing) {
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
     return { outcome: 'updated', config, inSync, readAt };

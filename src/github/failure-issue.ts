@@ -1,3 +1,5 @@
+import { COMMENT_BODY_LIMIT, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
+import { cutMarkdown } from '../render/markdown-cut.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import type { EventContext } from './app-context.ts';
 
@@ -12,13 +14,13 @@ const marker = (environment: string) => `<!-- fsm-gitops:deploy-failed ${environ
 export async function reportDeployFailure(ctx: EventContext, environment: string, details: string): Promise<number> {
   const existing = await openFailureIssue(ctx, environment);
   if (existing !== undefined) {
-    await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: existing, body: details });
+    await ctx.octokit.rest.issues.createComment({ ...ctx.ref, issue_number: existing, body: limitCommentBody(details) });
     return existing;
   }
   const { data } = await ctx.octokit.rest.issues.create({
     ...ctx.ref,
-    title: `Deploy to ${environment} failed`,
-    body: `${marker(environment)}\n${details}\n\nThis issue stays open until a deploy to \`${environment}\` succeeds.`,
+    title: limitIssueTitle(`Deploy to ${environment} failed`),
+    body: `${marker(environment)}\n${cutMarkdown(details, COMMENT_BODY_LIMIT - 500)}\n\nThis issue stays open until a deploy to \`${environment}\` succeeds.`,
     labels: [DEPLOY_FAILED_LABEL],
   });
   return data.number;

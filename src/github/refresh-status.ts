@@ -1,3 +1,4 @@
+import { limitCommentBody } from '../render/github-limits.ts';
 import { deployStatusBlock, statusEnvironments } from './deploy-status.ts';
 import type { EventContext } from './app-context.ts';
 import { fetchPullRequest } from './pull-request-state.ts';
@@ -16,7 +17,7 @@ export async function refreshDeployStatus(ctx: EventContext, number: number): Pr
   const { defaultBranch, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
   const environments = statusEnvironments(environmentsShown(sticky.body), defaultBranch.config, commits[0]?.config);
   const block = await deployStatusBlock(ctx, pr, environments);
-  const body = withSection(sticky.body, 'status', block);
+  const body = limitCommentBody(withSection(sticky.body, 'status', block));
   if (body !== sticky.body) await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });
   return true;
 }

@@ -9,7 +9,8 @@ import { planEnvironment } from '../plan/plan.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
-import { limitCheckTitle } from '../render/github-limits.ts';
+import { clip, limitCheckTitle } from '../render/github-limits.ts';
+import { MESSAGE_SHOWN } from '../render/summary.ts';
 import { environmentEnd, environmentStart, escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
@@ -78,7 +79,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
     await publishComment(ctx, pr, scope.environments, { plans, failures, notes }, { base: base.config, head: headConfig });
   } catch (error) {
     // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
-    const message = escapeMarkdown((error as Error).message);
+    const message = escapeMarkdown(clip((error as Error).message, MESSAGE_SHOWN));
     for (const checkRunId of checkRuns.values()) {
       await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, { conclusion: 'failure', title: 'Review failed', summary: `fsm-gitops could not finish this review: ${message}`, text: '', annotations: [] }).catch(() => {});
     }
@@ -145,7 +146,7 @@ async function planAndCheck(
     });
     return plan;
   } catch (error) {
-    const message = (error as Error).message;
+    const message = clip((error as Error).message, MESSAGE_SHOWN);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, {
       conclusion: 'failure',
       title: limitCheckTitle(`Could not plan ${environment.name}`),

@@ -1,3 +1,4 @@
+import { limitCommentBody } from '../render/github-limits.ts';
 import { COMMENT_MARKER, environmentEnd, environmentStart } from '../render/markdown.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
@@ -23,7 +24,8 @@ export async function findStickyComment(octokit: Octokit, ref: RepoRef, issueNum
 
 /**
  * Writes the comment: `compose` gets the current body (or undefined when there is none) and returns the
- * new one, or undefined to leave it as it is. The comment is created at most once (createOnce).
+ * new one, or undefined to leave it as it is. The comment is created at most once (createOnce). A body
+ * past GitHub's limit is cut on structure (limitCommentBody): a 422 would lose the whole comment.
  */
 export async function writeStickyComment(
   octokit: Octokit,
@@ -36,16 +38,18 @@ export async function writeStickyComment(
   const { value: comment, created } = await createOnce(
     () => findStickyComment(octokit, ref, issueNumber, identity),
     async () => {
-      body = compose(undefined);
+      body = limited(compose(undefined));
       if (body === undefined) return { id: 0, body: '' }; // nothing to say and no comment yet: write none
       const { data } = await octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body, request: { retries: 0 } });
       return { id: data.id, body };
     },
   );
   if (created) return;
-  body = compose(comment.body);
+  body = limited(compose(comment.body));
   if (body !== undefined && body !== comment.body) await octokit.rest.issues.updateComment({ ...ref, comment_id: comment.id, body });
 }
+
+const limited = (body: string | undefined): string | undefined => (body === undefined ? undefined : limitCommentBody(body));
 
 type SectionName = 'status' | 'log';
 

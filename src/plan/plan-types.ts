@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { FieldChange } from './field-changes.ts';
+import type { OmittedFindings } from './finding-caps.ts';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
 
@@ -34,7 +35,10 @@ export interface EnvironmentPlan {
   /** Where the live state came from. */
   liveSource: string;
   changes: ResourceChange[];
+  /** The findings shown: at most FINDINGS_PER_FILE per file and FINDINGS_PER_PLAN in all (src/plan/finding-caps.ts). */
   findings: Finding[];
+  /** Findings left out past those caps, counted per file; absent or empty when none were. */
+  omittedFindings?: OmittedFindings[];
   /** Workloads that must restart for this change to reach their sidecars. */
   restarts: Workload[];
 }

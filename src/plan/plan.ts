@@ -1,4 +1,6 @@
+import { appendAll } from '../core/arrays.ts';
 import { sortFindings } from '../core/finding.ts';
+import { capFindings } from './finding-caps.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import type { DryRunOutcome, LiveState } from '../live/live-state.ts';
 import { dryRunFindings } from './dry-run-findings.ts';
@@ -23,15 +25,18 @@ export interface PlanOptions {
 export function planEnvironment(desired: DesiredEnvironment, live: LiveState, options: PlanOptions = {}): EnvironmentPlan {
   const redactor = planRedactor(desired, live);
   const { context, findings } = buildContext(desired, live);
-  for (const rule of RULES) findings.push(...rule.check(context));
-  if (options.dryRun) findings.push(...dryRunFindings(context.managed, options.dryRun, findings));
-  findings.push(...driftFindings(context.managed, liveObjectsByKey(live), context.schemas));
+  // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
+  for (const rule of RULES) appendAll(findings, rule.check(context));
+  if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings));
+  appendAll(findings, driftFindings(context.managed, liveObjectsByKey(live), context.schemas));
+  const capped = capFindings(sortFindings(desired.findings.concat(findings)));
   return redactPlanText({
     name: desired.environment.name,
     path: desired.environment.path,
     liveSource: live.source,
     changes: computeChanges(context, redactor, options.dryRun),
-    findings: sortFindings([...desired.findings, ...findings]),
+    findings: capped.findings,
+    ...(capped.omitted.length > 0 ? { omittedFindings: capped.omitted } : {}),
     restarts: restartOnlyChanges(context).length > 0 ? meshWorkloads(context) : [],
   }, redactor);
 }

@@ -1,6 +1,8 @@
+import { maxOf } from '../core/arrays.ts';
+
 /** A fenced block whose fence is longer than any backtick run inside it, so nothing inside can close it. */
 export function fence(language: string, text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const longest = maxOf(Array.from(text.matchAll(/`+/g), (m) => m[0].length), 2);
   const ticks = '`'.repeat(longest + 1);
   return `${ticks}${language}\n${text}\n${ticks}`;
 }

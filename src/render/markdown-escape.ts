@@ -10,6 +10,8 @@
  * those are broken with a zero-width space (U+200B) outside code; inside a code span they are inert.
  */
 
+import { maxOf } from '../core/arrays.ts';
+
 const ZWSP = '\u200b';
 
 /**
@@ -51,7 +53,7 @@ export function markdownText(text: string): string {
  */
 export function markdownCode(text: string): string {
   const line = oneLine(text);
-  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
+  const longest = maxOf(Array.from(line.matchAll(/`+/g), (m) => m[0].length), 0);
   const ticks = '`'.repeat(longest + 1);
   const pad = line.startsWith('`') || line.endsWith('`') || (line.startsWith(' ') && line.endsWith(' ') && line.trim() !== '') ? ' ' : '';
   return `${ticks}${pad}${line}${pad}${ticks}`;

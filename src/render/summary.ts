@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../core/finding.ts';
 import type { JsonValue } from '../core/json.ts';
+import type { OmittedFindings } from '../plan/finding-caps.ts';
 import type { ChangeAction, EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
@@ -14,12 +15,37 @@ export function countByAction(changes: readonly ResourceChange[]): Record<Change
   return counts;
 }
 
+const SEVERITIES = ['error', 'warning', 'notice'] as const;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Codes named in an omitted-findings sentence; the others are counted as "N other codes". */
+const CODES_NAMED = 5;
+
+/**
+ * The one sentence every output (text, Markdown, check run) says about findings left out past the caps:
+ * `… and 99,950 more findings in plugins/x.yaml (99,950 errors; codes: manifest-invalid ×99,950)`.
+ * `file` quotes a file name for where the sentence lands (a code span, plain text).
+ */
+export function omittedSentence(o: OmittedFindings, file: (name: string) => string): string {
+  const where = o.file !== undefined ? `in ${file(o.file)}` : o.files > 0 ? `in ${count(o.files)} other files` : 'without a file';
+  const severities = SEVERITIES.filter((s) => o.severities[s] > 0).map((s) => `${count(o.severities[s])} ${s}${o.severities[s] === 1 ? '' : 's'}`);
+  const codes = o.codes.slice(0, CODES_NAMED).map((c) => `${c.code} ×${count(c.count)}`);
+  if (o.codes.length > CODES_NAMED) codes.push(`${o.codes.length - CODES_NAMED} other codes`);
+  return `… and ${count(o.count)} more finding${o.count === 1 ? '' : 's'} ${where} (${severities.join(', ')}; codes: ${codes.join(', ')})`;
+}
+
+/** An environment's findings by severity, those left out past the caps (plan.omittedFindings) included. */
+export function countAllFindings(plan: EnvironmentPlan): Record<Severity, number> {
+  const s = countBySeverity(plan.findings);
+  for (const o of plan.omittedFindings ?? []) for (const severity of SEVERITIES) s[severity] += o.severities[severity];
+  return s;
+}
 
 /** `2 to create, 1 to update, 1 to delete · 1 workload to restart · 0 errors, 2 warnings` */
 export function summaryLine(plan: EnvironmentPlan): string {
   const a = countByAction(plan.changes);
-  const s = countBySeverity(plan.findings);
+  const s = countAllFindings(plan);
   const changes = a.create + a.update + a.delete === 0 ? 'no changes' : `${a.create} to create, ${a.update} to update, ${a.delete} to delete`;
   const restarts = plan.restarts.length > 0 ? ` · ${plural(plan.restarts.length, 'workload')} to restart` : '';
   return `${changes}${restarts} · ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${plural(s.notice, 'notice')}`;
@@ -36,3 +62,14 @@ export function showValue(value: JsonValue | undefined): string {
 }
 
 export const ACTION_SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
+
+/** Characters of a finding's message a PR comment or check run summary shows (the annotation has up to 64 KB). */
+export const MESSAGE_SHOWN = 1_000;
+/** Names listed where a list of resources or workloads can be long; the others are counted. */
+export const NAMES_LISTED = 20;
+
+/** `a`, `b`, `c` and 17 more: at most NAMES_LISTED names, each quoted by `quote`. */
+export function namesList(names: readonly string[], quote: (name: string) => string): string {
+  const shown = names.slice(0, NAMES_LISTED).map(quote).join(', ');
+  return names.length > NAMES_LISTED ? `${shown} and ${(names.length - NAMES_LISTED).toLocaleString('en-US')} more` : shown;
+}

@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
-import { ACTION_SYMBOL, resourceTitle, showValue, summaryLine } from './summary.ts';
+import { appendAll } from '../core/arrays.ts';
+import { ACTION_SYMBOL, omittedSentence, resourceTitle, showValue, summaryLine } from './summary.ts';
 import { unifiedYamlDiff } from './unified-diff.ts';
 import { ansi, type Style } from './ansi.ts';
 import { visible } from './terminal-text.ts';
@@ -23,16 +24,18 @@ function renderEnvironment(env: EnvironmentPlan, paint: (style: Style, text: str
   const lines: string[] = [paint('bold', `Environment ${visible(env.name)}`) + paint('dim', ` (${visible(env.path)}, live state from ${visible(env.liveSource)})`)];
   const changed = env.changes.filter((c) => c.action !== 'unchanged');
   if (changed.length === 0) lines.push('  No changes.');
-  for (const change of changed) lines.push('', ...renderChange(change, paint));
+  for (const change of changed) appendAll(lines, ['', ...renderChange(change, paint)]);
   const unchanged = env.changes.length - changed.length;
   if (unchanged > 0) lines.push('', paint('dim', `  ${unchanged} resource${unchanged === 1 ? '' : 's'} unchanged`));
   if (env.restarts.length > 0) {
     lines.push('', paint('yellow', '  Workloads to restart for this change to reach their sidecars:'));
     for (const w of env.restarts) lines.push(`    ${visible(`${w.kind} ${w.namespace}/${w.name}`)}`);
   }
-  if (env.findings.length > 0) {
+  const omitted = env.omittedFindings ?? [];
+  if (env.findings.length > 0 || omitted.length > 0) {
     lines.push('', paint('bold', '  Findings:'));
-    for (const f of env.findings) lines.push(...renderFinding(f, paint));
+    for (const f of env.findings) appendAll(lines, renderFinding(f, paint));
+    for (const o of omitted) lines.push(`    ${paint('dim', omittedSentence(o, (file) => file))}`);
   }
   lines.push('', `  ${paint('bold', 'Plan:')} ${summaryLine(env)}`);
   return lines.join('\n');

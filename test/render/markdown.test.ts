@@ -42,3 +42,24 @@ test('diff fences survive backticks in the content', () => {
   const body = renderMarkdown(plan([change]));
   assert.match(body, /````diff\n/);
 });
+
+test('a comment over the limit shrinks each environment, never drops one, and leaves no <details> or fence open', () => {
+  const noisy: Plan['environments'][number] = {
+    name: 'noisy',
+    path: 'clusters/noisy',
+    liveSource: 's.yaml',
+    changes: [bigPlugin('huge', 3000)],
+    findings: Array.from({ length: 200 }, (_, i) => ({ severity: 'warning' as const, code: 'drift' as const, file: `clusters/noisy/f${i}.yaml`, line: 1, message: `${'x'.repeat(900)}\n${'y: 1\n'.repeat(40)}` })),
+    restarts: [],
+  };
+  const quiet = (name: string): Plan['environments'][number] => ({ name, path: `clusters/${name}`, liveSource: 's.yaml', changes: [bigPlugin(`${name}-small`, 3)], findings: [], restarts: [] });
+  const body = renderMarkdown({ environments: [quiet('alpha'), noisy, quiet('omega')] }, { maxLength: 60_000, environmentMarkers: true, fullPlanHint: 'See the check runs.' });
+  assert.ok(body.length <= 60_000, String(body.length));
+  for (const name of ['alpha', 'noisy', 'omega']) {
+    assert.ok(body.includes(`<!-- fsm-gitops:env ${name} -->`) && body.includes(`<!-- /fsm-gitops:env ${name} -->`), name);
+    assert.match(body, new RegExp(`### ✅ \`${name}\` — `));
+  }
+  assert.equal(body.match(/^<details>/gm)?.length ?? 0, body.match(/^<\/details>/gm)?.length ?? 0);
+  assert.equal((body.match(/^\s*```/gm)?.length ?? 0) % 2, 0);
+  assert.match(body, /… and 190 more findings, left out to fit GitHub's comment size limit: see the check run/);
+});

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import nock from 'nock';
+import { checkRunRefusal, issueRefusal } from './github-field-limits.ts';
 
 export const API = 'https://api.github.com';
 export const OWNER = 'acme';
@@ -349,6 +350,8 @@ export class GitHubWorld {
         this.record('POST', uri, body);
         const input = body as CheckRun;
         if (![...this.commits.keys(), ...this.pulls.map((p) => p.headSha)].includes(input.head_sha)) return [422, { message: 'No commit found for SHA' }];
+        const refused = checkRunRefusal(body);
+        if (refused) return [422, { message: refused }];
         const run: CheckRun = { ...input, id: id(), app: { id: APP_ID, slug: APP_SLUG }, annotations: [...(input.output?.annotations ?? [])] };
         const fault = this.fault('POST check-runs');
         if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
@@ -361,6 +364,8 @@ export class GitHubWorld {
         this.record('PATCH', uri, body);
         const run = this.checkRuns.find((r) => r.id === Number(uri.split('/').pop()));
         if (!run) return [404, { message: 'Not Found' }];
+        const refused = checkRunRefusal(body);
+        if (refused) return [422, { message: refused }];
         const update = body as Partial<CheckRun>;
         Object.assign(run, { ...update, annotations: [...run.annotations, ...(update.output?.annotations ?? [])] });
         return [200, run];
@@ -391,6 +396,8 @@ export class GitHubWorld {
         const number = Number(/issues\/(\d+)/.exec(uri)![1]);
         const issue = this.issues.find((i) => i.number === number);
         const text = (body as { body: string }).body;
+        const refused = issueRefusal(body);
+        if (refused) return [422, { message: refused }];
         if (issue) {
           issue.comments.push(text);
           return [201, { id: id() }];
@@ -409,6 +416,8 @@ export class GitHubWorld {
         this.record('PATCH', uri, body);
         const comment = this.comments.find((c) => c.id === Number(uri.split('/').pop()));
         if (!comment) return [404, { message: 'Not Found' }];
+        const refused = issueRefusal(body);
+        if (refused) return [422, { message: refused }];
         comment.body = (body as { body: string }).body;
         return [200, comment];
       })
@@ -502,18 +511,22 @@ export class GitHubWorld {
         return [200, this.issues.filter((i) => i.state === 'open' && (!label || i.labels.some((l) => l.name === label)))];
       })
       .post(`${repoPath}/issues`)
-      .reply(201, (uri, body) => {
+      .reply((uri, body) => {
         this.record('POST', uri, body);
+        const refused = issueRefusal(body);
+        if (refused) return [422, { message: refused }];
         const input = body as { title: string; body: string; labels: string[] };
         const issue: Issue = { number: 100 + this.issues.length, title: input.title, body: input.body, user: { login: BOT_LOGIN, type: 'Bot' }, state: 'open', labels: input.labels.map((name) => ({ name })), comments: [] };
         this.issues.push(issue);
-        return issue;
+        return [201, issue];
       })
       .patch(new RegExp(`^${repoPath}/issues/(\\d+)$`))
       .reply((uri, body) => {
         this.record('PATCH', uri, body);
         const issue = this.issues.find((i) => i.number === Number(uri.split('/').pop()));
         if (!issue) return [404, { message: 'Not Found' }];
+        const refused = issueRefusal(body);
+        if (refused) return [422, { message: refused }];
         Object.assign(issue, body);
         return [200, issue];
       });
