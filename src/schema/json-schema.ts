@@ -3,6 +3,7 @@ import { getOwn, isObject, type JsonObject, type PathSegment } from '../core/jso
 import { toViolation, type Collapsed } from './json-schema-messages.ts';
 import { isDateTime, isHostname, isIPv4Address, isIPv6Address } from './openapi-formats.ts';
 import type { SchemaViolation } from './violation.ts';
+import { writeLogLine } from '../redact/redacting-log.ts';
 
 export type JsonSchemaValidator = (value: unknown) => SchemaViolation[];
 
@@ -37,7 +38,8 @@ const lenientRegExp = Object.assign(
   { code: 'lenientRegExp' },
 );
 
-const quietLogger = { log() {}, warn() {}, error: console.error };
+// ajv's errors may quote the schema, which comes from the cluster: they leave through the redacted log path.
+const quietLogger = { log() {}, warn() {}, error: (...args: unknown[]) => writeLogLine(`fsm-gitops: schema compiler: ${args.map(String).join(' ')}`, 'stderr') };
 
 function compile(schema: JsonObject): JsonSchemaValidator {
   const root = prepare(schema);
