@@ -82,7 +82,10 @@ export class HelmRunner {
     return this.binary;
   }
 
-  /** Runs helm; resolves with its output when it exits 0, else throws HelmError. */
+  /**
+   * Runs helm; resolves with its output when it exits 0, else throws HelmError. stdout is helm's as it is (a
+   * rendered manifest holds the chart's Secrets: redact before showing it); stderr is redacted.
+   */
   async run(run: HelmRun): Promise<HelmOutput> {
     const { path } = await this.helm();
     const { redactor } = this.options;
@@ -158,7 +161,7 @@ function credentialsOf(cluster: ClusterConnection): Record<string, string> {
 
 /** helm's message, with what to do for the failures whose wording does not say it. */
 function explain(stderr: string): string {
-  if (/provide credentials|Unauthorized/i.test(stderr)) return `${stderr} (the API server refused the cluster's credentials: check the token or certificate in the app's cluster settings, docs/clusters.md)`;
+  if (/provide credentials|Unauthorized/i.test(stderr)) return `${stderr} (the API server refused the cluster's credentials: check the token or certificate this cluster is reached with: the kubeconfig, or the app's cluster settings (docs/clusters.md))`;
   return stderr || '(no message)';
 }
 

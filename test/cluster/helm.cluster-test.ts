@@ -85,3 +85,12 @@ test("a refused token is a clear error that never shows the token", async () => 
     return true;
   });
 });
+
+test('server-side apply (Helm 4\'s default for installs) is refused by kube-apiserver 1.20: why --server-side=false is a setting', async () => {
+  const serverSide = new HelmClient(new HelmRunner({ redactor: new Redactor() }), connection, { serverSide: 'true' });
+  await assert.rejects(serverSide.upgrade(RELEASE, CHART, {}, OPTIONS), (error: Error) => {
+    assert.ok(error instanceof HelmError, String(error));
+    assert.match(error.message, /^upgrade release fsm-system\/fsm: helm exited with 1: .*omits key field "protocol"/s);
+    return true;
+  });
+});
