@@ -8,6 +8,8 @@
  *   examples/cluster/<env>.yaml          live-state snapshots (as `kubectl get -o yaml` prints objects)
  *   test/fixtures/fsm-reference/         verbatim copies the tests read (chart values and schema, the
  *                                        MeshConfig CRD, example plugins), so `npm test` needs no shared/
+ *   test/fixtures/fsm-reference/charts/  the packaged charts the helm tests install and upgrade, and the
+ *                                        repository index (charts/ of the reference, SOURCES.md says how made)
  *
  * Run: node --import tsx scripts/build-fixtures.ts   (npm run fixtures)
  * The reference folder is ../../shared/fsm-reference/ from here, or $FSM_REFERENCE_DIR.
@@ -51,6 +53,8 @@ const VERBATIM_COPIES = [
   'traffic-mirror.yaml',
 ] as const;
 const VERBATIM_DIR = 'test/fixtures/fsm-reference/';
+/** Packaged charts (binary) and the Helm repository index, copied as they are for test/helm and test/cluster/helm*. */
+const CHART_PACKAGE_COPIES = ['charts/fsm-1.5.1.tgz', 'charts/fsm-1.6.0.tgz', 'charts/index.yaml'] as const;
 /** Chart.yaml and templates/ of the chart archive, unpacked. */
 const CHART_COPY_DIR = `${VERBATIM_DIR}chart/`;
 
@@ -905,7 +909,7 @@ function toYaml(value: unknown): string {
   return dump(value, { lineWidth: -1, noRefs: true, seqNoIndent: true, quoteStyle: 'double' });
 }
 
-function write(relative: string, text: string): void {
+function write(relative: string, text: string | Buffer): void {
   const url = new URL(relative, PROJECT);
   mkdirSync(dirname(fileURLToPath(url)), { recursive: true });
   writeFileSync(url, text);
@@ -935,6 +939,7 @@ function main(): void {
   write('src/fsm/reference-install.ts', renderReferenceInstall(reference));
 
   for (const name of VERBATIM_COPIES) write(VERBATIM_DIR + name, readReference(name));
+  for (const name of CHART_PACKAGE_COPIES) write(VERBATIM_DIR + name, readFileSync(new URL(name, REFERENCE)));
   write(VERBATIM_DIR + 'README.md', [
     '# FSM reference data (copies)',
     '',
@@ -946,6 +951,10 @@ function main(): void {
     `\`chart/\` holds \`Chart.yaml\` and \`templates/\` of \`shared/fsm-reference/${archive}\`, unpacked and unedited: the`,
     'values → MeshConfig table (src/fsm/values-meshconfig-map.ts) is derived from them, and',
     'test/fsm/values-meshconfig-map.test.ts checks that the committed table still agrees with them.',
+    '',
+    `\`charts/\` holds ${CHART_PACKAGE_COPIES.map((n) => `\`${n.replace(/^charts\//, '')}\``).join(', ')}: byte-for-byte copies of the packaged`,
+    'charts and the Helm repository index in `shared/fsm-reference/charts/` (SOURCES.md, section charts/), which the',
+    'helm tests install, upgrade and serve as a chart repository.',
     '',
   ].join('\n'));
 }

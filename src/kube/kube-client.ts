@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
 import { isObject, type JsonObject } from '../core/json.ts';
+import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
@@ -124,6 +125,11 @@ export class KubeClient {
       }
       throw error;
     });
+  }
+
+  /** The server, CA and credential resolved now, for another program that must reach the same cluster (helm). */
+  connection(): Promise<ClusterConnection> {
+    return clusterConnection(this.config, this.endpoint, this.token);
   }
 
   /** Logs and error reports may serialize a client: show where it points, never its credentials. */

@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterConnection } from '../kube/cluster-connection.ts';
+import type { Redactor } from '../redact/redactor.ts';
+import { findHelm, type HelmBinary } from './helm-binary.ts';
+import { helmKubeconfig } from './helm-kubeconfig.ts';
+
+/** A rendered FSM chart is ~200 KB; a release history or values a few KB. */
+export const MAX_STDOUT_BYTES = 32 * 1024 * 1024;
+export const MAX_STDERR_BYTES = 256 * 1024;
+/** After SIGTERM (helm cancels its operation and records it as failed), SIGKILL this much later. */
+export const KILL_GRACE_MS = 2_000;
+/** How much of helm's stderr an error quotes. */
+const ERROR_TAIL_CHARS = 2_000;
+
+/** An argument naming a file the run writes into its private temp folder (mode 0600), removed after. */
+export interface FileArg {
+  file: string;
+}
+
+export interface HelmRun {
+  args: readonly (string | FileArg)[];
+  /** File name → contents, written before helm starts; FileArg names them. */
+  files?: Readonly<Record<string, string>>;
+  /** The cluster helm talks to; without it helm gets an empty kubeconfig (template needs no cluster). */
+  cluster?: ClusterConnection;
+  /** Kill helm after this many ms; give less than the time left, by KILL_GRACE_MS at least. */
+  timeoutMs: number;
+  /** What the run is for, in errors: `upgrade release fsm-system/fsm`. */
+  what: string;
+}
+
+export interface HelmOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** helm failed, timed out or printed too much. The message went through the Redactor. */
+export class HelmError extends Error {
+  constructor(
+    message: string,
+    /** helm's exit code; undefined when it was killed or never started. */
+    readonly exitCode: number | undefined,
+  ) {
+    super(message);
+    this.name = 'HelmError';
+  }
+}
+
+export interface HelmRunnerOptions {
+  /** Every message leaving the runner goes through it; the run's credentials are taught to it first. */
+  redactor: Redactor;
+  /** Finds the binary, once, at the first run (default findHelm: FSM_GITOPS_HELM, /opt/helm/helm, PATH, package cache). */
+  locate?: () => Promise<HelmBinary>;
+  /** Environment read for proxies and TMPDIR (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Proxy settings helm honours when it downloads a chart (Go's net/http ProxyFromEnvironment). */
+const PASSED_ENV = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/**
+ * Runs the helm binary in isolation: a fresh temp folder per run holds HELM_CACHE_HOME, HELM_CONFIG_HOME,
+ * HELM_DATA_HOME, HOME and a kubeconfig written from the ClusterConnection (helm-kubeconfig.ts), and is
+ * removed afterwards. helm sees none of the user's environment (no KUBECONFIG, no HELM_* settings, no
+ * plugins: HELM_NO_PLUGINS), only PATH, TMPDIR and proxy variables. It runs in its own process group,
+ * killed (SIGTERM, then SIGKILL after KILL_GRACE_MS) when timeoutMs passes; stdout and stderr are capped
+ * (MAX_STDOUT_BYTES, MAX_STDERR_BYTES). Errors quote helm's stderr through the Redactor, which has learned
+ * the run's token, password and client key first.
+ */
+export class HelmRunner {
+  private binary: Promise<HelmBinary> | undefined;
+
+  constructor(private readonly options: HelmRunnerOptions) {}
+
+  /** The binary runs use; throws HelmNotFoundError (from findHelm) when there is none. */
+  helm(): Promise<HelmBinary> {
+    this.binary ??= (this.options.locate ?? findHelm)();
+    this.binary.catch(() => (this.binary = undefined));
+    return this.binary;
+  }
+
+  /**
+   * Runs helm; resolves with its output when it exits 0, else throws HelmError. stdout is helm's as it is (a
+   * rendered manifest holds the chart's Secrets: redact before showing it); stderr is redacted.
+   */
+  async run(run: HelmRun): Promise<HelmOutput> {
+    const { path } = await this.helm();
+    const { redactor } = this.options;
+    if (run.cluster) redactor.learn('kubeconfig', credentialsOf(run.cluster));
+    const env = this.options.env ?? process.env;
+    const work = await mkdtemp(join(env['TMPDIR'] || tmpdir(), 'fsm-gitops-helm-'));
+    try {
+      await chmod(work, 0o700);
+      const homes = { HOME: join(work, 'home'), HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') };
+      for (const dir of Object.values(homes)) await mkdir(dir);
+      const kubeconfig = join(work, 'kubeconfig');
+      if (run.cluster) await writeFile(kubeconfig, helmKubeconfig(run.cluster), { mode: 0o600 });
+      for (const [name, text] of Object.entries(run.files ?? {})) {
+        if (!/^[\w.-]+$/.test(name) || name === 'kubeconfig') throw new Error(`helm run file name ${name} is not allowed`);
+        await writeFile(join(work, name), text, { mode: 0o600 });
+      }
+      const args = run.args.map((arg) => (typeof arg === 'string' ? arg : join(work, arg.file)));
+      const childEnv: Record<string, string> = { ...homes, KUBECONFIG: kubeconfig, HELM_NO_PLUGINS: '1', PATH: env['PATH'] ?? '/usr/bin:/bin', TMPDIR: work };
+      for (const name of PASSED_ENV) if (env[name]) childEnv[name] = env[name];
+      return await this.spawn(path, [...args, '--kubeconfig', kubeconfig], childEnv, run);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private spawn(helm: string, args: string[], env: Record<string, string>, run: HelmRun): Promise<HelmOutput> {
+    const fail = (message: string, code?: number): HelmError => new HelmError(this.options.redactor.text(`${run.what}: ${message}`), code);
+    return new Promise((resolve, reject) => {
+      const child = spawn(helm, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const stdout = new Capped(MAX_STDOUT_BYTES);
+      const stderr = new Capped(MAX_STDERR_BYTES);
+      let failure: HelmError | undefined;
+      const killGroup = (signal: NodeJS.Signals): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      };
+      let killTimer: NodeJS.Timeout | undefined;
+      const stop = (error: HelmError): void => {
+        failure ??= error;
+        killGroup('SIGTERM');
+        killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      };
+      const timer = setTimeout(() => stop(fail(`helm did not finish within ${Math.round(run.timeoutMs / 100) / 10} s and was stopped`)), run.timeoutMs);
+      child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk) || stop(fail(`helm printed more than ${MAX_STDOUT_BYTES} bytes and was stopped`)));
+      child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk) || stop(fail(`helm printed more than ${MAX_STDERR_BYTES} bytes of errors and was stopped`)));
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(fail(`cannot run ${helm}: ${error.message}`));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        if (failure) return reject(failure);
+        const errors = stderr.text();
+        if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(errors.slice(-ERROR_TAIL_CHARS).trim())}`, code ?? undefined));
+        resolve({ stdout: stdout.text(), stderr: this.options.redactor.text(errors) });
+      });
+    });
+  }
+}
+
+/** The credentials in a connection, under key names the Redactor treats as secret. */
+function credentialsOf(cluster: ClusterConnection): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (cluster.token) out['token'] = cluster.token;
+  if (cluster.basic) out['password'] = cluster.basic.password;
+  if (cluster.clientCertificate) out['clientKey'] = cluster.clientCertificate.key;
+  return out;
+}
+
+/** helm's message, with what to do for the failures whose wording does not say it. */
+function explain(stderr: string): string {
+  if (/provide credentials|Unauthorized/i.test(stderr)) return `${stderr} (the API server refused the cluster's credentials: check the token or certificate this cluster is reached with: the kubeconfig, or the app's cluster settings (docs/clusters.md))`;
+  return stderr || '(no message)';
+}
+
+/** Collects a stream's bytes up to a limit; add() returns false once the limit is passed. */
+class Capped {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

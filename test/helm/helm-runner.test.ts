@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { load } from 'js-yaml';
+import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
+import { HelmError, HelmRunner, KILL_GRACE_MS, MAX_STDOUT_BYTES } from '../../src/helm/helm-runner.ts';
+import type { ClusterConnection } from '../../src/kube/cluster-connection.ts';
+import { Redactor } from '../../src/redact/redactor.ts';
+import { fakeHelm } from './fake-helm.ts';
+
+const TOKEN = 'kube-token-0123456789abcdef';
+const CLUSTER: ClusterConnection = { server: 'https://127.0.0.1:6443', certificateAuthority: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', insecureSkipTlsVerify: false, token: TOKEN };
+
+let dir: string;
+let temp: string;
+let fake: Awaited<ReturnType<typeof fakeHelm>>;
+let runner: HelmRunner;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'helm-runner-test-'));
+  temp = await mkdtemp(join(tmpdir(), 'helm-runner-tmp-'));
+  fake = await fakeHelm(dir);
+  const env = { PATH: process.env['PATH'], TMPDIR: temp, KUBECONFIG: '/home/user/.kube/config', HELM_DRIVER: 'memory', AWS_SECRET_ACCESS_KEY: 'user-secret', HTTPS_PROXY: 'http://proxy.example:3128' };
+  runner = new HelmRunner({ redactor: new Redactor(), locate: fake.locate, env });
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(temp, { recursive: true, force: true });
+});
+
+async function lastRun() {
+  return (await fake.runs()).at(-1)!;
+}
+
+test("helm runs with its own homes and a kubeconfig from the connection, none of the user's environment, and the token in no argument", async () => {
+  await runner.run({ args: ['list'], cluster: CLUSTER, timeoutMs: 10_000, what: 'list' });
+  const run = await lastRun();
+  const work = run.env['HELM_CACHE_HOME']!.replace(/\/cache$/, '');
+  assert.ok(work.startsWith(join(temp, 'fsm-gitops-helm-')), work);
+  assert.deepEqual(
+    Object.keys(run.env).filter((k) => !['PWD', 'SHLVL', '_'].includes(k)).sort(),
+    ['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HELM_NO_PLUGINS', 'HOME', 'HTTPS_PROXY', 'KUBECONFIG', 'PATH', 'TMPDIR'],
+  );
+  assert.equal(run.env['KUBECONFIG'], join(work, 'kubeconfig'));
+  assert.deepEqual(run.args, ['list', '--kubeconfig', join(work, 'kubeconfig')]);
+  assert.ok(!run.args.some((arg) => arg.includes(TOKEN)));
+  assert.equal(run.kubeconfig!.mode, 0o600);
+  const kubeconfig = load(run.kubeconfig!.text) as { users: { user: Record<string, string> }[]; clusters: { cluster: Record<string, string> }[] };
+  assert.deepEqual(kubeconfig.users[0]!.user, { token: TOKEN });
+  assert.equal(kubeconfig.clusters[0]!.cluster['server'], 'https://127.0.0.1:6443');
+  assert.equal(Buffer.from(kubeconfig.clusters[0]!.cluster['certificate-authority-data']!, 'base64').toString(), CLUSTER.certificateAuthority);
+  // The temp folder (kubeconfig included) is gone once helm has run.
+  assert.deepEqual(await readdir(temp), []);
+});
+
+test('without a cluster helm gets a kubeconfig path that does not exist', async () => {
+  await runner.run({ args: ['template', 'x'], timeoutMs: 10_000, what: 'template' });
+  const run = await lastRun();
+  assert.equal(run.kubeconfig, undefined);
+  assert.match(run.env['KUBECONFIG']!, /fsm-gitops-helm-.*\/kubeconfig$/);
+});
+
+test('files are written 0600 in the temp folder, named by FileArg, and removed after', async () => {
+  await runner.run({ args: ['upgrade', 'fsm', '-f', { file: 'values.json' }], files: { 'values.json': '{"a":1}' }, timeoutMs: 10_000, what: 'upgrade' });
+  const run = await lastRun();
+  assert.equal(run.values!.mode, 0o600);
+  assert.equal(run.values!.text, '{"a":1}');
+  assert.deepEqual(await readdir(temp), []);
+});
+
+test('a failure quotes helm, with the token masked and a hint for refused credentials', async () => {
+  await assert.rejects(runner.run({ args: ['fail'], cluster: CLUSTER, timeoutMs: 10_000, what: 'upgrade release fsm-system/fsm' }), (error: Error) => {
+    assert.ok(error instanceof HelmError);
+    assert.equal(error.exitCode, 1);
+    assert.ok(!error.message.includes(TOKEN), error.message);
+    assert.match(error.message, /^upgrade release fsm-system\/fsm: helm exited with 1: Error: Kubernetes cluster unreachable: Unauthorized \(token ••••••\)/);
+    assert.match(error.message, /the API server refused the cluster's credentials/);
+    return true;
+  });
+});
+
+test('a run past its timeout is stopped with its whole process group', async () => {
+  const started = Date.now();
+  await assert.rejects(runner.run({ args: ['sleep'], timeoutMs: 1_500, what: 'upgrade' }), (error: Error) => error instanceof HelmError && /helm did not finish within 1.5 s and was stopped/.test(error.message));
+  assert.ok(Date.now() - started < 1_500 + KILL_GRACE_MS + 2_000);
+  const [helm, child] = await fake.pids();
+  for (const pid of [helm!, child!]) assert.ok(!(await running(pid)), `process ${pid} still runs`);
+  assert.deepEqual(await readdir(temp), []);
+});
+
+/** Whether a process runs: it exists and is not a zombie (a container's PID 1 may never reap orphans). */
+async function running(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('output past the cap stops helm', async () => {
+  await assert.rejects(runner.run({ args: ['flood'], timeoutMs: 20_000, what: 'template' }), (error: Error) => error instanceof HelmError && error.message.includes(`printed more than ${MAX_STDOUT_BYTES} bytes`));
+});
+
+test('a missing helm is an error when a run needs it, not before', async () => {
+  const missing = new HelmRunner({ redactor: new Redactor(), locate: () => Promise.reject(new HelmNotFoundError('no helm found')) });
+  await assert.rejects(missing.run({ args: ['version'], timeoutMs: 1_000, what: 'version' }), HelmNotFoundError);
+});
