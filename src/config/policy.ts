@@ -7,7 +7,7 @@ import type { EnvironmentConfig, RepoConfig } from './repo-config.ts';
  * from the repository's default branch only; a pull request changes it by being merged (docs/github-app.md,
  * "Who decides").
  */
-const POLICY_FIELDS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'approvals', 'teams', 'restart', 'prune', 'production'] as const;
+const POLICY_FIELDS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'approvals', 'teams', 'restart', 'prune', 'production', 'chart'] as const;
 
 export type PolicyChange =
   | { environment: string; kind: 'added'; head: EnvironmentConfig }

@@ -12,6 +12,9 @@ export const PLAIN_TEXT = `^[^${HIDDEN}]+$`;
 /** A folder inside the repository: relative, forward slashes, no `.`, `..` or empty segments, no hidden characters. */
 export const REPO_FOLDER = `^(?![./])(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\${HIDDEN}]+$`;
 
+/** An exact chart version (SemVer 2, as Helm's Chart.yaml `version`; https://semver.org), e.g. `1.6.0` or `1.6.0-rc.1`. */
+const SEMVER = '^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+
 /** JSON Schema (draft-07) of `.github/fsm-gitops.yml`. docs/configuration.md describes each field. */
 export const REPO_CONFIG_SCHEMA: JsonObject = {
   type: 'object',
@@ -52,6 +55,21 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
           restart: { type: 'string', enum: ['manual', 'rollout'] },
           prune: { type: 'boolean' },
           production: { type: 'boolean' },
+          chart: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              upgrade: { type: 'boolean' },
+              version: { type: 'string', pattern: SEMVER, maxLength: 128 },
+              repository: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
+              allowBreaking: { type: 'boolean' },
+              wait: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { timeoutSeconds: { type: 'integer', minimum: 30, maximum: 3600 } },
+              },
+            },
+          },
         },
       },
     },

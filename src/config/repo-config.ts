@@ -1,4 +1,4 @@
-import type { JsonObject } from '../core/json.ts';
+import type { JsonObject, JsonValue } from '../core/json.ts';
 import { formatPath, getAt, isObject } from '../core/json.ts';
 import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
@@ -12,6 +12,25 @@ export const REPO_CONFIG_PATHS = ['.github/fsm-gitops.yml', '.github/fsm-gitops.
 
 export type DeployMode = 'on-merge' | 'on-command' | 'manual';
 export type RestartPolicy = 'manual' | 'rollout';
+
+/** FSM's own chart repository (flomesh-io/fsm README, "helm repo add fsm https://flomesh-io.github.io/fsm"). */
+export const FSM_CHART_REPOSITORY = 'https://flomesh-io.github.io/fsm';
+/** How long an upgrade waits for the control plane to roll out, unless `chart.wait.timeoutSeconds` says otherwise. */
+export const CHART_WAIT_SECONDS = 300;
+
+/** `chart:` of an environment: whether and how fsm-gitops upgrades the FSM Helm release (docs/configuration.md). */
+export interface ChartPolicy {
+  /** Values and chart-version changes are rendered and upgraded; false: they stay a plan-only notice. */
+  upgrade: boolean;
+  /** The chart version to run; undefined: the deployed release's own chart (only the values change). */
+  version?: string;
+  /** Chart repository URL `version` is fetched from. */
+  repository: string;
+  /** Allow a chart bump that may break (0.y → 0.y+1, x → x+1). */
+  allowBreaking: boolean;
+  /** Seconds the upgrade waits for the control plane's rollout. */
+  waitTimeoutSeconds: number;
+}
 
 export interface EnvironmentConfig {
   name: string;
@@ -32,6 +51,8 @@ export interface EnvironmentConfig {
   prune: boolean;
   /** GitHub Deployments mark it a production environment (`production_environment`). */
   production: boolean;
+  /** How the FSM chart's release is upgraded (`chart:`); undefined when the config has no `chart:` (no upgrades). Kept absent then so the policy digest of configs written before `chart:` existed does not move. */
+  chart?: ChartPolicy;
   /** Extra key names whose values are redacted from every output (the file's top-level `redact.keys`; src/redact). */
   redactKeys?: string[];
   /** Where `path` is written in the repository config, for findings about the folder itself (an empty one). */
@@ -132,8 +153,22 @@ function toEnvironments(config: JsonObject): EnvironmentConfig[] {
       restart: (env['restart'] as RestartPolicy | undefined) ?? 'manual',
       prune: typeof env['prune'] === 'boolean' ? env['prune'] : true,
       production: typeof env['production'] === 'boolean' ? env['production'] : name === 'production',
+      ...(env['chart'] === undefined ? {} : { chart: chartPolicyOf(env['chart']) }),
     };
   });
+}
+
+function chartPolicyOf(raw: JsonValue | undefined): ChartPolicy {
+  const chart = isObject(raw) ? raw : {};
+  const wait = isObject(chart['wait']) ? chart['wait'] : {};
+  const policy: ChartPolicy = {
+    upgrade: chart['upgrade'] === true,
+    repository: typeof chart['repository'] === 'string' ? chart['repository'] : FSM_CHART_REPOSITORY,
+    allowBreaking: chart['allowBreaking'] === true,
+    waitTimeoutSeconds: typeof wait['timeoutSeconds'] === 'number' ? wait['timeoutSeconds'] : CHART_WAIT_SECONDS,
+  };
+  if (typeof chart['version'] === 'string') policy.version = chart['version'].replace(/^v/, '');
+  return policy;
 }
 
 function checkPathsDisjoint(file: string, document: YamlDocument, environments: EnvironmentConfig[]): void {

@@ -37,6 +37,10 @@ export const RULE_CODES = [
   'values-no-effect-after-install',
   'values-upgrade-pending',
   'values-section-null',
+  // Chart upgrades (`chart:` in the repository config)
+  'chart-downgrade',
+  'chart-breaking-upgrade',
+  'chart-render-failed',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

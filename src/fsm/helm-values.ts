@@ -54,3 +54,16 @@ export function nullSections(user: JsonObject, defaults: JsonObject, path: strin
 export function underNullSection(path: readonly (string | number)[], sections: readonly string[][]): boolean {
   return sections.some((section) => section.length <= path.length && section.every((key, i) => path[i] === key));
 }
+
+/**
+ * The values a chart upgrade installs: exactly the environment's values.yaml (the release's earlier values are
+ * reset, as `fsm mesh upgrade` does) plus `fsm.meshName`, which `fsm install` always sets (flomesh-io/fsm
+ * cmd/cli/install.go). A meshName the file sets itself is kept: the mesh-identity rule reports a mismatch.
+ */
+export function releaseValues(values: JsonObject, meshName: string): JsonObject {
+  const out = structuredClone(values);
+  const fsm = isObject(out['fsm']) ? out['fsm'] : {};
+  if (!Object.hasOwn(fsm, 'meshName')) setOwn(fsm, 'meshName', meshName);
+  setOwn(out, 'fsm', fsm);
+  return out;
+}

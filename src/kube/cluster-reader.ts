@@ -6,6 +6,7 @@ import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReade
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { liveStateFromObjects } from '../live/snapshot.ts';
 import type { KubeClient } from './kube-client.ts';
+import type { ClusterConnection } from './cluster-connection.ts';
 import { KubeUnreachableError } from './kube-errors.ts';
 import { serverDryRun } from './server-dry-run.ts';
 import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
@@ -19,6 +20,10 @@ export class ClusterReader implements LiveStateReader {
 
   dryRun(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
     return this.translated(() => serverDryRun(this.client, objects));
+  }
+
+  connection(): Promise<ClusterConnection> {
+    return this.client.connection();
   }
 
   async read(mesh: MeshRef): Promise<LiveState> {

@@ -7,7 +7,7 @@ import { labelsOf, namespaceOf, type KubeObject } from '../core/kube.ts';
  * `helm.sh/release.v1`. Its `data.release` is the Secret's own base64 of Helm's release string, which is
  * base64(gzip(JSON)) (Helm also reads base64(JSON) without gzip).
  *
- * Only the fields below leave this module: no manifest, no templates, no hooks, nothing else the Secret holds.
+ * Only the fields below leave this module: no hooks, nothing else the Secret holds.
  */
 export interface HelmRelease {
   name: string;
@@ -23,6 +23,18 @@ export interface HelmRelease {
   chartValues: JsonObject;
   /** The chart's values.schema.json, parsed (`release.chart.schema` is base64 of the file's bytes). */
   chartSchema?: JsonObject;
+  /** The chart's `kubeVersion` constraint (Chart.yaml), e.g. `>= 1.19.0-0`. */
+  chartKubeVersion?: string;
+  /** What this revision installed (`release.manifest`): multi-document YAML, Secrets included. '' when absent. */
+  manifest: string;
+  /** The chart as files (Chart.yaml, values.yaml, values.schema.json, templates/…, other files), for helm to render it again. */
+  chartFiles: ChartFile[];
+}
+
+/** One file of a chart, as Helm stores it in the release: a chart-relative path and base64 of its bytes. */
+export interface ChartFile {
+  name: string;
+  base64: string;
 }
 
 export const HELM_RELEASE_SECRET_TYPE = 'helm.sh/release.v1';
@@ -156,6 +168,8 @@ export function decodeHelmReleaseSecret(secret: KubeObject): HelmRelease {
     chartSchema = parsed;
   }
 
+  const manifest = typeof release['manifest'] === 'string' ? release['manifest'] : '';
+  const chartFiles = chartFilesOf(chart, metadata, chartValues, schema, fail);
   const namespace = release['namespace'];
   const result: HelmRelease = {
     name,
@@ -166,10 +180,34 @@ export function decodeHelmReleaseSecret(secret: KubeObject): HelmRelease {
     chartVersion,
     config,
     chartValues,
+    manifest,
+    chartFiles,
   };
+  if (typeof metadata['kubeVersion'] === 'string' && metadata['kubeVersion'] !== '') result.chartKubeVersion = metadata['kubeVersion'];
   if (typeof appVersion === 'string' && appVersion !== '') result.appVersion = appVersion;
   if (chartSchema) result.chartSchema = chartSchema;
   return result;
+}
+
+/**
+ * The chart's files from the release JSON (Helm's chart.Chart: `metadata` is Chart.yaml, `values` values.yaml,
+ * `schema` values.schema.json, `templates` and `files` as {name, data: base64}); JSON is YAML, so Chart.yaml and
+ * values.yaml are written as JSON. Helm does not store subcharts in the release: FSM's chart has none.
+ */
+function chartFilesOf(chart: JsonObject, metadata: JsonObject, values: JsonObject, schema: JsonValue | undefined, fail: (problem: string) => never): ChartFile[] {
+  const text = (name: string, content: string): ChartFile => ({ name, base64: Buffer.from(content, 'utf8').toString('base64') });
+  const files: ChartFile[] = [text('Chart.yaml', JSON.stringify(metadata)), text('values.yaml', JSON.stringify(values))];
+  if (typeof schema === 'string' && schema !== '') files.push({ name: 'values.schema.json', base64: schema });
+  for (const list of ['templates', 'files'] as const) {
+    const entries = chart[list];
+    if (entries === undefined || entries === null) continue;
+    if (!Array.isArray(entries)) return fail(`chart.${list} in the release JSON is not a list`);
+    for (const entry of entries) {
+      if (!isObject(entry) || typeof entry['name'] !== 'string' || typeof entry['data'] !== 'string') return fail(`chart.${list} in the release JSON holds an entry without name and data`);
+      files.push({ name: entry['name'], base64: entry['data'] });
+    }
+  }
+  return files;
 }
 
 function decodeBase64(text: string, onError: () => never): Buffer {

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../core/kube.ts';
+import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { HelmRelease } from './helm-release.ts';
 
 /** Where live state came from: an API server, a snapshot file, or FSM's reference install (no cluster). */
@@ -33,6 +34,8 @@ export interface LiveStateReader {
    * objectKey: the API server's own validation and admission answer. Only a live API server has one.
    */
   dryRun?(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>>;
+  /** The API server's address and credential, for helm's server dry run of a chart upgrade. Only a live API server has one. */
+  connection?(): Promise<ClusterConnection>;
 }
 
 export interface DryRunRejection {

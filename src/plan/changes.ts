@@ -1,4 +1,6 @@
+import { appendAll } from '../core/arrays.ts';
 import { deepEqual, isObject } from '../core/json.ts';
+import { parseManifest, releaseChanges } from './release-changes.ts';
 import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
@@ -39,6 +41,7 @@ export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?
   changes.sort(byApplyOrder);
   const values = valuesChange(context, redactor);
   if (values) changes.push(values);
+  appendAll(changes, chartChanges(context, redactor));
   return changes;
 }
 
@@ -77,7 +80,19 @@ function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
   return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
 }
 
-const VALUES_PENDING = 'values changes need a chart upgrade (helm upgrade), which fsm-gitops does not run yet';
+const UPGRADE_OFF = 'values changes need a chart upgrade (helm upgrade), which this environment does not run: enable it with `chart: { upgrade: true }` for the environment in .github/fsm-gitops.yml (docs/configuration.md, "chart")';
+const UPGRADE_NOT_APPLIED = 'fsm-gitops plans chart upgrades but does not apply them yet: apply leaves the Helm release as it is';
+
+/** The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts). */
+function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[] {
+  const release = context.live.helmRelease;
+  const chart = context.chart;
+  if (!release || !chart?.ok) return [];
+  const file = context.desired.values?.file ?? context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
+  const { changes } = releaseChanges(parseManifest(release.manifest, 'the deployed release\'s manifest'), parseManifest(chart.manifest, `the chart rendered by ${chart.via}`), redactor, file);
+  for (const change of changes) change.pending = UPGRADE_NOT_APPLIED;
+  return changes;
+}
 
 function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange | undefined {
   const values = context.desired.values;
@@ -101,6 +116,6 @@ function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange 
   const [shownBefore, shownAfter] = redactor.pair(HELM_VALUES_KIND, release?.config, values.values);
   if (shownAfter) result.after = shownAfter;
   if (release && shownBefore) result.before = shownBefore;
-  if (action !== 'unchanged') result.pending = VALUES_PENDING;
+  if (action !== 'unchanged') result.pending = context.environment.chart?.upgrade ? UPGRADE_NOT_APPLIED : UPGRADE_OFF;
   return result;
 }

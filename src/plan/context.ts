@@ -8,11 +8,12 @@ import { monitoredNamespaces } from '../live/mesh-scope.ts';
 import { missingCrd } from '../live/live-gaps.ts';
 import { CrdSchemas } from '../fsm/crd-schemas.ts';
 import { classifyResources } from '../fsm/safety.ts';
-import { coalesceValues } from '../fsm/helm-values.ts';
+import { coalesceValues, releaseValues } from '../fsm/helm-values.ts';
+import type { ChartRender } from './plan-types.ts';
 import type { PlanContext } from '../fsm/rules/rule.ts';
 import { applyOnto } from './merge.ts';
 
-export function buildContext(desired: DesiredEnvironment, live: LiveState): { context: PlanContext; findings: Finding[] } {
+export function buildContext(desired: DesiredEnvironment, live: LiveState, chart?: ChartRender): { context: PlanContext; findings: Finding[] } {
   const environment = desired.environment;
   const allowedNamespaces = environment.namespaces ?? monitoredNamespaces(live.namespaces, environment.mesh.name);
   const { managed, findings } = classifyResources(desired.resources, environment, allowedNamespaces);
@@ -30,10 +31,10 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState): { co
   const release = live.helmRelease;
   const helmValues =
     release && desired.values
-      ? { deployed: coalesceValues(release.chartValues, release.config), wanted: coalesceValues(release.chartValues, desired.values.values) }
+      ? { deployed: coalesceValues(release.chartValues, release.config), wanted: coalesceValues(release.chartValues, releaseValues(desired.values.values, environment.mesh.name)) }
       : undefined;
   return {
-    context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues },
+    context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues, ...(chart ? { chart } : {}) },
     findings,
   };
 }

@@ -20,7 +20,18 @@ export interface ResourceChange {
   fields: FieldChange[];
   /** Why `apply` will not carry this change out yet, when it will not. */
   pending?: string;
+  /** A chart upgrade changes this workload's pod template: its pods are replaced (rolled). */
+  rollout?: boolean;
 }
+
+/**
+ * What rendering the FSM chart for an environment gave (src/chart/render-release.ts: `helm upgrade
+ * --dry-run=server` against a live cluster, `helm template` for a snapshot), handed to the pure plan as data.
+ * `message` is helm's error, already redacted.
+ */
+export type ChartRender =
+  | { ok: true; chartVersion: string; manifest: string; via: 'server dry run' | 'helm template' }
+  | { ok: false; chartVersion: string; message: string };
 
 export interface Workload {
   kind: string;

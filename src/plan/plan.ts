@@ -10,12 +10,14 @@ import { RULES } from '../fsm/rules/index.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
 import { computeChanges } from './changes.ts';
 import { buildContext } from './context.ts';
-import type { EnvironmentPlan } from './plan-types.ts';
+import type { ChartRender, EnvironmentPlan } from './plan-types.ts';
 import { planRedactor, redactPlanText } from '../redact/plan-redaction.ts';
 
 export interface PlanOptions {
   /** The API server's dry-run answers, keyed by objectKey: they replace the local guess of each object's result. */
   dryRun?: ReadonlyMap<string, DryRunOutcome>;
+  /** The chart rendered for this environment's values or chart version (src/chart/render-release.ts). */
+  chart?: ChartRender;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PlanOptions {
  */
 export function planEnvironment(desired: DesiredEnvironment, live: LiveState, options: PlanOptions = {}): EnvironmentPlan {
   const redactor = planRedactor(desired, live);
-  const { context, findings } = buildContext(desired, live);
+  const { context, findings } = buildContext(desired, live, options.chart);
   // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
   for (const rule of RULES) appendAll(findings, rule.check(context));
   if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings));

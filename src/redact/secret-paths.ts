@@ -6,6 +6,8 @@
 export const SECRET_PATHS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   // MeshConfig spec.observability.remoteLogging.authorization: "Authorization defines the access entity that allows to authorize someone".
   MeshConfig: [['spec', 'observability', 'remoteLogging', 'authorization']],
+  // A Kubernetes Secret's values (core/v1 Secret: data is base64 of the bytes, stringData the text), as the chart renders them.
+  Secret: [['data'], ['stringData']],
   // The chart: remote logging's Authorization header, the Vault token, Log Analytics' key, the FLB password.
   HelmValues: [
     ['fsm', 'remoteLogging', 'authorization'],

@@ -58,6 +58,7 @@ function changeJson(change: ResourceChange) {
     file: change.file ?? null,
     line: change.line ?? null,
     pending: change.pending ?? null,
+    rollout: change.rollout ?? false,
     fields: change.fields,
     ...(change.action === 'create' && change.after ? { after: change.after } : {}),
   };

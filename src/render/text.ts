@@ -47,6 +47,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const where = change.file ? paint('dim', `  (${visible(change.file)}${change.line ? `:${change.line}` : ''})`) : '';
   const lines = [`  ${paint(ACTION_STYLE[change.action], `${ACTION_SYMBOL[change.action]} ${visible(resourceTitle(change))}`)} ${paint('dim', change.action)}${where}`];
   if (change.pending) lines.push(paint('yellow', `    pending: ${visible(change.pending)}`));
+  if (change.rollout) lines.push(paint('yellow', '    rolls: its pod template changes, so its pods are replaced'));
   if (change.action === 'update') {
     for (const field of change.fields) lines.push(`    ${visible(`${field.path}: ${showValue(field.before)} → ${showValue(field.after)}`)}`);
   }

@@ -6,6 +6,7 @@ import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
+import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
 
 export interface PlanRepositoryOptions {
   repo: RepoFiles;
@@ -16,6 +17,8 @@ export interface PlanRepositoryOptions {
   progress?(message: string): void;
   /** Ask the API server to dry-run the changes (default true where the live state comes from one). Never for a fork's pull request. */
   serverDryRun?: boolean;
+  /** Renders the FSM chart for environments with `chart: { upgrade: true }` (default: the real helm, helmChartRenderer). */
+  chart?: ChartRenderer;
 }
 
 /** Raised for a request that names something the repository does not have. */
@@ -59,7 +62,7 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
 export async function planAgainst(
   desired: DesiredEnvironment,
   reader: LiveStateReader,
-  options: { serverDryRun?: boolean; progress?(message: string): void } = {},
+  options: { serverDryRun?: boolean; progress?(message: string): void; chart?: ChartRenderer } = {},
 ): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   const name = desired.environment.name;
   const live = await reader.read(desired.environment.mesh);
@@ -69,8 +72,10 @@ export async function planAgainst(
     options.progress?.(`${name}: server-side dry run of ${set.apply.length} objects`);
     dryRun = await reader.dryRun(set.apply);
   }
+  const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, options.serverDryRun === false ? undefined : reader.connection?.bind(reader));
+  if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
   options.progress?.(`${name}: planning ${desired.resources.length} resources`);
-  return { plan: planEnvironment(desired, live, { dryRun }), set };
+  return { plan: planEnvironment(desired, live, { dryRun, ...(chart ? { chart } : {}) }), set };
 }
 
 function selectEnvironments(config: RepoConfig, names: readonly string[]): EnvironmentConfig[] {

@@ -1,3 +1,4 @@
+import { chartUpgradeRule } from './chart-upgrade.ts';
 import { destinationRefsRule } from './destination-refs.ts';
 import { meshIdentityRule } from './mesh-identity.ts';
 import { metadataRule } from './metadata.ts';
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   valuesSchemaRule,
   meshIdentityRule,
   valuesMeshConfigRule,
+  chartUpgradeRule,
   pluginPolicyRule,
   pipyscriptRule,
   pluginChainsRule,

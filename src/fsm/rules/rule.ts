@@ -4,6 +4,7 @@ import type { JsonObject } from '../../core/json.ts';
 import { objectKey, type KubeObject } from '../../core/kube.ts';
 import type { DesiredEnvironment, DesiredResource } from '../../desired/desired-state.ts';
 import type { LiveState } from '../../live/live-state.ts';
+import type { ChartRender } from '../../plan/plan-types.ts';
 import type { CrdSchemas } from '../crd-schemas.ts';
 import { fsmKindOf, type FsmKind } from '../kinds.ts';
 
@@ -21,6 +22,8 @@ export interface PlanContext {
   allowedNamespaces: readonly string[];
   /** Live objects this change deletes (fsm-gitops created them for this environment; the repo no longer has them). */
   pruned: readonly KubeObject[];
+  /** The chart rendered for a values or chart-version change (environment with `chart: { upgrade: true }`), when one was. */
+  chart?: ChartRender;
   /** Chart values as Helm would use them, before (the deployed release) and after (values.yaml); set when both exist. */
   helmValues: { deployed: JsonObject; wanted: JsonObject } | undefined;
 }

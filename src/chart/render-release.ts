@@ -1,0 +1,86 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { deepEqual } from '../core/json.ts';
+import type { DesiredEnvironment } from '../desired/desired-state.ts';
+import { chartBump } from '../fsm/chart-version.ts';
+import { coalesceValues, releaseValues } from '../fsm/helm-values.ts';
+import { HelmClient, type ChartSource, type Release } from '../helm/helm-client.ts';
+import { HelmError, HelmRunner } from '../helm/helm-runner.ts';
+import { serverSideFromEnv } from '../helm/server-side.ts';
+import type { ClusterConnection } from '../kube/cluster-connection.ts';
+import type { HelmRelease } from '../live/helm-release.ts';
+import type { LiveState } from '../live/live-state.ts';
+import type { ChartRender } from '../plan/plan-types.ts';
+import { Redactor } from '../redact/redactor.ts';
+
+/** The helm operations rendering needs (HelmClient's; tests count calls through a stand-in). */
+export type RenderingHelm = Pick<HelmClient, 'template' | 'upgradeDryRun'>;
+/** One render of FSM's chart (~0.5 MB of manifests) takes seconds; a server dry run also waits on the API server. */
+export const RENDER_TIMEOUT_MS = 120_000;
+
+/**
+ * Renders the FSM chart for an environment whose values.yaml or `chart.version` differs from the deployed
+ * release, so the pure plan can diff the result (plan/release-changes.ts). The I/O half of a chart upgrade's plan.
+ */
+export class ChartRenderer {
+  /** helmFor: a helm bound to the cluster (server dry run) or to none (`helm template`). */
+  constructor(private readonly helmFor: (cluster: ClusterConnection | undefined) => RenderingHelm) {}
+
+  /**
+   * undefined when nothing is to render: the environment has no `chart: { upgrade: true }`, no values.yaml, no
+   * deployed release, a refused version bump (the plan reports it), or values and chart version equal to the
+   * release's (compared as Helm coalesces them onto the chart's defaults: no helm call then). Else the
+   * rendered manifest, by `helm upgrade --dry-run=server` when `connection` reaches the live cluster, by
+   * `helm template` otherwise; helm's refusal is `{ ok: false }` with its (redacted) message.
+   */
+  async render(desired: DesiredEnvironment, live: LiveState, connection?: () => Promise<ClusterConnection>): Promise<ChartRender | undefined> {
+    const { environment } = desired;
+    const release = live.helmRelease;
+    const policy = environment.chart;
+    if (!policy?.upgrade || !desired.values || !release) return undefined;
+    const values = releaseValues(desired.values.values, environment.mesh.name);
+    const version = policy.version ?? release.chartVersion;
+    const bump = chartBump(release.chartVersion, version);
+    if (bump === 'downgrade' || (bump === 'breaking' && !policy.allowBreaking)) return undefined;
+    if (bump === 'same' && deepEqual(coalesceValues(release.chartValues, release.config), coalesceValues(release.chartValues, values))) return undefined;
+
+    const target: Release = { name: release.name, namespace: release.namespace };
+    const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
+    try {
+      const chart: ChartSource = bump === 'same' ? { path: await writeReleaseChart(release, folder) } : { name: release.chartName, repository: policy.repository, version };
+      if (live.origin === 'cluster' && connection) {
+        const { manifest } = await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS });
+        return { ok: true, chartVersion: version, manifest, via: 'server dry run' };
+      }
+      const manifest = await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS });
+      return { ok: true, chartVersion: version, manifest, via: 'helm template' };
+    } catch (error) {
+      if (error instanceof HelmError) return { ok: false, chartVersion: version, message: error.message };
+      throw error;
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A renderer running the real helm (helm-binary.ts finds it), with FSM_GITOPS_HELM_SERVER_SIDE; messages redacted with the environment's keys. */
+export function helmChartRenderer(redactKeys: readonly string[] = [], env: Record<string, string | undefined> = process.env): ChartRenderer {
+  const runner = new HelmRunner({ redactor: new Redactor([...redactKeys]) });
+  const serverSide = serverSideFromEnv(env);
+  return new ChartRenderer((cluster) => new HelmClient(runner, cluster, serverSide ? { serverSide } : {}));
+}
+
+/** Writes the release's chart (helm-release.ts chartFiles) under `folder`/<chart name>; returns the chart's folder. */
+async function writeReleaseChart(release: HelmRelease, folder: string): Promise<string> {
+  const root = join(folder, 'chart');
+  for (const file of release.chartFiles) {
+    const path = resolve(root, file.name);
+    // A file name from the cluster never leaves the chart's folder.
+    if (!path.startsWith(root + sep)) throw new HelmError(`the deployed release's chart holds a file outside the chart (${JSON.stringify(file.name)})`, 1);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, Buffer.from(file.base64, 'base64'));
+  }
+  return root;
+}
+
