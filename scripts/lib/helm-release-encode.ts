@@ -17,7 +17,14 @@ export interface HelmReleaseInput {
     values: JsonObject;
     /** The chart's values.schema.json as the file's text (Helm stores the bytes, base64). */
     schemaJsonText?: string;
+    /** Chart.yaml's kubeVersion constraint. */
+    kubeVersion?: string;
+    /** templates/… and other files of the chart, chart-relative, with their bytes. */
+    templates?: { name: string; data: Buffer }[];
+    files?: { name: string; data: Buffer }[];
   };
+  /** What the revision installed (`release.manifest`); default ''. */
+  manifest?: string;
   /** User-supplied values (`-f` / `--set`). */
   config: JsonObject;
   /** RFC 3339; fixed defaults keep generated fixtures byte-identical. */
@@ -38,7 +45,10 @@ export function helmReleaseJson(input: HelmReleaseInput): JsonObject {
   const lastDeployed = input.lastDeployed ?? firstDeployed;
   const metadata: JsonObject = { name: input.chart.name, version: input.chart.version, apiVersion: 'v2' };
   if (input.chart.appVersion !== undefined) metadata['appVersion'] = input.chart.appVersion;
-  const chart: JsonObject = { metadata, templates: [], values: sortMapKeys(input.chart.values) };
+  if (input.chart.kubeVersion !== undefined) metadata['kubeVersion'] = input.chart.kubeVersion;
+  const entries = (list: { name: string; data: Buffer }[] | undefined): JsonObject[] => (list ?? []).map((f) => ({ name: f.name, data: f.data.toString('base64') }));
+  const chart: JsonObject = { metadata, templates: entries(input.chart.templates), values: sortMapKeys(input.chart.values) };
+  if (input.chart.files) chart['files'] = entries(input.chart.files);
   if (input.chart.schemaJsonText !== undefined) chart['schema'] = Buffer.from(input.chart.schemaJsonText, 'utf8').toString('base64');
   return {
     name: input.name,
@@ -51,7 +61,7 @@ export function helmReleaseJson(input: HelmReleaseInput): JsonObject {
     },
     chart,
     config: sortMapKeys(input.config),
-    manifest: '',
+    manifest: input.manifest ?? '',
     version: input.revision,
     namespace: input.namespace,
   };

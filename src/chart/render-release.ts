@@ -53,7 +53,7 @@ export class ChartRenderer {
         const { manifest } = await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS });
         return { ok: true, chartVersion: version, manifest, via: 'server dry run' };
       }
-      const manifest = await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS });
+      const manifest = await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
       return { ok: true, chartVersion: version, manifest, via: 'helm template' };
     } catch (error) {
       if (error instanceof HelmError) return { ok: false, chartVersion: version, message: error.message };

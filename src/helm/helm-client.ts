@@ -54,10 +54,15 @@ export class HelmClient {
     private readonly options: HelmClientOptions = {},
   ) {}
 
-  /** `helm template`: the chart's manifests (multi-document YAML) for these values, without a cluster. kubeVersion: `.Capabilities.KubeVersion`, e.g. `v1.30.4`. */
-  async template(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number; kubeVersion?: string }): Promise<string> {
+  /**
+   * `helm template`: the chart's manifests (multi-document YAML) for these values, without a cluster.
+   * kubeVersion: `.Capabilities.KubeVersion`, e.g. `v1.30.4`. noHooks: leave the hooks out, as a release's
+   * stored manifest does (Helm keeps hooks apart from it).
+   */
+  async template(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number; kubeVersion?: string; noHooks?: boolean }): Promise<string> {
     const args = ['template', release.name, ...chartArgs(chart), '-n', release.namespace, '-f', VALUES];
     if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+    if (options.noHooks) args.push('--no-hooks');
     const { stdout } = await this.runner.run({ args, files: valuesFile(values), timeoutMs: options.timeoutMs, what: `render chart for ${name(release)}` });
     return stdout;
   }

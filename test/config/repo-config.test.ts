@@ -104,3 +104,26 @@ test('a cluster name or a redact key with a control character or a direction ove
   }
   assertConfigError('redact:\n  keys: ["a\\tb"]\nenvironments:\n  staging:\n    path: a\n    cluster: s\n', 2, /redact\.keys\[0\]: .*control character/);
 });
+
+test('chart: upgrades are off unless asked for; the defaults fill in; a bad version or repository is refused where it is written', () => {
+  const config = parse(`environments:
+  staging:
+    path: clusters/staging
+    cluster: staging
+  production:
+    path: clusters/production
+    cluster: prod
+    chart: { upgrade: true, version: v1.6.0, allowBreaking: true, wait: { timeoutSeconds: 600 } }
+  dev:
+    path: clusters/dev
+    cluster: dev
+    chart: { upgrade: true, repository: "http://127.0.0.1:8879" }
+`);
+  const [staging, production, dev] = config.environments;
+  assert.equal(staging!.chart, undefined, 'absent: the policy digest of an older config does not move');
+  assert.deepEqual(production!.chart, { upgrade: true, version: '1.6.0', repository: 'https://flomesh-io.github.io/fsm', allowBreaking: true, waitTimeoutSeconds: 600 });
+  assert.deepEqual(dev!.chart, { upgrade: true, repository: 'http://127.0.0.1:8879', allowBreaking: false, waitTimeoutSeconds: 300 });
+  assert.throws(() => parse('environments:\n  s:\n    path: a\n    cluster: c\n    chart: { upgrade: true, version: latest }\n'), (e: RepoConfigError) => e.line === 5 && /chart\.version/.test(e.message));
+  assert.throws(() => parse('environments:\n  s:\n    path: a\n    cluster: c\n    chart: { repository: "file:///etc" }\n'), /chart\.repository/);
+  assert.throws(() => parse('environments:\n  s:\n    path: a\n    cluster: c\n    chart: { upgrades: true }\n'), /upgrades/);
+});

@@ -83,7 +83,10 @@ describe('Helm release Secrets', () => {
       config: { fsm: { fsmNamespace: 'fsm-system', fsmController: { replicaCount: 2 } } },
       chartValues: { fsm: { meshName: 'fsm', fsmController: { replicaCount: 1 } } },
       chartSchema: JSON.parse(SCHEMA_TEXT) as JsonObject,
+      manifest: '',
+      chartFiles: release.chartFiles,
     });
+    assert.deepEqual(release.chartFiles.map((f) => f.name), ['Chart.yaml', 'values.yaml', 'values.schema.json']);
   });
 
   it('stores what Helm 3 stores: base64 inside base64, gzip magic inside', () => {
@@ -116,15 +119,26 @@ describe('Helm release Secrets', () => {
     assert.equal(decodeHelmReleaseSecret(secret).chartName, 'fsm');
   });
 
-  it('keeps only the fields fsm-gitops needs', () => {
+  it('keeps only the fields fsm-gitops needs: the manifest (a chart upgrade is diffed against it), not the hooks', () => {
     const json = helmReleaseJson(input());
     json['manifest'] = '---\nkind: Secret\ndata: {token: c2VjcmV0}\n';
     json['hooks'] = [{ name: 'pre-install' }];
     const secret = secretWithHelmString(b64(gzipSync(JSON.stringify(json))));
     const release = decodeHelmReleaseSecret(secret) as unknown as Record<string, unknown>;
     assert.deepEqual(Object.keys(release).sort(), [
-      'appVersion', 'chartName', 'chartSchema', 'chartValues', 'chartVersion', 'config', 'name', 'namespace', 'revision', 'status',
+      'appVersion', 'chartFiles', 'chartName', 'chartSchema', 'chartValues', 'chartVersion', 'config', 'manifest', 'name', 'namespace', 'revision', 'status',
     ]);
+    assert.equal(release['manifest'], json['manifest']);
+    assert.ok(!JSON.stringify(release).includes('pre-install'));
+  });
+
+  it("writes the chart's files back as Helm stored them: Chart.yaml and values.yaml from metadata and values, templates and files as bytes", () => {
+    const release = decodeHelmReleaseSecret(encodeHelmReleaseSecret(input({ chart: { ...input().chart, kubeVersion: '>= 1.19.0-0', templates: [{ name: 'templates/a.yaml', data: Buffer.from('kind: A\n') }], files: [{ name: 'README.md', data: Buffer.from('hi') }] } })));
+    const files = Object.fromEntries(release.chartFiles.map((f) => [f.name, Buffer.from(f.base64, 'base64').toString('utf8')]));
+    assert.deepEqual(Object.keys(files), ['Chart.yaml', 'values.yaml', 'values.schema.json', 'templates/a.yaml', 'README.md']);
+    assert.deepEqual(JSON.parse(files['Chart.yaml']!), { name: 'fsm', version: '1.6.0', apiVersion: 'v2', appVersion: 'v1.6.0', kubeVersion: '>= 1.19.0-0' });
+    assert.equal(files['templates/a.yaml'], 'kind: A\n');
+    assert.equal(release.chartKubeVersion, '>= 1.19.0-0');
   });
 
   it('treats null config and values (no user values) as empty objects; a missing schema as absent', () => {

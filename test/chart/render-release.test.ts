@@ -1,0 +1,164 @@
+/**
+ * The plan of a chart upgrade against a snapshot: FSM's real chart 1.5.1 stored in the release Secret (as Helm
+ * stores it), rendered again by the real helm (`helm template`) with the environment's values.yaml, and diffed
+ * per object against the release's stored manifest.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ChartRenderer, type RenderingHelm } from '../../src/chart/render-release.ts';
+import { parseRepoConfig } from '../../src/config/repo-config.ts';
+import type { JsonObject } from '../../src/core/json.ts';
+import { loadEnvironment } from '../../src/desired/load-environment.ts';
+import { MemoryRepo } from '../../src/desired/memory-repo.ts';
+import { HelmClient } from '../../src/helm/helm-client.ts';
+import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
+import type { LiveState } from '../../src/live/live-state.ts';
+import { planEnvironment } from '../../src/plan/plan.ts';
+import type { EnvironmentPlan } from '../../src/plan/plan-types.ts';
+import { Redactor } from '../../src/redact/redactor.ts';
+import { renderText } from '../../src/render/text.ts';
+import { fsmChart } from '../support/helm-charts.ts';
+import { fsmReleaseSecret } from '../support/fsm-release.ts';
+import { CONFIG_FILE, exampleLiveState, withCode } from '../support/plan-fixture.ts';
+
+const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
+const DEPLOYED_VALUES: JsonObject = { fsm: { meshName: 'fsm' } };
+const realHelm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), undefined);
+
+/** The real helm, counting the renders asked of it. */
+class CountingHelm implements RenderingHelm {
+  calls: string[] = [];
+  constructor(private readonly inner: RenderingHelm = realHelm) {}
+  template(...args: Parameters<RenderingHelm['template']>): ReturnType<RenderingHelm['template']> {
+    this.calls.push(`template ${JSON.stringify(args[1])}`);
+    return this.inner.template(...args);
+  }
+  upgradeDryRun(...args: Parameters<RenderingHelm['upgradeDryRun']>): ReturnType<RenderingHelm['upgradeDryRun']> {
+    this.calls.push('upgradeDryRun');
+    return this.inner.upgradeDryRun(...args);
+  }
+}
+
+let live: LiveState;
+before(async () => {
+  // What `helm install` stored: the chart 1.5.1 rendered with the deployed values, hooks apart.
+  const manifest = await realHelm.template(RELEASE, fsmChart('1.5.1'), DEPLOYED_VALUES, { timeoutMs: 60_000, noHooks: true });
+  live = exampleLiveState();
+  live.helmRelease = decodeHelmReleaseSecret(fsmReleaseSecret('1.5.1', DEPLOYED_VALUES, manifest));
+});
+
+function config(chart: string): string {
+  return `environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    prune: false\n${chart ? `    chart: ${chart}\n` : ''}`;
+}
+
+async function plan(valuesYaml: string, chart = '{ upgrade: true }', helm = new CountingHelm()): Promise<{ plan: EnvironmentPlan; helm: CountingHelm }> {
+  const repo = new MemoryRepo({ [CONFIG_FILE]: config(chart), 'clusters/staging/values.yaml': valuesYaml });
+  const environment = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!;
+  const desired = await loadEnvironment(repo, environment);
+  const rendered = await new ChartRenderer(() => helm).render(desired, live);
+  return { plan: planEnvironment(desired, live, rendered ? { chart: rendered } : {}), helm };
+}
+
+function change(p: EnvironmentPlan, kind: string, name: string) {
+  return p.changes.find((c) => c.kind === kind && c.name === name);
+}
+
+describe('chart upgrade plan (snapshot: helm template with the chart from the release Secret)', () => {
+  it('a values change renders the chart once and lists each changed object, with the Deployments whose pods roll', async () => {
+    const { plan: p, helm } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n  controllerLogLevel: debug\n');
+    assert.deepEqual(helm.calls.length, 1);
+    assert.match(helm.calls[0]!, /^template \{"path":".*fsm-gitops-chart-[^"]*\/chart"\}$/, 'the chart written from the release Secret');
+    const controller = change(p, 'Deployment', 'fsm-controller');
+    assert.equal(controller?.action, 'update');
+    assert.equal(controller?.namespace, 'fsm-system');
+    assert.equal(controller?.file, 'clusters/staging/values.yaml');
+    assert.deepEqual(controller?.fields.find((f) => f.path === 'spec.replicas'), { path: 'spec.replicas', before: 1, after: 3 });
+    assert.equal(controller?.rollout, true, 'the --verbosity argument is in the pod template');
+    const injector = change(p, 'Deployment', 'fsm-injector');
+    assert.equal(injector?.rollout, true);
+    assert.ok(!injector?.fields.some((f) => f.path === 'spec.replicas'));
+    // Objects the values leave alone are not listed; every chart change says apply does not run it yet.
+    assert.equal(change(p, 'Service', 'fsm-controller'), undefined);
+    for (const c of p.changes.filter((c) => c.kind !== 'HelmValues')) assert.match(c.pending ?? '', /does not apply them yet/);
+    const text = renderText({ environments: [p] }, { color: false });
+    assert.match(text, /~ Deployment fsm-system\/fsm-controller/);
+    assert.match(text, /spec\.replicas: 1 → 3/);
+    assert.match(text, /rolls: its pod template changes/);
+  });
+
+  it("a replica count alone changes the Deployment without rolling its pods", async () => {
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 2\n');
+    const controller = change(p, 'Deployment', 'fsm-controller');
+    assert.deepEqual(controller?.fields.filter((f) => f.path.startsWith('spec.')).map((f) => f.path), ['spec.replicas']);
+    assert.equal(controller?.rollout, undefined);
+  });
+
+  it("a Secret the chart renders is shown redacted: its data and stringData never in the plan", async () => {
+    const { plan: p } = await plan('fsm:\n  flb:\n    password: flb-pass-7731\n');
+    const secret = change(p, 'Secret', 'fsm-flb-secret');
+    assert.equal(secret?.action, 'update');
+    const shown = JSON.stringify(p) + renderText({ environments: [p] }, { color: false });
+    assert.ok(!shown.includes(Buffer.from('flb-pass-7731').toString('base64')), 'the base64 of the password');
+    assert.ok(!shown.includes(Buffer.from('admin').toString('base64')), "the chart's default password");
+    assert.ok(!shown.includes('flb-pass-7731'));
+    assert.match(JSON.stringify(secret?.after), /••••••/);
+  });
+
+  it('values equal to the deployed ones (meshName added as fsm install does): no helm call, no change', async () => {
+    for (const values of ['fsm:\n  meshName: fsm\n', 'fsm: {}\n', 'fsm:\n  fsmController:\n    replicaCount: 1\n']) {
+      const { plan: p, helm } = await plan(values);
+      assert.deepEqual(helm.calls, [], values);
+      assert.deepEqual(p.changes.filter((c) => c.action !== 'unchanged'), [], values);
+    }
+  });
+
+  it('helm refusing the values (the chart schema) is a chart-render-failed error on values.yaml', async () => {
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: three\n');
+    const [finding] = withCode(p.findings, 'chart-render-failed');
+    assert.equal(finding?.severity, 'error');
+    assert.equal(finding?.file, 'clusters/staging/values.yaml');
+    assert.match(finding?.message ?? '', /replicaCount/);
+  });
+
+  it('without chart.upgrade the values change stays plan-only and says how to enable upgrades; helm is not run', async () => {
+    const { plan: p, helm } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '');
+    assert.deepEqual(helm.calls, []);
+    const values = change(p, 'HelmValues', 'fsm');
+    assert.equal(values?.action, 'update');
+    assert.match(values?.pending ?? '', /chart: \{ upgrade: true \}/);
+    assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
+  });
+});
+
+describe('chart version bumps (chart.version against the deployed 1.5.1)', () => {
+  /** Stands in for helm fetching a chart version from the repository: no network in unit tests. */
+  const stored: RenderingHelm = {
+    template: async () => live.helmRelease!.manifest,
+    upgradeDryRun: async () => ({ manifest: live.helmRelease!.manifest, revision: 2 }),
+  };
+
+  it('a downgrade is an error and nothing is rendered', async () => {
+    const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.4.21 }', new CountingHelm(stored));
+    assert.deepEqual(helm.calls, []);
+    const [finding] = withCode(p.findings, 'chart-downgrade');
+    assert.equal(finding?.severity, 'error');
+    assert.equal(finding?.file, CONFIG_FILE);
+    assert.match(finding?.message ?? '', /1\.4\.21 is older than the deployed chart fsm 1\.5\.1/);
+  });
+
+  it('a new major is refused unless allowBreaking: true', async () => {
+    const refused = await plan('fsm: {}\n', '{ upgrade: true, version: 2.0.0 }', new CountingHelm(stored));
+    assert.deepEqual(refused.helm.calls, []);
+    assert.equal(withCode(refused.plan.findings, 'chart-breaking-upgrade')[0]?.severity, 'error');
+    const allowed = await plan('fsm: {}\n', '{ upgrade: true, version: 2.0.0, allowBreaking: true }', new CountingHelm(stored));
+    assert.deepEqual(withCode(allowed.plan.findings, 'chart-breaking-upgrade'), []);
+    assert.deepEqual(allowed.helm.calls, ['template {"name":"fsm","repository":"https://flomesh-io.github.io/fsm","version":"2.0.0"}']);
+  });
+
+  it('a minor bump from 1.5 is compatible: rendered from the repository, no finding', async () => {
+    const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(stored));
+    assert.deepEqual(helm.calls, ['template {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.0"}']);
+    assert.deepEqual(p.findings.filter((f) => f.code.startsWith('chart-')), []);
+  });
+});
