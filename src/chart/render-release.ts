@@ -12,6 +12,7 @@ import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { HelmRelease } from '../live/helm-release.ts';
 import type { LiveState } from '../live/live-state.ts';
 import type { ChartRender } from '../plan/plan-types.ts';
+import { ManifestError, parseManifest } from '../plan/release-changes.ts';
 import { Redactor } from '../redact/redactor.ts';
 
 /** The helm operations rendering needs (HelmClient's; tests count calls through a stand-in). */
@@ -49,14 +50,17 @@ export class ChartRenderer {
     const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
     try {
       const chart: ChartSource = bump === 'same' ? { path: await writeReleaseChart(release, folder) } : { name: release.chartName, repository: policy.repository, version };
-      if (live.origin === 'cluster' && connection) {
-        const { manifest } = await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS });
-        return { ok: true, chartVersion: version, manifest, via: 'server dry run' };
-      }
-      const manifest = await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
-      return { ok: true, chartVersion: version, manifest, via: 'helm template' };
+      const via = live.origin === 'cluster' && connection ? 'server dry run' : 'helm template';
+      const manifest =
+        via === 'server dry run' && connection
+          ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS })).manifest
+          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
+      // The plan diffs both manifests as objects: what it cannot read is said here, not thrown from the pure plan.
+      parseManifest(release.manifest, "the deployed release's manifest");
+      parseManifest(manifest, `the manifest rendered by ${via}`);
+      return { ok: true, chartVersion: version, manifest, via };
     } catch (error) {
-      if (error instanceof HelmError) return { ok: false, chartVersion: version, message: error.message };
+      if (error instanceof HelmError || error instanceof ManifestError) return { ok: false, chartVersion: version, message: error.message };
       throw error;
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -121,6 +121,13 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.match(finding?.message ?? '', /replicaCount/);
   });
 
+  it('a rendered manifest that is not Kubernetes objects is a chart-render-failed error, not a crash of the plan', async () => {
+    const broken: RenderingHelm = { template: async () => 'kind: [\n', upgradeDryRun: async () => ({ manifest: '', revision: 2 }) };
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(broken));
+    assert.match(withCode(p.findings, 'chart-render-failed')[0]?.message ?? '', /the manifest rendered by helm template is not valid YAML/);
+    assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
+  });
+
   it('without chart.upgrade the values change stays plan-only and says how to enable upgrades; helm is not run', async () => {
     const { plan: p, helm } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '');
     assert.deepEqual(helm.calls, []);

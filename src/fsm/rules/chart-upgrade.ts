@@ -26,7 +26,7 @@ export const chartUpgradeRule: Rule = {
     }
     if (chart && !chart.ok) {
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
-      findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `helm could not render chart ${release.chartName} ${chart.chartVersion} with values.yaml: ${chart.message}` });
+      findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
     }
     return findings;
   },
