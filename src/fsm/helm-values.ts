@@ -59,9 +59,12 @@ export function underNullSection(path: readonly (string | number)[], sections: r
  * The values a chart upgrade installs: exactly the environment's values.yaml (the release's earlier values are
  * reset, as `fsm mesh upgrade` does) plus `fsm.meshName`, which `fsm install` always sets (flomesh-io/fsm
  * cmd/cli/install.go). A meshName the file sets itself is kept: the mesh-identity rule reports a mismatch.
+ * An `fsm` the file sets to something other than a mapping (`fsm:` left null) is kept as written: the
+ * values-schema rule reports it.
  */
 export function releaseValues(values: JsonObject, meshName: string): JsonObject {
   const out = structuredClone(values);
+  if (Object.hasOwn(out, 'fsm') && !isObject(out['fsm'])) return out;
   const fsm = isObject(out['fsm']) ? out['fsm'] : {};
   if (!Object.hasOwn(fsm, 'meshName')) setOwn(fsm, 'meshName', meshName);
   setOwn(out, 'fsm', fsm);

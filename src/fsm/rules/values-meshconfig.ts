@@ -23,10 +23,15 @@ for (const row of VALUES_TO_MESHCONFIG) SEEDS_BY_VALUES.set(row.values, [...(SEE
  * names them and says the MeshConfig keeps its install value. Every other changed key: a pending-upgrade notice.
  * Keys under a section the user set to null are left to the values-schema rule's one finding about it.
  */
+/** Where a chart upgrade stands for the environment (`chart.upgrade` in .github/fsm-gitops.yml). */
+const UPGRADE_OFF = 'this environment does not run chart upgrades (set `chart: { upgrade: true }` for it in .github/fsm-gitops.yml), so apply leaves the Helm release as it is';
+const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, but apply does not run chart upgrades yet and leaves the Helm release as it is';
+
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
-  check({ desired, live, helmValues }) {
+  check({ desired, live, helmValues, environment }) {
     const values = desired.values;
+    const upgrade = environment.chart?.upgrade ? UPGRADE_PLANNED : UPGRADE_OFF;
     if (!values || !helmValues) return [];
     const { deployed, wanted } = helmValues;
     const sections = nullSections(values.values, live.helmRelease?.chartValues ?? {});
@@ -47,7 +52,7 @@ export const valuesMeshConfigRule: Rule = {
       } else {
         const named = readers.slice(0, NAMED_OBJECTS).join(', ') + (readers.length > NAMED_OBJECTS ? ` and ${readers.length - NAMED_OBJECTS} more` : '');
         findings.push(
-          findingAt(values, valuesPath.split('.'), 'notice', 'values-upgrade-pending', `${valuesPath} changes (${show(valueAtDotted(deployed, valuesPath))} → ${show(after)}): the chart renders it into ${named}, so a chart upgrade changes them (a changed Deployment or DaemonSet restarts its pods); fsm-gitops does not run chart upgrades yet, so apply leaves the Helm release as it is. It also seeded ${leaves} of the MeshConfig at install, which an upgrade leaves as it is: to change that too, set it in meshconfig.yaml`),
+          findingAt(values, valuesPath.split('.'), 'notice', 'values-upgrade-pending', `${valuesPath} changes (${show(valueAtDotted(deployed, valuesPath))} → ${show(after)}): the chart renders it into ${named}, so a chart upgrade changes them (a changed Deployment or DaemonSet restarts its pods): ${upgrade}. It also seeded ${leaves} of the MeshConfig at install, which an upgrade leaves as it is: to change that too, set it in meshconfig.yaml`),
         );
       }
     }
@@ -55,7 +60,7 @@ export const valuesMeshConfigRule: Rule = {
     for (const diff of pending.slice(0, MAX_PENDING_NOTICES)) {
       const name = formatPath(diff.path);
       findings.push(
-        findingAt(values, diff.path, 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)}): this needs a chart upgrade, which fsm-gitops does not run yet; apply leaves the Helm release as it is`),
+        findingAt(values, diff.path, 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)}): this needs a chart upgrade: ${upgrade}`),
       );
     }
     if (pending.length > MAX_PENDING_NOTICES) {
