@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { HelmClient } from '../../src/helm/helm-client.ts';
+import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import { KubeClient } from '../../src/kube/kube-client.ts';
+import { Redactor } from '../../src/redact/redactor.ts';
+import { cli } from '../support/cli.ts';
+import { fsmChart } from '../support/helm-charts.ts';
+import { serves, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+
+// The plan of a chart upgrade against the real kube-apiserver 1.20 with FSM's chart 1.5.1 installed by the real
+// helm (--no-hooks: no kubelet runs its pre-install Job; --server-side=false: 1.20 refuses Helm 4's server-side
+// apply of the chart's Services). The CLI renders the upgrade with `helm upgrade --dry-run=server`.
+const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
+const CONFIG = `environments:
+  staging:
+    path: clusters/staging
+    cluster: staging
+    mesh: { name: fsm, namespace: fsm-system }
+    chart: { upgrade: true }
+`;
+
+let kubeconfig: string;
+let repo: string;
+
+before(async () => {
+  kubeconfig = startCluster();
+  const connection = await KubeClient.fromFile(kubeconfig).connection();
+  const helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), connection, { serverSide: 'false' });
+  await helm.install(RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true, createNamespace: true });
+  repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-helm-plan-'));
+  await mkdir(join(repo, '.github'));
+  await mkdir(join(repo, 'clusters/staging'), { recursive: true });
+  await writeFile(join(repo, '.github/fsm-gitops.yml'), CONFIG);
+});
+after(async () => {
+  stopCluster(kubeconfig);
+  await rm(repo, { recursive: true, force: true });
+});
+
+interface JsonPlan {
+  environments: { changes: { kind: string; name: string; action: string; rollout: boolean; fields: { path: string; before?: unknown; after?: unknown }[] }[]; findings: { code: string; severity: string; message: string }[] }[];
+}
+
+async function plan(values: string, format: 'json' | 'text') {
+  await writeFile(join(repo, 'clusters/staging/values.yaml'), values);
+  return cli(['plan', '--repo', repo, '--env', 'staging', '--kubeconfig', kubeconfig, ...serves(), '--format', format, '--detailed-exitcode'], { stderrIsTty: true });
+}
+
+test('a values change: the plan shows what helm upgrade --dry-run=server renders, per object, and exits 2', async () => {
+  const values = 'fsm:\n  fsmController:\n    replicaCount: 3\n  controllerLogLevel: debug\n';
+  const json = await plan(values, 'json');
+  assert.equal(json.code, 2, json.stderr);
+  const result = JSON.parse(json.stdout) as JsonPlan;
+  const changes = result.environments[0]!.changes;
+  const controller = changes.find((c) => c.kind === 'Deployment' && c.name === 'fsm-controller');
+  assert.equal(controller?.action, 'update', JSON.stringify(changes.map((c) => [c.kind, c.name, c.action])));
+  assert.deepEqual(controller?.fields.find((f) => f.path === 'spec.replicas'), { path: 'spec.replicas', before: 1, after: 3 });
+  assert.equal(controller?.rollout, true);
+  assert.deepEqual(result.environments[0]!.findings.filter((f) => f.code === 'chart-render-failed'), []);
+
+  const text = await plan(values, 'text');
+  assert.equal(text.code, 2, text.stderr);
+  assert.match(text.stdout, /~ Deployment fsm-system\/fsm-controller/);
+  assert.match(text.stdout, /spec\.replicas: 1 → 3/);
+  assert.match(text.stdout, /rolls: its pod template changes/);
+  assert.match(text.stderr, /rendered chart 1\.5\.1 \(server dry run\)/);
+});
+
+test("a value the chart's schema refuses is chart-render-failed, quoting helm's server dry run", async () => {
+  const json = await plan('fsm:\n  fsmController:\n    replicaCount: three\n', 'json');
+  assert.equal(json.code, 1, json.stderr);
+  const finding = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings.find((f) => f.code === 'chart-render-failed');
+  assert.match(finding?.message ?? '', /replicaCount/);
+});
+
+test('values.yaml equal to the deployed values: exit 0, no change', async () => {
+  for (const values of ['fsm:\n  meshName: fsm\n', 'fsm: {}\n']) {
+    const json = await plan(values, 'json');
+    assert.equal(json.code, 0, `${values}: ${json.stderr}\n${json.stdout}`);
+    const changes = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.changes;
+    assert.deepEqual(changes.filter((c) => c.action !== 'unchanged'), []);
+    assert.doesNotMatch(json.stderr, /rendered chart/);
+  }
+});
