@@ -6,6 +6,7 @@ import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { chartBump } from '../fsm/chart-version.ts';
 import { coalesceValues, releaseValues } from '../fsm/helm-values.ts';
 import { HelmClient, type ChartSource, type Release } from '../helm/helm-client.ts';
+import { HelmNotFoundError } from '../helm/helm-binary.ts';
 import { HelmError, HelmRunner } from '../helm/helm-runner.ts';
 import { serverSideFromEnv } from '../helm/server-side.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
@@ -33,7 +34,7 @@ export class ChartRenderer {
    * deployed release, a refused version bump (the plan reports it), or values and chart version equal to the
    * release's (compared as Helm coalesces them onto the chart's defaults: no helm call then). Else the
    * rendered manifest, by `helm upgrade --dry-run=server` when `connection` reaches the live cluster, by
-   * `helm template` otherwise; helm's refusal is `{ ok: false }` with its (redacted) message.
+   * `helm template` otherwise; helm's refusal, or no helm found, is `{ ok: false }` with the (redacted) message.
    */
   async render(desired: DesiredEnvironment, live: LiveState, connection?: () => Promise<ClusterConnection>): Promise<ChartRender | undefined> {
     const { environment } = desired;
@@ -60,7 +61,8 @@ export class ChartRenderer {
       parseManifest(manifest, `the manifest rendered by ${via}`);
       return { ok: true, chartVersion: version, manifest, via };
     } catch (error) {
-      if (error instanceof HelmError || error instanceof ManifestError) return { ok: false, chartVersion: version, message: error.message };
+      // No helm where the plan runs is this environment's finding, not the end of every environment's plan.
+      if (error instanceof HelmError || error instanceof ManifestError || error instanceof HelmNotFoundError) return { ok: false, chartVersion: version, message: error.message };
       throw error;
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { JsonObject } from '../../src/core/json.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
 import { HelmClient } from '../../src/helm/helm-client.ts';
+import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
 import { HelmRunner } from '../../src/helm/helm-runner.ts';
 import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
 import type { LiveState } from '../../src/live/live-state.ts';
@@ -126,6 +127,12 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(broken));
     assert.match(withCode(p.findings, 'chart-render-failed')[0]?.message ?? '', /the manifest rendered by helm template is not valid YAML/);
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
+  });
+
+  it('no helm where the plan runs is a chart-render-failed error naming the places tried, not a failed plan', async () => {
+    const missing = new HelmClient(new HelmRunner({ redactor: new Redactor(), locate: () => Promise.reject(new HelmNotFoundError('no helm: FSM_GITOPS_HELM is unset, /opt/helm/helm is missing')) }), undefined);
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(missing));
+    assert.match(withCode(p.findings, 'chart-render-failed')[0]?.message ?? '', /no helm: FSM_GITOPS_HELM is unset/);
   });
 
   it('without chart.upgrade the values change stays plan-only and says how to enable upgrades; helm is not run', async () => {
