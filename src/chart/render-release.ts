@@ -56,10 +56,10 @@ export class ChartRenderer {
         via === 'server dry run' && connection
           ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS })).manifest
           : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
-      // The plan diffs both manifests as objects: what it cannot read is said here, not thrown from the pure plan.
-      parseManifest(release.manifest, "the deployed release's manifest");
-      parseManifest(manifest, `the manifest rendered by ${via}`);
-      return { ok: true, chartVersion: version, manifest, via };
+      // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
+      const deployed = parseManifest(release.manifest, "the deployed release's manifest");
+      const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
+      return { ok: true, chartVersion: version, via, deployed, rendered };
     } catch (error) {
       // No helm where the plan runs is this environment's finding, not the end of every environment's plan.
       if (error instanceof HelmError || error instanceof ManifestError || error instanceof HelmNotFoundError) return { ok: false, chartVersion: version, message: error.message };

@@ -1,6 +1,6 @@
 import { appendAll } from '../core/arrays.ts';
 import { deepEqual, isObject } from '../core/json.ts';
-import { ManifestError, parseManifest, releaseChanges } from './release-changes.ts';
+import { releaseChanges } from './release-changes.ts';
 import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
@@ -89,14 +89,7 @@ function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[
   const chart = context.chart;
   if (!release || !chart?.ok) return [];
   const file = context.desired.values?.file ?? context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
-  let changes: ResourceChange[];
-  try {
-    ({ changes } = releaseChanges(parseManifest(release.manifest, "the deployed release's manifest"), parseManifest(chart.manifest, `the manifest rendered by ${chart.via}`), redactor, file));
-  } catch (error) {
-    // The renderer parsed both already and reports what it cannot read (chart-render-failed).
-    if (error instanceof ManifestError) return [];
-    throw error;
-  }
+  const { changes } = releaseChanges(chart.deployed, chart.rendered, redactor, file);
   for (const change of changes) change.pending = UPGRADE_NOT_APPLIED;
   return changes;
 }

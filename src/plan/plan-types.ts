@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.ts';
 import type { JsonObject } from '../core/json.ts';
+import type { KubeObject } from '../core/kube.ts';
 import type { FieldChange } from './field-changes.ts';
 import type { OmittedFindings } from './finding-caps.ts';
 
@@ -30,7 +31,14 @@ export interface ResourceChange {
  * `message` is helm's error, already redacted.
  */
 export type ChartRender =
-  | { ok: true; chartVersion: string; manifest: string; via: 'server dry run' | 'helm template' }
+  | {
+      ok: true;
+      chartVersion: string;
+      via: 'server dry run' | 'helm template';
+      /** The release's stored manifest and the newly rendered one, as objects by kind/namespace/name (release-changes.ts parseManifest). */
+      deployed: Map<string, KubeObject>;
+      rendered: Map<string, KubeObject>;
+    }
   | { ok: false; chartVersion: string; message: string };
 
 export interface Workload {
