@@ -6,7 +6,7 @@ export type ServerSide = 'true' | 'false' | 'auto';
  * unset, leaving helm's default (Helm 4: server-side apply for an install, `auto` for an upgrade or rollback).
  * `false` is needed on kube-apiserver 1.20, which refuses Helm 4's server-side apply of FSM's Services
  * ("associative list with keys has an element that omits key field \"protocol\"";
- * shared/fsm-reference/SOURCES.md). Helm 3 has no such flag: leave the setting unset with helm 3.
+ * test/fixtures/fsm-reference/SOURCES.md, and test/cluster/helm.cluster-test.ts shows it). Helm 3 has no such flag: leave the setting unset with helm 3.
  * Throws on any other value.
  */
 export function serverSideFromEnv(env: Record<string, string | undefined>): ServerSide | undefined {

@@ -11,7 +11,7 @@ import { startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
 // FSM's real chart on the real kube-apiserver 1.20, with the real helm 4 (FSM_GITOPS_HELM, PATH, or the pinned
 // package's). No kubelet runs: --no-hooks (the pre-install hook is a Job), no --wait, and --server-side=false
-// (1.20 refuses Helm 4's server-side apply of the chart's Services; shared/fsm-reference/SOURCES.md).
+// (1.20 refuses Helm 4's server-side apply of the chart's Services; test/fixtures/fsm-reference/SOURCES.md).
 const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
 const CHART = fsmChart('1.5.1');
 const OPTIONS = { timeoutMs: 120_000, noHooks: true };

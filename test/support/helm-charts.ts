@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-/** FSM's chart as packaged (test/fixtures/fsm-reference/charts, copied from shared/fsm-reference by npm run fixtures). */
+/** FSM's chart as packaged (test/fixtures/fsm-reference/charts, copied by npm run fixtures; sources in test/fixtures/fsm-reference/SOURCES.md). */
 export function fsmChart(version: '1.5.1' | '1.6.0'): { path: string } {
   return { path: fileURLToPath(new URL(`../fixtures/fsm-reference/charts/fsm-${version}.tgz`, import.meta.url)) };
 }
