@@ -1,13 +1,15 @@
 /**
  * An in-memory API server for unit tests: objects by path, resourceVersions, optimistic concurrency
  * (PUT, apply PATCH and DELETE preconditions answer 409 on a stale resourceVersion), creates answering
- * 409 when the object exists, and a fault hook per request. Usable directly as a KubeApi, or behind a
+ * 409 when the object exists, a server-side apply creating a missing object whatever resourceVersion it
+ * carries (as kube-apiserver does), and a fault hook per request. Usable directly as a KubeApi, or behind a
  * real KubeClient through nock (`serveWithNock`).
  */
 import nock from 'nock';
 import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
 import { KubeClient, type KubeApi, type KubeClientOptions, type KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
+import { APPLY_PATCH } from '../../src/kube/fsm-objects.ts';
 
 /**
  * What the fault hook does with a request: `pass` handles it; `lost-answer` handles it, then answers 500
@@ -103,7 +105,8 @@ export class FakeKube implements KubeApi {
         return this.store(path, body);
       case 'PATCH': {
         this.precondition(existing, versionOf(body), what);
-        if (!existing && versionOf(body) !== undefined) throw apiError(404, what, 'NotFound');
+        // A server-side apply creates what is missing, ignoring a resourceVersion; other patches need the object.
+        if (!existing && request.contentType !== APPLY_PATCH) throw apiError(404, what, 'NotFound');
         const merged = existing ? (merge(structuredClone(existing), body) as JsonObject) : body;
         if (request.query?.['dryRun'] !== undefined) return merged;
         return this.store(path, merged);
@@ -160,12 +163,13 @@ export function serveWithNock(fake: FakeKube, server: string): void {
     nock(server)
       .persist()
       .intercept(/.*/, method)
-      .reply((uri, requestBody) => {
+      .reply(function (uri, requestBody) {
         const url = new URL(uri, server);
         const query: Record<string, string> = {};
         for (const [key, value] of url.searchParams) query[key] = value;
         const body: unknown = typeof requestBody === 'string' && requestBody !== '' ? JSON.parse(requestBody) : requestBody;
-        const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}` };
+        const contentType = this.req.headers['content-type'];
+        const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}`, ...(contentType ? { contentType } : {}) };
         fake.requests.push(request);
         try {
           const answer = fake.fault(request);
