@@ -2,7 +2,6 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { isObject } from '../core/json.ts';
 import { displayName, objectKey, type KubeObject } from '../core/kube.ts';
 import { COMMIT_ANNOTATION } from '../core/ownership.ts';
-import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { fsmObjectPath } from '../kube/fsm-objects.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
@@ -12,6 +11,7 @@ import { writeConcurrency } from './concurrency.ts';
 import { applyIfOurs, pruneIfOurs, WriteRefusedError } from './guarded-writes.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { LeaseLostError } from './lease-renewal.ts';
+import { allOrStop, levels } from './levels.ts';
 import { pruneRefusal, writeRefusal } from './ownership-check.ts';
 import { rollBack, type Step } from './rollback.ts';
 
@@ -116,40 +116,6 @@ async function recordBefore(client: KubeApi, objects: readonly KubeObject[], liv
   };
   const befores = await Promise.all(objects.map(read));
   return new Map(objects.map((object, index) => [objectKey(object), befores[index]]));
-}
-
-/**
- * Runs `run` for every object, at most `limit`'s bound at once. On the first failure it starts no more,
- * waits for those in flight, and throws: the LeaseLostError if any run lost the Lease (nothing may be
- * rolled back then), else the first failure.
- */
-async function allOrStop(objects: readonly KubeObject[], limit: LimitFunction, run: (object: KubeObject) => Promise<void>): Promise<void> {
-  const failures: unknown[] = [];
-  const tasks = objects.map((object) =>
-    limit(async () => {
-      try {
-        await run(object);
-      } catch (error) {
-        failures.push(error);
-        limit.clearQueue(); // the tasks not started reject with an AbortError: they wrote nothing
-      }
-    }),
-  );
-  await Promise.allSettled(tasks);
-  if (failures.length > 0) throw failures.find((f) => f instanceof LeaseLostError) ?? failures[0];
-}
-
-/** Consecutive objects of one kind rank (ApplySet holds them sorted): a level's objects do not depend on each other. */
-function levels(objects: readonly KubeObject[]): KubeObject[][] {
-  const groups: KubeObject[][] = [];
-  let rank: number | undefined;
-  for (const object of objects) {
-    const next = applyOrder(fsmKindOf(object)?.kind ?? 'PluginConfig');
-    if (next !== rank) groups.push([]);
-    groups[groups.length - 1]!.push(object);
-    rank = next;
-  }
-  return groups;
 }
 
 /** The steps taken, in the order their writes started (the plan's order), however the writes finished. */
