@@ -141,6 +141,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const values = change(p, 'HelmValues', 'fsm');
     assert.equal(values?.action, 'update');
     assert.match(values?.pending ?? '', /chart: \{ upgrade: true \}/);
+    assert.match(values?.pending ?? '', /deploy\/rbac-chart\.yaml .*docs\/deploy\.md, "Chart upgrades: the opt-in role"/);
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
   });
 });
