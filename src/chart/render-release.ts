@@ -55,7 +55,7 @@ export class ChartRenderer {
       const manifest =
         via === 'server dry run' && connection
           ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS })).manifest
-          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
+          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: live.kubeVersion });
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);

@@ -58,7 +58,8 @@ Examples:
   fsm-gitops plan --repo . --cluster staging=staging.yaml --cluster production=prod.yaml --format json
 
 Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets; a snapshot without
-the CRDs or the release Secret cannot be validated against, and plan says so):
+the CRDs or the release Secret cannot be validated against, and plan says so; kubectl version gives
+the cluster's version, which a chart upgrade checks the chart's kubeVersion against):
 ${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')}
 `;
 

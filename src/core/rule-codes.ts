@@ -40,6 +40,7 @@ export const RULE_CODES = [
   // Chart upgrades (`chart:` in the repository config)
   'chart-downgrade',
   'chart-breaking-upgrade',
+  'chart-kube-version',
   'chart-render-failed',
   // Plugins
   'plugin-policy-disabled',

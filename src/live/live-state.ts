@@ -20,6 +20,12 @@ export interface LiveState {
   namespaces: KubeObject[];
   /** Deployments, StatefulSets and DaemonSets in the mesh's monitored namespaces. */
   workloads: KubeObject[];
+  /**
+   * The cluster's Kubernetes version (`v1.30.4`), when a snapshot holds `kubectl version`'s output: `helm
+   * template` checks the chart's `kubeVersion` against it. Unset from an API server (helm's server dry run asks
+   * the server itself) and from a snapshot without it.
+   */
+  kubeVersion?: string;
 }
 
 export interface MeshRef {

@@ -4,6 +4,7 @@ import { releaseChanges } from './release-changes.ts';
 import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
+import { ENABLE_CHART_UPGRADES } from '../fsm/chart-upgrade-hint.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges } from './field-changes.ts';
 import { applyOnto } from './merge.ts';
@@ -80,7 +81,7 @@ function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
   return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
 }
 
-const UPGRADE_OFF = 'values changes need a chart upgrade (helm upgrade), which this environment does not run: enable it with `chart: { upgrade: true }` for the environment in .github/fsm-gitops.yml (docs/configuration.md, "chart")';
+const UPGRADE_OFF = `values changes need a chart upgrade (helm upgrade), which this environment does not run: to enable it, ${ENABLE_CHART_UPGRADES}`;
 const UPGRADE_NOT_APPLIED = 'fsm-gitops plans chart upgrades but does not apply them yet: apply leaves the Helm release as it is';
 
 /** The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts). */

@@ -53,12 +53,12 @@ function config(chart: string): string {
   return `environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    prune: false\n${chart ? `    chart: ${chart}\n` : ''}`;
 }
 
-async function plan(valuesYaml: string, chart = '{ upgrade: true }', helm = new CountingHelm()): Promise<{ plan: EnvironmentPlan; helm: CountingHelm }> {
+async function plan(valuesYaml: string, chart = '{ upgrade: true }', helm = new CountingHelm(), on: LiveState = live): Promise<{ plan: EnvironmentPlan; helm: CountingHelm }> {
   const repo = new MemoryRepo({ [CONFIG_FILE]: config(chart), 'clusters/staging/values.yaml': valuesYaml });
   const environment = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!;
   const desired = await loadEnvironment(repo, environment);
-  const rendered = await new ChartRenderer(() => helm).render(desired, live);
-  return { plan: planEnvironment(desired, live, rendered ? { chart: rendered } : {}), helm };
+  const rendered = await new ChartRenderer(() => helm).render(desired, on);
+  return { plan: planEnvironment(desired, on, rendered ? { chart: rendered } : {}), helm };
 }
 
 function change(p: EnvironmentPlan, kind: string, name: string) {
@@ -129,6 +129,22 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
   });
 
+  it("a snapshot's cluster version outside the chart's kubeVersion is chart-kube-version: helm template is given --kube-version", async () => {
+    const values = 'fsm:\n  fsmController:\n    replicaCount: 3\n';
+    // FSM's chart 1.5.1 requires kubeVersion >= 1.19.0-0.
+    const old = await plan(values, '{ upgrade: true }', new CountingHelm(), { ...live, kubeVersion: 'v1.18.3' });
+    const [finding] = withCode(old.plan.findings, 'chart-kube-version');
+    assert.equal(finding?.severity, 'error');
+    assert.equal(finding?.file, CONFIG_FILE);
+    assert.match(finding?.message ?? '', /^chart fsm 1\.5\.1 requires Kubernetes >= 1\.19\.0-0 \(its Chart\.yaml kubeVersion\) and the cluster runs v1\.18\.3 \(the version in examples\/cluster\/staging\.yaml\)/);
+    assert.deepEqual(withCode(old.plan.findings, 'chart-render-failed'), [], 'its own finding, not the generic one');
+    assert.equal(change(old.plan, 'Deployment', 'fsm-controller'), undefined);
+
+    const current = await plan(values, '{ upgrade: true }', new CountingHelm(), { ...live, kubeVersion: 'v1.30.4-eks-a737599' });
+    assert.deepEqual(current.plan.findings.filter((f) => f.code.startsWith('chart-')), []);
+    assert.equal(change(current.plan, 'Deployment', 'fsm-controller')?.action, 'update');
+  });
+
   it('no helm where the plan runs is a chart-render-failed error naming the places tried, not a failed plan', async () => {
     const missing = new HelmClient(new HelmRunner({ redactor: new Redactor(), locate: () => Promise.reject(new HelmNotFoundError('no helm: FSM_GITOPS_HELM is unset, /opt/helm/helm is missing')) }), undefined);
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(missing));
@@ -141,6 +157,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const values = change(p, 'HelmValues', 'fsm');
     assert.equal(values?.action, 'update');
     assert.match(values?.pending ?? '', /chart: \{ upgrade: true \}/);
+    assert.match(values?.pending ?? '', /deploy\/rbac-chart\.yaml .*docs\/deploy\.md, "Chart upgrades: the opt-in role"/);
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
   });
 });
