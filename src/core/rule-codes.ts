@@ -41,6 +41,8 @@ export const RULE_CODES = [
   'chart-downgrade',
   'chart-breaking-upgrade',
   'chart-render-failed',
+  'chart-release-pending',
+  'chart-release-failed',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

@@ -4,12 +4,15 @@ import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
 import type { LiveState } from '../live/live-state.ts';
 import { toApply } from './changes.ts';
 import { buildContext } from './context.ts';
+import type { ChartUpgrade } from './plan-types.ts';
 
 export interface ApplySet {
   /** Manifests to server-side apply, in dependency order: MeshConfig, Plugins, PluginChains, PluginConfigs. */
   apply: KubeObject[];
   /** Live objects to delete, in reverse dependency order. */
   prune: KubeObject[];
+  /** The chart upgrade the plan rendered (planAgainst sets it), run before the objects. */
+  chart?: ChartUpgrade;
 }
 
 /** What applying this environment would send to the API server (unmasked: never rendered). */
