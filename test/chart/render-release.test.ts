@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ChartRenderer, type RenderingHelm } from '../../src/chart/render-release.ts';
 import { parseRepoConfig } from '../../src/config/repo-config.ts';
+import { planDigest } from '../../src/deploy/plan-digest.ts';
 import type { JsonObject } from '../../src/core/json.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
@@ -102,6 +103,15 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
       chart: ['Chart.yaml', 'templates/fsm-deployment.yaml'],
       values: { fsm: { fsmController: { replicaCount: 3 }, meshName: 'fsm' } },
     });
+  });
+
+  it("the chart's random uid (preset-mesh-config) is shown as such: the same change planned twice has the same digest", async () => {
+    const values = 'fsm:\n  fsmController:\n    replicaCount: 3\n';
+    const [first, second] = [(await plan(values)).plan, (await plan(values)).plan];
+    const preset = change(first, 'ConfigMap', 'preset-mesh-config');
+    assert.equal(preset?.action, 'update');
+    assert.match(JSON.stringify(preset?.after), /"uid\\": \\"\(a new uuidv4 at each render\)\\"/);
+    assert.equal(planDigest(first), planDigest(second));
   });
 
   it("a replica count alone changes the Deployment without rolling its pods", async () => {
