@@ -76,8 +76,10 @@ and the commit, renewed while the apply runs; if it cannot be renewed, the apply
 step fails, what this apply wrote is restored (never over a later write by someone else) and it says
 what it could not undo. Each apply is recorded in the ConfigMap fsm-gitops-history-<env> (the last 20);
 when the cluster cannot take the record, it is kept in ~/.local/state/fsm-gitops/pending-history/ and
-written by the next apply. Values changes that need a chart upgrade are listed as pending and never
-applied.
+written by the next apply. With chart: { upgrade: true }, a values.yaml or chart.version change is applied
+first, by helm upgrade with the chart and values the plan rendered (waiting for the rollout up to
+chart.wait.timeoutSeconds, cut to --timeout); if it or a later step fails, the release is rolled back to the
+revision before (helm rollback). Without it, values changes are listed as pending and never applied.
 
 Options:
   --repo DIR              Repository checkout (default: the current directory)

@@ -42,6 +42,8 @@ export const RULE_CODES = [
   'chart-breaking-upgrade',
   'chart-kube-version',
   'chart-render-failed',
+  'chart-release-pending',
+  'chart-release-failed',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

@@ -5,7 +5,7 @@ import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../core/ku
 import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile } from '../desired/yaml-file.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
-import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret } from './helm-release.ts';
+import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret, latestRevision } from './helm-release.ts';
 import { LiveStateError, type LiveOrigin, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
 import { MONITORED_BY_LABEL } from './mesh-scope.ts';
 
@@ -87,6 +87,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
     if (error instanceof HelmReleaseDecodeError) throw new LiveStateError(`cluster snapshot ${source}: ${error.message}`);
     throw error;
   }
+  const helmReleaseLatest = latestRevision(helmSecrets, mesh.name);
   return {
     source,
     origin,
@@ -99,6 +100,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
       return kind !== undefined && kind !== 'MeshConfig';
     }),
     helmRelease,
+    ...(helmReleaseLatest ? { helmReleaseLatest } : {}),
     namespaces,
     workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind) && monitored.has(namespaceOf(o) ?? '')),
   };

@@ -5,6 +5,7 @@ import type { LiveState } from '../live/live-state.ts';
 import { toApply } from './changes.ts';
 import { buildContext } from './context.ts';
 import { liveObjectsByKey } from './live-objects.ts';
+import type { ChartUpgrade } from './plan-types.ts';
 
 export interface ApplySet {
   /** Manifests to server-side apply, in dependency order: MeshConfig, Plugins, PluginChains, PluginConfigs. */
@@ -18,6 +19,8 @@ export interface ApplySet {
    * reads each object it touches first.
    */
   live?: ReadonlyMap<string, KubeObject>;
+  /** The chart upgrade the plan rendered (planAgainst sets it), run before the objects. */
+  chart?: ChartUpgrade;
 }
 
 /** What applying this environment would send to the API server (unmasked: never rendered). */
