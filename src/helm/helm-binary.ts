@@ -61,7 +61,7 @@ export async function findHelm(search: HelmSearch = {}): Promise<HelmBinary> {
   if (onPath) return { path: onPath, source: 'PATH' };
   tried.push('helm on PATH: not found');
   try {
-    return { path: await cachedPackageHelm(search.packageDir ?? defaultPackageDir, cacheRoot(env)), source: 'package-cache' };
+    return { path: await cachedPackageHelm(search.packageDir ?? layerPackageDir, cacheRoot(env)), source: 'package-cache' };
   } catch (error) {
     tried.push(`${HELM_ZIP_ENTRY} of ${HELM_PACKAGE}'s lib/layer.zip: ${(error as Error).message}`);
   }
@@ -92,7 +92,8 @@ async function cachedPackageHelm(packageDir: () => string, root: string): Promis
   return pending;
 }
 
-function defaultPackageDir(): string {
+/** The folder of the installed HELM_PACKAGE (its lib/layer.zip holds helm/helm and kubectl/kubectl); throws when it is not installed. */
+export function layerPackageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve(`${HELM_PACKAGE}/package.json`));
   } catch {
