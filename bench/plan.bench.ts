@@ -2,8 +2,15 @@
  * Plans 1,000 plugin resources (Plugins, PluginChains, PluginConfigs) from a repository against a snapshot
  * holding their live versions, and prints how long each phase takes and the memory it needs.
  * Target: the whole plan well under a second on a 2-core machine.
+ *
+ * Then linearity: the snapshot plan and the PR comment (Markdown) and check run renders for 1,000, 5,000
+ * and 10,000 new Plugins in process, per 1,000; the built CLI's snapshot plan of 5,000 (target under 2 s)
+ * and its start-up (`--version`), when dist/ is built (`npm run build`).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dump } from 'js-yaml';
 import { parseRepoConfig } from '../src/config/repo-config.ts';
@@ -15,6 +22,7 @@ import { planEnvironment } from '../src/plan/plan.ts';
 import { renderJson } from '../src/render/json.ts';
 import { renderMarkdown } from '../src/render/markdown.ts';
 import { renderText } from '../src/render/text.ts';
+import { renderCheckRun } from '../src/render/check-run.ts';
 
 const RESOURCES = 1_000;
 const ROUNDS = 5;
@@ -97,3 +105,67 @@ const memory = process.memoryUsage();
 console.log(`  heap used        ${(memory.heapUsed / 1024 / 1024).toFixed(1).padStart(8)} MiB`);
 console.log(`  rss              ${(memory.rss / 1024 / 1024).toFixed(1).padStart(8)} MiB`);
 console.log(`  plan (snapshot + repository + rules + diff): ${median(timings['total']!) < 1000 ? 'under' : 'OVER'} one second`);
+
+// Linearity: N new Plugins, ten to a file (an environment reads at most 2,000 files).
+const SCALES = [1_000, 5_000, 10_000];
+const PER_FILE = 10;
+
+function newPlugins(count: number): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let f = 0; f * PER_FILE < count; f++) {
+    const docs = [];
+    for (let i = f * PER_FILE; i < Math.min(count, (f + 1) * PER_FILE); i++) {
+      docs.push(dump({ apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: `plugin-${i}`, labels: LABELS }, spec: { priority: 100, pipyscript: `pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-plugin'] = 'plugin-${i}')\n` } }));
+    }
+    files.set(`clusters/bench/plugins/${String(f).padStart(5, '0')}.yaml`, docs.join('---\n'));
+  }
+  return files;
+}
+
+const per1000 = (ms: number, count: number): string => `${ms.toFixed(0).padStart(6)} ms (${((ms / count) * 1000).toFixed(0).padStart(4)} ms per 1,000)`;
+console.log('\nlinearity, in process (new Plugins against the production example snapshot):');
+const exampleLive = liveStateFromObjects('production.yaml', parseSnapshot('production.yaml', new TextEncoder().encode(example)), MESH);
+for (const count of SCALES) {
+  const scaleRepo = new MemoryRepo({ '.github/fsm-gitops.yml': `environments:\n  ${ENV.env}:\n    path: clusters/bench\n    cluster: bench\n` });
+  for (const [path, text] of newPlugins(count)) scaleRepo.set(path, text);
+  const t0 = performance.now();
+  const plan = planEnvironment(await loadEnvironment(scaleRepo, environment), exampleLive);
+  const t1 = performance.now();
+  renderMarkdown({ environments: [plan] });
+  const t2 = performance.now();
+  renderCheckRun(plan);
+  const t3 = performance.now();
+  console.log(`  ${String(count).padStart(6)} Plugins: plan ${per1000(t1 - t0, count)}, PR comment ${per1000(t2 - t1, count)}, check run ${per1000(t3 - t2, count)}`);
+}
+
+const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+if (!existsSync(cli)) {
+  console.log('\nbuilt CLI: dist/ is not built (npm run build), skipped');
+} else {
+  const timed = (args: string[]): number => {
+    const t0 = performance.now();
+    try {
+      execFileSync(process.execPath, [cli, ...args], { stdio: 'ignore' });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 2) throw error; // 2: the plan has changes
+    }
+    return performance.now() - t0;
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'fsm-gitops-bench-'));
+  try {
+    writeFileSync(join(dir, 'snapshot.yaml'), example);
+    mkdirSync(join(dir, 'repo/.github'), { recursive: true });
+    writeFileSync(join(dir, 'repo/.github/fsm-gitops.yml'), `environments:\n  ${ENV.env}:\n    path: clusters/bench\n    cluster: bench\n`);
+    for (const [path, text] of newPlugins(5_000)) {
+      mkdirSync(join(dir, 'repo', path, '..'), { recursive: true });
+      writeFileSync(join(dir, 'repo', path), text);
+    }
+    const startUp = median([0, 1, 2].map(() => timed(['--version'])));
+    const plan5000 = median([0, 1, 2].map(() => timed(['plan', '--repo', join(dir, 'repo'), '--cluster', join(dir, 'snapshot.yaml'), '--format', 'markdown'])));
+    console.log('\nbuilt CLI (median of 3):');
+    console.log(`  start-up (--version)          ${startUp.toFixed(0).padStart(6)} ms`);
+    console.log(`  snapshot plan, 5,000 Plugins  ${per1000(plan5000, 5_000)}  ${plan5000 < 2_000 ? 'under' : 'OVER'} 2 s`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -4,8 +4,6 @@ import { hasErrors } from '../core/finding.ts';
 import { FolderRepo } from '../desired/folder-repo.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { SnapshotReader } from '../live/snapshot.ts';
-import { ClusterReader } from '../kube/cluster-reader.ts';
-import { KubeconfigFlags } from './kube-flags.ts';
 import { perEnvironmentFlag } from './per-environment-flag.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { planRepository, UsageError } from '../workflow/plan-repository.ts';
@@ -42,7 +40,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   }
   const format = chooseFormat(values.format, values.output);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
-  const liveStateFor = liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
+  const liveStateFor = await liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
 
   const { plan } = await planRepository({
     repo: new FolderRepo(values.repo),
@@ -69,15 +67,17 @@ export function exitCode(plan: Plan, detailed: boolean): number {
   return detailed && changes ? EXIT.changes : EXIT.ok;
 }
 
-function liveStateChooser(
+async function liveStateChooser(
   snapshots: string[],
   kubeconfig: string | undefined,
   contexts: string[],
   say: ((message: string) => void) | undefined,
-): (environment: EnvironmentConfig) => LiveStateReader {
+): Promise<(environment: EnvironmentConfig) => LiveStateReader> {
   if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
   if (kubeconfig === undefined && contexts.length > 0) throw new UsageError('--context chooses a context of --kubeconfig: give --kubeconfig too');
   if (kubeconfig !== undefined) {
+    // Loaded only here: @kubernetes/client-node is most of the CLI's start-up, and a snapshot plan needs none of it.
+    const [{ KubeconfigFlags }, { ClusterReader }] = await Promise.all([import('./kube-flags.ts'), import('../kube/cluster-reader.ts')]);
     const flags = new KubeconfigFlags(kubeconfig, contexts);
     return (environment) => {
       const { client, says } = flags.forEnvironment(environment);

@@ -4,20 +4,19 @@ import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { didYouMean } from '../commands/did-you-mean.ts';
 import { MAIN_HELP } from './help.ts';
-import { applyCommand } from './apply-command.ts';
-import { LeaseLostError, LockBusyError } from '../apply/lock.ts';
-import { DeadlineExceededError } from '../kube/kube-client.ts';
 import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
-import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
 import { terminalSafe, visible } from '../render/terminal-text.ts';
 import type { CliIo } from './io.ts';
-import { planCommand } from './plan-command.ts';
 import { version } from './version.ts';
 
+/**
+ * Each command's module is loaded when it runs: `--version`, `--help` and a snapshot plan never load
+ * @kubernetes/client-node or the AWS SDK (most of the start-up time), which only a cluster needs.
+ */
 const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<number> }>([
-  ['plan', { run: planCommand }],
-  ['apply', { run: applyCommand }],
+  ['plan', { run: async (args, io) => (await import('./plan-command.ts')).planCommand(args, io) }],
+  ['apply', { run: async (args, io) => (await import('./apply-command.ts')).applyCommand(args, io) }],
 ]);
 
 /**
@@ -52,20 +51,29 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   try {
     return await entry.run(args, io);
   } catch (error) {
-    return reportFailure(error, command, io);
+    return reportFailure(error, command, io, await clusterErrors(error));
   }
 }
 
-/** Failures a user can act on: said in one line, exit 3, no stack trace. */
-const EXPECTED_ERRORS = [UsageError, RepoConfigError, LiveStateError, LockBusyError, KubeApiError, KubeUnreachableError, DeadlineExceededError, LeaseLostError, ClusterCredentialsError];
+type ErrorClass = abstract new (...args: never[]) => Error;
 
-function reportFailure(error: unknown, command: string, io: CliIo): number {
+/** Failures a user can act on: said in one line, exit 3, no stack trace. */
+const EXPECTED_ERRORS: ErrorClass[] = [UsageError, RepoConfigError, LiveStateError, KubeApiError, KubeUnreachableError];
+
+/** The expected failures of the cluster modules, loaded (only) to judge an error none of the others is. */
+async function clusterErrors(error: unknown): Promise<ErrorClass[]> {
+  if (!(error instanceof Error) || EXPECTED_ERRORS.some((kind) => error instanceof kind)) return [];
+  const [lock, client, credentials] = await Promise.all([import('../apply/lock.ts'), import('../kube/kube-client.ts'), import('../kube/credentials/cluster-credentials.ts')]);
+  return [lock.LockBusyError, lock.LeaseLostError, client.DeadlineExceededError, credentials.ClusterCredentialsError];
+}
+
+function reportFailure(error: unknown, command: string, io: CliIo, more: readonly ErrorClass[]): number {
   if (isArgsError(error)) {
     // The one line that says what is wrong, and where the options are: not the whole help under it.
     io.stderr(`fsm-gitops: ${(error as Error).message}\nRun 'fsm-gitops ${command} --help' for its options.\n`);
     return EXIT.failed;
   }
-  if (error instanceof Error && EXPECTED_ERRORS.some((kind) => error instanceof kind)) {
+  if (error instanceof Error && [...EXPECTED_ERRORS, ...more].some((kind) => error instanceof kind)) {
     io.stderr(`fsm-gitops: ${error.message}\n`);
     return EXIT.failed;
   }

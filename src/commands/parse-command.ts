@@ -94,8 +94,12 @@ function rollbackTarget(text: string): RollbackTarget | undefined {
 
 /** `` `/fsm plan` `` and ```` ```/fsm plan``` ```` are the same command as `/fsm plan`. */
 function stripBackticks(line: string): string {
-  const match = /^(`+)([^`]*)\1$/.exec(line);
-  return match ? match[2]!.trim() : line;
+  // By hand: `^(`+)([^`]*)\1$` tried every split of a long run of backticks against the rest (quadratic).
+  let ticks = 0;
+  while (line[ticks] === '`') ticks++;
+  if (ticks === line.length) return ticks >= 2 && ticks % 2 === 0 ? '' : line;
+  const inner = line.slice(ticks, line.length - ticks);
+  return ticks > 0 && line.length >= 2 * ticks && line.endsWith('`'.repeat(ticks)) && !inner.includes('`') ? inner.trim() : line;
 }
 
 function isCommandName(word: string): word is CommandName {

@@ -120,5 +120,12 @@ export function environmentSectionOf(body: string, name: string): string | undef
 /** The body with one environment's plan section replaced by `section` (markers included), or appended. */
 export function withEnvironmentSection(body: string, name: string, section: string): string {
   const current = environmentSectionOf(body, name);
-  return current === undefined ? `${body.replace(/\n*$/, '')}\n\n${section}\n` : body.replace(current, () => section);
+  return current === undefined ? `${trimNewlines(body)}\n\n${section}\n` : body.replace(current, () => section);
+}
+
+/** The body without its trailing newlines (a `/\n*$/` search rescans every run of newlines from each of its characters). */
+function trimNewlines(body: string): string {
+  let end = body.length;
+  while (end > 0 && body[end - 1] === '\n') end--;
+  return body.slice(0, end);
 }

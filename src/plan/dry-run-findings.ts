@@ -69,10 +69,26 @@ function typedPatchFinding(resource: ManagedResource, outcome: DryRunRejection):
 
 /** `spec.chains[0].name` and `metadata.labels[app.kubernetes.io/name]`, as the API server writes field paths. */
 export function parseFieldPath(field: string): PathSegment[] {
+  // One pass (a regular expression searching for `]` from every unclosed `[` was quadratic).
   const path: PathSegment[] = [];
-  for (const match of field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)) {
-    if (match[1] !== undefined) path.push(match[1]);
-    else if (match[2] !== undefined) path.push(/^\d+$/.test(match[2]) ? Number(match[2]) : match[2]);
+  let closeLeft = true;
+  for (let at = 0; at < field.length; ) {
+    const c = field[at]!;
+    if (c === '[' && closeLeft) {
+      const close = field.indexOf(']', at + 1);
+      closeLeft = close >= 0;
+      if (closeLeft) {
+        const inside = field.slice(at + 1, close);
+        path.push(/^\d+$/.test(inside) ? Number(inside) : inside);
+      }
+      at = closeLeft ? close + 1 : at + 1;
+    } else if (c === '.' || c === '[' || c === ']') at++;
+    else {
+      let end = at + 1;
+      while (end < field.length && !'.[]'.includes(field[end]!)) end++;
+      path.push(field.slice(at, end));
+      at = end;
+    }
   }
   return path;
 }

@@ -26,7 +26,7 @@ export function parseTypedPatchFailure(message: string): TypedPatchFailure | und
  * `[="x"]` the set item equal to x. Stops at the first step the object does not have: the path to there.
  */
 export function resolveTypedPath(object: JsonValue, field: string): PathSegment[] {
-  const steps = field.match(/\.[^.[]*|\[[^\]]*\]/g) ?? [];
+  const steps = typedPathSteps(field);
   const path: PathSegment[] = [];
   let at: JsonValue | undefined = object;
   for (let i = 0; i < steps.length; i++) {
@@ -35,8 +35,10 @@ export function resolveTypedPath(object: JsonValue, field: string): PathSegment[
       if (!isObject(at)) break;
       let key = step.slice(1);
       let end = i;
-      // Join following `.x` steps while that makes a key the object has (a dotted map key).
-      for (let j = i + 1, joined = key; j < steps.length && steps[j]!.startsWith('.'); j++) {
+      // Join following `.x` steps while that makes a key the object has (a dotted map key), never past the
+      // longest such key: a path of many dots against an object without them costs one look each.
+      const longest = maxDottedKeyLength(at);
+      for (let j = i + 1, joined = key; j < steps.length && steps[j]!.startsWith('.') && joined.length + steps[j]!.length <= longest; j++) {
         joined += steps[j];
         if (Object.hasOwn(at, joined)) [key, end] = [joined, j];
       }
@@ -56,6 +58,35 @@ export function resolveTypedPath(object: JsonValue, field: string): PathSegment[
     }
   }
   return path;
+}
+
+/**
+ * The steps of a field path as strings: `.key` (up to the next `.` or `[`) and `[selector]` (up to the first
+ * `]`); a `[` that no `]` closes is skipped. One pass: where no `]` is left, none is searched for again.
+ */
+function typedPathSteps(field: string): string[] {
+  const steps: string[] = [];
+  let closeLeft = true;
+  for (let at = 0; at < field.length; ) {
+    if (field[at] === '.') {
+      let end = at + 1;
+      while (end < field.length && field[end] !== '.' && field[end] !== '[') end++;
+      steps.push(field.slice(at, end));
+      at = end;
+    } else if (field[at] === '[' && closeLeft) {
+      const close = field.indexOf(']', at + 1);
+      closeLeft = close >= 0;
+      if (closeLeft) steps.push(field.slice(at, close + 1));
+      at = closeLeft ? close + 1 : at + 1;
+    } else at++;
+  }
+  return steps;
+}
+
+function maxDottedKeyLength(object: Record<string, unknown>): number {
+  let longest = 0;
+  for (const key of Object.keys(object)) if (key.includes('.')) longest = Math.max(longest, key.length);
+  return longest;
 }
 
 function listIndex(list: readonly JsonValue[], selector: string): number | undefined {

@@ -3,6 +3,7 @@ import { MASK, MASK_CHANGED } from './mask.ts';
 import { isSecretKey, normalizeKey } from './secret-keys.ts';
 import { isPublicPath, isSecretPath } from './secret-paths.ts';
 import { redactShapes } from './secret-shapes.ts';
+import { SecretMatcher } from './known-secrets.ts';
 
 type Value = JsonValue | undefined;
 
@@ -35,35 +36,46 @@ export class Redactor {
 
   /** A copy of the value with its credentials masked. kind selects schema knowledge (`MeshConfig`, `HelmValues`, …). */
   value<T extends JsonValue>(kind: string, value: T): T {
+    this.learn(kind, value);
     return this.walk(kind, value, undefined, [], false)[0] as T;
   }
 
   /** A before/after pair masked alike; a masked `after` that differs from `before` reads `•••••• (changed)`. */
   pair<T extends JsonValue>(kind: string, before: T | undefined, after: T | undefined): [T | undefined, T | undefined] {
+    // Learnt first, so the matcher of known credentials is built once for the whole pair, not once per credential met.
+    this.learn(kind, before);
+    this.learn(kind, after);
     return this.walk(kind, before, after, [], false) as [T | undefined, T | undefined];
   }
 
   /** Remembers the credentials in a value (for `text`) without keeping a copy. */
   learn(kind: string, value: JsonValue | undefined): void {
-    if (value !== undefined) this.walk(kind, value, undefined, [], false);
+    if (value === undefined) return;
+    this.learning = true;
+    try {
+      this.walk(kind, value, undefined, [], false);
+    } finally {
+      this.learning = false;
+    }
   }
+
+  /** While learning, strings outside credentials are not masked (nothing is kept): only `hide` matters. */
+  private learning = false;
 
   /** Free text (a message, an error, a log line) with every known credential and every credential shape masked. */
   text(text: string): string {
-    let out = text;
-    for (const secret of this.knownLongestFirst()) {
-      out = out.split(secret).join(MASK);
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      if (escaped !== secret) out = out.split(escaped).join(MASK);
-    }
-    return redactShapes(out);
+    return redactShapes(this.matcher().mask(text, MASK));
   }
 
-  private sorted: string[] | undefined;
+  private matched: { size: number; matcher: SecretMatcher } | undefined;
 
-  private knownLongestFirst(): string[] {
-    if (this.sorted?.length !== this.known.size) this.sorted = [...this.known].sort((a, b) => b.length - a.length);
-    return this.sorted;
+  /** The known credentials, each also as it reads inside a JSON string, in one matcher (rebuilt when one was learnt). */
+  private matcher(): SecretMatcher {
+    if (this.matched?.size !== this.known.size) {
+      const spellings = new Set([...this.known].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]));
+      this.matched = { size: this.known.size, matcher: new SecretMatcher(spellings) };
+    }
+    return this.matched.matcher;
   }
 
   private walk(kind: string, b: Value, a: Value, path: (string | number)[], secret: boolean): [Value, Value] {
@@ -126,6 +138,7 @@ export class Redactor {
   }
 
   private shapeScalars(b: Value, a: Value): [Value, Value] {
+    if (this.learning) return [b, a];
     const shownB = typeof b === 'string' ? this.text(b) : b;
     const shownA = typeof a === 'string' ? this.text(a) : a;
     // Two different values that read the same once masked: say the second changed.

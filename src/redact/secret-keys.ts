@@ -21,7 +21,7 @@ const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret', 'signing',
 export function keyWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/(?<=[A-Z])(?=[A-Z][a-z])/g, ' ') // `HTTPHeader` → HTTP Header, with no run of capitals scanned twice
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((w) => w !== '');

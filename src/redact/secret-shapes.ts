@@ -14,17 +14,24 @@ import { MASK } from './mask.ts';
  * - GitHub tokens (`ghp_`, `ghs_`, `github_pat_`…:
  *   https://docs.github.com/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats).
  * Each is replaced by `••••••`, leaving the rest (scheme, host, user of a DSN) readable.
+ *
+ * Every search is linear in the text (test/core/linear-checks.test.ts): no expression may start at every
+ * character of a run and scan the run again. Where a match's start is found by scanning a run backwards
+ * (a URL's scheme, a DSN's user) or skipping a run already read (a JWT), that is done by hand below.
  */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/gi;
-const MYSQL_DSN = /\b([A-Za-z0-9\-._~%]+):[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
-const SECRET_NAME = String.raw`\b([\w-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key))`;
+/** `://userinfo@`; the scheme before it is read backwards (schemeStart). */
+const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/g;
+/** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
+const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
+/** Starts only where a run of name characters starts, so no run is scanned once per character. */
+const SECRET_NAME = String.raw`(?<![\w-])([\w-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key))`;
 /** `Password=x;` (connection strings), `?access_token=x&` (query strings). */
 const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*)(?!••)[^\s"'\x60;,&]+`, 'gi');
 /** `"password": "x"` and `password: 'x'` (JSON or YAML quoted in a message). */
 const KEY_QUOTED = new RegExp(String.raw`${SECRET_NAME}(["']?\s*:\s*["'])(?!••)[^"'\n]+`, 'gi');
 /** An all-lowercase word after `Basic`/`Bearer` is prose ("Basic authentication"), not a credential. */
 const HTTP_CREDENTIALS = /\b(Bearer|Basic)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const JWT_START = /\beyJ/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
 const PEM_BASE64 = /\bLS0tLS1CRUdJTi[A-Za-z0-9+/]+={0,2}/g;
@@ -34,16 +41,85 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30
 /** The string with every credential of a known shape replaced by `••••••`. */
 export function redactShapes(text: string): string {
   if (text.length === 0) return text;
-  return text
+  const shaped = text
     .replace(PEM_PRIVATE, (_, label: string) => `-----BEGIN ${label}----- ${MASK} -----END ${label}-----`)
     .replace(PEM_BASE64, (match) => (PEM_PRIVATE_LABEL.test(Buffer.from(match, 'base64').toString('latin1')) ? MASK : match))
-    .replace(USERINFO, `$1${MASK}@`)
-    .replace(MYSQL_DSN, `$1:${MASK}@`)
+    .replace(USERINFO, (match: string, at: number, whole: string) => (schemeStart(whole, at) === undefined ? match : `://${MASK}@`))
+    .replace(MYSQL_DSN, (match: string, at: number, whole: string) => {
+      const user = mysqlUserAt(whole, at, at + match.length - 1);
+      return user === undefined ? match : `${whole.slice(at, user.colon + 1)}${MASK}@`;
+    })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
     .replace(KEY_EQUALS, `$1$2${MASK}`)
-    .replace(KEY_QUOTED, `$1$2${MASK}`)
-    .replace(JWT, MASK)
+    .replace(KEY_QUOTED, `$1$2${MASK}`);
+  return redactJwts(shaped)
     .replace(AWS_KEY_ID, MASK)
     .replace(GITHUB_TOKEN, MASK);
 }
 
+
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
+const isSchemeChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9+.-]/.test(c);
+
+/**
+ * Where the URL scheme (RFC 3986 §3.1: a letter, then letters, digits, `+`, `.`, `-`) that ends at `colon`
+ * starts, at a word boundary, or undefined: the run of scheme characters before `colon` is read once.
+ */
+function schemeStart(text: string, colon: number): number | undefined {
+  let from = colon;
+  while (isSchemeChar(text[from - 1])) from--;
+  for (let at = from; at < colon; at++) if (/[A-Za-z]/.test(text[at]!) && !isWordChar(text[at - 1])) return at;
+  return undefined;
+}
+
+const isUserChar = (c: string): boolean => /[A-Za-z0-9\-._~%]/.test(c);
+
+/**
+ * The `user:` of a Go MySQL DSN in `text[from, at)` (`at` holds the `@`): the first run of user characters
+ * starting at a word boundary that a `:` and at least one password character follow. Each character is read once.
+ */
+function mysqlUserAt(text: string, from: number, at: number): { colon: number } | undefined {
+  let start: number | undefined;
+  for (let i = from; i < at; i++) {
+    const c = text[i]!;
+    if (!isUserChar(c)) {
+      if (c === ':' && start !== undefined && i + 1 < at) return { colon: i };
+      start = undefined;
+    } else if (start === undefined && isWordChar(c) !== isWordChar(text[i - 1])) start = i;
+  }
+  return undefined;
+}
+
+const isJwtChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+
+/** End of the run of base64url characters from `at`. */
+function jwtRunEnd(text: string, at: number): number {
+  let end = at;
+  while (isJwtChar(text[end])) end++;
+  return end;
+}
+
+/**
+ * JWTs (`eyJ…` header, payload, signature: three base64url parts, the first two at least five characters)
+ * masked. A start inside a run already read ends its header where the first did, so it is skipped: each
+ * run is read a bounded number of times.
+ */
+function redactJwts(text: string): string {
+  if (!text.includes('eyJ')) return text;
+  const parts: string[] = [];
+  let kept = 0;
+  let readTo = -1;
+  for (const match of text.matchAll(JWT_START)) {
+    const start = match.index;
+    if (start < kept || start < readTo) continue;
+    const header = jwtRunEnd(text, start + 3);
+    readTo = header;
+    if (header - start - 3 < 5 || text[header] !== '.') continue;
+    const payload = jwtRunEnd(text, header + 1);
+    if (payload - header - 1 < 5 || text[payload] !== '.') continue;
+    parts.push(text.slice(kept, start), MASK);
+    kept = jwtRunEnd(text, payload + 1);
+  }
+  parts.push(text.slice(kept));
+  return parts.join('');
+}

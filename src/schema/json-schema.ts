@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject } from 'ajv';
 import { getOwn, isObject, type JsonObject, type PathSegment } from '../core/json.ts';
 import { toViolation, type Collapsed } from './json-schema-messages.ts';
@@ -7,19 +8,27 @@ import { writeLogLine } from '../redact/redacting-log.ts';
 
 export type JsonSchemaValidator = (value: unknown) => SchemaViolation[];
 
-const cache = new WeakMap<JsonObject, JsonSchemaValidator>();
+const byObject = new WeakMap<JsonObject, JsonSchemaValidator>();
+/** By content (SHA-256 of the JSON), newest last: every plan of a chart version reads its schema anew from the release. */
+const byContent = new Map<string, JsonSchemaValidator>();
+/** Schemas kept compiled by content: the chart versions a process plans against at once. */
+const CONTENT_CACHE_SIZE = 8;
 
 /**
- * Compiles a draft-07 JSON Schema (a chart's values.schema.json) once per schema object.
- * The validator never coerces or fills in defaults, and returns violations in document order.
- * Throws when the schema itself is not a valid draft-07 schema.
+ * Compiles a draft-07 JSON Schema (a chart's values.schema.json) once per process: per schema object, and
+ * per content, so the same chart's schema read from another release (every plan reads it anew) is not
+ * compiled again (about a second for FSM's chart). The validator never coerces or fills in defaults, and
+ * returns violations in document order. Throws when the schema itself is not a valid draft-07 schema.
  */
 export function compileJsonSchema(schema: JsonObject): JsonSchemaValidator {
-  let validator = cache.get(schema);
-  if (validator === undefined) {
-    validator = compile(schema);
-    cache.set(schema, validator);
-  }
+  let validator = byObject.get(schema);
+  if (validator !== undefined) return validator;
+  const key = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  validator = byContent.get(key) ?? compile(schema);
+  byContent.delete(key);
+  byContent.set(key, validator);
+  if (byContent.size > CONTENT_CACHE_SIZE) byContent.delete(byContent.keys().next().value!);
+  byObject.set(schema, validator);
   return validator;
 }
 
@@ -43,7 +52,8 @@ const quietLogger = { log() {}, warn() {}, error: (...args: unknown[]) => writeL
 
 function compile(schema: JsonObject): JsonSchemaValidator {
   const root = prepare(schema);
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: quietLogger, formats: FORMATS, code: { regExp: lenientRegExp } });
+  // No code optimisation: it is half of compiling FSM's chart schema, and a values file is validated once.
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: quietLogger, formats: FORMATS, code: { regExp: lenientRegExp, optimize: false } });
   const validate = ajv.compile(root);
   return (value) => {
     if (validate(value)) return [];

@@ -7,8 +7,8 @@ export interface StringFormat {
 }
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-// Go's time.ParseDuration: an optional sign, then one or more decimal numbers each with a unit.
-const DURATION = /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+/** Go's time.ParseDuration units (time/format.go unitMap), longer spellings before their prefixes. */
+const DURATION_UNITS = ['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h'] as const;
 const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 export function isDateTime(value: string): boolean {
@@ -19,9 +19,27 @@ export function isDateTime(value: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60;
 }
 
+/**
+ * Go's time.ParseDuration grammar: an optional sign, then one or more decimal numbers (digits before or
+ * after an optional point) each followed by a unit; "0" alone needs none. Read in one pass: a regular
+ * expression with a repeated `\d+\.?\d*` group backtracked quadratically on a long run of digits.
+ */
 export function isDuration(value: string): boolean {
-  return value === '0' || value === '+0' || value === '-0' || DURATION.test(value);
+  if (value === '0' || value === '+0' || value === '-0') return true;
+  let at = value.startsWith('-') || value.startsWith('+') ? 1 : 0;
+  if (at === value.length) return false;
+  while (at < value.length) {
+    let digits = 0;
+    for (; isDigit(value, at); at++) digits++;
+    if (value[at] === '.') for (at++; isDigit(value, at); at++) digits++;
+    const unit = DURATION_UNITS.find((u) => value.startsWith(u, at));
+    if (digits === 0 || unit === undefined) return false;
+    at += unit.length;
+  }
+  return true;
 }
+
+const isDigit = (text: string, at: number): boolean => at < text.length && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57;
 
 export function isIPv4Address(value: string): boolean {
   return isIPv4(value);

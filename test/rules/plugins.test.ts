@@ -105,3 +105,10 @@ test('a PluginConfig built with a merge key plans the merged config, never a lit
   assert.deepEqual((change.after!['spec'] as Record<string, unknown>)['config'], { allowOrigins: [{ exact: 'http://example.com' }], allowMethods: ['GET'], maxAge: 120 });
   assert.doesNotMatch(JSON.stringify(plan), /<</);
 });
+
+test('Plugins sharing one broken script (parsed once) each get the finding in their own file', async () => {
+  const script = 'pipy()\n  .pipeline(\n  .dump(\n';
+  const plan = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors', null), 'cors.js': script, 'copy.yaml': pluginYaml('copy', null), 'copy.js': script });
+  const files = withCode(plan.findings, 'pipyscript-syntax').map((f) => `${f.file}:${f.line}`).sort();
+  assert.deepEqual(files, ['clusters/staging/copy.js:3', 'clusters/staging/cors.js:3']);
+});

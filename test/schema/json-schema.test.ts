@@ -80,10 +80,11 @@ describe('compileJsonSchema: the FSM chart values.schema.json', () => {
     assert.equal(violations[3]?.message, 'must be at most 10, got 20');
   });
 
-  it('compiles once per schema object', () => {
+  it('compiles once per schema content: the same chart schema read again from another release is not compiled again', () => {
     assert.equal(compileJsonSchema(chartSchema), validate);
-    const copy = structuredClone(chartSchema);
-    assert.notEqual(compileJsonSchema(copy), validate);
+    assert.equal(compileJsonSchema(structuredClone(chartSchema)), validate);
+    const changed = { ...structuredClone(chartSchema), description: 'another chart version' };
+    assert.notEqual(compileJsonSchema(changed), validate);
   });
 });
 

@@ -8,11 +8,17 @@ import { ofKind, type ManagedResource, type Rule } from './rule.ts';
 export const pipyscriptRule: Rule = {
   name: 'pipyscript',
   check(context) {
-    return ofKind(context, 'Plugin').flatMap(checkPlugin);
+    // Plugins often share one script (copies per namespace): each distinct script is parsed once per plan.
+    const parsed = new Map<string, ScriptError | undefined>();
+    const errorOf = (script: string): ScriptError | undefined => {
+      if (!parsed.has(script)) parsed.set(script, syntaxError(script));
+      return parsed.get(script);
+    };
+    return ofKind(context, 'Plugin').flatMap((resource) => checkPlugin(resource, errorOf));
   },
 };
 
-function checkPlugin(resource: ManagedResource): Finding[] {
+function checkPlugin(resource: ManagedResource, syntaxErrorOf: (script: string) => ScriptError | undefined): Finding[] {
   const script = getAt(resource.object, ['spec', 'pipyscript']);
   // A script of the wrong type is the schema rule's to report; an unreadable .js file, the loader's.
   if (script !== undefined && script !== null && typeof script !== 'string') return [];
@@ -23,7 +29,7 @@ function checkPlugin(resource: ManagedResource): Finding[] {
       findingAt(resource, ['spec', 'pipyscript'], 'error', 'pipyscript-missing', `Plugin ${resource.object.metadata.name} has no script: set spec.pipyscript, or put the PipyJS in ${dir}${resource.object.metadata.name}.js beside this manifest`),
     ];
   }
-  const error = syntaxError(script);
+  const error = syntaxErrorOf(script);
   if (!error) return [];
   const message = `PipyJS does not parse: ${error.message}`;
   if (resource.scriptFile) return [findingInFile(resource.scriptFile, error.line, error.column, 'error', 'pipyscript-syntax', message)];
