@@ -135,11 +135,12 @@ export class KubeClient {
   async request<T = JsonObject>(request: KubeRequest): Promise<T> {
     return withRetry(
       request.retry ?? this.retry,
-      async () => {
-        await this.whileThrottled(request.what);
-        const limitMs = request.guard?.();
-        return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
-      },
+      () =>
+        this.pool.run(async () => {
+          await this.whileThrottled(request.what);
+          const limitMs = request.guard?.();
+          return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
+        }),
       isRetryable,
       retryAfter,
       this.deadline,
