@@ -44,13 +44,15 @@ export function provenUnchanged(applied: KubeObject, live: KubeObject | undefine
   const owned = ownedLeaves(entry['fieldsV1'], []);
   if (!owned) return false;
   owned.delete(COMMIT_PATH);
-  const { metadata, ...rest } = applied;
-  const set: JsonObject = { ...rest, metadata: { ...(metadata['labels'] !== undefined ? { labels: metadata['labels'] } : {}), ...(metadata['annotations'] !== undefined ? { annotations: metadata['annotations'] } : {}) } };
-  delete set['apiVersion'];
-  delete set['kind'];
+  // What the apply sets (name and namespace only say which object: managedFields leaves them out).
+  const fields: [PathSegment[], JsonValue | undefined][] = [
+    [['metadata', 'labels'], applied.metadata['labels']],
+    [['metadata', 'annotations'], applied.metadata['annotations']],
+    [['spec'], applied['spec']],
+  ];
   const wanted: string[] = [];
-  for (const [key, value] of Object.entries(set)) {
-    if (!appliedLeaves(value, [key], schema, live, wanted)) return false;
+  for (const [path, value] of fields) {
+    if (value !== undefined && !appliedLeaves(value, path, schema, live, wanted)) return false;
   }
   return wanted.length === owned.size && wanted.every((path) => owned.has(path));
 }

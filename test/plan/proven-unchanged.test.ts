@@ -32,6 +32,11 @@ function live(spec: JsonObject, managedFields: JsonObject[] = [entry(OWNED)], ap
 
 test('what fsm-gitops applied, as it is: proven unchanged (the commit annotation, others\' fields and server defaults aside)', () => {
   assert.equal(provenUnchanged(applied(SPEC), live(SPEC), SCHEMA), true);
+  // A MeshConfig carries no labels of fsm-gitops: its metadata is only its name.
+  const bare = { ...applied(SPEC), metadata: { name: 'p' } };
+  const { 'f:metadata': _metadata, ...specOnly } = OWNED;
+  const unlabelled = live(SPEC, [entry({ ...specOnly, 'f:metadata': { 'f:annotations': { '.': {}, 'f:fsm-gitops.io/commit': {} } } })]);
+  assert.equal(provenUnchanged(bare, unlabelled, SCHEMA), true);
 });
 
 test('a value that differs from live is left to the dry run', () => {
