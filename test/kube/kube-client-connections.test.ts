@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
 import { DeadlineExceededError, KubeClient } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
@@ -59,6 +60,17 @@ test('a withDeadline copy and one request after another reuse the same connectio
   for (let i = 0; i < 5; i++) await read(c.withDeadline(Date.now() + 10_000));
   await read(c.withDeadline(undefined));
   assert.equal(server.connections - before, 1, 'one TLS handshake for seven requests');
+  c.close();
+});
+
+test('a token source is asked for every request, over the same kept-alive connection', async () => {
+  let issued = 0;
+  const c = KubeClient.fromServer(server.url, readFileSync(new URL('../fixtures/tls/localhost.crt', import.meta.url)).toString('base64'), { token: async () => `token-${++issued}`, concurrency: 2 });
+  const before = server.connections;
+  server.authorizations.length = 0;
+  for (let i = 0; i < 3; i++) await read(c);
+  assert.deepEqual(server.authorizations, ['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
+  assert.equal(server.connections - before, 1);
   c.close();
 });
 

@@ -18,6 +18,8 @@ export class FakeKubeServer {
   private readonly sockets = new Set<Socket>();
   /** Answers `delayMs` late (a slow server, so requests overlap). */
   delayMs = 0;
+  /** Each request's Authorization header, in order of arrival. */
+  readonly authorizations: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -30,6 +32,7 @@ export class FakeKubeServer {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        self?.authorizations.push(req.headers.authorization ?? '');
         const { status, body, headers } = answerHttp(fake, (req.method ?? 'GET') as KubeRequest['method'], new URL(req.url ?? '/', 'https://127.0.0.1'), Buffer.concat(chunks).toString('utf8'));
         setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body)), self?.delayMs ?? 0);
       });
