@@ -18,29 +18,39 @@ export class WriteRefusedError extends Error {
 const TRIES = 3;
 
 /**
+ * A resourceVersion no object can have: the largest unsigned 64-bit number, above any etcd revision (a
+ * signed 64-bit number). The API server ignores metadata.resourceVersion when a server-side apply creates
+ * the object, and answers 409 Conflict when the object exists with another version (checked on
+ * kube-apiserver 1.20, test/cluster/apply.cluster-test.ts; controller-runtime's fake client models the same
+ * "allowed on create, then ignored"). So an apply carrying it creates the object only if there is none:
+ * a create's guard without a read first.
+ */
+export const ABSENT_VERSION = '18446744073709551615';
+
+/**
  * Server-side applies `step.object` only while it is this environment's to write (ownership-check.ts),
- * judged on the object as it is at the write, not as it was when the apply started: an update carries the
- * resourceVersion it was judged on (a precondition: 409 when someone wrote since, then judged again, up
- * to 3 times); a create reads first that nothing appeared meanwhile. `step.before` becomes the object as it
- * was right before our write (for the rollback). Returns the resourceVersion our write left.
+ * judged on `step.before` (the object as the plan read it, undefined if absent) and made conditional on
+ * it: an update carries its resourceVersion, a create ABSENT_VERSION, so the write fails 409 if the object
+ * changed (or appeared) since. On a 409 the object is read, judged again and written again, up to 3
+ * times; `step.before` becomes the object as it was right before our write (for the rollback). Returns
+ * the server's answer: the object as our write left it.
  * Throws WriteRefusedError (nothing sent) or the API error.
  */
-export async function applyIfOurs(client: KubeApi, step: Step, environment: string, commit: string, fence: (() => void) | undefined): Promise<string | undefined> {
+export async function applyIfOurs(client: KubeApi, step: Step, environment: string, commit: string, fence: (() => void) | undefined): Promise<KubeObject> {
   const path = fsmObjectPath(step.object);
   for (let attempt = 1; ; attempt++) {
-    if (!step.before) step.before = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
     step.action = step.before ? 'update' : 'create';
     const refusal = writeRefusal(step.object, step.before, environment);
     if (refusal) throw new WriteRefusedError(refusal);
     const body = structuredClone(step.object);
-    if (step.before) body.metadata['resourceVersion'] = resourceVersionOf(step.before) ?? '';
+    body.metadata['resourceVersion'] = step.before ? (resourceVersionOf(step.before) ?? '') : ABSENT_VERSION;
     try {
-      return resourceVersionOf(await serverSideApply(client, body, false, fence));
+      return await serverSideApply(client, body, false, fence);
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409) || attempt >= TRIES) throw error;
       const now = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
-      // Our own write whose answer was lost changed it too: keep what was there before us for the rollback.
-      if (now && carriesCommit(now, commit) && !carriesCommit(step.before, commit)) return resourceVersionOf(now);
+      // Our own write whose answer was lost (the client retried it) changed it too: keep what was there before us for the rollback.
+      if (now && carriesCommit(now, commit) && !carriesCommit(step.before, commit)) return now;
       step.before = now;
     }
   }

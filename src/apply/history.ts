@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject, type JsonObject } from '../core/json.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
+import type { HelmRevisions } from './chart-apply.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { collectionPath, CONFIG_MAPS, objectPath } from '../kube/resource-paths.ts';
 import { resourceVersionOf } from './lease-object.ts';
@@ -33,6 +34,8 @@ export interface ApplyRecord {
   /** The GitHub Deployment that records it. */
   deployment?: number;
   planDigest?: string;
+  /** The Helm release's revision and chart version before and after, when the apply upgraded the chart. */
+  helm?: HelmRevisions;
 }
 
 export function historyName(environment: string): string {

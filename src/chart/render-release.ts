@@ -10,9 +10,9 @@ import { HelmNotFoundError } from '../helm/helm-binary.ts';
 import { HelmError, HelmRunner } from '../helm/helm-runner.ts';
 import { serverSideFromEnv } from '../helm/server-side.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
-import type { HelmRelease } from '../live/helm-release.ts';
+import { isPending, type ChartFile } from '../live/helm-release.ts';
 import type { LiveState } from '../live/live-state.ts';
-import type { ChartRender } from '../plan/plan-types.ts';
+import type { ChartRender, ChartUpgrade } from '../plan/plan-types.ts';
 import { ManifestError, parseManifest } from '../plan/release-changes.ts';
 import { Redactor } from '../redact/redactor.ts';
 
@@ -31,7 +31,7 @@ export class ChartRenderer {
 
   /**
    * undefined when nothing is to render: the environment has no `chart: { upgrade: true }`, no values.yaml, no
-   * deployed release, a refused version bump (the plan reports it), or values and chart version equal to the
+   * deployed release, a refused version bump or a release left mid-operation (the plan reports them), or values and chart version equal to the
    * release's (compared as Helm coalesces them onto the chart's defaults: no helm call then). Else the
    * rendered manifest, by `helm upgrade --dry-run=server` when `connection` reaches the live cluster, by
    * `helm template` otherwise; helm's refusal, or no helm found, is `{ ok: false }` with the (redacted) message.
@@ -47,19 +47,28 @@ export class ChartRenderer {
     if (bump === 'downgrade' || (bump === 'breaking' && !policy.allowBreaking)) return undefined;
     if (bump === 'same' && deepEqual(coalesceValues(release.chartValues, release.config), coalesceValues(release.chartValues, values))) return undefined;
 
+    if (isPending(live.helmReleaseLatest?.status)) return undefined; // helm refuses it: the chart-upgrade rule says how to fix it
     const target: Release = { name: release.name, namespace: release.namespace };
+    const upgrade: ChartUpgrade = {
+      release: target,
+      fromRevision: release.revision,
+      fromVersion: release.chartVersion,
+      toVersion: version,
+      chart: bump === 'same' ? { files: release.chartFiles } : { name: release.chartName, repository: policy.repository, version },
+      values,
+    };
     const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
     try {
-      const chart: ChartSource = bump === 'same' ? { path: await writeReleaseChart(release, folder) } : { name: release.chartName, repository: policy.repository, version };
+      const chart: ChartSource = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
       const via = live.origin === 'cluster' && connection ? 'server dry run' : 'helm template';
       const manifest =
         via === 'server dry run' && connection
           ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS })).manifest
-          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true });
+          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: live.kubeVersion });
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
-      return { ok: true, chartVersion: version, via, deployed, rendered };
+      return { ok: true, chartVersion: version, via, deployed, rendered, upgrade };
     } catch (error) {
       // No helm where the plan runs is this environment's finding, not the end of every environment's plan.
       if (error instanceof HelmError || error instanceof ManifestError || error instanceof HelmNotFoundError) return { ok: false, chartVersion: version, message: error.message };
@@ -77,10 +86,10 @@ export function helmChartRenderer(redactKeys: readonly string[] = [], env: Recor
   return new ChartRenderer((cluster) => new HelmClient(runner, cluster, serverSide ? { serverSide } : {}));
 }
 
-/** Writes the release's chart (helm-release.ts chartFiles) under `folder`/<chart name>; returns the chart's folder. */
-async function writeReleaseChart(release: HelmRelease, folder: string): Promise<string> {
+/** Writes a release's chart (helm-release.ts chartFiles) under `folder`/chart; returns the chart's folder. Throws HelmError for a file outside it. */
+export async function writeReleaseChart(files: readonly ChartFile[], folder: string): Promise<string> {
   const root = join(folder, 'chart');
-  for (const file of release.chartFiles) {
+  for (const file of files) {
     const path = resolve(root, file.name);
     // A file name from the cluster never leaves the chart's folder.
     if (!path.startsWith(root + sep)) throw new HelmError(`the deployed release's chart holds a file outside the chart (${JSON.stringify(file.name)})`, 1);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
+import { describeRevisions } from '../apply/chart-apply.ts';
 import { FolderRepo } from '../desired/folder-repo.ts';
 import { credentialFailure } from '../kube/credential-failure.ts';
 import { LiveStateError } from '../live/live-state.ts';
@@ -102,6 +103,7 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
       // On a terminal, stderr's progress has just shown each step: listed again on stdout it would show twice.
       if (!(io.stdoutIsTty && io.stderrIsTty)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
+      if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {
         io.stdout(`Applied ${result.done.length} change(s) to ${outcome.plan.name}.\n`);

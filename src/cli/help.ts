@@ -59,7 +59,8 @@ Examples:
   fsm-gitops plan --repo . --cluster staging=staging.yaml --cluster production=prod.yaml --format json
 
 Taking a snapshot (only the Helm release Secrets of the mesh, never all Secrets; a snapshot without
-the CRDs or the release Secret cannot be validated against, and plan says so):
+the CRDs or the release Secret cannot be validated against, and plan says so; kubectl version gives
+the cluster's version, which a chart upgrade checks the chart's kubeVersion against):
 ${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')}
 `;
 
@@ -76,8 +77,10 @@ and the commit, renewed while the apply runs; if it cannot be renewed, the apply
 step fails, what this apply wrote is restored (never over a later write by someone else) and it says
 what it could not undo. Each apply is recorded in the ConfigMap fsm-gitops-history-<env> (the last 20);
 when the cluster cannot take the record, it is kept in ~/.local/state/fsm-gitops/pending-history/ and
-written by the next apply. Values changes that need a chart upgrade are listed as pending and never
-applied.
+written by the next apply. With chart: { upgrade: true }, a values.yaml or chart.version change is applied
+first, by helm upgrade with the chart and values the plan rendered (waiting for the rollout up to
+chart.wait.timeoutSeconds, cut to --timeout); if it or a later step fails, the release is rolled back to the
+revision before (helm rollback). Without it, values changes are listed as pending and never applied.
 
 Options:
   --repo DIR              Repository checkout (default: the current directory)

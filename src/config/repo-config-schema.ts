@@ -66,7 +66,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
               wait: {
                 type: 'object',
                 additionalProperties: false,
-                properties: { timeoutSeconds: { type: 'integer', minimum: 30, maximum: 3600 } },
+                properties: { timeoutSeconds: { type: 'integer', minimum: 0, maximum: 3600 } },
               },
             },
           },

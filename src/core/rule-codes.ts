@@ -40,7 +40,10 @@ export const RULE_CODES = [
   // Chart upgrades (`chart:` in the repository config)
   'chart-downgrade',
   'chart-breaking-upgrade',
+  'chart-kube-version',
   'chart-render-failed',
+  'chart-release-pending',
+  'chart-release-failed',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

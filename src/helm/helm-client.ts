@@ -28,6 +28,12 @@ export interface ChangeOptions {
   timeoutMs: number;
   /** Wait until the workloads are ready (`--wait=watcher`), within the timeout. */
   wait?: boolean;
+  /**
+   * helm's own `--timeout` (its wait, and each hook), when shorter than timeoutMs − KILL_GRACE_MS: helm writes
+   * the release's objects before it waits, and needs that time besides to record a timed-out upgrade as
+   * failed rather than be killed while the release is pending-upgrade.
+   */
+  helmTimeoutMs?: number;
   /** `--no-hooks`: the test cluster runs no pods, so a chart's hook Jobs never finish there. */
   noHooks?: boolean;
 }
@@ -133,7 +139,7 @@ export class HelmClient {
   }
 
   private changeArgs(release: Release, options: ChangeOptions): string[] {
-    const seconds = Math.max(1, Math.floor((options.timeoutMs - KILL_GRACE_MS) / 1000));
+    const seconds = Math.max(1, Math.floor(Math.min(options.helmTimeoutMs ?? Infinity, options.timeoutMs - KILL_GRACE_MS) / 1000));
     return [
       '-n', release.namespace, '--timeout', `${seconds}s`,
       ...(options.wait ? ['--wait=watcher'] : []),

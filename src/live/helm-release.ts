@@ -80,6 +80,39 @@ export function currentHelmRelease(secrets: KubeObject[], releaseName: string): 
   return best?.secret;
 }
 
+/** The newest revision of a release and its status (`deployed`, `failed`, `pending-upgrade`, …), from the Secrets' labels. */
+export interface ReleaseRevisionStatus {
+  revision: number;
+  status: string;
+}
+
+/**
+ * The newest revision of `releaseName` among its release Secrets (whatever its status), read from the labels
+ * Helm's Secret driver sets (`name`, `version`, `status`); undefined when there is none. Unlike
+ * currentHelmRelease it sees an upgrade that never finished (`pending-upgrade`) or failed.
+ */
+export function latestRevision(secrets: KubeObject[], releaseName: string): ReleaseRevisionStatus | undefined {
+  let best: ReleaseRevisionStatus | undefined;
+  for (const secret of secrets) {
+    if (!isHelmReleaseSecret(secret)) continue;
+    const labels = labelsOf(secret);
+    const fromName = SECRET_NAME.exec(secret.metadata.name);
+    if (fromName?.[1] !== releaseName || (labels['name'] !== undefined && labels['name'] !== releaseName)) continue;
+    const revision = parseRevision(labels['version']) ?? parseRevision(fromName[2]);
+    if (revision !== undefined && (!best || revision > best.revision)) best = { revision, status: labels['status'] ?? 'unknown' };
+  }
+  return best;
+}
+
+/**
+ * Whether a release status is one Helm leaves while an install, upgrade or rollback runs (`pending-install`,
+ * `pending-upgrade`, `pending-rollback`; helm pkg/release/v1 Status.IsPending). Helm refuses to upgrade such a
+ * release ("another operation (install/upgrade/rollback) is in progress"); a helm killed mid-operation leaves it.
+ */
+export function isPending(status: string | undefined): boolean {
+  return status === 'pending-install' || status === 'pending-upgrade' || status === 'pending-rollback';
+}
+
 function parseRevision(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
   const n = Number(text);

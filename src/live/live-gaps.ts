@@ -9,7 +9,9 @@ export function snapshotCommand(mesh: MeshRef): string {
   return [
     '{ kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml',
     '  echo ---',
-    `  kubectl get secrets -n ${mesh.namespace} -l owner=helm,name=${mesh.name} -o yaml; } > snapshot.yaml`,
+    `  kubectl get secrets -n ${mesh.namespace} -l owner=helm,name=${mesh.name} -o yaml`,
+    '  echo ---',
+    '  kubectl version -o yaml; } > snapshot.yaml',
   ].join('\n');
 }
 

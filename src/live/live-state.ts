@@ -1,6 +1,6 @@
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
-import type { HelmRelease } from './helm-release.ts';
+import type { HelmRelease, ReleaseRevisionStatus } from './helm-release.ts';
 
 /** Where live state came from: an API server, a snapshot file, or FSM's reference install (no cluster). */
 export type LiveOrigin = 'cluster' | 'snapshot' | 'reference';
@@ -16,10 +16,19 @@ export interface LiveState {
   meshConfig: KubeObject | undefined;
   /** Plugin, PluginChain and PluginConfig objects. */
   pluginObjects: KubeObject[];
+  /** The deployed revision of the mesh's Helm release (helm-release.ts currentHelmRelease). */
   helmRelease: HelmRelease | undefined;
+  /** The release's newest revision, deployed or not (an upgrade left pending or failed); undefined when unknown. */
+  helmReleaseLatest?: ReleaseRevisionStatus;
   namespaces: KubeObject[];
   /** Deployments, StatefulSets and DaemonSets in the mesh's monitored namespaces. */
   workloads: KubeObject[];
+  /**
+   * The cluster's Kubernetes version (`v1.30.4`), when a snapshot holds `kubectl version`'s output: `helm
+   * template` checks the chart's `kubeVersion` against it. Unset from an API server (helm's server dry run asks
+   * the server itself) and from a snapshot without it.
+   */
+  kubeVersion?: string;
 }
 
 export interface MeshRef {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { valid } from 'semver';
 import { isObject, type JsonValue } from '../core/json.ts';
 import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../core/kube.ts';
 import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile } from '../desired/yaml-file.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
-import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret } from './helm-release.ts';
+import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret, latestRevision } from './helm-release.ts';
 import { LiveStateError, type LiveOrigin, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
 import { MONITORED_BY_LABEL } from './mesh-scope.ts';
 
@@ -23,27 +24,51 @@ export class SnapshotReader implements LiveStateReader {
     } catch (error) {
       throw new LiveStateError(`cannot read cluster snapshot ${this.path}: ${(error as Error).message}`);
     }
-    return liveStateFromObjects(this.path, parseSnapshot(this.path, bytes), mesh);
+    const { objects, kubeVersion } = parseSnapshotFile(this.path, bytes);
+    const live = liveStateFromObjects(this.path, objects, mesh);
+    return kubeVersion ? { ...live, kubeVersion } : live;
   }
 }
 
+/** The snapshot's Kubernetes objects (parseSnapshotFile without the cluster's version). */
 export function parseSnapshot(name: string, bytes: Uint8Array): KubeObject[] {
+  return parseSnapshotFile(name, bytes).objects;
+}
+
+/**
+ * A snapshot file: its Kubernetes objects, and the cluster's version (`serverVersion.gitVersion`, e.g.
+ * `v1.30.4-eks-a737599`) when it holds the output of `kubectl version -o yaml` (or `-o json`) as a document of
+ * its own. Throws LiveStateError, naming the file, for what is neither, a version that is not SemVer, or two.
+ */
+export function parseSnapshotFile(name: string, bytes: Uint8Array): { objects: KubeObject[]; kubeVersion?: string } {
   const text = decodeTextFile(bytes, MAX_SNAPSHOT_BYTES);
   if (!text.ok) throw new LiveStateError(`cluster snapshot ${name}:${text.line}:${text.column}: ${text.message}`);
   const parsed = parseYamlFile(text.text, name, { locations: false });
   if (!parsed.ok) throw new LiveStateError(`cluster snapshot ${name}:${parsed.line}:${parsed.column}: ${parsed.message}`);
   const objects: KubeObject[] = [];
+  let kubeVersion: string | undefined;
   const add = (value: JsonValue): void => {
     if (isObject(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])) {
       value['items'].forEach(add);
     } else if (isKubeObject(value)) {
       objects.push(value);
+    } else if (isObject(value) && value['kind'] === undefined && isObject(value['serverVersion'])) {
+      if (kubeVersion !== undefined) throw new LiveStateError(`cluster snapshot ${name}: holds the output of kubectl version twice`);
+      kubeVersion = serverVersion(name, value['serverVersion']['gitVersion']);
     } else if (value !== null) {
       throw new LiveStateError(`cluster snapshot ${name}: holds something that is not a Kubernetes object (${JSON.stringify(value).slice(0, 60)})`);
     }
   };
   for (const document of parsed.documents) add(document.value);
-  return objects;
+  return kubeVersion ? { objects, kubeVersion } : { objects };
+}
+
+/** `kubectl version`'s serverVersion.gitVersion, checked to be a version helm's --kube-version takes (SemVer, a leading v). */
+function serverVersion(name: string, gitVersion: JsonValue | undefined): string {
+  if (typeof gitVersion !== 'string' || !valid(gitVersion)) {
+    throw new LiveStateError(`cluster snapshot ${name}: the kubectl version output's serverVersion.gitVersion ${JSON.stringify(gitVersion ?? null).slice(0, 60)} is not a Kubernetes version such as v1.30.4`);
+  }
+  return gitVersion;
 }
 
 /** The live state in `objects`, read from `source`: a snapshot file unless `origin` says an API server. */
@@ -62,6 +87,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
     if (error instanceof HelmReleaseDecodeError) throw new LiveStateError(`cluster snapshot ${source}: ${error.message}`);
     throw error;
   }
+  const helmReleaseLatest = latestRevision(helmSecrets, mesh.name);
   return {
     source,
     origin,
@@ -74,6 +100,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
       return kind !== undefined && kind !== 'MeshConfig';
     }),
     helmRelease,
+    ...(helmReleaseLatest ? { helmReleaseLatest } : {}),
     namespaces,
     workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind) && monitored.has(namespaceOf(o) ?? '')),
   };

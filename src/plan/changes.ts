@@ -4,6 +4,7 @@ import { releaseChanges } from './release-changes.ts';
 import { namespaceOf, objectKey, type KubeObject } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
+import { ENABLE_CHART_UPGRADES } from '../fsm/chart-upgrade-hint.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges } from './field-changes.ts';
 import { applyOnto } from './merge.ts';
@@ -80,18 +81,16 @@ function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
   return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
 }
 
-const UPGRADE_OFF = 'values changes need a chart upgrade (helm upgrade), which this environment does not run: enable it with `chart: { upgrade: true }` for the environment in .github/fsm-gitops.yml (docs/configuration.md, "chart")';
-const UPGRADE_NOT_APPLIED = 'fsm-gitops plans chart upgrades but does not apply them yet: apply leaves the Helm release as it is';
+const UPGRADE_OFF = `values changes need a chart upgrade (helm upgrade), which this environment does not run: to enable it, ${ENABLE_CHART_UPGRADES}`;
+const UPGRADE_NOT_PLANNED = 'apply does not upgrade the chart with this plan: the findings say why (no deployed release to upgrade, a refused chart version, a release left mid-operation, or helm refusing the values)';
 
-/** The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts). */
+/** The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts); apply runs the upgrade. */
 function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[] {
   const release = context.live.helmRelease;
   const chart = context.chart;
   if (!release || !chart?.ok) return [];
   const file = context.desired.values?.file ?? context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
-  const { changes } = releaseChanges(chart.deployed, chart.rendered, redactor, file);
-  for (const change of changes) change.pending = UPGRADE_NOT_APPLIED;
-  return changes;
+  return releaseChanges(chart.deployed, chart.rendered, redactor, file).changes;
 }
 
 function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange | undefined {
@@ -116,6 +115,6 @@ function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange 
   const [shownBefore, shownAfter] = redactor.pair(HELM_VALUES_KIND, release?.config, values.values);
   if (shownAfter) result.after = shownAfter;
   if (release && shownBefore) result.before = shownBefore;
-  if (action !== 'unchanged') result.pending = context.environment.chart?.upgrade ? UPGRADE_NOT_APPLIED : UPGRADE_OFF;
+  if (action !== 'unchanged' && !context.chart?.ok) result.pending = context.environment.chart?.upgrade ? UPGRADE_NOT_PLANNED : UPGRADE_OFF;
   return result;
 }

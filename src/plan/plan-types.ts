@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
+import type { ChartFile } from '../live/helm-release.ts';
 import type { FieldChange } from './field-changes.ts';
 import type { OmittedFindings } from './finding-caps.ts';
 
@@ -38,8 +39,26 @@ export type ChartRender =
       /** The release's stored manifest and the newly rendered one, as objects by kind/namespace/name (release-changes.ts parseManifest). */
       deployed: Map<string, KubeObject>;
       rendered: Map<string, KubeObject>;
+      /** What apply runs to carry the plan out: the same chart and values the plan rendered. */
+      upgrade: ChartUpgrade;
     }
   | { ok: false; chartVersion: string; message: string };
+
+/**
+ * The `helm upgrade` a plan rendered, as apply runs it (src/apply/chart-upgrade.ts). Unmasked: never rendered.
+ * `chart`: the deployed release's own chart (its files, from the release Secret) when the version does not
+ * change, else the chart by name and version from the environment's `chart.repository`.
+ */
+export interface ChartUpgrade {
+  release: { name: string; namespace: string };
+  /** The deployed revision the plan diffed against: a failed apply rolls back to it. */
+  fromRevision: number;
+  fromVersion: string;
+  toVersion: string;
+  chart: { files: ChartFile[] } | { name: string; repository: string; version: string };
+  /** Exactly the values helm is given (values.yaml plus fsm.meshName; helm-values.ts releaseValues). */
+  values: JsonObject;
+}
 
 export interface Workload {
   kind: string;

@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { deepEqual, isObject, type JsonObject } from '../core/json.ts';
 import { isKubeObject, namespaceOf, type KubeObject } from '../core/kube.ts';
+import { withoutRenderNoise } from '../fsm/render-noise.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { fieldChanges } from './field-changes.ts';
 import type { ResourceChange, Workload } from './plan-types.ts';
@@ -46,7 +47,8 @@ function releaseKey(object: KubeObject): string {
 /**
  * Per object, what a chart upgrade changes, the way helm-diff shows it: the release's stored manifest against
  * the newly rendered one, one change per created, updated or deleted object (unchanged ones are left out),
- * values redacted by `redactor` (a Secret's data and stringData wholly, secret-paths.ts). `rollouts`: the
+ * values redacted by `redactor` (a Secret's data and stringData wholly, secret-paths.ts), the chart's random
+ * values shown as such (fsm/render-noise.ts). `rollouts`: the
  * Deployments, DaemonSets and StatefulSets whose pod template changes, whose pods the upgrade replaces.
  */
 export function releaseChanges(deployed: Map<string, KubeObject>, rendered: Map<string, KubeObject>, redactor: Redactor, file: string): { changes: ResourceChange[]; rollouts: Workload[] } {
@@ -59,7 +61,7 @@ export function releaseChanges(deployed: Map<string, KubeObject>, rendered: Map<
     const identity = (after ?? before)!;
     redactor.learn(identity.kind, before);
     redactor.learn(identity.kind, after);
-    const [shownBefore, shownAfter] = redactor.pair(identity.kind, before as JsonObject | undefined, after as JsonObject | undefined);
+    const [shownBefore, shownAfter] = redactor.pair(identity.kind, before as JsonObject | undefined, (after && withoutRenderNoise(after)) as JsonObject | undefined);
     const change: ResourceChange = {
       action: !before ? 'create' : !after ? 'delete' : 'update',
       kind: identity.kind,

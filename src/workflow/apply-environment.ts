@@ -3,8 +3,11 @@ import { hostname, userInfo } from 'node:os';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import { keyOf } from '../core/kube.ts';
+import { fsmKindOf } from '../fsm/kinds.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
+import { upgradeThenApply, type ApplyResult } from '../apply/chart-apply.ts';
+import { releaseHelm, type ReleaseHelm } from '../apply/chart-upgrade.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
 import { recordApply, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
@@ -13,7 +16,7 @@ import { restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
 import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
-import type { EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
+import type { ChartUpgrade, EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
 import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
 
 export interface ApplyEnvironmentOptions {
@@ -32,6 +35,8 @@ export interface ApplyEnvironmentOptions {
   deadline?: number;
   /** Where history records the cluster does not take are kept until the next apply (default: the user's state directory). */
   pending?: PendingHistory;
+  /** The helm a chart upgrade runs with (default: the real helm, releaseHelm); tests pass a stand-in. */
+  helm?: CarryOutOptions['helm'];
 }
 
 export type ApplyOutcome =
@@ -39,7 +44,7 @@ export type ApplyOutcome =
   | { status: 'no-changes'; plan: EnvironmentPlan }
   | { status: 'declined'; plan: EnvironmentPlan }
   /** `warnings`: what went wrong after the apply without changing its result (history kept locally, lock not released). */
-  | { status: 'done'; plan: EnvironmentPlan; result: ExecuteResult; warnings: string[] };
+  | { status: 'done'; plan: EnvironmentPlan; result: ApplyResult; warnings: string[] };
 
 /** Time a rollback, the history write and the lock release get after the command's deadline or a failure. */
 export const ROLLBACK_GRACE_MS = 60_000;
@@ -70,8 +75,9 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
     if (!hasWork(plan, set)) return { status: 'no-changes', plan };
     if (!(await options.confirm(plan))) return { status: 'declined', plan };
-    const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace });
-    const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}) };
+    const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
+    const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: options.deadline, helm });
+    const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
     const kept = await recordOrKeep(grace(), target, record, pending);
     if (kept) warnings.push(kept);
     return { status: 'done', plan, result, warnings };
@@ -144,9 +150,9 @@ export async function planLive(client: KubeClient, repo: RepoFiles, environment:
   return planAgainst(desired, new ClusterReader(client), { progress });
 }
 
-/** Whether applying the plan would change anything in the cluster. */
+/** Whether applying the plan would change anything in the cluster: objects to write or prune, or a chart upgrade. */
 export function hasWork(plan: EnvironmentPlan, set: ApplySet): boolean {
-  return changedKeys(plan.changes).size > 0 || set.prune.length > 0;
+  return changedKeys(plan.changes).size > 0 || set.prune.length > 0 || set.chart !== undefined;
 }
 
 export interface CarryOutOptions {
@@ -155,15 +161,31 @@ export interface CarryOutOptions {
   fence?: () => void;
   /** A client with time left for a rollback. */
   rollbackClient?: () => KubeApi;
+  /** Epoch ms: the command's deadline; a chart upgrade's timeout is cut to fit before it. */
+  deadline?: number | undefined;
+  /** The helm that upgrades the release, when the plan has a chart upgrade (production: releaseHelm, the real helm). */
+  helm?: ((upgrade: ChartUpgrade) => Promise<ReleaseHelm>) | undefined;
 }
 
 /**
- * Applies a planned environment (creates and updates, then prunes) and, when its policy says so, restarts
- * the workloads. Never throws once it wrote: a failed restart after a good apply is in the result's message.
+ * Applies a planned environment: its chart upgrade first when the plan has one (chart-apply.ts: helm rolled
+ * back if a later step fails), then the objects (creates and updates, then prunes) and, when its policy says
+ * so, restarts the workloads. Never throws once it wrote: a failed restart after a good apply is in the
+ * result's message.
  */
-export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ExecuteResult> {
+export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ApplyResult> {
   const { progress } = options;
-  const result = await executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
+  const objects = (): Promise<ExecuteResult> =>
+    executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
+  const upgrade = set.chart;
+  let result: ApplyResult;
+  if (upgrade && environment.chart?.upgrade) {
+    if (!options.helm) throw new Error(`the plan of ${environment.name} upgrades the chart, and no helm was given to run it`);
+    const helm = await options.helm(upgrade);
+    result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress }, objects);
+  } else {
+    result = await objects();
+  }
   if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
     try {
       options.fence?.();
@@ -175,11 +197,11 @@ export async function carryOut(client: KubeApi, environment: EnvironmentConfig, 
   return result;
 }
 
-/** objectKeys of the plan's creates and updates (HelmValues excluded: chart upgrades are not run). */
+/** objectKeys of the plan's creates and updates of FSM objects (the chart's objects and HelmValues are the chart upgrade's: ApplySet.chart). */
 function changedKeys(changes: readonly ResourceChange[]): Set<string> {
   return new Set(
     changes
-      .filter((c) => (c.action === 'create' || c.action === 'update') && c.kind !== 'HelmValues')
+      .filter((c) => (c.action === 'create' || c.action === 'update') && fsmKindOf({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } }) !== undefined)
       .map((c) => keyOf(c.apiVersion, c.kind, c.namespace, c.name)),
   );
 }

@@ -59,7 +59,7 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
  * Reads the environment's live state and plans the desired state against it; where the live state comes
  * from an API server (and it is allowed), the server dry-runs every object first, but those the live
  * state proves unchanged (src/plan/proven-unchanged.ts: what fsm-gitops already applied, as it is).
- * Returns the plan and the objects applying it would send.
+ * Returns the plan and the objects applying it would send, with the chart upgrade it rendered.
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
@@ -79,6 +79,7 @@ export async function planAgainst(
   const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, options.serverDryRun === false ? undefined : reader.connection?.bind(reader));
   if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
   options.progress?.(`${name}: planning ${desired.resources.length} resources`);
+  if (chart?.ok) set.chart = chart.upgrade;
   return { plan: planEnvironment(desired, live, { dryRun, ...(chart ? { chart } : {}) }), set };
 }
 

@@ -3,6 +3,7 @@ import { beforeEach, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.ts';
 import { objectKey, type KubeObject } from '../../src/core/kube.ts';
 import { executeApply, type ExecuteOptions } from '../../src/apply/executor.ts';
+import { ABSENT_VERSION } from '../../src/apply/guarded-writes.ts';
 import { LeaseLostError } from '../../src/apply/lease-renewal.ts';
 import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
@@ -22,8 +23,19 @@ beforeEach(() => {
   fake = new FakeKube();
 });
 
-function run(set: ApplySet, options: Partial<ExecuteOptions> = {}) {
-  return executeApply(fake, set, { commit: COMMIT, environment: 'staging', changed: new Set(set.apply.map(objectKey)), ...options });
+/** The set as the plan hands it over: with the live objects it read (the fake's, now). */
+function planned(set: ApplySet): ApplySet {
+  const live = new Map<string, KubeObject>();
+  for (const object of [...set.apply, ...set.prune]) {
+    const seen = fake.read(fsmObjectPath(object));
+    if (seen) live.set(objectKey(object), seen as KubeObject);
+  }
+  return { ...set, live };
+}
+
+/** Plans (reads the fake) and applies; `unplanned` applies a set without the plan's live objects. */
+function run(set: ApplySet, options: Partial<ExecuteOptions> = {}, unplanned = false) {
+  return executeApply(fake, unplanned ? set : planned(set), { commit: COMMIT, environment: 'staging', changed: new Set(set.apply.map(objectKey)), ...options });
 }
 
 const A = plugin('a');
@@ -31,9 +43,10 @@ const B = plugin('b');
 const exists = (object: KubeObject): boolean => fake.read(fsmObjectPath(object)) !== undefined;
 const writes = (): string[] => fake.writes.map((w) => `${w.method} ${w.path.split('/').pop()}`);
 
-test('all written and verified: applied, every object carrying the commit', async () => {
+test('all written and verified from the answers: applied, every object carrying the commit, one request each', async () => {
   const result = await run({ apply: [A, B], prune: [] });
   assert.deepEqual(result, { result: 'applied', done: ['create Plugin a', 'create Plugin b'], uncertain: [], notUndone: [] });
+  assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`), ['PATCH a', 'PATCH b'], 'no read before nor after');
   const annotations = (fake.read(fsmObjectPath(B))!['metadata'] as JsonObject)['annotations'] as JsonObject;
   assert.equal(annotations['fsm-gitops.io/commit'], COMMIT);
 });
@@ -91,13 +104,31 @@ test('a write that got no answer (transport) is uncertain; the rollback finds it
   assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE a']);
 });
 
-test('an object not this environment\'s (made with kubectl since the plan) refuses the apply before its first write', async () => {
+test('an object the plan read as not this environment\'s (made with kubectl) refuses the apply before its first write', async () => {
   fake.seed(fsmObjectPath(B), { ...plugin('b'), metadata: { name: 'b', managedFields: [{ manager: 'kubectl-create', operation: 'Update' }] } });
   const result = await run({ apply: [A, B], prune: [] });
   assert.equal(result.result, 'refused');
   assert.match(result.message ?? '', /^nothing written: Plugin b is .*kubectl-create.* not writing it/);
   assert.deepEqual(fake.writes, []);
   assert.ok(!exists(A));
+});
+
+test('without the plan\'s live objects each object is read first, and one not this environment\'s refuses the apply before its first write', async () => {
+  fake.seed(fsmObjectPath(B), { ...plugin('b'), metadata: { name: 'b', managedFields: [{ manager: 'kubectl-create', operation: 'Update' }] } });
+  const result = await run({ apply: [A, B], prune: [] }, {}, true);
+  assert.equal(result.result, 'refused');
+  assert.match(result.message ?? '', /^nothing written: Plugin b is .*kubectl-create.* not writing it/);
+  assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`), ['GET a', 'GET b']);
+});
+
+test('an object the plan read in another apiVersion is read again in the manifest\'s', async () => {
+  const stored = fake.seed(fsmObjectPath(A), plugin('a', 1)) as KubeObject;
+  const set = planned({ apply: [plugin('a', 2)], prune: [] });
+  const live = new Map([[objectKey(A), { ...stored, apiVersion: 'plugin.flomesh.io/v1alpha2' }]]);
+  const result = await executeApply(fake, { ...set, live }, { commit: COMMIT, environment: 'staging', changed: new Set([objectKey(A)]) });
+  assert.equal(result.result, 'applied', result.message);
+  assert.deepEqual(fake.requests.map((r) => r.method), ['GET', 'PATCH']);
+  assert.equal(((fake.requests[1]!.body as JsonObject)['metadata'] as JsonObject)['resourceVersion'], stored.metadata['resourceVersion']);
 });
 
 test('a prune of an object relabelled since the plan refuses the apply before its first write', async () => {
@@ -112,7 +143,7 @@ test('a prune of an object relabelled since the plan refuses the apply before it
   assert.deepEqual(fake.writes, []);
 });
 
-test('a prune is conditional on the version read before the first write', async () => {
+test('a prune is conditional on the version the plan read', async () => {
   const old = fake.seed(fsmObjectPath(plugin('old')), plugin('old')) as KubeObject;
   const result = await run({ apply: [A], prune: [old] });
   assert.equal(result.result, 'applied');
@@ -132,7 +163,7 @@ test('the rollback reads and writes with the rollback client', async () => {
   assert.ok(!exists(A));
 });
 
-test('an object someone creates between the first read and our create is not taken over: refused at the write, earlier writes rolled back', async () => {
+test('an object someone creates between the plan and our create is not taken over: the conditional create is refused, earlier writes rolled back', async () => {
   fake.fault = (request) => {
     // Just before a's create, someone makes their own Plugin "b" with kubectl.
     if (request.method === 'PATCH' && request.path.endsWith('/a') && !fake.read(fsmObjectPath(B))) {
@@ -143,7 +174,8 @@ test('an object someone creates between the first read and our create is not tak
   const result = await run({ apply: [A, B], prune: [] });
   assert.equal(result.result, 'rolled-back', result.message);
   assert.match(result.message ?? '', /Plugin b is .*not writing it/);
-  assert.deepEqual(writes(), ['PATCH a', 'DELETE a'], 'b never written, a undone');
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE a'], 'b\'s create answered 409 (it exists now), a undone');
+  assert.equal(((fake.writes[1]!.body as JsonObject)['metadata'] as JsonObject)['resourceVersion'], ABSENT_VERSION, 'a create only if there is none');
   assert.equal((fake.read(fsmObjectPath(B))!['spec'] as JsonObject)['pipyscript'], 'theirs');
 });
 

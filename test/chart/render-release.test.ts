@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ChartRenderer, type RenderingHelm } from '../../src/chart/render-release.ts';
 import { parseRepoConfig } from '../../src/config/repo-config.ts';
+import { planDigest } from '../../src/deploy/plan-digest.ts';
 import type { JsonObject } from '../../src/core/json.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
@@ -53,12 +54,12 @@ function config(chart: string): string {
   return `environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    prune: false\n${chart ? `    chart: ${chart}\n` : ''}`;
 }
 
-async function plan(valuesYaml: string, chart = '{ upgrade: true }', helm = new CountingHelm()): Promise<{ plan: EnvironmentPlan; helm: CountingHelm }> {
+async function plan(valuesYaml: string, chart = '{ upgrade: true }', helm = new CountingHelm(), on: LiveState = live): Promise<{ plan: EnvironmentPlan; helm: CountingHelm }> {
   const repo = new MemoryRepo({ [CONFIG_FILE]: config(chart), 'clusters/staging/values.yaml': valuesYaml });
   const environment = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!;
   const desired = await loadEnvironment(repo, environment);
-  const rendered = await new ChartRenderer(() => helm).render(desired, live);
-  return { plan: planEnvironment(desired, live, rendered ? { chart: rendered } : {}), helm };
+  const rendered = await new ChartRenderer(() => helm).render(desired, on);
+  return { plan: planEnvironment(desired, on, rendered ? { chart: rendered } : {}), helm };
 }
 
 function change(p: EnvironmentPlan, kind: string, name: string) {
@@ -79,13 +80,38 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const injector = change(p, 'Deployment', 'fsm-injector');
     assert.equal(injector?.rollout, true);
     assert.ok(!injector?.fields.some((f) => f.path === 'spec.replicas'));
-    // Objects the values leave alone are not listed; every chart change says apply does not run it yet.
+    // Objects the values leave alone are not listed; apply runs the upgrade: no change is marked pending.
     assert.equal(change(p, 'Service', 'fsm-controller'), undefined);
-    for (const c of p.changes.filter((c) => c.kind !== 'HelmValues')) assert.match(c.pending ?? '', /does not apply them yet/);
+    assert.deepEqual(p.changes.filter((c) => c.pending !== undefined), []);
     const text = renderText({ environments: [p] }, { color: false });
     assert.match(text, /~ Deployment fsm-system\/fsm-controller/);
     assert.match(text, /spec\.replicas: 1 → 3/);
     assert.match(text, /rolls: its pod template changes/);
+  });
+
+  it('the render carries the upgrade apply runs: the release chart from the Secret, exactly the values rendered (meshName added), the deployed revision', async () => {
+    const repo = new MemoryRepo({ [CONFIG_FILE]: config('{ upgrade: true }'), 'clusters/staging/values.yaml': 'fsm:\n  fsmController:\n    replicaCount: 3\n' });
+    const environment = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!;
+    const rendered = await new ChartRenderer(() => new CountingHelm()).render(await loadEnvironment(repo, environment), live);
+    assert.ok(rendered?.ok);
+    const { upgrade } = rendered;
+    assert.deepEqual({ ...upgrade, chart: 'files' in upgrade.chart ? upgrade.chart.files.map((f) => f.name).filter((n) => n === 'Chart.yaml' || n === 'templates/fsm-deployment.yaml') : upgrade.chart }, {
+      release: RELEASE,
+      fromRevision: 1,
+      fromVersion: '1.5.1',
+      toVersion: '1.5.1',
+      chart: ['Chart.yaml', 'templates/fsm-deployment.yaml'],
+      values: { fsm: { fsmController: { replicaCount: 3 }, meshName: 'fsm' } },
+    });
+  });
+
+  it("the chart's random uid (preset-mesh-config) is shown as such: the same change planned twice has the same digest", async () => {
+    const values = 'fsm:\n  fsmController:\n    replicaCount: 3\n';
+    const [first, second] = [(await plan(values)).plan, (await plan(values)).plan];
+    const preset = change(first, 'ConfigMap', 'preset-mesh-config');
+    assert.equal(preset?.action, 'update');
+    assert.match(JSON.stringify(preset?.after), /"uid\\": \\"\(a new uuidv4 at each render\)\\"/);
+    assert.equal(planDigest(first), planDigest(second));
   });
 
   it("a replica count alone changes the Deployment without rolling its pods", async () => {
@@ -129,6 +155,22 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
   });
 
+  it("a snapshot's cluster version outside the chart's kubeVersion is chart-kube-version: helm template is given --kube-version", async () => {
+    const values = 'fsm:\n  fsmController:\n    replicaCount: 3\n';
+    // FSM's chart 1.5.1 requires kubeVersion >= 1.19.0-0.
+    const old = await plan(values, '{ upgrade: true }', new CountingHelm(), { ...live, kubeVersion: 'v1.18.3' });
+    const [finding] = withCode(old.plan.findings, 'chart-kube-version');
+    assert.equal(finding?.severity, 'error');
+    assert.equal(finding?.file, CONFIG_FILE);
+    assert.match(finding?.message ?? '', /^chart fsm 1\.5\.1 requires Kubernetes >= 1\.19\.0-0 \(its Chart\.yaml kubeVersion\) and the cluster runs v1\.18\.3 \(the version in examples\/cluster\/staging\.yaml\)/);
+    assert.deepEqual(withCode(old.plan.findings, 'chart-render-failed'), [], 'its own finding, not the generic one');
+    assert.equal(change(old.plan, 'Deployment', 'fsm-controller'), undefined);
+
+    const current = await plan(values, '{ upgrade: true }', new CountingHelm(), { ...live, kubeVersion: 'v1.30.4-eks-a737599' });
+    assert.deepEqual(current.plan.findings.filter((f) => f.code.startsWith('chart-')), []);
+    assert.equal(change(current.plan, 'Deployment', 'fsm-controller')?.action, 'update');
+  });
+
   it('no helm where the plan runs is a chart-render-failed error naming the places tried, not a failed plan', async () => {
     const missing = new HelmClient(new HelmRunner({ redactor: new Redactor(), locate: () => Promise.reject(new HelmNotFoundError('no helm: FSM_GITOPS_HELM is unset, /opt/helm/helm is missing')) }), undefined);
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(missing));
@@ -141,6 +183,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const values = change(p, 'HelmValues', 'fsm');
     assert.equal(values?.action, 'update');
     assert.match(values?.pending ?? '', /chart: \{ upgrade: true \}/);
+    assert.match(values?.pending ?? '', /deploy\/rbac-chart\.yaml .*docs\/deploy\.md, "Chart upgrades: the opt-in role"/);
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
   });
 });
@@ -174,5 +217,48 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(stored));
     assert.deepEqual(helm.calls, ['template {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.0"}']);
     assert.deepEqual(p.findings.filter((f) => f.code.startsWith('chart-')), []);
+  });
+});
+
+describe('a release an earlier helm left mid-operation or failed (the newest revision)', () => {
+  const latest = (status: string) => ({ revision: 2, status });
+  const withLatest = async (status: string, values: string) => {
+    live.helmReleaseLatest = latest(status);
+    try {
+      return await plan(values);
+    } finally {
+      delete live.helmReleaseLatest;
+    }
+  };
+
+  it('pending-upgrade: an error naming the rollback that clears it when the plan needs an upgrade, which helm would refuse; nothing rendered', async () => {
+    const { plan: p, helm } = await withLatest('pending-upgrade', 'fsm:\n  fsmController:\n    replicaCount: 3\n');
+    assert.deepEqual(helm.calls, []);
+    const [finding] = withCode(p.findings, 'chart-release-pending');
+    assert.equal(finding?.severity, 'error');
+    assert.match(finding?.message ?? '', /revision 2 is pending-upgrade/);
+    assert.match(finding?.message ?? '', /`helm rollback fsm 1 -n fsm-system`/);
+    assert.match(change(p, 'HelmValues', 'fsm')?.pending ?? '', /does not upgrade the chart with this plan/);
+  });
+
+  it('pending-rollback with values equal to the deployed ones: a warning (nothing to upgrade, the objects may still be applied)', async () => {
+    const { plan: p } = await withLatest('pending-rollback', 'fsm: {}\n');
+    assert.equal(withCode(p.findings, 'chart-release-pending')[0]?.severity, 'warning');
+  });
+
+  it('failed: a warning, and the upgrade is rendered from the deployed revision as helm runs it', async () => {
+    const { plan: p, helm } = await withLatest('failed', 'fsm:\n  fsmController:\n    replicaCount: 3\n');
+    assert.equal(helm.calls.length, 1);
+    const [finding] = withCode(p.findings, 'chart-release-failed');
+    assert.equal(finding?.severity, 'warning');
+    assert.match(finding?.message ?? '', /revision 2 failed; revision 1 is the one deployed/);
+    assert.deepEqual(withCode(p.findings, 'chart-release-pending'), []);
+  });
+
+  it('deployed or superseded newest revisions say nothing', async () => {
+    for (const status of ['deployed', 'superseded']) {
+      const { plan: p } = await withLatest(status, 'fsm: {}\n');
+      assert.deepEqual(p.findings.filter((f) => f.code.startsWith('chart-release')), [], status);
+    }
   });
 });

@@ -3,6 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { acquireLock } from '../../src/apply/lock.ts';
 import { readHistory } from '../../src/apply/history.ts';
 import { executeApply } from '../../src/apply/executor.ts';
+import { ABSENT_VERSION } from '../../src/apply/guarded-writes.ts';
+import { deleteFsmObject, serverSideApply } from '../../src/kube/fsm-objects.ts';
+import { KubeApiError } from '../../src/kube/kube-errors.ts';
 import { sameOwnership } from '../../src/apply/restore-ownership.ts';
 import { isObject } from '../../src/core/json.ts';
 import { keyOf, objectKey, type KubeObject } from '../../src/core/kube.ts';
@@ -68,6 +71,14 @@ function failingOnDelete(name: string): KubeApi {
 }
 
 describe('apply on a real API server', { concurrency: false }, () => {
+  test('a create is conditional without a read: the server ignores ABSENT_VERSION when it creates, and answers 409 when the object exists', async () => {
+    const manifest: KubeObject = { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: 'absent-check', resourceVersion: ABSENT_VERSION }, spec: { priority: 1, pipyscript: '// absent-check' } };
+    const created = await serverSideApply(client, manifest, false);
+    assert.notEqual(created.metadata['resourceVersion'], ABSENT_VERSION);
+    await assert.rejects(serverSideApply(client, manifest, false), (error: unknown) => error instanceof KubeApiError && error.status === 409);
+    await deleteFsmObject(client, manifest);
+  });
+
   test('a failure mid-prune recreates what was pruned, with the owners its fields had', async () => {
     const before = await fsmState();
     const chainPath = '/apis/plugin.flomesh.io/v1alpha1/namespaces/bookinfo/pluginchains/legacy-logger-chain';

@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { dump, loadAll } from 'js-yaml';
-import type { KubeObject } from '../../src/core/kube.ts';
 import { Claims } from '../../src/deploy/claims.ts';
 import { Pins } from '../../src/deploy/pins.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { cli } from '../support/cli.ts';
 import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
+import { applyRbacFile, serviceAccountKubeconfig } from '../support/service-account.ts';
 
 let kubeconfig: string;
 let restricted: string;
 
-const RBAC_PATHS: Record<string, string> = {
-  ServiceAccount: '/api/v1/namespaces/fsm-system/serviceaccounts',
-  ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
-  ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-  Role: '/apis/rbac.authorization.k8s.io/v1/namespaces/fsm-system/roles',
-  RoleBinding: '/apis/rbac.authorization.k8s.io/v1/namespaces/fsm-system/rolebindings',
-};
-
 before(async () => {
   let admin: KubeClient;
   ({ kubeconfig, client: admin } = await startSeededCluster());
-  for (const object of loadAll(readFileSync('deploy/rbac.yaml', 'utf8')) as KubeObject[]) {
-    await admin.request({ method: 'POST', path: RBAC_PATHS[object.kind]!, body: object, what: `create ${object.kind}` });
-  }
-  const token = await admin.request<{ status: { token: string } }>({
-    method: 'POST',
-    path: '/api/v1/namespaces/fsm-system/serviceaccounts/fsm-gitops/token',
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-    what: 'request a token for fsm-gitops',
-  });
-  // The same server and CA as the admin kubeconfig, but the ServiceAccount's token.
-  const config = loadAll(readFileSync(kubeconfig, 'utf8'))[0] as { users: { name: string; user: Record<string, unknown> }[] };
-  for (const user of config.users) user.user = { token: token.status.token };
-  restricted = join(dirname(kubeconfig), 'fsm-gitops.kubeconfig');
-  writeFileSync(restricted, dump(config));
+  await applyRbacFile(admin, 'deploy/rbac.yaml');
+  restricted = await serviceAccountKubeconfig(admin, kubeconfig);
 });
 after(() => stopCluster(kubeconfig));
 

@@ -15,5 +15,6 @@ test('chart version bumps by the seed rules: downgrade, breaking (x → x+1 from
   assert.equal(chartBump('0.9.3', '0.9.4'), 'compatible');
   assert.equal(chartBump('0.9.3', '1.0.0'), 'breaking');
   assert.equal(chartBump('v1.5.1', '1.5.2'), 'compatible');
+  assert.equal(chartBump('1.5.1+build.7', '1.5.1'), 'same', 'build metadata has no precedence');
   assert.equal(chartBump('latest', '1.5.2'), 'unknown');
 });

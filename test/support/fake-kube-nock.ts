@@ -10,8 +10,9 @@ export function serveWithNock(fake: FakeKube, server: string): void {
     nock(server)
       .persist()
       .intercept(/.*/, method)
-      .reply((uri, requestBody) => {
-        const { status, body, headers } = answerHttp(fake, method, new URL(uri, server), typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody));
+      .reply(function (uri, requestBody) {
+        const contentType = this.req.headers['content-type'];
+        const { status, body, headers } = answerHttp(fake, method, new URL(uri, server), typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody), contentType);
         return [status, body, headers];
       });
   }

@@ -33,7 +33,7 @@ export class FakeKubeServer {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         self?.authorizations.push(req.headers.authorization ?? '');
-        const { status, body, headers } = answerHttp(fake, (req.method ?? 'GET') as KubeRequest['method'], new URL(req.url ?? '/', 'https://127.0.0.1'), Buffer.concat(chunks).toString('utf8'));
+        const { status, body, headers } = answerHttp(fake, (req.method ?? 'GET') as KubeRequest['method'], new URL(req.url ?? '/', 'https://127.0.0.1'), Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
         setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body)), self?.delayMs ?? 0);
       });
     });

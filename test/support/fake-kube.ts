@@ -1,13 +1,15 @@
 /**
  * An in-memory API server for unit tests: objects by path, resourceVersions, optimistic concurrency
  * (PUT, apply PATCH and DELETE preconditions answer 409 on a stale resourceVersion), creates answering
- * 409 when the object exists, and a fault hook per request. Usable directly as a KubeApi, or behind a
+ * 409 when the object exists, a server-side apply creating a missing object whatever resourceVersion it
+ * carries (as kube-apiserver does), and a fault hook per request. Usable directly as a KubeApi, or behind a
  * real KubeClient: through nock (fake-kube-nock.ts) or over real HTTPS (fake-kube-server.ts). This file
  * loads no nock: nock's interception closes every connection after its request, which hides keep-alive.
  */
 import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
 import { KubeClient, type KubeApi, type KubeClientOptions, type KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
+import { APPLY_PATCH } from '../../src/kube/fsm-objects.ts';
 
 /**
  * What the fault hook does with a request: `pass` handles it; `lost-answer` handles it, then answers 500
@@ -103,7 +105,8 @@ export class FakeKube implements KubeApi {
         return this.store(path, body);
       case 'PATCH': {
         this.precondition(existing, versionOf(body), what);
-        if (!existing && versionOf(body) !== undefined) throw apiError(404, what, 'NotFound');
+        // A server-side apply creates what is missing, ignoring a resourceVersion; other patches need the object.
+        if (!existing && request.contentType !== APPLY_PATCH) throw apiError(404, what, 'NotFound');
         const merged = existing ? (merge(structuredClone(existing), body) as JsonObject) : body;
         if (request.query?.['dryRun'] !== undefined) return merged;
         return this.store(path, merged);
@@ -152,14 +155,15 @@ export class FakeKube implements KubeApi {
 }
 
 /**
- * What `fake` answers an HTTP request (its fault hook first): the status, the JSON body and headers (a
- * KubeApiError's Retry-After). Records the request in `fake.requests`.
+ * What `fake` answers an HTTP request (its fault hook first; `contentType` tells a server-side apply from
+ * other patches): the status, the JSON body and headers (a KubeApiError's Retry-After). Records the request
+ * in `fake.requests`.
  */
-export function answerHttp(fake: FakeKube, method: KubeRequest['method'], url: URL, text: string): { status: number; body: JsonObject; headers: Record<string, string> } {
+export function answerHttp(fake: FakeKube, method: KubeRequest['method'], url: URL, text: string, contentType: string | undefined): { status: number; body: JsonObject; headers: Record<string, string> } {
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams) query[key] = value;
   const body: unknown = text === '' ? undefined : JSON.parse(text);
-  const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}` };
+  const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}`, ...(contentType ? { contentType } : {}) };
   fake.requests.push(request);
   try {
     const answer = fake.fault(request);

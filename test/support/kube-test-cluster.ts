@@ -53,6 +53,11 @@ const PLURALS: Record<string, [string, boolean]> = {
   PluginChain: ['pluginchains', true],
   PluginConfig: ['pluginconfigs', true],
   CustomResourceDefinition: ['customresourcedefinitions', false],
+  ServiceAccount: ['serviceaccounts', true],
+  ClusterRole: ['clusterroles', false],
+  ClusterRoleBinding: ['clusterrolebindings', false],
+  Role: ['roles', true],
+  RoleBinding: ['rolebindings', true],
 };
 
 export function pathOf(object: KubeObject): string {

@@ -69,6 +69,18 @@ test('the example applies on the in-memory server: done, recorded, the Lease rel
   assert.deepEqual(record?.changes, outcome.result.done);
 });
 
+test('the apply writes each FSM object once and reads none: "before" is the plan\'s read, "after" the write\'s answer', async () => {
+  const outcome = await apply();
+  assert.equal(outcome.status === 'done' && outcome.result.result, 'applied');
+  if (outcome.status !== 'done') return;
+  const fsmObject = /^\/apis\/(plugin|config)\.flomesh\.io\/[^/]+\/(namespaces\/[^/]+\/)?[a-z]+\/[^/]+$/;
+  const requests = fake.requests.filter((r) => fsmObject.test(r.path) && r.query?.['dryRun'] === undefined);
+  const sent = requests.map((r) => `${r.method} ${r.path.split('/').pop()}`);
+  assert.deepEqual(sent.filter((r) => r.startsWith('GET')), [], 'no read of a single object');
+  assert.equal(outcome.result.done.length, 6);
+  assert.equal(sent.length, 6, sent.join(', '));
+});
+
 test('a lock release that fails does not replace the outcome: it is a warning', async () => {
   fake.fault = (r) => (r.method === 'DELETE' && r.path === LEASE ? apiError(500, r.what) : 'pass');
   const outcome = await apply('c0ffee', 30);

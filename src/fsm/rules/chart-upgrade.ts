@@ -1,20 +1,33 @@
 import type { Finding } from '../../core/finding.ts';
+import { deepEqual } from '../../core/json.ts';
+import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
+import type { MeshRef } from '../../live/live-state.ts';
 import { chartBump } from '../chart-version.ts';
-import type { Rule } from './rule.ts';
+import type { PlanContext, Rule } from './rule.ts';
+
+/**
+ * helm's refusal of a chart whose Chart.yaml `kubeVersion` excludes the cluster's version (helm pkg/action:
+ * "chart requires kubeVersion: %s which is incompatible with Kubernetes %s"), the same from install, upgrade and
+ * template. helm is the authority on the match (its SemVer constraints), so the rule reads its verdict.
+ */
+const KUBE_VERSION_REFUSAL = /chart requires kubeVersion: (.+?) which is incompatible with Kubernetes (\S+)/;
 
 /**
  * An environment's chart upgrade (`chart:` in the repository config): the version bump by the seed's rules
  * (chart-version.ts: a downgrade is refused, a breaking bump needs `allowBreaking: true`), and helm's refusal
- * to render the chart (its values.schema.json, its `kubeVersion` against the cluster's, a template error).
+ * to render the chart: its `kubeVersion` against the cluster's version (chart-kube-version), or anything else
+ * (chart-render-failed: its values.schema.json, a template error, no helm), and
+ * a release an earlier helm left mid-operation or failed.
  */
 export const chartUpgradeRule: Rule = {
   name: 'chart-upgrade',
-  check({ environment, live, desired, chart }) {
+  check({ environment, live, desired, chart, helmValues }) {
     const policy = environment.chart;
     const release = live.helmRelease;
-    if (!policy?.upgrade || !release) return [];
-    const findings: Finding[] = [];
+    if (!policy?.upgrade) return [];
     const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+    const findings: Finding[] = releaseStateFindings(live.helmReleaseLatest, release, upgradeWanted(policy.version, release, helmValues), environment.mesh, at);
+    if (!release) return findings;
     const from = `${release.chartName} ${release.chartVersion}`;
     if (policy.version) {
       const bump = chartBump(release.chartVersion, policy.version);
@@ -24,10 +37,43 @@ export const chartUpgradeRule: Rule = {
         findings.push({ severity: 'error', code: 'chart-breaking-upgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is a breaking upgrade from the deployed chart ${from} (a new major version, or a new minor of 0.y): read FSM's release notes for ${policy.version}, then set chart.allowBreaking: true to run it` });
       }
     }
-    if (chart && !chart.ok) {
+    const kubeRefusal = chart && !chart.ok ? KUBE_VERSION_REFUSAL.exec(chart.message) : null;
+    if (chart && !chart.ok && kubeRefusal) {
+      const [, constraint, cluster] = kubeRefusal;
+      const where = live.origin === 'snapshot' ? `the cluster runs ${cluster} (the version in ${live.source})` : `the cluster runs ${cluster}`;
+      findings.push({ severity: 'error', code: 'chart-kube-version', ...at, message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
+    } else if (chart && !chart.ok) {
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
       findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
     }
     return findings;
   },
 };
+
+/** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
+function upgradeWanted(version: string | undefined, release: HelmRelease | undefined, values: PlanContext['helmValues']): boolean {
+  if (!release) return false;
+  return (version !== undefined && version !== release.chartVersion) || (values !== undefined && !deepEqual(values.deployed, values.wanted));
+}
+
+/**
+ * The release's newest revision as Helm judges it. A pending-* revision (a helm killed mid-operation, or one
+ * running now) makes helm refuse any upgrade ("another operation (install/upgrade/rollback) is in progress",
+ * helm pkg/action/upgrade.go): an error when this plan needs an upgrade, else a warning. `helm rollback` to the
+ * deployed revision clears it (Helm allows a rollback from a pending revision). A failed revision does not stop
+ * an upgrade (helm upgrades from the last deployed revision, which the plan diffs against), but the cluster may
+ * hold what the failed revision wrote: a warning.
+ */
+function releaseStateFindings(latest: ReleaseRevisionStatus | undefined, deployed: HelmRelease | undefined, wanted: boolean, mesh: MeshRef, at: { file: string; line: number }): Finding[] {
+  if (!latest || latest.status === 'deployed' || (deployed && latest.revision <= deployed.revision)) return [];
+  const name = `${mesh.namespace}/${mesh.name}`;
+  const back = deployed ? `\`helm rollback ${mesh.name} ${deployed.revision} -n ${mesh.namespace}\`` : `\`helm uninstall ${mesh.name} -n ${mesh.namespace}\` and install FSM again`;
+  if (isPending(latest.status)) {
+    const why = `Helm release ${name} revision ${latest.revision} is ${latest.status}: an install, upgrade or rollback started and never finished (helm was stopped), or one is running now, and helm refuses to upgrade the release until it ends`;
+    return [{ severity: wanted ? 'error' : 'warning', code: 'chart-release-pending', ...at, message: `${why}. When no helm is running on it, run ${back}${deployed ? ` (revision ${deployed.revision} is the one deployed)` : ''}, then plan again` }];
+  }
+  if (latest.status === 'failed') {
+    return [{ severity: 'warning', code: 'chart-release-failed', ...at, message: `Helm release ${name} revision ${latest.revision} failed${deployed ? `; revision ${deployed.revision} is the one deployed, which the plan compares with and helm upgrades from` : ''}. The cluster may still hold what the failed revision wrote, which this plan does not show: run ${back} to restore the deployed revision, or apply to replace it` }];
+  }
+  return [];
+}

@@ -4,6 +4,7 @@ import { findingAt } from '../../core/findings.ts';
 import { formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
 import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
 import { nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
+import { ENABLE_CHART_UPGRADES } from '../chart-upgrade-hint.ts';
 import { VALUES_TO_MESHCONFIG, type ValuesSeed } from '../values-meshconfig-map.ts';
 import type { Rule } from './rule.ts';
 
@@ -19,13 +20,13 @@ for (const row of VALUES_TO_MESHCONFIG) SEEDS_BY_VALUES.set(row.values, [...(SEE
  * derived from FSM's charts/fsm/templates). A key only the preset-mesh-config ConfigMap reads seeds the
  * MeshConfig at first install and nothing else (fsm-bootstrap creates the MeshConfig only when it is missing):
  * warn and show the meshconfig.yaml change that would work. A key other chart objects read too (fsm.image.tag:
- * every control-plane Deployment) changes those on a chart upgrade, which apply does not run yet: a notice that
+ * every control-plane Deployment) changes those on a chart upgrade (which apply runs with `chart.upgrade`): a notice that
  * names them and says the MeshConfig keeps its install value. Every other changed key: a pending-upgrade notice.
  * Keys under a section the user set to null are left to the values-schema rule's one finding about it.
  */
 /** Where a chart upgrade stands for the environment (`chart.upgrade` in .github/fsm-gitops.yml). */
-const UPGRADE_OFF = 'this environment does not run chart upgrades (set `chart: { upgrade: true }` for it in .github/fsm-gitops.yml), so apply leaves the Helm release as it is';
-const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, but apply does not run chart upgrades yet and leaves the Helm release as it is';
+const UPGRADE_OFF = `this environment does not run chart upgrades, so apply leaves the Helm release as it is; to enable them, ${ENABLE_CHART_UPGRADES}`;
+const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs it (helm upgrade)';
 
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',

@@ -1,0 +1,149 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeReleaseChart } from '../chart/render-release.ts';
+import type { ChartPolicy } from '../config/repo-config.ts';
+import { HelmClient } from '../helm/helm-client.ts';
+import { HelmRunner } from '../helm/helm-runner.ts';
+import { serverSideFromEnv } from '../helm/server-side.ts';
+import type { ClusterConnection } from '../kube/cluster-connection.ts';
+import { isPending } from '../live/helm-release.ts';
+import type { ChartUpgrade } from '../plan/plan-types.ts';
+import { HELM_VALUES_KIND } from '../redact/plan-redaction.ts';
+import { Redactor } from '../redact/redactor.ts';
+import { LeaseLostError } from './lease-renewal.ts';
+
+/** The helm operations apply runs on the FSM release (HelmClient's; tests pass a stand-in). */
+export type ReleaseHelm = Pick<HelmClient, 'upgrade' | 'rollback' | 'history'>;
+
+/**
+ * The real helm (helm-binary.ts finds it) bound to the environment's cluster, with FSM_GITOPS_HELM_SERVER_SIDE;
+ * its messages redacted with the environment's `redact.keys` and the credentials in the upgrade's values.
+ */
+export async function releaseHelm(cluster: { connection(): Promise<ClusterConnection> }, redactKeys: readonly string[], upgrade: ChartUpgrade, env: Record<string, string | undefined> = process.env): Promise<ReleaseHelm> {
+  const redactor = new Redactor([...redactKeys]);
+  redactor.learn(HELM_VALUES_KIND, upgrade.values);
+  const serverSide = serverSideFromEnv(env);
+  return new HelmClient(new HelmRunner({ redactor }), await cluster.connection(), serverSide ? { serverSide } : {});
+}
+
+/** Time helm gets besides its own timeout: fetching the chart, rendering, writing the objects, recording the release. */
+export const HELM_WRITE_MS = 30_000;
+/** Time kept before the command's deadline, after the upgrade, for the MeshConfig and plugin objects. */
+export const OBJECTS_RESERVE_MS = 30_000;
+/** An upgrade whose helm timeout would be shorter than this is not started. */
+export const MIN_HELM_TIMEOUT_MS = 10_000;
+/** helm's own default `--timeout` (5m), for the hooks of an upgrade that does not wait for the rollout. */
+const HELM_DEFAULT_TIMEOUT_MS = 300_000;
+/** A rollback restores the objects without waiting for their rollout: it fits in the rollback grace (ROLLBACK_GRACE_MS). */
+export const ROLLBACK_TIMEOUT_MS = 45_000;
+
+export interface ChartStepOptions {
+  helm: ReleaseHelm;
+  /** The Lease's fence (HeldLock.fence): throws LeaseLostError. Run before the upgrade and before a rollback. */
+  fence?: (() => void) | undefined;
+  /** Epoch ms: the command's deadline; the upgrade's timeout is cut to fit before it. */
+  deadline?: number | undefined;
+  progress?: ((message: string) => void) | undefined;
+  now?: () => number;
+}
+
+export type UpgradeOutcome =
+  | { status: 'upgraded'; revision: number }
+  /** Nothing was sent to helm: too little time left, or the Lease lost. */
+  | { status: 'not-started'; message: string }
+  | { status: 'failed'; message: string };
+
+/**
+ * The timeouts of an upgrade, in ms: `helm` is helm's own `--timeout` (the rollout wait, or helm's 5m default
+ * for hooks when `chart.wait.timeoutSeconds` is 0), at most what is left before `deadline` after HELM_WRITE_MS
+ * for helm's writes and OBJECTS_RESERVE_MS for the objects; `run` kills helm HELM_WRITE_MS after that, so a
+ * timed-out wait is recorded as failed by helm itself, not left pending. undefined when `helm` would be under
+ * MIN_HELM_TIMEOUT_MS.
+ */
+export function upgradeTimeouts(policy: ChartPolicy, now: number, deadline: number | undefined): { helm: number; run: number } | undefined {
+  const wanted = policy.waitTimeoutSeconds > 0 ? policy.waitTimeoutSeconds * 1000 : HELM_DEFAULT_TIMEOUT_MS;
+  const left = deadline === undefined ? wanted : deadline - now - HELM_WRITE_MS - OBJECTS_RESERVE_MS;
+  const helm = Math.min(wanted, left);
+  return helm < MIN_HELM_TIMEOUT_MS ? undefined : { helm, run: helm + HELM_WRITE_MS };
+}
+
+/**
+ * `helm upgrade` of the release with exactly the chart and values the plan rendered (values reset; the
+ * deployed release's own chart written out again, or the chart from the repository), waiting for the rollout
+ * (`--wait=watcher`) unless `chart.wait.timeoutSeconds` is 0. Never throws: a failure is the outcome.
+ */
+export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, options: ChartStepOptions): Promise<UpgradeOutcome> {
+  const timeouts = upgradeTimeouts(policy, (options.now ?? Date.now)(), options.deadline);
+  if (!timeouts) return { status: 'not-started', message: `too little time is left before the apply's deadline to upgrade the chart (helm needs ${(MIN_HELM_TIMEOUT_MS + HELM_WRITE_MS + OBJECTS_RESERVE_MS) / 1000} s at least): run it again with a longer --timeout` };
+  try {
+    options.fence?.();
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { status: 'not-started', message: error.message };
+    throw error;
+  }
+  const wait = policy.waitTimeoutSeconds > 0;
+  options.progress?.(`helm upgrade ${name(upgrade)} to chart ${upgrade.toVersion}${wait ? `, waiting up to ${Math.round(timeouts.helm / 1000)} s for the rollout` : ' (not waiting for the rollout)'}`);
+  const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-upgrade-'));
+  try {
+    const chart = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
+    const revision = await options.helm.upgrade(upgrade.release, chart, upgrade.values, { timeoutMs: timeouts.run, helmTimeoutMs: timeouts.helm, wait });
+    return { status: 'upgraded', revision };
+  } catch (error) {
+    return { status: 'failed', message: (error as Error).message };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+export type RollbackOutcome =
+  /** `revision`: the one the rollback made; undefined when the history could not be read after it. */
+  | { status: 'rolled-back'; revision: number | undefined }
+  /** The failed upgrade made no revision: the release is as it was. */
+  | { status: 'unchanged' }
+  | { status: 'lease-lost'; message: string }
+  | { status: 'failed'; message: string };
+
+/**
+ * Takes the release back to the revision the plan diffed against (`helm rollback`, recorded by helm as a new
+ * revision), unless the newest revision is still that one, deployed (the upgrade wrote nothing). Works from a
+ * release an upgrade left pending or failed: Helm allows a rollback there, and it is what clears a
+ * pending-upgrade that a killed helm leaves behind. Not when the Lease is lost: another apply may be writing.
+ * Never throws.
+ */
+export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartStepOptions, 'deadline'>): Promise<RollbackOutcome> {
+  try {
+    options.fence?.();
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { status: 'lease-lost', message: error.message };
+    throw error;
+  }
+  try {
+    const latest = (await options.helm.history(upgrade.release, 1)).at(-1);
+    if (latest && latest.revision === upgrade.fromRevision && latest.status === 'deployed') return { status: 'unchanged' };
+  } catch {
+    // Unknown: rolling back to the deployed revision is safe either way.
+  }
+  options.progress?.(`helm rollback ${name(upgrade)} to revision ${upgrade.fromRevision}`);
+  try {
+    await options.helm.rollback(upgrade.release, upgrade.fromRevision, { timeoutMs: ROLLBACK_TIMEOUT_MS });
+  } catch (error) {
+    return { status: 'failed', message: (error as Error).message };
+  }
+  try {
+    const latest = (await options.helm.history(upgrade.release, 1)).at(-1);
+    if (latest && isPending(latest.status)) return { status: 'failed', message: `helm rollback ended with revision ${latest.revision} ${latest.status}` };
+    return { status: 'rolled-back', revision: latest?.revision };
+  } catch {
+    return { status: 'rolled-back', revision: undefined };
+  }
+}
+
+/** `helm rollback` as someone fixes the release by hand. */
+export function rollbackCommand(upgrade: ChartUpgrade): string {
+  return `helm rollback ${upgrade.release.name} ${upgrade.fromRevision} -n ${upgrade.release.namespace}`;
+}
+
+export function name(upgrade: ChartUpgrade): string {
+  return `${upgrade.release.namespace}/${upgrade.release.name}`;
+}
