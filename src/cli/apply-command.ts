@@ -70,10 +70,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       const answer = await io.ask(`\nApply these changes to ${values.env} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
       return answer.trim() === 'yes';
     },
-  }).catch((error: unknown) => {
-    const credentials = credentialFailure(error, client.server);
-    throw credentials ? new LiveStateError(credentials) : error;
-  });
+  })
+    .catch((error: unknown) => {
+      const credentials = credentialFailure(error, client.server);
+      throw credentials ? new LiveStateError(credentials) : error;
+    })
+    .finally(() => client.close());
   const code = report(outcome, io, color);
   if (values.output !== undefined) {
     const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };

@@ -29,7 +29,8 @@ Options:
   --env NAME              Environment to plan; repeat for several (default: all)
   --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml' prints them.
                           One file for every environment, or ENV=FILE, repeated, one per environment
-  --kubeconfig PATH       Live state from an API server (read only: plan never changes the cluster)
+  --kubeconfig PATH       Live state from an API server (read only: plan never changes the cluster); at
+                          most FSM_GITOPS_KUBE_CONCURRENCY requests to it at once (default 16)
   --context [ENV=]NAME    kubeconfig context; it must be for the environment's cluster: (named so, or its
                           cluster is). ENV=NAME says NAME serves environment ENV, whatever its name.
                           Default: the current-context if it is for the cluster, else the one that is
@@ -84,7 +85,8 @@ revision before (helm rollback). Without it, values changes are listed as pendin
 Options:
   --repo DIR              Repository checkout (default: the current directory)
   --env NAME              Environment to apply (required)
-  --kubeconfig PATH       The cluster's kubeconfig (required)
+  --kubeconfig PATH       The cluster's kubeconfig (required); at most FSM_GITOPS_KUBE_CONCURRENCY
+                          requests to the API server at once (default 16)
   --context [ENV=]NAME    kubeconfig context; as for plan, it must be for the environment's cluster:
                           unless given as ENV=NAME (default: the context for that cluster)
   -y, --yes               Do not ask; needed when not run on a terminal

@@ -58,6 +58,7 @@ export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<
 /** A client per environment for --kubeconfig and --context; a kubeconfig that cannot be used is the user's to fix (exit 3). */
 export class KubeconfigFlags {
   private readonly contexts: KubeconfigContexts;
+  private readonly clients: KubeClient[] = [];
 
   constructor(
     private readonly path: string,
@@ -81,7 +82,13 @@ export class KubeconfigFlags {
     } catch (error) {
       throw new UsageError(`cannot use kubeconfig ${this.path}: ${(error as Error).message}`);
     }
+    this.clients.push(client);
     const why = choice.how === 'mapped' ? `--context ${environment.name}=${choice.context}` : `named after cluster "${environment.cluster}"`;
     return { client, choice, says: `${environment.name}: kubeconfig context "${choice.context}" (${why}), server ${client.server}` };
+  }
+
+  /** Closes the connections of every client made: the command is done with the clusters. */
+  close(): void {
+    for (const client of this.clients) client.close();
   }
 }

@@ -40,14 +40,14 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   }
   const format = chooseFormat(values.format, values.output);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
-  const liveStateFor = await liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
+  const { liveStateFor, close } = await liveStateChooser(values.cluster, values.kubeconfig, values.context, say);
 
   const { plan } = await planRepository({
     repo: new FolderRepo(values.repo),
     environments: values.env,
     liveStateFor,
     progress: values.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
-  });
+  }).finally(close);
   const code = exitCode(plan, values['detailed-exitcode']);
   const exit = { code, meaning: PLAN_EXIT_MEANING[code as keyof typeof PLAN_EXIT_MEANING] };
   if (values.output === undefined) {
@@ -72,21 +72,22 @@ async function liveStateChooser(
   kubeconfig: string | undefined,
   contexts: string[],
   say: ((message: string) => void) | undefined,
-): Promise<(environment: EnvironmentConfig) => LiveStateReader> {
+): Promise<{ liveStateFor: (environment: EnvironmentConfig) => LiveStateReader; close: () => void }> {
   if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
   if (kubeconfig === undefined && contexts.length > 0) throw new UsageError('--context chooses a context of --kubeconfig: give --kubeconfig too');
   if (kubeconfig !== undefined) {
     // Loaded only here: @kubernetes/client-node is most of the CLI's start-up, and a snapshot plan needs none of it.
     const [{ KubeconfigFlags }, { ClusterReader }] = await Promise.all([import('./kube-flags.ts'), import('../kube/cluster-reader.ts')]);
     const flags = new KubeconfigFlags(kubeconfig, contexts);
-    return (environment) => {
+    const liveStateFor = (environment: EnvironmentConfig): LiveStateReader => {
       const { client, says } = flags.forEnvironment(environment);
       say?.(says);
       return new ClusterReader(client);
     };
+    return { liveStateFor, close: () => flags.close() };
   }
   if (snapshots.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml or --kubeconfig PATH');
-  return snapshotChooser(snapshots);
+  return { liveStateFor: snapshotChooser(snapshots), close: () => {} };
 }
 
 /** `--cluster FILE` serves every environment; `--cluster ENV=FILE` one environment. */

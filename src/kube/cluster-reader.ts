@@ -19,7 +19,7 @@ export class ClusterReader implements LiveStateReader {
   constructor(private readonly client: KubeClient) {}
 
   dryRun(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
-    return this.translated(() => serverDryRun(this.client, objects));
+    return this.translated(() => serverDryRun(this.client, objects, this.client.concurrency));
   }
 
   connection(): Promise<ClusterConnection> {

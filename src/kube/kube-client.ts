@@ -1,5 +1,6 @@
-import http from 'node:http';
-import https, { type Agent } from 'node:https';
+import type { Agent, OutgoingHttpHeaders } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
@@ -7,7 +8,10 @@ import { isObject, type JsonObject } from '../core/json.ts';
 import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, withRetry, type RetryPolicy } from './retry.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { send, type TlsOptions } from './http-exchange.ts';
+import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -37,6 +41,8 @@ export interface KubeClientOptions {
   token?: () => Promise<string>;
   /** Epoch ms after which no request starts and none waits longer: the whole command's deadline. */
   deadline?: number;
+  /** The most requests in flight, and connections open, to the server (default: FSM_GITOPS_KUBE_CONCURRENCY, else 16). */
+  concurrency?: number;
 }
 
 /** The command's deadline (--timeout) passed: no more requests are made. */
@@ -55,7 +61,9 @@ export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'>;
  * kubeconfig handling (contexts, certificates, tokens, exec) as an agent and headers; its typed API
  * classes are not used because they deserialize known kinds into models (a CRD's `x-kubernetes-*` keys
  * renamed, timestamps turned into Dates), and the plan engine compares and validates the objects as the
- * server sends them. The requests go through node:https directly, with a timeout per request.
+ * server sends them. The requests go through node:https directly, with a timeout per request, over
+ * kept-alive connections (ConnectionPool) that the client and its withDeadline copies share; close()
+ * closes them. Credentials are read for every request (an exec plugin's or an EKS token stays fresh).
  */
 export class KubeClient {
   /** The API server's URL as it may be shown: without user information (src/redact/display-url.ts). */
@@ -66,10 +74,15 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly token: (() => Promise<string>) | undefined;
   private readonly deadline: number | undefined;
+  private readonly pool: ConnectionPool;
+  /** A kubeconfig's proxy-url: requests go through client-node's proxy agent, one per request. */
+  private readonly proxied: boolean;
 
+  /** `pool`: another client's connections, for a copy of that client (withDeadline). */
   constructor(
     private readonly config: KubeConfig,
     private readonly options: KubeClientOptions = {},
+    pool?: ConnectionPool,
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
@@ -79,11 +92,23 @@ export class KubeClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
     this.deadline = options.deadline;
+    this.proxied = Boolean(cluster.proxyUrl);
+    this.pool = pool ?? new ConnectionPool(options.concurrency ?? kubeConcurrencyFromEnv(process.env), this.endpoint.startsWith('https:'));
   }
 
-  /** The same cluster and credentials with a deadline (epoch ms) on every request; undefined lifts it. */
+  /** The same cluster, credentials and connections with a deadline (epoch ms) on every request; undefined lifts it. */
   withDeadline(deadline: number | undefined): KubeClient {
-    return new KubeClient(this.config, { ...this.options, deadline });
+    return new KubeClient(this.config, { ...this.options, deadline }, this.pool);
+  }
+
+  /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */
+  get concurrency(): number {
+    return this.pool.concurrency;
+  }
+
+  /** Closes the connections to the server (of the copies too); a later request opens new ones. */
+  close(): void {
+    this.pool.close();
   }
 
   static fromFile(path: string, context?: string, options?: KubeClientOptions): KubeClient {
@@ -110,10 +135,12 @@ export class KubeClient {
   async request<T = JsonObject>(request: KubeRequest): Promise<T> {
     return withRetry(
       request.retry ?? this.retry,
-      () => {
-        const limitMs = request.guard?.();
-        return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
-      },
+      () =>
+        this.pool.run(async () => {
+          await this.whileThrottled(request.what);
+          const limitMs = request.guard?.();
+          return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
+        }),
       isRetryable,
       retryAfter,
       this.deadline,
@@ -164,15 +191,19 @@ export class KubeClient {
     return items;
   }
 
+  /** Waits while the server throttles this client (a 429's Retry-After, for every request); never past the deadline. */
+  private async whileThrottled(what: string): Promise<void> {
+    const waitMs = this.pool.held();
+    if (waitMs === 0) return;
+    if (this.deadline !== undefined && Date.now() + waitMs >= this.deadline) throw new DeadlineExceededError(what);
+    await sleep(waitMs);
+  }
+
   private async once<T>(request: KubeRequest, limitMs: number): Promise<T> {
     const url = new URL(this.endpoint + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
-    // client-node turns the kubeconfig into an agent (CA, client certificate) and headers (token).
-    const init = await this.config.applyToFetchOptions({});
-    const headers: Record<string, string> = {};
-    for (const [key, value] of init.headers as Iterable<[string, string]>) headers[key.toLowerCase()] = value;
+    const { headers, tls, agent } = await this.credentials();
     headers['accept'] = 'application/json';
-    if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
     if (payload !== undefined) {
       headers['content-type'] = request.contentType ?? 'application/json';
@@ -180,15 +211,37 @@ export class KubeClient {
     }
     const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, limitMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
     if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
-    const { status, text, retryAfter } = await send(url, request.method, headers, payload, init.agent as Agent | undefined, timeoutMs);
+    const { status, text, retryAfter: retryAfterHeader } = await send({ url, method: request.method, headers, payload, agent, tls, timeoutMs });
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
       body = { message: text.slice(0, 200) };
     }
-    if (status < 200 || status >= 300) throw new KubeApiError(status, body, request.what, retryAfter);
-    return body as T;
+    if (status >= 200 && status < 300) return body as T;
+    const error = new KubeApiError(status, body, request.what, retryAfterHeader);
+    const waitMs = retryAfter(error);
+    if (waitMs !== undefined) this.pool.holdUntil(Date.now() + Math.min(waitMs, MAX_RETRY_AFTER_MS));
+    throw error;
+  }
+
+  /**
+   * The kubeconfig's credentials, read now (client-node: CA, client certificate, headers; an exec plugin's
+   * token, cached by client-node until it expires), and the agent to send them with.
+   */
+  private async credentials(): Promise<{ headers: OutgoingHttpHeaders; tls: TlsOptions; agent: Agent }> {
+    const options: RequestOptions = {};
+    await this.config.applyToHTTPSOptions(options);
+    const headers: OutgoingHttpHeaders = {};
+    for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key.toLowerCase()] = value;
+    if (options.auth) headers['authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = options;
+    const tls: TlsOptions = { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername };
+    for (const name of Object.keys(tls) as (keyof TlsOptions)[]) if (tls[name] === undefined) delete tls[name];
+    // client-node's agent per request only through a proxy (its proxy agents); else the pool's kept-alive one.
+    const agent = this.proxied && typeof options.agent === 'object' ? options.agent : this.pool.agent();
+    return { headers, tls, agent };
   }
 }
 
@@ -199,30 +252,6 @@ export class KubeClient {
 function retryAfter(error: unknown): number | undefined {
   if (!(error instanceof KubeApiError) || (error.status !== 429 && error.status !== 503)) return undefined;
   return error.retryAfterMs ?? (error.status === 429 ? 1_000 : undefined);
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  /** The `Retry-After` header, as sent. */
-  retryAfter: string | undefined;
-}
-
-/** One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. */
-function send(url: URL, method: string, headers: Record<string, string>, payload: string | undefined, agent: Agent | undefined, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
-    const req = (url.protocol === 'http:' ? http.request : https.request)(url, { method, headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const header = response.headers['retry-after'];
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header }));
-      response.on('error', (error) => reject(new TransportError(error.message)));
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new TransportError(`no answer within ${Math.ceil(timeoutMs / 100) / 10} s`)));
-    req.on('error', (error) => reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message)));
-    req.end(payload);
-  });
 }
 
 /**

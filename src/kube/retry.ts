@@ -8,9 +8,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
+/** The longest a Retry-After header is waited for (ms); a server asking for more is asked again after this. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
 /**
- * Exponential backoff with full jitter; `retryAfterMs` (from a Retry-After header) wins when longer.
- * No attempt starts after `deadline` (epoch ms): the last error is thrown instead of waiting past it.
+ * Exponential backoff with full jitter; `retryAfterMs` (from a Retry-After header, up to MAX_RETRY_AFTER_MS)
+ * wins when longer. No attempt starts after `deadline` (epoch ms): the last error is thrown instead of waiting past it.
  */
 export async function withRetry<T>(
   policy: RetryPolicy,
@@ -25,7 +28,7 @@ export async function withRetry<T>(
     } catch (error) {
       if (attempt >= policy.attempts || !retryable(error)) throw error;
       const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const wait = Math.max(backoff, Math.min(retryAfterMs(error) ?? 0, policy.maxDelayMs));
+      const wait = Math.max(backoff, Math.min(retryAfterMs(error) ?? 0, MAX_RETRY_AFTER_MS));
       if (deadline !== undefined && Date.now() + wait >= deadline) throw error;
       await sleep(wait);
     }

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { isObject } from '../core/json.ts';
 import { apiGroup, objectKey, type KubeObject } from '../core/kube.ts';
 import type { DryRunOutcome, DryRunRejection } from '../live/live-state.ts';
@@ -7,22 +8,33 @@ import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
 
 /**
- * Dry-runs every object. A refusal of one object (see kubeErrorKind: invalid, unknown field, admission
+ * Dry-runs every object, at most `concurrency` at a time; the outcomes are keyed by objectKey, in the
+ * order of `objects`. A refusal of one object (see kubeErrorKind: invalid, unknown field, admission
  * denial, unserved apiVersion, missing namespace) is that object's outcome and the others go on; transient
  * failures are retried by the client, and what still fails (unreachable, forbidden, a persistent 503)
- * fails the whole run.
+ * fails the whole run: no further dry run starts.
  */
-export async function serverDryRun(client: KubeApi, objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
-  const outcomes = new Map<string, DryRunOutcome>();
-  for (const object of objects) {
-    try {
-      outcomes.set(objectKey(object), { ok: true, object: await serverSideApply(client, object, true) });
-    } catch (error) {
-      if (!(error instanceof KubeApiError) || kubeErrorKind(error) !== 'refusal') throw error;
-      outcomes.set(objectKey(object), { ok: false, ...(await rejection(client, object, error)) });
-    }
+export async function serverDryRun(client: KubeApi, objects: readonly KubeObject[], concurrency = 1): Promise<Map<string, DryRunOutcome>> {
+  const limit = pLimit({ concurrency, rejectOnClear: true });
+  const outcomes = objects.map((object) => limit(() => dryRunOne(client, object)));
+  try {
+    const settled = await Promise.all(outcomes);
+    return new Map(objects.map((object, index) => [objectKey(object), settled[index]!]));
+  } catch (error) {
+    limit.clearQueue();
+    // The ones already sent still settle; their failures are not the first one's news.
+    await Promise.allSettled(outcomes);
+    throw error;
   }
-  return outcomes;
+}
+
+async function dryRunOne(client: KubeApi, object: KubeObject): Promise<DryRunOutcome> {
+  try {
+    return { ok: true, object: await serverSideApply(client, object, true) };
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || kubeErrorKind(error) !== 'refusal') throw error;
+    return { ok: false, ...(await rejection(client, object, error)) };
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
+import { dryRunNeeded } from '../plan/proven-unchanged.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
@@ -56,8 +57,9 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
 
 /**
  * Reads the environment's live state and plans the desired state against it; where the live state comes
- * from an API server (and it is allowed), the server dry-runs every object first. Returns the plan and
- * the objects applying it would send, with the chart upgrade it rendered.
+ * from an API server (and it is allowed), the server dry-runs every object first, but those the live
+ * state proves unchanged (src/plan/proven-unchanged.ts: what fsm-gitops already applied, as it is).
+ * Returns the plan and the objects applying it would send, with the chart upgrade it rendered.
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
@@ -69,8 +71,10 @@ export async function planAgainst(
   const set = applySet(desired, live);
   let dryRun;
   if (reader.dryRun && options.serverDryRun !== false) {
-    options.progress?.(`${name}: server-side dry run of ${set.apply.length} objects`);
-    dryRun = await reader.dryRun(set.apply);
+    const sent = dryRunNeeded(set.apply, live);
+    const proven = set.apply.length - sent.length;
+    options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
+    dryRun = await reader.dryRun(sent);
   }
   const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, options.serverDryRun === false ? undefined : reader.connection?.bind(reader));
   if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);

@@ -9,7 +9,8 @@ import { fsmKindOf } from '../../src/fsm/kinds.ts';
 import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
 import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { cli, writeKubeconfig } from '../support/cli.ts';
-import { FakeKube, serveWithNock } from '../support/fake-kube.ts';
+import { FakeKube } from '../support/fake-kube.ts';
+import { serveWithNock } from '../support/fake-kube-nock.ts';
 import { exampleClusterObjects } from '../support/plan-fixture.ts';
 
 const SERVER = 'https://apply-output.test:6443';

@@ -309,9 +309,15 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       await client.request({ method: 'DELETE', path: `${LEASES}/fsm-gitops-staging`, what: 'release it' });
     }
     proxy.fault = (request) => (request.url.includes('dryRun=') ? 'hang' : 'pass');
-    const hung = await apply('examples/gitops', 'dry-run-hangs', ['--timeout', '3']);
-    assert.equal(hung.code, 3);
-    assert.match(hung.stderr, /the time limit of this run is up/);
-    assert.doesNotMatch(hung.stderr, /bug in fsm-gitops/);
+    // A change: objects as fsm-gitops applied them are not dry-run (src/plan/proven-unchanged.ts).
+    const changed = await repoVariant(190);
+    try {
+      const hung = await apply(changed.repo, 'dry-run-hangs', ['--timeout', '3']);
+      assert.equal(hung.code, 3);
+      assert.match(hung.stderr, /the time limit of this run is up/);
+      assert.doesNotMatch(hung.stderr, /bug in fsm-gitops/);
+    } finally {
+      await changed.cleanup();
+    }
   });
 });

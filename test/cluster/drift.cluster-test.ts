@@ -8,6 +8,7 @@ import { KubeClient } from '../../src/kube/kube-client.ts';
 import { managerEntry, ownersOf } from '../../src/plan/managed-fields.ts';
 import { cli, copyExampleRepo } from '../support/cli.ts';
 import { asManifest, startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -48,6 +49,36 @@ async function afterApplySecond(path: string): Promise<void> {
 
 const mergePatch = (path: string, fieldManager: string, body: JsonObject) =>
   client.request({ method: 'PATCH', path, query: { fieldManager }, contentType: 'application/merge-patch+json', body, what: `patch by hand (${fieldManager})` });
+
+test('requests per plan on a real API server: what fsm-gitops applied is only read, an edited object is the one dry run', async () => {
+  // A counting proxy in front of the API server; the plan goes through it (its context is "proxy").
+  const proxy = await FaultProxy.start(kubeconfig);
+  const { repo, cleanup } = await copyExampleRepo();
+  try {
+    const planVia = async (repoDir: string) => {
+      proxy.seen.length = 0;
+      const result = await cli(['plan', '--repo', repoDir, '--env', 'staging', '--kubeconfig', proxy.kubeconfig, ...serves('staging', 'proxy'), '--format', 'json']);
+      assert.equal(result.code, 0, result.stderr);
+      const changes = (JSON.parse(result.stdout) as PlanJson).environments[0]!.changes;
+      return { changes, requests: proxy.seen.map((r) => `${r.method} ${r.url.split('?')[0]}${r.url.includes('dryRun=All') ? ' (dry run)' : ''}`) };
+    };
+    const unchanged = await planVia(repo);
+    assert.deepEqual(unchanged.changes.filter((c) => c.kind !== 'HelmValues').map((c) => c.action), ['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    const reads = unchanged.requests.filter((r) => r.startsWith('GET'));
+    assert.deepEqual(unchanged.requests, reads, 'no dry run: every object is as fsm-gitops applied it');
+    assert.equal(new Set(reads).size, reads.length, 'each collection read once');
+
+    const file = join(repo, 'clusters/staging/plugins/cors.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('priority: 165', 'priority: 166'));
+    const edited = await planVia(repo);
+    assert.equal(edited.changes.find((c) => c.kind === 'Plugin')?.action, 'update');
+    assert.deepEqual(edited.requests.filter((r) => !r.startsWith('GET')), ['PATCH /apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy (dry run)']);
+    assert.deepEqual(edited.requests.filter((r) => r.startsWith('GET')).sort(), [...reads].sort());
+  } finally {
+    await cleanup();
+    await proxy.close();
+  }
+});
 
 test('a person\'s kubectl patch of a field the repository sets is drift, named in the plan and taken back by apply', async () => {
   await afterApplySecond(MESH_CONFIG);

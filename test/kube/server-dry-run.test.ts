@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../src/core/kube.ts';
+import { objectKey, type KubeObject } from '../../src/core/kube.ts';
 import type { KubeApi, KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
 import { serverDryRun } from '../../src/kube/server-dry-run.ts';
@@ -48,4 +48,43 @@ test('only FSM\'s group with a well-formed version builds an API path; a crafted
   assert.throws(() => fsmObjectPath(plugin('a', 'plugin.flomesh.io/v1alpha1#')), /not an apiVersion/);
   assert.throws(() => typeFor('apps/v1/namespaces/x', 'deployments', true), /not a valid apiVersion/);
   assert.throws(() => typeFor('a%2f/v1', 'x', true), /not a valid apiVersion/);
+});
+
+test('dry runs go out concurrently, never more than the bound at once, and the outcomes keep the objects\' order', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const names = Array.from({ length: 20 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+  const client: KubeApi = {
+    ...fake({}),
+    request: async <T>(request: KubeRequest) => {
+      most = Math.max(most, ++inFlight);
+      const name = request.path.split('/').pop()!;
+      // Later objects answer first: the order of answers is not the order of outcomes.
+      await new Promise((resolve) => setTimeout(resolve, 40 - names.indexOf(name) * 2));
+      inFlight--;
+      if (name === 'p07') throw new KubeApiError(422, { reason: 'Invalid', message: 'bad' }, 'dry-run apply');
+      return plugin(name) as T;
+    },
+  };
+  const outcomes = await serverDryRun(client, names.map((n) => plugin(n)), 4);
+  assert.equal(most, 4);
+  assert.deepEqual([...outcomes.keys()], names.map((n) => objectKey(plugin(n))));
+  assert.deepEqual([...outcomes.values()].map((o) => o.ok), names.map((n) => n !== 'p07'));
+});
+
+test('a failure that fails the run starts no further dry run', async () => {
+  const sent: string[] = [];
+  const client: KubeApi = {
+    ...fake({}),
+    request: async <T>(request: KubeRequest) => {
+      const name = request.path.split('/').pop()!;
+      sent.push(name);
+      if (name !== 'p1') await new Promise((resolve) => setTimeout(resolve, 20));
+      if (name === 'p1') throw new KubeApiError(403, { reason: 'Forbidden', message: 'cannot patch' }, 'dry-run apply');
+      return plugin(name) as T;
+    },
+  };
+  await assert.rejects(serverDryRun(client, ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'].map((n) => plugin(n)), 2), (e: unknown) => e instanceof KubeApiError && e.status === 403);
+  // p2 may have taken p1's place before the failure was seen; the rest of the queue was dropped.
+  assert.deepEqual(sent.filter((n) => !['p0', 'p1', 'p2'].includes(n)), []);
 });

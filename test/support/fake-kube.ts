@@ -3,9 +3,9 @@
  * (PUT, apply PATCH and DELETE preconditions answer 409 on a stale resourceVersion), creates answering
  * 409 when the object exists, a server-side apply creating a missing object whatever resourceVersion it
  * carries (as kube-apiserver does), and a fault hook per request. Usable directly as a KubeApi, or behind a
- * real KubeClient through nock (`serveWithNock`).
+ * real KubeClient: through nock (fake-kube-nock.ts) or over real HTTPS (fake-kube-server.ts). This file
+ * loads no nock: nock's interception closes every connection after its request, which hides keep-alive.
  */
-import nock from 'nock';
 import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
 import { KubeClient, type KubeApi, type KubeClientOptions, type KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
@@ -155,32 +155,25 @@ export class FakeKube implements KubeApi {
 }
 
 /**
- * Routes every request to `server` through nock into `fake`, so a real KubeClient (its retries, deadline,
- * guards) talks to the in-memory server. Call nock.cleanAll() afterwards.
+ * What `fake` answers an HTTP request (its fault hook first; `contentType` tells a server-side apply from
+ * other patches): the status, the JSON body and headers (a KubeApiError's Retry-After). Records the request
+ * in `fake.requests`.
  */
-export function serveWithNock(fake: FakeKube, server: string): void {
-  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
-    nock(server)
-      .persist()
-      .intercept(/.*/, method)
-      .reply(function (uri, requestBody) {
-        const url = new URL(uri, server);
-        const query: Record<string, string> = {};
-        for (const [key, value] of url.searchParams) query[key] = value;
-        const body: unknown = typeof requestBody === 'string' && requestBody !== '' ? JSON.parse(requestBody) : requestBody;
-        const contentType = this.req.headers['content-type'];
-        const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}`, ...(contentType ? { contentType } : {}) };
-        fake.requests.push(request);
-        try {
-          const answer = fake.fault(request);
-          if (answer instanceof Error) throw answer;
-          const result = fake.handle(request);
-          return answer === 'lost-answer' ? [500, { kind: 'Status', message: 'injected 500 after the write' }] : [200, result];
-        } catch (error) {
-          if (error instanceof KubeApiError) return [error.status, { kind: 'Status', message: error.serverMessage, reason: error.reason }];
-          throw error;
-        }
-      });
+export function answerHttp(fake: FakeKube, method: KubeRequest['method'], url: URL, text: string, contentType: string | undefined): { status: number; body: JsonObject; headers: Record<string, string> } {
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = value;
+  const body: unknown = text === '' ? undefined : JSON.parse(text);
+  const request: KubeRequest = { method, path: decodeURIComponent(url.pathname), query, body, what: `${method} ${url.pathname}`, ...(contentType ? { contentType } : {}) };
+  fake.requests.push(request);
+  try {
+    const answer = fake.fault(request);
+    if (answer instanceof Error) throw answer;
+    const result = fake.handle(request);
+    return answer === 'lost-answer' ? { status: 500, body: { kind: 'Status', message: 'injected 500 after the write' }, headers: {} } : { status: 200, body: result, headers: {} };
+  } catch (error) {
+    if (!(error instanceof KubeApiError)) throw error;
+    const headers: Record<string, string> = error.retryAfterMs === undefined ? {} : { 'retry-after': String(error.retryAfterMs / 1000) };
+    return { status: error.status, body: { kind: 'Status', message: error.serverMessage, ...(error.reason ? { reason: error.reason } : {}) }, headers };
   }
 }
 

@@ -18,7 +18,8 @@ import { readHistory } from '../../src/apply/history.ts';
 import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
 import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { applyEnvironment, type ApplyOutcome } from '../../src/workflow/apply-environment.ts';
-import { apiError, FakeKube, serveWithNock, clientFor } from '../support/fake-kube.ts';
+import { apiError, FakeKube, clientFor } from '../support/fake-kube.ts';
+import { serveWithNock } from '../support/fake-kube-nock.ts';
 import { exampleClusterObjects } from '../support/plan-fixture.ts';
 
 const SERVER = 'https://kube.test:6443';

@@ -1,0 +1,52 @@
+import http, { type Agent, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { TransportError } from './kube-errors.ts';
+
+/** TLS options of a request (node:tls connect options), as @kubernetes/client-node reads them from a kubeconfig. */
+export type TlsOptions = Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
+
+export interface Exchange {
+  url: URL;
+  method: string;
+  headers: OutgoingHttpHeaders;
+  payload: string | undefined;
+  agent: Agent | undefined;
+  tls: TlsOptions;
+  /** The whole exchange, waiting for a free connection included, in ms. */
+  timeoutMs: number;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  /** The `Retry-After` header, as sent. */
+  retryAfter: string | undefined;
+}
+
+/**
+ * One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. The
+ * timeout counts from the call, so time spent waiting for one of the agent's connections counts too: an
+ * attempt capped by a Lease's validity cannot land after it.
+ */
+export function send(exchange: Exchange): Promise<Answer> {
+  const { url, method, headers, payload, agent, tls, timeoutMs } = exchange;
+  return new Promise((resolve, reject) => {
+    // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
+    const req = (url.protocol === 'http:' ? http.request : https.request)(url, { method, headers, agent, ...tls }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const header = response.headers['retry-after'];
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header });
+      });
+      response.on('error', (error) => reject(new TransportError(error.message)));
+    });
+    const timer = setTimeout(() => req.destroy(new TransportError(`no answer within ${Math.ceil(timeoutMs / 100) / 10} s`)), timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message));
+    });
+    req.end(payload);
+  });
+}
