@@ -8,9 +8,9 @@
 export const DEFAULT_WRITE_CONCURRENCY = 16;
 
 /**
- * The bound on writes in flight: `requested` when it is a whole number of at least 1 (tests ask for 1 or
- * a few), else DEFAULT_WRITE_CONCURRENCY. The kube client's own request bound, when it has one, is the
- * same setting: this is the one place the apply reads it.
+ * The bound on writes in flight: `requested` when it is a whole number of at least 1 (the executor passes
+ * its option, else the kube client's own bound, FSM_GITOPS_KUBE_CONCURRENCY: kube-concurrency.ts), else
+ * DEFAULT_WRITE_CONCURRENCY.
  */
 export function writeConcurrency(requested?: number): number {
   return requested !== undefined && Number.isInteger(requested) && requested >= 1 ? requested : DEFAULT_WRITE_CONCURRENCY;

@@ -26,7 +26,7 @@ export interface ExecuteOptions {
   /** The client a rollback writes with: the command's deadline may be what failed, and undoing still needs time. */
   rollbackClient?: () => KubeApi;
   progress?(message: string): void;
-  /** The most writes in flight at once (default: writeConcurrency(), concurrency.ts). */
+  /** The most writes in flight at once (default: the client's bound, FSM_GITOPS_KUBE_CONCURRENCY; concurrency.ts). */
   concurrency?: number;
 }
 
@@ -58,7 +58,7 @@ export interface ExecuteResult {
  */
 export async function executeApply(client: KubeApi, set: ApplySet, options: ExecuteOptions): Promise<ExecuteResult> {
   const toApply = set.apply.filter((o) => options.changed.has(objectKey(o))).map((o) => annotated(o, options.commit));
-  const limit = pLimit({ concurrency: writeConcurrency(options.concurrency), rejectOnClear: true });
+  const limit = pLimit({ concurrency: writeConcurrency(options.concurrency ?? client.concurrency), rejectOnClear: true });
   const recorded = await recordBefore(client, [...toApply, ...set.prune], set.live, limit);
   const refusals = [
     ...toApply.flatMap((o) => writeRefusal(o, recorded.get(objectKey(o)), options.environment) ?? []),

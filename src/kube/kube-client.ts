@@ -54,7 +54,8 @@ export class DeadlineExceededError extends Error {
 }
 
 /** What the apply path needs of a client; tests wrap a real client to inject failures. */
-export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'>;
+/** What writers and readers use of a client; `concurrency` (its bound on requests in flight) where the client has one. */
+export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'> & Partial<Pick<KubeClient, 'concurrency'>>;
 
 /**
  * REST calls to the API server with the wire JSON left as it is. @kubernetes/client-node supplies the
