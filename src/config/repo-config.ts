@@ -4,7 +4,7 @@ import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
-import { compileJsonSchema } from '../schema/json-schema.ts';
+import { lazyJsonSchema } from '../schema/json-schema.ts';
 import type { SchemaViolation } from '../schema/violation.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
 
@@ -80,7 +80,7 @@ export class RepoConfigError extends Error {
   }
 }
 
-const validateConfig = compileJsonSchema(REPO_CONFIG_SCHEMA);
+const validateConfig = lazyJsonSchema(REPO_CONFIG_SCHEMA);
 /** A repository config is at most this large; a larger one is refused by its size, without reading it. */
 const MAX_CONFIG_BYTES = 256 * 1024;
 

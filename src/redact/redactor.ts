@@ -36,17 +36,34 @@ export class Redactor {
 
   /** A copy of the value with its credentials masked. kind selects schema knowledge (`MeshConfig`, `HelmValues`, …). */
   value<T extends JsonValue>(kind: string, value: T): T {
-    this.learn(kind, value);
-    return this.walk(kind, value, undefined, [], false)[0] as T;
+    return this.redacted(kind, value, undefined)[0] as T;
   }
 
   /** A before/after pair masked alike; a masked `after` that differs from `before` reads `•••••• (changed)`. */
   pair<T extends JsonValue>(kind: string, before: T | undefined, after: T | undefined): [T | undefined, T | undefined] {
-    // Learnt first, so the matcher of known credentials is built once for the whole pair, not once per credential met.
-    this.learn(kind, before);
-    this.learn(kind, after);
-    return this.walk(kind, before, after, [], false) as [T | undefined, T | undefined];
+    return this.redacted(kind, before, after) as [T | undefined, T | undefined];
   }
+
+  /**
+   * The pair masked, every string of it knowing every credential in it (also one met later in the walk). One
+   * walk, with the known credentials as they were, when it meets none it did not know (a plan learns its
+   * inputs first, so the common case); otherwise a second walk that knows them all. (Learning each side
+   * before the walk, as this did, cost three walks of every change.)
+   */
+  private redacted(kind: string, b: Value, a: Value): [Value, Value] {
+    const known = this.known.size;
+    this.frozen = this.matcher();
+    let shown: [Value, Value];
+    try {
+      shown = this.walk(kind, b, a, [], false);
+    } finally {
+      this.frozen = undefined;
+    }
+    return this.known.size === known ? shown : this.walk(kind, b, a, [], false);
+  }
+
+  /** The matcher `text` uses during a walk: not rebuilt for each credential the walk meets. */
+  private frozen: SecretMatcher | undefined;
 
   /** Remembers the credentials in a value (for `text`) without keeping a copy. */
   learn(kind: string, value: JsonValue | undefined): void {
@@ -71,6 +88,7 @@ export class Redactor {
 
   /** The known credentials, each also as it reads inside a JSON string, in one matcher (rebuilt when one was learnt). */
   private matcher(): SecretMatcher {
+    if (this.frozen) return this.frozen;
     if (this.matched?.size !== this.known.size) {
       const spellings = new Set([...this.known].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]));
       this.matched = { size: this.known.size, matcher: new SecretMatcher(spellings) };

@@ -50,22 +50,41 @@ const FEW_FINDINGS = 10;
 /**
  * The PR comment: per environment a summary line, findings, and each resource's diff collapsed in <details>.
  * At most `maxLength` characters (GitHub's comment limit by default): past it, diffs are left out (largest
- * first, named), then all diffs, then findings past the first few, then findings altogether (the check run
- * has them); as a last resort the body is cut on a line, closing what was open (cutMarkdown).
+ * first, named; once the diffs built hold twice the limit, the later ones are left out unbuilt), then all
+ * diffs, then findings past the first few, then findings altogether (the check run has them); as a last
+ * resort the body is cut on a line, closing what was open (cutMarkdown).
  */
 export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
   const cache = new Map<ResourceChange, string>();
   const blockOf = (c: ResourceChange): string => cache.get(c) ?? cache.set(c, changeBlock(c)).get(c)!;
   const compose = (detail: Detail): string => composeBody(plan, detail, options, blockOf);
-  const full = compose({ stage: 'full', omitted: new Set() });
-  if (full.length <= maxLength) return full;
+  // Diff blocks are built in plan order until they hold twice the limit: the rest cannot be shown, and building
+  // them (YAML dump and diff each) is most of a large plan's render; they are left out unbuilt (named).
+  const blocks: { env: EnvironmentPlan; change: ResourceChange; size: number }[] = [];
+  const unbuilt = new Set<ResourceChange>();
+  let built = 0;
+  for (const env of plan.environments) {
+    for (const change of env.changes) {
+      if (change.action === 'unchanged') continue;
+      if (built > BUILD_BUDGET * maxLength) {
+        unbuilt.add(change);
+        continue;
+      }
+      const size = blockOf(change).length + 2;
+      built += size;
+      blocks.push({ env, change, size });
+    }
+  }
+  const first = compose({ stage: 'full', omitted: unbuilt });
+  if (first.length <= maxLength) return first;
   // Leave out diffs, largest first, until the sizes add up to a body that fits (composed once, then checked).
-  const blocks = plan.environments.flatMap((env) => env.changes.filter((c) => c.action !== 'unchanged').map((c) => ({ env, change: c, size: blockOf(c).length + 2 })));
   blocks.sort((a, b) => b.size - a.size);
-  const omitted = new Set<ResourceChange>();
+  const omitted = new Set(unbuilt);
+  // An environment's line naming what was left out may already be in `first` (unbuilt diffs): the reserve still
+  // covers its growth as more names join it.
   const naming = new Set<EnvironmentPlan>();
-  let length = full.length;
+  let length = first.length;
   for (const block of blocks) {
     if (length <= maxLength) break;
     omitted.add(block.change);
@@ -79,6 +98,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   }
   return cutMarkdown(compose({ stage: 'summary' }), maxLength);
 }
+
+/** Diff blocks built, in multiples of the body's limit: enough to choose the largest to leave out among them. */
+const BUILD_BUDGET = 2;
 
 /** Room kept, per environment that leaves diffs out, for the line naming them (besides the hint). */
 const LEFT_OUT_RESERVE = 1_000;

@@ -32,6 +32,15 @@ export function compileJsonSchema(schema: JsonObject): JsonSchemaValidator {
   return validator;
 }
 
+/**
+ * compileJsonSchema deferred to the first validation: for a module's own constant schema, so importing the
+ * module (the CLI's `--version`, a command that never reads that file) does not pay for ajv's compile.
+ */
+export function lazyJsonSchema(schema: JsonObject): JsonSchemaValidator {
+  let validator: JsonSchemaValidator | undefined;
+  return (value) => (validator ??= compileJsonSchema(schema))(value);
+}
+
 // Draft-07 formats that kube-style values use; any other format is ignored, as draft-07 allows.
 const FORMATS = { 'date-time': isDateTime, ipv4: isIPv4Address, ipv6: isIPv6Address, hostname: isHostname };
 

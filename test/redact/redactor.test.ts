@@ -63,3 +63,11 @@ test('a credential once seen is masked wherever a message quotes it', () => {
   redactor.learn('MeshConfig', { spec: { observability: { remoteLogging: { authorization: 'Bearer live-secret' } } } });
   assert.equal(redactor.text('it is "Bearer live-secret" there'), `it is "${MASK}" there`);
 });
+
+test('a credential masks the strings walked before it, in one value and across a pair, without being learnt first', () => {
+  const secret = 'hunter2-s3cr3t';
+  const shown = new Redactor().value('PluginConfig', { a: `curl -u admin:${secret}`, z: { password: secret } });
+  assert.equal(JSON.stringify(shown).includes(secret), false, JSON.stringify(shown));
+  const [before, after] = new Redactor().pair('PluginConfig', { note: `uses ${secret}` }, { note: `uses ${secret}`, token: secret });
+  assert.equal(JSON.stringify([before, after]).includes(secret), false, JSON.stringify([before, after]));
+});

@@ -63,3 +63,24 @@ test('a comment over the limit shrinks each environment, never drops one, and le
   assert.equal((body.match(/^\s*```/gm)?.length ?? 0) % 2, 0);
   assert.match(body, /… and 190 more findings, left out to fit GitHub's comment size limit: see the check run/);
 });
+
+test('a plan far over the limit builds only the diffs it can show, names and counts every other one, and shows its diffs as a full render does', () => {
+  const changes = Array.from({ length: 3_000 }, (_, i) => bigPlugin(`p${i}`, 3));
+  let builds = 0;
+  const counted = changes.map((change) => {
+    const after = change.after;
+    return Object.defineProperty({ ...change }, 'after', { get: () => (builds++, after), enumerable: true });
+  });
+  const body = renderMarkdown(plan(counted));
+  assert.ok(body.length <= 65_536, String(body.length));
+  assert.ok(builds < 1_000, `${builds} diffs built for a comment that shows a few hundred`);
+  const shown = body.match(/^<details><summary>/gm)?.length ?? 0;
+  assert.ok(shown > 50, `${shown} diffs shown`);
+  const left = /_Left out to fit GitHub's comment size limit: (.*) and ([\d,]+) more\./.exec(body);
+  assert.ok(left, 'the left-out line names some and counts the rest');
+  assert.equal(left[1]!.split(', ').length + Number(left[2]!.replace(/,/g, '')), 3_000 - shown);
+  const names = new Set([...body.matchAll(/^<details><summary>\+ <b>Plugin (p\d+)<\/b>/gm)].map((m) => m[1]));
+  const whole = renderMarkdown(plan(changes.filter((c) => names.has(c.name))), { maxLength: Number.MAX_SAFE_INTEGER });
+  const blocks = (text: string): string[] => text.split(/(?=^<details><summary>)/m).slice(1).map((b) => b.slice(0, b.indexOf('</details>')));
+  assert.deepEqual(blocks(body), blocks(whole));
+});

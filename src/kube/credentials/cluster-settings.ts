@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { formatPath, type JsonObject } from '../../core/json.ts';
 import { parseYamlFile } from '../../desired/yaml-file.ts';
-import { compileJsonSchema } from '../../schema/json-schema.ts';
+import { lazyJsonSchema } from '../../schema/json-schema.ts';
 import { ClusterCredentialsError, type ClusterCredentials } from './cluster-credentials.ts';
 
 const CONTEXT = { type: 'string', minLength: 1 };
@@ -39,7 +39,7 @@ const SCHEMA: JsonObject = {
   },
 };
 
-const validate = compileJsonSchema(SCHEMA);
+const validate = lazyJsonSchema(SCHEMA);
 
 /**
  * The app's cluster settings (docs/clusters.md): which credential reaches each cluster name that
