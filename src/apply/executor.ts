@@ -46,7 +46,7 @@ export interface ExecuteResult {
 /**
  * Applies an environment's objects in dependency order (server-side apply, field manager fsm-gitops),
  * then prunes in reverse order; within one level (MeshConfig, Plugins, PluginChains, PluginConfigs) up to
- * writeConcurrency() writes are in flight at once. One request per object when nothing fails: "before" is
+ * writeConcurrency() writes (the client's bound) are in flight at once. One request per object when nothing fails: "before" is
  * the object as the plan read it (`set.live`; without it each object is read first), each write is
  * conditional on that read (guarded-writes.ts: its resourceVersion, or for a create that there is none), and
  * the write's answer is "after", checked to carry the commit. An object that is not this environment's to

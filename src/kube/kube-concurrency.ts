@@ -1,4 +1,8 @@
-/** Requests to one API server in flight at once when FSM_GITOPS_KUBE_CONCURRENCY is unset. */
+/**
+ * Requests to one API server in flight at once when FSM_GITOPS_KUBE_CONCURRENCY is unset (and writes an apply
+ * keeps in flight). 16 stays far below an API server's default limit of 200 mutating requests in flight
+ * (kube-apiserver --max-mutating-requests-inflight), so fsm-gitops never crowds out the cluster's own controllers.
+ */
 export const DEFAULT_KUBE_CONCURRENCY = 16;
 const MAX_KUBE_CONCURRENCY = 256;
 
