@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
 async function run(kubeconfig: string, audit: AuditLog, scratch: string): Promise<void> {
   await seed(KubeClient.fromFile(kubeconfig), withPluginPolicy(exampleClusterObjects('staging')));
-  const cli = ensureBuiltCli(log);
+  const cli = await ensureBuiltCli(log);
   const kubectl = await cachedLayerBinary('kubectl', layerPackageDir, cacheRoot(process.env));
   const home = join(scratch, 'home');
   await mkdir(home);

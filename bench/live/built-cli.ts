@@ -1,21 +1,25 @@
 /**
- * The built CLI (dist/cli/main.js, what `fsm-gitops` runs once installed), rebuilt with `npm run build`'s
- * tsc when it is missing or older than a file under src/, so the bench measures the sources it sits beside.
+ * The CLI as users run it: bin/fsm-gitops.js, which imports the bundle in dist/cli/ (scripts/build-cli.ts,
+ * the last step of `npm run build`). The bundle is rebuilt when it is missing or older than a file under
+ * src/ or the build script, so a bench measures the sources it sits beside.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli, CLI_OUT_DIR } from '../../scripts/build-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** What the `fsm-gitops` command runs once installed. */
+export const CLI = join(ROOT, 'bin', 'fsm-gitops.js');
+const BUNDLE = join(ROOT, CLI_OUT_DIR, 'main.js');
 
-export function ensureBuiltCli(log: (line: string) => void): string {
-  const built = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
+/** Returns CLI's path after rebuilding the bundle if it is stale; `log` says when it rebuilds. */
+export async function ensureBuiltCli(log: (line: string) => void): Promise<string> {
+  const built = existsSync(BUNDLE) ? statSync(BUNDLE).mtimeMs : 0;
   const src = join(ROOT, 'src');
-  const newest = Math.max(...readdirSync(src, { recursive: true, encoding: 'utf8' }).map((file) => statSync(join(src, file)).mtimeMs));
-  if (built >= newest) return CLI;
-  log(`building the CLI (dist/ is ${built ? 'older than src/' : 'missing'}): tsc -p tsconfig.build.json`);
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+  const sources = [...readdirSync(src, { recursive: true, encoding: 'utf8' }).map((file) => join(src, file)), join(ROOT, 'scripts', 'build-cli.ts')];
+  if (built >= Math.max(...sources.map((file) => statSync(file).mtimeMs))) return CLI;
+  log(`building the CLI (${CLI_OUT_DIR} is ${built ? 'older than src/' : 'missing'}): scripts/build-cli.ts`);
+  await buildCli();
   return CLI;
 }

@@ -46,9 +46,13 @@ export async function copyExampleRepo(): Promise<{ repo: string; cleanup(): Prom
 
 /**
  * A kubeconfig file in a temp folder (removed after the test) with one cluster `cluster` at `server`, a
- * token user, and one context `context` for it, which is the current-context.
+ * token user, and one context `context` for it, which is the current-context. `insecure` turns the
+ * cluster's TLS verification off, which client-node needs for an http:// server.
  */
-export async function writeKubeconfig(t: { after(fn: () => Promise<void>): void }, options: { server: string; cluster: string; context: string }): Promise<string> {
+export async function writeKubeconfig(
+  t: { after(fn: () => Promise<void>): void },
+  options: { server: string; cluster: string; context: string; insecure?: boolean },
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, 'config');
@@ -58,7 +62,7 @@ export async function writeKubeconfig(t: { after(fn: () => Promise<void>): void 
     [
       'apiVersion: v1',
       'kind: Config',
-      `clusters: [{ name: ${cluster}, cluster: { server: "${server}" } }]`,
+      `clusters: [{ name: ${cluster}, cluster: { server: "${server}"${options.insecure ? ', insecure-skip-tls-verify: true' : ''} } }]`,
       'users: [{ name: me, user: { token: a-token } }]',
       `contexts: [{ name: ${context}, context: { cluster: ${cluster}, user: me } }]`,
       `current-context: ${context}`,

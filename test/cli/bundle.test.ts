@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Metafile } from 'esbuild';
+import { buildCli, CLI_OUT_DIR, type CliBuild } from '../../scripts/build-cli.ts';
+import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
+
+// The bundle the `fsm-gitops` bin runs, built into a temp folder laid out as the repository is
+// (package.json two levels above the bundle, as src/cli/version.ts expects), and run as a child process.
+let root: string;
+let bundle: CliBuild;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fsm-gitops-bundle-'));
+  await copyFile('package.json', join(root, 'package.json'));
+  bundle = await buildCli(join(root, CLI_OUT_DIR));
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+function runBundle(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bundle.main, ...args], { env: { PATH: process.env['PATH'] ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('the bundle prints package.json\'s version', async () => {
+  const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+  const { code, stdout } = await runBundle(['--version']);
+  assert.equal(code, 0);
+  assert.equal(stdout, `${version}\n`);
+});
+
+test('the bundle plans the example snapshot as the sources do', async () => {
+  const fromBundle = await runBundle(['plan', ...EXAMPLE]);
+  const fromSources = await cli(['plan', ...EXAMPLE]);
+  assert.equal(fromBundle.code, 0, fromBundle.stderr);
+  assert.match(fromBundle.stdout, /Plan: 3 to create, 2 to update, 2 to delete/);
+  assert.equal(fromBundle.stdout, fromSources.stdout);
+});
+
+test('the bundle reads a kubeconfig and calls its cluster with its credentials (client-node, tree-shaken)', async (t) => {
+  const seen: string[] = [];
+  const server = createServer((request, response) => {
+    seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+    response.writeHead(403, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'forbidden by the test' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kubeconfig = await writeKubeconfig(t, { server: url, cluster: 'staging', context: 'staging', insecure: true });
+  const { code, stderr } = await runBundle(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig]);
+  assert.equal(code, 3, stderr);
+  assert.match(stderr, /forbidden by the test/);
+  assert.ok(seen.length > 0 && seen.every((line) => line.endsWith(' Bearer a-token')), seen.join('\n'));
+});
+
+test('the cluster modules stay out of what --version and a snapshot plan load, and client-node\'s generated models out of the bundle', () => {
+  const { outputs } = bundle.metafile;
+  const main = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === 'src/cli/main.ts');
+  assert.ok(main, 'an output for src/cli/main.ts');
+  const inputs = [...staticClosure(outputs, main)].flatMap((path) => Object.keys(outputs[path]!.inputs));
+  assert.ok(inputs.includes('src/cli/run.ts'));
+  assert.deepEqual(inputs.filter((input) => /node_modules\/(@kubernetes\/client-node|@aws-sdk)\//.test(input)), []);
+  const bundled = Object.values(outputs).flatMap((output) => Object.keys(output.inputs));
+  assert.ok(bundled.some((input) => input.includes('@kubernetes/client-node/dist/config.js')));
+  assert.deepEqual(bundled.filter((input) => input.includes('@kubernetes/client-node/dist/gen/models/')), []);
+});
+
+/** The outputs Node loads with `entry` before any import(): it and the chunks it imports, transitively. */
+function staticClosure(outputs: Metafile['outputs'], entry: string): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (path: string): void => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  return loaded;
+}
