@@ -1,18 +1,15 @@
-import { RepoConfigError } from '../config/repo-config.ts';
-import { LiveStateError } from '../live/live-state.ts';
-import { UsageError } from '../workflow/plan-repository.ts';
 import { EXIT } from './exit-codes.ts';
 import { didYouMean } from '../commands/did-you-mean.ts';
 import { MAIN_HELP } from './help.ts';
-import { KubeApiError, KubeUnreachableError } from '../kube/kube-errors.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
 import { terminalSafe, visible } from '../render/terminal-text.ts';
 import type { CliIo } from './io.ts';
 import { version } from './version.ts';
 
 /**
- * Each command's module is loaded when it runs: `--version`, `--help` and a snapshot plan never load
- * @kubernetes/client-node or the AWS SDK (most of the start-up time), which only a cluster needs.
+ * Each command's module is loaded when it runs: `--version` and `--help` load none of the planning code
+ * (YAML, ajv, acorn, the rules), and a snapshot plan never loads @kubernetes/client-node or the AWS SDK,
+ * which only a cluster needs. The bundle (scripts/build-cli.ts) keeps each import() a chunk of its own.
  */
 const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<number> }>([
   ['plan', { run: async (args, io) => (await import('./plan-command.ts')).planCommand(args, io) }],
@@ -51,29 +48,33 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   try {
     return await entry.run(args, io);
   } catch (error) {
-    return reportFailure(error, command, io, await clusterErrors(error));
+    return reportFailure(error, command, io, await expectedErrors(error));
   }
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
-/** Failures a user can act on: said in one line, exit 3, no stack trace. */
-const EXPECTED_ERRORS: ErrorClass[] = [UsageError, RepoConfigError, LiveStateError, KubeApiError, KubeUnreachableError];
-
-/** The expected failures of the cluster modules, loaded (only) to judge an error none of the others is. */
-async function clusterErrors(error: unknown): Promise<ErrorClass[]> {
-  if (!(error instanceof Error) || EXPECTED_ERRORS.some((kind) => error instanceof kind)) return [];
+/**
+ * The failures a user can act on (said in one line, exit 3, no stack trace), for an error a command threw.
+ * Their modules are loaded here, not at start-up (the command that threw has loaded them already); the
+ * cluster modules' only when the error is none of the others, so a snapshot plan's failure never loads them.
+ */
+async function expectedErrors(error: unknown): Promise<ErrorClass[]> {
+  if (!(error instanceof Error)) return [];
+  const [config, live, workflow, kube] = await Promise.all([import('../config/repo-config.ts'), import('../live/live-state.ts'), import('../workflow/plan-repository.ts'), import('../kube/kube-errors.ts')]);
+  const expected: ErrorClass[] = [workflow.UsageError, config.RepoConfigError, live.LiveStateError, kube.KubeApiError, kube.KubeUnreachableError];
+  if (expected.some((kind) => error instanceof kind)) return expected;
   const [lock, client, credentials] = await Promise.all([import('../apply/lock.ts'), import('../kube/kube-client.ts'), import('../kube/credentials/cluster-credentials.ts')]);
-  return [lock.LockBusyError, lock.LeaseLostError, client.DeadlineExceededError, credentials.ClusterCredentialsError];
+  return [...expected, lock.LockBusyError, lock.LeaseLostError, client.DeadlineExceededError, credentials.ClusterCredentialsError];
 }
 
-function reportFailure(error: unknown, command: string, io: CliIo, more: readonly ErrorClass[]): number {
+function reportFailure(error: unknown, command: string, io: CliIo, expected: readonly ErrorClass[]): number {
   if (isArgsError(error)) {
     // The one line that says what is wrong, and where the options are: not the whole help under it.
     io.stderr(`fsm-gitops: ${(error as Error).message}\nRun 'fsm-gitops ${command} --help' for its options.\n`);
     return EXIT.failed;
   }
-  if (error instanceof Error && [...EXPECTED_ERRORS, ...more].some((kind) => error instanceof kind)) {
+  if (error instanceof Error && expected.some((kind) => error instanceof kind)) {
     io.stderr(`fsm-gitops: ${error.message}\n`);
     return EXIT.failed;
   }
