@@ -1,8 +1,8 @@
 /**
  * Builds the CLI the `fsm-gitops` bin runs: src/cli/main.ts bundled by esbuild (already the Lambdas'
- * bundler, through serverless-esbuild) into `dist/cli/main.js` and a few chunks beside it. Node then reads
- * ~30 files at start-up instead of ~1,100 (834 of them @kubernetes/client-node's, whose KubeConfig
- * imports the whole generated API), which was ~0.8 s of a live plan.
+ * bundler, through serverless-esbuild) into `dist/cli/main.js` and chunks beside it. A run reads a few dozen
+ * files at most instead of ~1,100 modules (834 of them @kubernetes/client-node's, whose KubeConfig imports
+ * the whole generated API), which took ~0.8 s of a live plan.
  *
  * - Code splitting: the modules src/cli loads with `import()` (the plan and apply commands, the kubeconfig
  *   and cluster modules, the AWS SDK) stay in chunks loaded only when a run needs them.
