@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
-import { isObject, type JsonObject } from '../core/json.ts';
+import type { JsonObject } from '../core/json.ts';
 import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, withRetry, type RetryPolicy } from '
 import { ConnectionPool } from './connection-pool.ts';
 import { send, type TlsOptions } from './http-exchange.ts';
 import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
+import { CacheReads, listCollection } from './collection-list.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -43,6 +44,14 @@ export interface KubeClientOptions {
   deadline?: number;
   /** The most requests in flight, and connections open, to the server (default: FSM_GITOPS_KUBE_CONCURRENCY, else 16). */
   concurrency?: number;
+  /** Whether a collection longer than a page is read from the watch cache (default: when the server is Kubernetes 1.31+; collection-list.ts). */
+  listFromCache?: boolean;
+}
+
+/** What a client and its withDeadline copies share: the connections, and what was learnt of the server. */
+interface Shared {
+  pool: ConnectionPool;
+  cacheReads: CacheReads;
 }
 
 /** The command's deadline (--timeout) passed: no more requests are made. */
@@ -75,15 +84,16 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly token: (() => Promise<string>) | undefined;
   private readonly deadline: number | undefined;
+  private readonly shared: Shared;
   private readonly pool: ConnectionPool;
   /** A kubeconfig's proxy-url: requests go through client-node's proxy agent, one per request. */
   private readonly proxied: boolean;
 
-  /** `pool`: another client's connections, for a copy of that client (withDeadline). */
+  /** `shared`: another client's connections and findings, for a copy of that client (withDeadline). */
   constructor(
     private readonly config: KubeConfig,
     private readonly options: KubeClientOptions = {},
-    pool?: ConnectionPool,
+    shared?: Shared,
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
@@ -94,12 +104,16 @@ export class KubeClient {
     this.token = options.token;
     this.deadline = options.deadline;
     this.proxied = Boolean(cluster.proxyUrl);
-    this.pool = pool ?? new ConnectionPool(options.concurrency ?? kubeConcurrencyFromEnv(process.env), this.endpoint.startsWith('https:'));
+    this.shared = shared ?? {
+      pool: new ConnectionPool(options.concurrency ?? kubeConcurrencyFromEnv(process.env), this.endpoint.startsWith('https:')),
+      cacheReads: new CacheReads(options.listFromCache),
+    };
+    this.pool = this.shared.pool;
   }
 
   /** The same cluster, credentials and connections with a deadline (epoch ms) on every request; undefined lifts it. */
   withDeadline(deadline: number | undefined): KubeClient {
-    return new KubeClient(this.config, { ...this.options, deadline }, this.pool);
+    return new KubeClient(this.config, { ...this.options, deadline }, this.shared);
   }
 
   /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */
@@ -175,21 +189,17 @@ export class KubeClient {
     }
   }
 
-  /** Every item of a collection, following `continue` tokens. */
-  async list(path: string, what: string, labelSelector?: string): Promise<JsonObject[]> {
-    const items: JsonObject[] = [];
-    let continueToken: string | undefined;
-    do {
-      const page = await this.request({ method: 'GET', path, query: { labelSelector, limit: '500', continue: continueToken }, what });
-      const pageItems = Array.isArray(page['items']) ? page['items'].filter(isObject) : [];
-      const kind = typeof page['kind'] === 'string' ? page['kind'].replace(/List$/, '') : undefined;
-      const apiVersion = typeof page['apiVersion'] === 'string' ? page['apiVersion'] : undefined;
-      // List items come without apiVersion and kind; put them back so each item stands alone.
-      for (const item of pageItems) items.push({ apiVersion: apiVersion ?? '', kind: kind ?? '', ...item });
-      const metadata = page['metadata'];
-      continueToken = isObject(metadata) && typeof metadata['continue'] === 'string' && metadata['continue'] !== '' ? metadata['continue'] : undefined;
-    } while (continueToken);
-    return items;
+  /**
+   * Every item of a collection (apiVersion and kind put back on each), as one consistent snapshot: the first
+   * page of 500 from etcd, the rest from the server's watch cache when it can serve it consistently, else by
+   * `continue` tokens (collection-list.ts, KEP-2340).
+   */
+  list(path: string, what: string, labelSelector?: string): Promise<JsonObject[]> {
+    return listCollection(
+      (query, retry) => this.request({ method: 'GET', path, query: { labelSelector, ...query }, what, retry }),
+      this.shared.cacheReads,
+      () => this.request({ method: 'GET', path: '/version', what: 'read the API server\'s version', retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }),
+    );
   }
 
   /** Waits while the server throttles this client (a 429's Retry-After, for every request); never past the deadline. */
