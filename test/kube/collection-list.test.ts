@@ -82,16 +82,15 @@ const REFUSALS: [string, (cache: nock.Interceptor) => nock.Scope][] = [
   ['400 from a server without resourceVersionMatch', (cache) => cache.reply(400, { kind: 'Status', reason: 'BadRequest', message: 'resourceVersionMatch is forbidden' })],
   ['410 Expired', (cache) => cache.reply(410, { kind: 'Status', reason: 'Expired', message: 'too old resource version' })],
   ['500', (cache) => cache.reply(500, { kind: 'Status', message: 'boom' })],
-  ['no answer in time', (cache) => cache.delay(400).reply(200, list(['late'], {}))],
+  ['no answer in time', (cache) => cache.delay(2_000).reply(200, list(['late'], {}))],
 ];
 
 for (const [name, refusal] of REFUSALS) {
   test(`a cache read refused (${name}) falls back to the first page's continue token, once, and is not tried again by the client`, async () => {
     server('31', refusal);
-    const c = client({ timeoutMs: 200 });
-    const started = Date.now();
+    const c = client({ timeoutMs: 1_000 });
     assert.deepEqual(names(await c.list(PATH, 'list Plugin', SELECTOR)), ['a', 'b', 'c']);
-    assert.ok(Date.now() - started < 1_000, `not retried: ${Date.now() - started} ms`);
+    // Asked once, not retried.
     assert.deepEqual(seen, [FIRST, 'GET /version', CACHE, NEXT]);
     server('31', (cache) => cache.reply(200, list(['never'], {})));
     seen = [];

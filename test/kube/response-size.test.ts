@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { MAX_RESPONSE_BYTES, send } from '../../src/kube/http-exchange.ts';
+import { MAX_RESPONSE_BYTES, send, serverAddress } from '../../src/kube/http-exchange.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { ResponseTooLargeError } from '../../src/kube/kube-errors.ts';
 
@@ -44,7 +44,7 @@ after(() => {
   server.close();
 });
 
-const exchange = (path: string, maxBytes: number) => send({ url: new URL(base + path), method: 'GET', headers: {}, payload: undefined, agent: undefined, tls: {}, timeoutMs: 10_000, maxBytes });
+const exchange = (path: string, maxBytes: number) => send({ server: serverAddress(base), path, method: 'GET', headers: {}, payload: undefined, agent: undefined, tls: {}, timeoutMs: 10_000, maxBytes });
 
 test('an answer up to the bound is read whole', async () => {
   const answer = await exchange('/300000', 300_000);
