@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/kube-client.ts';
+import { tokenKubeconfig } from '../support/token-kubeconfig.ts';
 
 // How KubeClient.list reads a collection longer than a page: the rest from the watch cache on servers that
 // serve it consistently, else (or when that read is refused) by the first page's continue token.
 const SERVER = 'https://kube.test:6443';
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${SERVER}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: ctx, context: { cluster: c, user: u } }]
-current-context: ctx
-`;
+const KUBECONFIG = tokenKubeconfig(SERVER);
 const PATH = '/apis/plugin.flomesh.io/v1alpha1/plugins';
 const SELECTOR = 'team=edge';
 const client = (options: KubeClientOptions = {}) => KubeClient.fromString(KUBECONFIG, undefined, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...options });

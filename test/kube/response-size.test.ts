@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { MAX_RESPONSE_BYTES, send, serverAddress } from '../../src/kube/http-exchange.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { ResponseTooLargeError } from '../../src/kube/kube-errors.ts';
+import { tokenKubeconfig } from '../support/token-kubeconfig.ts';
 
 // A plain-HTTP server on loopback (no nock): it answers each path with that many bytes, streamed in 64 KiB
 // chunks without a Content-Length, or declares a huge Content-Length and sends little.
@@ -61,14 +62,7 @@ test('an answer past the bound is cut off as it streams: an error naming the req
 
 test('the default bound is 256 MiB; a larger Content-Length fails at once, through KubeClient, without a retry', async () => {
   assert.equal(MAX_RESPONSE_BYTES, 256 * 1024 * 1024);
-  const kubeconfig = `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${base}", insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u } }]
-current-context: x
-`;
-  const client = KubeClient.fromString(kubeconfig, undefined, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+  const client = KubeClient.fromString(tokenKubeconfig(base), undefined, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
   requests = 0;
   await assert.rejects(client.request({ method: 'GET', path: '/declared', what: 'list Plugin' }), (e: unknown) => e instanceof ResponseTooLargeError && /^GET \/declared: .* larger than 256 MiB/.test(e.message));
   assert.equal(requests, 1, 'not retried');
