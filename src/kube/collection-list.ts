@@ -1,14 +1,12 @@
 import { isObject, type JsonObject } from '../core/json.ts';
 import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
-import type { RetryPolicy } from './retry.ts';
+import { SINGLE_ATTEMPT, type RetryPolicy } from './retry.ts';
 
 /** Objects per page of a LIST read from etcd (kubectl's default --chunk-size). */
 export const PAGE_SIZE = '500';
 
 /** The first Kubernetes release whose watch cache serves not-yet-seen resourceVersions consistently (ConsistentListFromCache beta, on by default). */
 const CONSISTENT_CACHE_MINOR = 31;
-
-const ONE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 
 /** One GET of the collection with these query parameters (the label selector already in), and a retry policy of its own when given. */
 export type CollectionRead = (query: Record<string, string | undefined>, retry?: RetryPolicy) => Promise<JsonObject>;
@@ -54,7 +52,7 @@ export async function listCollection(read: CollectionRead, cache: CacheReads, ve
   const revision = stringAt(first['metadata'], 'resourceVersion');
   if (continueToken(first) !== undefined && revision !== undefined && (await cache.usable(version))) {
     try {
-      return await allPages(await read({ resourceVersion: revision, resourceVersionMatch: 'NotOlderThan' }, ONE_ATTEMPT), read);
+      return await allPages(await read({ resourceVersion: revision, resourceVersionMatch: 'NotOlderThan' }, SINGLE_ATTEMPT), read);
     } catch (error) {
       if (!(error instanceof KubeApiError || error instanceof KubeUnreachableError)) throw error;
       cache.refused();

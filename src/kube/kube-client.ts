@@ -7,7 +7,7 @@ import type { JsonObject } from '../core/json.ts';
 import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
-import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, SINGLE_ATTEMPT, withRetry, type RetryPolicy } from './retry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { send, serverAddress, type ServerAddress } from './http-exchange.ts';
 import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
@@ -203,7 +203,7 @@ export class KubeClient {
     return listCollection(
       (query, retry) => this.request({ method: 'GET', path, query: { labelSelector, ...query }, what, retry }),
       this.shared.cacheReads,
-      () => this.request({ method: 'GET', path: '/version', what: 'read the API server\'s version', retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }),
+      () => this.request({ method: 'GET', path: '/version', what: 'read the API server\'s version', retry: SINGLE_ATTEMPT }),
     );
   }
 
