@@ -1,12 +1,32 @@
 import http, { type Agent, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { TransportError } from './kube-errors.ts';
+import { ResponseTooLargeError, TransportError } from './kube-errors.ts';
+
+/** The largest answer read from an API server (bytes): a server must not be able to exhaust this process's memory. */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** TLS options of a request (node:tls connect options), as @kubernetes/client-node reads them from a kubeconfig. */
 export type TlsOptions = Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
 
+/** An API server's address, parsed once per client: requests then skip URL parsing. */
+export interface ServerAddress {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  /** A path the server's URL has before /api (a proxy's), without a trailing slash; usually ''. */
+  basePath: string;
+}
+
+/** `https://[::1]:6443/prefix/` -> { secure, hostname: '::1', port: '6443', basePath: '/prefix' }. */
+export function serverAddress(url: string): ServerAddress {
+  const parsed = new URL(url);
+  return { secure: parsed.protocol !== 'http:', hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port, basePath: parsed.pathname.replace(/\/+$/, '') };
+}
+
 export interface Exchange {
-  url: URL;
+  server: ServerAddress;
+  /** The request's path from /api or /apis on, with its query string. */
+  path: string;
   method: string;
   headers: OutgoingHttpHeaders;
   payload: string | undefined;
@@ -14,6 +34,8 @@ export interface Exchange {
   tls: TlsOptions;
   /** The whole exchange, waiting for a free connection included, in ms. */
   timeoutMs: number;
+  /** The largest answer accepted, in bytes (default MAX_RESPONSE_BYTES). */
+  maxBytes?: number;
 }
 
 export interface Answer {
@@ -26,19 +48,33 @@ export interface Answer {
 /**
  * One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. The
  * timeout counts from the call, so time spent waiting for one of the agent's connections counts too: an
- * attempt capped by a Lease's validity cannot land after it.
+ * attempt capped by a Lease's validity cannot land after it. An answer larger than `maxBytes` (by its
+ * Content-Length, or as it arrives) is cut off: a ResponseTooLargeError naming the request, never retried.
  */
 export function send(exchange: Exchange): Promise<Answer> {
-  const { url, method, headers, payload, agent, tls, timeoutMs } = exchange;
+  const { server, path, method, headers, payload, agent, tls, timeoutMs, maxBytes = MAX_RESPONSE_BYTES } = exchange;
+  const { secure, hostname, port, basePath } = server;
   return new Promise((resolve, reject) => {
+    const options = { protocol: secure ? 'https:' : 'http:', hostname, port, path: basePath + path, method, headers, agent, ...tls };
     // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
-    const req = (url.protocol === 'http:' ? http.request : https.request)(url, { method, headers, agent, ...tls }, (response) => {
+    const req = (secure ? https.request : http.request)(options, (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let bytes = 0;
+      const tooLarge = () => {
+        clearTimeout(timer);
+        reject(new ResponseTooLargeError(`${method} ${path.split('?')[0]}`, maxBytes));
+        req.destroy();
+      };
+      if (Number(response.headers['content-length']) > maxBytes) return tooLarge();
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return tooLarge();
+        chunks.push(chunk);
+      });
       const header = response.headers['retry-after'];
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header });
+        resolve({ status: response.statusCode ?? 0, text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header });
       });
       response.on('error', (error) => reject(new TransportError(error.message)));
     });

@@ -1,17 +1,18 @@
-import type { Agent, OutgoingHttpHeaders } from 'node:http';
-import type { RequestOptions } from 'node:https';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
-import { isObject, type JsonObject } from '../core/json.ts';
+import type { JsonObject } from '../core/json.ts';
 import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
-import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, SINGLE_ATTEMPT, withRetry, type RetryPolicy } from './retry.ts';
 import { ConnectionPool } from './connection-pool.ts';
-import { send, type TlsOptions } from './http-exchange.ts';
+import { send, serverAddress, type ServerAddress } from './http-exchange.ts';
 import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
+import { CacheReads, listCollection } from './collection-list.ts';
+import { CredentialSource } from './request-credentials.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -43,6 +44,15 @@ export interface KubeClientOptions {
   deadline?: number;
   /** The most requests in flight, and connections open, to the server (default: FSM_GITOPS_KUBE_CONCURRENCY, else 16). */
   concurrency?: number;
+  /** Whether a collection longer than a page is read from the watch cache (default: when the server is Kubernetes 1.31+; collection-list.ts). */
+  listFromCache?: boolean;
+}
+
+/** What a client and its withDeadline copies share: the connections, and what was learnt of the server. */
+interface Shared {
+  pool: ConnectionPool;
+  credentials: CredentialSource;
+  cacheReads: CacheReads;
 }
 
 /** The command's deadline (--timeout) passed: no more requests are made. */
@@ -64,42 +74,51 @@ export type KubeApi = Pick<KubeClient, 'server' | 'request' | 'get' | 'list'> & 
  * renamed, timestamps turned into Dates), and the plan engine compares and validates the objects as the
  * server sends them. The requests go through node:https directly, with a timeout per request, over
  * kept-alive connections (ConnectionPool) that the client and its withDeadline copies share; close()
- * closes them. Credentials are read for every request (an exec plugin's or an EKS token stays fresh).
+ * closes them. Static credentials are resolved once and reused for a minute; an exec plugin's, an auth
+ * provider's and an EKS token are asked for every request, so they stay fresh (request-credentials.ts).
  */
 export class KubeClient {
   /** The API server's URL as it may be shown: without user information (src/redact/display-url.ts). */
   readonly server: string;
   /** The URL requests go to, as the kubeconfig wrote it. */
   private readonly endpoint: string;
+  private readonly address: ServerAddress;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly token: (() => Promise<string>) | undefined;
   private readonly deadline: number | undefined;
+  private readonly shared: Shared;
   private readonly pool: ConnectionPool;
   /** A kubeconfig's proxy-url: requests go through client-node's proxy agent, one per request. */
   private readonly proxied: boolean;
 
-  /** `pool`: another client's connections, for a copy of that client (withDeadline). */
+  /** `shared`: another client's connections and findings, for a copy of that client (withDeadline). */
   constructor(
     private readonly config: KubeConfig,
     private readonly options: KubeClientOptions = {},
-    pool?: ConnectionPool,
+    shared?: Shared,
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
     this.endpoint = cluster.server.replace(/\/+$/, '');
     this.server = displayUrl(this.endpoint);
+    this.address = serverAddress(this.endpoint);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
     this.deadline = options.deadline;
     this.proxied = Boolean(cluster.proxyUrl);
-    this.pool = pool ?? new ConnectionPool(options.concurrency ?? kubeConcurrencyFromEnv(process.env), this.endpoint.startsWith('https:'));
+    this.shared = shared ?? {
+      pool: new ConnectionPool(options.concurrency ?? kubeConcurrencyFromEnv(process.env), this.endpoint.startsWith('https:')),
+      credentials: new CredentialSource(config),
+      cacheReads: new CacheReads(options.listFromCache),
+    };
+    this.pool = this.shared.pool;
   }
 
   /** The same cluster, credentials and connections with a deadline (epoch ms) on every request; undefined lifts it. */
   withDeadline(deadline: number | undefined): KubeClient {
-    return new KubeClient(this.config, { ...this.options, deadline }, this.pool);
+    return new KubeClient(this.config, { ...this.options, deadline }, this.shared);
   }
 
   /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */
@@ -175,21 +194,17 @@ export class KubeClient {
     }
   }
 
-  /** Every item of a collection, following `continue` tokens. */
-  async list(path: string, what: string, labelSelector?: string): Promise<JsonObject[]> {
-    const items: JsonObject[] = [];
-    let continueToken: string | undefined;
-    do {
-      const page = await this.request({ method: 'GET', path, query: { labelSelector, limit: '500', continue: continueToken }, what });
-      const pageItems = Array.isArray(page['items']) ? page['items'].filter(isObject) : [];
-      const kind = typeof page['kind'] === 'string' ? page['kind'].replace(/List$/, '') : undefined;
-      const apiVersion = typeof page['apiVersion'] === 'string' ? page['apiVersion'] : undefined;
-      // List items come without apiVersion and kind; put them back so each item stands alone.
-      for (const item of pageItems) items.push({ apiVersion: apiVersion ?? '', kind: kind ?? '', ...item });
-      const metadata = page['metadata'];
-      continueToken = isObject(metadata) && typeof metadata['continue'] === 'string' && metadata['continue'] !== '' ? metadata['continue'] : undefined;
-    } while (continueToken);
-    return items;
+  /**
+   * Every item of a collection (apiVersion and kind put back on each), as one consistent snapshot: the first
+   * page of 500 from etcd, the rest from the server's watch cache when it can serve it consistently, else by
+   * `continue` tokens (collection-list.ts, KEP-2340).
+   */
+  list(path: string, what: string, labelSelector?: string): Promise<JsonObject[]> {
+    return listCollection(
+      (query, retry) => this.request({ method: 'GET', path, query: { labelSelector, ...query }, what, retry }),
+      this.shared.cacheReads,
+      () => this.request({ method: 'GET', path: '/version', what: 'read the API server\'s version', retry: SINGLE_ATTEMPT }),
+    );
   }
 
   /** Waits while the server throttles this client (a 429's Retry-After, for every request); never past the deadline. */
@@ -201,10 +216,17 @@ export class KubeClient {
   }
 
   private async once<T>(request: KubeRequest, limitMs: number): Promise<T> {
-    const url = new URL(this.endpoint + request.path);
-    for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
-    const { headers, tls, agent } = await this.credentials();
-    headers['accept'] = 'application/json';
+    const query = new URLSearchParams();
+    for (const key in request.query) {
+      const value = request.query[key];
+      if (value !== undefined) query.append(key, value);
+    }
+    const path = query.size === 0 ? request.path : `${request.path}?${query.toString()}`;
+    const { headers: proven, tls, proxyAgent } = await this.shared.credentials.current();
+    const headers: OutgoingHttpHeaders = { ...proven, accept: 'application/json' };
+    if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
+    // client-node's agent per request only through a proxy (its proxy agents); else the pool's kept-alive one.
+    const agent = this.proxied && proxyAgent ? proxyAgent : this.pool.agent();
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
     if (payload !== undefined) {
       headers['content-type'] = request.contentType ?? 'application/json';
@@ -212,7 +234,7 @@ export class KubeClient {
     }
     const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, limitMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
     if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
-    const { status, text, retryAfter: retryAfterHeader } = await send({ url, method: request.method, headers, payload, agent, tls, timeoutMs });
+    const { status, text, retryAfter: retryAfterHeader } = await send({ server: this.address, path, method: request.method, headers, payload, agent, tls, timeoutMs });
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
@@ -224,25 +246,6 @@ export class KubeClient {
     const waitMs = retryAfter(error);
     if (waitMs !== undefined) this.pool.holdUntil(Date.now() + Math.min(waitMs, MAX_RETRY_AFTER_MS));
     throw error;
-  }
-
-  /**
-   * The kubeconfig's credentials, read now (client-node: CA, client certificate, headers; an exec plugin's
-   * token, cached by client-node until it expires), and the agent to send them with.
-   */
-  private async credentials(): Promise<{ headers: OutgoingHttpHeaders; tls: TlsOptions; agent: Agent }> {
-    const options: RequestOptions = {};
-    await this.config.applyToHTTPSOptions(options);
-    const headers: OutgoingHttpHeaders = {};
-    for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key.toLowerCase()] = value;
-    if (options.auth) headers['authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
-    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = options;
-    const tls: TlsOptions = { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername };
-    for (const name of Object.keys(tls) as (keyof TlsOptions)[]) if (tls[name] === undefined) delete tls[name];
-    // client-node's agent per request only through a proxy (its proxy agents); else the pool's kept-alive one.
-    const agent = this.proxied && typeof options.agent === 'object' ? options.agent : this.pool.agent();
-    return { headers, tls, agent };
   }
 }
 

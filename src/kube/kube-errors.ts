@@ -70,3 +70,14 @@ export class TransportError extends Error {
     this.name = 'TransportError';
   }
 }
+
+/** An API server's answer larger than fsm-gitops reads (http-exchange.ts MAX_RESPONSE_BYTES); not retried. */
+export class ResponseTooLargeError extends Error {
+  /** `request`: `GET /apis/...` (no query); `maxBytes`: the bound. */
+  constructor(request: string, maxBytes: number) {
+    const MiB = 1024 * 1024;
+    const bound = maxBytes >= MiB ? `${Math.floor(maxBytes / MiB)} MiB` : `${maxBytes} bytes`;
+    super(`${request}: the API server's answer is larger than ${bound}, the most fsm-gitops reads from it; not read further`);
+    this.name = 'ResponseTooLargeError';
+  }
+}

@@ -8,6 +8,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
+/** One attempt, no retry: for a request whose failure has a cheaper answer than asking again (a probe, an optional read). */
+export const SINGLE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+
 /** The longest a Retry-After header is waited for (ms); a server asking for more is asked again after this. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
