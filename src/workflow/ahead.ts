@@ -45,7 +45,8 @@ export class Ahead<T> {
 /**
  * Runs `work` while `ahead` is in flight. When `work` throws, its error is the one raised, once every
  * `ahead` has finished (an early read's failure, then, is not a second error; and nothing started here is
- * still running, under a Lease about to be released, when the caller hears of the failure).
+ * still running, under a Lease about to be released, when the caller hears of the failure). `ahead` is
+ * looked at when `work` fails: what `work` starts and adds to it is waited for too.
  */
 export async function meanwhile<T>(ahead: readonly Ahead<unknown>[], work: () => Promise<T>): Promise<T> {
   try {

@@ -35,18 +35,29 @@ export class UsageError extends Error {
 
 /**
  * Reads the repository's config and environments, reads each environment's live state, and plans them.
- * An environment's live state is read while its files are loaded (the read is started first).
+ * An environment's live state is read while its files are loaded (the read is started first), and the
+ * next environment's while this one is planned. An error is raised once the reads started have finished.
  */
 export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
   const config = await requireRepoConfig(options.repo);
   const selected = selectEnvironments(config, options.environments);
   const plan: Plan = { environments: [] };
-  for (const environment of selected) {
-    options.progress?.(`${environment.name}: reading ${environment.path}/`);
-    options.progress?.(`${environment.name}: reading live state`);
-    const { desired, read } = await loadWhileReading(options.repo, environment, options.liveStateFor(environment));
-    plan.environments.push((await planAgainst(desired, read, options)).plan);
-  }
+  const reads: LiveRead[] = [];
+  const started: Ahead<unknown>[] = [];
+  const readOf = (i: number): LiveRead => {
+    if (!reads[i]) started.push((reads[i] = LiveRead.start(options.liveStateFor(selected[i]!), selected[i]!.mesh)).state);
+    return reads[i];
+  };
+  await meanwhile(started, async () => {
+    for (const [i, environment] of selected.entries()) {
+      options.progress?.(`${environment.name}: reading ${environment.path}/`);
+      options.progress?.(`${environment.name}: reading live state`);
+      const read = readOf(i);
+      const desired = await meanwhile([read.state], () => loadEnvironment(options.repo, environment));
+      if (i + 1 < selected.length) readOf(i + 1);
+      plan.environments.push((await planAgainst(desired, read, options)).plan);
+    }
+  });
   return { config, plan };
 }
 

@@ -80,8 +80,10 @@ class RecordingReader implements LiveStateReader {
     }
   }
   dryRunAnswer?: Deferred<Map<string, DryRunOutcome>>;
+  dryRunFails?: Error;
   async dryRun(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {
     this.events.push(`dry run of ${objects.length}`);
+    if (this.dryRunFails) throw this.dryRunFails;
     const answer = this.dryRunAnswer?.promise ?? Promise.resolve(new Map());
     try {
       return await answer;
@@ -245,4 +247,53 @@ test('meanwhile: the work\'s error waits for the work started ahead, whose own f
     throw new Error('synchronous');
   });
   await assert.rejects(thrown.result(), /synchronous/);
+});
+
+const TWO_ENVIRONMENTS = `environments:
+  staging:
+    path: clusters/staging
+    cluster: staging
+    mesh: { name: fsm, namespace: fsm-system }
+  production:
+    path: clusters/production
+    cluster: production
+    mesh: { name: fsm, namespace: fsm-system }
+`;
+const twoEnvironments = (): MemoryRepo =>
+  new MemoryRepo({ [CONFIG_FILE]: TWO_ENVIRONMENTS, 'clusters/staging/a.yaml': PLUGIN('a', 'pipy()'), 'clusters/production/a.yaml': PLUGIN('a', 'pipy()') });
+
+test('planRepository reads the next environment\'s live state while it plans this one, once per environment', async () => {
+  const events: string[] = [];
+  const { plan } = await planRepository({
+    repo: twoEnvironments(),
+    environments: [],
+    liveStateFor: (environment) => {
+      events.push(`reader of ${environment.name}`);
+      return new RecordingReader(events);
+    },
+    progress: (message) => events.push(message),
+  });
+  assert.deepEqual(plan.environments.map((e) => e.name), ['staging', 'production']);
+  assert.deepEqual(events.filter((e) => e.startsWith('reader of')), ['reader of staging', 'reader of production']);
+  const planning = events.findIndex((e) => e.startsWith('staging: planning'));
+  assert.ok(events.indexOf('reader of production') < planning, events.join('\n'));
+  assert.ok(events.indexOf('production: reading clusters/production/') > planning, 'its progress lines come in its turn');
+});
+
+test('an environment whose plan fails is the error, raised once the next environment\'s read, started meanwhile, has finished', async () => {
+  const events: string[] = [];
+  const production = new RecordingReader(events, 'unanswered');
+  const staging = new RecordingReader(events);
+  staging.dryRunFails = new LiveStateError('staging: the dry run was refused');
+  const seen: { raised?: Error } = {};
+  const outcome = planRepository({ repo: twoEnvironments(), environments: [], liveStateFor: (e) => (e.name === 'staging' ? staging : production) }).catch((error: Error) => {
+    seen.raised = error;
+  });
+  await turns(10);
+  assert.equal(seen.raised === undefined, true, 'not raised while production is still being read');
+  production.answer.reject(new LiveStateError('production is unreachable'));
+  await outcome;
+  assert.equal(seen.raised?.message, 'staging: the dry run was refused');
+  await turns(3);
+  assert.deepEqual(unhandled, []);
 });
