@@ -11,6 +11,7 @@ import type { EnvironmentConfig } from '../../src/config/repo-config.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
 import type { RepoFiles } from '../../src/desired/repo-files.ts';
+import type { DesiredEnvironment } from '../../src/desired/desired-state.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { ChartRenderer } from '../../src/chart/render-release.ts';
 import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReader, type MeshRef } from '../../src/live/live-state.ts';
@@ -172,28 +173,30 @@ test('a live read that fails is raised as it was once the files are loaded', asy
   assert.deepEqual(unhandled, []);
 });
 
+/** The staging files loaded, and a reader whose dry run the test answers. */
+async function stagingWithHeldDryRun(events: string[]): Promise<{ desired: DesiredEnvironment; reader: RecordingReader; dryRun: Deferred<Map<string, DryRunOutcome>> }> {
+  const repo = recordingRepo(events);
+  const reader = new RecordingReader(events);
+  const dryRun = (reader.dryRunAnswer = deferred());
+  return { desired: await loadEnvironment(repo, await stagingOf(repo)), reader, dryRun };
+}
+
 test('the dry runs and the chart render run at once: the render starts before the dry run is answered', async () => {
   const events: string[] = [];
-  const repo = recordingRepo(events);
-  const desired = await loadEnvironment(repo, await stagingOf(repo));
-  const reader = new RecordingReader(events);
-  reader.dryRunAnswer = deferred();
+  const { desired, reader, dryRun } = await stagingWithHeldDryRun(events);
   const chart = new RecordingChart(events, async () => undefined);
   const planning = planAgainst(desired, reader, { chart });
   await turns(5);
   assert.ok(events.includes('chart rendered'), `the chart was rendered while the dry run is unanswered: ${events.join(', ')}`);
   assert.ok(!events.includes('dry run answered'));
-  reader.dryRunAnswer.resolve(new Map());
+  dryRun.resolve(new Map());
   const { plan } = await planning;
   assert.equal(plan.name, 'staging');
 });
 
 test('when both the dry run and the chart render fail, the dry run\'s error is raised (as when it ran first), once both have finished', async () => {
   const events: string[] = [];
-  const repo = recordingRepo(events);
-  const desired = await loadEnvironment(repo, await stagingOf(repo));
-  const reader = new RecordingReader(events);
-  reader.dryRunAnswer = deferred();
+  const { desired, reader, dryRun } = await stagingWithHeldDryRun(events);
   const render = deferred<ChartRender | undefined>();
   const planning = planAgainst(desired, reader, { chart: new RecordingChart(events, () => render.promise) });
   const outcome = planning.then(
@@ -203,7 +206,7 @@ test('when both the dry run and the chart render fail, the dry run\'s error is r
   await turns(3);
   render.reject(new Error('helm: no such chart'));
   await turns(3);
-  reader.dryRunAnswer.reject(new LiveStateError('dry run: the API server is gone'));
+  dryRun.reject(new LiveStateError('dry run: the API server is gone'));
   assert.equal((await outcome)?.message, 'dry run: the API server is gone');
 
   const second = new RecordingReader([]);
