@@ -49,17 +49,21 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const format = chooseFormat(undefined, values.output);
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
+  // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
+  const commit = values.commit ?? gitCommit(values.repo);
   const repo = new FolderRepo(values.repo);
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
-  const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(await requireRepoConfig(repo), values.env));
+  const config = await requireRepoConfig(repo);
+  const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(config, values.env));
   io.stderr(`${says}\n`);
   const color = wantsColor(io, values['no-color']);
   // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
   const outcome = await applyEnvironment({
     repo,
+    config,
     environment: values.env,
     client,
-    commit: values.commit ?? (await gitCommit(values.repo)),
+    commit: await commit,
     actor: values.actor ?? `fsm-gitops-cli/${defaultActor()}`,
     lockWaitSeconds,
     deadline: Date.now() + timeoutSeconds * 1000,

@@ -1,10 +1,9 @@
 import { readHistory, type ApplyRecord } from '../apply/history.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import { loadEnvironment } from '../desired/load-environment.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
 import { tableCell, tableCode } from '../render/markdown-escape.ts';
-import { planAgainst } from '../workflow/plan-repository.ts';
+import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { CommandContext, CommandResult } from './command-context.ts';
 
 /**
@@ -62,8 +61,8 @@ function readableTime(time: string): string {
 
 async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
   try {
-    const desired = await loadEnvironment(files, environment);
-    const { plan } = await planAgainst(desired, await cc.deps.live.reader(environment.cluster), { serverDryRun: false });
+    const { desired, read } = await loadWhileReading(files, environment, () => cc.deps.live.reader(environment.cluster));
+    const { plan } = await planAgainst(desired, read, { serverDryRun: false });
     const changed = plan.changes.filter((c) => c.action !== 'unchanged');
     return changed.length === 0 ? 'in sync' : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map((c) => `${c.action} ${c.kind} ${c.name}`).join(', '))}${changed.length > 5 ? ', …' : ''}`;
   } catch (error) {

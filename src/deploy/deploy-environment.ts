@@ -7,7 +7,9 @@ import { historyName, readHistory, recordApply, type ApplyRecord } from '../appl
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ChartUpgrade, EnvironmentPlan } from '../plan/plan-types.ts';
 import type { DeploymentPayload, DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
-import { carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease, type CarryOutOptions } from '../workflow/apply-environment.ts';
+import { loadEnvironment } from '../desired/load-environment.ts';
+import { Ahead } from '../workflow/ahead.ts';
+import { afterwards, carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease, type CarryOutOptions } from '../workflow/apply-environment.ts';
 import { Claims, type Claim } from './claims.ts';
 import { planDigest } from './plan-digest.ts';
 
@@ -67,7 +69,9 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   const grace = (): KubeClient => request.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
   const warnings: string[] = [];
   const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
-  return underLease(client, environment, lease, async (lock) => {
+  // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
+  const desired = Ahead.start(() => loadEnvironment(request.files, environment));
+  return afterwards(desired, underLease(client, environment, lease, async (lock) => {
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
@@ -75,7 +79,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       return { status: 'duplicate', deployment: previous, record: done };
     }
 
-    const { plan, set } = await planLive(client, request.files, environment, progress);
+    const { plan, set } = await planLive(client, desired, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', reason: `the plan of ${request.sha.slice(0, 7)} has errors`, plan };
     const digest = planDigest(plan);
     if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return { status: 'plan-changed', plan, digest };
@@ -136,7 +140,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     await trail.setStatus(deployment.id, succeeded ? 'success' : 'failure', describeRecord(record), request.logUrl);
     if (succeeded) await trail.deactivatePrevious(environment.name, deployment.id);
     return { status: 'deployed', plan, digest, deployment, result, warnings };
-  });
+  }));
 }
 
 /** One line for a Deployment status (GitHub cuts it at 140 characters). */

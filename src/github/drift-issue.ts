@@ -1,10 +1,9 @@
 import type { RepoConfig } from '../config/repo-config.ts';
-import { loadEnvironment } from '../desired/load-environment.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { renderMarkdown } from '../render/markdown.ts';
 import type { LiveSources } from '../workflow/live-sources.ts';
 import { hasWork } from '../workflow/apply-environment.ts';
-import { planAgainst } from '../workflow/plan-repository.ts';
+import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
@@ -41,7 +40,8 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];
   for (const environment of config.environments) {
-    const { plan, set } = await planAgainst(await loadEnvironment(files, environment), await live.reader(environment.cluster));
+    const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
+    const { plan, set } = await planAgainst(desired, read);
     if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
     if (!hasWork(plan, set)) inSync.push(environment.name);
   }

@@ -12,6 +12,8 @@ import { markdownCode } from '../render/markdown-escape.ts';
 import { clip, limitCheckTitle } from '../render/github-limits.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import { environmentEnd, environmentStart, escapeMarkdown, renderMarkdown } from '../render/markdown.ts';
+import { meanwhile } from '../workflow/ahead.ts';
+import { LiveRead } from '../workflow/live-read.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
 import { checkRunName, completeCheckRun, failedCheckRun, NEW_ENVIRONMENT, ourCheckRuns, startCheckRun } from './check-runs.ts';
@@ -131,12 +133,12 @@ async function planAndCheck(
   checkRunId: number,
 ): Promise<EnvironmentPlan | string> {
   const policy = environment.policy;
+  // The cluster is read while the files are fetched; its failure is the check run's, below.
+  const read = environment.isNew ? undefined : LiveRead.start(() => ctx.deps.live.reader(policy.cluster), policy.mesh);
   // Reading the files fails only when GitHub does (a 5xx, a revoked token): the review fails, and is retried.
-  const desired = await loadEnvironment(files, policy);
+  const desired = await meanwhile(read ? [read.state] : [], () => loadEnvironment(files, policy));
   try {
-    const plan = environment.isNew
-      ? planEnvironment(desired, referenceLiveState(desired))
-      : (await planAgainst(desired, await ctx.deps.live.reader(policy.cluster), { serverDryRun: !pr.fromFork })).plan;
+    const plan = read ? (await planAgainst(desired, read, { serverDryRun: !pr.fromFork })).plan : planEnvironment(desired, referenceLiveState(desired));
     if (environment.policyChange) plan.findings = sortFindings([...plan.findings, policyFinding(environment.policyChange, headConfig)]);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : []), {
       delivery: pr.delivery,

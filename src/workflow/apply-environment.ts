@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import { keyOf } from '../core/kube.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
+import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { upgradeThenApply, type ApplyResult } from '../apply/chart-apply.ts';
 import { releaseHelm, type ReleaseHelm } from '../apply/chart-upgrade.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
@@ -17,10 +18,14 @@ import { ClusterReader } from '../kube/cluster-reader.ts';
 import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
 import type { ChartUpgrade, EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
+import { Ahead, meanwhile } from './ahead.ts';
+import { LiveRead } from './live-read.ts';
 import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
 
 export interface ApplyEnvironmentOptions {
   repo: RepoFiles;
+  /** `repo`'s config, when the caller has read it already (else it is read again). */
+  config?: RepoConfig;
   environment: string;
   client: KubeClient;
   commit: string;
@@ -56,7 +61,7 @@ export const ROLLBACK_GRACE_MS = 60_000;
  * written by the next apply, and the outcome is returned all the same.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
-  const environment = findEnvironment(await requireRepoConfig(options.repo), options.environment);
+  const environment = findEnvironment(options.config ?? (await requireRepoConfig(options.repo)), options.environment);
   const { progress } = options;
   const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
   const grace = (): KubeClient => options.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
@@ -64,14 +69,18 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
   const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
-  return underLease(client, environment, lease, async (lock) => {
+  // Reading the files needs no lock: they are loaded while the Lease is taken.
+  const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
+  return afterwards(desired, underLease(client, environment, lease, async (lock) => {
+    // The live state is read from the moment the Lease is held, while earlier records are written.
+    const planning = Ahead.start(() => planLive(client, desired, environment, progress));
     try {
       const flushed = await pending.flush(client, target);
       if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
     } catch (error) {
       warnings.push(`history records an earlier apply kept on this machine could not be written yet (${(error as Error).message}); they stay kept for the next apply`);
     }
-    const { plan, set } = await planLive(client, options.repo, environment, progress);
+    const { plan, set } = await planning.result();
     if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
     if (!hasWork(plan, set)) return { status: 'no-changes', plan };
     if (!(await options.confirm(plan))) return { status: 'declined', plan };
@@ -81,7 +90,19 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
     const kept = await recordOrKeep(grace(), target, record, pending);
     if (kept) warnings.push(kept);
     return { status: 'done', plan, result, warnings };
-  });
+  }));
+}
+
+/**
+ * `outcome`, once `started` has finished too: work started ahead and never awaited (the Lease was not
+ * taken, the history said it was done) is not left running when the caller hears the outcome.
+ */
+export async function afterwards<T>(started: Ahead<unknown>, outcome: Promise<T>): Promise<T> {
+  try {
+    return await outcome;
+  } finally {
+    await started.settled();
+  }
 }
 
 /**
@@ -143,11 +164,16 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
   }
 }
 
-/** The environment's files planned against its cluster, with the server's dry run. */
-export async function planLive(client: KubeClient, repo: RepoFiles, environment: EnvironmentConfig, progress?: (message: string) => void): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
-  const desired = await loadEnvironment(repo, environment);
+/**
+ * The environment's files planned against its cluster, with the server's dry run. The live read starts at
+ * once; the files (`desired`: loading already, or read from `desired` meanwhile) are awaited while it is
+ * answered. Called under the Lease: nothing is read from the cluster before this call.
+ */
+export async function planLive(client: KubeClient, desired: RepoFiles | Ahead<DesiredEnvironment>, environment: EnvironmentConfig, progress?: (message: string) => void): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   progress?.(`${environment.name}: reading live state from ${client.server}`);
-  return planAgainst(desired, new ClusterReader(client), { progress });
+  const read = LiveRead.start(new ClusterReader(client), environment.mesh);
+  const loaded = await meanwhile([read.state], () => (desired instanceof Ahead ? desired.result() : loadEnvironment(desired, environment)));
+  return planAgainst(loaded, read, { progress });
 }
 
 /** Whether applying the plan would change anything in the cluster: objects to write or prune, or a chart upgrade. */

@@ -1,13 +1,16 @@
 import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { LiveStateReader } from '../live/live-state.ts';
+import type { LiveStateReader, MeshRef } from '../live/live-state.ts';
+import { parseScriptsAhead } from '../fsm/rules/pipyscript.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
 import { dryRunNeeded } from '../plan/proven-unchanged.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
+import { Ahead, meanwhile, nextTurn } from './ahead.ts';
+import { LiveRead } from './live-read.ts';
 
 export interface PlanRepositoryOptions {
   repo: RepoFiles;
@@ -30,18 +33,46 @@ export class UsageError extends Error {
   }
 }
 
-/** Reads the repository's config and environments, reads each environment's live state, and plans them. */
+/**
+ * Reads the repository's config and environments, reads each environment's live state, and plans them.
+ * An environment's live state is read while its files are loaded (the read is started first), and the
+ * next environment's while this one is planned. An error is raised once the reads started have finished.
+ */
 export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
   const config = await requireRepoConfig(options.repo);
   const selected = selectEnvironments(config, options.environments);
   const plan: Plan = { environments: [] };
-  for (const environment of selected) {
-    options.progress?.(`${environment.name}: reading ${environment.path}/`);
-    const desired = await loadEnvironment(options.repo, environment);
-    options.progress?.(`${environment.name}: reading live state`);
-    plan.environments.push((await planAgainst(desired, options.liveStateFor(environment), options)).plan);
-  }
+  const reads: LiveRead[] = [];
+  const started: Ahead<unknown>[] = [];
+  const readOf = (i: number): LiveRead => {
+    if (!reads[i]) started.push((reads[i] = LiveRead.start(options.liveStateFor(selected[i]!), selected[i]!.mesh)).state);
+    return reads[i];
+  };
+  await meanwhile(started, async () => {
+    for (const [i, environment] of selected.entries()) {
+      options.progress?.(`${environment.name}: reading ${environment.path}/`);
+      options.progress?.(`${environment.name}: reading live state`);
+      const read = readOf(i);
+      const desired = await meanwhile([read.state], () => loadEnvironment(options.repo, environment));
+      if (i + 1 < selected.length) readOf(i + 1);
+      plan.environments.push((await planAgainst(desired, read, options)).plan);
+    }
+  });
   return { config, plan };
+}
+
+/**
+ * Starts reading `environment`'s live state from `reader` (made now, or still to be made), then loads the
+ * environment's files meanwhile. Returns the files and the read, for planAgainst(); a loading error is raised
+ * once the read has finished (its own failure, then, is not a second error).
+ */
+export async function loadWhileReading(
+  repo: RepoFiles,
+  environment: EnvironmentConfig,
+  reader: LiveStateReader | (() => Promise<LiveStateReader>),
+): Promise<{ desired: DesiredEnvironment; read: LiveRead }> {
+  const read = LiveRead.start(reader, environment.mesh);
+  return { desired: await meanwhile([read.state], () => loadEnvironment(repo, environment)), read };
 }
 
 /** The repository's config; a repository without one cannot be planned or applied. */
@@ -56,31 +87,51 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
 }
 
 /**
- * Reads the environment's live state and plans the desired state against it; where the live state comes
- * from an API server (and it is allowed), the server dry-runs every object first, but those the live
- * state proves unchanged (src/plan/proven-unchanged.ts: what fsm-gitops already applied, as it is).
- * Returns the plan and the objects applying it would send, with the chart upgrade it rendered.
+ * Reads the environment's live state (or takes a read already started: LiveRead) and plans the desired
+ * state against it; where the live state comes from an API server (and it is allowed), the server dry-runs
+ * every object first, but those the live state proves unchanged (src/plan/proven-unchanged.ts: what
+ * fsm-gitops already applied, as it is). Returns the plan and the objects applying it would send, with the
+ * chart upgrade it rendered.
+ *
+ * Order of work: the Plugins' scripts are parsed while the live state is read; the object dry runs and
+ * the chart's render (helm, another process) run at once. Errors are the same as one step after the other:
+ * the read's before the dry run's, the dry run's before the chart's.
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
-  reader: LiveStateReader,
+  source: LiveStateReader | LiveRead,
   options: { serverDryRun?: boolean; progress?(message: string): void; chart?: ChartRenderer } = {},
 ): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   const name = desired.environment.name;
-  const live = await reader.read(desired.environment.mesh);
+  const read = source instanceof LiveRead ? source : LiveRead.start(source, desired.environment.mesh);
+  if (!sameMesh(read.mesh, desired.environment.mesh)) throw new Error(`the live state read for ${name} is of mesh ${read.mesh.namespace}/${read.mesh.name}, not the environment's`);
+  await meanwhile([read.state], () => parseScriptsAhead(desired, nextTurn));
+  const live = await read.state.result();
+  const reader = await read.reader();
   const set = applySet(desired, live);
-  let dryRun;
-  if (reader.dryRun && options.serverDryRun !== false) {
+  const serverSide = options.serverDryRun !== false;
+  const dryRunning = Ahead.start(async () => {
+    if (!reader.dryRun || !serverSide) return undefined;
     const sent = dryRunNeeded(set.apply, live);
     const proven = set.apply.length - sent.length;
     options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
-    dryRun = await reader.dryRun(sent);
-  }
-  const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, options.serverDryRun === false ? undefined : reader.connection?.bind(reader));
-  if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
+    return reader.dryRun(sent);
+  });
+  const rendering = Ahead.start(async () => {
+    const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined);
+    if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
+    return chart;
+  });
+  await Promise.all([dryRunning.settled(), rendering.settled()]);
+  const dryRun = await dryRunning.result();
+  const chart = await rendering.result();
   options.progress?.(`${name}: planning ${desired.resources.length} resources`);
   if (chart?.ok) set.chart = chart.upgrade;
   return { plan: planEnvironment(desired, live, { dryRun, ...(chart ? { chart } : {}) }), set };
+}
+
+function sameMesh(a: MeshRef, b: MeshRef): boolean {
+  return a.name === b.name && a.namespace === b.namespace;
 }
 
 function selectEnvironments(config: RepoConfig, names: readonly string[]): EnvironmentConfig[] {

@@ -2,14 +2,21 @@ import { parse } from 'acorn';
 import type { Finding } from '../../core/finding.ts';
 import { findingAt, findingInFile } from '../../core/findings.ts';
 import { getAt } from '../../core/json.ts';
+import type { DesiredEnvironment } from '../../desired/desired-state.ts';
+import { isFsmKind } from '../kinds.ts';
 import { ofKind, type ManagedResource, type Rule } from './rule.ts';
+
+type ParsedScripts = Map<string, ScriptError | undefined>;
+
+/** Scripts parsed before the plan, by the environment they came with (parseScriptsAhead): the rule reuses them. */
+const parsedAhead = new WeakMap<DesiredEnvironment, ParsedScripts>();
 
 /** A Plugin needs a PipyJS script, and the script has to parse: a syntax error surfaces only when sidecars load it. */
 export const pipyscriptRule: Rule = {
   name: 'pipyscript',
   check(context) {
     // Plugins often share one script (copies per namespace): each distinct script is parsed once per plan.
-    const parsed = new Map<string, ScriptError | undefined>();
+    const parsed: ParsedScripts = parsedAhead.get(context.desired) ?? new Map();
     const errorOf = (script: string): ScriptError | undefined => {
       if (!parsed.has(script)) parsed.set(script, syntaxError(script));
       return parsed.get(script);
@@ -39,6 +46,27 @@ function checkPlugin(resource: ManagedResource, syntaxErrorOf: (script: string) 
   const block = script.includes('\n');
   const at = block ? { line: key.line + error.line, column: key.column + 2 + error.column - 1 } : key;
   return [{ ...findingAt(resource, ['spec', 'pipyscript'], 'error', 'pipyscript-syntax', message), ...at }];
+}
+
+/**
+ * Parses the scripts of `desired`'s Plugins ahead of its plan, which then reuses the results: run while the
+ * environment's live state is read, it awaits `pause()` after each `sliceMs` of parsing, so that the read's
+ * answers are handled (and its next requests sent) meanwhile. Pure CPU otherwise: no I/O, never throws for a
+ * script that does not parse (that is the rule's finding, later).
+ */
+export async function parseScriptsAhead(desired: DesiredEnvironment, pause: () => Promise<void>, sliceMs = 8): Promise<void> {
+  const parsed: ParsedScripts = parsedAhead.get(desired) ?? new Map();
+  parsedAhead.set(desired, parsed);
+  let since = performance.now();
+  for (const { object } of desired.resources) {
+    const script = isFsmKind(object, 'Plugin') ? getAt(object, ['spec', 'pipyscript']) : undefined;
+    if (typeof script !== 'string' || script.trim() === '' || parsed.has(script)) continue;
+    parsed.set(script, syntaxError(script));
+    if (performance.now() - since >= sliceMs) {
+      await pause();
+      since = performance.now();
+    }
+  }
 }
 
 interface ScriptError {
