@@ -54,3 +54,16 @@ test('planning and the apply set leave the repository and the live state as they
   assert.deepEqual(desired.resources.map((r) => r.object), desiredBefore);
   assert.deepEqual(live, liveBefore);
 });
+
+test('the live objects by key are indexed once per live state, and again once its plugin list is replaced or grown', async () => {
+  const { liveObjectsByKey } = await import('../../src/plan/live-objects.ts');
+  const live = exampleLiveState();
+  const first = liveObjectsByKey(live);
+  assert.equal(liveObjectsByKey(live), first);
+  live.pluginObjects.push(structuredClone(LIVE));
+  const grown = liveObjectsByKey(live);
+  assert.notEqual(grown, first);
+  assert.equal(grown.get('plugin.flomesh.io/Plugin//cors')?.metadata.name, 'cors');
+  live.pluginObjects = [];
+  assert.equal(liveObjectsByKey(live).has('plugin.flomesh.io/Plugin//cors'), false);
+});
