@@ -28,9 +28,13 @@ const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
+/** A decimal that is surely a safe integer (at most 15 digits), the common case: read without BigInt. */
+const SHORT_DECIMAL = /^[1-9][0-9]{0,14}$/;
+
 export function resolveGoScalar(text: string): GoScalar {
   const word = WORDS.get(text);
   if (word) return word;
+  if (SHORT_DECIMAL.test(text)) return { kind: 'int', value: Number(text) };
   const first = text.charAt(0);
   if (first === '.') {
     const value = Number(text);
@@ -66,9 +70,30 @@ export function resolveCoreScalar(text: string): GoScalar {
   return { kind: 'str', value: text };
 }
 
+/**
+ * The first characters a plain scalar of each kind can have in resolveGoScalar: bools are words of WORDS,
+ * ints start like a Go integer, floats like a Go float or `.inf`/`.nan`. js-yaml tries a tag only on scalars
+ * starting with one of them (so `bench-plugin` is not read three times over).
+ */
+export const GO_FIRST_CHARS: Readonly<Record<'bool' | 'int' | 'float', readonly string[]>> = {
+  bool: [...'yYnNtTfFoO'],
+  int: [...'-+0123456789'],
+  float: [...'.-+0123456789'],
+};
+
+/**
+ * Whether Helm (resolveGoScalar) and a YAML 1.2 tool (resolveCoreScalar) may read a plain scalar differently:
+ * both read it as its text unless it is empty or starts like a null, bool or number of either.
+ */
+export function mayReadDifferently(text: string): boolean {
+  const first = text.charAt(0);
+  return first === '' || first === '~' || GO_FIRST_CHARS.bool.includes(first) || GO_FIRST_CHARS.float.includes(first);
+}
+
 function goTag<K extends 'bool' | 'int' | 'float'>(kind: K, tagName: string) {
   return defineScalarTag(tagName, {
     implicit: true,
+    implicitFirstChars: [...GO_FIRST_CHARS[kind]],
     resolve: (source) => {
       const scalar = resolveGoScalar(source);
       return scalar.kind === kind ? scalar.value : NOT_RESOLVED;

@@ -3,7 +3,7 @@ import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
 import { aliasExpansionExceeds, aliasLimitOffset } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
-import { GO_YAML_SCHEMA, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
+import { GO_YAML_SCHEMA, mayReadDifferently, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
 
 /** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
 export const YAML_LIMITS = {
@@ -100,6 +100,7 @@ function yaml11Spellings(text: string, events: Event[], lines: LineIndex): Yaml1
   for (const event of events) {
     if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) continue;
     const value = getScalarValue(text, event);
+    if (!mayReadDifferently(value)) continue;
     const helm = resolveGoScalar(value);
     const yaml12 = resolveCoreScalar(value);
     if (Object.is(helm.value, yaml12.value)) continue; // `08` is 8 either way, an int or a float
@@ -153,29 +154,33 @@ interface DocumentLocations {
   offsets: Map<string, number>;
 }
 
-/** Walks parser events once, recording the offset of every mapping key and sequence item by its path. */
+/** The pathKey of a child of the node at `parent` (undefined: the document's root). */
+const childKey = (parent: string | undefined, segment: string | number): string => (parent === undefined ? String(segment) : `${parent}\u0000${segment}`);
+
+/** Walks parser events once, recording the offset of every mapping key and sequence item by its path (pathKey, built a segment at a time). */
 function indexLocations(text: string, events: Event[]): DocumentLocations[] {
   const documents: DocumentLocations[] = [];
-  type Frame = { kind: 'map'; path: JsonPath; key: string | undefined } | { kind: 'seq'; path: JsonPath; next: number };
+  type Frame = { kind: 'map'; at: string | undefined; key: string | undefined } | { kind: 'seq'; at: string | undefined; next: number };
   let current: DocumentLocations | undefined;
   const stack: Frame[] = [];
 
-  // Returns the path of the node that starts at `offset`, recording it; undefined for a mapping key.
-  const enter = (offset: number): JsonPath | undefined => {
+  // Returns the pathKey of the node that starts at `offset`, recording it; undefined for the root (and a
+  // mapping key, which is placed at the root).
+  const enter = (offset: number): string | undefined => {
     const top = stack[stack.length - 1];
     if (!top) {
       if (current && current.offsets.size === 0) current.start = offset;
-      return [];
+      return undefined;
     }
     if (top.kind === 'seq') {
-      const path = [...top.path, top.next++];
-      current?.offsets.set(pathKey(path), offset);
-      return path;
+      const at = childKey(top.at, top.next++);
+      current?.offsets.set(at, offset);
+      return at;
     }
     if (top.key === undefined) return undefined;
-    const path = [...top.path, top.key];
+    const at = childKey(top.at, top.key);
     top.key = undefined;
-    return path;
+    return at;
   };
 
   for (const event of events) {
@@ -186,15 +191,15 @@ function indexLocations(text: string, events: Event[]): DocumentLocations[] {
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
-        const path = enter(event.start) ?? [];
-        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'map', path, key: undefined } : { kind: 'seq', path, next: 0 });
+        const at = enter(event.start);
+        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'map', at, key: undefined } : { kind: 'seq', at, next: 0 });
         break;
       }
       case EVENT_ID.SCALAR: {
         const top = stack[stack.length - 1];
         if (top?.kind === 'map' && top.key === undefined) {
           top.key = getScalarValue(text, event);
-          current?.offsets.set(pathKey([...top.path, top.key]), Math.max(event.valueStart, 0));
+          current?.offsets.set(childKey(top.at, top.key), Math.max(event.valueStart, 0));
         } else {
           enter(event.valueStart);
         }

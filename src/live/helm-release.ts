@@ -41,7 +41,8 @@ export const HELM_RELEASE_SECRET_TYPE = 'helm.sh/release.v1';
 
 /** Decoded uncompressed release JSON larger than this is refused (a gzip bomb, not a release). */
 const MAX_RELEASE_JSON_BYTES = 64 * 1024 * 1024;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Base64 (RFC 4648 §4) with its padding, when its length is a multiple of 4: alphabet characters, then at most two `=`. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SECRET_NAME = /^sh\.helm\.release\.v1\.(.+)\.v(\d+)$/;
 
 /** A Helm release Secret could not be decoded. The message names the Secret and the problem, never its content. */
@@ -245,7 +246,7 @@ function chartFilesOf(chart: JsonObject, metadata: JsonObject, values: JsonObjec
 
 function decodeBase64(text: string, onError: () => never): Buffer {
   const compact = text.replace(/\s+/g, '');
-  if (!BASE64.test(compact)) onError();
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) onError();
   return Buffer.from(compact, 'base64');
 }
 

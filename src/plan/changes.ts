@@ -15,13 +15,16 @@ import type { DryRunOutcome } from '../live/live-state.ts';
 import { HELM_VALUES_KIND } from '../redact/plan-redaction.ts';
 import type { Redactor } from '../redact/redactor.ts';
 
-/** The manifest as fsm-gitops applies it: plugin kinds carry the ownership labels prune relies on. */
+/**
+ * The manifest as fsm-gitops applies it: plugin kinds carry the ownership labels prune relies on. A new
+ * object, metadata and labels; the rest (spec) is the resource's own, as the MeshConfig is returned whole:
+ * nothing writes to either (the apply copies an object before it stamps it).
+ */
 export function toApply(resource: ManagedResource, environment: string): KubeObject {
   if (resource.kind === 'MeshConfig') return resource.object;
-  const object = structuredClone(resource.object);
-  const labels = isObject(object.metadata['labels']) ? object.metadata['labels'] : {};
-  object.metadata['labels'] = { ...labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment };
-  return object;
+  const { metadata } = resource.object;
+  const labels = isObject(metadata['labels']) ? metadata['labels'] : {};
+  return { ...resource.object, metadata: { ...metadata, labels: { ...labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment } } };
 }
 
 /** Per resource: create, update, unchanged, or delete (prune), in apply order; then the Helm values. Values are redacted by `redactor`. */

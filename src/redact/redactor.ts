@@ -1,14 +1,18 @@
 import { deepEqual, isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
 import { MASK, MASK_CHANGED } from './mask.ts';
 import { isSecretKey, normalizeKey } from './secret-keys.ts';
-import { isPublicPath, isSecretPath } from './secret-paths.ts';
+import { hasSchemaPaths, isPublicPath, isSecretPath } from './secret-paths.ts';
+import { memoized } from './memo.ts';
 import { redactShapes } from './secret-shapes.ts';
 import { SecretMatcher } from './known-secrets.ts';
 
 type Value = JsonValue | undefined;
+/** The path from the walk's root, kept only for kinds whose credentials a schema path names (secret-paths.ts). */
+type Path = (string | number)[] | undefined;
 
 /** Keys that name the header or variable whose sibling `value` holds it: `{name: Authorization, value: …}`. */
 const PAIR_NAME_KEYS = ['name', 'key', 'header', 'headername'];
+const isPairNameKey = memoized((key: string): boolean => PAIR_NAME_KEYS.includes(normalizeKey(key)));
 /** Shorter secrets are not searched for in free text: they would mask ordinary words. */
 const MIN_KNOWN_LENGTH = 4;
 
@@ -55,11 +59,11 @@ export class Redactor {
     this.frozen = this.matcher();
     let shown: [Value, Value];
     try {
-      shown = this.walk(kind, b, a, [], false);
+      shown = this.walk(kind, b, a, rootPath(kind), false);
     } finally {
       this.frozen = undefined;
     }
-    return this.known.size === known ? shown : this.walk(kind, b, a, [], false);
+    return this.known.size === known ? shown : this.walk(kind, b, a, rootPath(kind), false);
   }
 
   /** The matcher `text` uses during a walk: not rebuilt for each credential the walk meets. */
@@ -67,17 +71,23 @@ export class Redactor {
 
   /** Remembers the credentials in a value (for `text`) without keeping a copy. */
   learn(kind: string, value: JsonValue | undefined): void {
-    if (value === undefined) return;
-    this.learning = true;
-    try {
-      this.walk(kind, value, undefined, [], false);
-    } finally {
-      this.learning = false;
-    }
+    if (value !== undefined) this.scan(kind, value, rootPath(kind), false);
   }
 
-  /** While learning, strings outside credentials are not masked (nothing is kept): only `hide` matters. */
-  private learning = false;
+  /** learn's walk: what `walk` would hide, remembered, and nothing copied or shaped (`walk` decides alike, by childSecret). */
+  private scan(kind: string, value: JsonValue, path: Path, secret: boolean): void {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) this.scan(kind, value[i]!, path && [...path, i], secret);
+    } else if (isObject(value)) {
+      const pairSecret = this.namesSecret(value);
+      for (const key of Object.keys(value)) {
+        const childPath = path && [...path, key];
+        this.scan(kind, value[key]!, childPath, this.childSecret(kind, key, childPath, secret, pairSecret));
+      }
+    } else if (secret) {
+      this.hide(value);
+    }
+  }
 
   /** Free text (a message, an error, a log line) with every known credential and every credential shape masked. */
   text(text: string): string {
@@ -96,7 +106,7 @@ export class Redactor {
     return this.matched.matcher;
   }
 
-  private walk(kind: string, b: Value, a: Value, path: (string | number)[], secret: boolean): [Value, Value] {
+  private walk(kind: string, b: Value, a: Value, path: Path, secret: boolean): [Value, Value] {
     if (isObject(b) && isObject(a)) return this.walkObjects(kind, b, a, path, secret);
     if (Array.isArray(b) && Array.isArray(a)) return this.walkArrays(kind, b, a, path, secret);
     const bothScalar = !isContainer(b) && !isContainer(a);
@@ -108,28 +118,37 @@ export class Redactor {
     return secret ? this.hideScalars(b, a) : this.shapeScalars(b, a);
   }
 
-  private walkObjects(kind: string, b: JsonObject | undefined, a: JsonObject | undefined, path: (string | number)[], inherited: boolean): [Value, Value] {
+  private walkObjects(kind: string, b: JsonObject | undefined, a: JsonObject | undefined, path: Path, inherited: boolean): [Value, Value] {
     const outB: JsonObject | undefined = b && {};
     const outA: JsonObject | undefined = a && {};
     const pairSecret = this.namesSecret(b) || this.namesSecret(a);
-    const keys = new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})]);
-    for (const key of keys) {
-      const childPath = [...path, key];
-      const named = isSecretKey(key, this.extraKeys) || isSecretPath(kind, childPath) || (pairSecret && key.toLowerCase() === 'value');
-      const secret = (inherited || named) && !isPublicPath(kind, childPath);
-      const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, secret);
+    const visit = (key: string): void => {
+      const childPath = path && [...path, key];
+      const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, this.childSecret(kind, key, childPath, inherited, pairSecret));
       if (outB && cb !== undefined) setOwn(outB, key, cb);
       if (outA && ca !== undefined) setOwn(outA, key, ca);
-    }
+    };
+    // b's keys, then a's that b lacks: the order a Set of both would give.
+    if (b) for (const key of Object.keys(b)) visit(key);
+    if (a) for (const key of Object.keys(a)) if (!b || !Object.hasOwn(b, key)) visit(key);
     return [outB, outA];
   }
 
-  private walkArrays(kind: string, b: JsonValue[] | undefined, a: JsonValue[] | undefined, path: (string | number)[], secret: boolean): [Value, Value] {
+  /**
+   * Whether the value under `key` is a credential: under one (`inherited`), or named one by its key, its
+   * schema path or a name/value pair; unless its path is a public settings block.
+   */
+  private childSecret(kind: string, key: string, childPath: Path, inherited: boolean, pairSecret: boolean): boolean {
+    const named = inherited || isSecretKey(key, this.extraKeys) || (childPath !== undefined && isSecretPath(kind, childPath)) || (pairSecret && key.toLowerCase() === 'value');
+    return named && !(childPath !== undefined && isPublicPath(kind, childPath));
+  }
+
+  private walkArrays(kind: string, b: JsonValue[] | undefined, a: JsonValue[] | undefined, path: Path, secret: boolean): [Value, Value] {
     const length = Math.max(b?.length ?? 0, a?.length ?? 0);
     const outB: JsonValue[] | undefined = b && [];
     const outA: JsonValue[] | undefined = a && [];
     for (let i = 0; i < length; i++) {
-      const [cb, ca] = this.walk(kind, b?.[i], a?.[i], [...path, i], secret);
+      const [cb, ca] = this.walk(kind, b?.[i], a?.[i], path && [...path, i], secret);
       if (outB && cb !== undefined) outB.push(cb);
       if (outA && ca !== undefined) outA.push(ca);
     }
@@ -139,7 +158,11 @@ export class Redactor {
   /** Whether a mapping is a name/value pair naming a credential (`{name: Authorization, value: …}`). */
   private namesSecret(object: JsonObject | undefined): boolean {
     if (!object) return false;
-    return Object.entries(object).some(([key, value]) => PAIR_NAME_KEYS.includes(normalizeKey(key)) && typeof value === 'string' && isSecretKey(value, this.extraKeys));
+    for (const key of Object.keys(object)) {
+      const value = object[key];
+      if (typeof value === 'string' && isPairNameKey(key) && isSecretKey(value, this.extraKeys)) return true;
+    }
+    return false;
   }
 
   private hideScalars(b: Value, a: Value): [Value, Value] {
@@ -156,13 +179,17 @@ export class Redactor {
   }
 
   private shapeScalars(b: Value, a: Value): [Value, Value] {
-    if (this.learning) return [b, a];
     const shownB = typeof b === 'string' ? this.text(b) : b;
-    const shownA = typeof a === 'string' ? this.text(a) : a;
+    // An unchanged string is shaped once.
+    const shownA = typeof a === 'string' ? (a === b ? shownB : this.text(a)) : a;
     // Two different values that read the same once masked: say the second changed.
     if (typeof a === 'string' && b !== a && shownB === shownA) return [shownB, `${shownA} (changed)`];
     return [shownB, shownA];
   }
+}
+
+function rootPath(kind: string): Path {
+  return hasSchemaPaths(kind) ? [] : undefined;
 }
 
 function isContainer(value: Value): boolean {

@@ -1,3 +1,5 @@
+import { memoized } from './memo.ts';
+
 /**
  * Key names whose values are credentials. A key is judged by its last word (camelCase, snake_case,
  * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
@@ -33,12 +35,19 @@ export function normalizeKey(name: string): string {
 }
 
 /** Whether a value under this key is a credential: by its words, or by a name the user listed (normalized with normalizeKey). */
-export function isSecretKey(name: string, extra: ReadonlySet<string> = new Set()): boolean {
+export function isSecretKey(name: string, extra: ReadonlySet<string> = NO_KEYS): boolean {
   if (extra.size > 0 && extra.has(normalizeKey(name))) return true;
+  return secretByWords(name);
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** A plan asks about the same few key names for every object: each name's words are split once (memo.ts). */
+const secretByWords = memoized((name: string): boolean => {
   const words = keyWords(name);
   if (words.length > 1 && words.at(-1) === 'data') words.pop();
   const last = words.at(-1);
   if (last === undefined) return false;
   if (SECRET_WORDS.has(last)) return true;
   return last === 'key' && KEY_QUALIFIERS.has(words.at(-2) ?? '');
-}
+});

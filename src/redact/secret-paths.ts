@@ -38,6 +38,11 @@ export function isPublicPath(kind: string, path: readonly (string | number)[]): 
   return matches(PUBLIC_PATHS, kind, path);
 }
 
+/** Whether any path of this kind holds a credential or a public settings block: for other kinds, paths need not be tracked. */
+export function hasSchemaPaths(kind: string): boolean {
+  return Object.hasOwn(SECRET_PATHS, kind) || Object.hasOwn(PUBLIC_PATHS, kind);
+}
+
 function matches(table: Readonly<Record<string, readonly (readonly string[])[]>>, kind: string, path: readonly (string | number)[]): boolean {
   const paths = Object.hasOwn(table, kind) ? table[kind]! : [];
   return paths.some((p) => p.length === path.length && p.every((segment, i) => segment === path[i]));

@@ -38,9 +38,17 @@ const PEM_BASE64 = /\bLS0tLS1CRUdJTi[A-Za-z0-9+/]+={0,2}/g;
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b/g;
 const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g;
 
+/**
+ * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
+ * of one, `://`, `@`, Bearer/Basic, a credential word of SECRET_NAME (each holds pass, pwd, secret, token or
+ * key), a JWT's `eyJ`, an AWS key id prefix, a GitHub token prefix. A string without any (most of a plan:
+ * names, kinds, scripts) has no shape to mask, and is returned after this one pass.
+ */
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|pass|pwd|secret|token|key|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
+
 /** The string with every credential of a known shape replaced by `••••••`. */
 export function redactShapes(text: string): string {
-  if (text.length === 0) return text;
+  if (text.length === 0 || !ANY_SHAPE.test(text)) return text;
   const shaped = text
     .replace(PEM_PRIVATE, (_, label: string) => `-----BEGIN ${label}----- ${MASK} -----END ${label}-----`)
     .replace(PEM_BASE64, (match) => (PEM_PRIVATE_LABEL.test(Buffer.from(match, 'base64').toString('latin1')) ? MASK : match))

@@ -21,10 +21,14 @@ const CONTENT_CACHE_SIZE = 8;
  * returns violations in document order. Throws when the schema itself is not a valid draft-07 schema.
  */
 export function compileJsonSchema(schema: JsonObject): JsonSchemaValidator {
+  return compileOnce(schema, true);
+}
+
+function compileOnce(schema: JsonObject, checkSchema: boolean): JsonSchemaValidator {
   let validator = byObject.get(schema);
   if (validator !== undefined) return validator;
   const key = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
-  validator = byContent.get(key) ?? compile(schema);
+  validator = byContent.get(key) ?? compile(schema, checkSchema);
   byContent.delete(key);
   byContent.set(key, validator);
   if (byContent.size > CONTENT_CACHE_SIZE) byContent.delete(byContent.keys().next().value!);
@@ -32,13 +36,19 @@ export function compileJsonSchema(schema: JsonObject): JsonSchemaValidator {
   return validator;
 }
 
+/** The schemas given to lazyJsonSchema: fsm-gitops's own, each checked against draft-07's meta-schema by test/schema/own-schemas.test.ts. */
+export const OWN_SCHEMAS: JsonObject[] = [];
+
 /**
  * compileJsonSchema deferred to the first validation: for a module's own constant schema, so importing the
- * module (the CLI's `--version`, a command that never reads that file) does not pay for ajv's compile.
+ * module (the CLI's `--version`, a command that never reads that file) does not pay for ajv's compile. The
+ * schema is not checked against draft-07's meta-schema at run time (compiling the meta-schema was half of
+ * compiling the repository config's): the tests check every such schema (OWN_SCHEMAS).
  */
 export function lazyJsonSchema(schema: JsonObject): JsonSchemaValidator {
+  OWN_SCHEMAS.push(schema);
   let validator: JsonSchemaValidator | undefined;
-  return (value) => (validator ??= compileJsonSchema(schema))(value);
+  return (value) => (validator ??= compileOnce(schema, false))(value);
 }
 
 // Draft-07 formats that kube-style values use; any other format is ignored, as draft-07 allows.
@@ -59,10 +69,11 @@ const lenientRegExp = Object.assign(
 // ajv's errors may quote the schema, which comes from the cluster: they leave through the redacted log path.
 const quietLogger = { log() {}, warn() {}, error: (...args: unknown[]) => writeLogLine(`fsm-gitops: schema compiler: ${args.map(String).join(' ')}`, 'stderr') };
 
-function compile(schema: JsonObject): JsonSchemaValidator {
+/** checkSchema: whether ajv checks the schema against draft-07's meta-schema first (throwing when it is not valid). */
+function compile(schema: JsonObject, checkSchema: boolean): JsonSchemaValidator {
   const root = prepare(schema);
   // No code optimisation: it is half of compiling FSM's chart schema, and a values file is validated once.
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: quietLogger, formats: FORMATS, code: { regExp: lenientRegExp, optimize: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: checkSchema, logger: quietLogger, formats: FORMATS, code: { regExp: lenientRegExp, optimize: false } });
   const validate = ajv.compile(root);
   return (value) => {
     if (validate(value)) return [];

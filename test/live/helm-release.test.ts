@@ -220,6 +220,21 @@ describe('Helm release Secrets', () => {
     expectDecodeError(secretWithHelmString('%%%hunter2%%%'), /not valid base64/, ['hunter2']);
   });
 
+  it('takes base64 with its padding (RFC 4648 §4), whitespace aside, and nothing else', () => {
+    const message = (release: string): string => {
+      const secret = secretWithHelmString('');
+      (secret['data'] as JsonObject)['release'] = release;
+      try {
+        decodeHelmReleaseSecret(secret);
+        return 'decoded';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    for (const valid of ['', 'QQ==', 'QUI=', 'QUJD', 'QUJDRA==', 'QUJD\nRA==', ' QU JD ']) assert.doesNotMatch(message(valid), /data\.release is not valid base64/, JSON.stringify(valid));
+    for (const invalid of ['QQ=', 'Q===', 'QQ==QQ==', 'QU=I', 'QUJDR', '=QUJ', 'QUJD=', 'QU-_', '====']) assert.match(message(invalid), /data\.release is not valid base64/, JSON.stringify(invalid));
+  });
+
   it('reports corrupted gzip without quoting it', () => {
     const gz = gzipSync(JSON.stringify(helmReleaseJson(input())));
     const broken = Buffer.concat([gz.subarray(0, 10), Buffer.from('TOPSECRETTOKENxxxxxxxxxxxx'), gz.subarray(30)]);

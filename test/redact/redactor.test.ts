@@ -71,3 +71,60 @@ test('a credential masks the strings walked before it, in one value and across a
   const [before, after] = new Redactor().pair('PluginConfig', { note: `uses ${secret}` }, { note: `uses ${secret}`, token: secret });
   assert.equal(JSON.stringify([before, after]).includes(secret), false, JSON.stringify([before, after]));
 });
+
+/** Inputs whose credentials learn() must remember: the kinds a plan learns from (plan-redaction.ts), each way one is named. */
+const LEARNT: { kind: string; value: JsonObject; secrets: string[]; kept: string[] }[] = [
+  { kind: 'Secret', value: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { anything: 'ZGItcGFzcw==' }, stringData: { url: 'plain-secret-text' } }, secrets: ['ZGItcGFzcw==', 'plain-secret-text'], kept: ['db'] },
+  {
+    kind: 'Config',
+    value: { users: [{ name: 'admin', user: { 'client-key-data': 'LS0tY2xpZW50a2V5', token: 'kubeconfig-token-1', username: 'admin' } }], clusters: [{ name: 'c', cluster: { server: 'https://k8s.example.com' } }] },
+    secrets: ['LS0tY2xpZW50a2V5', 'kubeconfig-token-1'],
+    kept: ['admin', 'https://k8s.example.com'],
+  },
+  {
+    kind: 'HelmValues',
+    value: { fsm: { vault: { token: 12345678, secret: { name: 'vault-name', key: 'vault-key' } }, remoteLogging: { authorization: 'Basic Y2hhcnQ=' }, fluentBit: { primaryKey: 'la-primary-key' }, flb: { password: 'flb-pass-1' } } },
+    secrets: ['12345678', 'Basic Y2hhcnQ=', 'la-primary-key', 'flb-pass-1'],
+    kept: ['vault-name', 'vault-key'],
+  },
+  {
+    kind: 'MeshConfig',
+    value: { spec: { observability: { remoteLogging: { authorization: 'mesh-auth-1' } }, traffic: { inboundExternalAuthorization: { address: 'ext-authz.svc', statPrefix: 'inbound-ext' } } } },
+    secrets: ['mesh-auth-1'],
+    kept: ['ext-authz.svc', 'inbound-ext'],
+  },
+  {
+    kind: 'PluginConfig',
+    value: JSON.parse('{"spec": {"config": {"headers": [{"Name": "Authorization", "Value": "pair-value-1"}, {"name": "X-Trace", "value": "trace-on"}], "credentials": {"user": "nested-user", "on": true}, "__proto__": {"password": "proto-pass-1"}, "sessionBlob": "extra-key-1", "note": "plain-note"}}}') as JsonObject,
+    secrets: ['pair-value-1', 'nested-user', 'proto-pass-1', 'extra-key-1'],
+    kept: ['trace-on', 'plain-note'],
+  },
+];
+
+test('learn remembers every credential value() would mask (Secrets, kubeconfigs, chart values, MeshConfig, pairs, redact.keys), and nothing else', () => {
+  for (const { kind, value, secrets, kept } of LEARNT) {
+    const learnt = new Redactor(['session_blob']);
+    learnt.learn(kind, value);
+    const shown = JSON.stringify(new Redactor(['session_blob']).value(kind, value));
+    for (const secret of secrets) {
+      assert.equal(learnt.text(`quoted ${secret} here`), `quoted ${MASK} here`, `${kind}: ${secret} learnt`);
+      assert.ok(!shown.includes(secret), `${kind}: ${secret} masked by value()`);
+    }
+    for (const text of kept) {
+      assert.equal(learnt.text(`quoted ${text} here`), `quoted ${text} here`, `${kind}: ${text} not learnt`);
+      assert.ok(shown.includes(text), `${kind}: ${text} shown by value()`);
+    }
+  }
+});
+
+test("a pair walk copies both sides whole, in one key order: before's keys, then those only after has", () => {
+  const [before, after] = new Redactor().pair('X', { b: 1, a: { x: 1 }, gone: 's' }, { a: { y: 2, x: 1 }, b: 1, added: 't' });
+  assert.equal(JSON.stringify([before, after]), '[{"b":1,"a":{"x":1},"gone":"s"},{"b":1,"a":{"x":1,"y":2},"added":"t"}]');
+});
+
+test('key names are judged alike however often they are asked, and names past the memo are still judged', () => {
+  for (let i = 0; i < 3; i++) assert.ok(isSecretKey('dbPassword') && !isSecretKey('secretName'));
+  for (let i = 0; i < 12_000; i++) assert.equal(isSecretKey(`field${i}Token`), true);
+  assert.equal(isSecretKey('x'.repeat(300) + 'Password'), true);
+  assert.equal(isSecretKey('x'.repeat(300) + 'Name'), false);
+});

@@ -112,3 +112,20 @@ test('Plugins sharing one broken script (parsed once) each get the finding in th
   const files = withCode(plan.findings, 'pipyscript-syntax').map((f) => `${f.file}:${f.line}`).sort();
   assert.deepEqual(files, ['clusters/staging/copy.js:3', 'clusters/staging/cors.js:3']);
 });
+
+test('a script is judged and its error placed as a parse that records every node location would', async () => {
+  const { parse } = await import('acorn');
+  const { syntaxError } = await import('../../src/fsm/rules/pipyscript.ts');
+  const scripts = ['pipy()\n  .pipeline(\n  .dump(\n', 'return 1', 'await x', 'let a = `x${', 'a =>', '((a) => { b })', '"\\u{zz}"', 'x = 08', 'class A { #p; m() { return this.#q } }', 'pipy().pipeline().dummy()\n', 'if (a) {\n\n  b(\n}\n'];
+  for (const script of scripts) {
+    let expected: { line: number; column: number; message: string } | undefined;
+    try {
+      parse(script, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, locations: true });
+    } catch (error) {
+      const { loc } = error as { loc: { line: number; column: number } };
+      expected = { line: loc.line, column: loc.column + 1, message: (error as Error).message.replace(/ \(\d+:\d+\)$/, '') };
+    }
+    const found = syntaxError(script);
+    assert.deepEqual(found && { line: found.line, column: found.column, message: found.message.replace(/ at the end of the script .*$/, '') }, expected, script);
+  }
+});

@@ -75,9 +75,15 @@ interface ScriptError {
   column: number;
 }
 
+/**
+ * No `locations`: a node's line and column are never read, and acorn places a SyntaxError (`loc`) from its
+ * offset whatever the option says, so a script parses several times faster with the same verdict.
+ */
+const PIPY_PARSE = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true } as const;
+
 export function syntaxError(script: string): ScriptError | undefined {
   try {
-    parse(script, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, locations: true });
+    parse(script, PIPY_PARSE);
     return undefined;
   } catch (error) {
     if (error instanceof SyntaxError && 'loc' in error && 'pos' in error) {

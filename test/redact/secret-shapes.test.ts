@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MASK } from '../../src/redact/mask.ts';
+import { redactShapes } from '../../src/redact/secret-shapes.ts';
+
+/** One text per alternative of every shape (secret-shapes.ts), each with the part that must go. */
+const SHAPED: [string, string][] = [
+  ['https://admin:pw-1@logs.example.com', 'pw-1'],
+  ['root:pw-2@tcp(db:3306)/x', 'pw-2'],
+  ['Authorization: Bearer abcdef123', 'abcdef123'],
+  ['Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz'],
+  ...['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'ACCESS-KEY', 'DB_Password'].map((name): [string, string] => [`${name}=v4lue-${name}`, `v4lue-${name}`]),
+  ...['password', 'Token', 'client_secret'].map((name): [string, string] => [`{"${name}": "q-${name}"}`, `q-${name}`]),
+  ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ', 'eyJzdWIiOiJhYmMifQ'],
+  ['-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA'],
+  [Buffer.from('-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n').toString('base64'), 'LS0tLS1CRUdJTi'],
+  ...['AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AIPA', 'ANPA', 'ANVA', 'AROA', 'APKA', 'ASCA'].map((prefix): [string, string] => [`id ${prefix}IOSFODNN7EXAMPLE`, `${prefix}IOSFODNN7EXAMPLE`]),
+  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'].map((prefix): [string, string] => [`${prefix}${'A1b2C3d4'.repeat(4)}`, 'A1b2C3d4A1b2C3d4']),
+];
+
+test('every shape is masked, each alternative of each (what a string must hold to be looked at more closely covers them all)', () => {
+  for (const [text, secret] of SHAPED) {
+    const shown = redactShapes(text);
+    assert.ok(!shown.includes(secret) && shown.includes(MASK), `${text} -> ${shown}`);
+  }
+});
+
+test('text with no shape comes back as it was', () => {
+  for (const text of ['bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b']) {
+    assert.equal(redactShapes(text), text);
+  }
+});
