@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReleaseChart } from '../chart/render-release.ts';
 import type { ChartPolicy } from '../config/repo-config.ts';
-import { HelmClient } from '../helm/helm-client.ts';
+import { HelmClient, helmClientOptionsFromEnv } from '../helm/helm-client.ts';
 import { HelmRunner } from '../helm/helm-runner.ts';
-import { serverSideFromEnv } from '../helm/server-side.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { isPending } from '../live/helm-release.ts';
 import type { ChartUpgrade } from '../plan/plan-types.ts';
@@ -23,8 +22,7 @@ export type ReleaseHelm = Pick<HelmClient, 'upgrade' | 'rollback' | 'history'>;
 export async function releaseHelm(cluster: { connection(): Promise<ClusterConnection> }, redactKeys: readonly string[], upgrade: ChartUpgrade, env: Record<string, string | undefined> = process.env): Promise<ReleaseHelm> {
   const redactor = new Redactor([...redactKeys]);
   redactor.learn(HELM_VALUES_KIND, upgrade.values);
-  const serverSide = serverSideFromEnv(env);
-  return new HelmClient(new HelmRunner({ redactor }), await cluster.connection(), serverSide ? { serverSide } : {});
+  return new HelmClient(new HelmRunner({ redactor }), await cluster.connection(), helmClientOptionsFromEnv(env));
 }
 
 /** Time helm gets besides its own timeout: fetching the chart, rendering, writing the objects, recording the release. */

@@ -5,10 +5,9 @@ import { deepEqual } from '../core/json.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { chartBump } from '../fsm/chart-version.ts';
 import { coalesceValues, releaseValues } from '../fsm/helm-values.ts';
-import { HelmClient, type ChartSource, type Release } from '../helm/helm-client.ts';
+import { HelmClient, helmClientOptionsFromEnv, type ChartSource, type Release } from '../helm/helm-client.ts';
 import { HelmNotFoundError } from '../helm/helm-binary.ts';
 import { HelmError, HelmRunner } from '../helm/helm-runner.ts';
-import { serverSideFromEnv } from '../helm/server-side.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { isPending, type ChartFile } from '../live/helm-release.ts';
 import type { LiveState } from '../live/live-state.ts';
@@ -82,8 +81,8 @@ export class ChartRenderer {
 /** A renderer running the real helm (helm-binary.ts finds it), with FSM_GITOPS_HELM_SERVER_SIDE; messages redacted with the environment's keys. */
 export function helmChartRenderer(redactKeys: readonly string[] = [], env: Record<string, string | undefined> = process.env): ChartRenderer {
   const runner = new HelmRunner({ redactor: new Redactor([...redactKeys]) });
-  const serverSide = serverSideFromEnv(env);
-  return new ChartRenderer((cluster) => new HelmClient(runner, cluster, serverSide ? { serverSide } : {}));
+  const options = helmClientOptionsFromEnv(env);
+  return new ChartRenderer((cluster) => new HelmClient(runner, cluster, options));
 }
 
 /** Writes a release's chart (helm-release.ts chartFiles) under `folder`/chart; returns the chart's folder. Throws HelmError for a file outside it. */

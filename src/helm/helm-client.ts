@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from '../core/json.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { KILL_GRACE_MS, type FileArg, type HelmRunner } from './helm-runner.ts';
-import type { ServerSide } from './server-side.ts';
+import { serverSideFromEnv, type ServerSide } from './server-side.ts';
 
 export interface Release {
   name: string;
@@ -41,6 +41,12 @@ export interface ChangeOptions {
 export interface HelmClientOptions {
   /** Helm 4's `--server-side` for install, upgrade and rollback (server-side.ts); undefined: helm's default. */
   serverSide?: ServerSide;
+}
+
+/** HelmClientOptions from the process's settings (FSM_GITOPS_HELM_SERVER_SIDE, server-side.ts); throws on an invalid value. */
+export function helmClientOptionsFromEnv(env: Record<string, string | undefined>): HelmClientOptions {
+  const serverSide = serverSideFromEnv(env);
+  return serverSide ? { serverSide } : {};
 }
 
 const VALUES: FileArg = { file: 'values.json' };
