@@ -5,7 +5,9 @@
  * the whole generated API), which took ~0.8 s of a live plan.
  *
  * - Code splitting: the modules src/cli loads with `import()` (the plan and apply commands, the kubeconfig
- *   and cluster modules, the AWS SDK) stay in chunks loaded only when a run needs them.
+ *   and cluster modules, the AWS SDK) stay in chunks loaded only when a run needs them. A live plan sends its
+ *   first request from plan-command's and live-state-choice's chunks, then loads plan-run's (the planning code).
+ * - LAZY_IMPORTS: what client-node imports for some kubeconfigs only is evaluated at its first use.
  * - The chunks sit in `dist/cli/`, as deep as src/cli: src/cli/version.ts reads `../../package.json`.
  * - External source maps (`*.js.map`): the stack traces FSM_GITOPS_DEBUG prints name the src/ lines
  *   (bin/fsm-gitops.js turns source maps on then), at no cost to a normal run.
