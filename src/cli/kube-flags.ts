@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { KubeClient } from '../kube/kube-client.ts';
-import { UsageError } from '../workflow/plan-repository.ts';
+import { UsageError } from '../workflow/usage-error.ts';
 import { perEnvironmentFlag } from './per-environment-flag.ts';
 
 /** The kubeconfig context chosen for one environment, and why. */

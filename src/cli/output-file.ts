@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../workflow/plan-repository.ts';
+import { UsageError } from '../workflow/usage-error.ts';
 
 /**
  * Writes `text` to `path` all or nothing: into a new temporary file beside it (same folder, so the rename

@@ -1,4 +1,4 @@
-import { UsageError } from '../workflow/plan-repository.ts';
+import { UsageError } from '../workflow/usage-error.ts';
 
 /**
  * A repeatable flag given either once plainly (`--cluster FILE`: every environment) or once per environment

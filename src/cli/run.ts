@@ -61,7 +61,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
  */
 async function expectedErrors(error: unknown): Promise<ErrorClass[]> {
   if (!(error instanceof Error)) return [];
-  const [config, live, workflow, kube] = await Promise.all([import('../config/repo-config.ts'), import('../live/live-state.ts'), import('../workflow/plan-repository.ts'), import('../kube/kube-errors.ts')]);
+  const [config, live, workflow, kube] = await Promise.all([import('../config/repo-config.ts'), import('../live/live-state.ts'), import('../workflow/usage-error.ts'), import('../kube/kube-errors.ts')]);
   const expected: ErrorClass[] = [workflow.UsageError, config.RepoConfigError, live.LiveStateError, kube.KubeApiError, kube.KubeUnreachableError];
   if (expected.some((kind) => error instanceof kind)) return expected;
   const [lock, client, credentials] = await Promise.all([import('../apply/lock.ts'), import('../kube/kube-client.ts'), import('../kube/credentials/cluster-credentials.ts')]);

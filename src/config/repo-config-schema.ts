@@ -1,6 +1,7 @@
 import type { JsonObject } from '../core/json.ts';
 
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** A DNS label (RFC 1123), as Kubernetes names namespaces; at most 63 characters. */
+export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /**
  * Characters no name or path in the config may hold: C0 and C1 controls (NUL, ESC, CR, ...), DEL, and the
  * invisible direction marks and overrides (U+200E/F, U+202A-E, U+2066-9) that make text read otherwise

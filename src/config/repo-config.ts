@@ -7,8 +7,9 @@ import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-file
 import { lazyJsonSchema } from '../schema/json-schema.ts';
 import type { SchemaViolation } from '../schema/violation.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
+import { MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
 
-export const REPO_CONFIG_PATHS = ['.github/fsm-gitops.yml', '.github/fsm-gitops.yaml'] as const;
+export { REPO_CONFIG_PATHS };
 
 export type DeployMode = 'on-merge' | 'on-command' | 'manual';
 export type RestartPolicy = 'manual' | 'rollout';
@@ -81,8 +82,6 @@ export class RepoConfigError extends Error {
 }
 
 const validateConfig = lazyJsonSchema(REPO_CONFIG_SCHEMA);
-/** A repository config is at most this large; a larger one is refused by its size, without reading it. */
-const MAX_CONFIG_BYTES = 256 * 1024;
 
 /** Reads and validates the repository's fsm-gitops config; undefined when the repository has none. */
 export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | undefined> {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { valid } from 'semver';
+import valid from 'semver/functions/valid.js';
 import { isObject, type JsonValue } from '../core/json.ts';
 import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../core/kube.ts';
 import { decodeTextFile } from '../desired/text-file.ts';

@@ -11,6 +11,7 @@ import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
 import { Ahead, meanwhile, nextTurn } from './ahead.ts';
 import { LiveRead } from './live-read.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface PlanRepositoryOptions {
   repo: RepoFiles;
@@ -25,13 +26,7 @@ export interface PlanRepositoryOptions {
   chart?: ChartRenderer;
 }
 
-/** Raised for a request that names something the repository does not have. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /**
  * Reads the repository's config and environments, reads each environment's live state, and plans them.

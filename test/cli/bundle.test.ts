@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Metafile } from 'esbuild';
-import { buildCli, CLI_OUT_DIR, type CliBuild } from '../../scripts/build-cli.ts';
+import { buildCli, CLI_OUT_DIR, LAZY_IMPORTS, type CliBuild } from '../../scripts/build-cli.ts';
 import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
 
 // The bundle the `fsm-gitops` bin runs, built into a temp folder laid out as the repository is
@@ -74,6 +74,59 @@ test('--version and --help load none of the planning or cluster code; client-nod
   const bundled = Object.values(outputs).flatMap((output) => Object.keys(output.inputs));
   assert.ok(bundled.some((input) => input.includes('@kubernetes/client-node/dist/config.js')));
   assert.deepEqual(bundled.filter((input) => input.includes('@kubernetes/client-node/dist/gen/models/')), []);
+});
+
+test('a live plan loads none of the planning code (yaml, ajv, acorn, all of semver, the rules, the renderers) before its first request to the API server', () => {
+  const { outputs } = bundle.metafile;
+  const entry = (source: string) => Object.keys(outputs).find((path) => outputs[path]!.entryPoint === source)!;
+  // main.js, then plan-command's chunk and live-state-choice's (which sends the first request), then plan-run's.
+  const before = new Set([...staticClosure(outputs, entry('src/cli/plan-command.ts')), ...staticClosure(outputs, entry('src/cli/live-state-choice.ts'))]);
+  const inputs = [...before].flatMap((path) => Object.keys(outputs[path]!.inputs));
+  assert.ok(inputs.includes('src/kube/cluster-reader.ts') && inputs.includes('src/config/repo-config-peek.ts'));
+  // semver's index.js loads all of semver (ranges, comparators): the live read needs only its `valid`.
+  const planning = /node_modules\/(yaml|ajv|acorn|yauzl)\/|node_modules\/semver\/index\.js|^src\/(plan|render|fsm\/rules|workflow\/plan-repository|config\/repo-config\.ts)/;
+  assert.deepEqual(inputs.filter((input) => planning.test(input)), []);
+  assert.ok(Object.keys(outputs[entry('src/cli/plan-run.ts')]!.inputs).includes('src/cli/plan-run.ts'));
+});
+
+test('client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus are loaded at their first use, not with the kubeconfig code', () => {
+  const { inputs, outputs } = bundle.metafile;
+  const bundled = new Set(Object.values(outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path)));
+  for (const name of Object.keys(LAZY_IMPORTS)) {
+    const eager = [...bundled].filter((path) => inputs[path]!.imports.some((imported) => imported.original === name && imported.kind !== 'require-call'));
+    const through = eager.filter((path) => path !== `lazy-import:${name}`).map((path) => `${path} -> ${inputs[path]!.imports.find((imported) => imported.original === name)!.path}`);
+    assert.deepEqual(through.filter((line) => !line.endsWith(` -> lazy-import:${name}`)), [], `${name} is imported eagerly`);
+    assert.ok(through.length > 0, `client-node still imports ${name}`);
+  }
+});
+
+test('a kubeconfig\'s socks5 proxy-url still goes through the proxy (socks-proxy-agent, loaded at first use)', async (t) => {
+  const greetings: number[] = [];
+  const proxy = createTcpServer((socket) => {
+    socket.once('data', (data) => {
+      greetings.push(data[0]!);
+      socket.end(Buffer.from([0x05, 0xff])); // SOCKS5: no acceptable authentication method
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'config');
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: staging, cluster: { server: "https://192.0.2.1:6443", insecure-skip-tls-verify: true, proxy-url: "socks5://127.0.0.1:${(proxy.address() as AddressInfo).port}" } }]`,
+      'users: [{ name: me, user: { token: a-token } }]',
+      'contexts: [{ name: staging, context: { cluster: staging, user: me } }]',
+      'current-context: staging',
+    ].join('\n'),
+  );
+  const { code, stderr } = await runBundle(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig]);
+  assert.equal(code, 3, stderr);
+  assert.ok(greetings.length > 0 && greetings.every((version) => version === 0x05), `the proxy saw ${JSON.stringify(greetings)}; stderr: ${stderr}`);
 });
 
 /** The outputs Node loads with `entry` before any import(): it and the chunks it imports, transitively. */

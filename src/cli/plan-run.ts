@@ -1,0 +1,51 @@
+import { hasErrors } from '../core/finding.ts';
+import type { RepoFiles } from '../desired/repo-files.ts';
+import type { LiveStateChoice } from './live-state-choice.ts';
+import type { Plan } from '../plan/plan-types.ts';
+import { planRepository } from '../workflow/plan-repository.ts';
+import { EXIT, PLAN_EXIT_MEANING } from './exit-codes.ts';
+import { writeFileAtomically } from './output-file.ts';
+import { renderPlan, type Format } from './output-format.ts';
+import { summaryLine } from '../render/summary.ts';
+import { wantsColor, type CliIo } from './io.ts';
+
+export interface PlanRun {
+  repo: RepoFiles;
+  environments: string[];
+  live: LiveStateChoice;
+  format: Format;
+  output: string | undefined;
+  detailedExitcode: boolean;
+  noColor: boolean;
+  quiet: boolean;
+}
+
+/**
+ * The part of `fsm-gitops plan` after its flags are checked and its live state chosen: plans the repository
+ * (closing the live state's connections after), writes the plan to stdout or --output, and returns the exit code.
+ * A module of its own: the planning code it loads is most of the CLI's, loaded while a cluster's read is answered.
+ */
+export async function runPlan(run: PlanRun, io: CliIo): Promise<number> {
+  const { plan } = await planRepository({
+    repo: run.repo,
+    environments: run.environments,
+    liveStateFor: run.live.liveStateFor,
+    progress: run.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
+  }).finally(run.live.close);
+  const code = exitCode(plan, run.detailedExitcode);
+  const exit = { code, meaning: PLAN_EXIT_MEANING[code as keyof typeof PLAN_EXIT_MEANING] };
+  if (run.output === undefined) {
+    io.stdout(renderPlan(plan, run.format, exit, wantsColor(io, run.noColor)));
+    return code;
+  }
+  await writeFileAtomically(run.output, renderPlan(plan, run.format, exit, false));
+  for (const env of plan.environments) io.stdout(`${env.name}: ${summaryLine(env)}\n`);
+  io.stdout(`Plan written to ${run.output} (${run.format}).\n`);
+  return code;
+}
+
+export function exitCode(plan: Plan, detailed: boolean): number {
+  if (plan.environments.some((e) => hasErrors(e.findings))) return EXIT.findings;
+  const changes = plan.environments.some((e) => e.changes.some((c) => c.action !== 'unchanged'));
+  return detailed && changes ? EXIT.changes : EXIT.ok;
+}
