@@ -68,8 +68,10 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
   }
   const locations = options.locations === false ? [] : indexLocations(text, events);
   const documents: YamlDocument[] = [];
+  // Only an alias makes a value appear twice: a file without one expands to nothing more than it holds.
+  const aliased = events.some((event) => event.type === EVENT_ID.ALIAS);
   for (const [index, value] of values.entries()) {
-    if (aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
+    if (aliased && aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
       return {
         ok: false,
         code: 'yaml-limit',
@@ -99,6 +101,10 @@ function yaml11Spellings(text: string, events: Event[], lines: LineIndex): Yaml1
   const found: Yaml11Spelling[] = [];
   for (const event of events) {
     if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) continue;
+    // A plain scalar that starts with a printable character starts its value (js-yaml only folds the line
+    // breaks inside one): judged by that character, most scalars need not be read out of the text at all.
+    const start = event.valueStart;
+    if (start >= 0 && event.valueEnd > start && text.charCodeAt(start) > 32 && !mayReadDifferently(text.charAt(start))) continue;
     const value = getScalarValue(text, event);
     if (!mayReadDifferently(value)) continue;
     const helm = resolveGoScalar(value);

@@ -47,15 +47,16 @@ export class CrdSchemas {
 /** The schema node at a path (through properties, items and additionalProperties), used to read list types. */
 export function schemaAt(schema: JsonObject | undefined, path: readonly (string | number)[]): JsonObject | undefined {
   let node: JsonObject | undefined = schema;
-  for (const segment of path) {
-    if (!node) return undefined;
-    if (typeof segment === 'number') node = isObject(node['items']) ? node['items'] : undefined;
-    else {
-      const props = node['properties'];
-      const additional = node['additionalProperties'];
-      const declared = isObject(props) ? getOwn(props, segment) : undefined;
-      node = isObject(declared) ? declared : isObject(additional) ? additional : undefined;
-    }
-  }
+  for (const segment of path) node = schemaChild(node, segment);
   return node;
+}
+
+/** One step of schemaAt: the schema of a list item (a number) or of a map's or object's field (a string). */
+export function schemaChild(node: JsonObject | undefined, segment: string | number): JsonObject | undefined {
+  if (!node) return undefined;
+  if (typeof segment === 'number') return isObject(node['items']) ? node['items'] : undefined;
+  const props = node['properties'];
+  const additional = node['additionalProperties'];
+  const declared = isObject(props) ? getOwn(props, segment) : undefined;
+  return isObject(declared) ? declared : isObject(additional) ? additional : undefined;
 }

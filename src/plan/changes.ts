@@ -76,12 +76,16 @@ function change(
   return result;
 }
 
+/** String.prototype.localeCompare's order (ECMA-402: a Collator of the default locale and options), without a collator per call. */
+const byLocale = new Intl.Collator().compare;
+
 function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
-  const rank = (c: ResourceChange): number => {
-    const order = applyOrder(c.kind as never);
-    return c.action === 'delete' ? 100 - order : order; // prune runs last, in reverse dependency order
-  };
-  return rank(a) - rank(b) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+  return rank(a) - rank(b) || byLocale(a.namespace ?? '', b.namespace ?? '') || byLocale(a.name, b.name);
+}
+
+function rank(change: ResourceChange): number {
+  const order = applyOrder(change.kind as never);
+  return change.action === 'delete' ? 100 - order : order; // prune runs last, in reverse dependency order
 }
 
 const UPGRADE_OFF = `values changes need a chart upgrade (helm upgrade), which this environment does not run: to enable it, ${ENABLE_CHART_UPGRADES}`;

@@ -1,7 +1,7 @@
-import { deepEqual, getAt, isObject, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { deepEqual, getAt, getOwn, isObject, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
 import { objectKey, type KubeObject } from '../core/kube.ts';
 import { COMMIT_ANNOTATION, FIELD_MANAGER } from '../core/ownership.ts';
-import { CrdSchemas, schemaAt } from '../fsm/crd-schemas.ts';
+import { CrdSchemas, schemaAt, schemaChild } from '../fsm/crd-schemas.ts';
 import type { LiveState } from '../live/live-state.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 
@@ -9,7 +9,8 @@ import { liveObjectsByKey } from './live-objects.ts';
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
 const METADATA = new Set(['name', 'namespace', 'labels', 'annotations']);
 /** Stamped by apply (src/apply), never in the plan's objects; normalize.ts leaves it out of every diff. */
-const COMMIT_PATH = JSON.stringify(['metadata', 'annotations', COMMIT_ANNOTATION]);
+const ANNOTATIONS_PATH = ['metadata', 'annotations'];
+const COMMIT_PATH = [...ANNOTATIONS_PATH, COMMIT_ANNOTATION];
 
 /**
  * The objects of `objects` (as the plan would apply them) whose server-side dry run the plan needs: all but
@@ -41,50 +42,94 @@ export function provenUnchanged(applied: KubeObject, live: KubeObject | undefine
   const ours = entries.filter((e) => e['manager'] === FIELD_MANAGER && e['operation'] === 'Apply' && !e['subresource']);
   const entry = ours[0];
   if (ours.length !== 1 || !entry || entry['apiVersion'] !== applied.apiVersion || !isObject(entry['fieldsV1'])) return false;
-  const owned = ownedLeaves(entry['fieldsV1'], []);
-  if (!owned) return false;
-  owned.delete(COMMIT_PATH);
-  // What the apply sets (name and namespace only say which object: managedFields leaves them out).
-  const fields: [PathSegment[], JsonValue | undefined][] = [
+  const fields = entry['fieldsV1'];
+  const owned = ownedLeafCount(fields, true);
+  if (owned === undefined) return false;
+  // What the apply sets (name and namespace only say which object: managedFields leaves them out). Each of
+  // its leaves must be a distinct leaf fsm-gitops owns; the counts being equal, the two sets are then the same.
+  const sets: [PathSegment[], JsonValue | undefined][] = [
     [['metadata', 'labels'], applied.metadata['labels']],
-    [['metadata', 'annotations'], applied.metadata['annotations']],
+    [ANNOTATIONS_PATH, applied.metadata['annotations']],
     [['spec'], applied['spec']],
   ];
-  const wanted: string[] = [];
-  for (const [path, value] of fields) {
-    if (value !== undefined && !appliedLeaves(value, path, schema, live, wanted)) return false;
+  let wanted = 0;
+  for (const [path, value] of sets) {
+    if (value === undefined) continue;
+    const matched = matchedLeaves(value, { fields: fieldsAt(fields, path), schema: schemaAt(schema, path), live: getAt(live, path), commit: false, commitChild: path === ANNOTATIONS_PATH ? COMMIT_ANNOTATION : undefined });
+    if (matched === undefined) return false;
+    wanted += matched;
   }
-  return wanted.length === owned.size && wanted.every((path) => owned.has(path));
+  return wanted === owned - (isLeaf(fieldsAt(fields, COMMIT_PATH)) ? 1 : 0);
 }
 
 /**
- * The leaf paths (JSON of the path) a FieldsV1 set holds: `{"f:spec":{".":{},"f:priority":{}}}` holds
- * spec.priority; a field with nothing under it but `.` is a leaf. Undefined when it records list items
- * (`k:`, `v:`, `i:`): those are not compared here.
+ * How many leaves a FieldsV1 set holds: `{"f:spec":{".":{},"f:priority":{}}}` holds one, spec.priority; a field
+ * with nothing under it but `.` is a leaf (the root never is). Undefined when it records list items (`k:`,
+ * `v:`, `i:`): those are not compared here.
  */
-function ownedLeaves(fields: JsonObject, path: string[], into = new Set<string>()): Set<string> | undefined {
-  const children = Object.entries(fields).filter(([key]) => key !== '.');
-  if (children.length === 0 && path.length > 0) into.add(JSON.stringify(path));
-  for (const [key, child] of children) {
+function ownedLeafCount(fields: JsonObject, root = false): number | undefined {
+  let count = 0;
+  let children = 0;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key) || key === '.') continue;
+    const child = fields[key];
     if (!key.startsWith('f:') || !isObject(child)) return undefined;
-    if (!ownedLeaves(child, [...path, key.slice(2)], into)) return undefined;
+    const below = ownedLeafCount(child);
+    if (below === undefined) return undefined;
+    count += below;
+    children++;
   }
-  return into;
+  return children === 0 && !root ? 1 : count;
+}
+
+/** The FieldsV1 node of a field path (`f:` + each segment), undefined when the set does not record it. */
+function fieldsAt(fields: JsonObject | undefined, path: readonly PathSegment[]): JsonObject | undefined {
+  let node = fields;
+  for (const segment of path) {
+    const child: JsonValue | undefined = node ? getOwn(node, `f:${segment}`) : undefined;
+    node = isObject(child) ? child : undefined;
+  }
+  return node;
+}
+
+/** A FieldsV1 node with nothing under it but `.`: a leaf of ownedLeafCount. */
+function isLeaf(node: JsonObject | undefined): boolean {
+  return node !== undefined && Object.keys(node).every((key) => key === '.');
+}
+
+/** Where matchedLeaves stands: the FieldsV1, schema and live nodes at the same path; whether that path is the commit annotation's, or which child's is. */
+interface At {
+  fields: JsonObject | undefined;
+  schema: JsonObject | undefined;
+  live: JsonValue | undefined;
+  commit: boolean;
+  commitChild: string | undefined;
 }
 
 /**
- * Adds the leaf paths `value` sets to `into`, as server-side apply records them: a map is a leaf when empty or
- * atomic (x-kubernetes-map-type), a list is one when atomic (a CRD list's default). False when a value is
- * null, a list is keyed per item, or a leaf differs from live's value: then only the server can say.
+ * How many leaves `value` sets, as server-side apply records them (a map is a leaf when empty or atomic,
+ * x-kubernetes-map-type; a list is one when atomic, a CRD list's default), each a leaf fsm-gitops owns and
+ * equal to live's value. Undefined when a value is null, a list is keyed per item, a leaf differs from live's
+ * or is not an owned leaf (the commit annotation never counts as one): then only the server can say.
  */
-function appliedLeaves(value: JsonValue, path: PathSegment[], schema: JsonObject, live: KubeObject, into: string[]): boolean {
-  if (value === null) return false;
-  const node = schemaAt(schema, path);
-  if (isObject(value) && Object.keys(value).length > 0 && node?.['x-kubernetes-map-type'] !== 'atomic') {
-    return Object.entries(value).every(([key, child]) => appliedLeaves(child, [...path, key], schema, live, into));
+function matchedLeaves(value: JsonValue, at: At): number | undefined {
+  if (value === null) return undefined;
+  if (isObject(value) && Object.keys(value).length > 0 && at.schema?.['x-kubernetes-map-type'] !== 'atomic') {
+    let count = 0;
+    for (const [key, child] of Object.entries(value)) {
+      const matched = matchedLeaves(child, {
+        fields: fieldsAt(at.fields, [key]),
+        schema: schemaChild(at.schema, key),
+        live: isObject(at.live) ? getOwn(at.live, key) : undefined,
+        commit: key === at.commitChild,
+        commitChild: undefined,
+      });
+      if (matched === undefined) return undefined;
+      count += matched;
+    }
+    return count;
   }
-  if (Array.isArray(value) && node?.['x-kubernetes-list-type'] !== undefined && node['x-kubernetes-list-type'] !== 'atomic') return false;
-  if (!deepEqual(value, getAt(live, path))) return false;
-  into.push(JSON.stringify(path));
-  return true;
+  if (Array.isArray(value) && at.schema?.['x-kubernetes-list-type'] !== undefined && at.schema['x-kubernetes-list-type'] !== 'atomic') return undefined;
+  if (at.commit || !isLeaf(at.fields) || !deepEqual(value, at.live)) return undefined;
+  return 1;
 }

@@ -30,6 +30,17 @@ test('reads scalars as Helm and kubectl do (go-yaml v2, YAML 1.1): a date stays 
   );
 });
 
+test('YAML 1.1 spellings are found wherever a plain scalar stands (keys, flow lists, continued lines), and only there', () => {
+  const text = 'yes: 1\nlist: [a, on, "no", b]\nlong: 0777\n  more\nwords: value yes\nempty:\nsign: -0b1\n';
+  const result = parseYamlFile(text, 'f.yaml');
+  assert.ok(result.ok);
+  assert.deepEqual(
+    result.yaml11.map((s) => [s.text, s.line, s.column]),
+    [['yes', 1, 1], ['on', 2, 11], ['-0b1', 7, 7]],
+    'a scalar is judged by its whole value: `0777 more` and `value yes` are strings, and an empty one null, either way',
+  );
+});
+
 test('the Go scalar rules follow strconv: hex, 0o, signs, int64/uint64 range, then floats', () => {
   const cases: [string, unknown][] = [['0x1F', 31], ['0o17', 15], ['-0b11', -3], ['+12', 12], ['08', 8], ['.5', 0.5], ['-.5', -0.5], ['1.', 1], ['18446744073709551615', 18446744073709551615], ['0x10000000000000000', '0x10000000000000000'], ['12e', '12e'], ['Yes', true], ['NO', false], ['~', null], ['yes please', 'yes please']];
   for (const [text, expected] of cases) assert.deepEqual(resolveGoScalar(text).value, expected, text);

@@ -76,3 +76,22 @@ test('lists keyed per item, nulls and metadata beyond labels and annotations are
   finalizers.metadata['finalizers'] = ['x'];
   assert.equal(provenUnchanged(finalizers, live(SPEC), SCHEMA), false);
 });
+
+test('the fields applied must be exactly the owned leaves: a whole map owned as one field, a field owned only as a map, the commit annotation', () => {
+  const nested = { ...SPEC, limits: { cpu: '1' } };
+  const asLeaf = { ...OWNED, 'f:spec': { ...OWNED['f:spec'], 'f:limits': {} } };
+  assert.equal(provenUnchanged(applied(nested), live(nested, [entry(asLeaf)]), SCHEMA), false, 'spec.limits owned whole, applied field by field');
+  const asMap = { ...OWNED, 'f:spec': { ...OWNED['f:spec'], 'f:limits': { '.': {}, 'f:cpu': {} } } };
+  assert.equal(provenUnchanged(applied(nested), live(nested, [entry(asMap)]), SCHEMA), true);
+  const deeper = { ...OWNED, 'f:spec': { ...OWNED['f:spec'], 'f:limits': { 'f:cpu': { 'f:x': {} } } } };
+  assert.equal(provenUnchanged(applied(nested), live(nested, [entry(deeper)]), SCHEMA), false, 'a leaf applied where fsm-gitops owns fields below it');
+  // The commit annotation is apply's own: a repository that sets it is left to the dry run.
+  const stamped = applied(SPEC);
+  stamped.metadata['annotations'] = { 'fsm-gitops.io/commit': 'c0ffee' };
+  assert.equal(provenUnchanged(stamped, live(SPEC), SCHEMA), false);
+  // Only a commit annotation owned as one field is set aside: owned as a map, its fields stay fsm-gitops's.
+  const commitMap = { ...OWNED, 'f:metadata': { ...OWNED['f:metadata'], 'f:annotations': { 'f:fsm-gitops.io/commit': { 'f:x': {} } } } };
+  assert.equal(provenUnchanged(applied(SPEC), live(SPEC, [entry(commitMap)]), SCHEMA), false);
+  const noCommit = { ...OWNED, 'f:metadata': { 'f:labels': OWNED['f:metadata']['f:labels'] } };
+  assert.equal(provenUnchanged(applied(SPEC), live(SPEC, [entry(noCommit)]), SCHEMA), true, 'an entry without the commit annotation');
+});
