@@ -50,6 +50,9 @@ export class LockBusyError extends Error {
  * leaderelection). An expired lease (holder crashed) is taken over; a live one is waited for. Our own
  * create or takeover whose answer was lost (a 500 after the write went through, then 409 on the retry)
  * is recognised by the token annotation, so we never wait on our own Lease.
+ * Requests: an absent Lease is taken with one create (POST; the API server creates it only if there is
+ * none, 409 AlreadyExists otherwise); an existing one costs that create's 409, then a read and a takeover
+ * (PUT conditional on the resourceVersion read) or a wait.
  */
 export async function acquireLock(client: KubeApi, namespace: string, environment: string, options: LockOptions): Promise<HeldLock> {
   const name = `fsm-gitops-${environment}`;
@@ -74,16 +77,22 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
     LeaseRenewal.start(client, { path, name, token, leaseSeconds, lease, renewedAt: requestedAt.getTime(), now });
 
   let lastHolder: { identity: string; commit: string | undefined } | undefined;
+  // The first try creates without reading: the Lease is usually absent (the last apply deleted it), and the
+  // create succeeds only if it is, so one request takes it. A 409 (it exists) means reading it, as below.
+  let read = false;
   for (;;) {
     let lease: JsonObject | undefined;
-    try {
-      lease = await client.get(path, `read Lease ${namespace}/${name}`);
-    } catch (error) {
-      // The command's time ran out while waiting: say who we were waiting for.
-      if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(`${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
-      throw error;
+    if (read) {
+      try {
+        lease = await client.get(path, `read Lease ${namespace}/${name}`);
+      } catch (error) {
+        // The command's time ran out while waiting: say who we were waiting for.
+        if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(`${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
+        throw error;
+      }
+      if (lease && tokenOf(lease) === token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
     }
-    if (lease && tokenOf(lease) === token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
+    read = true;
     const requestedAt = now();
     try {
       if (!lease) {
@@ -99,8 +108,8 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
       if (now().getTime() >= deadline) throw new LockBusyError(`${namespace}/${name}`, holder.identity, holder.commit);
       options.onWait?.(holder.identity, holder.commit);
     } catch (error) {
-      // Someone created or renewed it between our read and our write, or our own write went through
-      // unanswered: the next read tells which.
+      // It existed at our first create, someone created or renewed it between our read and our write, or
+      // our own write went through unanswered: the next read tells which.
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;
       continue;
     }

@@ -6,6 +6,7 @@ import { toApply } from './changes.ts';
 import { buildContext } from './context.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 import type { ChartUpgrade } from './plan-types.ts';
+import type { PlanContext } from '../fsm/rules/rule.ts';
 
 export interface ApplySet {
   /** Manifests to server-side apply, in dependency order: MeshConfig, Plugins, PluginChains, PluginConfigs. */
@@ -23,9 +24,11 @@ export interface ApplySet {
   chart?: ChartUpgrade;
 }
 
-/** What applying this environment would send to the API server (unmasked: never rendered). */
-export function applySet(desired: DesiredEnvironment, live: LiveState): ApplySet {
-  const { context } = buildContext(desired, live);
+/**
+ * What applying this environment would send to the API server (unmasked: never rendered). `context`: the
+ * one buildContext made of the same `desired` and `live`, when the caller has it (else built here).
+ */
+export function applySet(desired: DesiredEnvironment, live: LiveState, context: PlanContext = buildContext(desired, live).context): ApplySet {
   const rank = (object: KubeObject): number => applyOrder(fsmKindOf(object)?.kind ?? 'PluginConfig');
   const apply = context.managed.map((resource) => toApply(resource, desired.environment.name)).sort((a, b) => rank(a) - rank(b));
   const prune = [...context.pruned].sort((a, b) => rank(b) - rank(a));

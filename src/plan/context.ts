@@ -13,7 +13,18 @@ import type { ChartRender } from './plan-types.ts';
 import type { PlanContext } from '../fsm/rules/rule.ts';
 import { applyOnto } from './merge.ts';
 
-export function buildContext(desired: DesiredEnvironment, live: LiveState, chart?: ChartRender): { context: PlanContext; findings: Finding[] } {
+/** What buildContext makes: the rules' context, and the findings of classifying the repository's resources. */
+export interface BuiltContext {
+  context: PlanContext;
+  findings: Finding[];
+}
+
+/**
+ * The context the plan's rules and the apply set read (what is managed, pruned, the effective MeshConfig):
+ * built once per plan (planAgainst shares it between applySet and planEnvironment; with the chart added
+ * by withChart). Pure; the returned findings array is the caller's to extend.
+ */
+export function buildContext(desired: DesiredEnvironment, live: LiveState, chart?: ChartRender): BuiltContext {
   const environment = desired.environment;
   const allowedNamespaces = environment.namespaces ?? monitoredNamespaces(live.namespaces, environment.mesh.name);
   const { managed, findings } = classifyResources(desired.resources, environment, allowedNamespaces);
@@ -37,6 +48,11 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState, chart
     context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues, ...(chart ? { chart } : {}) },
     findings,
   };
+}
+
+/** `built` (a buildContext without a chart) with `chart` added, and its findings copied: a plan may append to them. */
+export function withChart(built: BuiltContext, chart: ChartRender | undefined): BuiltContext {
+  return { context: chart ? { ...built.context, chart } : built.context, findings: [...built.findings] };
 }
 
 /** Only objects fsm-gitops created for this environment may ever be pruned. */

@@ -9,7 +9,7 @@ import { liveObjectsByKey } from './live-objects.ts';
 import { RULES } from '../fsm/rules/index.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
 import { computeChanges } from './changes.ts';
-import { buildContext } from './context.ts';
+import { buildContext, withChart, type BuiltContext } from './context.ts';
 import type { ChartRender, EnvironmentPlan } from './plan-types.ts';
 import { planRedactor, redactPlanText } from '../redact/plan-redaction.ts';
 
@@ -18,6 +18,8 @@ export interface PlanOptions {
   dryRun?: ReadonlyMap<string, DryRunOutcome>;
   /** The chart rendered for this environment's values or chart version (src/chart/render-release.ts). */
   chart?: ChartRender;
+  /** buildContext of the same `desired` and `live` without a chart, when the caller made it already (planAgainst: for applySet too). */
+  built?: BuiltContext;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface PlanOptions {
  */
 export function planEnvironment(desired: DesiredEnvironment, live: LiveState, options: PlanOptions = {}): EnvironmentPlan {
   const redactor = planRedactor(desired, live);
-  const { context, findings } = buildContext(desired, live, options.chart);
+  const { context, findings } = options.built ? withChart(options.built, options.chart) : buildContext(desired, live, options.chart);
   // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
   for (const rule of RULES) appendAll(findings, rule.check(context));
   if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings));

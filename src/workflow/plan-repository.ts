@@ -5,6 +5,7 @@ import type { LiveStateReader, MeshRef } from '../live/live-state.ts';
 import { parseScriptsAhead } from '../fsm/rules/pipyscript.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
+import { buildContext } from '../plan/context.ts';
 import { dryRunNeeded } from '../plan/proven-unchanged.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
@@ -103,7 +104,8 @@ export async function planAgainst(
   await meanwhile([read.state], () => parseScriptsAhead(desired, nextTurn));
   const live = await read.state.result();
   const reader = await read.reader();
-  const set = applySet(desired, live);
+  const built = buildContext(desired, live);
+  const set = applySet(desired, live, built.context);
   const serverSide = options.serverDryRun !== false;
   const dryRunning = Ahead.start(async () => {
     if (!reader.dryRun || !serverSide) return undefined;
@@ -122,7 +124,7 @@ export async function planAgainst(
   const chart = await rendering.result();
   options.progress?.(`${name}: planning ${desired.resources.length} resources`);
   if (chart?.ok) set.chart = chart.upgrade;
-  return { plan: planEnvironment(desired, live, { dryRun, ...(chart ? { chart } : {}) }), set };
+  return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
 }
 
 function sameMesh(a: MeshRef, b: MeshRef): boolean {

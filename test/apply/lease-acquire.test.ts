@@ -3,8 +3,8 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
 import { acquireLock, LockBusyError } from '../../src/apply/lock.ts';
-import { LEASE_TOKEN_ANNOTATION } from '../../src/apply/lease-object.ts';
-import { clientFor } from '../support/fake-kube.ts';
+import { holderOf, LEASE_TOKEN_ANNOTATION, microTime } from '../../src/apply/lease-object.ts';
+import { clientFor, FakeKube } from '../support/fake-kube.ts';
 
 const SERVER = 'https://kube.test:6443';
 /** Retries a 500 once, as the default policy would (shortened). */
@@ -24,7 +24,6 @@ interface LeaseBody {
 test('our create answered 500, then 409 on the retry: the next read finds our token and the Lease is held at once', { timeout: 10_000 }, async () => {
   let sent: LeaseBody | undefined;
   nock(SERVER)
-    .get(LEASE).reply(404, { kind: 'Status', reason: 'NotFound' })
     .post(LEASES, (body: LeaseBody) => ((sent = body), true)).reply(500, { kind: 'Status', message: 'etcdserver: request timed out' })
     .post(LEASES).reply(409, { kind: 'Status', reason: 'AlreadyExists', message: 'leases "fsm-gitops-staging" already exists' })
     // The create went through: the server holds what we sent.
@@ -37,7 +36,7 @@ test('our create answered 500, then 409 on the retry: the next read finds our to
   assert.ok(sent?.metadata.annotations[LEASE_TOKEN_ANNOTATION], 'the create carries a token');
   held.fence();
   await held.release();
-  assert.ok(nock.isDone(), 'read, create twice, read, release with the version read');
+  assert.ok(nock.isDone(), 'create twice, read, release with the version read');
 });
 
 test('after a 500 then 409 on our create, someone else\'s live Lease (not our token) is waited for, then refused', async () => {
@@ -49,7 +48,6 @@ test('after a 500 then 409 on our create, someone else\'s live Lease (not our to
     spec: { holderIdentity: 'alice@laptop', leaseDurationSeconds: 600, renewTime: '2026-11-25T11:59:59.000000Z' },
   };
   nock(SERVER)
-    .get(LEASE).reply(404, { kind: 'Status', reason: 'NotFound' })
     .post(LEASES).reply(500, { kind: 'Status', message: 'etcdserver: request timed out' })
     .post(LEASES).reply(409, { kind: 'Status', reason: 'AlreadyExists' })
     .get(LEASE).times(20).reply(200, theirs);
@@ -61,4 +59,48 @@ test('after a 500 then 409 on our create, someone else\'s live Lease (not our to
   );
   assert.ok(waits.length >= 2, `waited (${waits.length} polls)`);
   assert.ok(waits.every((w) => w === 'alice@laptop abc'));
+});
+
+/** A Lease of `holder`, renewed `ageSeconds` ago, lasting 60 s. */
+function leaseOf(holder: string, ageSeconds: number): JsonObject {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc', [LEASE_TOKEN_ANNOTATION]: 'their-token' } },
+    spec: { holderIdentity: holder, leaseDurationSeconds: 60, renewTime: microTime(new Date(Date.now() - ageSeconds * 1000)) },
+  };
+}
+
+const calls = (fake: FakeKube): string[] => fake.requests.map((r) => `${r.method} ${r.path}`);
+
+test('an absent Lease is taken with one request: the create, with nothing read first', async () => {
+  const fake = new FakeKube();
+  const held = await acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0 });
+  assert.deepEqual(calls(fake), [`POST ${LEASES}`]);
+  assert.equal(holderOf(fake.read(LEASE)!), 'me@host');
+  held.fence();
+  await held.release();
+  assert.equal(fake.read(LEASE), undefined, 'released');
+});
+
+test('a Lease someone else holds: our create is refused and changes nothing, the Lease is read and its holder named', async () => {
+  const fake = new FakeKube();
+  const theirs = fake.seed(LEASE, leaseOf('bob@ci', 1));
+  await assert.rejects(
+    acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0 }),
+    (e: unknown) => e instanceof LockBusyError && e.holder === 'bob@ci' && e.commit === 'abc',
+  );
+  assert.deepEqual(calls(fake), [`POST ${LEASES}`, `GET ${LEASE}`]);
+  assert.deepEqual(fake.read(LEASE), theirs, 'their Lease as it was');
+});
+
+test('an expired Lease: our create is refused, then it is read and taken over on the version read', async () => {
+  const fake = new FakeKube();
+  const expired = fake.seed(LEASE, leaseOf('crashed@ci', 120));
+  const held = await acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0 });
+  assert.deepEqual(calls(fake), [`POST ${LEASES}`, `GET ${LEASE}`, `PUT ${LEASE}`]);
+  const body = fake.requests[2]!.body as { metadata: { resourceVersion?: string } };
+  assert.equal(body.metadata.resourceVersion, (expired['metadata'] as { resourceVersion: string }).resourceVersion);
+  assert.equal(holderOf(fake.read(LEASE)!), 'me@host');
+  await held.release();
 });

@@ -7,7 +7,9 @@ import { clientFor } from '../support/fake-kube.ts';
 
 const SERVER = 'https://kube.test:6443';
 const client = clientFor(SERVER, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
+const LEASES = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases';
+const LEASE = `${LEASES}/fsm-gitops-staging`;
+const EXISTS = { kind: 'Status', reason: 'AlreadyExists' };
 const NOW = new Date('2026-11-25T12:00:00Z');
 
 before(() => nock.disableNetConnect());
@@ -24,6 +26,7 @@ const lease = (holder: string, renewTime: string) => ({
 test('an expired lease (its holder crashed) is taken over, conditionally on its resourceVersion', async () => {
   let putBody: { metadata: { resourceVersion?: string }; spec: { holderIdentity: string } } | undefined;
   nock(SERVER)
+    .post(LEASES).reply(409, EXISTS)
     .get(LEASE).reply(200, lease('crashed-worker', '2026-11-25T11:00:00.000000Z'))
     .put(LEASE, (body: typeof putBody) => ((putBody = body), true)).reply(200, { metadata: { resourceVersion: '43' } })
     .delete(LEASE, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: '43' } }).reply(200, {});
@@ -35,11 +38,11 @@ test('an expired lease (its holder crashed) is taken over, conditionally on its 
 });
 
 test('a live lease is waited for, then refused naming its holder and commit', async () => {
-  nock(SERVER).get(LEASE).times(10).reply(200, lease('alice@laptop', '2026-11-25T11:59:00.000000Z'));
+  nock(SERVER).post(LEASES).reply(409, EXISTS).get(LEASE).times(20).reply(200, lease('alice@laptop', '2026-11-25T11:59:00.000000Z'));
   let t = NOW.getTime();
   const waits: string[] = [];
   await assert.rejects(
-    acquireLock(client, 'fsm-system', 'staging', { holder: 'me', commit: 'def', waitSeconds: 6, pollMs: 1, now: () => new Date((t += 1000)), onWait: (h) => waits.push(h) }),
+    acquireLock(client, 'fsm-system', 'staging', { holder: 'me', commit: 'def', waitSeconds: 10, pollMs: 1, now: () => new Date((t += 1000)), onWait: (h) => waits.push(h) }),
     (e: unknown) => e instanceof LockBusyError && e.holder === 'alice@laptop' && e.commit === 'abc',
   );
   assert.ok(waits.length >= 1);
@@ -47,8 +50,10 @@ test('a live lease is waited for, then refused naming its holder and commit', as
 
 test('losing the race to create the lease means looking again, not failing', async () => {
   nock(SERVER)
+    .post(LEASES).reply(409, EXISTS)
+    // Released between our create and our read; someone else creates it before our second create.
     .get(LEASE).reply(404, {})
-    .post('/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases').reply(409, { reason: 'AlreadyExists' })
+    .post(LEASES).reply(409, EXISTS)
     .get(LEASE).reply(200, lease('other', '2026-11-25T11:00:00.000000Z'))
     .put(LEASE).reply(200, { metadata: { resourceVersion: '50' } });
   await acquireLock(client, 'fsm-system', 'staging', { holder: 'me', commit: 'def', pollMs: 1, now: () => NOW });
