@@ -14,8 +14,9 @@ import { serverDryRun } from './server-dry-run.ts';
 import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
 
 /**
- * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind, the mesh's Helm
- * release Secrets, the monitored namespaces and their workloads.
+ * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind (two when its CRD stores
+ * another version than FsmKindInfo.expectedVersion), the mesh's Helm release Secrets, the monitored
+ * namespaces and their workloads. The order of the requests: docs/clusters.md, "How fsm-gitops reads the cluster".
  */
 export class ClusterReader implements LiveStateReader {
   constructor(private readonly client: KubeClient) {}
@@ -60,10 +61,12 @@ export class ClusterReader implements LiveStateReader {
     );
     const namespaces = Ahead.start(() => this.client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`));
     const workloads = Ahead.start(async () => this.workloads((await namespaces.result()).map((ns) => String((ns['metadata'] as { name: string }).name))));
-    const started = [...crds, ...guesses, secrets, namespaces, workloads];
+    const started: Ahead<unknown>[] = [...crds, ...guesses, secrets, namespaces, workloads];
     return meanwhile(started, async () => {
       const found = (await Promise.all(crds.map((crd) => crd.result()))).filter((crd): crd is KubeObject => crd !== undefined);
-      const fsmObjects = await Promise.all(FSM_KINDS.map((kind, i) => this.confirmed(kind, found, guesses[i]!, mesh)));
+      const kinds = FSM_KINDS.map((kind, i) => Ahead.start(() => this.confirmed(kind, found, guesses[i]!, mesh)));
+      started.push(...kinds);
+      const fsmObjects = await Promise.all(kinds.map((kind) => kind.result()));
       const [secretList, namespaceList] = await Promise.all([secrets.result(), namespaces.result()]);
       const objects = [...found, ...fsmObjects.flat(), ...secretList, ...namespaceList, ...(await workloads.result())] as KubeObject[];
       // A dropped LIST too: nothing of this read is still in flight once it returns.

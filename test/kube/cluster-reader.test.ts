@@ -113,10 +113,10 @@ function list(apiVersion: string, kind: string, items: JsonObject[]): JsonObject
   return { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '7' }, items };
 }
 
-/** Resolves once `condition` holds; fails after 2 s, saying what had arrived. */
+/** Resolves once `condition` holds; fails after 10 s (a loaded machine), saying what had arrived. */
 async function until(condition: () => boolean, fake: FakeApi): Promise<void> {
   for (const started = Date.now(); !condition(); await new Promise((resolve) => setTimeout(resolve, 5))) {
-    if (Date.now() - started > 2_000) assert.fail(`still waiting; arrived: ${fake.arrived.join(', ')}`);
+    if (Date.now() - started > 10_000) assert.fail(`still waiting; arrived: ${fake.arrived.join(', ')}`);
   }
 }
 
