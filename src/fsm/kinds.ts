@@ -7,14 +7,20 @@ export interface FsmKindInfo {
   group: string;
   plural: string;
   namespaced: boolean;
+  /**
+   * The version FSM's CRD stores this kind at, in the chart fsm-gitops knows (FSM 1.6, the reference
+   * install: src/fsm/reference-install.ts). The live read lists the kind at this version before the
+   * cluster's CRD has answered, and lists again only when the CRD stores another (src/kube/cluster-reader.ts).
+   */
+  expectedVersion: string;
 }
 
 /** The kinds fsm-gitops manages, in apply order (prune goes in reverse). */
 export const FSM_KINDS: readonly FsmKindInfo[] = [
-  { kind: 'MeshConfig', group: 'config.flomesh.io', plural: 'meshconfigs', namespaced: true },
-  { kind: 'Plugin', group: 'plugin.flomesh.io', plural: 'plugins', namespaced: false },
-  { kind: 'PluginChain', group: 'plugin.flomesh.io', plural: 'pluginchains', namespaced: true },
-  { kind: 'PluginConfig', group: 'plugin.flomesh.io', plural: 'pluginconfigs', namespaced: true },
+  { kind: 'MeshConfig', group: 'config.flomesh.io', plural: 'meshconfigs', namespaced: true, expectedVersion: 'v1alpha3' },
+  { kind: 'Plugin', group: 'plugin.flomesh.io', plural: 'plugins', namespaced: false, expectedVersion: 'v1alpha1' },
+  { kind: 'PluginChain', group: 'plugin.flomesh.io', plural: 'pluginchains', namespaced: true, expectedVersion: 'v1alpha1' },
+  { kind: 'PluginConfig', group: 'plugin.flomesh.io', plural: 'pluginconfigs', namespaced: true, expectedVersion: 'v1alpha1' },
 ];
 
 export const MESH_CONFIG_NAME = 'fsm-mesh-config';

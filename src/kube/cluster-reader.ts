@@ -1,19 +1,22 @@
 import { credentialFailure } from './credential-failure.ts';
-import { isObject } from '../core/json.ts';
+import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
-import { FSM_KINDS } from '../fsm/kinds.ts';
+import { FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
 import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { liveStateFromObjects } from '../live/snapshot.ts';
+import { Ahead, meanwhile } from '../workflow/ahead.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { ClusterConnection } from './cluster-connection.ts';
-import { KubeUnreachableError } from './kube-errors.ts';
+import { storageVersion } from './crd-version.ts';
+import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
 import { serverDryRun } from './server-dry-run.ts';
 import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
 
 /**
- * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind, the mesh's Helm
- * release Secrets, the monitored namespaces and their workloads.
+ * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind (two when its CRD stores
+ * another version than FsmKindInfo.expectedVersion), the mesh's Helm release Secrets, the monitored
+ * namespaces and their workloads. The order of the requests: docs/clusters.md, "How fsm-gitops reads the cluster".
  */
 export class ClusterReader implements LiveStateReader {
   constructor(private readonly client: KubeClient) {}
@@ -42,27 +45,62 @@ export class ClusterReader implements LiveStateReader {
     }
   }
 
+  /**
+   * Every request that waits for no answer starts at once: the CRD GETs, each FSM kind's LIST at the
+   * version it is expected at (FsmKindInfo.expectedVersion), the Helm release Secrets and the namespaces;
+   * the workloads as soon as the namespaces are known. The answers are then taken in the order of the
+   * steps that depend on each other (CRDs, FSM kinds, Secrets and namespaces, workloads), so the result,
+   * and the error when one fails, is the one those steps give one after the other. It is returned, or
+   * raised, once every request started here has finished.
+   */
   private async readAll(mesh: MeshRef): Promise<LiveState> {
-    const crds = (await Promise.all(FSM_KINDS.map((k) => this.client.get(`${collectionPath(CRDS)}/${k.plural}.${k.group}`, `read CRD ${k.plural}.${k.group}`)))).filter(
-      (crd): crd is KubeObject => crd !== undefined,
-    );
-    const fsmObjects = await Promise.all(
-      FSM_KINDS.map(async (kind) => {
-        const crd = crds.find((c) => c.metadata.name === `${kind.plural}.${kind.group}`);
-        const version = crd ? storageVersion(crd) : undefined;
-        if (!version) return [];
-        const type = typeFor(`${kind.group}/${version}`, kind.plural, kind.namespaced);
-        const namespace = kind.kind === 'MeshConfig' ? mesh.namespace : undefined;
-        return this.client.list(collectionPath(type, namespace), `list ${kind.kind}`);
-      }),
-    );
-    const [secrets, namespaces] = await Promise.all([
+    const crds = FSM_KINDS.map((kind) => Ahead.start(() => this.client.get(`${collectionPath(CRDS)}/${kind.plural}.${kind.group}`, `read CRD ${kind.plural}.${kind.group}`)));
+    const guesses = FSM_KINDS.map((kind) => Ahead.start(() => this.listKind(kind, kind.expectedVersion, mesh)));
+    const secrets = Ahead.start(() =>
       this.client.list(collectionPath(SECRETS, mesh.namespace), `list Helm release Secrets in ${mesh.namespace}`, `owner=helm,name=${mesh.name}`),
-      this.client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`),
-    ]);
-    const workloads = await this.workloads(namespaces.map((ns) => String((ns['metadata'] as { name: string }).name)));
-    const objects = [...crds, ...fsmObjects.flat(), ...secrets, ...namespaces, ...workloads] as KubeObject[];
-    return liveStateFromObjects(this.client.server, objects, mesh, 'cluster');
+    );
+    const namespaces = Ahead.start(() => this.client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`));
+    const workloads = Ahead.start(async () => this.workloads((await namespaces.result()).map((ns) => String((ns['metadata'] as { name: string }).name))));
+    const started: Ahead<unknown>[] = [...crds, ...guesses, secrets, namespaces, workloads];
+    return meanwhile(started, async () => {
+      const found = (await Promise.all(crds.map((crd) => crd.result()))).filter((crd): crd is KubeObject => crd !== undefined);
+      const kinds = FSM_KINDS.map((kind, i) => Ahead.start(() => this.confirmed(kind, found, guesses[i]!, mesh)));
+      started.push(...kinds);
+      const fsmObjects = await Promise.all(kinds.map((kind) => kind.result()));
+      const [secretList, namespaceList] = await Promise.all([secrets.result(), namespaces.result()]);
+      const objects = [...found, ...fsmObjects.flat(), ...secretList, ...namespaceList, ...(await workloads.result())] as KubeObject[];
+      // A dropped LIST too: nothing of this read is still in flight once it returns.
+      await Promise.all(started.map((request) => request.settled()));
+      return liveStateFromObjects(this.client.server, objects, mesh, 'cluster');
+    });
+  }
+
+  /**
+   * The kind's objects at the version its CRD stores (storageVersion): the LIST started at the expected
+   * version when the CRD stores that one, else a new LIST at the stored version; none when the cluster
+   * has no CRD for the kind, or one without versions. A LIST not used is dropped whatever its outcome (a
+   * 404 for a kind without CRD is no error). A 404 of the expected-version LIST while the CRD stores that
+   * version (the CRD came after that LIST was sent) is asked again, as the steps one after the other would.
+   */
+  private async confirmed(kind: FsmKindInfo, crds: readonly KubeObject[], guess: Ahead<JsonObject[]>, mesh: MeshRef): Promise<JsonObject[]> {
+    const crd = crds.find((c) => c.metadata.name === `${kind.plural}.${kind.group}`);
+    const version = crd ? storageVersion(crd) : undefined;
+    if (!version) return [];
+    if (version === kind.expectedVersion) {
+      try {
+        return await guess.result();
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+      }
+    }
+    return this.listKind(kind, version, mesh);
+  }
+
+  /** Every object of an FSM kind at `version`; the MeshConfig only from the mesh's namespace. */
+  private listKind(kind: FsmKindInfo, version: string, mesh: MeshRef): Promise<JsonObject[]> {
+    const type = typeFor(`${kind.group}/${version}`, kind.plural, kind.namespaced);
+    const namespace = kind.kind === 'MeshConfig' ? mesh.namespace : undefined;
+    return this.client.list(collectionPath(type, namespace), `list ${kind.kind}`);
   }
 
   /** Per namespace (a namespace at a time, its three kinds at once), so a large cluster is not read whole. */
@@ -74,10 +112,4 @@ export class ClusterReader implements LiveStateReader {
     }
     return found;
   }
-}
-
-function storageVersion(crd: KubeObject): string | undefined {
-  const versions = isObject(crd['spec']) && Array.isArray(crd['spec']['versions']) ? crd['spec']['versions'].filter(isObject) : [];
-  const storage = versions.find((v) => v['storage'] === true) ?? versions.find((v) => v['served'] !== false);
-  return typeof storage?.['name'] === 'string' ? storage['name'] : undefined;
 }

@@ -8,11 +8,11 @@ import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cl
 import { exampleLiveState } from '../support/plan-fixture.ts';
 
 let kubeconfig: string;
+let client: KubeClient;
 let live: LiveState;
 const MESH = { name: 'fsm', namespace: 'fsm-system' };
 
 before(async () => {
-  let client: KubeClient;
   ({ kubeconfig, client } = await startSeededCluster());
   live = await new ClusterReader(client).read(MESH);
 });
@@ -49,4 +49,37 @@ test('plan --kubeconfig gives the same plan as the snapshot', async () => {
   assert.equal(fromCluster.code, 0, fromCluster.stderr);
   const strip = (text: string) => JSON.parse(text.replaceAll(/"liveSource": "[^"]*"/g, '"liveSource": ""')) as unknown;
   assert.deepEqual(strip(fromCluster.stdout), strip(fromSnapshot.stdout));
+});
+
+/** Resolves once `probe` holds (the API server applies a CRD change a moment after it answered); fails after 20 s. */
+async function eventually(probe: () => Promise<boolean>, what: string): Promise<void> {
+  for (const started = Date.now(); !(await probe()); await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (Date.now() - started > 20_000) assert.fail(`still waiting for ${what}`);
+  }
+}
+
+// The tests below change the CRDs: they come last.
+test('a kind whose CRD stores another version than FSM\'s chart is read at that version', async () => {
+  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/plugins.plugin.flomesh.io';
+  const crd = (await client.get(path, 'read CRD'))!;
+  const versions = (crd['spec'] as { versions: { name: string; storage: boolean }[] }).versions;
+  const stored = { ...structuredClone(versions[0]!), name: 'v1alpha2', storage: true };
+  versions[0]!.storage = false;
+  versions.push(stored);
+  await client.request({ method: 'PUT', path, body: crd, what: 'add Plugin v1alpha2' });
+  await eventually(async () => (await client.list('/apis/plugin.flomesh.io/v1alpha2/plugins', 'list Plugin v1alpha2').then(() => true, () => false)), 'Plugin v1alpha2 served');
+  const after = await new ClusterReader(client).read(MESH);
+  const plugins = after.pluginObjects.filter((o) => o.kind === 'Plugin');
+  assert.deepEqual(plugins.map((o) => o.metadata.name).sort(), live.pluginObjects.filter((o) => o.kind === 'Plugin').map((o) => o.metadata.name).sort());
+  assert.deepEqual([...new Set(plugins.map((o) => o.apiVersion))], ['plugin.flomesh.io/v1alpha2'], 'not the v1alpha1 answer listed ahead');
+});
+
+test('a kind whose CRD was removed has no objects, and the read no error', async () => {
+  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pluginconfigs.plugin.flomesh.io';
+  await client.request({ method: 'DELETE', path, what: 'delete the PluginConfig CRD' });
+  await eventually(async () => (await client.get(path, 'read CRD')) === undefined, 'the PluginConfig CRD gone');
+  const after = await new ClusterReader(client).read(MESH);
+  assert.ok(!after.crds.some((c) => c.metadata.name === 'pluginconfigs.plugin.flomesh.io'));
+  assert.equal(after.pluginObjects.filter((o) => o.kind === 'PluginConfig').length, 0);
+  assert.ok(after.pluginObjects.some((o) => o.kind === 'PluginChain'), 'the other kinds are still read');
 });
