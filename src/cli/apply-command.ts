@@ -9,10 +9,12 @@ import { applyEnvironment, defaultActor, type ApplyOutcome } from '../workflow/a
 
 /** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
 const DEFAULT_TIMEOUT_SECONDS = 300;
-import { findEnvironment, requireRepoConfig, UsageError } from '../workflow/plan-repository.ts';
+import { findEnvironment, requireRepoConfig } from '../workflow/plan-repository.ts';
+import { UsageError } from '../workflow/usage-error.ts';
 import { APPLY_EXIT_MEANING, EXIT } from './exit-codes.ts';
 import { writeFileAtomically } from './output-file.ts';
-import { chooseFormat, renderPlan } from './output-format.ts';
+import { renderPlan } from './output-format.ts';
+import { chooseFormat } from './format-choice.ts';
 import { APPLY_HELP } from './help.ts';
 import { wantsColor, type CliIo } from './io.ts';
 import { KubeconfigFlags } from './kube-flags.ts';

@@ -4,9 +4,6 @@ import { renderMarkdown } from '../render/markdown.ts';
 import { renderText } from '../render/text.ts';
 import type { Format } from './format-choice.ts';
 
-// Chosen in a module of its own, so a command checks --format before it loads the renderers.
-export { chooseFormat, FORMATS, type Format } from './format-choice.ts';
-
 /** The plan in `format`; the JSON summary carries `exit`, the code the run ends with. */
 export function renderPlan(plan: Plan, format: Format, exit: JsonExit, color: boolean): string {
   if (format === 'json') return renderJson(plan, exit);

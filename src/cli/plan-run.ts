@@ -5,7 +5,8 @@ import type { Plan } from '../plan/plan-types.ts';
 import { planRepository } from '../workflow/plan-repository.ts';
 import { EXIT, PLAN_EXIT_MEANING } from './exit-codes.ts';
 import { writeFileAtomically } from './output-file.ts';
-import { renderPlan, type Format } from './output-format.ts';
+import { renderPlan } from './output-format.ts';
+import type { Format } from './format-choice.ts';
 import { summaryLine } from '../render/summary.ts';
 import { wantsColor, type CliIo } from './io.ts';
 

@@ -1,5 +1,6 @@
 import { policyDigest } from '../config/policy.ts';
-import { REPO_CONFIG_PATHS, type EnvironmentConfig } from '../config/repo-config.ts';
+import { type EnvironmentConfig } from '../config/repo-config.ts';
+import { REPO_CONFIG_PATHS } from '../config/repo-config-files.ts';
 import { isUnder } from '../desired/repo-files.ts';
 import type { ApprovalStatus } from '../deploy/approvals.ts';
 import { describeApprovals } from '../deploy/approvals.ts';

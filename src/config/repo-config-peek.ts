@@ -3,7 +3,7 @@ import type { RepoFiles } from '../desired/repo-files.ts';
 import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile } from '../desired/yaml-file.ts';
 import type { EnvironmentConfig } from './repo-config.ts';
-import { MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
+import { DEFAULT_MESH, MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
 import { DNS_LABEL, PLAIN_TEXT } from './repo-config-schema.ts';
 
 /** What a live read needs of an environment: where it deploys (`cluster:`) and its mesh. */
@@ -36,8 +36,8 @@ export async function peekEnvironmentTargets(repo: RepoFiles): Promise<Environme
       const mesh = isObject(raw) ? (raw['mesh'] ?? {}) : undefined;
       const cluster = isObject(raw) ? raw['cluster'] : undefined;
       if (!isLabel(name) || !isObject(mesh) || typeof cluster !== 'string' || !(cluster.length <= 253 && TEXT.test(cluster))) return undefined;
-      const meshName = mesh['name'] ?? 'fsm';
-      const namespace = mesh['namespace'] ?? 'fsm-system';
+      const meshName = mesh['name'] ?? DEFAULT_MESH.name;
+      const namespace = mesh['namespace'] ?? DEFAULT_MESH.namespace;
       if (!isLabel(meshName) || !isLabel(namespace)) return undefined;
       targets.push({ name, cluster, mesh: { name: meshName, namespace } });
     }

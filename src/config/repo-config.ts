@@ -7,9 +7,7 @@ import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-file
 import { lazyJsonSchema } from '../schema/json-schema.ts';
 import type { SchemaViolation } from '../schema/violation.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
-import { MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
-
-export { REPO_CONFIG_PATHS };
+import { DEFAULT_MESH, MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
 
 export type DeployMode = 'on-merge' | 'on-command' | 'manual';
 export type RestartPolicy = 'manual' | 'rollout';
@@ -144,7 +142,7 @@ function toEnvironments(config: JsonObject): EnvironmentConfig[] {
       name,
       path: normalizeRepoPath(String(env['path'])),
       cluster: String(env['cluster']),
-      mesh: { name: typeof mesh['name'] === 'string' ? mesh['name'] : 'fsm', namespace: typeof mesh['namespace'] === 'string' ? mesh['namespace'] : 'fsm-system' },
+      mesh: { name: typeof mesh['name'] === 'string' ? mesh['name'] : DEFAULT_MESH.name, namespace: typeof mesh['namespace'] === 'string' ? mesh['namespace'] : DEFAULT_MESH.namespace },
       deploy: (env['deploy'] as DeployMode | undefined) ?? 'manual',
       approvals: typeof env['approvals'] === 'number' ? env['approvals'] : 1,
       namespaces: Array.isArray(env['namespaces']) ? env['namespaces'].map(String) : undefined,

@@ -1,5 +1,6 @@
 import { policyChanges, type PolicyChange } from '../config/policy.ts';
-import { REPO_CONFIG_PATHS, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
+import { type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
+import { REPO_CONFIG_PATHS } from '../config/repo-config-files.ts';
 import { isUnder } from '../desired/repo-files.ts';
 
 /** Whether any of the paths lies in the environment's folder. */

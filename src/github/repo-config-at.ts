@@ -1,4 +1,5 @@
-import { parseRepoConfig, RepoConfigError, REPO_CONFIG_PATHS, type RepoConfig } from '../config/repo-config.ts';
+import { parseRepoConfig, RepoConfigError, type RepoConfig } from '../config/repo-config.ts';
+import { REPO_CONFIG_PATHS } from '../config/repo-config-files.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 /** A commit's `.github/fsm-gitops.yml`: its config, or why it cannot be used, or neither when it has none. */

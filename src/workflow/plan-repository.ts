@@ -27,8 +27,6 @@ export interface PlanRepositoryOptions {
   chart?: ChartRenderer;
 }
 
-export { UsageError };
-
 /**
  * Reads the repository's config and environments, reads each environment's live state, and plans them.
  * An environment's live state is read while its files are loaded (the read is started first), and the
