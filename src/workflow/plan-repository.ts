@@ -87,43 +87,56 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
  * fsm-gitops already applied, as it is). Returns the plan and the objects applying it would send, with the
  * chart upgrade it rendered.
  *
- * Order of work: the Plugins' scripts are parsed while the live state is read; the object dry runs and
- * the chart's render (helm, another process) run at once. Errors are the same as one step after the other:
- * the read's before the dry run's, the dry run's before the chart's.
+ * Order of work: the Plugins' scripts are parsed while the live state is read and the objects are dry-run;
+ * the object dry runs and the chart's render (helm, another process) run at once. Errors are the same as one
+ * step after the other: the read's before the dry run's, the dry run's before the chart's.
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
   source: LiveStateReader | LiveRead,
-  options: { serverDryRun?: boolean; progress?(message: string): void; chart?: ChartRenderer } = {},
+  options: {
+    serverDryRun?: boolean;
+    progress?(message: string): void;
+    chart?: ChartRenderer;
+    /** CPU work done while the read and the dry runs are answered; default: the Plugins' scripts parsed in turns. */
+    meanwhileWork?: (desired: DesiredEnvironment) => Promise<void>;
+  } = {},
 ): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   const name = desired.environment.name;
   const read = source instanceof LiveRead ? source : LiveRead.start(source, desired.environment.mesh);
   if (!sameMesh(read.mesh, desired.environment.mesh)) throw new Error(`the live state read for ${name} is of mesh ${read.mesh.namespace}/${read.mesh.name}, not the environment's`);
-  await meanwhile([read.state], () => parseScriptsAhead(desired, nextTurn));
-  const live = await read.state.result();
-  const reader = await read.reader();
-  const built = buildContext(desired, live);
-  const set = applySet(desired, live, built.context);
-  const serverSide = options.serverDryRun !== false;
-  const dryRunning = Ahead.start(async () => {
-    if (!reader.dryRun || !serverSide) return undefined;
-    const sent = dryRunNeeded(set.apply, live);
-    const proven = set.apply.length - sent.length;
-    options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
-    return reader.dryRun(sent);
+  // The scripts are parsed in turns while the read, then the dry runs, are answered (the dry runs wait for
+  // the read only; the rule, in planEnvironment, finds the scripts parsed). An error is raised once it stopped.
+  const parsing = Ahead.start(() => (options.meanwhileWork ?? parseAllScripts)(desired));
+  return meanwhile([parsing], async () => {
+    const live = await read.state.result();
+    const reader = await read.reader();
+    const built = buildContext(desired, live);
+    const set = applySet(desired, live, built.context);
+    const serverSide = options.serverDryRun !== false;
+    const dryRunning = Ahead.start(async () => {
+      if (!reader.dryRun || !serverSide) return undefined;
+      const sent = dryRunNeeded(set.apply, live);
+      const proven = set.apply.length - sent.length;
+      options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
+      return reader.dryRun(sent);
+    });
+    const rendering = Ahead.start(async () => {
+      const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined);
+      if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
+      return chart;
+    });
+    await Promise.all([dryRunning.settled(), rendering.settled(), parsing.settled()]);
+    const dryRun = await dryRunning.result();
+    const chart = await rendering.result();
+    await parsing.result();
+    options.progress?.(`${name}: planning ${desired.resources.length} resources`);
+    if (chart?.ok) set.chart = chart.upgrade;
+    return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
   });
-  const rendering = Ahead.start(async () => {
-    const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined);
-    if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
-    return chart;
-  });
-  await Promise.all([dryRunning.settled(), rendering.settled()]);
-  const dryRun = await dryRunning.result();
-  const chart = await rendering.result();
-  options.progress?.(`${name}: planning ${desired.resources.length} resources`);
-  if (chart?.ok) set.chart = chart.upgrade;
-  return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
 }
+
+const parseAllScripts = (desired: DesiredEnvironment): Promise<void> => parseScriptsAhead(desired, nextTurn);
 
 function sameMesh(a: MeshRef, b: MeshRef): boolean {
   return a.name === b.name && a.namespace === b.namespace;

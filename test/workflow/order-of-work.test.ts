@@ -216,6 +216,56 @@ test('when both the dry run and the chart render fail, the dry run\'s error is r
   assert.deepEqual(unhandled, []);
 });
 
+test('the dry runs do not wait for the scripts: they are parsed while the dry run is answered, and planned once parsed', async () => {
+  const events: string[] = [];
+  const { desired, reader, dryRun } = await stagingWithHeldDryRun(events);
+  const parsed = deferred<void>();
+  const chart = new RecordingChart([], async () => undefined);
+  const planning = planAgainst(desired, reader, {
+    chart,
+    async meanwhileWork() {
+      events.push('scripts parsing');
+      await parsed.promise;
+      events.push('scripts parsed');
+    },
+  });
+  let planned = false;
+  void planning.then(() => (planned = true));
+  await turns(5);
+  assert.ok(events.includes('dry run of 3') && !events.includes('scripts parsed'), `the dry run went while the scripts are parsed: ${events.join(', ')}`);
+  dryRun.resolve(new Map());
+  await turns(5);
+  assert.equal(planned, false, 'no plan before the scripts are parsed');
+  parsed.resolve();
+  const { plan } = await planning;
+  assert.deepEqual(plan.findings.filter((f) => f.code === 'pipyscript-syntax').map((f) => f.file), ['clusters/staging/b.yaml']);
+});
+
+test('an error while the scripts are parsed ahead is raised once the parsing stopped, and is the read\'s', async () => {
+  const events: string[] = [];
+  const { desired } = await stagingWithHeldDryRun([]);
+  const reader = new RecordingReader(events, 'unanswered');
+  const parsed = deferred<void>();
+  const planning = planAgainst(desired, reader, {
+    chart: new RecordingChart([], async () => undefined),
+    async meanwhileWork() {
+      await parsed.promise;
+      events.push('scripts parsed');
+    },
+  });
+  const outcome = planning.then(
+    () => undefined,
+    (error: Error) => (events.push('raised'), error),
+  );
+  reader.answer.reject(new LiveStateError('the API server is gone'));
+  await turns(5);
+  assert.ok(!events.includes('raised'), 'not raised while the scripts are still parsed');
+  parsed.resolve();
+  assert.equal((await outcome)?.message, 'the API server is gone');
+  assert.ok(events.indexOf('scripts parsed') < events.indexOf('raised'), events.join(', '));
+  assert.deepEqual(unhandled, []);
+});
+
 test('the read started ahead is the one planned against: no second read', async () => {
   const events: string[] = [];
   const repo = recordingRepo(events);
