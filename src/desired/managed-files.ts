@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Finding } from '../core/finding.ts';
 import { findingInFile } from '../core/findings.ts';
 import type { RepoFiles } from './repo-files.ts';
@@ -21,6 +22,9 @@ export function pluginScriptFile(manifestFile: string, pluginName: string): stri
 
 /** At most this many bytes are read for one environment (manifests, values and scripts together). */
 export const MAX_ENVIRONMENT_BYTES = 32 * 1024 * 1024;
+/** Size questions in flight at once. */
+const SIZE_CONCURRENCY = 16;
+
 /** At most this many files are read for one environment. */
 export const MAX_ENVIRONMENT_FILES = 2_000;
 
@@ -43,9 +47,12 @@ export function environmentAllowance(): ReadAllowance {
  */
 export async function admitFiles(repo: RepoFiles, files: readonly string[], allowance: ReadAllowance, findings: Finding[]): Promise<string[]> {
   const sized: { file: string; size: number }[] = [];
-  for (const file of files) {
+  // Asked all at once (a folder answers each from the file system), judged in order.
+  const limit = pLimit(SIZE_CONCURRENCY);
+  const sizes = await Promise.all(files.map((file) => limit(async () => repo.size?.(file))));
+  for (const [index, file] of files.entries()) {
     // A source that cannot tell sizes (a test's MemoryRepo) is held to MAX_FILE_BYTES after reading.
-    const size = (await repo.size?.(file)) ?? 0;
+    const size = sizes[index] ?? 0;
     if (size > MAX_FILE_BYTES) findings.push(findingInFile(file, 1, 1, 'error', 'file-too-large', fileTooLarge(size).message));
     else sized.push({ file, size });
   }
