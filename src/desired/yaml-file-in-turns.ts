@@ -9,7 +9,7 @@ export interface InTurnsOptions extends ParseOptions {
   pause?: () => Promise<void>;
   /** Milliseconds of parsing between pauses (default 8). */
   sliceMs?: number;
-  /** Characters of YAML parsed at a time, at least (default 8,192): documents are grouped into runs of this size. */
+  /** Characters of YAML parsed at a time, at least (default 4,096): documents are grouped into runs of this size. */
   runChars?: number;
 }
 
@@ -27,7 +27,7 @@ export interface InTurnsOptions extends ParseOptions {
  * a limit (so an error is always reported as the whole file's parse reports it).
  */
 export async function parseYamlFileInTurns(text: string, fileName: string, options: InTurnsOptions = {}): Promise<YamlParseResult> {
-  const { pause = nextTurn, sliceMs = 8, runChars = 8_192 } = options;
+  const { pause = nextTurn, sliceMs = 8, runChars = 4_096 } = options;
   const runs = documentRuns(text, runChars);
   if (runs.length < 2) return parseYamlFile(text, fileName, options);
   const lines = new LineIndex(text);
