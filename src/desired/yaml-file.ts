@@ -70,7 +70,7 @@ export interface ParsedYaml {
 
 /**
  * Parses `text` with js-yaml within YAML_LIMITS; `maxTotalMergeKeys` is what is left of the file's merge
- * steps when `text` is part of a file. Throws js-yaml's YAMLException (or a RangeError): yamlError() reads it.
+ * steps when `text` is part of a file. Throws js-yaml's YAMLException (or a RangeError when nesting overflows the stack).
  */
 export function parseYaml(text: string, fileName: string, schema: Schema = GO_YAML_SCHEMA, maxTotalMergeKeys = YAML_LIMITS.maxTotalMergeKeys): ParsedYaml {
   const events = parseEvents(text, { filename: fileName, maxDepth: YAML_LIMITS.maxDepth });
@@ -152,8 +152,7 @@ function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
   return found;
 }
 
-/** The result for what parseYaml() threw on the whole file `text`; rethrows anything but a YAML or depth error. */
-export function yamlError(error: unknown, text: string): YamlParseResult {
+function yamlError(error: unknown, text: string): YamlParseResult {
   if (error instanceof YAMLException) {
     const line = (error.mark?.line ?? 0) + 1;
     const column = (error.mark?.column ?? 0) + 1;
