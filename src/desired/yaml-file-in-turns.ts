@@ -19,12 +19,13 @@ export interface InTurnsOptions extends ParseOptions {
  * live state read's answers, whose next requests then go out) is not held up by one long synchronous parse:
  * 1,000 Plugins in one 300 KB file take ~0.25 s of CPU.
  *
- * Runs are cut only before a `---` line at column 0, which always starts a document (YAML 1.2 c-forbidden:
- * it ends any scalar or collection of the document before it). Documents do not share anchors, tags or alias
- * counts, so each run parses as it would within the file; the file's one shared limit, maxTotalMergeKeys,
- * is handed to each run as what earlier runs left of it. Anything else, one step, exactly as parseYamlFile:
- * a file of a single run, one with a directive (`%`) or a byte order mark, and any run that errs or passes
- * a limit (so an error is always reported as the whole file's parse reports it).
+ * Runs are cut only before a `---` line at column 0, which always starts a document (YAML 1.2 spec, rule
+ * [206] c-forbidden: it ends any scalar or collection of the document before it). Documents do not share
+ * anchors, tags or alias counts (js-yaml 5 resets them per document), so each run parses as it would within
+ * the file; the file's one shared limit, maxTotalMergeKeys, is handed to each run as what earlier runs left
+ * of it. In one step, exactly as parseYamlFile: a file of a single run, one with a directive (`%`) or a byte
+ * order mark, and any file where a run errs or passes a limit (so an error is always the one-step parse's,
+ * at the same line and column). Rejects only where parseYamlFile throws (a bug, not a YAML error).
  */
 export async function parseYamlFileInTurns(text: string, fileName: string, options: InTurnsOptions = {}): Promise<YamlParseResult> {
   const { pause = nextTurn, sliceMs = 8, runChars = 4_096 } = options;
