@@ -10,7 +10,8 @@ import type { DesiredEnvironment, DesiredValues, Locate } from './desired-state.
 import type { RepoFiles } from './repo-files.ts';
 import { admitFiles, environmentAllowance, isManifestFile, pluginScriptFile, type ReadAllowance } from './managed-files.ts';
 import { decodeTextFile, type TextFileResult } from './text-file.ts';
-import { parseYamlFile, type YamlDocument } from './yaml-file.ts';
+import type { YamlDocument } from './yaml-file.ts';
+import { parseYamlFileInTurns } from './yaml-file-in-turns.ts';
 import { yaml11Findings } from './yaml11-findings.ts';
 
 const VALUES_FILES = ['values.yaml', 'values.yml'];
@@ -83,7 +84,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
     findings.push(findingInFile(file, text.line, text.column, 'error', text.code, text.message));
     return undefined;
   }
-  const parsed = parseYamlFile(text.text, file);
+  const parsed = await parseYamlFileInTurns(text.text, file);
   if (!parsed.ok) {
     findings.push(findingInFile(file, parsed.line, parsed.column, 'error', parsed.code, parsed.message));
     return undefined;

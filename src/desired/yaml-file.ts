@@ -1,4 +1,4 @@
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event } from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event, type Schema } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
 import { aliasExpansionExceeds, aliasLimitOffset } from './expanded-size.ts';
@@ -48,39 +48,67 @@ export interface ParseOptions {
  * Parses every document of a YAML file as Helm and kubectl read it (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1
  * scalars and merge keys, see go-yaml-scalars.ts), within YAML_LIMITS; a limit or syntax error is a result
  * with its line, never an exception. With locations, each document can place a JSON path on a line, and
- * `yaml11` lists the scalars a YAML 1.2 tool would read differently.
+ * `yaml11` lists the scalars a YAML 1.2 tool would read differently. In one synchronous step: the
+ * environment loader reads a large file with parseYamlFileInTurns (yaml-file-in-turns.ts) instead.
  */
 export function parseYamlFile(text: string, fileName: string, options: ParseOptions = {}): YamlParseResult {
   const lines = new LineIndex(text);
-  let events: Event[];
-  let values: unknown[];
+  let parsed: ParsedYaml;
   try {
-    events = parseEvents(text, { filename: fileName, maxDepth: YAML_LIMITS.maxDepth });
-    values = constructFromEvents(events, {
-      source: text,
-      schema: GO_YAML_SCHEMA,
-      filename: fileName,
-      maxAliases: YAML_LIMITS.maxAliases,
-      maxTotalMergeKeys: YAML_LIMITS.maxTotalMergeKeys,
-    });
+    parsed = parseYaml(text, fileName);
   } catch (error) {
     return yamlError(error, text);
   }
+  return readDocuments(parsed, { text, lines, offset: 0, firstIndex: 0 }, options);
+}
+
+/** What js-yaml makes of a text: its events (offsets into that text) and one value per document. */
+export interface ParsedYaml {
+  events: Event[];
+  values: unknown[];
+}
+
+/**
+ * Parses `text` with js-yaml within YAML_LIMITS; `maxTotalMergeKeys` is what is left of the file's merge
+ * steps when `text` is part of a file. Throws js-yaml's YAMLException (or a RangeError when nesting overflows the stack).
+ */
+export function parseYaml(text: string, fileName: string, schema: Schema = GO_YAML_SCHEMA, maxTotalMergeKeys = YAML_LIMITS.maxTotalMergeKeys): ParsedYaml {
+  const events = parseEvents(text, { filename: fileName, maxDepth: YAML_LIMITS.maxDepth });
+  const values = constructFromEvents(events, { source: text, schema, filename: fileName, maxAliases: YAML_LIMITS.maxAliases, maxTotalMergeKeys });
+  return { events, values };
+}
+
+/**
+ * Where parsed text stands in its file: `text` is the file's, from character `offset` on (its events'
+ * offsets are into `text`); `lines` indexes the whole file; its first document is the file's `firstIndex`th.
+ */
+export interface TextPlace {
+  text: string;
+  lines: LineIndex;
+  offset: number;
+  firstIndex: number;
+}
+
+/** The documents (and YAML 1.1 spellings) of parsed text, placed in their file; or an alias expansion past YAML_LIMITS. */
+export function readDocuments({ events, values }: ParsedYaml, place: TextPlace, options: ParseOptions): YamlParseResult {
+  const { text, lines } = place;
+  const at = fileOffset(place);
   const locations = options.locations === false ? [] : indexLocations(text, events);
   const documents: YamlDocument[] = [];
-  // Only an alias makes a value appear twice: a file without one expands to nothing more than it holds.
+  // Only an alias makes a value appear twice: a text without one expands to nothing more than it holds.
   const aliased = events.some((event) => event.type === EVENT_ID.ALIAS);
-  for (const [index, value] of values.entries()) {
+  for (const [local, value] of values.entries()) {
+    const index = place.firstIndex + local;
     if (aliased && aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
       return {
         ok: false,
         code: 'yaml-limit',
         message: `document ${index + 1}'s aliases expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en')} values (an alias bomb?); write the values out or use fewer aliases`,
-        ...lines.locate(aliasLimitOffset(text, events, index, YAML_LIMITS.maxExpandedNodes) ?? 0),
+        ...lines.locate(at(aliasLimitOffset(text, events, local, YAML_LIMITS.maxExpandedNodes) ?? 0)),
       };
     }
-    const offsets = locations[index]?.offsets ?? new Map<string, number>();
-    const start = locations[index]?.start ?? 0;
+    const offsets = locations[local]?.offsets ?? new Map<string, number>();
+    const start = at(locations[local]?.start ?? 0);
     documents.push({
       index,
       value: value as JsonValue,
@@ -88,16 +116,25 @@ export function parseYamlFile(text: string, fileName: string, options: ParseOpti
       locate(path) {
         for (let n = path.length; n > 0; n--) {
           const offset = offsets.get(pathKey(path.slice(0, n)));
-          if (offset !== undefined) return lines.locate(offset);
+          if (offset !== undefined) return lines.locate(at(offset));
         }
         return lines.locate(start);
       },
     });
   }
-  return { ok: true, documents, yaml11: options.locations === false ? [] : yaml11Spellings(text, events, lines) };
+  return { ok: true, documents, yaml11: options.locations === false ? [] : yaml11Spellings(place, events) };
 }
 
-function yaml11Spellings(text: string, events: Event[], lines: LineIndex): Yaml11Spelling[] {
+/**
+ * Turns an offset into `place.text` into one into its file. js-yaml's -1 ("absent": the value of an empty
+ * node) stays -1, as in a file parsed in one step, which places it at line 1, column 0.
+ */
+function fileOffset(place: TextPlace): (offset: number) => number {
+  return (offset) => (offset < 0 ? offset : place.offset + offset);
+}
+
+function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
+  const { text, lines } = place;
   const found: Yaml11Spelling[] = [];
   for (const event of events) {
     if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) continue;
@@ -110,7 +147,7 @@ function yaml11Spellings(text: string, events: Event[], lines: LineIndex): Yaml1
     const helm = resolveGoScalar(value);
     const yaml12 = resolveCoreScalar(value);
     if (Object.is(helm.value, yaml12.value)) continue; // `08` is 8 either way, an int or a float
-    found.push({ ...lines.locate(Math.max(event.valueStart, 0)), text: value, helm, yaml12 });
+    found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, helm, yaml12 });
   }
   return found;
 }
