@@ -5,26 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonObject } from '../../src/core/json.ts';
 import { LeaseAttempt } from '../../src/apply/lease-attempt.ts';
-import { holderOf, LEASE_TOKEN_ANNOTATION, microTime, tokenOf } from '../../src/apply/lease-object.ts';
+import { holderOf, tokenOf } from '../../src/apply/lease-object.ts';
 import { acquireLock, LockBusyError } from '../../src/apply/lock.ts';
+import { theirLease } from '../support/example-kube.ts';
 import { apiError, FakeKube } from '../support/fake-kube.ts';
 
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases';
 const LEASE = `${LEASES}/fsm-gitops-staging`;
 const OPTIONS = { holder: 'me@host', commit: 'def' };
 const calls = (fake: FakeKube): string[] => fake.requests.map((r) => `${r.method} ${r.path}`);
-
-/** A Lease of `holder`, renewed `ageSeconds` ago, lasting 60 s. */
-function leaseOf(holder: string, ageSeconds: number): JsonObject {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc', [LEASE_TOKEN_ANNOTATION]: 'their-token' } },
-    spec: { holderIdentity: holder, leaseDurationSeconds: 60, renewTime: microTime(new Date(Date.now() - ageSeconds * 1000)) },
-  };
-}
 
 test('a create sent ahead and answered 201 is the lock acquireLock returns: no second request, renewed, released', async () => {
   const fake = new FakeKube();
@@ -40,7 +30,7 @@ test('a create sent ahead and answered 201 is the lock acquireLock returns: no s
 
 test('a create sent ahead and answered 409: acquireLock reads the Lease next (no second create), names the holder as without', async () => {
   const fake = new FakeKube();
-  const theirs = fake.seed(LEASE, leaseOf('bob@ci', 1));
+  const theirs = fake.seed(LEASE, theirLease('bob@ci', 1));
   const attempt = LeaseAttempt.start(fake, 'fsm-system', 'staging', OPTIONS);
   await assert.rejects(acquireLock(fake, 'fsm-system', 'staging', { ...OPTIONS, waitSeconds: 0 }, attempt), (e: unknown) => e instanceof LockBusyError && e.holder === 'bob@ci' && e.commit === 'abc');
   assert.deepEqual(calls(fake), [`POST ${LEASES}`, `GET ${LEASE}`], 'the requests of acquireLock alone');
@@ -49,7 +39,7 @@ test('a create sent ahead and answered 409: acquireLock reads the Lease next (no
 
 test('a create sent ahead and answered 409 on an expired Lease: taken over on the version read', async () => {
   const fake = new FakeKube();
-  fake.seed(LEASE, leaseOf('crashed@ci', 120));
+  fake.seed(LEASE, theirLease('crashed@ci', 120));
   const attempt = LeaseAttempt.start(fake, 'fsm-system', 'staging', OPTIONS);
   const held = await acquireLock(fake, 'fsm-system', 'staging', { ...OPTIONS, waitSeconds: 0 }, attempt);
   assert.deepEqual(calls(fake), [`POST ${LEASES}`, `GET ${LEASE}`, `PUT ${LEASE}`]);
@@ -104,7 +94,7 @@ test('abandon: the Lease taken is deleted; one that may have been taken unanswer
   });
   await t.test('someone else\'s (409)', async () => {
     const fake = new FakeKube();
-    const theirs = fake.seed(LEASE, leaseOf('bob@ci', 1));
+    const theirs = fake.seed(LEASE, theirLease('bob@ci', 1));
     const attempt = LeaseAttempt.start(fake, 'fsm-system', 'staging', OPTIONS);
     assert.equal(await attempt.abandon(fake), undefined);
     assert.deepEqual(calls(fake), [`POST ${LEASES}`]);

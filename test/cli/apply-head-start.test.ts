@@ -8,30 +8,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
-import { microTime } from '../../src/apply/lease-object.ts';
 import { applyCommand } from '../../src/cli/apply-command.ts';
 import type { CliIo } from '../../src/cli/io.ts';
-import type { KubeObject } from '../../src/core/kube.ts';
-import { namespaceOf } from '../../src/core/kube.ts';
-import { fsmKindOf } from '../../src/fsm/kinds.ts';
-import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
 import type { KubeRequest } from '../../src/kube/kube-client.ts';
-import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { cli, copyExampleRepo, writeKubeconfig } from '../support/cli.ts';
-import { FakeKube } from '../support/fake-kube.ts';
-import { serveWithNock } from '../support/fake-kube-nock.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { servedExampleCluster, theirLease } from '../support/example-kube.ts';
+import type { FakeKube } from '../support/fake-kube.ts';
 
 const SERVER = 'https://head-start.test:6443';
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases';
 const LEASE = `${LEASES}/fsm-gitops-staging`;
-const TYPES = new Map<string, ResourceType>([['CustomResourceDefinition', CRDS], ['Namespace', NAMESPACES], ['Secret', SECRETS], ['ConfigMap', CONFIG_MAPS], ...Object.entries(WORKLOADS)]);
-
-function pathOf(object: KubeObject): string {
-  if (fsmKindOf(object)) return fsmObjectPath(object);
-  return objectPath(TYPES.get(object.kind)!, namespaceOf(object), object.metadata.name);
-}
-
 const call = (r: KubeRequest): string => `${r.method} ${r.path}`;
 const isLease = (r: KubeRequest): boolean => r.path.startsWith(LEASES);
 /** A read of the live state (not the Lease, not the history). */
@@ -41,23 +27,12 @@ let fake: FakeKube;
 before(() => nock.disableNetConnect());
 after(() => nock.enableNetConnect());
 beforeEach(() => {
-  fake = new FakeKube(SERVER);
-  for (const object of exampleClusterObjects('staging')) fake.seed(pathOf(object), object);
-  serveWithNock(fake, SERVER);
+  fake = servedExampleCluster(SERVER);
 });
 afterEach(() => nock.cleanAll());
 
 async function until(condition: () => boolean, ms = 5_000): Promise<void> {
   for (const end = Date.now() + ms; !condition() && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-function seedTheirLease(ageSeconds: number): void {
-  fake.seed(LEASE, {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc' } },
-    spec: { holderIdentity: 'bob@ci', leaseDurationSeconds: 60, renewTime: microTime(new Date(Date.now() - ageSeconds * 1000)) },
-  });
 }
 
 const applyArgs = async (t: { after(fn: () => Promise<void>): void }, repo = 'examples/gitops'): Promise<string[]> => {
@@ -88,7 +63,7 @@ test('the Lease is created, then the live state read, before the apply workflow 
 });
 
 test('a Lease someone holds: the create sent ahead is answered 409, nothing is read, and the apply says and exits as it always did', async (t) => {
-  seedTheirLease(1);
+  fake.seed(LEASE, theirLease('bob@ci', 1));
   const run = await cli([...(await applyArgs(t)), '--yes', '--lock-timeout', '0']);
   assert.equal(run.code, 3);
   assert.equal(
@@ -104,7 +79,7 @@ test('a Lease someone holds: the create sent ahead is answered 409, nothing is r
 });
 
 test('an expired Lease: the create sent ahead is answered 409, the Lease taken over, and only then the live state read', async (t) => {
-  seedTheirLease(120);
+  fake.seed(LEASE, theirLease('bob@ci', 120));
   const run = await cli([...(await applyArgs(t)), '--yes']);
   assert.equal(run.code, 0, run.stderr);
   const calls = fake.requests.map(call);
