@@ -78,25 +78,7 @@ export class LeaseRenewal implements HeldLock {
     clearTimeout(this.timer);
     await this.inFlight;
     if (this.lost) return; // someone else's now, or may be: leave it, it expires by itself
-    for (let tries = 0; tries < 3; tries++) {
-      const resourceVersion = resourceVersionOf(this.lease);
-      try {
-        await client.request({
-          method: 'DELETE',
-          path: this.setup.path,
-          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: resourceVersion ? { resourceVersion } : undefined },
-          what: `release Lease ${this.setup.name}`,
-        });
-        return;
-      } catch (error) {
-        if (error instanceof KubeApiError && error.status === 404) return;
-        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-        // Changed since our last renewal: ours still (a renewal whose answer was lost), or not ours any more.
-        const current = await client.get(this.setup.path, `read Lease ${this.setup.name}`);
-        if (!current || tokenOf(current) !== this.setup.token) return;
-        this.lease = current;
-      }
-    }
+    await deleteOwnLease(client, this.setup, this.lease);
   }
 
   private schedule(): void {
@@ -133,6 +115,33 @@ export class LeaseRenewal implements HeldLock {
         return;
       }
       this.lost ??= current ? `taken over by ${holderOf(current) || 'someone else'}` : 'deleted by someone else';
+    }
+  }
+}
+
+/**
+ * Deletes a Lease of ours (`lease`: as our last write left it), on that version: a 409 means it changed since,
+ * so it is read again and deleted if it still carries our token (a renewal whose answer was lost), else left
+ * (someone else's now). A 404 is done. Throws only on an API error other than 404/409.
+ */
+export async function deleteOwnLease(client: KubeApi, setup: Pick<RenewalSetup, 'path' | 'name' | 'token'>, lease: JsonObject): Promise<void> {
+  let current = lease;
+  for (let tries = 0; tries < 3; tries++) {
+    const resourceVersion = resourceVersionOf(current);
+    try {
+      await client.request({
+        method: 'DELETE',
+        path: setup.path,
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: resourceVersion ? { resourceVersion } : undefined },
+        what: `release Lease ${setup.name}`,
+      });
+      return;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return;
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      const read = await client.get(setup.path, `read Lease ${setup.name}`);
+      if (!read || tokenOf(read) !== setup.token) return;
+      current = read;
     }
   }
 }

@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isObject, type JsonObject } from '../core/json.ts';
-import { COMMIT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { DeadlineExceededError, type KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
-import { collectionPath, LEASES, objectPath } from '../kube/resource-paths.ts';
-import { heldBy, LEASE_TOKEN_ANNOTATION, microTime, resourceVersionOf, tokenOf } from './lease-object.ts';
+import type { LeaseAttempt } from './lease-attempt.ts';
+import { createLease, leaseBody, leaseClaim, type ClaimOptions } from './lease-claim.ts';
+import { heldBy, resourceVersionOf, tokenOf } from './lease-object.ts';
 import { LeaseLostError, LeaseRenewal, type HeldLock } from './lease-renewal.ts';
 
 export { LeaseLostError, type HeldLock };
-
-export const DEFAULT_LEASE_SECONDS = 60;
+export { DEFAULT_LEASE_SECONDS } from './lease-claim.ts';
 
 /** When the Lease was last renewed, by its spec (what our own write said), or undefined. */
 function renewedAt(lease: JsonObject): Date | undefined {
@@ -19,16 +17,10 @@ function renewedAt(lease: JsonObject): Date | undefined {
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-export interface LockOptions {
-  /** Who takes the lock: `fsm-gitops-cli/alice@host`, `github-app/delivery-123`. */
-  holder: string;
-  commit: string;
-  /** How long the lock lasts without renewal, so a crashed holder does not block for long. Renewed every sixth of it. */
-  leaseSeconds?: number;
+export interface LockOptions extends ClaimOptions {
   /** How long to wait for a lock someone else holds before giving up. */
-  waitSeconds?: number;
+  waitSeconds?: number | undefined;
   pollMs?: number;
-  now?: () => Date;
   onWait?(holder: string, commit: string | undefined): void;
 }
 
@@ -54,32 +46,25 @@ export class LockBusyError extends Error {
  * none, 409 AlreadyExists otherwise); an existing one costs that create's 409, then a read and a takeover
  * (PUT conditional on the resourceVersion read) or a wait.
  */
-export async function acquireLock(client: KubeApi, namespace: string, environment: string, options: LockOptions): Promise<HeldLock> {
-  const name = `fsm-gitops-${environment}`;
-  const path = objectPath(LEASES, namespace, name);
-  const now = options.now ?? (() => new Date());
-  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+export async function acquireLock(client: KubeApi, namespace: string, environment: string, options: LockOptions, sentAhead?: LeaseAttempt): Promise<HeldLock> {
+  const ahead = sentAhead?.isFor(namespace, environment, options) ? sentAhead : undefined;
+  // Not ours to take over (another environment's or holder's: a caller's mistake): let go of it, take our own.
+  if (sentAhead && !ahead) await sentAhead.abandon(client);
+  const claim = ahead?.claim ?? leaseClaim(namespace, environment, options);
+  const { path, name, now } = claim;
   const deadline = now().getTime() + (options.waitSeconds ?? 120) * 1000;
-  const token = randomUUID();
-  const body = (resourceVersion?: string): JsonObject => ({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name,
-      namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-      annotations: { [COMMIT_ANNOTATION]: options.commit, [LEASE_TOKEN_ANNOTATION]: token },
-      ...(resourceVersion ? { resourceVersion } : {}),
-    },
-    spec: { holderIdentity: options.holder, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(now()), renewTime: microTime(now()) },
-  });
-  const start = (lease: JsonObject, requestedAt: Date): HeldLock =>
-    LeaseRenewal.start(client, { path, name, token, leaseSeconds, lease, renewedAt: requestedAt.getTime(), now });
+  const start = (lease: JsonObject, requestedAt: Date): HeldLock => LeaseRenewal.start(client, { ...claim, lease, renewedAt: requestedAt.getTime() });
 
   let lastHolder: { identity: string; commit: string | undefined } | undefined;
   // The first try creates without reading: the Lease is usually absent (the last apply deleted it), and the
   // create succeeds only if it is, so one request takes it. A 409 (it exists) means reading it, as below.
+  // A create sent ahead is that first try: held on its 201, read on its 409, sent again (same token) otherwise.
   let read = false;
+  if (ahead) {
+    const first = await ahead.outcome;
+    if ('held' in first) return first.held;
+    read = 'exists' in first;
+  }
   for (;;) {
     let lease: JsonObject | undefined;
     if (read) {
@@ -90,18 +75,15 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
         if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(`${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
         throw error;
       }
-      if (lease && tokenOf(lease) === token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
+      if (lease && tokenOf(lease) === claim.token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
     }
     read = true;
     const requestedAt = now();
     try {
-      if (!lease) {
-        const created = await client.request({ method: 'POST', path: collectionPath(LEASES, namespace), body: body(), what: `create Lease ${namespace}/${name}` });
-        return start(created, requestedAt);
-      }
+      if (!lease) return start(await createLease(client, claim), requestedAt);
       const holder = heldBy(lease, now());
       if (!holder) {
-        const taken = await client.request({ method: 'PUT', path, body: body(resourceVersionOf(lease)), what: `take over expired Lease ${namespace}/${name}` });
+        const taken = await client.request({ method: 'PUT', path, body: leaseBody(claim, resourceVersionOf(lease)), what: `take over expired Lease ${namespace}/${name}` });
         return start(taken, requestedAt);
       }
       lastHolder = holder;

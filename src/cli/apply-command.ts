@@ -1,25 +1,24 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
-import { describeRevisions } from '../apply/chart-apply.ts';
 import { FolderRepo } from '../desired/folder-repo.ts';
-import { credentialFailure } from '../kube/credential-failure.ts';
-import { LiveStateError } from '../live/live-state.ts';
-import { renderText } from '../render/text.ts';
-import { applyEnvironment, defaultActor, type ApplyOutcome } from '../workflow/apply-environment.ts';
+import { UsageError } from '../workflow/usage-error.ts';
+import { defaultActor } from './apply-actor.ts';
+import { startApply } from './apply-head-start.ts';
+import { EXIT } from './exit-codes.ts';
+import { chooseFormat } from './format-choice.ts';
+import { APPLY_HELP } from './help.ts';
+import type { CliIo } from './io.ts';
+import { KubeconfigFlags } from './kube-flags.ts';
 
 /** --timeout's default: the whole apply, lock wait included (a rollback gets a minute more). */
 const DEFAULT_TIMEOUT_SECONDS = 300;
-import { findEnvironment, requireRepoConfig } from '../workflow/plan-repository.ts';
-import { UsageError } from '../workflow/usage-error.ts';
-import { APPLY_EXIT_MEANING, EXIT } from './exit-codes.ts';
-import { writeFileAtomically } from './output-file.ts';
-import { renderPlan } from './output-format.ts';
-import { chooseFormat } from './format-choice.ts';
-import { APPLY_HELP } from './help.ts';
-import { wantsColor, type CliIo } from './io.ts';
-import { KubeconfigFlags } from './kube-flags.ts';
 
-export async function applyCommand(args: string[], io: CliIo): Promise<number> {
+/**
+ * `fsm-gitops apply`. Its flags are checked, the Lease's create sent and, once it is answered 201, the
+ * environment's live read started (apply-head-start.ts) before the apply workflow is loaded (apply-run.ts,
+ * `loadRun`; a test passes its own): the module loading, most of the start-up, runs while the API server answers.
+ */
+export async function applyCommand(args: string[], io: CliIo, loadRun = () => import('./apply-run.ts')): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -55,72 +54,19 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const commit = values.commit ?? gitCommit(values.repo);
   const repo = new FolderRepo(values.repo);
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
-  const config = await requireRepoConfig(repo);
-  const { client, choice, says } = kubeconfig.forEnvironment(findEnvironment(config, values.env));
-  io.stderr(`${says}\n`);
-  const color = wantsColor(io, values['no-color']);
-  // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
-  const outcome = await applyEnvironment({
-    repo,
-    config,
-    environment: values.env,
-    client,
-    commit: await commit,
-    actor: values.actor ?? `fsm-gitops-cli/${defaultActor()}`,
-    lockWaitSeconds,
-    deadline: Date.now() + timeoutSeconds * 1000,
-    progress: (message) => io.stderr(`${message}\n`),
-    async confirm(plan) {
-      io.stdout(renderText({ environments: [plan] }, { color }));
-      if (values.yes) return true;
-      const answer = await io.ask(`\nApply these changes to ${values.env} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
-      return answer.trim() === 'yes';
-    },
-  })
-    .catch((error: unknown) => {
-      const credentials = credentialFailure(error, client.server);
-      throw credentials ? new LiveStateError(credentials) : error;
-    })
-    .finally(() => client.close());
-  const code = report(outcome, io, color);
-  if (values.output !== undefined) {
-    const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };
-    await writeFileAtomically(values.output, renderPlan({ environments: [outcome.plan] }, format, exit, false));
-    io.stderr(`The plan and the outcome are in ${values.output} (${format}).\n`);
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const actor = values.actor ?? `fsm-gitops-cli/${defaultActor()}`;
+  const headStart = await startApply({ repo, environment: values.env, kubeconfig, holder: actor, commit, deadline });
+  let runApply: Awaited<ReturnType<typeof loadRun>>['runApply'];
+  try {
+    ({ runApply } = await loadRun());
+  } catch (error) {
+    await headStart?.abandon(headStart.chosen.client);
+    kubeconfig.close();
+    throw error;
   }
-  return code;
-}
-
-/** Says how the apply ended (stdout: what was done; stderr: warnings and failures) and returns the exit code. */
-function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
-  switch (outcome.status) {
-    case 'refused':
-      io.stdout(renderText({ environments: [outcome.plan] }, { color }));
-      io.stderr(`fsm-gitops: not applied: ${outcome.reason}\n`);
-      return EXIT.findings;
-    case 'no-changes':
-      io.stdout(`${outcome.plan.name}: nothing to apply, the cluster matches the repository.\n`);
-      return EXIT.ok;
-    case 'declined':
-      io.stderr('Not applied: only "yes" goes ahead.\n');
-      return EXIT.declined;
-    case 'done': {
-      const { result } = outcome;
-      // On a terminal, stderr's progress has just shown each step: listed again on stdout it would show twice.
-      if (!(io.stdoutIsTty && io.stderrIsTty)) for (const step of result.done) io.stdout(`  ${step}\n`);
-      for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
-      if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
-      for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
-      if (result.result === 'applied') {
-        io.stdout(`Applied ${result.done.length} change(s) to ${outcome.plan.name}.\n`);
-        if (result.message) io.stderr(`fsm-gitops: warning: ${result.message}\n`);
-        return EXIT.ok;
-      }
-      io.stderr(`fsm-gitops: apply failed: ${result.message ?? ''}\n`);
-      for (const problem of result.notUndone) io.stderr(`  not undone: ${problem}\n`);
-      return EXIT.failed;
-    }
-  }
+  const run = { repo, environment: values.env, kubeconfig, headStart, commit: await commit, actor, lockWaitSeconds, deadline };
+  return runApply({ ...run, yes: values.yes, output: values.output, format, noColor: values['no-color'] }, io);
 }
 
 function seconds(flag: string, value: string): number {

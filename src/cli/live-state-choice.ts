@@ -76,8 +76,8 @@ async function startFirstRead(
   return { environment, reader: new StartedRead(chosen.reader, environment.mesh), says: chosen.says };
 }
 
-/** The environment planRepository asks for is the one read ahead: same name, cluster and mesh (the config was read twice). */
-function sameEnvironment(a: EnvironmentTarget, b: EnvironmentTarget): boolean {
+/** The environment asked for (as the validated config says it) is the one started ahead: same name, cluster and mesh (the config was read twice). */
+export function sameEnvironment(a: EnvironmentTarget, b: EnvironmentTarget): boolean {
   return a.name === b.name && a.cluster === b.cluster && a.mesh.name === b.mesh.name && a.mesh.namespace === b.mesh.namespace;
 }
 

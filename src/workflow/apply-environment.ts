@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import { keyOf } from '../core/kube.ts';
@@ -12,6 +11,7 @@ import { releaseHelm, type ReleaseHelm } from '../apply/chart-upgrade.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
 import { recordApply, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
+import type { LeaseAttempt } from '../apply/lease-attempt.ts';
 import { PendingHistory, type HistoryTarget } from '../apply/pending-history.ts';
 import { restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
@@ -42,6 +42,22 @@ export interface ApplyEnvironmentOptions {
   pending?: PendingHistory;
   /** The helm a chart upgrade runs with (default: the real helm, releaseHelm); tests pass a stand-in. */
   helm?: CarryOutOptions['helm'];
+  /** The Lease's create and the live read, sent before this module was loaded (the CLI's head start); taken over, or let go. */
+  ahead?: ApplyAhead;
+}
+
+/**
+ * What a caller started before calling applyEnvironment (the CLI, src/cli/apply-head-start.ts): the create of
+ * `environment`'s Lease (for `actor` and `commit`), and the live read of its mesh, started only once that create
+ * was answered 201. applyEnvironment takes the Lease over as acquireLock's first create (lock.ts) and plans
+ * against that read; what it does not use, it lets go (abandon) before it returns or throws.
+ */
+export interface ApplyAhead {
+  lease: LeaseAttempt;
+  /** The live read started under the Lease; undefined when the create was not answered 201. */
+  read: Promise<LiveRead | undefined>;
+  /** Lets go of both: waits for the read to end, then releases the Lease if it was taken (LeaseAttempt.abandon). */
+  abandon(client: KubeApi): Promise<string | undefined>;
 }
 
 export type ApplyOutcome =
@@ -61,19 +77,28 @@ export const ROLLBACK_GRACE_MS = 60_000;
  * written by the next apply, and the outcome is returned all the same.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
-  const environment = findEnvironment(options.config ?? (await requireRepoConfig(options.repo)), options.environment);
-  const { progress } = options;
-  const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
   const grace = (): KubeClient => options.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
-  const pending = options.pending ?? new PendingHistory();
+  const { ahead, progress } = options;
+  let environment: EnvironmentConfig;
+  try {
+    environment = findEnvironment(options.config ?? (await requireRepoConfig(options.repo)), options.environment);
+  } catch (error) {
+    await ahead?.abandon(grace());
+    throw error;
+  }
+  const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
-  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), sentAhead: ahead?.lease };
   // Reading the files needs no lock: they are loaded while the Lease is taken.
   const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
-  return afterwards(desired, underLease(client, environment, lease, async (lock) => {
-    // The live state is read from the moment the Lease is held, while earlier records are written.
-    const planning = Ahead.start(() => planLive(client, desired, environment, progress));
+  // A read started ahead and not used (its Lease was not the one taken) has ended too when the outcome is told.
+  const readAhead = Ahead.start(async () => (await ahead?.read)?.state.result());
+  return afterwards(readAhead, afterwards(desired, underLease(client, environment, lease, async (lock) => {
+    const pending = options.pending ?? new PendingHistory();
+    // The live state is read from the moment the Lease is held (or was, ahead), while earlier records are written.
+    const read = ahead && (await ahead.lease.held()) === lock ? await ahead.read : undefined;
+    const planning = Ahead.start(() => planLive(client, desired, environment, progress, read));
     try {
       const flushed = await pending.flush(client, target);
       if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
@@ -90,7 +115,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
     const kept = await recordOrKeep(grace(), target, record, pending);
     if (kept) warnings.push(kept);
     return { status: 'done', plan, result, warnings };
-  }));
+  })));
 }
 
 /**
@@ -136,6 +161,8 @@ export interface LeaseRequest {
   releaseClient?: () => KubeApi;
   /** Told when the Lease could not be released; the work's outcome stands (the Lease expires by itself). */
   onReleaseFailure?: (warning: string) => void;
+  /** The Lease's create, sent ahead (acquireLock's `sentAhead`). */
+  sentAhead?: LeaseAttempt | undefined;
 }
 
 /**
@@ -150,7 +177,7 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     waitSeconds: lease.waitSeconds,
     leaseSeconds: lease.leaseSeconds,
     onWait: (holder, commit) => lease.progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
-  });
+  }, lease.sentAhead);
   try {
     return await work(lock);
   } finally {
@@ -167,11 +194,18 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
 /**
  * The environment's files planned against its cluster, with the server's dry run. The live read starts at
  * once; the files (`desired`: loading already, or read from `desired` meanwhile) are awaited while it is
- * answered. Called under the Lease: nothing is read from the cluster before this call.
+ * answered. Called under the Lease: nothing is read from the cluster before this call, but `started`, a read of
+ * the environment's mesh started under the same Lease (the CLI's head start).
  */
-export async function planLive(client: KubeClient, desired: RepoFiles | Ahead<DesiredEnvironment>, environment: EnvironmentConfig, progress?: (message: string) => void): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
+export async function planLive(
+  client: KubeClient,
+  desired: RepoFiles | Ahead<DesiredEnvironment>,
+  environment: EnvironmentConfig,
+  progress?: (message: string) => void,
+  started?: LiveRead,
+): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   progress?.(`${environment.name}: reading live state from ${client.server}`);
-  const read = LiveRead.start(new ClusterReader(client), environment.mesh);
+  const read = started ?? LiveRead.start(new ClusterReader(client), environment.mesh);
   const loaded = await meanwhile([read.state], () => (desired instanceof Ahead ? desired.result() : loadEnvironment(desired, environment)));
   return planAgainst(loaded, read, { progress });
 }
@@ -230,8 +264,4 @@ function changedKeys(changes: readonly ResourceChange[]): Set<string> {
       .filter((c) => (c.action === 'create' || c.action === 'update') && fsmKindOf({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } }) !== undefined)
       .map((c) => keyOf(c.apiVersion, c.kind, c.namespace, c.name)),
   );
-}
-
-export function defaultActor(): string {
-  return `${userInfo().username}@${hostname()}`;
 }

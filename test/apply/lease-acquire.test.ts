@@ -3,7 +3,8 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
 import { acquireLock, LockBusyError } from '../../src/apply/lock.ts';
-import { holderOf, LEASE_TOKEN_ANNOTATION, microTime } from '../../src/apply/lease-object.ts';
+import { holderOf, LEASE_TOKEN_ANNOTATION } from '../../src/apply/lease-object.ts';
+import { theirLease } from '../support/example-kube.ts';
 import { clientFor, FakeKube } from '../support/fake-kube.ts';
 
 const SERVER = 'https://kube.test:6443';
@@ -61,16 +62,6 @@ test('after a 500 then 409 on our create, someone else\'s live Lease (not our to
   assert.ok(waits.every((w) => w === 'alice@laptop abc'));
 });
 
-/** A Lease of `holder`, renewed `ageSeconds` ago, lasting 60 s. */
-function leaseOf(holder: string, ageSeconds: number): JsonObject {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc', [LEASE_TOKEN_ANNOTATION]: 'their-token' } },
-    spec: { holderIdentity: holder, leaseDurationSeconds: 60, renewTime: microTime(new Date(Date.now() - ageSeconds * 1000)) },
-  };
-}
-
 const calls = (fake: FakeKube): string[] => fake.requests.map((r) => `${r.method} ${r.path}`);
 
 test('an absent Lease is taken with one request: the create, with nothing read first', async () => {
@@ -85,7 +76,7 @@ test('an absent Lease is taken with one request: the create, with nothing read f
 
 test('a Lease someone else holds: our create is refused and changes nothing, the Lease is read and its holder named', async () => {
   const fake = new FakeKube();
-  const theirs = fake.seed(LEASE, leaseOf('bob@ci', 1));
+  const theirs = fake.seed(LEASE, theirLease('bob@ci', 1));
   await assert.rejects(
     acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0 }),
     (e: unknown) => e instanceof LockBusyError && e.holder === 'bob@ci' && e.commit === 'abc',
@@ -96,7 +87,7 @@ test('a Lease someone else holds: our create is refused and changes nothing, the
 
 test('an expired Lease: our create is refused, then it is read and taken over on the version read', async () => {
   const fake = new FakeKube();
-  const expired = fake.seed(LEASE, leaseOf('crashed@ci', 120));
+  const expired = fake.seed(LEASE, theirLease('crashed@ci', 120));
   const held = await acquireLock(fake, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0 });
   assert.deepEqual(calls(fake), [`POST ${LEASES}`, `GET ${LEASE}`, `PUT ${LEASE}`]);
   const body = fake.requests[2]!.body as { metadata: { resourceVersion?: string } };

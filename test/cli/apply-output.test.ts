@@ -4,31 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
-import { namespaceOf, type KubeObject } from '../../src/core/kube.ts';
-import { fsmKindOf } from '../../src/fsm/kinds.ts';
-import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
-import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { cli, writeKubeconfig } from '../support/cli.ts';
-import { FakeKube } from '../support/fake-kube.ts';
-import { serveWithNock } from '../support/fake-kube-nock.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
+import { servedExampleCluster } from '../support/example-kube.ts';
 
 const SERVER = 'https://apply-output.test:6443';
-const TYPES = new Map<string, ResourceType>([['CustomResourceDefinition', CRDS], ['Namespace', NAMESPACES], ['Secret', SECRETS], ['ConfigMap', CONFIG_MAPS], ...Object.entries(WORKLOADS)]);
-
-function pathOf(object: KubeObject): string {
-  if (fsmKindOf(object)) return fsmObjectPath(object);
-  return objectPath(TYPES.get(object.kind)!, namespaceOf(object), object.metadata.name);
-}
-
 before(() => nock.disableNetConnect());
 after(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
 test('apply --output FILE.json: the plan is shown, then written with how the apply ended', async (t) => {
-  const fake = new FakeKube(SERVER);
-  for (const object of exampleClusterObjects('staging')) fake.seed(pathOf(object), object);
-  serveWithNock(fake, SERVER);
+  servedExampleCluster(SERVER);
   const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-apply-output-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const kubeconfig = await writeKubeconfig(t, { server: SERVER, cluster: 'staging', context: 'staging' });

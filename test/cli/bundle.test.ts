@@ -89,6 +89,17 @@ test('a live plan loads none of the planning code (yaml, ajv, acorn, all of semv
   assert.ok(Object.keys(outputs[entry('src/cli/plan-run.ts')]!.inputs).includes('src/cli/plan-run.ts'));
 });
 
+test('an apply loads none of the apply workflow or planning code before its Lease create and live read', () => {
+  const { outputs } = bundle.metafile;
+  const entry = (source: string) => Object.keys(outputs).find((path) => outputs[path]!.entryPoint === source)!;
+  // main.js, then apply-command's chunk (which sends the Lease's create and the read), then apply-run's.
+  const inputs = [...staticClosure(outputs, entry('src/cli/apply-command.ts'))].flatMap((path) => Object.keys(outputs[path]!.inputs));
+  assert.ok(inputs.includes('src/cli/apply-head-start.ts') && inputs.includes('src/apply/lease-attempt.ts') && inputs.includes('src/kube/cluster-reader.ts'));
+  const workflow = /node_modules\/(yaml|ajv|acorn|yauzl)\/|node_modules\/semver\/index\.js|^src\/(plan|render|fsm\/rules|helm|chart|workflow\/(plan-repository|apply-environment)|apply\/(executor|chart-apply|history)|config\/repo-config\.ts)/;
+  assert.deepEqual(inputs.filter((input) => workflow.test(input)), []);
+  assert.ok(Object.keys(outputs[entry('src/cli/apply-run.ts')]!.inputs).includes('src/cli/apply-run.ts'));
+});
+
 test('client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus are loaded at their first use, not with the kubeconfig code', () => {
   const { inputs, outputs } = bundle.metafile;
   const bundled = new Set(Object.values(outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path)));

@@ -11,21 +11,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
-import { namespaceOf, type KubeObject } from '../../src/core/kube.ts';
 import { FolderRepo } from '../../src/desired/folder-repo.ts';
 import type { RepoFiles } from '../../src/desired/repo-files.ts';
-import { fsmKindOf } from '../../src/fsm/kinds.ts';
 import { PendingHistory } from '../../src/apply/pending-history.ts';
 import { LockBusyError } from '../../src/apply/lock.ts';
 import { microTime } from '../../src/apply/lease-object.ts';
 import type { KubeRequest } from '../../src/kube/kube-client.ts';
 import { readHistory } from '../../src/apply/history.ts';
-import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
-import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { applyEnvironment, type ApplyOutcome } from '../../src/workflow/apply-environment.ts';
+import { servedExampleCluster } from '../support/example-kube.ts';
 import { apiError, FakeKube, clientFor } from '../support/fake-kube.ts';
-import { serveWithNock } from '../support/fake-kube-nock.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
 
 const SERVER = 'https://kube.test:6443';
 const REPO = fileURLToPath(new URL('../../examples/gitops', import.meta.url));
@@ -33,23 +28,13 @@ const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-git
 const HISTORY = '/api/v1/namespaces/fsm-system/configmaps/fsm-gitops-history-staging';
 const client = clientFor(SERVER, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 
-const TYPES: Record<string, ResourceType> = { CustomResourceDefinition: CRDS, Namespace: NAMESPACES, Secret: SECRETS, ConfigMap: CONFIG_MAPS, ...WORKLOADS };
-function pathOf(object: KubeObject): string {
-  if (fsmKindOf(object)) return fsmObjectPath(object);
-  const type = TYPES[object.kind];
-  if (!type) throw new Error(`no path for ${object.kind}`);
-  return objectPath(type, namespaceOf(object), object.metadata.name);
-}
-
 let fake: FakeKube;
 let stateDir: string;
 let pending: PendingHistory;
 before(() => nock.disableNetConnect());
 after(() => nock.enableNetConnect());
 beforeEach(() => {
-  fake = new FakeKube(SERVER);
-  for (const object of exampleClusterObjects('staging')) fake.seed(pathOf(object), object);
-  serveWithNock(fake, SERVER);
+  fake = servedExampleCluster(SERVER);
   stateDir = mkdtempSync(join(tmpdir(), 'fsm-gitops-state-'));
   pending = new PendingHistory(stateDir);
 });
