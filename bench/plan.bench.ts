@@ -5,7 +5,8 @@
  * (which objects need no server dry run) of 1,000 applied objects read back with their managedFields.
  *
  * Then linearity: the snapshot plan and the PR comment (Markdown) and check run renders for 1,000, 5,000
- * and 10,000 new Plugins in process, per 1,000; the built CLI's snapshot plan of 5,000 (target under 2 s)
+ * and 10,000 new Plugins in process, per 1,000; the plan and the text apply prints before its first write for
+ * 1,000 creates and for a prune of 500 of 1,000 applied Plugins; the built CLI's snapshot plan of 5,000 (target under 2 s)
  * and its start-up (`--version`): bin/fsm-gitops.js and the bundle it runs, rebuilt first when stale.
  */
 import { execFileSync } from 'node:child_process';
@@ -136,15 +137,16 @@ console.log(`  proven unchanged ${median(proofTimes).toFixed(1).padStart(8)} ms 
 const SCALES = [1_000, 5_000, 10_000];
 const PER_FILE = 10;
 
+function* newPluginObjects(count: number): Generator<KubeObject> {
+  for (let i = 0; i < count; i++) {
+    yield { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: `plugin-${i}`, labels: LABELS }, spec: { priority: 100, pipyscript: `pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-plugin'] = 'plugin-${i}')\n` } };
+  }
+}
+
 function newPlugins(count: number): Map<string, string> {
   const files = new Map<string, string>();
-  for (let f = 0; f * PER_FILE < count; f++) {
-    const docs = [];
-    for (let i = f * PER_FILE; i < Math.min(count, (f + 1) * PER_FILE); i++) {
-      docs.push(dump({ apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: `plugin-${i}`, labels: LABELS }, spec: { priority: 100, pipyscript: `pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-plugin'] = 'plugin-${i}')\n` } }));
-    }
-    files.set(`clusters/bench/plugins/${String(f).padStart(5, '0')}.yaml`, docs.join('---\n'));
-  }
+  const objects = [...newPluginObjects(count)];
+  for (let f = 0; f * PER_FILE < count; f++) files.set(`clusters/bench/plugins/${String(f).padStart(5, '0')}.yaml`, objects.slice(f * PER_FILE, (f + 1) * PER_FILE).map((o) => dump(o)).join('---\n'));
   return files;
 }
 
@@ -162,6 +164,31 @@ for (const count of SCALES) {
   renderCheckRun(plan);
   const t3 = performance.now();
   console.log(`  ${String(count).padStart(6)} Plugins: plan ${per1000(t1 - t0, count)}, PR comment ${per1000(t2 - t1, count)}, check run ${per1000(t3 - t2, count)}`);
+}
+
+// The text apply prints before its first write (its confirmation): 1,000 creates, and a prune of 500 of 1,000 applied
+// Plugins (a delete shows the whole live object). Planned and rendered in process, best of ROUNDS.
+console.log('\napply\'s plan text, in process (best of 5):');
+const owned = (objects: KubeObject[]): KubeObject[] => objects.map((o) => ({ ...o, metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, resourceVersion: '1' } }));
+const applyCases = [
+  { work: 'create 1,000', plugins: 1_000, live: exampleLive },
+  { work: 'prune 500 of 1,000', plugins: 500, live: liveStateFromObjects('production.yaml', [...exampleObjects, ...owned([...newPluginObjects(1_000)])], MESH) },
+];
+for (const { work, plugins, live } of applyCases) {
+  const applyRepo = new MemoryRepo({ '.github/fsm-gitops.yml': `environments:\n  ${ENV.env}:\n    path: clusters/bench\n    cluster: bench\n` });
+  for (const [path, text] of newPlugins(plugins)) applyRepo.set(path, text);
+  const desired = await loadEnvironment(applyRepo, environment);
+  const plans: number[] = [];
+  const texts: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = performance.now();
+    const plan = planEnvironment(desired, live);
+    const t1 = performance.now();
+    renderText({ environments: [plan] }, { color: false });
+    plans.push(t1 - t0);
+    texts.push(performance.now() - t1);
+  }
+  console.log(`  ${work.padEnd(20)} plan ${Math.min(...plans).toFixed(0).padStart(5)} ms, text ${Math.min(...texts).toFixed(0).padStart(5)} ms`);
 }
 
 const cli = await ensureBuiltCli((line) => console.log(line));

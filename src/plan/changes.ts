@@ -6,11 +6,11 @@ import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/o
 import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
 import { ENABLE_CHART_UPGRADES } from '../fsm/chart-upgrade-hint.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
-import { fieldChanges } from './field-changes.ts';
+import { fieldChanges, type FieldChange } from './field-changes.ts';
 import { applyOnto } from './merge.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 import { normalize } from './normalize.ts';
-import type { ResourceChange } from './plan-types.ts';
+import type { ChangeAction, ResourceChange } from './plan-types.ts';
 import type { DryRunOutcome } from '../live/live-state.ts';
 import { HELM_VALUES_KIND } from '../redact/plan-redaction.ts';
 import type { Redactor } from '../redact/redactor.ts';
@@ -57,22 +57,24 @@ function change(
   after: KubeObject | undefined,
   where: { file?: string; line?: number },
 ): ResourceChange {
+  const shownLive = live ? normalize(live) : undefined;
+  const shownAfter = after ? normalize(after) : undefined;
+  // Equal objects are unchanged without a redacted copy, which nothing renders (the redactor learnt both: planRedactor).
+  if (action === 'update' && deepEqual(shownLive, shownAfter)) return identified('unchanged', identity, [], where);
   // Differences are found on the real values (a changed credential is an update), shown redacted.
-  const [before, afterNormalized] = redactor.pair(identity.kind, live ? normalize(live) : undefined, after ? normalize(after) : undefined);
-  // Field summaries describe updates; a create or delete is its whole diff.
-  const fields = action === 'update' ? fieldChanges(before, afterNormalized) : [];
-  const result: ResourceChange = {
-    action: action === 'update' && fields.length === 0 ? 'unchanged' : action,
-    kind: identity.kind,
-    apiVersion: identity.apiVersion,
-    name: identity.metadata.name,
-    fields,
-    ...where,
-  };
+  const [before, afterRedacted] = redactor.pair(identity.kind, shownLive, shownAfter);
+  // Field summaries describe updates; a create or delete is its whole diff. Masking keeps a difference: `•••••• (changed)`.
+  const fields = action === 'update' ? fieldChanges(before, afterRedacted) : [];
+  const result = identified(action === 'update' && fields.length === 0 ? 'unchanged' : action, identity, fields, where);
+  if (before) result.before = before;
+  if (afterRedacted) result.after = afterRedacted;
+  return result;
+}
+
+function identified(action: ChangeAction, identity: KubeObject, fields: FieldChange[], where: { file?: string; line?: number }): ResourceChange {
+  const result: ResourceChange = { action, kind: identity.kind, apiVersion: identity.apiVersion, name: identity.metadata.name, fields, ...where };
   const namespace = namespaceOf(identity);
   if (namespace) result.namespace = namespace;
-  if (before) result.before = before;
-  if (afterNormalized) result.after = afterNormalized;
   return result;
 }
 

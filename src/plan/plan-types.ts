@@ -7,7 +7,10 @@ import type { OmittedFindings } from './finding-caps.ts';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
 
-/** What the plan will do to one object (or to the Helm values, as kind `HelmValues`). before/after are normalized and masked. */
+/**
+ * What the plan will do to one object (or to the Helm values, as kind `HelmValues`). before/after are normalized
+ * and masked; an unchanged object (but the Helm values) has neither: no output shows it.
+ */
 export interface ResourceChange {
   action: ChangeAction;
   kind: string;

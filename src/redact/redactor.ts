@@ -13,6 +13,8 @@ type Path = (string | number)[] | undefined;
 /** Keys that name the header or variable whose sibling `value` holds it: `{name: Authorization, value: …}`. */
 const PAIR_NAME_KEYS = ['name', 'key', 'header', 'headername'];
 const isPairNameKey = memoized((key: string): boolean => PAIR_NAME_KEYS.includes(normalizeKey(key)));
+/** The key of a name/value pair's value, lower-cased. */
+const VALUE_KEY = 'value';
 /** Shorter secrets are not searched for in free text: they would mask ordinary words. */
 const MIN_KNOWN_LENGTH = 4;
 
@@ -79,10 +81,9 @@ export class Redactor {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) this.scan(kind, value[i]!, path && [...path, i], secret);
     } else if (isObject(value)) {
-      const pairSecret = this.namesSecret(value);
       for (const key of Object.keys(value)) {
         const childPath = path && [...path, key];
-        this.scan(kind, value[key]!, childPath, this.childSecret(kind, key, childPath, secret, pairSecret));
+        this.scan(kind, value[key]!, childPath, this.childSecret(kind, key, childPath, secret, value, undefined));
       }
     } else if (secret) {
       this.hide(value);
@@ -121,10 +122,9 @@ export class Redactor {
   private walkObjects(kind: string, b: JsonObject | undefined, a: JsonObject | undefined, path: Path, inherited: boolean): [Value, Value] {
     const outB: JsonObject | undefined = b && {};
     const outA: JsonObject | undefined = a && {};
-    const pairSecret = this.namesSecret(b) || this.namesSecret(a);
     const visit = (key: string): void => {
       const childPath = path && [...path, key];
-      const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, this.childSecret(kind, key, childPath, inherited, pairSecret));
+      const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, this.childSecret(kind, key, childPath, inherited, b, a));
       if (outB && cb !== undefined) setOwn(outB, key, cb);
       if (outA && ca !== undefined) setOwn(outA, key, ca);
     };
@@ -135,11 +135,17 @@ export class Redactor {
   }
 
   /**
-   * Whether the value under `key` is a credential: under one (`inherited`), or named one by its key, its
-   * schema path or a name/value pair; unless its path is a public settings block.
+   * Whether the value under `key` of the mapping `b` (and `a`, its pair's other side) is a credential: under
+   * one (`inherited`), or named one by its key, its schema path or a name/value pair; unless its path is a
+   * public settings block. The mappings are searched for a pair's name only under a `value` key: most
+   * mappings have none.
    */
-  private childSecret(kind: string, key: string, childPath: Path, inherited: boolean, pairSecret: boolean): boolean {
-    const named = inherited || isSecretKey(key, this.extraKeys) || (childPath !== undefined && isSecretPath(kind, childPath)) || (pairSecret && key.toLowerCase() === 'value');
+  private childSecret(kind: string, key: string, childPath: Path, inherited: boolean, b: JsonObject | undefined, a: JsonObject | undefined): boolean {
+    const named =
+      inherited ||
+      isSecretKey(key, this.extraKeys) ||
+      (childPath !== undefined && isSecretPath(kind, childPath)) ||
+      (key.length === VALUE_KEY.length && key.toLowerCase() === VALUE_KEY && (this.namesSecret(b) || this.namesSecret(a)));
     return named && !(childPath !== undefined && isPublicPath(kind, childPath));
   }
 

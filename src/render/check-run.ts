@@ -4,7 +4,7 @@ import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { CHECK_TEXT_LIMIT, clip, limitAnnotationMessage, limitAnnotationTitle, limitCheckText } from './github-limits.ts';
 import { markdownCode, markdownText, oneLine } from './markdown-escape.ts';
 import { namesList, omittedSentence, resourceTitle, summaryLine, MESSAGE_SHOWN } from './summary.ts';
-import { unifiedYamlDiff } from './unified-diff.ts';
+import { changeDiff } from './unified-diff.ts';
 import { fence } from './markdown-code.ts';
 
 
@@ -70,7 +70,7 @@ function omittedAnnotation(o: OmittedFindings): CheckAnnotation[] {
 function diffText(plan: EnvironmentPlan): string {
   const blocks = plan.changes
     .filter((c) => c.action !== 'unchanged')
-    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${markdownText(resourceTitle(c))}${c.pending ? `\n_Pending:_ ${markdownText(c.pending)}` : ''}\n\n${fence('diff', unifiedYamlDiff(c.before, c.after))}\n` }));
+    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${markdownText(resourceTitle(c))}${c.pending ? `\n_Pending:_ ${markdownText(c.pending)}` : ''}\n\n${fence('diff', changeDiff(c))}\n` }));
   const kept: string[] = [];
   const left: string[] = [];
   let length = 0;

@@ -6,7 +6,7 @@ import { appendAll } from '../core/arrays.ts';
 import { clip, COMMENT_BODY_LIMIT } from './github-limits.ts';
 import { cutMarkdown } from './markdown-cut.ts';
 import { ACTION_SYMBOL, MESSAGE_SHOWN, namesList, omittedSentence, resourceTitle, showValue, summaryLine } from './summary.ts';
-import { unifiedYamlDiff } from './unified-diff.ts';
+import { changeDiff } from './unified-diff.ts';
 
 /** Hidden marker the app looks for to edit its one comment in place. */
 export const COMMENT_MARKER = '<!-- fsm-gitops:plan -->';
@@ -157,7 +157,7 @@ function changeBlock(change: ResourceChange): string {
     if (change.fields.length > 50) lines.push(`- …and ${change.fields.length - 50} more fields`);
     lines.push('');
   }
-  lines.push(fence('diff', unifiedYamlDiff(change.before, change.after)), '', '</details>');
+  lines.push(fence('diff', changeDiff(change)), '', '</details>');
   return lines.join('\n');
 }
 

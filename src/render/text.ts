@@ -2,7 +2,7 @@ import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
 import { appendAll } from '../core/arrays.ts';
 import { ACTION_SYMBOL, omittedSentence, resourceTitle, showValue, summaryLine } from './summary.ts';
-import { unifiedYamlDiff } from './unified-diff.ts';
+import { changeDiff } from './unified-diff.ts';
 import { ansi, type Style } from './ansi.ts';
 import { visible } from './terminal-text.ts';
 
@@ -51,7 +51,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   if (change.action === 'update') {
     for (const field of change.fields) lines.push(`    ${visible(`${field.path}: ${showValue(field.before)} → ${showValue(field.after)}`)}`);
   }
-  const diff = unifiedYamlDiff(change.before, change.after);
+  const diff = changeDiff(change);
   for (const line of diff.split('\n')) {
     const style = line.startsWith('+') ? 'green' : line.startsWith('-') ? 'red' : line.startsWith('@@') ? 'cyan' : 'dim';
     if (line !== '') lines.push(`    ${paint(style, visible(line))}`);

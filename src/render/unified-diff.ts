@@ -1,6 +1,7 @@
 import { structuredPatch } from 'diff';
 import { dump } from 'js-yaml';
 import type { JsonObject } from '../core/json.ts';
+import type { ResourceChange } from '../plan/plan-types.ts';
 
 /**
  * Objects larger than this, as JSON characters (both sides together), are not shown as a diff. js-yaml's
@@ -40,11 +41,25 @@ export function unifiedYamlDiff(before: JsonObject | undefined, after: JsonObjec
     .join('\n');
 }
 
+/** Every line of `yaml` added (`+`) or removed (`-`), under the hunk header jsdiff would write. */
 function wholeHunk(sign: '+' | '-', yaml: string): string {
   if (yaml === '') return '';
-  const lines = yaml.replace(/\n$/, '').split('\n');
-  const header = sign === '+' ? `@@ -1,0 +1,${lines.length} @@` : `@@ -1,${lines.length} +1,0 @@`; // as jsdiff writes them
-  return `${header}\n${lines.map((line) => `${sign}${line}`).join('\n')}`;
+  const body = yaml.endsWith('\n') ? yaml.slice(0, -1) : yaml;
+  const lines = lineCount(body) + 1;
+  const header = sign === '+' ? `@@ -1,0 +1,${lines} @@` : `@@ -1,${lines} +1,0 @@`;
+  return `${header}\n${sign}${body.replaceAll('\n', `\n${sign}`)}`;
+}
+
+/** A change's unifiedYamlDiff, made once however many outputs show it (text and `--output`, a PR comment and its check runs). */
+const diffs = new WeakMap<ResourceChange, { before: JsonObject | undefined; after: JsonObject | undefined; diff: string }>();
+
+/** unifiedYamlDiff of the change's before and after, remembered with the change (again if either is replaced). */
+export function changeDiff(change: ResourceChange): string {
+  const known = diffs.get(change);
+  if (known && known.before === change.before && known.after === change.after) return known.diff;
+  const diff = unifiedYamlDiff(change.before, change.after);
+  diffs.set(change, { before: change.before, after: change.after, diff });
+  return diff;
 }
 
 function lineCount(text: string): number {

@@ -106,3 +106,32 @@ test('redact.keys in .github/fsm-gitops.yml adds key names, masked in every form
   const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cfg.yaml': pluginConfigYaml('extra', { config: 'session_blob: blobvalue-7' }) }, { config });
   for (const { format, render } of RENDERERS) assertRedacted(render(plan), 'blobvalue-7', format);
 });
+
+test('credentials in a created and in a deleted object, by key, by a name/value pair (value first) and by shape, and each quoted in the other, are masked in every format', async () => {
+  const owned = { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' };
+  const live = exampleLiveState('staging', (objects) => [
+    ...objects,
+    {
+      apiVersion: 'plugin.flomesh.io/v1alpha1',
+      kind: 'PluginConfig',
+      metadata: { name: 'gone', namespace: 'bookinfo', labels: owned, annotations: { note: 'rotated from createdtoken-8' } },
+      spec: {
+        plugin: 'cors',
+        destinationRefs: [{ kind: 'Service', name: 'productpage', namespace: 'bookinfo' }],
+        config: { apiToken: 'deletedtoken-9', headers: [{ Value: 'deletedpair-10', Name: 'Proxy-Authorization' }], upstream: 'https://admin:deletedpw-11@logs.example.com/x' },
+      },
+    },
+  ]);
+  const config = dump({ apiToken: 'createdtoken-8', headers: [{ value: 'createdpair-12', name: 'Authorization' }], note: 'replaces deletedtoken-9', jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ' });
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cfg.yaml': pluginConfigYaml('made', { config }) }, { live });
+  assert.deepEqual(plan.changes.filter((c) => c.kind === 'PluginConfig').map((c) => [c.name, c.action]), [['made', 'create'], ['gone', 'delete']]);
+  for (const { format, render } of RENDERERS) {
+    const output = render(plan);
+    for (const secret of ['createdtoken-8', 'createdpair-12', 'eyJzdWIiOiJhYmMifQ']) assertRedacted(output, secret, `${secret} / ${format}`);
+    // JSON carries no deleted object (README, "JSON output"): its credentials are not in it at all.
+    for (const secret of ['deletedtoken-9', 'deletedpair-10', 'deletedpw-11']) {
+      if (format === 'JSON') assert.ok(!output.includes(secret), `${secret} / JSON: the secret is printed`);
+      else assertRedacted(output, secret, `${secret} / ${format}`);
+    }
+  }
+});

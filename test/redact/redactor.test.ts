@@ -117,6 +117,19 @@ test('learn remembers every credential value() would mask (Secrets, kubeconfigs,
   }
 });
 
+test("a name/value pair's value is a credential whichever key comes first and however `value` is spelt, on either side of a pair", () => {
+  const headers = JSON.parse('[{"VALUE": "upper-1", "Header": "X-Api-Key"}, {"value": "lower-2", "key": "Cookie"}, {"Value": "kept-3", "name": "X-Trace"}]') as JsonObject[];
+  const shown = JSON.stringify(new Redactor().value('PluginConfig', { spec: { headers } }));
+  assert.ok(!shown.includes('upper-1') && !shown.includes('lower-2'), shown);
+  assert.ok(shown.includes('kept-3'), shown);
+  const learnt = new Redactor();
+  learnt.learn('PluginConfig', { headers });
+  assert.equal(learnt.text('upper-1 lower-2 kept-3'), `${MASK} ${MASK} kept-3`);
+  // The name on one side makes the value a credential on both (a header renamed to Authorization).
+  const [before, after] = new Redactor().pair('X', { value: 'was-4', name: 'X-Trace' }, { value: 'now-5', name: 'Authorization' });
+  assert.deepEqual([before, after], [{ value: MASK, name: 'X-Trace' }, { value: MASK_CHANGED, name: 'Authorization' }]);
+});
+
 test("a pair walk copies both sides whole, in one key order: before's keys, then those only after has", () => {
   const [before, after] = new Redactor().pair('X', { b: 1, a: { x: 1 }, gone: 's' }, { a: { y: 2, x: 1 }, b: 1, added: 't' });
   assert.equal(JSON.stringify([before, after]), '[{"b":1,"a":{"x":1},"gone":"s"},{"b":1,"a":{"x":1,"y":2},"added":"t"}]');

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubeObject } from '../../src/core/kube.ts';
+import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/core/ownership.ts';
+import { MASK, MASK_CHANGED } from '../../src/redact/mask.ts';
+import { ENABLE_PLUGINS, pluginConfigYaml } from '../support/manifests.ts';
+import { exampleLiveState, planFiles } from '../support/plan-fixture.ts';
+
+const OWNED = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: 'staging' };
+
+/** A live PluginConfig as fsm-gitops applied it, with a credential in its config. */
+function livePluginConfig(name: string, token: string): KubeObject {
+  return {
+    apiVersion: 'plugin.flomesh.io/v1alpha1',
+    kind: 'PluginConfig',
+    metadata: { name, namespace: 'bookinfo', labels: OWNED, annotations: { 'fsm-gitops.io/commit': 'c0ffee' }, uid: `uid-${name}`, resourceVersion: '7' },
+    spec: { plugin: 'cors', destinationRefs: [{ kind: 'Service', name: 'productpage', namespace: 'bookinfo' }], config: { apiToken: token, level: 'info' } },
+  };
+}
+
+test('an object as it is live is unchanged, and one whose only difference is a credential is an update that says so, masked', async () => {
+  const live = exampleLiveState('staging', (objects) => [...objects, livePluginConfig('same', 'same-token-1'), livePluginConfig('rotated', 'old-token-2')]);
+  const plan = await planFiles(
+    {
+      'meshconfig.yaml': ENABLE_PLUGINS,
+      'same.yaml': pluginConfigYaml('same', { config: 'apiToken: same-token-1\nlevel: info' }),
+      'rotated.yaml': pluginConfigYaml('rotated', { config: 'apiToken: new-token-3\nlevel: info' }),
+    },
+    { live },
+  );
+  const byName = new Map(plan.changes.map((c) => [c.name, c]));
+  assert.equal(byName.get('same')?.action, 'unchanged');
+  assert.deepEqual(byName.get('same')?.fields, []);
+  const rotated = byName.get('rotated');
+  assert.equal(rotated?.action, 'update');
+  assert.deepEqual(rotated?.fields, [{ path: 'spec.config.apiToken', before: MASK, after: MASK_CHANGED }]);
+  assert.ok(!JSON.stringify(plan).match(/same-token-1|old-token-2|new-token-3/), 'no credential in the plan');
+});
