@@ -13,6 +13,7 @@ import { send, serverAddress, type ServerAddress } from './http-exchange.ts';
 import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
 import { CacheReads, listCollection } from './collection-list.ts';
 import { CredentialSource } from './request-credentials.ts';
+import { plainHttpRefusal } from './plain-http.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -100,6 +101,8 @@ export class KubeClient {
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: pass --context or set current-context');
+    const refusal = plainHttpRefusal(config.getCurrentContext(), cluster);
+    if (refusal) throw new Error(refusal);
     this.endpoint = cluster.server.replace(/\/+$/, '');
     this.server = displayUrl(this.endpoint);
     this.address = serverAddress(this.endpoint);

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Metafile } from 'esbuild';
-import { buildCli, CLI_OUT_DIR, LAZY_IMPORTS, type CliBuild } from '../../scripts/build-cli.ts';
+import { buildCli, CLI_OUT_DIR, type CliBuild } from '../../scripts/build-cli.ts';
 import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
+import { lazyImportsOf } from '../support/lazy-imports.ts';
+import { refusingSocksProxy } from '../support/socks-proxy.ts';
 
 // The bundle the `fsm-gitops` bin runs, built into a temp folder laid out as the repository is
 // (package.json two levels above the bundle, as src/cli/version.ts expects), and run as a child process.
@@ -101,40 +103,12 @@ test('an apply loads none of the apply workflow or planning code before its Leas
 });
 
 test('client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus are loaded at their first use, not with the kubeconfig code', () => {
-  const { inputs, outputs } = bundle.metafile;
-  const bundled = new Set(Object.values(outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path)));
-  for (const name of Object.keys(LAZY_IMPORTS)) {
-    const eager = [...bundled].filter((path) => inputs[path]!.imports.some((imported) => imported.original === name && imported.kind !== 'require-call'));
-    const through = eager.filter((path) => path !== `lazy-import:${name}`).map((path) => `${path} -> ${inputs[path]!.imports.find((imported) => imported.original === name)!.path}`);
-    assert.deepEqual(through.filter((line) => !line.endsWith(` -> lazy-import:${name}`)), [], `${name} is imported eagerly`);
-    assert.ok(through.length > 0, `client-node still imports ${name}`);
-  }
+  assert.deepEqual(lazyImportsOf(bundle.metafile), { eager: [], unused: [] });
 });
 
 test('a kubeconfig\'s socks5 proxy-url still goes through the proxy (socks-proxy-agent, loaded at first use)', async (t) => {
-  const greetings: number[] = [];
-  const proxy = createTcpServer((socket) => {
-    socket.once('data', (data) => {
-      greetings.push(data[0]!);
-      socket.end(Buffer.from([0x05, 0xff])); // SOCKS5: no acceptable authentication method
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const kubeconfig = join(dir, 'config');
-  await writeFile(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: staging, cluster: { server: "https://192.0.2.1:6443", insecure-skip-tls-verify: true, proxy-url: "socks5://127.0.0.1:${(proxy.address() as AddressInfo).port}" } }]`,
-      'users: [{ name: me, user: { token: a-token } }]',
-      'contexts: [{ name: staging, context: { cluster: staging, user: me } }]',
-      'current-context: staging',
-    ].join('\n'),
-  );
+  const { url, greetings } = await refusingSocksProxy(t);
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://192.0.2.1:6443', cluster: 'staging', context: 'staging', insecure: true, proxyUrl: url });
   const { code, stderr } = await runBundle(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig]);
   assert.equal(code, 3, stderr);
   assert.ok(greetings.length > 0 && greetings.every((version) => version === 0x05), `the proxy saw ${JSON.stringify(greetings)}; stderr: ${stderr}`);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import nock from 'nock';
 import { clearSecretCache } from '../../src/aws/secrets.ts';
 import { handler } from '../../src/lambda/webhook.ts';
 import { fakeAws, LAMBDA_ENV, QUEUE_URL } from '../support/fake-aws.ts';
 import { commentPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
+import { httpApiEvent } from './lambda-events.ts';
 
 const SECRET = 'webhook-secret-from-ssm';
 const saved = { ...process.env };
@@ -21,31 +21,6 @@ after(() => {
   nock.enableNetConnect();
   process.env = saved;
 });
-
-/** An API Gateway HTTP API (payload format 2.0) request as Lambda receives it. */
-function httpApiEvent(body: string, headers: Record<string, string>, base64 = false): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /api/github/webhooks',
-    rawPath: '/api/github/webhooks',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'user-agent': 'GitHub-Hookshot/abc', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'POST', path: '/api/github/webhooks', protocol: 'HTTP/1.1', sourceIp: '140.82.115.1', userAgent: 'GitHub-Hookshot/abc' },
-      requestId: 'req-1',
-      routeKey: 'POST /api/github/webhooks',
-      stage: '$default',
-      time: '25/Nov/2026:12:00:00 +0000',
-      timeEpoch: 1795608000000,
-    },
-    body: base64 ? Buffer.from(body).toString('base64') : body,
-    isBase64Encoded: base64,
-  };
-}
 
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const body = JSON.stringify(pullRequestPayload('opened', { number: 7, headSha: 'a'.repeat(40) }));

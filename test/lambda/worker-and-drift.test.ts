@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import type { EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import nock from 'nock';
 import { clearSecretCache } from '../../src/aws/secrets.ts';
 import { resetAppInstance } from '../../src/lambda/app-instance.ts';
 import { handler as drift } from '../../src/lambda/drift.ts';
 import { handler as worker } from '../../src/lambda/worker.ts';
-import { fromWebhook } from '../../src/events/from-webhook.ts';
-import { fakeAws, LAMBDA_ENV } from '../support/fake-aws.ts';
-import { fakeGitHub, PRIVATE_KEY } from '../support/fake-github.ts';
+import { fakeAws } from '../support/fake-aws.ts';
+import { fakeGitHub } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
 import { MASK } from '../../src/redact/mask.ts';
 import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
+import { APP_ENV, queued, SCHEDULED, SETTINGS, sqsEvent } from './lambda-events.ts';
 
 const HEAD = 'b'.repeat(40);
-const SETTINGS = {
-  '/fsm-gitops/prod/github-app-id': '1',
-  '/fsm-gitops/prod/github-private-key': PRIVATE_KEY,
-  '/fsm-gitops/prod/webhook-secret': 'secret',
-  '/fsm-gitops/prod/clusters': 'clusters:\n  staging: { snapshotFile: examples/cluster/staging.yaml }\n  prod-eu-1: { snapshotFile: examples/cluster/production.yaml }\n',
-};
 const saved = { ...process.env };
 const logged: string[] = [];
 const originalError = console.error;
@@ -33,14 +26,7 @@ beforeEach(() => {
   logged.length = 0;
   console.error = (line: string) => void logged.push(line);
   console.log = (line: string) => void logged.push(line);
-  Object.assign(process.env, LAMBDA_ENV, {
-    GITHUB_APP_ID: 'ssm:/fsm-gitops/prod/github-app-id',
-    GITHUB_PRIVATE_KEY: 'ssm:/fsm-gitops/prod/github-private-key',
-    WEBHOOK_SECRET: 'ssm:/fsm-gitops/prod/webhook-secret',
-    CLUSTERS: 'ssm:/fsm-gitops/prod/clusters',
-    MAX_RECEIVE_COUNT: '3',
-    LOG_LEVEL: 'fatal',
-  });
+  Object.assign(process.env, APP_ENV);
 });
 afterEach(() => {
   nock.cleanAll();
@@ -51,33 +37,6 @@ after(() => {
   nock.enableNetConnect();
   process.env = saved;
 });
-
-/** An SQS event as Lambda's event source mapping delivers it (batch size 1). */
-function sqsEvent(body: string, receiveCount = 1): SQSEvent {
-  const record: SQSRecord = {
-    messageId: 'm-1',
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: '1795608000000',
-      SenderId: 'AROAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1795608000001',
-      SequenceNumber: '18849496460467696128',
-      MessageGroupId: 'acme/mesh-config',
-      MessageDeduplicationId: 'd-1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:fsm-gitops-prod-events.fifo',
-    awsRegion: 'eu-west-1',
-  };
-  return { Records: [record] };
-}
-
-/** The queue message the webhook function makes of a delivery. */
-const queued = (payload: unknown) => JSON.stringify(fromWebhook('pull_request', 'd-1', payload).event);
 
 test('the worker hands a queued delivery to the app: check run and comment, settings read once', async () => {
   const aws = fakeAws(SETTINGS);
@@ -108,29 +67,17 @@ test('a failure returns the message to the queue; the last try says it goes to t
   assert.deepEqual([line['event'], line['repository'], line['attempt']], ['pull_request.opened', 'acme/mesh-config', 3]);
 });
 
-const scheduled: EventBridgeEvent<'Scheduled Event', Record<string, never>> = {
-  version: '0',
-  id: 'e-1',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-25T12:00:00Z',
-  region: 'eu-west-1',
-  resources: ['arn:aws:events:eu-west-1:123456789012:rule/fsm-gitops-prod-drift'],
-  detail: {},
-};
-
 test('the drift schedule opens one fsm-drift issue with the diff, updates it, and closes it when the drift is gone', async () => {
   fakeAws(SETTINGS);
   const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7 });
-  assert.deepEqual(await drift(scheduled), { checked: 1, failed: 0 });
+  assert.deepEqual(await drift(SCHEDULED), { checked: 1, failed: 0 });
   assert.equal(github.issues.length, 1);
   const [issue] = github.issues;
   assert.deepEqual(issue!.labels, [{ name: 'fsm-drift' }]);
   assert.match(issue!.title, /Drift: staging differs from main/);
   assert.match(issue!.body, /enablePluginPolicy/);
 
-  await drift(scheduled);
+  await drift(SCHEDULED);
   assert.equal(github.issues.length, 1, 'updated, not a second issue');
 
   // The branch now matches the cluster (only production, which is in sync): the issue is closed.
@@ -139,7 +86,7 @@ test('the drift schedule opens one fsm-drift issue with the diff, updates it, an
   const files = exampleRepoFiles();
   files['.github/fsm-gitops.yml'] = 'environments:\n  production:\n    path: clusters/production\n    cluster: prod-eu-1\n';
   const synced = fakeGitHub({ files, changed: [], headSha: HEAD, prNumber: 7, issues: github.issues });
-  await drift(scheduled);
+  await drift(SCHEDULED);
   assert.equal(synced.issues[0]!.state, 'closed');
   assert.match(synced.issues[0]!.comments[0]!, /match `main`/);
 });
@@ -153,7 +100,7 @@ test("a drift check's failure is logged as one line with the credentials its err
     // The cluster cannot be read, and the error names the cluster's location: here a credential.
     fakeAws({ ...SETTINGS, '/fsm-gitops/prod/clusters': JSON.stringify({ clusters: { staging: { snapshotFile: `/nonexistent/${value}` }, 'prod-eu-1': { snapshotFile: 'examples/cluster/production.yaml' } } }) });
     fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7 });
-    assert.deepEqual(await drift(scheduled), { checked: 0, failed: 1 }, shape);
+    assert.deepEqual(await drift(SCHEDULED), { checked: 0, failed: 1 }, shape);
     const line = logged.find((l) => l.includes('drift check failed'));
     assert.ok(line, `${shape}: ${logged.join('\n')}`);
     assert.ok(!line.includes(secret), `${shape}: ${line}`);

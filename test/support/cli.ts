@@ -47,11 +47,12 @@ export async function copyExampleRepo(): Promise<{ repo: string; cleanup(): Prom
 /**
  * A kubeconfig file in a temp folder (removed after the test) with one cluster `cluster` at `server`, a
  * token user, and one context `context` for it, which is the current-context. `insecure` turns the
- * cluster's TLS verification off, which client-node needs for an http:// server.
+ * cluster's TLS verification off, which client-node needs for an http:// server; `proxyUrl` is the cluster's
+ * proxy-url.
  */
 export async function writeKubeconfig(
   t: { after(fn: () => Promise<void>): void },
-  options: { server: string; cluster: string; context: string; insecure?: boolean },
+  options: { server: string; cluster: string; context: string; insecure?: boolean; proxyUrl?: string },
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -62,7 +63,7 @@ export async function writeKubeconfig(
     [
       'apiVersion: v1',
       'kind: Config',
-      `clusters: [{ name: ${cluster}, cluster: { server: "${server}"${options.insecure ? ', insecure-skip-tls-verify: true' : ''} } }]`,
+      `clusters: [{ name: ${cluster}, cluster: { server: "${server}"${options.insecure ? ', insecure-skip-tls-verify: true' : ''}${options.proxyUrl ? `, proxy-url: "${options.proxyUrl}"` : ''} } }]`,
       'users: [{ name: me, user: { token: a-token } }]',
       `contexts: [{ name: ${context}, context: { cluster: ${cluster}, user: me } }]`,
       `current-context: ${context}`,

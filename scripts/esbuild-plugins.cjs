@@ -1,0 +1,93 @@
+/**
+ * The esbuild plugins of every fsm-gitops bundle: the CLI's (scripts/build-cli.ts) and the Lambda functions'
+ * (serverless.yml custom.esbuild.plugins names scripts/lambda-esbuild-plugins.cjs, which serverless-esbuild
+ * `require()`s, hence CommonJS). Both shrink what @kubernetes/client-node costs a bundle at load.
+ * Types: esbuild-plugins.d.cts beside this file.
+ */
+'use strict';
+
+/**
+ * Packages whose modules only declare things: esbuild drops the modules nothing uses (the package.json
+ * `sideEffects: false` they do not declare). @kubernetes/client-node's config.js imports gen/index.js,
+ * which re-exports ~720 generated model classes KubeConfig never uses: 590 kB of the 750 kB bundled.
+ */
+const SIDE_EFFECT_FREE = ['@kubernetes/client-node'];
+
+/**
+ * Packages client-node's modules import for what only some kubeconfigs or API calls use, loaded at their first
+ * use instead of with the importing module: node-fetch (its Headers for applyToFetchOptions and its fetch for the
+ * generated API client, neither of which fsm-gitops calls; it loads whatwg-url and tr46's Unicode tables),
+ * socks-proxy-agent (a `socks5://` proxy-url) and jsonpath-plus (the azure and gcp auth providers). They were
+ * ~40% of the CLI's kubeconfig chunk's load time. Per package: the importing files (under
+ * node_modules/@kubernetes/client-node/) and the names they import, each a function or a class.
+ */
+const LAZY_IMPORTS = {
+  'node-fetch': { from: ['dist/config.js', 'dist/gen/http/isomorphic-fetch.js'], names: ['Headers', 'default'] },
+  'socks-proxy-agent': { from: ['dist/config.js'], names: ['SocksProxyAgent'] },
+  'jsonpath-plus': { from: ['dist/azure_auth.js', 'dist/gcp_auth.js'], names: ['JSONPath'] },
+};
+
+/** The plugins every bundle that may hold client-node uses, in order (a new array and plugins per call). */
+function clientNodePlugins() {
+  return [lazyImports('@kubernetes/client-node', LAZY_IMPORTS), sideEffectFree(SIDE_EFFECT_FREE)];
+}
+
+/**
+ * Replaces the imports `lazy` lists by a module of stand-ins that `require()` the package at their first call
+ * (`new` passed on): esbuild bundles a required module as a function run at the first require, so the package's
+ * code is evaluated then, not when its importer loads. A name an importer imports that is not listed fails the build.
+ * @param {string} owner the package whose files import them
+ * @param {Record<string, { from: string[]; names: string[] }>} lazy
+ * @returns {import('esbuild').Plugin}
+ */
+function lazyImports(owner, lazy) {
+  const prefix = `/node_modules/${owner}/`;
+  const isLazy = (importer, path) => {
+    const at = importer.lastIndexOf(prefix);
+    return at >= 0 && Object.hasOwn(lazy, path) && lazy[path].from.includes(importer.slice(at + prefix.length));
+  };
+  return {
+    name: 'lazy-imports',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.namespace === 'file' && isLazy(args.importer, args.path) ? { path: args.path, namespace: 'lazy-import', pluginData: args.resolveDir } : undefined,
+      );
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-import' }, (args) => {
+        // `default` of a CommonJS module is its module.exports, as for an import of it.
+        const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`];
+        for (const [i, name] of lazy[args.path].names.entries()) {
+          const real = name === 'default' ? `(load().__esModule ? load().default : load())` : `load()[${JSON.stringify(name)}]`;
+          lines.push(`function lazy${i}(...args) { const real = ${real}; return new.target ? new real(...args) : real.apply(this, args); }`, `export { lazy${i} as ${name} };`);
+        }
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: args.pluginData };
+      });
+    },
+  };
+}
+
+/**
+ * Marks every module of `packages` as free of side effects, as their package.json could have.
+ * @param {readonly string[]} packages
+ * @returns {import('esbuild').Plugin}
+ */
+function sideEffectFree(packages) {
+  // The package's own files, not those of a dependency nested in its node_modules.
+  const inPackage = (path) => {
+    const at = path.lastIndexOf('/node_modules/');
+    return at >= 0 && packages.some((name) => path.startsWith(`${name}/`, at + '/node_modules/'.length));
+  };
+  const names = (path) => packages.some((name) => path === name || path.startsWith(`${name}/`));
+  return {
+    name: 'side-effect-free',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'side-effect-free' || !(names(args.path) || inPackage(args.importer))) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
+        if (resolved.errors.length > 0 || !inPackage(resolved.path)) return undefined;
+        return { path: resolved.path, external: resolved.external, sideEffects: false };
+      });
+    },
+  };
+}
+
+module.exports = { SIDE_EFFECT_FREE, LAZY_IMPORTS, clientNodePlugins };

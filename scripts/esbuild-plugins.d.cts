@@ -1,0 +1,6 @@
+/** Types of the esbuild plugins module beside this file (scripts/build-cli.ts and tests import it through these). */
+import type { Plugin } from 'esbuild';
+
+export declare const SIDE_EFFECT_FREE: readonly string[];
+export declare const LAZY_IMPORTS: Readonly<Record<string, { from: string[]; names: string[] }>>;
+export declare function clientNodePlugins(): Plugin[];
