@@ -1,4 +1,5 @@
 import type { MappingTagDefinition, TagDefinition } from 'js-yaml';
+import { nextTurn } from '../core/next-turn.ts';
 import { GO_YAML_SCHEMA } from './go-yaml-scalars.ts';
 import { LineIndex } from './line-index.ts';
 import { documentRuns } from './yaml-document-runs.ts';
@@ -50,10 +51,6 @@ export async function parseYamlFileInTurns(text: string, fileName: string, optio
     }
   }
   return { ok: true, documents, yaml11 };
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -10,7 +10,8 @@ import { dryRunNeeded } from '../plan/proven-unchanged.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
-import { Ahead, meanwhile, nextTurn } from './ahead.ts';
+import { nextTurn } from '../core/next-turn.ts';
+import { Ahead, meanwhile } from './ahead.ts';
 import { LiveRead } from './live-read.ts';
 import { UsageError } from './usage-error.ts';
 
