@@ -4,7 +4,8 @@ import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
-import { lazyJsonSchema } from '../schema/json-schema.ts';
+import { validateRepoConfig } from '../schema/compiled/repo-config.ts';
+import { ownSchemaValidator } from '../schema/own-schema.ts';
 import type { SchemaViolation } from '../schema/violation.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
 import { DEFAULT_MESH, MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
@@ -79,7 +80,7 @@ export class RepoConfigError extends Error {
   }
 }
 
-const validateConfig = lazyJsonSchema(REPO_CONFIG_SCHEMA);
+const validateConfig = ownSchemaValidator(REPO_CONFIG_SCHEMA, validateRepoConfig);
 
 /** Reads and validates the repository's fsm-gitops config; undefined when the repository has none. */
 export async function loadRepoConfig(repo: RepoFiles): Promise<RepoConfig | undefined> {

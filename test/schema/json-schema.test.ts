@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { isObject, type JsonObject } from '../../src/core/json.ts';
-import { compileJsonSchema, lazyJsonSchema } from '../../src/schema/json-schema.ts';
+import { compileJsonSchema } from '../../src/schema/json-schema.ts';
 import type { SchemaViolation } from '../../src/schema/violation.ts';
 
 const reference = (name: string) => readFileSync(new URL(`../fixtures/fsm-reference/${name}`, import.meta.url), 'utf8');
@@ -180,16 +180,5 @@ describe('compileJsonSchema: mapping ajv errors', () => {
   it('skips patterns JavaScript cannot compile', () => {
     const validate = compileJsonSchema({ type: 'string', pattern: '(?i)^abc$' });
     assert.deepEqual(validate('anything'), []);
-  });
-});
-
-describe('a lazily compiled schema', () => {
-  it('is compiled on its first validation, not when declared, and then validates as the compiled one', () => {
-    const broken = lazyJsonSchema({ type: 'no-such-type' });
-    assert.throws(() => broken({}), 'the invalid schema fails when first used');
-    const schema: JsonObject = { type: 'object', properties: { port: { type: 'integer' } } };
-    const lazy = lazyJsonSchema(schema);
-    assert.deepEqual(lazy({ port: 'x' }), compileJsonSchema(schema)({ port: 'x' }));
-    assert.equal(lazy({ port: 'x' }).length, 1);
   });
 });

@@ -1,45 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { formatPath, type JsonObject } from '../../core/json.ts';
+import { formatPath } from '../../core/json.ts';
 import { parseYamlFile } from '../../desired/yaml-file.ts';
-import { lazyJsonSchema } from '../../schema/json-schema.ts';
+import { validateClusterSettings } from '../../schema/compiled/cluster-settings.ts';
+import { ownSchemaValidator } from '../../schema/own-schema.ts';
+import { CLUSTER_SETTINGS_SCHEMA } from './cluster-settings-schema.ts';
 import { ClusterCredentialsError, type ClusterCredentials } from './cluster-credentials.ts';
 
-const CONTEXT = { type: 'string', minLength: 1 };
-const REGION = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' };
-
-const SCHEMA: JsonObject = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['clusters'],
-  properties: {
-    clusters: {
-      type: 'object',
-      additionalProperties: {
-        oneOf: [
-          { type: 'object', additionalProperties: false, required: ['snapshotFile'], properties: { snapshotFile: { type: 'string', minLength: 1 } } },
-          { type: 'object', additionalProperties: false, required: ['kubeconfigFile'], properties: { kubeconfigFile: { type: 'string', minLength: 1 }, context: CONTEXT } },
-          { type: 'object', additionalProperties: false, required: ['ssmParameter'], properties: { ssmParameter: { type: 'string', minLength: 1 }, region: REGION, context: CONTEXT } },
-          { type: 'object', additionalProperties: false, required: ['secretsManagerSecret'], properties: { secretsManagerSecret: { type: 'string', minLength: 1 }, region: REGION, context: CONTEXT } },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['eks'],
-            properties: {
-              eks: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['cluster', 'region'],
-                properties: { cluster: { type: 'string', minLength: 1 }, region: REGION, server: { type: 'string', pattern: '^https://' }, certificateAuthority: { type: 'string' } },
-              },
-            },
-          },
-        ],
-      },
-    },
-  },
-};
-
-const validate = lazyJsonSchema(SCHEMA);
+const validate = ownSchemaValidator(CLUSTER_SETTINGS_SCHEMA, validateClusterSettings);
 
 /**
  * The app's cluster settings (docs/clusters.md): which credential reaches each cluster name that
