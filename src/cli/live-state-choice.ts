@@ -34,6 +34,7 @@ export interface ClusterChoiceOptions {
  * the head start. Anything that fails on the way (a config or context error, a read refused) is raised where
  * it was without it: the config's by planRepository (the read started is dropped), the context's when it
  * asks for the environment, the read's when it awaits the state. Other environments are read when asked for.
+ * close() stops that read if it was never asked for (no further request or retry).
  */
 export async function clusterLiveState(options: ClusterChoiceOptions): Promise<LiveStateChoice> {
   const flags = new KubeconfigFlags(options.kubeconfig, options.contexts);
@@ -42,6 +43,7 @@ export async function clusterLiveState(options: ClusterChoiceOptions): Promise<L
     return { reader: new ClusterReader(client), says };
   };
   let early = await startFirstRead(options.repo, options.environments, readerFor);
+  const first = early !== undefined && 'reader' in early ? early.reader : undefined;
   return {
     liveStateFor: (environment) => {
       const started = early !== undefined && sameEnvironment(early.environment, environment) ? early : undefined;
@@ -51,11 +53,14 @@ export async function clusterLiveState(options: ClusterChoiceOptions): Promise<L
       options.say?.(says);
       return reader;
     },
-    close: () => flags.close(),
+    close: () => {
+      first?.stop();
+      flags.close();
+    },
   };
 }
 
-type FirstRead = { environment: EnvironmentTarget } & ({ reader: LiveStateReader; says: string } | { failure: unknown });
+type FirstRead = { environment: EnvironmentTarget } & ({ reader: StartedRead; says: string } | { failure: unknown });
 
 /** The read planRepository will ask for first, started; undefined when it will not get that far (it raises the error then). */
 async function startFirstRead(
@@ -81,23 +86,35 @@ export function sameEnvironment(a: EnvironmentTarget, b: EnvironmentTarget): boo
   return a.name === b.name && a.cluster === b.cluster && a.mesh.name === b.mesh.name && a.mesh.namespace === b.mesh.namespace;
 }
 
-/** A ClusterReader whose read of one mesh was started when it was made; that read is handed out once. */
+/**
+ * A ClusterReader whose read of one mesh was started when it was made; that read is handed out once, and
+ * stops when the signal of the read that takes it is aborted, or at stop().
+ */
 class StartedRead implements LiveStateReader {
   private state: Promise<LiveState> | undefined;
+  private readonly stopper = new AbortController();
 
   constructor(
     private readonly reader: ClusterReader,
     private readonly mesh: MeshRef,
   ) {
-    this.state = reader.read(mesh);
-    // Awaited by planRepository, or let go when it fails first (the connections are closed then).
+    this.state = reader.read(mesh, this.stopper.signal);
+    // Awaited by planRepository, or stopped when it fails first (close()).
     this.state.catch(() => {});
   }
 
-  read(mesh: MeshRef): Promise<LiveState> {
+  read(mesh: MeshRef, signal?: AbortSignal): Promise<LiveState> {
     const state = this.state;
     this.state = undefined;
-    return state !== undefined && mesh.name === this.mesh.name && mesh.namespace === this.mesh.namespace ? state : this.reader.read(mesh);
+    if (state === undefined || mesh.name !== this.mesh.name || mesh.namespace !== this.mesh.namespace) return this.reader.read(mesh, signal);
+    if (signal?.aborted) this.stop(signal.reason);
+    signal?.addEventListener('abort', () => this.stop(signal.reason), { once: true });
+    return state;
+  }
+
+  /** Stops the read started (a no-op once it has finished). */
+  stop(reason?: unknown): void {
+    this.stopper.abort(reason);
   }
 
   dryRun(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>> {

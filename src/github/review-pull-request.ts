@@ -135,7 +135,8 @@ async function planAndCheck(
   const policy = environment.policy;
   // The cluster is read while the files are fetched; its failure is the check run's, below.
   const read = environment.isNew ? undefined : LiveRead.start(() => ctx.deps.live.reader(policy.cluster), policy.mesh);
-  // Reading the files fails only when GitHub does (a 5xx, a revoked token): the review fails, and is retried.
+  // Reading the files fails only when GitHub does (a 5xx, a revoked token): the read is stopped, then the review
+  // fails (nothing of it still running when the worker returns), and is retried.
   const desired = await meanwhile(read ? [read.state] : [], () => loadEnvironment(files, policy));
   try {
     const plan = read ? (await planAgainst(desired, read, { serverDryRun: !pr.fromFork })).plan : planEnvironment(desired, referenceLiveState(desired));

@@ -29,8 +29,9 @@ export class ClusterReader implements LiveStateReader {
     return this.client.connection();
   }
 
-  async read(mesh: MeshRef): Promise<LiveState> {
-    return this.translated(() => this.readAll(mesh));
+  async read(mesh: MeshRef, signal?: AbortSignal): Promise<LiveState> {
+    const reader = signal ? new ClusterReader(this.client.withSignal(signal)) : this;
+    return this.translated(() => reader.readAll(mesh));
   }
 
   /** Turns connection and permission failures into LiveStateErrors (exit 3 in the CLI), naming the server. */

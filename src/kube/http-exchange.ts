@@ -36,6 +36,8 @@ export interface Exchange {
   timeoutMs: number;
   /** The largest answer accepted, in bytes (default MAX_RESPONSE_BYTES). */
   maxBytes?: number;
+  /** Stops the exchange: its socket is destroyed (not given back to the agent) and `signal.reason` thrown. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Answer {
@@ -50,18 +52,25 @@ export interface Answer {
  * timeout counts from the call, so time spent waiting for one of the agent's connections counts too: an
  * attempt capped by a Lease's validity cannot land after it. An answer larger than `maxBytes` (by its
  * Content-Length, or as it arrives) is cut off: a ResponseTooLargeError naming the request, never retried.
+ * An aborted `signal` ends it at once, sent or not, with the signal's reason.
  */
 export function send(exchange: Exchange): Promise<Answer> {
-  const { server, path, method, headers, payload, agent, tls, timeoutMs, maxBytes = MAX_RESPONSE_BYTES } = exchange;
+  const { server, path, method, headers, payload, agent, tls, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, signal } = exchange;
   const { secure, hostname, port, basePath } = server;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
+    // Whichever way the exchange ends, its timer and abort listener go: neither keeps the process busy after it.
+    const ended = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+    };
     const options = { protocol: secure ? 'https:' : 'http:', hostname, port, path: basePath + path, method, headers, agent, ...tls };
     // Looked up at call time (not a named import), so interceptors such as nock's see the requests.
     const req = (secure ? https.request : http.request)(options, (response) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       const tooLarge = () => {
-        clearTimeout(timer);
+        ended();
         reject(new ResponseTooLargeError(`${method} ${path.split('?')[0]}`, maxBytes));
         req.destroy();
       };
@@ -73,14 +82,23 @@ export function send(exchange: Exchange): Promise<Answer> {
       });
       const header = response.headers['retry-after'];
       response.on('end', () => {
-        clearTimeout(timer);
+        ended();
         resolve({ status: response.statusCode ?? 0, text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), retryAfter: Array.isArray(header) ? header[0] : header });
       });
-      response.on('error', (error) => reject(new TransportError(error.message)));
+      response.on('error', (error) => {
+        ended();
+        reject(new TransportError(error.message));
+      });
     });
     const timer = setTimeout(() => req.destroy(new TransportError(`no answer within ${Math.ceil(timeoutMs / 100) / 10} s`)), timeoutMs);
+    const stop = () => {
+      ended();
+      reject(signal!.reason);
+      req.destroy();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     req.on('error', (error) => {
-      clearTimeout(timer);
+      ended();
       reject(error instanceof TransportError ? error : new TransportError((error as NodeJS.ErrnoException).code ?? error.message));
     });
     req.end(payload);

@@ -1,5 +1,4 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
 import { redactShapes } from '../redact/secret-shapes.ts';
@@ -7,7 +6,7 @@ import type { JsonObject } from '../core/json.ts';
 import { clusterConnection, type ClusterConnection } from './cluster-connection.ts';
 import { isRetryable } from './error-kind.ts';
 import { KubeApiError, KubeUnreachableError, TransportError } from './kube-errors.ts';
-import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, SINGLE_ATTEMPT, withRetry, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, MAX_RETRY_AFTER_MS, SINGLE_ATTEMPT, stoppableSleep, withRetry, type RetryPolicy } from './retry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { send, serverAddress, type ServerAddress } from './http-exchange.ts';
 import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
@@ -47,6 +46,11 @@ export interface KubeClientOptions {
   concurrency?: number;
   /** Whether a collection longer than a page is read from the watch cache (default: when the server is Kubernetes 1.31+; collection-list.ts). */
   listFromCache?: boolean;
+  /**
+   * Stops every request of this client once aborted: none starts, none is retried or waits, those in flight are
+   * cut off (their connections closed); each then rejects with `signal.reason`. For work no longer wanted.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a client and its withDeadline copies share: the connections, and what was learnt of the server. */
@@ -124,6 +128,11 @@ export class KubeClient {
     return new KubeClient(this.config, { ...this.options, deadline }, this.shared);
   }
 
+  /** The same client (connections, deadline) whose requests stop when `signal` is aborted (KubeClientOptions.signal). */
+  withSignal(signal: AbortSignal): KubeClient {
+    return new KubeClient(this.config, { ...this.options, signal }, this.shared);
+  }
+
   /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */
   get concurrency(): number {
     return this.pool.concurrency;
@@ -156,18 +165,22 @@ export class KubeClient {
   }
 
   async request<T = JsonObject>(request: KubeRequest): Promise<T> {
+    const { signal } = this.options;
     return withRetry(
       request.retry ?? this.retry,
       () =>
         this.pool.run(async () => {
+          // Stopped while waiting its turn: not sent.
+          signal?.throwIfAborted();
           await this.whileThrottled(request.what);
           const limitMs = request.guard?.();
           return this.once<T>(request, typeof limitMs === 'number' ? limitMs : Infinity);
         }),
       isRetryable,
       retryAfter,
-      this.deadline,
+      { deadline: this.deadline, signal },
     ).catch((error: unknown) => {
+      if (signal?.aborted) throw signal.reason;
       if (error instanceof TransportError) {
         // No answer because the deadline cut the wait short: say that, not "cannot reach".
         if (this.deadline !== undefined && Date.now() >= this.deadline - 100) throw new DeadlineExceededError(request.what);
@@ -215,7 +228,7 @@ export class KubeClient {
     const waitMs = this.pool.held();
     if (waitMs === 0) return;
     if (this.deadline !== undefined && Date.now() + waitMs >= this.deadline) throw new DeadlineExceededError(what);
-    await sleep(waitMs);
+    await stoppableSleep(waitMs, this.options.signal);
   }
 
   private async once<T>(request: KubeRequest, limitMs: number): Promise<T> {
@@ -237,7 +250,7 @@ export class KubeClient {
     }
     const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, limitMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
     if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
-    const { status, text, retryAfter: retryAfterHeader } = await send({ server: this.address, path, method: request.method, headers, payload, agent, tls, timeoutMs });
+    const { status, text, retryAfter: retryAfterHeader } = await send({ server: this.address, path, method: request.method, headers, payload, agent, tls, timeoutMs, signal: this.options.signal });
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);

@@ -37,7 +37,11 @@ export interface MeshRef {
 }
 
 export interface LiveStateReader {
-  read(mesh: MeshRef): Promise<LiveState>;
+  /**
+   * The mesh's live state. Once `signal` is aborted (the read is no longer wanted: Ahead.stop) a reader from an
+   * API server sends no further request, waits for no retry, cuts off those in flight, and rejects with `signal.reason`.
+   */
+  read(mesh: MeshRef, signal?: AbortSignal): Promise<LiveState>;
   /**
    * Server-side dry run (server-side apply, dryRun=All) of the objects a plan would apply, keyed by
    * objectKey: the API server's own validation and admission answer. Only a live API server has one.

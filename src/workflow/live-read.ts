@@ -15,11 +15,12 @@ export class LiveRead {
 
   /**
    * Starts reading `mesh`'s live state now. `reader` may be one still to be made (the app's cluster
-   * credentials): its failure is the read's.
+   * credentials): its failure is the read's. `state.stop()` (meanwhile(), when the work the read overlaps
+   * fails) stops the read: no further request or retry, those in flight cut off.
    */
   static start(reader: LiveStateReader | (() => Promise<LiveStateReader>), mesh: MeshRef): LiveRead {
     const source = typeof reader === 'function' ? Ahead.start(reader) : Ahead.of(reader);
-    const state = Ahead.start(async () => (await source.result()).read(mesh));
+    const state = Ahead.start(async (signal) => (await source.result()).read(mesh, signal));
     return new LiveRead(mesh, source, state);
   }
 

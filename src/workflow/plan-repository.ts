@@ -31,7 +31,8 @@ export interface PlanRepositoryOptions {
 /**
  * Reads the repository's config and environments, reads each environment's live state, and plans them.
  * An environment's live state is read while its files are loaded (the read is started first), and the
- * next environment's while this one is planned. An error is raised once the reads started have finished.
+ * next environment's while this one is planned. On an error the reads started are stopped (no further request
+ * or retry: meanwhile()), and it is raised once they have finished; a stopped read's own error is not raised.
  */
 export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
   const config = await requireRepoConfig(options.repo);
@@ -58,8 +59,8 @@ export async function planRepository(options: PlanRepositoryOptions): Promise<{ 
 
 /**
  * Starts reading `environment`'s live state from `reader` (made now, or still to be made), then loads the
- * environment's files meanwhile. Returns the files and the read, for planAgainst(); a loading error is raised
- * once the read has finished (its own failure, then, is not a second error).
+ * environment's files meanwhile. Returns the files and the read, for planAgainst(); a loading error stops the
+ * read and is raised once it has finished (its own failure, then, is not a second error).
  */
 export async function loadWhileReading(
   repo: RepoFiles,
@@ -105,7 +106,10 @@ export async function planAgainst(
 ): Promise<{ plan: EnvironmentPlan; set: ApplySet }> {
   const name = desired.environment.name;
   const read = source instanceof LiveRead ? source : LiveRead.start(source, desired.environment.mesh);
-  if (!sameMesh(read.mesh, desired.environment.mesh)) throw new Error(`the live state read for ${name} is of mesh ${read.mesh.namespace}/${read.mesh.name}, not the environment's`);
+  if (!sameMesh(read.mesh, desired.environment.mesh)) {
+    await read.state.stop();
+    throw new Error(`the live state read for ${name} is of mesh ${read.mesh.namespace}/${read.mesh.name}, not the environment's`);
+  }
   // The scripts are parsed in turns while the read, then the dry runs, are answered (the dry runs wait for
   // the read only; the rule, in planEnvironment, finds the scripts parsed). An error is raised once it stopped.
   const parsing = Ahead.start(() => (options.meanwhileWork ?? parseAllScripts)(desired));

@@ -9,6 +9,7 @@ import type { RepoFiles } from '../../src/desired/repo-files.ts';
 import { LiveStateError } from '../../src/live/live-state.ts';
 import { UsageError } from '../../src/workflow/usage-error.ts';
 import { writeKubeconfig } from '../support/cli.ts';
+import { StallingKubeServer } from '../support/stalling-kube-server.ts';
 
 /** An API server that refuses every request (403) and records them. */
 async function refusingServer(t: TestContext): Promise<{ url: string; seen: string[] }> {
@@ -63,4 +64,23 @@ test('a context that does not fit the first environment is refused when planRepo
   t.after(() => live.close());
   assert.throws(() => live.liveStateFor({ name: 'staging', cluster: 'staging', mesh: MESH } as Parameters<typeof live.liveStateFor>[0]), (error: Error) => error instanceof UsageError && /environment staging deploys to cluster "staging"/.test(error.message));
   assert.deepEqual(seen, []);
+});
+
+test('the read started ahead stops with the signal of the read that takes it, and at close() when none took it: no retry, no connection left', { timeout: 20_000 }, async (t) => {
+  for (const taken of [true, false]) {
+    const server = await StallingKubeServer.start({ kind: 'hang' });
+    t.after(() => server.stop());
+    const kubeconfig = await writeKubeconfig(t, { server: server.url, cluster: 'staging', context: 'staging', insecure: true });
+    const live = await clusterLiveState({ repo: new FolderRepo('examples/gitops'), environments: ['staging'], kubeconfig, contexts: [], say: undefined });
+    await server.reached;
+    if (taken) {
+      const controller = new AbortController();
+      const read = live.liveStateFor({ name: 'staging', cluster: 'staging', mesh: MESH } as Parameters<typeof live.liveStateFor>[0]).read(MESH, controller.signal);
+      controller.abort();
+      await assert.rejects(read, { name: 'AbortError' });
+    }
+    live.close();
+    assert.deepEqual(await server.repeatedOnceQuiet(), [], `no request sent again after the stop (taken: ${taken})`);
+    assert.equal(server.openSockets, 0);
+  }
 });

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
+import { StallingKubeServer } from '../support/stalling-kube-server.ts';
 
 // Real sockets on loopback; this file does not load nock, whose interception would stand between.
 const kubeconfig = (server: string) => `apiVersion: v1
@@ -36,5 +37,48 @@ test('a server that accepts but never answers times out, is retried, then is unr
     assert.equal(connections, 3, 'three attempts');
   } finally {
     silent.close();
+  }
+});
+
+test('an aborted signal stops a request the server answers 503: no retry after the abort, its reason is the error', async () => {
+  const server = await StallingKubeServer.start({ kind: 'answer', status: 503 });
+  const client = KubeClient.fromString(server.kubeconfig(), undefined, { retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 100 } });
+  try {
+    const controller = new AbortController();
+    const reason = new Error('no longer wanted');
+    const request = client.withSignal(controller.signal).request({ method: 'GET', path: '/z', what: 'read z' });
+    await server.reached;
+    controller.abort(reason);
+    await assert.rejects(request, (e: unknown) => e === reason);
+    const sent = server.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(server.requests.length, sent, 'no attempt after the abort');
+    assert.ok(sent < 5, `stopped before its retries ran out (${sent} sent)`);
+    // The client itself is not stopped: a request without the signal is made as before (and retried).
+    await assert.rejects(client.request({ method: 'GET', path: '/z', what: 'read z', retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }), /read z/);
+    assert.equal(server.requests.length, sent + 2);
+  } finally {
+    client.close();
+    await server.stop();
+  }
+});
+
+test('an aborted signal cuts off a request the server never answers and closes its connection; an aborted client sends nothing', async () => {
+  const server = await StallingKubeServer.start({ kind: 'hang' });
+  const client = KubeClient.fromString(server.kubeconfig(), undefined, { timeoutMs: 120_000 });
+  try {
+    const controller = new AbortController();
+    const stopped = client.withSignal(controller.signal);
+    const request = stopped.request({ method: 'GET', path: '/z', what: 'read z' });
+    await server.reached;
+    controller.abort();
+    await assert.rejects(request, { name: 'AbortError' });
+    await server.allClosed();
+    assert.equal(server.openSockets, 0);
+    await assert.rejects(stopped.list('/api/v1/namespaces', 'list namespaces'), { name: 'AbortError' });
+    assert.deepEqual(server.requests, ['GET /z']);
+  } finally {
+    client.close();
+    await server.stop();
   }
 });

@@ -20,6 +20,18 @@ export const STAGING_CONFIG = `environments:
     approvals: 1
 `;
 
+/** Two environments on two clusters, each with the same mesh: a plan of several environments. */
+export const TWO_ENVIRONMENTS_CONFIG = `environments:
+  staging:
+    path: clusters/staging
+    cluster: staging
+    mesh: { name: fsm, namespace: fsm-system }
+  production:
+    path: clusters/production
+    cluster: production
+    mesh: { name: fsm, namespace: fsm-system }
+`;
+
 const snapshotCache = new Map<string, KubeObject[]>();
 
 /** The objects of an example cluster snapshot (examples/cluster/<name>.yaml), parsed once per test process. */

@@ -20,7 +20,7 @@ import { parseScriptsAhead } from '../../src/fsm/rules/pipyscript.ts';
 import { planEnvironment } from '../../src/plan/plan.ts';
 import { Ahead, meanwhile } from '../../src/workflow/ahead.ts';
 import { planAgainst, planRepository, requireRepoConfig } from '../../src/workflow/plan-repository.ts';
-import { CONFIG_FILE, exampleLiveState, STAGING_CONFIG } from '../support/plan-fixture.ts';
+import { CONFIG_FILE, exampleLiveState, STAGING_CONFIG, TWO_ENVIRONMENTS_CONFIG } from '../support/plan-fixture.ts';
 
 const PLUGIN = (name: string, script: string) => `apiVersion: plugin.flomesh.io/v1alpha1
 kind: Plugin
@@ -72,7 +72,10 @@ class RecordingReader implements LiveStateReader {
   ) {
     if (live !== 'unanswered') this.answer.resolve(live);
   }
-  async read(mesh: MeshRef): Promise<LiveState> {
+  /** The signal the read was given (LiveRead's: aborted when the read is no longer wanted). */
+  signal: AbortSignal | undefined;
+  async read(mesh: MeshRef, signal?: AbortSignal): Promise<LiveState> {
+    this.signal = signal;
     this.events.push(`read ${mesh.namespace}/${mesh.name}`);
     try {
       return await this.answer.promise;
@@ -283,15 +286,17 @@ test('scripts parsed ahead pause between slices and find what the rule finds', a
   assert.deepEqual(planEnvironment(desired, exampleLiveState()).findings, alone.findings);
 });
 
-test('meanwhile: the work\'s error waits for the work started ahead, whose own failure is no unhandled rejection', async () => {
+test('meanwhile: the work\'s error stops the work started ahead and waits for it, whose own failure is no unhandled rejection', async () => {
   const read = deferred<string>();
-  const ahead = Ahead.start(() => read.promise);
+  let given: AbortSignal | undefined;
+  const ahead = Ahead.start((signal) => ((given = signal), read.promise));
   let settled = false;
   const failing = meanwhile([ahead], async () => {
     throw new Error('parse failed');
   }).finally(() => (settled = true));
   await turns(3);
-  assert.equal(settled, false, 'waits for the read');
+  assert.equal(given?.aborted, true, 'the read is told to stop');
+  assert.equal(settled, false, 'waits for the read (this one ignores its signal)');
   read.reject(new Error('read failed'));
   await assert.rejects(failing, /parse failed/);
   await turns(3);
@@ -302,18 +307,8 @@ test('meanwhile: the work\'s error waits for the work started ahead, whose own f
   await assert.rejects(thrown.result(), /synchronous/);
 });
 
-const TWO_ENVIRONMENTS = `environments:
-  staging:
-    path: clusters/staging
-    cluster: staging
-    mesh: { name: fsm, namespace: fsm-system }
-  production:
-    path: clusters/production
-    cluster: production
-    mesh: { name: fsm, namespace: fsm-system }
-`;
 const twoEnvironments = (): MemoryRepo =>
-  new MemoryRepo({ [CONFIG_FILE]: TWO_ENVIRONMENTS, 'clusters/staging/a.yaml': PLUGIN('a', 'pipy()'), 'clusters/production/a.yaml': PLUGIN('a', 'pipy()') });
+  new MemoryRepo({ [CONFIG_FILE]: TWO_ENVIRONMENTS_CONFIG, 'clusters/staging/a.yaml': PLUGIN('a', 'pipy()'), 'clusters/production/a.yaml': PLUGIN('a', 'pipy()') });
 
 test('planRepository reads the next environment\'s live state while it plans this one, once per environment', async () => {
   const events: string[] = [];
@@ -333,7 +328,7 @@ test('planRepository reads the next environment\'s live state while it plans thi
   assert.ok(events.indexOf('production: reading clusters/production/') > planning, 'its progress lines come in its turn');
 });
 
-test('an environment whose plan fails is the error, raised once the next environment\'s read, started meanwhile, has finished', async () => {
+test('an environment whose plan fails is the error, raised once the next environment\'s read, started meanwhile, was stopped and has finished', async () => {
   const events: string[] = [];
   const production = new RecordingReader(events, 'unanswered');
   const staging = new RecordingReader(events);
@@ -343,6 +338,7 @@ test('an environment whose plan fails is the error, raised once the next environ
     seen.raised = error;
   });
   await turns(10);
+  assert.equal(production.signal?.aborted, true, 'production\'s read is told to stop');
   assert.equal(seen.raised === undefined, true, 'not raised while production is still being read');
   production.answer.reject(new LiveStateError('production is unreachable'));
   await outcome;
