@@ -4,7 +4,7 @@ import { LineIndex } from './line-index.ts';
 import { YamlLocations } from './yaml-locations.ts';
 import { aliasExpansionExceeds, aliasLimitOffset } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
-import { GO_YAML_SCHEMA, mayReadDifferently, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
+import { differentReadings, GO_YAML_SCHEMA, mayStartDifferently, type GoScalar } from './go-yaml-scalars.ts';
 
 /** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
 export const YAML_LIMITS = {
@@ -140,13 +140,13 @@ function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
     // A plain scalar that starts with a printable character starts its value (js-yaml only folds the line
     // breaks inside one): judged by that character, most scalars need not be read out of the text at all.
     const start = event.valueStart;
-    if (start >= 0 && event.valueEnd > start && text.charCodeAt(start) > 32 && !mayReadDifferently(text.charAt(start))) continue;
+    if (start >= 0 && event.valueEnd > start) {
+      const first = text.charCodeAt(start);
+      if (first > 32 && !mayStartDifferently(first)) continue;
+    }
     const value = getScalarValue(text, event);
-    if (!mayReadDifferently(value)) continue;
-    const helm = resolveGoScalar(value);
-    const yaml12 = resolveCoreScalar(value);
-    if (Object.is(helm.value, yaml12.value)) continue; // `08` is 8 either way, an int or a float
-    found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, helm, yaml12 });
+    const readings = differentReadings(value);
+    if (readings) found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, ...readings });
   }
   return found;
 }
