@@ -41,7 +41,7 @@ export type YamlParseResult =
   | { ok: false; code: 'yaml-syntax' | 'yaml-limit'; message: string; line: number; column: number };
 
 export interface ParseOptions {
-  /** Record where every key stands (default true); a snapshot that is only read, never reported on, skips it. */
+  /** Place paths on lines and list YAML 1.1 spellings (default true); a snapshot that is only read, never reported on, skips both. */
   locations?: boolean;
 }
 
