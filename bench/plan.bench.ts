@@ -4,6 +4,9 @@
  * Target: the whole plan well under a second on a 2-core machine. Then the live plan's proven-unchanged check
  * (which objects need no server dry run) of 1,000 applied objects read back with their managedFields.
  *
+ * Then the YAML parse of 5,000 Plugins in one file, as the environment loader reads it (in turns; the plan then asks
+ * each document for its start, not for paths).
+ *
  * Then linearity: the snapshot plan and the PR comment (Markdown) and check run renders for 1,000, 5,000
  * and 10,000 new Plugins in process, per 1,000; the plan and the text apply prints before its first write for
  * 1,000 creates and for a prune of 500 of 1,000 applied Plugins; the built CLI's snapshot plan of 5,000 (target under 2 s)
@@ -28,7 +31,9 @@ import { renderJson } from '../src/render/json.ts';
 import { renderMarkdown } from '../src/render/markdown.ts';
 import { renderText } from '../src/render/text.ts';
 import { renderCheckRun } from '../src/render/check-run.ts';
+import { parseYamlFileInTurns } from '../src/desired/yaml-file-in-turns.ts';
 import { ensureBuiltCli } from './live/built-cli.ts';
+import { pluginsYaml } from './live/workload.ts';
 
 const RESOURCES = 1_000;
 const ROUNDS = 5;
@@ -132,6 +137,18 @@ for (let round = 0; round < ROUNDS; round++) {
   proofTimes.push(performance.now() - t0);
 }
 console.log(`  proven unchanged ${median(proofTimes).toFixed(1).padStart(8)} ms   [${proofTimes[0]!.toFixed(1)} ms]  ${RESOURCES - sent} of ${RESOURCES} applied objects need no server dry run`);
+
+// The YAML parse of one large file (src/desired/yaml-file-in-turns.ts): values, documents' starts, YAML 1.1 spellings.
+const bigFile = pluginsYaml('fsm-gitops', 5_000);
+const parseTimes: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const t0 = performance.now();
+  const parsed = await parseYamlFileInTurns(bigFile, 'plugins.yaml');
+  if (!parsed.ok) throw new Error(`bench YAML does not parse: ${parsed.message}`);
+  for (const document of parsed.documents) document.locate([]);
+  parseTimes.push(performance.now() - t0);
+}
+console.log(`  YAML parse       ${median(parseTimes).toFixed(1).padStart(8)} ms   [${parseTimes[0]!.toFixed(1)} ms]  5,000 Plugins in one file (${(bigFile.length / 1024 / 1024).toFixed(1)} MiB), in turns`);
 
 // Linearity: N new Plugins, ten to a file (an environment reads at most 2,000 files).
 const SCALES = [1_000, 5_000, 10_000];

@@ -86,9 +86,33 @@ export const GO_FIRST_CHARS: Readonly<Record<'bool' | 'int' | 'float', readonly 
  * both read it as its text unless it is empty or starts like a null, bool or number of either.
  */
 export function mayReadDifferently(text: string): boolean {
-  const first = text.charAt(0);
-  return first === '' || first === '~' || GO_FIRST_CHARS.bool.includes(first) || GO_FIRST_CHARS.float.includes(first);
+  return text === '' || mayStartDifferently(text.charCodeAt(0));
 }
+
+/** The first characters (UTF-16 codes) of mayReadDifferently(): `~`, a bool's, a number's. */
+const DIFFERENT_FIRST = new Set([...'~', ...GO_FIRST_CHARS.bool, ...GO_FIRST_CHARS.float].map((c) => c.charCodeAt(0)));
+
+/** Whether a non-empty plain scalar starting with character `code` may read differently (mayReadDifferently()). */
+export function mayStartDifferently(code: number): boolean {
+  return DIFFERENT_FIRST.has(code);
+}
+
+/**
+ * How Helm (resolveGoScalar) and a YAML 1.2 tool (resolveCoreScalar) read a plain scalar, when they read it
+ * differently (`08` is 8 either way, an int or a float: the same); undefined when they agree. Two agreements
+ * are seen without resolveCoreScalar: a short decimal is the same int to both, and a string to Helm that does
+ * not start like a number is a string to YAML 1.2 too (its nulls and bools are all words Helm knows, its
+ * numbers start with a sign, a digit or a dot; `0x` + 17 digits is a string to Helm only, past uint64).
+ */
+export function differentReadings(text: string): { helm: GoScalar; yaml12: GoScalar } | undefined {
+  if (!mayReadDifferently(text)) return undefined;
+  const helm = resolveGoScalar(text);
+  if (helm.kind === 'str' ? !NUMBER_FIRST.test(text) : helm.kind === 'int' && SHORT_DECIMAL.test(text)) return undefined;
+  const yaml12 = resolveCoreScalar(text);
+  return Object.is(helm.value, yaml12.value) ? undefined : { helm, yaml12 };
+}
+
+const NUMBER_FIRST = /^[-+.0-9]/;
 
 function goTag<K extends 'bool' | 'int' | 'float'>(kind: K, tagName: string) {
   return defineScalarTag(tagName, {

@@ -1,9 +1,10 @@
 import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event, type Schema } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
+import { YamlLocations } from './yaml-locations.ts';
 import { aliasExpansionExceeds, aliasLimitOffset } from './expanded-size.ts';
 import { complexKeyLine, unclosedHint } from './yaml-hints.ts';
-import { GO_YAML_SCHEMA, mayReadDifferently, resolveCoreScalar, resolveGoScalar, type GoScalar } from './go-yaml-scalars.ts';
+import { differentReadings, GO_YAML_SCHEMA, mayStartDifferently, type GoScalar } from './go-yaml-scalars.ts';
 
 /** Limits that keep hostile YAML (alias bombs, deep nesting, merge-key floods) from costing more than a clear error. */
 export const YAML_LIMITS = {
@@ -40,7 +41,7 @@ export type YamlParseResult =
   | { ok: false; code: 'yaml-syntax' | 'yaml-limit'; message: string; line: number; column: number };
 
 export interface ParseOptions {
-  /** Record where every key stands (default true); a snapshot that is only read, never reported on, skips it. */
+  /** Place paths on lines and list YAML 1.1 spellings (default true); a snapshot that is only read, never reported on, skips both. */
   locations?: boolean;
 }
 
@@ -89,14 +90,17 @@ export interface TextPlace {
   firstIndex: number;
 }
 
-/** The documents (and YAML 1.1 spellings) of parsed text, placed in their file; or an alias expansion past YAML_LIMITS. */
+/**
+ * The documents (and YAML 1.1 spellings) of parsed text, placed in their file; or an alias expansion past
+ * YAML_LIMITS. A document's start is read now, the places of the paths inside it on the first locate() of one.
+ */
 export function readDocuments({ events, values }: ParsedYaml, place: TextPlace, options: ParseOptions): YamlParseResult {
   const { text, lines } = place;
   const at = fileOffset(place);
-  const locations = options.locations === false ? [] : indexLocations(text, events);
+  const locations = options.locations === false ? undefined : new YamlLocations(text, events);
   const documents: YamlDocument[] = [];
   // Only an alias makes a value appear twice: a text without one expands to nothing more than it holds.
-  const aliased = events.some((event) => event.type === EVENT_ID.ALIAS);
+  const aliased = locations ? locations.aliased : events.some((event) => event.type === EVENT_ID.ALIAS);
   for (const [local, value] of values.entries()) {
     const index = place.firstIndex + local;
     if (aliased && aliasExpansionExceeds(value, YAML_LIMITS.maxExpandedNodes)) {
@@ -107,18 +111,13 @@ export function readDocuments({ events, values }: ParsedYaml, place: TextPlace, 
         ...lines.locate(at(aliasLimitOffset(text, events, local, YAML_LIMITS.maxExpandedNodes) ?? 0)),
       };
     }
-    const offsets = locations[local]?.offsets ?? new Map<string, number>();
-    const start = at(locations[local]?.start ?? 0);
+    const { line, column } = lines.locate(at(locations?.starts[local] ?? 0));
     documents.push({
       index,
       value: value as JsonValue,
-      line: lines.locate(start).line,
+      line,
       locate(path) {
-        for (let n = path.length; n > 0; n--) {
-          const offset = offsets.get(pathKey(path.slice(0, n)));
-          if (offset !== undefined) return lines.locate(at(offset));
-        }
-        return lines.locate(start);
+        return path.length === 0 || !locations ? { line, column } : lines.locate(at(locations.offsetOf(local, path)));
       },
     });
   }
@@ -141,13 +140,13 @@ function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
     // A plain scalar that starts with a printable character starts its value (js-yaml only folds the line
     // breaks inside one): judged by that character, most scalars need not be read out of the text at all.
     const start = event.valueStart;
-    if (start >= 0 && event.valueEnd > start && text.charCodeAt(start) > 32 && !mayReadDifferently(text.charAt(start))) continue;
+    if (start >= 0 && event.valueEnd > start) {
+      const first = text.charCodeAt(start);
+      if (first > 32 && !mayStartDifferently(first)) continue;
+    }
     const value = getScalarValue(text, event);
-    if (!mayReadDifferently(value)) continue;
-    const helm = resolveGoScalar(value);
-    const yaml12 = resolveCoreScalar(value);
-    if (Object.is(helm.value, yaml12.value)) continue; // `08` is 8 either way, an int or a float
-    found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, helm, yaml12 });
+    const readings = differentReadings(value);
+    if (readings) found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, ...readings });
   }
   return found;
 }
@@ -188,76 +187,4 @@ function describeYamlReason(reason: string, text: string, position: number | und
     return 'a merge key (`<<`) lists more than 100 mappings; no FSM resource needs that many: write the keys out';
   }
   return `YAML syntax error: ${reason}`;
-}
-
-const pathKey = (path: JsonPath): string => path.join('\u0000');
-
-interface DocumentLocations {
-  start: number;
-  offsets: Map<string, number>;
-}
-
-/** The pathKey of a child of the node at `parent` (undefined: the document's root). */
-const childKey = (parent: string | undefined, segment: string | number): string => (parent === undefined ? String(segment) : `${parent}\u0000${segment}`);
-
-/** Walks parser events once, recording the offset of every mapping key and sequence item by its path (pathKey, built a segment at a time). */
-function indexLocations(text: string, events: Event[]): DocumentLocations[] {
-  const documents: DocumentLocations[] = [];
-  type Frame = { kind: 'map'; at: string | undefined; key: string | undefined } | { kind: 'seq'; at: string | undefined; next: number };
-  let current: DocumentLocations | undefined;
-  const stack: Frame[] = [];
-
-  // Returns the pathKey of the node that starts at `offset`, recording it; undefined for the root (and a
-  // mapping key, which is placed at the root).
-  const enter = (offset: number): string | undefined => {
-    const top = stack[stack.length - 1];
-    if (!top) {
-      if (current && current.offsets.size === 0) current.start = offset;
-      return undefined;
-    }
-    if (top.kind === 'seq') {
-      const at = childKey(top.at, top.next++);
-      current?.offsets.set(at, offset);
-      return at;
-    }
-    if (top.key === undefined) return undefined;
-    const at = childKey(top.at, top.key);
-    top.key = undefined;
-    return at;
-  };
-
-  for (const event of events) {
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        current = { start: 0, offsets: new Map() };
-        documents.push(current);
-        break;
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        const at = enter(event.start);
-        stack.push(event.type === EVENT_ID.MAPPING ? { kind: 'map', at, key: undefined } : { kind: 'seq', at, next: 0 });
-        break;
-      }
-      case EVENT_ID.SCALAR: {
-        const top = stack[stack.length - 1];
-        if (top?.kind === 'map' && top.key === undefined) {
-          top.key = getScalarValue(text, event);
-          current?.offsets.set(childKey(top.at, top.key), Math.max(event.valueStart, 0));
-        } else {
-          enter(event.valueStart);
-        }
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        const top = stack[stack.length - 1];
-        if (top?.kind === 'map' && top.key === undefined) top.key = '<<alias>>';
-        else enter(event.anchorStart);
-        break;
-      }
-      case EVENT_ID.POP:
-        if (stack.length > 0) stack.pop();
-        break;
-    }
-  }
-  return documents;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GO_FIRST_CHARS, mayReadDifferently, resolveCoreScalar, resolveGoScalar } from '../../src/desired/go-yaml-scalars.ts';
+import { differentReadings, GO_FIRST_CHARS, mayReadDifferently, resolveCoreScalar, resolveGoScalar } from '../../src/desired/go-yaml-scalars.ts';
 import { parseYamlFile } from '../../src/desired/yaml-file.ts';
 
 /** Plain scalars of every form the two readers know, and some that look close to one. */
@@ -36,4 +36,22 @@ test('a YAML file reads each plain scalar as resolveGoScalar does (the schema wi
   plain.forEach((text, i) => assert.deepEqual(value[`k${i}`], resolveGoScalar(text).value, text));
   assert.equal(value[`k${plain.indexOf('999999999999999')}`], 999999999999999);
   assert.equal(value[`k${plain.indexOf('1000000000000000')}`], 1000000000000000);
+});
+
+test('differentReadings() finds exactly the scalars both readers resolve to different values, with its shortcuts', () => {
+  // Past uint64, `0x`/`0o` numbers are strings to Helm but numbers to YAML 1.2: a string to Helm is not always one to both.
+  const huge = ['0x1FFFFFFFFFFFFFFFF', '0o7777777777777777777777777', '-0x1', '0o8', '0b2', '+0x10', '.e1', '-', '+.', '1__0', '0_7'];
+  const alphabet = [...'0189+-._xobeEyYnN~ a'];
+  const next = ((state) => () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)(7);
+  const random = Array.from({ length: 5_000 }, () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+  let different = 0;
+  for (const text of [...SCALARS, ...huge, ...random]) {
+    const helm = resolveGoScalar(text);
+    const yaml12 = resolveCoreScalar(text);
+    const expected = mayReadDifferently(text) && !Object.is(helm.value, yaml12.value) ? { helm, yaml12 } : undefined;
+    assert.deepStrictEqual(differentReadings(text), expected, JSON.stringify(text));
+    if (expected) different += 1;
+  }
+  assert.ok(different > 150, `${different} scalars read differently`);
+  assert.deepStrictEqual(differentReadings('0x1FFFFFFFFFFFFFFFF')?.helm, { kind: 'str', value: '0x1FFFFFFFFFFFFFFFF' });
 });
