@@ -7,9 +7,10 @@
  * - Code splitting: the modules src/cli loads with `import()` (the plan and apply commands, the kubeconfig
  *   and cluster modules, the AWS SDK) stay in chunks loaded only when a run needs them. A live plan sends its
  *   first request from plan-command's and live-state-choice's chunks, then loads plan-run's (the planning code).
- * - LAZY_IMPORTS: what client-node imports for some kubeconfigs only is evaluated at its first use.
+ * - LAZY_IMPORTS: what client-node imports for some kubeconfigs only is evaluated at its first use;
+ *   OWN_LAZY_IMPORTS: the same for the packages only a chart upgrade uses (yaml, ajv).
  * - SIDE_EFFECT_FREE packages are tree-shaken module by module.
- *   Both plugins live in scripts/esbuild-plugins.cjs, shared with the Lambda bundles (serverless.yml).
+ *   The plugins live in scripts/esbuild-plugins.cjs, shared with the Lambda bundles (serverless.yml).
  * - The chunks sit in `dist/cli/`, as deep as src/cli: src/cli/version.ts reads `../../package.json`.
  * - External source maps (`*.js.map`): the stack traces FSM_GITOPS_DEBUG prints name the src/ lines
  *   (bin/fsm-gitops.js turns source maps on then), at no cost to a normal run.
@@ -20,7 +21,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { clientNodePlugins } from './esbuild-plugins.cjs';
+import { bundlePlugins } from './esbuild-plugins.cjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -61,7 +62,7 @@ export async function buildCli(outdir: string = join(ROOT, CLI_OUT_DIR)): Promis
     sourcemap: 'linked',
     external: EXTERNAL,
     banner: { js: REQUIRE_BANNER },
-    plugins: clientNodePlugins(),
+    plugins: bundlePlugins(),
     metafile: true,
     logLevel: 'warning',
   });

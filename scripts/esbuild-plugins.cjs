@@ -1,7 +1,8 @@
 /**
  * The esbuild plugins of every fsm-gitops bundle: the CLI's (scripts/build-cli.ts) and the Lambda functions'
  * (serverless.yml custom.esbuild.plugins names scripts/lambda-esbuild-plugins.cjs, which serverless-esbuild
- * `require()`s, hence CommonJS). Both shrink what @kubernetes/client-node costs a bundle at load.
+ * `require()`s, hence CommonJS). They shrink what a bundle costs at load: @kubernetes/client-node's unused
+ * modules, and the packages only some runs use, evaluated at their first use.
  * Types: esbuild-plugins.d.cts beside this file.
  */
 'use strict';
@@ -27,32 +28,47 @@ const LAZY_IMPORTS = {
   'jsonpath-plus': { from: ['dist/azure_auth.js', 'dist/gcp_auth.js'], names: ['JSONPath'] },
 };
 
-/** The plugins every bundle that may hold client-node uses, in order (a new array and plugins per call). */
-function clientNodePlugins() {
-  return [lazyImports('@kubernetes/client-node', LAZY_IMPORTS), sideEffectFree(SIDE_EFFECT_FREE)];
+/**
+ * Packages fsm-gitops's own modules import for what few runs reach, loaded at their first use in the same way:
+ * the `yaml` package parses a chart's rendered manifests (a chart upgrade only), ajv compiles a chart's values
+ * schema (a values change only). Evaluating them cost every plan and apply ~50-70 ms of start-up (their cold
+ * import, measured on Node 20). Per package: the importing files, relative to the repository, and the names.
+ */
+const OWN_LAZY_IMPORTS = {
+  yaml: { from: ['src/plan/release-changes.ts'], names: ['parseAllDocuments'] },
+  ajv: { from: ['src/schema/json-schema.ts'], names: ['Ajv'] },
+};
+
+/** The repository's root (with a trailing `/`): OWN_LAZY_IMPORTS' files are relative to it. */
+const ROOT = `${require('node:path').resolve(__dirname, '..')}/`;
+
+/** The plugins every fsm-gitops bundle uses, in order (a new array and plugins per call). */
+function bundlePlugins() {
+  return [
+    lazyImports(withinPackage('@kubernetes/client-node'), LAZY_IMPORTS, 'lazy-import'),
+    lazyImports((importer) => (importer.startsWith(ROOT) ? importer.slice(ROOT.length) : undefined), OWN_LAZY_IMPORTS, 'own-lazy-import'),
+    sideEffectFree(SIDE_EFFECT_FREE),
+  ];
 }
 
 /**
  * Replaces the imports `lazy` lists by a module of stand-ins that `require()` the package at their first call
  * (`new` passed on): esbuild bundles a required module as a function run at the first require, so the package's
  * code is evaluated then, not when its importer loads. A name an importer imports that is not listed fails the build.
- * @param {string} owner the package whose files import them
+ * @param {(importer: string) => string | undefined} relative an importing file's path as `lazy` names it (undefined: not one of its files)
  * @param {Record<string, { from: string[]; names: string[] }>} lazy
+ * @param {string} namespace esbuild's namespace of the stand-ins (test/support/lazy-imports.ts looks for `<namespace>:<package>`)
  * @returns {import('esbuild').Plugin}
  */
-function lazyImports(owner, lazy) {
-  const prefix = `/node_modules/${owner}/`;
-  const isLazy = (importer, path) => {
-    const at = importer.lastIndexOf(prefix);
-    return at >= 0 && Object.hasOwn(lazy, path) && lazy[path].from.includes(importer.slice(at + prefix.length));
-  };
+function lazyImports(relative, lazy, namespace) {
+  const isLazy = (importer, path) => Object.hasOwn(lazy, path) && lazy[path].from.includes(relative(importer) ?? '');
   return {
-    name: 'lazy-imports',
+    name: namespace,
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
-        args.namespace === 'file' && isLazy(args.importer, args.path) ? { path: args.path, namespace: 'lazy-import', pluginData: args.resolveDir } : undefined,
+        args.namespace === 'file' && isLazy(args.importer, args.path) ? { path: args.path, namespace, pluginData: args.resolveDir } : undefined,
       );
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-import' }, (args) => {
+      pluginBuild.onLoad({ filter: /.*/, namespace }, (args) => {
         // `default` of a CommonJS module is its module.exports, as for an import of it.
         const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`];
         for (const [i, name] of lazy[args.path].names.entries()) {
@@ -62,6 +78,15 @@ function lazyImports(owner, lazy) {
         return { contents: lines.join('\n'), loader: 'js', resolveDir: args.pluginData };
       });
     },
+  };
+}
+
+/** An importing file's path inside the installed package `owner` (wherever its node_modules is), else undefined. */
+function withinPackage(owner) {
+  const prefix = `/node_modules/${owner}/`;
+  return (importer) => {
+    const at = importer.lastIndexOf(prefix);
+    return at >= 0 ? importer.slice(at + prefix.length) : undefined;
   };
 }
 
@@ -90,4 +115,4 @@ function sideEffectFree(packages) {
   };
 }
 
-module.exports = { SIDE_EFFECT_FREE, LAZY_IMPORTS, clientNodePlugins };
+module.exports = { SIDE_EFFECT_FREE, LAZY_IMPORTS, OWN_LAZY_IMPORTS, bundlePlugins };

@@ -3,4 +3,5 @@ import type { Plugin } from 'esbuild';
 
 export declare const SIDE_EFFECT_FREE: readonly string[];
 export declare const LAZY_IMPORTS: Readonly<Record<string, { from: string[]; names: string[] }>>;
-export declare function clientNodePlugins(): Plugin[];
+export declare const OWN_LAZY_IMPORTS: Readonly<Record<string, { from: string[]; names: string[] }>>;
+export declare function bundlePlugins(): Plugin[];

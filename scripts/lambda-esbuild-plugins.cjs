@@ -5,4 +5,4 @@
  */
 'use strict';
 
-module.exports = () => require('./esbuild-plugins.cjs').clientNodePlugins();
+module.exports = () => require('./esbuild-plugins.cjs').bundlePlugins();

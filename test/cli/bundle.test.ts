@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Metafile } from 'esbuild';
 import { buildCli, CLI_OUT_DIR, type CliBuild } from '../../scripts/build-cli.ts';
 import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
-import { lazyImportsOf } from '../support/lazy-imports.ts';
+import { lazyImportsOf, OWN_LAZY } from '../support/lazy-imports.ts';
 import { refusingSocksProxy } from '../support/socks-proxy.ts';
 
 // The bundle the `fsm-gitops` bin runs, built into a temp folder laid out as the repository is
@@ -104,6 +104,21 @@ test('an apply loads none of the apply workflow or planning code before its Leas
 
 test('client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus are loaded at their first use, not with the kubeconfig code', () => {
   assert.deepEqual(lazyImportsOf(bundle.metafile), { eager: [], unused: [] });
+});
+
+test('yaml and ajv, which only a chart upgrade or a values change uses, are loaded at their first use, not with the planning code', () => {
+  assert.deepEqual(lazyImportsOf(bundle.metafile, OWN_LAZY), { eager: [], unused: [] });
+});
+
+test('ajv, loaded at its first use, still checks a values file against the deployed chart\'s schema', async (t) => {
+  const repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-bundle-values-'));
+  t.after(() => rm(repo, { recursive: true, force: true }));
+  await cp('examples/gitops', repo, { recursive: true });
+  const values = join(repo, 'clusters', 'staging', 'values.yaml');
+  await writeFile(values, (await readFile(values, 'utf8')).replace('replicaCount: 2', 'replicaCount: "two"'));
+  const { code, stdout, stderr } = await runBundle(['plan', '--repo', repo, '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
+  assert.equal(code, 1, stderr); // exit 1: a finding of severity error
+  assert.match(stdout, /error \[schema-type\] clusters\/staging\/values\.yaml:\d+:\d+ fsm\.fsmController\.replicaCount\n\s+expected integer, got string "two"/);
 });
 
 test('a kubeconfig\'s socks5 proxy-url still goes through the proxy (socks-proxy-agent, loaded at first use)', async (t) => {

@@ -14,7 +14,7 @@ import { exampleRepoFiles } from '../github/app-harness.ts';
 import { writeKubeconfig } from '../support/cli.ts';
 import { fakeAws, QUEUE_URL } from '../support/fake-aws.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
-import { lazyImportsOf } from '../support/lazy-imports.ts';
+import { lazyImportsOf, OWN_LAZY } from '../support/lazy-imports.ts';
 import { refusingSocksProxy } from '../support/socks-proxy.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { APP_ENV, httpApiEvent, queued, SCHEDULED, SETTINGS, sqsEvent } from './lambda-events.ts';
@@ -96,10 +96,11 @@ test('the drift bundle opens an fsm-drift issue', async () => {
   assert.deepEqual(github.issues.map((issue) => issue.title), ['Drift: staging differs from main']);
 });
 
-test('the worker and drift bundles load client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus at first use, and none of its generated models', () => {
+test('the worker and drift bundles load client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus, and fsm-gitops\'s yaml and ajv, at first use, and none of client-node\'s generated models', () => {
   for (const name of ['worker', 'drift']) {
     const { metafile } = built.get(name)!;
     assert.deepEqual(lazyImportsOf(metafile), { eager: [], unused: [] }, name);
+    assert.deepEqual(lazyImportsOf(metafile, OWN_LAZY), { eager: [], unused: [] }, name);
     const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
     assert.ok(inputs.some((input) => input.includes('@kubernetes/client-node/dist/config.js')), name);
     assert.deepEqual(inputs.filter((input) => input.includes('@kubernetes/client-node/dist/gen/models/')), [], name);
