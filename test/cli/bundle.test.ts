@@ -5,9 +5,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { Metafile } from 'esbuild';
-import { buildCli, CLI_OUT_DIR, type CliBuild } from '../../scripts/build-cli.ts';
+import { build, type Metafile } from 'esbuild';
+import { buildCli, CLI_OUT_DIR, REQUIRE_BANNER, type CliBuild } from '../../scripts/build-cli.ts';
+import { bundlePlugins } from '../../scripts/esbuild-plugins.cjs';
 import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
 import { lazyImportsOf, OWN_LAZY } from '../support/lazy-imports.ts';
 import { refusingSocksProxy } from '../support/socks-proxy.ts';
@@ -119,6 +121,17 @@ test('ajv, loaded at its first use, still checks a values file against the deplo
   const { code, stdout, stderr } = await runBundle(['plan', '--repo', repo, '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
   assert.equal(code, 1, stderr); // exit 1: a finding of severity error
   assert.match(stdout, /error \[schema-type\] clusters\/staging\/values\.yaml:\d+:\d+ fsm\.fsmController\.replicaCount\n\s+expected integer, got string "two"/);
+});
+
+test('yaml, loaded at its first use, still parses a chart\'s rendered manifests', async (t) => {
+  // The chart upgrade needs helm and a chart: its manifest parser is bundled alone, with the same plugins.
+  const outdir = await mkdtemp(join(tmpdir(), 'fsm-gitops-bundle-manifest-'));
+  t.after(() => rm(outdir, { recursive: true, force: true }));
+  const { metafile } = await build({ entryPoints: ['src/plan/release-changes.ts'], outdir, bundle: true, format: 'esm', platform: 'node', banner: { js: REQUIRE_BANNER }, plugins: bundlePlugins(), metafile: true, logLevel: 'warning' });
+  assert.deepEqual(lazyImportsOf(metafile, OWN_LAZY).eager, []);
+  const { parseManifest } = (await import(pathToFileURL(join(outdir, 'release-changes.js')).href)) as typeof import('../../src/plan/release-changes.ts');
+  const objects = parseManifest('---\n# Source: fsm/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: fsm-system }\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: fsm-controller, namespace: fsm-system }\n', 'the rendered chart');
+  assert.deepEqual([...objects.values()].map((o) => `${o.kind} ${o.metadata.name}`), ['ConfigMap a', 'Deployment fsm-controller']);
 });
 
 test('a kubeconfig\'s socks5 proxy-url still goes through the proxy (socks-proxy-agent, loaded at first use)', async (t) => {
