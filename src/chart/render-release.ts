@@ -34,8 +34,9 @@ export class ChartRenderer {
    * release's (compared as Helm coalesces them onto the chart's defaults: no helm call then). Else the
    * rendered manifest, by `helm upgrade --dry-run=server` when `connection` reaches the live cluster, by
    * `helm template` otherwise; helm's refusal, or no helm found, is `{ ok: false }` with the (redacted) message.
+   * Once `signal` is aborted, helm is stopped (or not started) and the render rejects with `signal.reason`.
    */
-  async render(desired: DesiredEnvironment, live: LiveState, connection?: () => Promise<ClusterConnection>): Promise<ChartRender | undefined> {
+  async render(desired: DesiredEnvironment, live: LiveState, connection?: () => Promise<ClusterConnection>, signal?: AbortSignal): Promise<ChartRender | undefined> {
     const { environment } = desired;
     const release = live.helmRelease;
     const policy = environment.chart;
@@ -62,8 +63,8 @@ export class ChartRenderer {
       const via = live.origin === 'cluster' && connection ? 'server dry run' : 'helm template';
       const manifest =
         via === 'server dry run' && connection
-          ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS })).manifest
-          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: live.kubeVersion });
+          ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, signal })).manifest
+          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: live.kubeVersion, signal });
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);

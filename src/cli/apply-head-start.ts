@@ -38,7 +38,8 @@ export interface ApplyHeadStart extends ApplyAhead {
  * is started: nothing is read from the cluster without the Lease, and nothing but the Lease is written before
  * the config is validated. undefined when the peek finds no such environment or no context fits it: nothing
  * was sent, and the apply goes as without a head start (the error is raised in its turn, after the config's).
- * The caller hands the result to applyEnvironment (`ahead`), or lets it go (abandon) when it does not get there.
+ * The caller hands the result to applyEnvironment (`ahead`), or lets it go (abandon: the read stopped, the Lease
+ * deleted) when it does not get there.
  */
 export async function startApply(options: HeadStartOptions): Promise<ApplyHeadStart | undefined> {
   const targets = await peekEnvironmentTargets(options.repo).catch(() => undefined);
@@ -52,15 +53,21 @@ export async function startApply(options: HeadStartOptions): Promise<ApplyHeadSt
   }
   const client = chosen.client.withDeadline(options.deadline);
   const lease = LeaseAttempt.start(client, environment.mesh.namespace, environment.name, { holder: options.holder, commit: await options.commit });
-  const read = lease.held().then((held) => (held ? LiveRead.start(new ClusterReader(client), environment.mesh) : undefined));
+  let stopped = false;
+  const read = lease.held().then((held) => (held && !stopped ? LiveRead.start(new ClusterReader(client), environment.mesh) : undefined));
+  const stopRead = async (): Promise<void> => {
+    stopped = true;
+    await (await read)?.state.stop();
+  };
   return {
     environment,
     chosen,
     lease,
     read,
+    stopRead,
     isFor: (validated) => sameEnvironment(environment, validated),
     async abandon(releaseClient: KubeApi) {
-      await (await read)?.state.settled();
+      await stopRead();
       return lease.abandon(releaseClient);
     },
   };

@@ -71,11 +71,11 @@ export class HelmClient {
    * kubeVersion: `.Capabilities.KubeVersion`, e.g. `v1.30.4`. noHooks: leave the hooks out, as a release's
    * stored manifest does (Helm keeps hooks apart from it).
    */
-  async template(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number; kubeVersion?: string; noHooks?: boolean }): Promise<string> {
+  async template(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number; kubeVersion?: string; noHooks?: boolean; signal?: AbortSignal | undefined }): Promise<string> {
     const args = ['template', release.name, ...chartArgs(chart), '-n', release.namespace, '-f', VALUES];
     if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
     if (options.noHooks) args.push('--no-hooks');
-    const { stdout } = await this.runner.run({ args, files: valuesFile(values), timeoutMs: options.timeoutMs, what: `render chart for ${name(release)}` });
+    const { stdout } = await this.runner.run({ args, files: valuesFile(values), timeoutMs: options.timeoutMs, what: `render chart for ${name(release)}`, signal: options.signal });
     return stdout;
   }
 
@@ -96,11 +96,11 @@ export class HelmClient {
   /**
    * `helm upgrade --dry-run=server`: what the upgrade would install, rendered against the live cluster
    * (`.Capabilities`, `lookup`) and checked by the API server, nothing stored. manifest: multi-document
-   * YAML, Secrets included (redact them before showing).
+   * YAML, Secrets included (redact them before showing). `signal`: HelmRun's.
    */
-  async upgradeDryRun(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number }): Promise<{ manifest: string; revision: number }> {
+  async upgradeDryRun(release: Release, chart: ChartSource, values: JsonObject, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<{ manifest: string; revision: number }> {
     const args = ['upgrade', release.name, ...chartArgs(chart), '-n', release.namespace, '-f', VALUES, '--reset-values', '--dry-run=server', '-o', 'json'];
-    const { stdout } = await this.runner.run({ args, files: valuesFile(values), cluster: this.cluster, timeoutMs: options.timeoutMs, what: `dry-run upgrade of release ${name(release)}` });
+    const { stdout } = await this.runner.run({ args, files: valuesFile(values), cluster: this.cluster, timeoutMs: options.timeoutMs, what: `dry-run upgrade of release ${name(release)}`, signal: options.signal });
     return releaseOf(stdout);
   }
 

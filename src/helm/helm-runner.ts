@@ -30,6 +30,11 @@ export interface HelmRun {
   timeoutMs: number;
   /** What the run is for, in errors: `upgrade release fsm-system/fsm`. */
   what: string;
+  /**
+   * The run is no longer wanted once aborted: helm is not started, or its process group is stopped as on a timeout
+   * (SIGTERM, SIGKILL after KILL_GRACE_MS); the run rejects with `signal.reason` once helm has exited.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface HelmOutput {
@@ -88,6 +93,7 @@ export class HelmRunner {
    */
   async run(run: HelmRun): Promise<HelmOutput> {
     const { path } = await this.helm();
+    run.signal?.throwIfAborted();
     const { redactor } = this.options;
     if (run.cluster) redactor.learn('kubeconfig', credentialsOf(run.cluster));
     const env = this.options.env ?? process.env;
@@ -105,6 +111,7 @@ export class HelmRunner {
       const args = run.args.map((arg) => (typeof arg === 'string' ? arg : join(work, arg.file)));
       const childEnv: Record<string, string> = { ...homes, KUBECONFIG: kubeconfig, HELM_NO_PLUGINS: '1', PATH: env['PATH'] ?? '/usr/bin:/bin', TMPDIR: work };
       for (const name of PASSED_ENV) if (env[name]) childEnv[name] = env[name];
+      run.signal?.throwIfAborted();
       return await this.spawn(path, [...args, '--kubeconfig', kubeconfig], childEnv, run);
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -117,7 +124,7 @@ export class HelmRunner {
       const child = spawn(helm, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       const stdout = new Capped(MAX_STDOUT_BYTES);
       const stderr = new Capped(MAX_STDERR_BYTES);
-      let failure: HelmError | undefined;
+      let failure: unknown;
       const killGroup = (signal: NodeJS.Signals): void => {
         try {
           if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -126,22 +133,27 @@ export class HelmRunner {
         }
       };
       let killTimer: NodeJS.Timeout | undefined;
-      const stop = (error: HelmError): void => {
+      const stop = (error: unknown): void => {
         failure ??= error;
         killGroup('SIGTERM');
         killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
       };
+      const { signal } = run;
+      const stopped = (): void => stop(signal!.reason);
+      signal?.addEventListener('abort', stopped, { once: true });
       const timer = setTimeout(() => stop(fail(`helm did not finish within ${Math.round(run.timeoutMs / 100) / 10} s and was stopped`)), run.timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk) || stop(fail(`helm printed more than ${MAX_STDOUT_BYTES} bytes and was stopped`)));
       child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk) || stop(fail(`helm printed more than ${MAX_STDERR_BYTES} bytes of errors and was stopped`)));
       child.on('error', (error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', stopped);
         reject(fail(`cannot run ${helm}: ${error.message}`));
       });
       child.on('close', (code) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', stopped);
         if (killTimer) clearTimeout(killTimer);
-        if (failure) return reject(failure);
+        if (failure !== undefined) return reject(failure);
         const errors = stderr.text();
         if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(errors.slice(-ERROR_TAIL_CHARS).trim())}`, code ?? undefined));
         resolve({ stdout: stdout.text(), stderr: this.options.redactor.text(errors) });

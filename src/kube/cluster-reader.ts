@@ -52,20 +52,22 @@ export class ClusterReader implements LiveStateReader {
    * the workloads as soon as the namespaces are known. The answers are then taken in the order of the
    * steps that depend on each other (CRDs, FSM kinds, Secrets and namespaces, workloads), so the result,
    * and the error when one fails, is the one those steps give one after the other. It is returned, or
-   * raised, once every request started here has finished.
+   * raised, once every request started here has finished. The error is raised only once every earlier step
+   * has succeeded, so no request still running can change it: those are stopped then (meanwhile(): no further
+   * attempt or retry, those in flight cut off), not waited for.
    */
   private async readAll(mesh: MeshRef): Promise<LiveState> {
-    const crds = FSM_KINDS.map((kind) => Ahead.start(() => this.client.get(`${collectionPath(CRDS)}/${kind.plural}.${kind.group}`, `read CRD ${kind.plural}.${kind.group}`)));
-    const guesses = FSM_KINDS.map((kind) => Ahead.start(() => this.listKind(kind, kind.expectedVersion, mesh)));
-    const secrets = Ahead.start(() =>
-      this.client.list(collectionPath(SECRETS, mesh.namespace), `list Helm release Secrets in ${mesh.namespace}`, `owner=helm,name=${mesh.name}`),
+    const crds = FSM_KINDS.map((kind) => this.stoppable((client) => client.get(`${collectionPath(CRDS)}/${kind.plural}.${kind.group}`, `read CRD ${kind.plural}.${kind.group}`)));
+    const guesses = FSM_KINDS.map((kind) => this.stoppable((client) => listKind(client, kind, kind.expectedVersion, mesh)));
+    const secrets = this.stoppable((client) =>
+      client.list(collectionPath(SECRETS, mesh.namespace), `list Helm release Secrets in ${mesh.namespace}`, `owner=helm,name=${mesh.name}`),
     );
-    const namespaces = Ahead.start(() => this.client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`));
-    const workloads = Ahead.start(async () => this.workloads((await namespaces.result()).map((ns) => String((ns['metadata'] as { name: string }).name))));
+    const namespaces = this.stoppable((client) => client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`));
+    const workloads = this.stoppable(async (client) => listWorkloads(client, (await namespaces.result()).map((ns) => String((ns['metadata'] as { name: string }).name))));
     const started: Ahead<unknown>[] = [...crds, ...guesses, secrets, namespaces, workloads];
     return meanwhile(started, async () => {
       const found = (await Promise.all(crds.map((crd) => crd.result()))).filter((crd): crd is KubeObject => crd !== undefined);
-      const kinds = FSM_KINDS.map((kind, i) => Ahead.start(() => this.confirmed(kind, found, guesses[i]!, mesh)));
+      const kinds = FSM_KINDS.map((kind, i) => this.stoppable((client) => confirmed(client, kind, found, guesses[i]!, mesh)));
       started.push(...kinds);
       const fsmObjects = await Promise.all(kinds.map((kind) => kind.result()));
       const [secretList, namespaceList] = await Promise.all([secrets.result(), namespaces.result()]);
@@ -76,41 +78,46 @@ export class ClusterReader implements LiveStateReader {
     });
   }
 
-  /**
-   * The kind's objects at the version its CRD stores (storageVersion): the LIST started at the expected
-   * version when the CRD stores that one, else a new LIST at the stored version; none when the cluster
-   * has no CRD for the kind, or one without versions. A LIST not used is dropped whatever its outcome (a
-   * 404 for a kind without CRD is no error). A 404 of the expected-version LIST while the CRD stores that
-   * version (the CRD came after that LIST was sent) is asked again, as the steps one after the other would.
-   */
-  private async confirmed(kind: FsmKindInfo, crds: readonly KubeObject[], guess: Ahead<JsonObject[]>, mesh: MeshRef): Promise<JsonObject[]> {
-    const crd = crds.find((c) => c.metadata.name === `${kind.plural}.${kind.group}`);
-    const version = crd ? storageVersion(crd) : undefined;
-    if (!version) return [];
-    if (version === kind.expectedVersion) {
-      try {
-        return await guess.result();
-      } catch (error) {
-        if (!(error instanceof KubeApiError && error.status === 404)) throw error;
-      }
-    }
-    return this.listKind(kind, version, mesh);
+  /** `run` started now with this reader's client, its requests stopped by the Ahead's stop(). */
+  private stoppable<T>(run: (client: KubeClient) => Promise<T>): Ahead<T> {
+    return Ahead.start((signal) => run(this.client.withSignal(signal)));
   }
+}
 
-  /** Every object of an FSM kind at `version`; the MeshConfig only from the mesh's namespace. */
-  private listKind(kind: FsmKindInfo, version: string, mesh: MeshRef): Promise<JsonObject[]> {
-    const type = typeFor(`${kind.group}/${version}`, kind.plural, kind.namespaced);
-    const namespace = kind.kind === 'MeshConfig' ? mesh.namespace : undefined;
-    return this.client.list(collectionPath(type, namespace), `list ${kind.kind}`);
-  }
-
-  /** Per namespace (a namespace at a time, its three kinds at once), so a large cluster is not read whole. */
-  private async workloads(namespaces: string[]): Promise<KubeObject[]> {
-    const found: KubeObject[] = [];
-    for (const namespace of namespaces) {
-      const lists = Object.entries(WORKLOADS).map(([kind, type]) => this.client.list(collectionPath(type, namespace), `list ${kind}s in ${namespace}`));
-      for (const list of await Promise.all(lists)) found.push(...(list as KubeObject[]));
+/**
+ * The kind's objects at the version its CRD stores (storageVersion): the LIST started at the expected
+ * version when the CRD stores that one, else a new LIST at the stored version; none when the cluster
+ * has no CRD for the kind, or one without versions. A LIST not used is dropped whatever its outcome (a
+ * 404 for a kind without CRD is no error). A 404 of the expected-version LIST while the CRD stores that
+ * version (the CRD came after that LIST was sent) is asked again, as the steps one after the other would.
+ */
+async function confirmed(client: KubeClient, kind: FsmKindInfo, crds: readonly KubeObject[], guess: Ahead<JsonObject[]>, mesh: MeshRef): Promise<JsonObject[]> {
+  const crd = crds.find((c) => c.metadata.name === `${kind.plural}.${kind.group}`);
+  const version = crd ? storageVersion(crd) : undefined;
+  if (!version) return [];
+  if (version === kind.expectedVersion) {
+    try {
+      return await guess.result();
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
     }
-    return found;
   }
+  return listKind(client, kind, version, mesh);
+}
+
+/** Every object of an FSM kind at `version`; the MeshConfig only from the mesh's namespace. */
+function listKind(client: KubeClient, kind: FsmKindInfo, version: string, mesh: MeshRef): Promise<JsonObject[]> {
+  const type = typeFor(`${kind.group}/${version}`, kind.plural, kind.namespaced);
+  const namespace = kind.kind === 'MeshConfig' ? mesh.namespace : undefined;
+  return client.list(collectionPath(type, namespace), `list ${kind.kind}`);
+}
+
+/** Per namespace (a namespace at a time, its three kinds at once), so a large cluster is not read whole. */
+async function listWorkloads(client: KubeClient, namespaces: string[]): Promise<KubeObject[]> {
+  const found: KubeObject[] = [];
+  for (const namespace of namespaces) {
+    const lists = Object.entries(WORKLOADS).map(([kind, type]) => client.list(collectionPath(type, namespace), `list ${kind}s in ${namespace}`));
+    for (const list of await Promise.all(lists)) found.push(...(list as KubeObject[]));
+  }
+  return found;
 }

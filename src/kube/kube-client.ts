@@ -128,9 +128,13 @@ export class KubeClient {
     return new KubeClient(this.config, { ...this.options, deadline }, this.shared);
   }
 
-  /** The same client (connections, deadline) whose requests stop when `signal` is aborted (KubeClientOptions.signal). */
+  /**
+   * The same client (connections, deadline) whose requests stop when `signal` is aborted (KubeClientOptions.signal),
+   * or the signal this client already stops with: either stops them.
+   */
   withSignal(signal: AbortSignal): KubeClient {
-    return new KubeClient(this.config, { ...this.options, signal }, this.shared);
+    const { signal: already } = this.options;
+    return new KubeClient(this.config, { ...this.options, signal: already ? AbortSignal.any([already, signal]) : signal }, this.shared);
   }
 
   /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */

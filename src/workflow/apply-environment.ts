@@ -50,13 +50,18 @@ export interface ApplyEnvironmentOptions {
  * What a caller started before calling applyEnvironment (the CLI, src/cli/apply-head-start.ts): the create of
  * `environment`'s Lease (for `actor` and `commit`), and the live read of its mesh, started only once that create
  * was answered 201. applyEnvironment takes the Lease over as acquireLock's first create (lock.ts) and plans
- * against that read; what it does not use, it lets go (abandon) before it returns or throws.
+ * against that read; what it does not use, it lets go of (the read stopped, not waited for) before it returns or throws.
  */
 export interface ApplyAhead {
   lease: LeaseAttempt;
   /** The live read started under the Lease; undefined when the create was not answered 201. */
   read: Promise<LiveRead | undefined>;
-  /** Lets go of both: waits for the read to end, then releases the Lease if it was taken (LeaseAttempt.abandon). */
+  /**
+   * Stops the read (Ahead.stop: no further request or retry, those in flight cut off; a no-op once it has finished;
+   * not started if the create is answered later), and resolves once it has ended. Never rejects.
+   */
+  stopRead(): Promise<void>;
+  /** Lets go of both: stops the read (stopRead), then releases the Lease if it was taken (LeaseAttempt.abandon). */
   abandon(client: KubeApi): Promise<string | undefined>;
 }
 
@@ -92,30 +97,34 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), sentAhead: ahead?.lease };
   // Reading the files needs no lock: they are loaded while the Lease is taken.
   const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
-  // A read started ahead and not used (its Lease was not the one taken) has ended too when the outcome is told.
-  const readAhead = Ahead.start(async () => (await ahead?.read)?.state.result());
-  return afterwards(readAhead, afterwards(desired, underLease(client, environment, lease, async (lock) => {
-    const pending = options.pending ?? new PendingHistory();
-    // The live state is read from the moment the Lease is held (or was, ahead), while earlier records are written.
-    const read = ahead && (await ahead.lease.held()) === lock ? await ahead.read : undefined;
-    const planning = Ahead.start(() => planLive(client, desired, environment, progress, read));
-    try {
-      const flushed = await pending.flush(client, target);
-      if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
-    } catch (error) {
-      warnings.push(`history records an earlier apply kept on this machine could not be written yet (${(error as Error).message}); they stay kept for the next apply`);
-    }
-    const { plan, set } = await planning.result();
-    if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
-    if (!hasWork(plan, set)) return { status: 'no-changes', plan };
-    if (!(await options.confirm(plan))) return { status: 'declined', plan };
-    const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
-    const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: options.deadline, helm });
-    const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
-    const kept = await recordOrKeep(grace(), target, record, pending);
-    if (kept) warnings.push(kept);
-    return { status: 'done', plan, result, warnings };
-  })));
+  try {
+    return await afterwards(desired, underLease(client, environment, lease, async (lock) => {
+      const pending = options.pending ?? new PendingHistory();
+      // The live state is read from the moment the Lease is held (or was, ahead), while earlier records are written.
+      const read = ahead && (await ahead.lease.held()) === lock ? await ahead.read : undefined;
+      const planning = Ahead.start(() => planLive(client, desired, environment, progress, read));
+      try {
+        const flushed = await pending.flush(client, target);
+        if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
+      } catch (error) {
+        warnings.push(`history records an earlier apply kept on this machine could not be written yet (${(error as Error).message}); they stay kept for the next apply`);
+      }
+      const { plan, set } = await planning.result();
+      if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
+      if (!hasWork(plan, set)) return { status: 'no-changes', plan };
+      if (!(await options.confirm(plan))) return { status: 'declined', plan };
+      const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
+      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: options.deadline, helm });
+      const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
+      const kept = await recordOrKeep(grace(), target, record, pending);
+      if (kept) warnings.push(kept);
+      return { status: 'done', plan, result, warnings };
+    }));
+  } finally {
+    // A read started ahead and not used (its Lease was not the one taken, or the apply failed before it got
+    // there) is stopped, not waited for: nothing of it runs on when the outcome, or the error, is told.
+    await ahead?.stopRead();
+  }
 }
 
 /**

@@ -91,7 +91,9 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
  *
  * Order of work: the Plugins' scripts are parsed while the live state is read and the objects are dry-run;
  * the object dry runs and the chart's render (helm, another process) run at once. Errors are the same as one
- * step after the other: the read's before the dry run's, the dry run's before the chart's.
+ * step after the other: the read's before the dry run's, the dry run's before the chart's. A failed dry run
+ * stops the render (helm killed: ChartRenderer.render's signal) and is raised once it has ended; a failed render
+ * stops nothing (the dry runs may still fail with the error to raise).
  */
 export async function planAgainst(
   desired: DesiredEnvironment,
@@ -113,7 +115,8 @@ export async function planAgainst(
   // The scripts are parsed in turns while the read, then the dry runs, are answered (the dry runs wait for
   // the read only; the rule, in planEnvironment, finds the scripts parsed). An error is raised once it stopped.
   const parsing = Ahead.start(() => (options.meanwhileWork ?? parseAllScripts)(desired));
-  return meanwhile([parsing], async () => {
+  const started: Ahead<unknown>[] = [parsing];
+  return meanwhile(started, async () => {
     const live = await read.state.result();
     const reader = await read.reader();
     const built = buildContext(desired, live);
@@ -126,12 +129,14 @@ export async function planAgainst(
       options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
       return reader.dryRun(sent);
     });
-    const rendering = Ahead.start(async () => {
-      const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined);
+    const rendering = Ahead.start(async (signal) => {
+      const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined, signal);
       if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
       return chart;
     });
-    await Promise.all([dryRunning.settled(), rendering.settled(), parsing.settled()]);
+    // Taken in the order of their errors: a dry run that fails stops the render (helm killed), its error being the one
+    // raised whatever the render's (meanwhile); a render that fails first waits for the dry run, which may still fail.
+    started.push(dryRunning, rendering);
     const dryRun = await dryRunning.result();
     const chart = await rendering.result();
     await parsing.result();

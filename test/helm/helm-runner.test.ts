@@ -89,6 +89,27 @@ test('a run past its timeout is stopped with its whole process group', async () 
   assert.deepEqual(await readdir(temp), []);
 });
 
+test('a run whose signal is aborted is stopped with its whole process group, and rejects with the reason once helm has exited', { timeout: 20_000 }, async () => {
+  const stopper = new AbortController();
+  const reason = new Error('no longer wanted');
+  const earlier = String(await fake.pids().catch(() => []));
+  const run = runner.run({ args: ['sleep'], timeoutMs: 60_000, what: 'render chart', signal: stopper.signal });
+  // Stopped once helm and its child run (the fake writes their PIDs then); without the stop, the run lasts its 60 s timeout.
+  while (String(await fake.pids().catch(() => [])) === earlier) await new Promise((resolve) => setTimeout(resolve, 10));
+  stopper.abort(reason);
+  await assert.rejects(run, (error: unknown) => error === reason);
+  const [helm, child] = await fake.pids();
+  for (const pid of [helm!, child!]) assert.ok(!(await running(pid)), `process ${pid} still runs`);
+  assert.deepEqual(await readdir(temp), []);
+});
+
+test('a run whose signal is aborted already does not start helm', async () => {
+  const before = (await fake.runs()).length;
+  await assert.rejects(runner.run({ args: ['list'], timeoutMs: 10_000, what: 'list', signal: AbortSignal.abort(new Error('stopped')) }), /stopped/);
+  assert.equal((await fake.runs()).length, before);
+  assert.deepEqual(await readdir(temp), []);
+});
+
 /** Whether a process runs: it exists and is not a zombie (a container's PID 1 may never reap orphans). */
 async function running(pid: number): Promise<boolean> {
   try {

@@ -1,22 +1,11 @@
 import type { JsonObject } from '../../src/core/json.ts';
-import { namespaceOf, type KubeObject } from '../../src/core/kube.ts';
-import { fsmKindOf } from '../../src/fsm/kinds.ts';
 import { LEASE_TOKEN_ANNOTATION, microTime } from '../../src/apply/lease-object.ts';
-import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
-import { CONFIG_MAPS, CRDS, NAMESPACES, objectPath, SECRETS, WORKLOADS, type ResourceType } from '../../src/kube/resource-paths.ts';
 import { FakeKube } from './fake-kube.ts';
+import { examplePath } from './example-paths.ts';
 import { serveWithNock } from './fake-kube-nock.ts';
 import { exampleClusterObjects } from './plan-fixture.ts';
 
-const TYPES = new Map<string, ResourceType>([['CustomResourceDefinition', CRDS], ['Namespace', NAMESPACES], ['Secret', SECRETS], ['ConfigMap', CONFIG_MAPS], ...Object.entries(WORKLOADS)]);
-
-/** Where an object of the example cluster lives on the API server. */
-export function examplePath(object: KubeObject): string {
-  if (fsmKindOf(object)) return fsmObjectPath(object);
-  const type = TYPES.get(object.kind);
-  if (!type) throw new Error(`no path for ${object.kind}`);
-  return objectPath(type, namespaceOf(object), object.metadata.name);
-}
+export { examplePath } from './example-paths.ts';
 
 /** An in-memory API server at `server` holding the example's staging cluster, served to real clients through nock (call nock.cleanAll() after). */
 export function servedExampleCluster(server: string): FakeKube {

@@ -11,15 +11,19 @@ const CERTIFICATE = readFileSync(new URL('localhost.crt', TLS));
 
 /**
  * A FakeKube served over real HTTPS on loopback, so a KubeClient's connections can be counted: TLS
- * handshakes (`connections`), and connections still open (`open`). Requests are recorded in the fake.
+ * handshakes (`connections`), and connections still open (`open`). Requests are recorded in the fake; those
+ * `hang` picks are recorded and never answered (an API server that hangs).
  */
 export class FakeKubeServer {
   connections = 0;
   private readonly sockets = new Set<Socket>();
+  private readonly closing: Promise<void>[] = [];
   /** Answers `delayMs` late (a slow server, so requests overlap). */
   delayMs = 0;
   /** Each request's Authorization header, in order of arrival. */
   readonly authorizations: string[] = [];
+  /** Requests never answered (recorded in the fake all the same). */
+  hang: (method: string, path: string) => boolean = () => false;
 
   private constructor(
     private readonly server: Server,
@@ -33,14 +37,19 @@ export class FakeKubeServer {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         self?.authorizations.push(req.headers.authorization ?? '');
-        const { status, body, headers } = answerHttp(fake, (req.method ?? 'GET') as KubeRequest['method'], new URL(req.url ?? '/', 'https://127.0.0.1'), Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
+        const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+        if (self?.hang(req.method ?? 'GET', decodeURIComponent(url.pathname))) {
+          fake.requests.push({ method: (req.method ?? 'GET') as KubeRequest['method'], path: decodeURIComponent(url.pathname), what: 'hung' });
+          return;
+        }
+        const { status, body, headers } = answerHttp(fake, (req.method ?? 'GET') as KubeRequest['method'], url, Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
         setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body)), self?.delayMs ?? 0);
       });
     });
     server.on('secureConnection', (socket: Socket) => {
       self!.connections++;
       self!.sockets.add(socket);
-      socket.on('close', () => self!.sockets.delete(socket));
+      self!.closing.push(new Promise((resolve) => socket.on('close', () => (self!.sockets.delete(socket), resolve()))));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self = new FakeKubeServer(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -50,6 +59,11 @@ export class FakeKubeServer {
   /** Connections open now. */
   get open(): number {
     return this.sockets.size;
+  }
+
+  /** Resolves once no connection is open (never, while a client keeps one open). */
+  async allClosed(): Promise<void> {
+    while (this.sockets.size > 0) await Promise.all(this.closing);
   }
 
   /** A kubeconfig for this server (context `fake`, a bearer token, the server's certificate as its CA). */

@@ -5,8 +5,11 @@ import type { Socket } from 'node:net';
 export type Stall =
   /** Never answers (an API server that hangs). */
   | { kind: 'hang' }
-  /** Answers at once with `status` and a Status body; `retryAfter` (seconds) as a 503's Retry-After header. */
-  | { kind: 'answer'; status: number; retryAfter?: number };
+  /**
+   * Answers with `status` and a Status body; `retryAfter` (seconds) as a 503's Retry-After header. At once, or
+   * once `gate` resolves (default: the server's gate).
+   */
+  | { kind: 'answer'; status: number; retryAfter?: number; gate?: Promise<void> };
 
 /** The Status reason the API server gives with these codes (k8s.io/apimachinery metav1.StatusReason). */
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'TooManyRequests', 503: 'ServiceUnavailable' };
@@ -14,12 +17,14 @@ const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden',
 /**
  * A plain-HTTP API server on loopback that fails every request as told, to see what a client does with
  * failures: every request is recorded (method and path, in order of arrival), and every connection is
- * tracked until its socket closes. `gate` holds the answers back until it resolves.
+ * tracked until its socket closes. `gate` holds the answers back until it resolves. `stall` is what every
+ * request gets, or says it per request (`METHOD path`, without the query).
  */
 export class StallingKubeServer {
   readonly requests: string[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly closed: Promise<void>[] = [];
+  private readonly waiting: { count: number; resolve: () => void }[] = [];
   private firstRequest!: () => void;
   /** Resolves when the first request arrives. */
   readonly reached = new Promise<void>((resolve) => (this.firstRequest = resolve));
@@ -29,13 +34,15 @@ export class StallingKubeServer {
     readonly url: string,
   ) {}
 
-  static async start(stall: Stall, gate: Promise<void> = Promise.resolve()): Promise<StallingKubeServer> {
+  static async start(stallOf: Stall | ((request: string) => Stall), gate: Promise<void> = Promise.resolve()): Promise<StallingKubeServer> {
     const handle = (req: IncomingMessage, res: ServerResponse): void => {
       self.requests.push(`${req.method} ${req.url}`);
       self.firstRequest();
+      self.tellSeen();
       req.resume();
+      const stall = typeof stallOf === 'function' ? stallOf(`${req.method} ${(req.url ?? '').split('?')[0]}`) : stallOf;
       if (stall.kind === 'hang') return;
-      void gate.then(() => {
+      void (stall.gate ?? gate).then(() => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (stall.retryAfter !== undefined) headers['retry-after'] = String(stall.retryAfter);
         const reason = REASONS[stall.status] ?? 'InternalError';
@@ -50,6 +57,22 @@ export class StallingKubeServer {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const self = new StallingKubeServer(server, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
     return self;
+  }
+
+  /** Resolves once `count` different requests (method and path with its query) have arrived. */
+  seen(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ count, resolve });
+      this.tellSeen();
+    });
+  }
+
+  private tellSeen(): void {
+    const distinct = new Set(this.requests).size;
+    for (const waiter of this.waiting.filter((w) => w.count <= distinct)) {
+      this.waiting.splice(this.waiting.indexOf(waiter), 1);
+      waiter.resolve();
+    }
   }
 
   /** Connections still open now. */

@@ -117,6 +117,21 @@ class RecordingChart extends ChartRenderer {
   }
 }
 
+/** Stands in for helm, logging the render, which ends only when stopped: its signal aborted (helm killed), it rejects with the reason. */
+class StoppableChart extends ChartRenderer {
+  constructor(private readonly events: string[]) {
+    super(() => {
+      throw new Error('no helm in this test');
+    });
+  }
+  override render(_desired: DesiredEnvironment, _live: LiveState, _connection?: unknown, signal?: AbortSignal): Promise<ChartRender | undefined> {
+    this.events.push('chart render');
+    return new Promise((_resolve, reject) =>
+      signal?.addEventListener('abort', () => (this.events.push('chart render stopped'), reject(signal.reason)), { once: true }),
+    );
+  }
+}
+
 /** Unhandled rejections seen while a test runs (Node would otherwise end the process on the first). */
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -215,6 +230,24 @@ test('when both the dry run and the chart render fail, the dry run\'s error is r
   const second = new RecordingReader([]);
   const failing = planAgainst(desired, second, { chart: new RecordingChart([], () => Promise.reject(new Error('helm: no such chart'))) });
   await assert.rejects(failing, /helm: no such chart/, 'the chart error when the dry run went through');
+  await turns(3);
+  assert.deepEqual(unhandled, []);
+});
+
+test('a dry run that fails stops the chart render still running, and its error is raised once the render has ended', { timeout: 20_000 }, async () => {
+  const events: string[] = [];
+  const { desired, reader, dryRun } = await stagingWithHeldDryRun(events);
+  const planning = planAgainst(desired, reader, { chart: new StoppableChart(events) });
+  const outcome = planning.then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  await turns(3);
+  assert.ok(events.includes('chart render'), events.join(', '));
+  dryRun.reject(new LiveStateError('dry run: the API server is gone'));
+  // Without the stop, the render never ends and neither does the plan: the test's timeout fails it.
+  assert.equal((await outcome)?.message, 'dry run: the API server is gone');
+  assert.ok(events.includes('chart render stopped'));
   await turns(3);
   assert.deepEqual(unhandled, []);
 });
