@@ -13,6 +13,7 @@ import { wantsColor, type CliIo } from './io.ts';
 import type { KubeconfigFlags } from './kube-flags.ts';
 import { writeFileAtomically } from './output-file.ts';
 import { renderPlan } from './output-format.ts';
+import { PlanShownWhileApplying } from './plan-shown-while-applying.ts';
 
 export interface ApplyRun {
   repo: RepoFiles;
@@ -44,6 +45,8 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
   const { client, choice, says } = chosen;
   io.stderr(`${says}\n`);
   const color = wantsColor(io, run.noColor);
+  // With --yes, the plan is printed while the writes start (progress held until then): plan-shown-while-applying.ts.
+  let shown: PlanShownWhileApplying | undefined;
   // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
   const outcome = await applyEnvironment({
     repo: run.repo,
@@ -55,10 +58,13 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     lockWaitSeconds: run.lockWaitSeconds,
     deadline: run.deadline,
     ahead,
-    progress: (message) => io.stderr(`${message}\n`),
+    progress: (message) => (shown ?? io).stderr(`${message}\n`),
     async confirm(plan) {
+      if (run.yes) {
+        shown = new PlanShownWhileApplying(plan, io, color);
+        return true;
+      }
       io.stdout(renderText({ environments: [plan] }, { color }));
-      if (run.yes) return true;
       const answer = await io.ask(`\nApply these changes to ${environment.name} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
       return answer.trim() === 'yes';
     },
@@ -67,7 +73,10 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
       const credentials = credentialFailure(error, client.server);
       throw credentials ? new LiveStateError(credentials) : error;
     })
-    .finally(() => run.kubeconfig.close());
+    .finally(async () => {
+      await shown?.done();
+      run.kubeconfig.close();
+    });
   const code = report(outcome, io, color);
   if (run.output !== undefined) {
     const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };
