@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { BatchedWrites } from './batched-writes.ts';
 
 /** The CLI's view of its process, so tests can run it in-process. */
 export interface CliIo {
@@ -12,15 +13,22 @@ export interface CliIo {
   ask(question: string): Promise<string>;
 }
 
+/** The process's streams; stderr's lines are batched per turn (BatchedWrites), and written before stdout's and at exit. */
 export function processIo(): CliIo {
+  const stderr = new BatchedWrites((text) => process.stderr.write(text));
+  process.once('exit', () => stderr.flush());
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => {
+      stderr.flush();
+      process.stdout.write(text);
+    },
+    stderr: (text) => stderr.add(text),
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
     stdinIsTty: process.stdin.isTTY === true,
     async ask(question) {
+      stderr.flush();
       const readline = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await readline.question(question);
