@@ -42,11 +42,20 @@ const OWN_LAZY_IMPORTS = {
 /** The repository's root (with a trailing `/`): OWN_LAZY_IMPORTS' files are relative to it. */
 const ROOT = `${require('node:path').resolve(__dirname, '..')}/`;
 
-/** The plugins every fsm-gitops bundle uses, in order (a new array and plugins per call). */
-function bundlePlugins() {
+/** Where a lazy package's own bundle goes when it is built apart (bundlePlugins' `apart`), relative to the chunks. */
+const LAZY_DIR = 'lazy';
+
+/**
+ * The plugins every fsm-gitops bundle uses, in order (a new array and plugins per call).
+ * @param {{ apart?: Map<string, string> }} [options] `apart` (the CLI's build): each lazy package is left out of the
+ *   chunks, where V8 would still have to read and pre-parse its code at every start (~1.1 MB: ~60-90 ms), and is
+ *   required at its first use from its own file, `lazy/<package>.cjs` beside the chunks. The map is filled with those
+ *   files (relative to the output folder) and the entry each bundles, for the build that writes them (build-cli.ts).
+ */
+function bundlePlugins(options = {}) {
   return [
-    lazyImports(withinPackage('@kubernetes/client-node'), LAZY_IMPORTS, 'lazy-import'),
-    lazyImports((importer) => (importer.startsWith(ROOT) ? importer.slice(ROOT.length) : undefined), OWN_LAZY_IMPORTS, 'own-lazy-import'),
+    lazyImports(withinPackage('@kubernetes/client-node'), LAZY_IMPORTS, 'lazy-import', options.apart),
+    lazyImports((importer) => (importer.startsWith(ROOT) ? importer.slice(ROOT.length) : undefined), OWN_LAZY_IMPORTS, 'own-lazy-import', options.apart),
     sideEffectFree(SIDE_EFFECT_FREE),
   ];
 }
@@ -58,24 +67,39 @@ function bundlePlugins() {
  * @param {(importer: string) => string | undefined} relative an importing file's path as `lazy` names it (undefined: not one of its files)
  * @param {Record<string, { from: string[]; names: string[] }>} lazy
  * @param {string} namespace esbuild's namespace of the stand-ins (test/support/lazy-imports.ts looks for `<namespace>:<package>`)
+ * @param {Map<string, string>} [apart] when given, the stand-ins require `lazy/<package>.cjs` (external) instead, and the map gets its entry
  * @returns {import('esbuild').Plugin}
  */
-function lazyImports(relative, lazy, namespace) {
+function lazyImports(relative, lazy, namespace, apart) {
   const isLazy = (importer, path) => Object.hasOwn(lazy, path) && lazy[path].from.includes(relative(importer) ?? '');
   return {
     name: namespace,
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
-        args.namespace === 'file' && isLazy(args.importer, args.path) ? { path: args.path, namespace, pluginData: args.resolveDir } : undefined,
-      );
+      pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.namespace !== 'file' || !isLazy(args.importer, args.path)) return undefined;
+        if (apart) {
+          // The package as its importer would get it (client-node may have its own copy in a nested node_modules).
+          const resolved = await pluginBuild.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir });
+          if (resolved.errors.length > 0) return { errors: resolved.errors };
+          const file = `./${LAZY_DIR}/${args.path.replace(/[^a-z0-9.-]/gi, '_')}.cjs`;
+          const known = apart.get(file);
+          if (known !== undefined && known !== resolved.path) return { errors: [{ text: `${args.path} resolves to two files (${known}, ${resolved.path}): one lazy file cannot hold both` }] };
+          apart.set(file, resolved.path);
+          return { path: args.path, namespace, pluginData: { resolveDir: args.resolveDir, file } };
+        }
+        return { path: args.path, namespace, pluginData: { resolveDir: args.resolveDir } };
+      });
+      // The chunks sit in the output folder's root, and their banner's require() resolves from the chunk's own URL.
+      pluginBuild.onResolve({ filter: new RegExp(`^\\./${LAZY_DIR}/`), namespace }, (args) => ({ path: args.path, external: true }));
       pluginBuild.onLoad({ filter: /.*/, namespace }, (args) => {
+        const target = args.pluginData.file ?? args.path;
         // `default` of a CommonJS module is its module.exports, as for an import of it.
-        const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`];
+        const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(target)}));`];
         for (const [i, name] of lazy[args.path].names.entries()) {
           const real = name === 'default' ? `(load().__esModule ? load().default : load())` : `load()[${JSON.stringify(name)}]`;
           lines.push(`function lazy${i}(...args) { const real = ${real}; return new.target ? new real(...args) : real.apply(this, args); }`, `export { lazy${i} as ${name} };`);
         }
-        return { contents: lines.join('\n'), loader: 'js', resolveDir: args.pluginData };
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: args.pluginData.resolveDir };
       });
     },
   };
@@ -115,4 +139,4 @@ function sideEffectFree(packages) {
   };
 }
 
-module.exports = { SIDE_EFFECT_FREE, LAZY_IMPORTS, OWN_LAZY_IMPORTS, bundlePlugins };
+module.exports = { SIDE_EFFECT_FREE, LAZY_IMPORTS, OWN_LAZY_IMPORTS, LAZY_DIR, bundlePlugins };

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { build, type Metafile } from 'esbuild';
 import { buildCli, CLI_OUT_DIR, REQUIRE_BANNER, type CliBuild } from '../../scripts/build-cli.ts';
-import { bundlePlugins } from '../../scripts/esbuild-plugins.cjs';
+import { bundlePlugins, LAZY_DIR, LAZY_IMPORTS, OWN_LAZY_IMPORTS } from '../../scripts/esbuild-plugins.cjs';
 import { cli, EXAMPLE, writeKubeconfig } from '../support/cli.ts';
 import { lazyImportsOf, OWN_LAZY } from '../support/lazy-imports.ts';
 import { refusingSocksProxy } from '../support/socks-proxy.ts';
@@ -110,6 +110,19 @@ test('client-node\'s node-fetch, socks-proxy-agent and jsonpath-plus are loaded 
 
 test('yaml and ajv, which only a chart upgrade or a values change uses, are loaded at their first use, not with the planning code', () => {
   assert.deepEqual(lazyImportsOf(bundle.metafile, OWN_LAZY), { eager: [], unused: [] });
+});
+
+test('the lazy packages are files of their own, beside the chunks: no chunk holds their code, so no run reads it but one that uses it', async () => {
+  const lazy = [...Object.keys(LAZY_IMPORTS), ...Object.keys(OWN_LAZY_IMPORTS)];
+  assert.deepEqual(bundle.lazy.toSorted(), lazy.map((name) => `${LAZY_DIR}/${name}.cjs`).toSorted());
+  const inChunks = Object.values(bundle.metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  const theirCode = new RegExp(`node_modules/(${lazy.join('|')}|tr46|whatwg-url|socks|fast-uri)/`);
+  // ajv's run-time helpers are what the precompiled validators (src/schema/compiled) import: a few lines, not ajv.
+  assert.deepEqual(inChunks.filter((input) => theirCode.test(input) && !input.startsWith('node_modules/ajv/dist/runtime/')), []);
+  for (const file of bundle.lazy) {
+    const text = await readFile(join(root, CLI_OUT_DIR, file), 'utf8');
+    assert.ok(text.length > 10_000, `${file} holds its package`);
+  }
 });
 
 test('ajv, loaded at its first use, still checks a values file against the deployed chart\'s schema', async (t) => {
