@@ -6,7 +6,8 @@
  * other, which tool goes first alternating by round. Prints the median wall time, the ratio, the requests
  * each sent (counted in the API server's audit log) and peak RSS (GNU time's maxrss). No timing is asserted.
  * Skipped, with the reason, when FSM_GITOPS_BENCH_LIVE=0 or the API server is not built or cannot start.
- * FSM_GITOPS_BENCH_LIVE_ROUNDS sets the rounds (default 3: the median of three is not moved by one disturbed round).
+ * FSM_GITOPS_BENCH_LIVE_ROUNDS sets the rounds (default 5: on a shared 2-core machine each tool's time swings by 10-40%
+ * from run to run, and the median of five is moved by neither of two disturbed rounds).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { measure, type Measured } from './live/measure.ts';
 import { ENVIRONMENT, HALF_LABEL, pluginsYaml, TOOL_LABEL, writeRepo, type Tool } from './live/workload.ts';
 
 const COUNT = 1_000;
-const ROUNDS = Math.max(1, Number(process.env['FSM_GITOPS_BENCH_LIVE_ROUNDS'] ?? 3) || 3);
+const ROUNDS = Math.max(1, Number(process.env['FSM_GITOPS_BENCH_LIVE_ROUNDS'] ?? 5) || 5);
 const COMMAND_TIMEOUT_MS = 5 * 60_000;
 const TOOLS: readonly Tool[] = ['fsm-gitops', 'kubectl'];
 
