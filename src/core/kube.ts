@@ -49,6 +49,14 @@ export function labelsOf(object: KubeObject): Record<string, string> {
   return out;
 }
 
+/** One string-valued label of the object (labelsOf(object)[key], without copying every label). */
+export function labelOf(object: KubeObject, key: string): string | undefined {
+  const labels = object.metadata['labels'];
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.hasOwn(labels, key)) return undefined;
+  const value = labels[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Identity of an object across desired and live state: group, kind, namespace, name (the version is not part of it). */
 export function objectKey(object: KubeObject): string {
   return keyOf(object.apiVersion, object.kind, namespaceOf(object), object.metadata.name);

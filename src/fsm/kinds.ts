@@ -26,9 +26,13 @@ export const FSM_KINDS: readonly FsmKindInfo[] = [
 export const MESH_CONFIG_NAME = 'fsm-mesh-config';
 export const PLUGIN_KINDS: readonly FsmKind[] = ['Plugin', 'PluginChain', 'PluginConfig'];
 
+/** FSM_KINDS by kind: fsmKindOf runs for every object a plan reads, several times each. */
+const BY_KIND: ReadonlyMap<string, FsmKindInfo> = new Map(FSM_KINDS.map((info) => [info.kind, info]));
+
+/** The FSM kind of an object: its kind one of FSM_KINDS, in that kind's API group (any version). */
 export function fsmKindOf(object: KubeObject): FsmKindInfo | undefined {
-  const group = apiGroup(object.apiVersion);
-  return FSM_KINDS.find((k) => k.kind === object.kind && k.group === group);
+  const info = BY_KIND.get(object.kind);
+  return info && apiGroup(object.apiVersion) === info.group ? info : undefined;
 }
 
 /** Kubernetes' version form (`v1`, `v1alpha3`, `v2beta1`), the form every FSM CRD version has. */

@@ -4,7 +4,7 @@ import type { KubeObject } from '../core/kube.ts';
 import { FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
 import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
-import { liveStateFromObjects } from '../live/snapshot.ts';
+import { helmReleaseFromObjects, liveStateFromObjects } from '../live/snapshot.ts';
 import { Ahead, meanwhile } from '../workflow/ahead.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { ClusterConnection } from './cluster-connection.ts';
@@ -62,6 +62,10 @@ export class ClusterReader implements LiveStateReader {
     const secrets = this.stoppable((client) =>
       client.list(collectionPath(SECRETS, mesh.namespace), `list Helm release Secrets in ${mesh.namespace}`, `owner=helm,name=${mesh.name}`),
     );
+    // Decoded as soon as the Secrets are listed (the FSM kinds' last LIST pages come much later); a decoding
+    // error is raised where liveStateFromObjects would raise it, after every request's. Only that LIST holds
+    // Secrets: an API server answers a LIST with objects of the kind listed.
+    const helm = Ahead.start(async () => helmReleaseFromObjects(this.client.server, (await secrets.result()) as KubeObject[], mesh));
     const namespaces = this.stoppable((client) => client.list(collectionPath(NAMESPACES), 'list monitored namespaces', `${MONITORED_BY_LABEL}=${mesh.name}`));
     const workloads = this.stoppable(async (client) => listWorkloads(client, (await namespaces.result()).map((ns) => String((ns['metadata'] as { name: string }).name))));
     const started: Ahead<unknown>[] = [...crds, ...guesses, secrets, namespaces, workloads];
@@ -74,7 +78,7 @@ export class ClusterReader implements LiveStateReader {
       const objects = [...found, ...fsmObjects.flat(), ...secretList, ...namespaceList, ...(await workloads.result())] as KubeObject[];
       // A dropped LIST too: nothing of this read is still in flight once it returns.
       await Promise.all(started.map((request) => request.settled()));
-      return liveStateFromObjects(this.client.server, objects, mesh, 'cluster');
+      return liveStateFromObjects(this.client.server, objects, mesh, 'cluster', await helm.result());
     });
   }
 

@@ -71,10 +71,15 @@ function serverVersion(name: string, gitVersion: JsonValue | undefined): string 
   return gitVersion;
 }
 
-/** The live state in `objects`, read from `source`: a snapshot file unless `origin` says an API server. */
-export function liveStateFromObjects(source: string, objects: KubeObject[], mesh: MeshRef, origin: LiveOrigin = 'snapshot'): LiveState {
-  const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
-  const monitored = new Set(namespaces.filter((ns) => labelsOf(ns)[MONITORED_BY_LABEL] === mesh.name).map((ns) => ns.metadata.name));
+/** The mesh's Helm release as a live state holds it: the deployed revision decoded, and the newest revision's status. */
+export type HelmReleaseState = Pick<LiveState, 'helmRelease' | 'helmReleaseLatest'>;
+
+/**
+ * The mesh's Helm release among `objects` (its release Secrets in the mesh's namespace), read from `source`.
+ * Throws LiveStateError, naming `source`, when the deployed revision's Secret does not decode or holds
+ * another release than the mesh's.
+ */
+export function helmReleaseFromObjects(source: string, objects: readonly KubeObject[], mesh: MeshRef): HelmReleaseState {
   const helmSecrets = objects.filter((o) => o.kind === 'Secret' && namespaceOf(o) === mesh.namespace && isHelmReleaseSecret(o));
   const releaseSecret = currentHelmRelease(helmSecrets, mesh.name);
   let helmRelease;
@@ -88,6 +93,23 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
     throw error;
   }
   const helmReleaseLatest = latestRevision(helmSecrets, mesh.name);
+  return { helmRelease, ...(helmReleaseLatest ? { helmReleaseLatest } : {}) };
+}
+
+/**
+ * The live state in `objects`, read from `source`: a snapshot file unless `origin` says an API server.
+ * `helm`: helmReleaseFromObjects of the same objects, when the caller made it already (the cluster reader,
+ * as soon as the Secrets are listed); its errors are raised here otherwise.
+ */
+export function liveStateFromObjects(
+  source: string,
+  objects: KubeObject[],
+  mesh: MeshRef,
+  origin: LiveOrigin = 'snapshot',
+  helm: HelmReleaseState = helmReleaseFromObjects(source, objects, mesh),
+): LiveState {
+  const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
+  const monitored = new Set(namespaces.filter((ns) => labelsOf(ns)[MONITORED_BY_LABEL] === mesh.name).map((ns) => ns.metadata.name));
   return {
     source,
     origin,
@@ -99,8 +121,7 @@ export function liveStateFromObjects(source: string, objects: KubeObject[], mesh
       const kind = fsmKindOf(o)?.kind;
       return kind !== undefined && kind !== 'MeshConfig';
     }),
-    helmRelease,
-    ...(helmReleaseLatest ? { helmReleaseLatest } : {}),
+    ...helm,
     namespaces,
     workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind) && monitored.has(namespaceOf(o) ?? '')),
   };

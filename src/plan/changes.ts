@@ -32,10 +32,11 @@ export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?
   const liveByKey = liveObjectsByKey(context.live);
   const changes: ResourceChange[] = [];
   for (const resource of context.managed) {
-    const live = liveByKey.get(objectKey(resource.object));
+    const key = objectKey(resource.object);
+    const live = liveByKey.get(key);
     const lookup = context.schemas.lookup(resource.object.apiVersion, resource.object.kind);
     const applied = toApply(resource, context.environment.name);
-    const server = dryRun?.get(objectKey(resource.object));
+    const server = dryRun?.get(key);
     const local = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
     const after = server?.ok ? server.object : local;
     const at = resource.locate([]);

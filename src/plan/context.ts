@@ -1,5 +1,5 @@
 import type { KubeObject } from '../core/kube.ts';
-import { labelsOf, objectKey } from '../core/kube.ts';
+import { labelOf, objectKey } from '../core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import type { Finding } from '../core/finding.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
@@ -57,6 +57,5 @@ export function withChart(built: BuiltContext, chart: ChartRender | undefined): 
 
 /** Only objects fsm-gitops created for this environment may ever be pruned. */
 export function ownedBy(object: KubeObject, environment: string): boolean {
-  const labels = labelsOf(object);
-  return labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[ENVIRONMENT_LABEL] === environment;
+  return labelOf(object, MANAGED_BY_LABEL) === MANAGED_BY_VALUE && labelOf(object, ENVIRONMENT_LABEL) === environment;
 }

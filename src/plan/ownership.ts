@@ -1,5 +1,5 @@
 import { getAt } from '../core/json.ts';
-import { labelsOf, type KubeObject } from '../core/kube.ts';
+import { labelOf, type KubeObject } from '../core/kube.ts';
 import { ADOPT_ANNOTATION, ENVIRONMENT_LABEL, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
 
@@ -28,9 +28,8 @@ export function hasOwnership(object: KubeObject): boolean {
 
 /** Who owns `live`, from its labels; for `others`, who made or manages it (managedFields, a managed-by label, kubectl's annotation). */
 export function ownerOf(live: KubeObject, environment: string): Owner {
-  const labels = labelsOf(live);
-  const labelled = labels[ENVIRONMENT_LABEL];
-  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labelled) {
+  const labelled = labelOf(live, ENVIRONMENT_LABEL);
+  if (labelOf(live, MANAGED_BY_LABEL) === MANAGED_BY_VALUE && labelled) {
     return labelled === environment ? { by: 'this-environment' } : { by: 'environment', environment: labelled };
   }
   return { by: 'others', managers: managersOf(live) };
@@ -39,7 +38,7 @@ export function ownerOf(live: KubeObject, environment: string): Owner {
 /** `labelled app.kubernetes.io/managed-by=Helm`, `managed by kubectl-client-side-apply`, `made with kubectl apply`: as much as the object says. */
 function managersOf(live: KubeObject): string[] {
   const said: string[] = [];
-  const label = labelsOf(live)[MANAGED_BY_LABEL];
+  const label = labelOf(live, MANAGED_BY_LABEL);
   if (label) said.push(`labelled ${MANAGED_BY_LABEL}=${label}`);
   const managed = live.metadata['managedFields'];
   const names = Array.isArray(managed) ? managed.map((m) => getAt(m, ['manager'])).filter((m): m is string => typeof m === 'string' && m !== FIELD_MANAGER) : [];

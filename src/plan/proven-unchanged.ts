@@ -85,11 +85,14 @@ function ownedLeafCount(fields: JsonObject, root = false): number | undefined {
 /** The FieldsV1 node of a field path (`f:` + each segment), undefined when the set does not record it. */
 function fieldsAt(fields: JsonObject | undefined, path: readonly PathSegment[]): JsonObject | undefined {
   let node = fields;
-  for (const segment of path) {
-    const child: JsonValue | undefined = node ? getOwn(node, `f:${segment}`) : undefined;
-    node = isObject(child) ? child : undefined;
-  }
+  for (const segment of path) node = fieldsChild(node, segment);
   return node;
+}
+
+/** One step of fieldsAt. */
+function fieldsChild(fields: JsonObject | undefined, segment: PathSegment): JsonObject | undefined {
+  const child: JsonValue | undefined = fields ? getOwn(fields, `f:${segment}`) : undefined;
+  return isObject(child) ? child : undefined;
 }
 
 /** A FieldsV1 node with nothing under it but `.`: a leaf of ownedLeafCount. */
@@ -116,9 +119,9 @@ function matchedLeaves(value: JsonValue, at: At): number | undefined {
   if (value === null) return undefined;
   if (isObject(value) && Object.keys(value).length > 0 && at.schema?.['x-kubernetes-map-type'] !== 'atomic') {
     let count = 0;
-    for (const [key, child] of Object.entries(value)) {
-      const matched = matchedLeaves(child, {
-        fields: fieldsAt(at.fields, [key]),
+    for (const key of Object.keys(value)) {
+      const matched = matchedLeaves(value[key]!, {
+        fields: fieldsChild(at.fields, key),
         schema: schemaChild(at.schema, key),
         live: isObject(at.live) ? getOwn(at.live, key) : undefined,
         commit: key === at.commitChild,

@@ -36,7 +36,7 @@ function visit(schema: unknown, value: unknown, path: PathSegment[], walk: Walk,
   checkEnum(schema, value, report);
   if (typeof value === 'number') checkNumber(schema, value, report);
   else if (typeof value === 'string') checkString(schema, value, report);
-  checkBranches(schema, value, path, walk, depth, report);
+  if (hasBranches(schema)) checkBranches(schema, value, path, walk, depth, report);
   if (Array.isArray(value)) visitArray(schema, value, path, walk, depth, report);
   else if (isObject(value)) visitObject(schema, value, path, walk, depth, structural, report);
 }
@@ -131,6 +131,11 @@ function checkString(schema: JsonObject, s: string, report: Report): void {
   }
   const known = typeof format === 'string' && Object.hasOwn(STRING_FORMATS, format) ? STRING_FORMATS[format] : undefined;
   if (known !== undefined && !known.test(s)) report('schema-constraint', `must be ${known.expected}, got ${quote(s)}`);
+}
+
+/** Whether checkBranches has anything to check: most schema nodes have no allOf, anyOf, oneOf or not. */
+function hasBranches(schema: JsonObject): boolean {
+  return schema.allOf !== undefined || schema.anyOf !== undefined || schema.oneOf !== undefined || schema.not !== undefined;
 }
 
 function checkBranches(schema: JsonObject, value: unknown, path: PathSegment[], walk: Walk, depth: number, report: Report): void {

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
+import type { KubeObject } from '../../src/core/kube.ts';
 import { FSM_KINDS, type FsmKind, type FsmKindInfo } from '../../src/fsm/kinds.ts';
 import { ClusterReader } from '../../src/kube/cluster-reader.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import { LiveStateError } from '../../src/live/live-state.ts';
+import { helmReleaseFromObjects } from '../../src/live/snapshot.ts';
+import { fsmReleaseSecret } from '../support/fsm-release.ts';
 
 // The live read's requests (issue 12): everything that waits for no answer is sent at once, and the result
 // and the error are still those of the steps one after the other (CRDs, FSM kinds, Secrets and namespaces,
@@ -57,6 +60,8 @@ class FakeApi {
   readonly answered: string[] = [];
   /** The most requests in flight at once. */
   mostInFlight = 0;
+  /** The Secrets the mesh's namespace holds (Helm's release Secrets). */
+  secrets: JsonObject[] = [];
   private readonly holds = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, { status: number; times: number }>();
 
@@ -91,7 +96,7 @@ class FakeApi {
       if (served) return [200, list(`${kind.group}/${served.name}`, kind.kind, [{ metadata: { name: `${kind.kind.toLowerCase()}-1`, namespace: MESH.namespace } }])];
       if (path.startsWith(`/apis/${kind.group}/`) && path.endsWith(`/${kind.plural}`)) return this.status(404, path);
     }
-    if (path === SECRETS) return [200, list('v1', 'Secret', [])];
+    if (path === SECRETS) return [200, list('v1', 'Secret', this.secrets)];
     if (path === NAMESPACES) return [200, list('v1', 'Namespace', [{ metadata: { name: 'bookinfo', labels: { 'flomesh.io/monitored-by': MESH.name } } }])];
     if (path === WORKLOADS[0]) return [200, list('apps/v1', 'Deployment', [{ metadata: { name: 'reviews', namespace: 'bookinfo' } }])];
     if (WORKLOADS.includes(path)) return [200, list('apps/v1', path.endsWith('statefulsets') ? 'StatefulSet' : 'DaemonSet', [])];
@@ -214,4 +219,44 @@ test('a 404 of the expected version\'s LIST while its CRD stores that version is
   const live = await read();
   assert.deepEqual(live.pluginObjects.filter((o) => o.kind === 'Plugin').map((o) => o.apiVersion), ['plugin.flomesh.io/v1alpha1']);
   assert.equal(fake.arrived.filter((path) => path === listPath('Plugin')).length, 2);
+});
+
+/** The mesh's release Secret, revision 1 deployed; `broken`: its release data is not base64 of a gzipped release. */
+function releaseSecret(broken = false): JsonObject {
+  const secret = fsmReleaseSecret('1.6.0', { fsm: { meshName: 'fsm' } }, '');
+  return broken ? { ...secret, data: { release: Buffer.from('not a release').toString('base64') } } : secret;
+}
+
+test('the Helm release is read from the Secrets\' LIST as from a snapshot of the same objects', async () => {
+  const secret = releaseSecret();
+  fake.secrets = [secret];
+  const live = await read();
+  const expected = helmReleaseFromObjects(SERVER, [{ ...secret, apiVersion: 'v1', kind: 'Secret' } as KubeObject], MESH);
+  assert.ok(expected.helmRelease, 'the Secret holds a deployed release');
+  assert.deepEqual({ helmRelease: live.helmRelease, helmReleaseLatest: live.helmReleaseLatest }, expected);
+});
+
+test('a release Secret that does not decode is the read\'s error, naming the server, once every request has finished', async () => {
+  const plugins = deferred();
+  fake.hold(listPath('Plugin'), plugins.promise);
+  fake.secrets = [releaseSecret(true)];
+  const reading = read();
+  await until(() => fake.answered.includes(SECRETS), fake);
+  plugins.resolve();
+  await assert.rejects(reading, (error: unknown) => error instanceof LiveStateError && error.message.startsWith(`cluster snapshot ${SERVER}: Helm release Secret fsm-system/sh.helm.release.v1.fsm.v1: the release is not valid base64`));
+  assert.equal(fake.pending, 0, 'every request of the read finished before its error was raised');
+});
+
+test('an FSM kind\'s LIST failure, then a workloads LIST\'s, come before a release Secret that does not decode (decoded as soon as it was listed)', async () => {
+  for (const failing of [listPath('Plugin'), WORKLOADS[0]!]) {
+    const held = deferred();
+    fake = new FakeApi();
+    fake.hold(failing, held.promise);
+    fake.fail(failing, 403);
+    fake.secrets = [releaseSecret(true)];
+    const reading = read();
+    await until(() => fake.answered.includes(SECRETS), fake);
+    held.resolve();
+    await assert.rejects(reading, (error: unknown) => error instanceof LiveStateError && error.message.includes(`Forbidden ${failing}`), failing);
+  }
 });

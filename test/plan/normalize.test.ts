@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonObject } from '../../src/core/json.ts';
+import { isObject, setOwn, type JsonObject, type JsonValue } from '../../src/core/json.ts';
+import { random } from '../support/generated-yaml.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { COMMIT_ANNOTATION } from '../../src/core/ownership.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
@@ -66,4 +67,64 @@ test('the live objects by key are indexed once per live state, and again once it
   assert.equal(grown.get('plugin.flomesh.io/Plugin//cors')?.metadata.name, 'cors');
   live.pluginObjects = [];
   assert.equal(liveObjectsByKey(live).has('plugin.flomesh.io/Plugin//cors'), false);
+});
+
+/** normalize as it was written first (copy, then delete): the reference the faster one must match. */
+function normalizeByDeleting(object: KubeObject): JsonObject {
+  const { status: _status, ...rest }: JsonObject = object;
+  const metadata: JsonObject = { ...object.metadata };
+  rest.metadata = metadata;
+  for (const field of ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink', 'deletionGracePeriodSeconds']) delete metadata[field];
+  const annotations = metadata['annotations'];
+  if (isObject(annotations)) {
+    const kept: JsonObject = { ...annotations };
+    for (const key of ['kubectl.kubernetes.io/last-applied-configuration', COMMIT_ANNOTATION]) delete kept[key];
+    if (Object.keys(kept).length === 0) delete metadata['annotations'];
+    else metadata['annotations'] = kept;
+  }
+  if (isObject(metadata['labels']) && Object.keys(metadata['labels']).length === 0) delete metadata['labels'];
+  return rest;
+}
+
+/** An object with own keys `keys` (in that order, `__proto__` an own key too), each valued by `value`. */
+function withKeys(keys: readonly string[], value: (key: string) => JsonValue): JsonObject {
+  const object: JsonObject = {};
+  for (const key of keys) setOwn(object, key, value(key));
+  return object;
+}
+
+function shuffled<T>(next: () => number, items: readonly T[]): T[] {
+  return items.filter(() => next() < 0.7).sort(() => next() - 0.5);
+}
+
+function generatedObject(seed: number): KubeObject {
+  const next = random(seed);
+  const mapOrNot = (keys: readonly string[]): JsonValue => (next() < 0.15 ? pickValue(next) : withKeys(shuffled(next, keys), () => pickValue(next)));
+  const metadataKeys = ['name', 'namespace', 'labels', 'annotations', 'managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink', 'deletionGracePeriodSeconds', 'finalizers', '__proto__', 'constructor'];
+  const annotationKeys = ['kubectl.kubernetes.io/last-applied-configuration', COMMIT_ANNOTATION, 'a', '__proto__'];
+  const metadata = withKeys(shuffled(next, metadataKeys), (key) =>
+    key === 'name' ? 'x' : key === 'labels' ? mapOrNot(['app', '__proto__']) : key === 'annotations' ? mapOrNot(annotationKeys) : pickValue(next),
+  );
+  setOwn(metadata, 'name', 'x');
+  return withKeys([...shuffled(next, ['apiVersion', 'kind', 'spec', 'status', '__proto__']), 'metadata'].sort(() => next() - 0.5), (key) =>
+    key === 'metadata' ? metadata : key === 'apiVersion' ? 'v1' : key === 'kind' ? 'Plugin' : pickValue(next),
+  ) as KubeObject;
+}
+
+function pickValue(next: () => number): JsonValue {
+  const values: JsonValue[] = ['v', '', 0, true, null, [], {}, { k: 'v' }];
+  return values[Math.floor(next() * values.length)]!;
+}
+
+test('normalize gives what copying then deleting gave, keys in the same order, over 5,000 generated objects (odd keys, empty and non-object labels and annotations)', () => {
+  for (let seed = 1; seed <= 5_000; seed++) {
+    const object = generatedObject(seed);
+    const before = JSON.stringify(object);
+    const expected = normalizeByDeleting(object);
+    const actual = normalize(object);
+    assert.equal(JSON.stringify(actual), JSON.stringify(expected), `seed ${seed}: ${before}`);
+    assert.deepEqual(actual, expected, `seed ${seed}`);
+    assert.equal(Object.getPrototypeOf(actual['metadata']), Object.prototype, `seed ${seed}: metadata is a plain object`);
+    assert.equal(JSON.stringify(object), before, `seed ${seed}: the input is left as it was`);
+  }
 });

@@ -47,6 +47,10 @@ export function objectsAfter(context: PlanContext, kind: FsmKind): KubeObject[] 
   const fromRepo = ofKind(context, kind).map((r) => r.object);
   const replaced = new Set(fromRepo.map(objectKey));
   const pruned = new Set(context.pruned.map(objectKey));
-  const live = context.live.pluginObjects.filter((o) => fsmKindOf(o)?.kind === kind && !replaced.has(objectKey(o)) && !pruned.has(objectKey(o)));
+  const live = context.live.pluginObjects.filter((o) => {
+    if (fsmKindOf(o)?.kind !== kind) return false;
+    const key = objectKey(o);
+    return !replaced.has(key) && !pruned.has(key);
+  });
   return [...fromRepo, ...live];
 }
