@@ -1,5 +1,5 @@
 import type { MappingTagDefinition, TagDefinition } from 'js-yaml';
-import { nextTurn } from '../core/next-turn.ts';
+import { nextTurn, TimeSlices } from '../core/next-turn.ts';
 import { GO_YAML_SCHEMA } from './go-yaml-scalars.ts';
 import { LineIndex } from './line-index.ts';
 import { documentRuns } from './yaml-document-runs.ts';
@@ -36,7 +36,7 @@ export async function parseYamlFileInTurns(text: string, fileName: string, optio
   const documents: YamlDocument[] = [];
   const yaml11: Yaml11Spelling[] = [];
   let mergeStepsLeft = YAML_LIMITS.maxTotalMergeKeys;
-  let since = performance.now();
+  const slices = new TimeSlices(pause, sliceMs);
   for (const [n, run] of runs.entries()) {
     const part = text.slice(run.start, run.end);
     const parsed = parseCountingMerges(part, fileName, mergeStepsLeft);
@@ -45,10 +45,7 @@ export async function parseYamlFileInTurns(text: string, fileName: string, optio
     documents.push(...read.documents);
     yaml11.push(...read.yaml11);
     mergeStepsLeft -= parsed.mergeSteps;
-    if (n < runs.length - 1 && performance.now() - since >= sliceMs) {
-      await pause();
-      since = performance.now();
-    }
+    if (n < runs.length - 1 && slices.due) await slices.next();
   }
   return { ok: true, documents, yaml11 };
 }

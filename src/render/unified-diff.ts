@@ -1,7 +1,7 @@
 import { structuredPatch } from 'diff';
 import { dump } from 'js-yaml';
 import type { JsonObject } from '../core/json.ts';
-import { nextTurn } from '../core/next-turn.ts';
+import { nextTurn, TimeSlices } from '../core/next-turn.ts';
 import type { ResourceChange } from '../plan/plan-types.ts';
 
 /**
@@ -70,13 +70,10 @@ export function changeDiff(change: ResourceChange): string {
  * as the answers of writes already sent, is not held up by one long synchronous render.
  */
 export async function prepareDiffs(changes: readonly ResourceChange[], pause: () => Promise<void> = nextTurn, sliceMs = 8): Promise<void> {
-  let since = performance.now();
+  const slices = new TimeSlices(pause, sliceMs);
   for (const change of changes) {
     if (change.action === 'unchanged') continue;
-    if (performance.now() - since >= sliceMs) {
-      await pause();
-      since = performance.now();
-    }
+    if (slices.due) await slices.next();
     changeDiff(change);
   }
 }

@@ -3,6 +3,7 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt, findingInFile } from '../../core/findings.ts';
 import { getAt } from '../../core/json.ts';
 import type { DesiredEnvironment } from '../../desired/desired-state.ts';
+import { TimeSlices } from '../../core/next-turn.ts';
 import { isFsmKind } from '../kinds.ts';
 import { ofKind, type ManagedResource, type Rule } from './rule.ts';
 
@@ -57,15 +58,12 @@ function checkPlugin(resource: ManagedResource, syntaxErrorOf: (script: string) 
 export async function parseScriptsAhead(desired: DesiredEnvironment, pause: () => Promise<void>, sliceMs = 8): Promise<void> {
   const parsed: ParsedScripts = parsedAhead.get(desired) ?? new Map();
   parsedAhead.set(desired, parsed);
-  let since = performance.now();
+  const slices = new TimeSlices(pause, sliceMs);
   for (const { object } of desired.resources) {
     const script = isFsmKind(object, 'Plugin') ? getAt(object, ['spec', 'pipyscript']) : undefined;
     if (typeof script !== 'string' || script.trim() === '' || parsed.has(script)) continue;
     parsed.set(script, syntaxError(script));
-    if (performance.now() - since >= sliceMs) {
-      await pause();
-      since = performance.now();
-    }
+    if (slices.due) await slices.next();
   }
 }
 
