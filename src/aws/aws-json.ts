@@ -2,11 +2,29 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
+ * How long one call may take, answer read included (ms). The webhook function makes at most two (its secret
+ * on a cold start, then SendMessage) within its 10 s timeout (serverless.yml), which must answer GitHub in 10 s.
+ */
+export const AWS_CALL_TIMEOUT_MS = 4_000;
+/** The largest answer read (bytes): a Secrets Manager secret is at most 64 KiB, an SSM parameter 8 KiB (AWS quotas). */
+export const AWS_ANSWER_MAX_BYTES = 1024 * 1024;
+
+export interface AwsCallLimits {
+  /** Default AWS_CALL_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Default AWS_ANSWER_MAX_BYTES. */
+  maxBytes?: number;
+}
+
+/**
  * One call to an AWS JSON-protocol API (SQS, SSM, Secrets Manager), signed with the SDK's own SigV4
  * signer and the Lambda's credentials from the environment. The webhook function must start fast: the
  * full SDK clients would cost it megabytes and hundreds of milliseconds for three calls.
+ * Throws AwsCallError: the service's error (its `__type`), `Timeout` when no whole answer came within
+ * `limits.timeoutMs`, `AnswerTooLarge` past `limits.maxBytes`, `MissingCredentials`.
  */
-export async function awsJsonCall<T>(service: string, target: string, body: unknown, env: Record<string, string | undefined> = process.env): Promise<T> {
+export async function awsJsonCall<T>(service: string, target: string, body: unknown, env: Record<string, string | undefined> = process.env, limits: AwsCallLimits = {}): Promise<T> {
+  const { timeoutMs = AWS_CALL_TIMEOUT_MS, maxBytes = AWS_ANSWER_MAX_BYTES } = limits;
   const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
@@ -27,8 +45,17 @@ export async function awsJsonCall<T>(service: string, target: string, body: unkn
     headers: { host: hostname, 'content-type': `application/x-amz-json-${service === 'sqs' ? '1.0' : '1.1'}`, 'x-amz-target': target },
     body: payload,
   });
-  const response = await fetch(`https://${hostname}/`, { method: 'POST', headers: signed.headers, body: payload });
-  const text = await response.text();
+  const signal = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`https://${hostname}/`, { method: 'POST', headers: signed.headers, body: payload, signal });
+    text = await boundedText(response, maxBytes);
+  } catch (error) {
+    if (error instanceof AwsCallError) throw new AwsCallError(`${target}: ${error.message}`, error.status, error.type);
+    if (signal.aborted) throw new AwsCallError(`${target}: no answer from ${hostname} within ${timeoutMs / 1000} s`, 0, 'Timeout');
+    throw error;
+  }
   const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   if (!response.ok) {
     const type = String(parsed['__type'] ?? response.headers.get('x-amzn-errortype') ?? 'Error').split('#').pop()!.split(':')[0]!;
@@ -36,6 +63,23 @@ export async function awsJsonCall<T>(service: string, target: string, body: unkn
     throw new AwsCallError(`${target}: ${type}: ${message}`, response.status, type);
   }
   return parsed as T;
+}
+
+/** The answer's body as text, refused past `maxBytes` (by its Content-Length, or as it arrives). */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () => new AwsCallError(`the answer is larger than ${maxBytes} bytes`, response.status, 'AnswerTooLarge');
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body ?? []) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw tooLarge(); // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class AwsCallError extends Error {

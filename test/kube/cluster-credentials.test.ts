@@ -85,3 +85,17 @@ test('a malformed kubeconfig in the store is an error that does not quote it', a
   const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } });
   await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && !/very-secret-token/.test(e.message) && /cluster "prod"/.test(e.message));
 });
+
+test('AWS that does not answer is an error within the lookup\'s time, SDK retries included; the next lookup tries again', async () => {
+  const late = (host: string) => nock(host).persist().post('/').delay(1_500).reply(200, { Parameter: { Value: KUBECONFIG } });
+  late('https://ssm.eu-west-1.amazonaws.com');
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } }, { timeoutMs: 300 });
+  await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && e.message === 'cannot get credentials for cluster "prod": AWS did not answer within 0.3 s');
+  nock.cleanAll();
+  nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(200, { Parameter: { Value: KUBECONFIG } });
+  assert.equal((await connector.client('prod')).server, 'https://prod.example:6443');
+
+  nock('https://eks.eu-west-1.amazonaws.com').persist().get('/clusters/prod').delay(1_500).reply(200, { cluster: { endpoint: 'https://x.example' } });
+  const eks = new ClusterConnector({ prod: { eks: { cluster: 'prod', region: 'eu-west-1' } } }, { timeoutMs: 300 });
+  await assert.rejects(eks.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && /AWS did not answer within 0\.3 s$/.test(e.message));
+});

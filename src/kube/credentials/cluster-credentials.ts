@@ -1,4 +1,4 @@
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
@@ -21,6 +21,19 @@ export type ClusterCredentials =
   /** An EKS cluster, reached with an IAM-signed token for the app's own AWS identity. Endpoint and CA are looked up unless given. */
   | { eks: { cluster: string; region: string; server?: string; certificateAuthority?: string } };
 
+/**
+ * How long one credentials lookup (SSM, Secrets Manager, EKS DescribeCluster) may take, the SDK's retries
+ * included (ms); each attempt has AWS_ATTEMPT_LIMITS. The AWS SDK's own default is to wait for ever.
+ */
+export const CREDENTIALS_TIMEOUT_MS = 20_000;
+/** Per attempt, in ms (@smithy/node-http-handler options): a connection, then the whole answer. */
+const AWS_ATTEMPT_LIMITS = { connectionTimeout: 3_000, requestTimeout: 8_000, throwOnRequestTimeout: true };
+
+export interface ConnectOptions {
+  /** Default CREDENTIALS_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
 export class ClusterCredentialsError extends Error {
   constructor(message: string) {
     super(message);
@@ -34,7 +47,10 @@ export class ClusterConnector {
   /** A Map, not the parsed object: a repository's `cluster: constructor` must find nothing, not Object's. */
   private readonly clusters: ReadonlyMap<string, ClusterCredentials>;
 
-  constructor(clusters: Readonly<Record<string, ClusterCredentials>>) {
+  constructor(
+    clusters: Readonly<Record<string, ClusterCredentials>>,
+    private readonly options: ConnectOptions = {},
+  ) {
     this.clusters = new Map(Object.entries(clusters));
   }
 
@@ -50,7 +66,7 @@ export class ClusterConnector {
         // The names the app holds are not listed: the message reaches pull requests of every repository it serves.
         return Promise.reject(new ClusterCredentialsError(`no credentials for cluster "${name}" in the app's settings: check the environment's cluster: in .github/fsm-gitops.yml, or ask the app's operator to add it (docs/clusters.md)`));
       }
-      client = connect(name, credentials);
+      client = connect(name, credentials, this.options);
       // A failed lookup is not cached: the next event tries again.
       client.catch(() => this.clients.delete(name));
       this.clients.set(name, client);
@@ -59,35 +75,43 @@ export class ClusterConnector {
   }
 }
 
-export async function connect(name: string, credentials: ClusterCredentials): Promise<KubeClient> {
+/**
+ * A client for the cluster `name`, from its credentials. Throws ClusterCredentialsError naming the cluster
+ * and what failed (never a kubeconfig's content), also when AWS does not answer within `options.timeoutMs`.
+ */
+export async function connect(name: string, credentials: ClusterCredentials, options: ConnectOptions = {}): Promise<KubeClient> {
+  const timeoutMs = options.timeoutMs ?? CREDENTIALS_TIMEOUT_MS;
+  const within = { abortSignal: AbortSignal.timeout(timeoutMs) };
+  const aws = (region: string | undefined) => ({ ...(region ? { region } : {}), requestHandler: AWS_ATTEMPT_LIMITS });
   try {
     if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
     if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
     if ('ssmParameter' in credentials) {
-      const ssm = new SSMClient(credentials.region ? { region: credentials.region } : {});
-      const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }));
+      const ssm = new SSMClient(aws(credentials.region));
+      const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }), within);
       const kubeconfig = answer.Parameter?.Value;
       if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
       return KubeClient.fromString(kubeconfig, credentials.context);
     }
     if ('secretsManagerSecret' in credentials) {
-      const secrets = new SecretsManagerClient(credentials.region ? { region: credentials.region } : {});
-      const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }));
+      const secrets = new SecretsManagerClient(aws(credentials.region));
+      const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }), within);
       if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
       return KubeClient.fromString(answer.SecretString, credentials.context);
     }
-    return await connectEks(credentials.eks);
+    return await connectEks(credentials.eks, aws(credentials.eks.region), within);
   } catch (error) {
     if (error instanceof ClusterCredentialsError) throw error;
+    if (within.abortSignal.aborted) throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
     // Never echo a kubeconfig: only what failed and why.
     throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 
-async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }): Promise<KubeClient> {
+async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }, config: EKSClientConfig, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
   let { server, certificateAuthority } = eks;
   if (!server || !certificateAuthority) {
-    const described = await new EKSClient({ region: eks.region }).send(new DescribeClusterCommand({ name: eks.cluster }));
+    const described = await new EKSClient(config).send(new DescribeClusterCommand({ name: eks.cluster }), within);
     server ??= described.cluster?.endpoint;
     certificateAuthority ??= described.cluster?.certificateAuthority?.data;
     if (!server) throw new ClusterCredentialsError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
