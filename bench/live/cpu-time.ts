@@ -39,10 +39,13 @@ export function statCpuTicks(stat: string): number | undefined {
   return stat.includes(')') && Number.isInteger(utime) && Number.isInteger(stime) ? utime + stime : undefined;
 }
 
+/** The test API server's processes, by their pid files in scripts/kube-test-cluster's run folder (not its watchdog's). */
+const SERVER_PID_FILES = ['kube-apiserver.pid', 'etcd.pid'];
+
 /**
  * The CPU the test API server's processes (kube-apiserver, etcd: the pid files of scripts/kube-test-cluster,
- * `<run dir>/pids/*.pid`, beside the kubeconfig) have used. `read()` gives their total in ms so far, or
- * undefined once any of them cannot be read (not Linux, a process gone).
+ * `<run dir>/pids/<name>.pid`, beside the kubeconfig) have used. `read()` gives their total in ms so far, or
+ * undefined once any of them cannot be read (not Linux, a process gone, no pid files).
  */
 export class ServerCpu {
   private constructor(
@@ -52,7 +55,7 @@ export class ServerCpu {
 
   static async of(kubeconfig: string): Promise<ServerCpu> {
     const dir = join(dirname(kubeconfig), 'pids');
-    const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.pid'));
+    const files = (await readdir(dir).catch(() => [])).filter((f) => SERVER_PID_FILES.includes(f));
     const pids = await Promise.all(files.map(async (f) => Number((await readFile(join(dir, f), 'utf8')).trim())));
     return new ServerCpu(pids.filter(Number.isInteger), 1000 / ticksPerSecond());
   }

@@ -50,9 +50,9 @@ export async function awsJsonCall<T>(service: string, target: string, body: unkn
   let text: string;
   try {
     response = await fetch(`https://${hostname}/`, { method: 'POST', headers: signed.headers, body: payload, signal });
-    text = await boundedText(response, maxBytes);
+    text = await boundedText(response, maxBytes, target);
   } catch (error) {
-    if (error instanceof AwsCallError) throw new AwsCallError(`${target}: ${error.message}`, error.status, error.type);
+    if (error instanceof AwsCallError) throw error;
     if (signal.aborted) throw new AwsCallError(`${target}: no answer from ${hostname} within ${timeoutMs / 1000} s`, 0, 'Timeout');
     throw error;
   }
@@ -65,9 +65,9 @@ export async function awsJsonCall<T>(service: string, target: string, body: unkn
   return parsed as T;
 }
 
-/** The answer's body as text, refused past `maxBytes` (by its Content-Length, or as it arrives). */
-async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = () => new AwsCallError(`the answer is larger than ${maxBytes} bytes`, response.status, 'AnswerTooLarge');
+/** The answer's body as text, refused past `maxBytes` (by its Content-Length, or as it arrives) with an error naming `target`. */
+async function boundedText(response: Response, maxBytes: number, target: string): Promise<string> {
+  const tooLarge = () => new AwsCallError(`${target}: the answer is larger than ${maxBytes} bytes`, response.status, 'AnswerTooLarge');
   if (Number(response.headers.get('content-length')) > maxBytes) {
     await response.body?.cancel();
     throw tooLarge();

@@ -34,9 +34,10 @@ test('ServerCpu reads the pid files beside the kubeconfig and sums their CPU, as
   const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-cpu-'));
   try {
     await mkdir(join(dir, 'pids'));
-    // This process twice: the sum must be twice its own CPU.
+    // This process twice: the sum must be twice its own CPU. The watchdog's pid file is not the server's.
     await writeFile(join(dir, 'pids', 'kube-apiserver.pid'), `${process.pid}\n`);
     await writeFile(join(dir, 'pids', 'etcd.pid'), `${process.pid}\n`);
+    await writeFile(join(dir, 'pids', 'watchdog.pid'), `${process.pid}\n`);
     const cpu = await ServerCpu.of(join(dir, 'kubeconfig'));
     const usage = process.cpuUsage();
     const read = await cpu.read();

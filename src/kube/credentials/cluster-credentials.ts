@@ -82,24 +82,24 @@ export class ClusterConnector {
 export async function connect(name: string, credentials: ClusterCredentials, options: ConnectOptions = {}): Promise<KubeClient> {
   const timeoutMs = options.timeoutMs ?? CREDENTIALS_TIMEOUT_MS;
   const within = { abortSignal: AbortSignal.timeout(timeoutMs) };
-  const aws = (region: string | undefined) => ({ ...(region ? { region } : {}), requestHandler: AWS_ATTEMPT_LIMITS });
+  const awsConfig = (region: string | undefined) => ({ ...(region ? { region } : {}), requestHandler: AWS_ATTEMPT_LIMITS });
   try {
     if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
     if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
     if ('ssmParameter' in credentials) {
-      const ssm = new SSMClient(aws(credentials.region));
+      const ssm = new SSMClient(awsConfig(credentials.region));
       const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }), within);
       const kubeconfig = answer.Parameter?.Value;
       if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
       return KubeClient.fromString(kubeconfig, credentials.context);
     }
     if ('secretsManagerSecret' in credentials) {
-      const secrets = new SecretsManagerClient(aws(credentials.region));
+      const secrets = new SecretsManagerClient(awsConfig(credentials.region));
       const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }), within);
       if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
       return KubeClient.fromString(answer.SecretString, credentials.context);
     }
-    return await connectEks(credentials.eks, aws(credentials.eks.region), within);
+    return await connectEks(credentials.eks, awsConfig(credentials.eks.region), within);
   } catch (error) {
     if (error instanceof ClusterCredentialsError) throw error;
     if (within.abortSignal.aborted) throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
