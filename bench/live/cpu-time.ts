@@ -4,7 +4,7 @@
  * Linux only; elsewhere the figures are undefined and the bench prints n/a.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** GNU time's format for `measure`: peak RSS (KiB), user and system CPU seconds, on one line. */
@@ -55,9 +55,9 @@ export class ServerCpu {
 
   static async of(kubeconfig: string): Promise<ServerCpu> {
     const dir = join(dirname(kubeconfig), 'pids');
-    const files = (await readdir(dir).catch(() => [])).filter((f) => SERVER_PID_FILES.includes(f));
-    const pids = await Promise.all(files.map(async (f) => Number((await readFile(join(dir, f), 'utf8')).trim())));
-    return new ServerCpu(pids.filter(Number.isInteger), 1000 / ticksPerSecond());
+    const pids = await Promise.all(SERVER_PID_FILES.map(async (f) => Number((await readFile(join(dir, f), 'utf8').catch(() => '')).trim() || NaN)));
+    // A figure without one of them would be a wrong one: none instead.
+    return new ServerCpu(pids.every(Number.isInteger) ? pids : [], 1000 / ticksPerSecond());
   }
 
   async read(): Promise<number | undefined> {

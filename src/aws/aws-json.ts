@@ -2,8 +2,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
- * How long one call may take, answer read included (ms). The webhook function makes at most two (its secret
- * on a cold start, then SendMessage) within its 10 s timeout (serverless.yml), which must answer GitHub in 10 s.
+ * How long one call may take by default, answer read included (ms). The webhook function makes at most two (its
+ * secret on a cold start, then SendMessage) within its 10 s timeout (serverless.yml), which must answer GitHub in 10 s.
  */
 export const AWS_CALL_TIMEOUT_MS = 4_000;
 /** The largest answer read (bytes): a Secrets Manager secret is at most 64 KiB, an SSM parameter 8 KiB (AWS quotas). */
@@ -79,7 +79,7 @@ async function boundedText(response: Response, maxBytes: number, target: string)
     if (bytes > maxBytes) throw tooLarge(); // leaving the loop cancels the stream
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return new TextDecoder().decode(Buffer.concat(chunks)); // as response.text(): a byte order mark is dropped
 }
 
 export class AwsCallError extends Error {

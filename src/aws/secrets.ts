@@ -1,4 +1,4 @@
-import { awsJsonCall } from './aws-json.ts';
+import { awsJsonCall, type AwsCallLimits } from './aws-json.ts';
 
 /**
  * Where a setting's value lives, as serverless.yml passes it: `ssm:/fsm-gitops/app-id` (Parameter Store,
@@ -8,11 +8,11 @@ export type SecretRef = string;
 
 const cache = new Map<string, Promise<string>>();
 
-/** Reads a setting once per container; a failed read is tried again next time. */
-export function readSecret(ref: SecretRef, env: Record<string, string | undefined> = process.env): Promise<string> {
+/** Reads a setting once per container; a failed read is tried again next time. `limits`: awsJsonCall's (default: the webhook's 4 s). */
+export function readSecret(ref: SecretRef, env: Record<string, string | undefined> = process.env, limits: AwsCallLimits = {}): Promise<string> {
   let value = cache.get(ref);
   if (!value) {
-    value = fetchSecret(ref, env);
+    value = fetchSecret(ref, env, limits);
     value.catch(() => cache.delete(ref));
     cache.set(ref, value);
   }
@@ -24,18 +24,18 @@ export function clearSecretCache(): void {
   cache.clear();
 }
 
-async function fetchSecret(ref: SecretRef, env: Record<string, string | undefined>): Promise<string> {
+async function fetchSecret(ref: SecretRef, env: Record<string, string | undefined>, limits: AwsCallLimits): Promise<string> {
   const colon = ref.indexOf(':');
   const kind = ref.slice(0, colon);
   const name = ref.slice(colon + 1);
   if (kind === 'plain') return name;
   if (kind === 'ssm') {
-    const answer = await awsJsonCall<{ Parameter?: { Value?: string } }>('ssm', 'AmazonSSM.GetParameter', { Name: name, WithDecryption: true }, env);
+    const answer = await awsJsonCall<{ Parameter?: { Value?: string } }>('ssm', 'AmazonSSM.GetParameter', { Name: name, WithDecryption: true }, env, limits);
     if (answer.Parameter?.Value === undefined) throw new Error(`SSM parameter ${name} has no value`);
     return answer.Parameter.Value;
   }
   if (kind === 'secretsmanager') {
-    const answer = await awsJsonCall<{ SecretString?: string }>('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: name }, env);
+    const answer = await awsJsonCall<{ SecretString?: string }>('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: name }, env, limits);
     if (answer.SecretString === undefined) throw new Error(`secret ${name} has no SecretString`);
     return answer.SecretString;
   }

@@ -26,12 +26,18 @@ export function appInstance(env: Record<string, string | undefined> = process.en
   return instance;
 }
 
+/**
+ * The worker and drift functions read their settings once per container, with minutes to run (serverless.yml):
+ * a slow SSM or Secrets Manager answer on a cold start is waited for longer than the webhook's 4 s.
+ */
+const SETTINGS_READ = { timeoutMs: 15_000 };
+
 async function build(env: Record<string, string | undefined>): Promise<AppInstance> {
   const [appId, privateKey, secret, clusters] = await Promise.all([
-    readSecret(secretRef(env, 'GITHUB_APP_ID'), env),
-    readSecret(secretRef(env, 'GITHUB_PRIVATE_KEY'), env),
-    readSecret(secretRef(env, 'WEBHOOK_SECRET'), env),
-    readSecret(secretRef(env, 'CLUSTERS'), env),
+    readSecret(secretRef(env, 'GITHUB_APP_ID'), env, SETTINGS_READ),
+    readSecret(secretRef(env, 'GITHUB_PRIVATE_KEY'), env, SETTINGS_READ),
+    readSecret(secretRef(env, 'WEBHOOK_SECRET'), env, SETTINGS_READ),
+    readSecret(secretRef(env, 'CLUSTERS'), env, SETTINGS_READ),
   ]);
   rememberLogSecrets([privateKey, secret]);
   const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));

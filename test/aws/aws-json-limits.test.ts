@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { AwsCallError, awsJsonCall } from '../../src/aws/aws-json.ts';
+import { clearSecretCache, readSecret } from '../../src/aws/secrets.ts';
 import { LAMBDA_ENV, REGION } from '../support/fake-aws.ts';
 
 const SQS = `https://sqs.${REGION}.amazonaws.com`;
@@ -42,4 +43,13 @@ test('an answer larger than the limit is refused, by its Content-Length or as it
 test('within the limits, the answer is read as before', async () => {
   nock(SQS).post('/').delay(50).reply(200, () => Readable.from(['{"MessageId":', '"m-1"}']));
   assert.deepEqual(await call({ timeoutMs: 5_000, maxBytes: 1024 }), { MessageId: 'm-1' });
+});
+
+test('readSecret passes its limits on (the worker waits longer than the webhook), and a late answer is not kept', async () => {
+  clearSecretCache();
+  nock(`https://ssm.${REGION}.amazonaws.com`).post('/').delay(600).reply(200, { Parameter: { Value: 'v1' } });
+  await assert.rejects(readSecret('ssm:/app/id', LAMBDA_ENV, { timeoutMs: 200 }), failure('Timeout', /^AmazonSSM\.GetParameter: no answer/));
+  nock(`https://ssm.${REGION}.amazonaws.com`).post('/').delay(600).reply(200, { Parameter: { Value: 'v2' } });
+  assert.equal(await readSecret('ssm:/app/id', LAMBDA_ENV, { timeoutMs: 5_000 }), 'v2');
+  clearSecretCache();
 });

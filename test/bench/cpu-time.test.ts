@@ -45,6 +45,8 @@ test('ServerCpu reads the pid files beside the kubeconfig and sums their CPU, as
     assert.ok(read !== undefined && Math.abs(read - 2 * own) < 100, `read ${read} ms, expected about ${2 * own} ms`);
     assert.ok(statCpuTicks(readFileSync('/proc/self/stat', 'utf8')) !== undefined);
 
+    await rm(join(dir, 'pids', 'etcd.pid'));
+    assert.equal(await (await ServerCpu.of(join(dir, 'kubeconfig'))).read(), undefined, 'etcd\'s pid file missing: no figure rather than half of one');
     await writeFile(join(dir, 'pids', 'etcd.pid'), '2147483647\n'); // no such process
     assert.equal(await (await ServerCpu.of(join(dir, 'kubeconfig'))).read(), undefined, 'a process gone: no figure rather than a wrong one');
     assert.equal(await (await ServerCpu.of(join(dir, 'elsewhere', 'kubeconfig'))).read(), undefined, 'no pid files');

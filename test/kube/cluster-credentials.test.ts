@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { ClusterConnector, ClusterCredentialsError } from '../../src/kube/credentials/cluster-credentials.ts';
@@ -98,4 +102,35 @@ test('AWS that does not answer is an error within the lookup\'s time, SDK retrie
   nock('https://eks.eu-west-1.amazonaws.com').persist().get('/clusters/prod').delay(1_500).reply(200, { cluster: { endpoint: 'https://x.example' } });
   const eks = new ClusterConnector({ prod: { eks: { cluster: 'prod', region: 'eu-west-1' } } }, { timeoutMs: 300 });
   await assert.rejects(eks.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && /AWS did not answer within 0\.3 s$/.test(e.message));
+});
+
+test('an attempt past its time is retried by the SDK, within the lookup\'s time', async () => {
+  const ssm = nock('https://ssm.eu-west-1.amazonaws.com');
+  ssm.post('/').delay(1_500).reply(200, { Parameter: { Value: 'never read' } });
+  ssm.post('/').reply(200, { Parameter: { Value: KUBECONFIG } });
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } }, { timeoutMs: 5_000, attemptMs: 200 });
+  assert.equal((await connector.client('prod')).server, 'https://prod.example:6443');
+  assert.ok(ssm.isDone(), 'two attempts');
+});
+
+test('the app\'s own AWS credentials count against the lookup\'s time (a credential_process that hangs)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-aws-'));
+  const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
+  const kept = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  try {
+    // It writes `done` when it ends, answering nothing: the lookup must have given up before that.
+    const done = join(dir, 'done');
+    await writeFile(join(dir, 'config'), `[profile slow]\ncredential_process = ${process.execPath} -e "setTimeout(() => require('fs').writeFileSync('${done}', ''), 1500)"\n`);
+    for (const name of names) delete process.env[name];
+    Object.assign(process.env, { AWS_PROFILE: 'slow', AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
+    const connector = new ClusterConnector({ prod: { ssmParameter: '/x' } }, { timeoutMs: 300 });
+    await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterCredentialsError && e.message === 'cannot get credentials for cluster "prod": AWS did not answer within 0.3 s');
+    assert.equal(existsSync(done), false, 'given up while the credential process still ran');
+  } finally {
+    for (const [name, value] of Object.entries(kept)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
 });

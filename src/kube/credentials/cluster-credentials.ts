@@ -1,7 +1,8 @@
 import { DescribeClusterCommand, EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { untilAborted } from '../../core/until-aborted.ts';
 import { KubeClient } from '../kube-client.ts';
 import { EksTokenSource } from './eks-token.ts';
 
@@ -22,16 +23,18 @@ export type ClusterCredentials =
   | { eks: { cluster: string; region: string; server?: string; certificateAuthority?: string } };
 
 /**
- * How long one credentials lookup (SSM, Secrets Manager, EKS DescribeCluster) may take, the SDK's retries
- * included (ms); each attempt has AWS_ATTEMPT_LIMITS. The AWS SDK's own default is to wait for ever.
+ * How long one credentials lookup (SSM, Secrets Manager, EKS DescribeCluster) may take at most (ms), the app's
+ * own AWS credentials and the SDK's retries included. The AWS SDK's own default is to wait for ever.
  */
 export const CREDENTIALS_TIMEOUT_MS = 20_000;
-/** Per attempt, in ms (@smithy/node-http-handler options): a connection, then the whole answer. */
-const AWS_ATTEMPT_LIMITS = { connectionTimeout: 3_000, requestTimeout: 8_000, throwOnRequestTimeout: true };
+/** How long one attempt may wait for a connection, for the answer's headers, and between two pieces of the answer (ms). */
+export const AWS_ATTEMPT_MS = { connect: 3_000, answer: 8_000 };
 
 export interface ConnectOptions {
   /** Default CREDENTIALS_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Default AWS_ATTEMPT_MS.answer: an attempt past it is retried by the SDK, within timeoutMs. */
+  attemptMs?: number;
 }
 
 export class ClusterCredentialsError extends Error {
@@ -82,30 +85,45 @@ export class ClusterConnector {
 export async function connect(name: string, credentials: ClusterCredentials, options: ConnectOptions = {}): Promise<KubeClient> {
   const timeoutMs = options.timeoutMs ?? CREDENTIALS_TIMEOUT_MS;
   const within = { abortSignal: AbortSignal.timeout(timeoutMs) };
-  const awsConfig = (region: string | undefined) => ({ ...(region ? { region } : {}), requestHandler: AWS_ATTEMPT_LIMITS });
+  const answerMs = options.attemptMs ?? AWS_ATTEMPT_MS.answer;
+  // requestTimeout ends at the answer's headers; socketTimeout is the wait between two pieces of it.
+  const requestHandler = { connectionTimeout: AWS_ATTEMPT_MS.connect, requestTimeout: answerMs, socketTimeout: answerMs, throwOnRequestTimeout: true };
+  const awsConfig = (region: string | undefined) => ({
+    ...(region ? { region } : {}),
+    requestHandler,
+    // The app's own credentials (web identity, SSO, assume-role) are fetched by clients of their own.
+    credentials: fromNodeProviderChain({ clientConfig: { requestHandler } }),
+  });
   try {
-    if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
-    if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
-    if ('ssmParameter' in credentials) {
-      const ssm = new SSMClient(awsConfig(credentials.region));
-      const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }), within);
-      const kubeconfig = answer.Parameter?.Value;
-      if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
-      return KubeClient.fromString(kubeconfig, credentials.context);
-    }
-    if ('secretsManagerSecret' in credentials) {
-      const secrets = new SecretsManagerClient(awsConfig(credentials.region));
-      const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }), within);
-      if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
-      return KubeClient.fromString(answer.SecretString, credentials.context);
-    }
-    return await connectEks(credentials.eks, awsConfig(credentials.eks.region), within);
+    // The signal stops the requests; the race also stops the wait for credentials, which it does not reach.
+    return await untilAborted(within.abortSignal, lookup(name, credentials, awsConfig, within));
   } catch (error) {
     if (error instanceof ClusterCredentialsError) throw error;
     if (within.abortSignal.aborted) throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
     // Never echo a kubeconfig: only what failed and why.
     throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+type AwsConfig = (region: string | undefined) => EKSClientConfig & SSMClientConfig & SecretsManagerClientConfig;
+
+async function lookup(name: string, credentials: ClusterCredentials, awsConfig: AwsConfig, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
+  if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
+  if ('kubeconfigFile' in credentials) return KubeClient.fromFile(credentials.kubeconfigFile, credentials.context);
+  if ('ssmParameter' in credentials) {
+    const ssm = new SSMClient(awsConfig(credentials.region));
+    const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }), within);
+    const kubeconfig = answer.Parameter?.Value;
+    if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
+    return KubeClient.fromString(kubeconfig, credentials.context);
+  }
+  if ('secretsManagerSecret' in credentials) {
+    const secrets = new SecretsManagerClient(awsConfig(credentials.region));
+    const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }), within);
+    if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
+    return KubeClient.fromString(answer.SecretString, credentials.context);
+  }
+  return await connectEks(credentials.eks, awsConfig(credentials.eks.region), within);
 }
 
 async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }, config: EKSClientConfig, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
@@ -116,6 +134,6 @@ async function connectEks(eks: { cluster: string; region: string; server?: strin
     certificateAuthority ??= described.cluster?.certificateAuthority?.data;
     if (!server) throw new ClusterCredentialsError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
   }
-  const tokens = new EksTokenSource(eks.cluster, eks.region, fromNodeProviderChain());
+  const tokens = new EksTokenSource(eks.cluster, eks.region, config.credentials ?? fromNodeProviderChain());
   return KubeClient.fromServer(server, certificateAuthority, { token: () => tokens.token() });
 }
