@@ -2,6 +2,7 @@ import { DescribeClusterCommand, EKSClient, type EKSClientConfig } from '@aws-sd
 import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { untilAborted } from '../../core/until-aborted.ts';
 import { KubeClient } from '../kube-client.ts';
 import { EksTokenSource } from './eks-token.ts';
@@ -105,7 +106,8 @@ export async function connect(name: string, credentials: ClusterCredentials, opt
   }
 }
 
-type AwsConfig = (region: string | undefined) => EKSClientConfig & SSMClientConfig & SecretsManagerClientConfig;
+/** A client's settings: its region, the request limits, and the app's own credentials (which the EKS token is signed with too). */
+type AwsConfig = (region: string | undefined) => EKSClientConfig & SSMClientConfig & SecretsManagerClientConfig & { credentials: AwsCredentialIdentityProvider };
 
 async function lookup(name: string, credentials: ClusterCredentials, awsConfig: AwsConfig, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
   if ('snapshotFile' in credentials) throw new ClusterCredentialsError(`cluster "${name}" is a snapshot file: it cannot be connected to`);
@@ -126,7 +128,7 @@ async function lookup(name: string, credentials: ClusterCredentials, awsConfig: 
   return await connectEks(credentials.eks, awsConfig(credentials.eks.region), within);
 }
 
-async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }, config: EKSClientConfig, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
+async function connectEks(eks: { cluster: string; region: string; server?: string; certificateAuthority?: string }, config: ReturnType<AwsConfig>, within: { abortSignal: AbortSignal }): Promise<KubeClient> {
   let { server, certificateAuthority } = eks;
   if (!server || !certificateAuthority) {
     const described = await new EKSClient(config).send(new DescribeClusterCommand({ name: eks.cluster }), within);
@@ -134,6 +136,6 @@ async function connectEks(eks: { cluster: string; region: string; server?: strin
     certificateAuthority ??= described.cluster?.certificateAuthority?.data;
     if (!server) throw new ClusterCredentialsError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
   }
-  const tokens = new EksTokenSource(eks.cluster, eks.region, config.credentials ?? fromNodeProviderChain());
+  const tokens = new EksTokenSource(eks.cluster, eks.region, config.credentials);
   return KubeClient.fromServer(server, certificateAuthority, { token: () => tokens.token() });
 }
