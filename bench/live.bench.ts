@@ -23,7 +23,7 @@ import { seed, startCluster, stopCluster } from '../test/support/kube-test-clust
 import { AuditLog, type RequestCount } from './live/audit-log.ts';
 import { ensureBuiltCli } from './live/built-cli.ts';
 import { ServerCpu } from './live/cpu-time.ts';
-import { cpuFloorMs, GOALS, judge, WORK } from './live/goals.ts';
+import { cpuFloorMs, GOALS, judge, WORK, type Work } from './live/goals.ts';
 import { measure, type Measured } from './live/measure.ts';
 import { ENVIRONMENT, HALF_LABEL, pluginsYaml, TOOL_LABEL, writeRepo, type Tool } from './live/workload.ts';
 
@@ -38,7 +38,7 @@ interface Command {
   expect: number;
 }
 interface Step {
-  work: string;
+  work: Work;
   commands: Record<Tool, Command>;
 }
 interface Sample extends Measured {
@@ -161,7 +161,7 @@ const cpu = (xs: Sample[]): string => `${cpuSeconds(medianOf(xs.map((s) => s.cpu
 const verbs = (count: RequestCount): string => Object.entries(count.byVerb).sort(([a], [b]) => a.localeCompare(b)).map(([verb, n]) => `${verb} ${n}`).join(', ');
 
 function printTable(samples: Map<string, Sample[]>): void {
-  const order = [WORK.planNew, WORK.planUnchanged, WORK.create, WORK.prune];
+  const order: Work[] = [WORK.planNew, WORK.planUnchanged, WORK.create, WORK.prune];
   log('\n| work | fsm-gitops | kubectl | ratio | goal | at the CPU floor | requests fsm-gitops | requests kubectl | peak RSS fsm-gitops | peak RSS kubectl | CPU fsm-gitops (own / server) | CPU kubectl (own / server) |');
   log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const details: string[] = [];
@@ -172,8 +172,7 @@ function printTable(samples: Map<string, Sample[]>): void {
     const last = (xs: Sample[]): RequestCount => xs[xs.length - 1]!.requests;
     const floorMs = medianOf(fsm.map((s) => cpuFloorMs(s.cpuMs, s.serverCpuMs, cpus().length)));
     const goal = GOALS[work];
-    const judged = goal === undefined ? undefined : judge({ fsmMs, kubectlMs: kcMs, floorMs, goal });
-    const goalCell = judged ? `${goal}x: ${judged.verdict}` : '';
+    const goalCell = `${goal}x: ${judge({ fsmMs, kubectlMs: kcMs, floorMs, goal }).verdict}`;
     const floorCell = floorMs === undefined ? 'n/a' : `${seconds(floorMs)}, ${(kcMs / floorMs).toFixed(2)}x`;
     log(`| ${work} | ${seconds(fsmMs)} | ${seconds(kcMs)} | ${(kcMs / fsmMs).toFixed(2)}x | ${goalCell} | ${floorCell} | ${last(fsm).total} | ${last(kc).total} | ${mib(peak(fsm))} | ${mib(peak(kc))} | ${cpu(fsm)} | ${cpu(kc)} |`);
     details.push(`  ${work}: fsm-gitops ${fsm.map((s) => seconds(s.ms)).join(' / ')} (${verbs(last(fsm))}); kubectl ${kc.map((s) => seconds(s.ms)).join(' / ')} (${verbs(last(kc))})`);

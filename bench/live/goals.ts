@@ -12,9 +12,10 @@ export const WORK = {
   create: 'apply, create 1,000',
   prune: 'apply, prune 500',
 } as const;
+export type Work = (typeof WORK)[keyof typeof WORK];
 
 /** kubectl's time over fsm-gitops's, at least (issue 12, "Goals"), by step. */
-export const GOALS: Readonly<Record<string, number>> = {
+export const GOALS: Readonly<Record<Work, number>> = {
   [WORK.planNew]: 3,
   [WORK.planUnchanged]: 5,
   [WORK.create]: 1.5,
