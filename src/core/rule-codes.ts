@@ -5,6 +5,7 @@
 export const RULE_CODES = [
   // Reading the repository
   'environment-empty',
+  'prune-withheld',
   'yaml-syntax',
   'yaml-limit',
   'yaml11-scalar',

@@ -29,4 +29,9 @@ export interface DesiredEnvironment {
   findings: Finding[];
   /** The folder holds no manifests and no values (whatever other files it has): most likely a wrong path, so nothing may be pruned. */
   empty: boolean;
+  /**
+   * Manifest files whose objects could not all be read (a syntax error, not text, too large, a document that is not
+   * a manifest): what they ask for is unknown, so nothing may be pruned while there is one. In the order found.
+   */
+  unread: string[];
 }

@@ -22,18 +22,30 @@ const VALUES_FILES = ['values.yaml', 'values.yml'];
  */
 export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentConfig): Promise<DesiredEnvironment> {
   const files = await repo.list(environment.path);
-  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: false };
+  const result: DesiredEnvironment = { environment, resources: [], values: undefined, findings: [], empty: false, unread: [] };
   for (const link of (await repo.links?.(environment.path)) ?? []) {
+    // What a link holds is unknown (it is never followed): it may be manifests still wanted.
+    result.unread.push(link);
     result.findings.push(findingInFile(link, 1, 1, 'notice', 'symlink-skipped', `${link} is a symbolic link: fsm-gitops never follows links (one could point outside the repository), so nothing behind it is planned or applied. Put the files themselves in ${environment.path}/`));
   }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
 
   const allowance = environmentAllowance();
-  for (const file of await admitFiles(repo, files.filter(isManifestFile), allowance, result.findings)) {
+  const manifests = files.filter(isManifestFile);
+  const admitted = await admitFiles(repo, manifests, allowance, result.findings);
+  // A manifest file left unread (refused by its size) may hold objects still wanted: nothing is pruned then.
+  const refused = new Set(manifests);
+  for (const file of admitted) refused.delete(file);
+  for (const file of refused) if (!valuesFiles.has(file)) result.unread.push(file);
+  for (const file of admitted) {
     const documents = await readYaml(repo, file, result.findings);
-    if (!documents) continue;
-    if (valuesFiles.has(file)) result.values = toValues(file, documents, result.findings);
-    else for (const document of documents) collectResources(file, document, result);
+    if (valuesFiles.has(file)) {
+      if (documents) result.values = toValues(file, documents, result.findings);
+    } else if (!documents) {
+      result.unread.push(file);
+    } else {
+      for (const document of documents) collectResources(file, document, result);
+    }
   }
   checkNotEmpty(files, result);
   await inlinePipyScripts(repo, files, allowance, result);
@@ -119,23 +131,28 @@ function collectResources(file: string, document: YamlDocument, into: DesiredEnv
 
 function addResource(file: string, value: JsonValue, locate: Locate, into: DesiredEnvironment): void {
   const source = { file, locate };
+  // A document that is no object cannot say which object it was meant to be: the file is not fully read.
+  const unreadable = (finding: Finding): void => {
+    into.findings.push(finding);
+    if (!into.unread.includes(file)) into.unread.push(file);
+  };
   if (!isObject(value)) {
-    into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `a manifest must be a mapping with apiVersion, kind and metadata, not ${describe(value)}`));
+    unreadable(findingAt(source, [], 'error', 'manifest-invalid', `a manifest must be a mapping with apiVersion, kind and metadata, not ${describe(value)}`));
     return;
   }
   const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof value[k] !== 'string' || value[k] === '');
   if (missing.length > 0) {
-    into.findings.push(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
+    unreadable(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
     return;
   }
   const metadata = value['metadata'];
   const name = isObject(metadata) ? metadata['name'] : undefined;
   if (name !== undefined && name !== null && typeof name !== 'string') {
-    into.findings.push(findingAt(source, ['metadata', 'name'], 'error', 'schema-type', `metadata.name must be a string, got ${describeValue(name)}: quote it`));
+    unreadable(findingAt(source, ['metadata', 'name'], 'error', 'schema-type', `metadata.name must be a string, got ${describeValue(name)}: quote it`));
     return;
   }
   if (!isKubeObject(value) || value.metadata.name === '') {
-    into.findings.push(findingAt(source, ['metadata'], 'error', 'manifest-invalid', `${String(value['kind'])} has no metadata.name: add one`));
+    unreadable(findingAt(source, ['metadata'], 'error', 'manifest-invalid', `${String(value['kind'])} has no metadata.name: add one`));
     return;
   }
   into.resources.push({ object: value, file, locate });

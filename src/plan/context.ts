@@ -1,6 +1,4 @@
 import type { KubeObject } from '../core/kube.ts';
-import { labelOf, objectKey } from '../core/kube.ts';
-import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import type { Finding } from '../core/finding.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import type { LiveState } from '../live/live-state.ts';
@@ -12,6 +10,7 @@ import { coalesceValues, releaseValues } from '../fsm/helm-values.ts';
 import type { ChartRender } from './plan-types.ts';
 import type { PlanContext } from '../fsm/rules/rule.ts';
 import { applyOnto } from './merge.ts';
+import { pruneCandidates } from './prune.ts';
 
 /** What buildContext makes: the rules' context, and the findings of classifying the repository's resources. */
 export interface BuiltContext {
@@ -37,8 +36,7 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState, chart
       ? (applyOnto(live.meshConfig, meshConfig.object, lookup.ok ? lookup.schema : undefined) as KubeObject)
       : meshConfig.object;
   }
-  const wanted = new Set(managed.map((r) => objectKey(r.object)));
-  const pruned = environment.prune && !desired.empty ? live.pluginObjects.filter((o) => ownedBy(o, environment.name) && !wanted.has(objectKey(o))) : [];
+  const { pruned, findings: pruneFindings } = pruneCandidates(desired, live);
   const release = live.helmRelease;
   const helmValues =
     release && desired.values
@@ -46,7 +44,7 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState, chart
       : undefined;
   return {
     context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues, ...(chart ? { chart } : {}) },
-    findings,
+    findings: [...findings, ...pruneFindings],
   };
 }
 
@@ -55,7 +53,3 @@ export function withChart(built: BuiltContext, chart: ChartRender | undefined): 
   return { context: chart ? { ...built.context, chart } : built.context, findings: [...built.findings] };
 }
 
-/** Only objects fsm-gitops created for this environment may ever be pruned. */
-export function ownedBy(object: KubeObject, environment: string): boolean {
-  return labelOf(object, MANAGED_BY_LABEL) === MANAGED_BY_VALUE && labelOf(object, ENVIRONMENT_LABEL) === environment;
-}
