@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
-import { FolderRepo } from '../desired/folder-repo.ts';
+import { repoFolder } from './repo-folder.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { defaultActor } from './apply-actor.ts';
 import { startApply } from './apply-head-start.ts';
@@ -50,9 +50,9 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
   const format = chooseFormat(undefined, values.output);
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be more than 0 seconds');
 
+  const repo = repoFolder(values.repo);
   // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
   const commit = values.commit ?? gitCommit(values.repo);
-  const repo = new FolderRepo(values.repo);
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
   const deadline = Date.now() + timeoutSeconds * 1000;
   const actor = values.actor ?? `fsm-gitops-cli/${defaultActor()}`;

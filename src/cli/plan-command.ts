@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import { FolderRepo } from '../desired/folder-repo.ts';
+import { repoFolder } from './repo-folder.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
 import { perEnvironmentFlag } from './per-environment-flag.ts';
@@ -41,7 +41,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   }
   const format = chooseFormat(values.format, values.output);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
-  const repo = new FolderRepo(values.repo);
+  const repo = repoFolder(values.repo);
   const live = await liveStateChooser(repo, values.env, values.cluster, values.kubeconfig, values.context, say);
   let runPlan: typeof import('./plan-run.ts').runPlan;
   try {

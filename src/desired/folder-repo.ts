@@ -25,6 +25,10 @@ export class FolderRepo implements RepoFiles {
     this.root = resolve(root);
   }
 
+  get location(): string {
+    return this.root;
+  }
+
   async list(dir: string): Promise<string[]> {
     return (await this.scan(dir)).files;
   }

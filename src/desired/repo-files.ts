@@ -3,6 +3,8 @@
  * the GitHub API (the app). Paths are repository-relative with forward slashes.
  */
 export interface RepoFiles {
+  /** Where the files are, as a message names it (a folder's absolute path); absent where the caller names it. */
+  readonly location?: string;
   /** Every file below `dir` (recursively), sorted. An absent directory lists nothing. */
   list(dir: string): Promise<string[]>;
   /** The file's bytes, or undefined when there is no such file. */

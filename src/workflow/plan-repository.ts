@@ -77,7 +77,7 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
   if (!config) {
     const [link] = (await repo.links?.('.github/fsm-gitops.yml')) ?? [];
     if (link) throw new UsageError(`${link} is a symbolic link, and fsm-gitops never follows links (one could point outside the repository): put the real .github/fsm-gitops.yml in the repository`);
-    throw new UsageError('the repository has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one');
+    throw new UsageError(`the repository${repo.location ? ` in ${repo.location}` : ''} has no .github/fsm-gitops.yml; see docs/configuration.md for how to write one`);
   }
   return config;
 }

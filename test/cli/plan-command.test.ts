@@ -96,6 +96,20 @@ test('an unknown environment or a missing snapshot is exit 3 with a clear messag
   assert.match(snapshot.stderr, /cannot read cluster snapshot nope\.yaml/);
 });
 
+test('a --repo that is missing or a file says so, in plan and apply; a folder without a config is named', async () => {
+  for (const command of [['plan', '--cluster', 'examples/cluster/staging.yaml'], ['apply', '--env', 'staging', '--kubeconfig', 'nope', '--yes']]) {
+    const missing = await cli([...command, '--repo', 'no/such/repo']);
+    assert.equal(missing.code, 3);
+    assert.match(missing.stderr, /--repo no\/such\/repo: no such folder; pass the repository's root folder/);
+    const file = await cli([...command, '--repo', 'README.md']);
+    assert.equal(file.code, 3);
+    assert.match(file.stderr, /--repo README\.md is a file, not a folder/);
+  }
+  const bare = await cli(['plan', '--cluster', 'examples/cluster/staging.yaml', '--repo', 'docs']);
+  assert.equal(bare.code, 3);
+  assert.ok(bare.stderr.includes(`the repository in ${join(process.cwd(), 'docs')} has no .github/fsm-gitops.yml`), bare.stderr);
+});
+
 test('the real process sets its exit code (demo command line, with --detailed-exitcode)', async () => {
   const run = promisify(execFile);
   const error = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', ...EXAMPLE, '--detailed-exitcode']).catch((e: { code: number; stdout: string }) => e);
