@@ -45,6 +45,8 @@ export async function startApply(options: HeadStartOptions): Promise<ApplyHeadSt
   const targets = await peekEnvironmentTargets(options.repo).catch(() => undefined);
   const environment = targets?.find((target) => target.name === options.environment);
   if (environment === undefined) return undefined;
+  // A --context ENV= for an environment the config lacks is refused after the config's validation: no Lease before.
+  if (options.kubeconfig.namedEnvironments().some((name) => !targets!.some((target) => target.name === name))) return undefined;
   let chosen: ApplyHeadStart['chosen'];
   try {
     chosen = options.kubeconfig.forEnvironment(environment);

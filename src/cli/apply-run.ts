@@ -106,6 +106,7 @@ async function chooseEnvironment(run: ApplyRun, io: CliIo): Promise<Chosen> {
   try {
     config = await requireRepoConfig(run.repo);
     environment = findEnvironment(config, run.environment);
+    run.kubeconfig.requireEnvironments(config);
     if (headStart?.isFor(environment)) return { config, environment, chosen: headStart.chosen, ahead: headStart };
   } catch (error) {
     await letGo(headStart, io);

@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { KubeClient } from '../kube/kube-client.ts';
 import { UsageError } from '../workflow/usage-error.ts';
-import { perEnvironmentFlag } from './per-environment-flag.ts';
+import { environmentForms, perEnvironmentFlag, requireFormEnvironments } from './per-environment-flag.ts';
 
 /** The kubeconfig context chosen for one environment, and why. */
 export interface ContextChoice {
@@ -34,12 +34,13 @@ export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<
   const byName = new Map(kubeconfig.contexts.map((c) => [c.name, c]));
   const known = (name: string) => {
     const context = byName.get(name);
-    if (!context) throw new UsageError(`the kubeconfig has no context "${name}"; it has: ${[...byName.keys()].join(', ') || 'none'}`);
+    if (!context) throw new UsageError(byName.size === 0 ? `the kubeconfig has no contexts, so none named "${name}": add one for the cluster (kubectl config set-context)` : `the kubeconfig has no context "${name}"; it has: ${[...byName.keys()].join(', ')}`);
     return context;
   };
   const mapped = perEnvironment.get(environment.name);
   if (mapped !== undefined) return { context: mapped, cluster: known(mapped).cluster, how: 'mapped' };
   const fits = (c: { name: string; cluster: string }) => c.name === environment.cluster || c.cluster === environment.cluster;
+  // CONTEXT, not the context at hand: a line to copy would also copy the staging context into a production apply.
   const fix = `name it with --context ${environment.name}=CONTEXT`;
   const wants = `environment ${environment.name} deploys to cluster "${environment.cluster}" (its cluster: in .github/fsm-gitops.yml)`;
   if (shared !== undefined) {
@@ -52,7 +53,8 @@ export function chooseContext(kubeconfig: KubeconfigContexts, environment: Pick<
   const candidates = kubeconfig.contexts.filter(fits);
   if (candidates.length === 1) return { context: candidates[0]!.name, cluster: candidates[0]!.cluster, how: 'matched' };
   if (candidates.length > 1) throw new UsageError(`${wants}, and contexts ${candidates.map((c) => `"${c.name}"`).join(', ')} all are: ${fix}`);
-  throw new UsageError(`${wants}, and no context of the kubeconfig is named so or uses a cluster named so (it has: ${[...byName.keys()].join(', ') || 'none'}): ${fix}`);
+  if (byName.size === 0) throw new UsageError(`${wants}, and the kubeconfig has no contexts: add one for that cluster (kubectl config set-context)`);
+  throw new UsageError(`${wants}, and no context of the kubeconfig is named so or uses a cluster named so (it has: ${[...byName.keys()].join(', ')}): ${fix}`);
 }
 
 /** A client per environment for --kubeconfig and --context; a kubeconfig that cannot be used is the user's to fix (exit 3). */
@@ -71,6 +73,16 @@ export class KubeconfigFlags {
       throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
     }
     this.contexts = { current: config.getCurrentContext(), contexts: config.getContexts().map((c) => ({ name: c.name, cluster: c.cluster })) };
+  }
+
+  /** The environments `--context ENV=NAME` names. */
+  namedEnvironments(): string[] {
+    return environmentForms('--context', this.contextFlags).map((form) => form.environment);
+  }
+
+  /** Throws UsageError when a `--context ENV=NAME` names an environment `config` does not have. */
+  requireEnvironments(config: RepoConfig): void {
+    requireFormEnvironments(config, environmentForms('--context', this.contextFlags));
   }
 
   /** The client for the environment's context (chooseContext), and a line saying which context serves it. */

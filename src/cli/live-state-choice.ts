@@ -42,7 +42,8 @@ export async function clusterLiveState(options: ClusterChoiceOptions): Promise<L
     const { client, says } = flags.forEnvironment(environment);
     return { reader: new ClusterReader(client), says };
   };
-  let early = await startFirstRead(options.repo, options.environments, readerFor);
+  // A --context ENV= for an environment the config lacks is refused once the config is read: nothing is sent ahead.
+  let early = await startFirstRead(options.repo, options.environments, flags.namedEnvironments(), readerFor);
   const first = early !== undefined && 'reader' in early ? early.reader : undefined;
   return {
     liveStateFor: (environment) => {
@@ -66,10 +67,12 @@ type FirstRead = { environment: EnvironmentTarget } & ({ reader: StartedRead; sa
 async function startFirstRead(
   repo: RepoFiles,
   names: readonly string[],
+  /** The environments --context ENV=NAME names: each must be in the config too. */
+  flagged: readonly string[],
   readerFor: (environment: EnvironmentTarget) => { reader: ClusterReader; says: string },
 ): Promise<FirstRead | undefined> {
   const targets = await peekEnvironmentTargets(repo).catch(() => undefined);
-  if (targets === undefined || names.some((name) => !targets.some((e) => e.name === name))) return undefined;
+  if (targets === undefined || [...names, ...flagged].some((name) => !targets.some((e) => e.name === name))) return undefined;
   const environment = names.length === 0 ? targets[0] : targets.find((e) => e.name === names[0]);
   if (environment === undefined) return undefined;
   let chosen: { reader: ClusterReader; says: string };

@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { repoFolder } from './repo-folder.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { LiveStateReader } from '../live/live-state.ts';
-import { perEnvironmentFlag } from './per-environment-flag.ts';
+import { environmentForms as formsOf, perEnvironmentFlag } from './per-environment-flag.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { EXIT } from './exit-codes.ts';
 import { chooseFormat } from './format-choice.ts';
@@ -50,7 +50,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     live.close();
     throw error;
   }
-  const options = { repo, environments: values.env, live, format, output: values.output, quiet: values.quiet };
+  const environmentForms = [...formsOf('--cluster', values.cluster), ...formsOf('--context', values.context)];
+  const options = { repo, environments: values.env, live, format, output: values.output, quiet: values.quiet, environmentForms };
   return runPlan({ ...options, detailedExitcode: values['detailed-exitcode'], noColor: values['no-color'] }, io);
 }
 

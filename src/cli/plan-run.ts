@@ -9,6 +9,7 @@ import { renderPlan } from './output-format.ts';
 import type { Format } from './format-choice.ts';
 import { summaryLine } from '../render/summary.ts';
 import { wantsColor, type CliIo } from './io.ts';
+import { requireFormEnvironments, type EnvironmentForm } from './per-environment-flag.ts';
 
 export interface PlanRun {
   repo: RepoFiles;
@@ -19,6 +20,8 @@ export interface PlanRun {
   detailedExitcode: boolean;
   noColor: boolean;
   quiet: boolean;
+  /** The flags' ENV=VALUE forms (--cluster, --context): each must name an environment of the config. */
+  environmentForms: EnvironmentForm[];
 }
 
 /**
@@ -31,6 +34,7 @@ export async function runPlan(run: PlanRun, io: CliIo): Promise<number> {
     repo: run.repo,
     environments: run.environments,
     liveStateFor: run.live.liveStateFor,
+    checkConfig: (config) => requireFormEnvironments(config, run.environmentForms),
     progress: run.quiet || !io.stderrIsTty ? undefined : (message) => io.stderr(`${message}\n`),
   }).finally(run.live.close);
   const code = exitCode(plan, run.detailedExitcode);

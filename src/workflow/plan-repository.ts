@@ -26,6 +26,8 @@ export interface PlanRepositoryOptions {
   serverDryRun?: boolean;
   /** Renders the FSM chart for environments with `chart: { upgrade: true }` (default: the real helm, helmChartRenderer). */
   chart?: ChartRenderer;
+  /** Called with the config once it is read, before any environment is: throws to refuse it (the CLI checks its flags against it). */
+  checkConfig?(config: RepoConfig): void;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface PlanRepositoryOptions {
 export async function planRepository(options: PlanRepositoryOptions): Promise<{ config: RepoConfig; plan: Plan }> {
   const config = await requireRepoConfig(options.repo);
   const selected = selectEnvironments(config, options.environments);
+  options.checkConfig?.(config);
   const plan: Plan = { environments: [] };
   const reads: LiveRead[] = [];
   const started: Ahead<unknown>[] = [];

@@ -42,3 +42,27 @@ test('plan and apply refuse the staging context for production before reaching a
     assert.doesNotMatch(run.stderr, /cannot reach|127\.0\.0\.1/);
   }
 });
+
+test('a kubeconfig without contexts says so, not "pass --context ENV=CONTEXT"', () => {
+  const empty: KubeconfigContexts = { current: '', contexts: [] };
+  assert.throws(() => chooseContext(empty, staging, []), /environment staging deploys to cluster "staging".*the kubeconfig has no contexts: add one/);
+  assert.throws(() => chooseContext(empty, staging, ['kind-staging']), /the kubeconfig has no contexts, so none named "kind-staging"/);
+});
+
+test('an ENV=VALUE flag naming no environment of the config is refused, not ignored (plan: --cluster, --context; apply: --context)', async (t) => {
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'kind-staging' });
+  const repo = ['--repo', 'examples/gitops'];
+  const runs = [
+    [await cli(['plan', ...repo, '--cluster', 'examples/cluster/staging.yaml', '--cluster', 'stagin=examples/cluster/staging.yaml']), '--cluster stagin=examples/cluster/staging.yaml'],
+    [await cli(['plan', ...repo, '--env', 'staging', '--kubeconfig', kubeconfig, '--context', 'nope=kind-staging']), '--context nope=kind-staging'],
+    [await cli(['apply', ...repo, '--env', 'staging', '--kubeconfig', kubeconfig, '--context', 'nope=kind-staging', '--yes']), '--context nope=kind-staging'],
+  ] as const;
+  for (const [run, given] of runs) {
+    assert.equal(run.code, 3, run.stderr);
+    assert.ok(run.stderr.includes(`fsm-gitops: ${given} names environment "${given.split(' ')[1]!.split('=')[0]}", which .github/fsm-gitops.yml does not have; it has: staging, production`), run.stderr);
+    assert.doesNotMatch(run.stderr, /cannot reach|127\.0\.0\.1/);
+  }
+  // A form for another environment of the config is no error: it serves that one when it is planned.
+  const other = await cli(['plan', ...repo, '--env', 'staging', '--cluster', 'staging=examples/cluster/staging.yaml', '--cluster', 'production=nope.yaml']);
+  assert.equal(other.code, 0, other.stderr);
+});
