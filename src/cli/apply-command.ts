@@ -52,7 +52,10 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
 
   const repo = repoFolder(values.repo);
   // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
-  const commit = values.commit ?? gitCommit(values.repo);
+  const commit = values.commit ?? gitCommit(values.repo).then((sha) => {
+    if (sha === UNKNOWN_COMMIT) io.stderr(`fsm-gitops: warning: ${values.repo} is not a git checkout git can read: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
+    return sha;
+  });
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
   const deadline = Date.now() + timeoutSeconds * 1000;
   const actor = values.actor ?? `fsm-gitops-cli/${defaultActor()}`;
@@ -75,7 +78,10 @@ function seconds(flag: string, value: string): number {
   return parsed;
 }
 
-/** The checked-out commit, marked when the working tree has changes; `unknown` outside a git checkout. */
+/** What an apply records as its commit when --commit is not given and git cannot tell. */
+const UNKNOWN_COMMIT = 'unknown';
+
+/** The checked-out commit, marked when the working tree has changes; UNKNOWN_COMMIT outside a git checkout (or without git). */
 async function gitCommit(repo: string): Promise<string> {
   const run = promisify(execFile);
   try {
@@ -83,6 +89,6 @@ async function gitCommit(repo: string): Promise<string> {
     const { stdout: status } = await run('git', ['-C', repo, 'status', '--porcelain']);
     return `${head.trim()}${status.trim() === '' ? '' : '-dirty'}`;
   } catch {
-    return 'unknown';
+    return UNKNOWN_COMMIT;
   }
 }

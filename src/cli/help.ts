@@ -90,7 +90,9 @@ Options:
   --context [ENV=]NAME    kubeconfig context; as for plan, it must be for the environment's cluster:
                           unless given as ENV=NAME (default: the context for that cluster)
   -y, --yes               Do not ask; needed when not run on a terminal
-  --commit SHA            Commit recorded on each object and in the history (default: git HEAD of --repo)
+  --commit SHA            Commit recorded on each object and in the history (default: git HEAD of --repo,
+                          "-dirty" added when the working tree has changes; "unknown", with a warning,
+                          outside a git checkout)
   --actor NAME            Who applies, for the lock and the history (default: user@host)
   --lock-timeout SECONDS  How long to wait for another apply of the environment (default: 120)
   --timeout SECONDS       Time limit of the whole apply, lock wait included (default: 300); when it is

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chooseContext, type KubeconfigContexts } from '../../src/cli/kube-flags.ts';
-import { cli, writeKubeconfig } from '../support/cli.ts';
+import { cli, copyExampleRepo, writeKubeconfig } from '../support/cli.ts';
 
 const KUBECONFIG: KubeconfigContexts = {
   current: 'kind-staging',
@@ -65,4 +65,16 @@ test('an ENV=VALUE flag naming no environment of the config is refused, not igno
   // A form for another environment of the config is no error: it serves that one when it is planned.
   const other = await cli(['plan', ...repo, '--env', 'staging', '--cluster', 'staging=examples/cluster/staging.yaml', '--cluster', 'production=nope.yaml']);
   assert.equal(other.code, 0, other.stderr);
+});
+
+test('apply outside a git checkout warns that it records commit "unknown"; not with --commit, nor in a checkout', async (t) => {
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'kind-staging' });
+  const copy = await copyExampleRepo();
+  t.after(copy.cleanup);
+  const warning = /warning: .* is not a git checkout git can read: the objects and the apply history record commit "unknown"; pass --commit/;
+  const base = ['apply', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--timeout', '5'];
+  // The apply itself then fails (no server there): the warning came before.
+  assert.match((await cli([...base, '--repo', copy.repo])).stderr, warning);
+  assert.doesNotMatch((await cli([...base, '--repo', copy.repo, '--commit', 'abc123'])).stderr, warning);
+  assert.doesNotMatch((await cli([...base, '--repo', 'examples/gitops'])).stderr, warning);
 });
