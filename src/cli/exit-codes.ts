@@ -3,7 +3,7 @@ export const EXIT = {
   ok: 0,
   /** At least one finding of severity error. */
   findings: 1,
-  /** Valid with changes (only with --detailed-exitcode). */
+  /** Valid with changes to apply (only with --detailed-exitcode): a pending change is not one. */
   changes: 2,
   /** Could not run: bad flags, unreadable config, unreachable cluster. */
   failed: 3,
@@ -15,7 +15,7 @@ export const EXIT = {
 export const PLAN_EXIT_MEANING: Readonly<Record<0 | 1 | 2, string>> = {
   0: 'valid; no changes, or changes without --detailed-exitcode',
   1: 'at least one finding of severity error',
-  2: 'valid with changes (--detailed-exitcode)',
+  2: 'valid with changes to apply (--detailed-exitcode)',
 };
 
 /** What an apply's exit code says, as `fsm-gitops apply --help` and the JSON summary of `--output` put it. */

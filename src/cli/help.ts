@@ -35,7 +35,7 @@ Options:
                           cluster is). ENV=NAME says NAME serves environment ENV, whatever its name.
                           Default: the current-context if it is for the cluster, else the one that is
   --format FORMAT         text (default; colored on a terminal), markdown (the PR comment), json:
-                          { summary: { environments, changes: {create, update, delete, unchanged},
+                          { summary: { environments, changes: {create, update, delete, unchanged, pending},
                             findings: {error, warning, notice}, restarts, exitCode, exitMeaning },
                             environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }
                           Each change: action, kind, apiVersion, name, namespace, file, line, pending, fields
@@ -51,7 +51,7 @@ Options:
 Exit codes:
   0  valid, no changes (or changes, without --detailed-exitcode)
   1  at least one finding of severity error
-  2  valid with changes (with --detailed-exitcode)
+  2  valid with changes to apply (with --detailed-exitcode; a pending change is not one)
   3  could not run: bad flags, unreadable config, unreadable cluster state
 
 Examples:

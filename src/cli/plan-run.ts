@@ -7,7 +7,7 @@ import { EXIT, PLAN_EXIT_MEANING } from './exit-codes.ts';
 import { writeFileAtomically } from './output-file.ts';
 import { renderPlan } from './output-format.ts';
 import type { Format } from './format-choice.ts';
-import { summaryLine } from '../render/summary.ts';
+import { hasChangesToApply, summaryLine } from '../render/summary.ts';
 import { wantsColor, type CliIo } from './io.ts';
 import { requireFormEnvironments, type EnvironmentForm } from './per-environment-flag.ts';
 
@@ -51,6 +51,7 @@ export async function runPlan(run: PlanRun, io: CliIo): Promise<number> {
 
 export function exitCode(plan: Plan, detailed: boolean): number {
   if (plan.environments.some((e) => hasErrors(e.findings))) return EXIT.findings;
-  const changes = plan.environments.some((e) => e.changes.some((c) => c.action !== 'unchanged'));
+  // A pending change (a values change without chart upgrades) is not one apply makes: no reason to run it.
+  const changes = plan.environments.some((e) => hasChangesToApply(e.changes));
   return detailed && changes ? EXIT.changes : EXIT.ok;
 }

@@ -9,10 +9,19 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   return counts;
 }
 
-export function countByAction(changes: readonly ResourceChange[]): Record<ChangeAction, number> {
-  const counts: Record<ChangeAction, number> = { create: 0, update: 0, delete: 0, unchanged: 0 };
-  for (const c of changes) counts[c.action]++;
+/**
+ * Changes by action, a pending one (ResourceChange.pending: a change apply does not make, such as a values change
+ * without chart upgrades) counted as `pending` only: the counts of create, update and delete are what apply does.
+ */
+export function countByAction(changes: readonly ResourceChange[]): Record<ChangeAction | 'pending', number> {
+  const counts: Record<ChangeAction | 'pending', number> = { create: 0, update: 0, delete: 0, unchanged: 0, pending: 0 };
+  for (const c of changes) counts[c.pending && c.action !== 'unchanged' ? 'pending' : c.action]++;
   return counts;
+}
+
+/** Whether applying the plan changes anything: a change that is neither unchanged nor pending. */
+export function hasChangesToApply(changes: readonly ResourceChange[]): boolean {
+  return changes.some((c) => c.action !== 'unchanged' && !c.pending);
 }
 
 const SEVERITIES = ['error', 'warning', 'notice'] as const;
@@ -42,11 +51,12 @@ export function countAllFindings(plan: EnvironmentPlan): Record<Severity, number
   return s;
 }
 
-/** `2 to create, 1 to update, 1 to delete · 1 workload to restart · 0 errors, 2 warnings` */
+/** `2 to create, 1 to update, 1 to delete, 1 pending · 1 workload to restart · 0 errors, 2 warnings` */
 export function summaryLine(plan: EnvironmentPlan): string {
   const a = countByAction(plan.changes);
   const s = countAllFindings(plan);
-  const changes = a.create + a.update + a.delete === 0 ? 'no changes' : `${a.create} to create, ${a.update} to update, ${a.delete} to delete`;
+  const pending = a.pending > 0 ? `, ${a.pending} pending` : '';
+  const changes = a.create + a.update + a.delete === 0 ? `no changes${pending ? ' to apply' : ''}${pending}` : `${a.create} to create, ${a.update} to update, ${a.delete} to delete${pending}`;
   const restarts = plan.restarts.length > 0 ? ` · ${plural(plan.restarts.length, 'workload')} to restart` : '';
   return `${changes}${restarts} · ${plural(s.error, 'error')}, ${plural(s.warning, 'warning')}, ${plural(s.notice, 'notice')}`;
 }

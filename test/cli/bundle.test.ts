@@ -46,7 +46,7 @@ test('the bundle plans the example snapshot as the sources do', async () => {
   const fromBundle = await runBundle(['plan', ...EXAMPLE]);
   const fromSources = await cli(['plan', ...EXAMPLE]);
   assert.equal(fromBundle.code, 0, fromBundle.stderr);
-  assert.match(fromBundle.stdout, /Plan: 3 to create, 2 to update, 2 to delete/);
+  assert.match(fromBundle.stdout, /Plan: 3 to create, 1 to update, 2 to delete, 1 pending/);
   assert.equal(fromBundle.stdout, fromSources.stdout);
 });
 

@@ -16,7 +16,7 @@ test('--output FILE.json writes the JSON plan there; stdout keeps the summary li
   const file = join(dir, 'plan.json');
   const run = await cli(['plan', ...EXAMPLE, '--output', file, '--detailed-exitcode']);
   assert.equal(run.code, 2);
-  assert.equal(run.stdout, `staging: 3 to create, 2 to update, 2 to delete · 7 workloads to restart · 0 errors, 1 warning, 1 notice\nPlan written to ${file} (json).\n`);
+  assert.equal(run.stdout, `staging: 3 to create, 1 to update, 2 to delete, 1 pending · 7 workloads to restart · 0 errors, 1 warning, 1 notice\nPlan written to ${file} (json).\n`);
   const plan = JSON.parse(await readFile(file, 'utf8')) as { summary: { exitCode: number; exitMeaning: string; changes: Record<string, number> } };
   assert.deepEqual([plan.summary.exitCode, plan.summary.changes['create']], [2, 3]);
   assert.match(plan.summary.exitMeaning, /valid with changes/);

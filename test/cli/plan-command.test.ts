@@ -12,7 +12,7 @@ test('plans the example: exit 0, the changes and a summary line', async () => {
   assert.match(stdout, /~ MeshConfig fsm-system\/fsm-mesh-config update/);
   assert.match(stdout, /\+ Plugin cors-policy create/);
   assert.match(stdout, /- Plugin legacy-logger delete/);
-  assert.match(stdout, /Plan: 3 to create, 2 to update, 2 to delete · 7 workloads to restart · 0 errors/);
+  assert.match(stdout, /Plan: 3 to create, 1 to update, 2 to delete, 1 pending · 7 workloads to restart · 0 errors/);
   assert.doesNotMatch(stdout, /\u001b\[/, 'no color when not a terminal');
 });
 

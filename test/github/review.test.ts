@@ -23,7 +23,7 @@ test('a PR touching staging gets one check run fsm-gitops/staging, success, and 
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.head_sha, r.status, r.conclusion]), [['fsm-gitops/staging', HEAD, 'completed', 'success']]);
   const run = github.checkRuns[0]!;
-  assert.match(run.output?.title ?? '', /3 to create, 2 to update, 2 to delete/);
+  assert.match(run.output?.title ?? '', /3 to create, 1 to update, 2 to delete, 1 pending/);
   assert.match(run.output?.text ?? '', /enablePluginPolicy: true/);
   assert.deepEqual(run.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title]), [
     ['clusters/staging/meshconfig.yaml', 19, 'warning', 'restart-required: spec.traffic.outboundPortExclusionList'],
