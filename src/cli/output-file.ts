@@ -22,6 +22,24 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new UsageError(`cannot write --output ${path}: ${(error as Error).message}`);
+    throw new UsageError(`cannot write --output ${path}: ${why(error as NodeJS.ErrnoException, dirname(path))}`);
+  }
+}
+
+/** The reason in the user's terms: the temporary file's name is ours, not theirs. */
+function why(error: NodeJS.ErrnoException, folder: string): string {
+  switch (error.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return `no such folder ${folder}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to write in ${folder}`;
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return error.code ?? error.message;
   }
 }
