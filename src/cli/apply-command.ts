@@ -36,12 +36,15 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
       output: { type: 'string', short: 'o' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      // plan's, refused with the reason rather than as an unknown option.
+      cluster: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.help) {
     io.stdout(APPLY_HELP);
     return EXIT.ok;
   }
+  if (values.cluster.length > 0) throw new UsageError('apply writes to a live cluster: --kubeconfig PATH [--context NAME]; a snapshot (--cluster) can only be planned');
   if (!values.env) throw new UsageError('say which environment to apply: --env NAME');
   if (!values.kubeconfig) throw new UsageError('apply needs the cluster: --kubeconfig PATH [--context NAME]');
   if (!values.yes && !io.stdinIsTty) throw new UsageError('apply asks for confirmation on a terminal; without one, pass --yes');

@@ -66,6 +66,7 @@ ${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')
 
 export const APPLY_HELP = `Usage:
   fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes] [--output FILE]
+                   [--timeout SECONDS] [--lock-timeout SECONDS] [--commit SHA] [--actor NAME]
 
 Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
 applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field

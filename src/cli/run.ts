@@ -31,6 +31,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     ask: (question) => rawIo.ask(visible(redactShapes(question), true)),
   };
   const [command, ...args] = argv;
+  // `help plan` is `plan --help`.
+  if (command === 'help' && args.length === 1 && COMMANDS.has(args[0]!)) return runCli([args[0]!, '--help'], rawIo);
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(MAIN_HELP);
     return command === undefined ? EXIT.failed : EXIT.ok;

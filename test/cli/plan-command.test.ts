@@ -85,6 +85,15 @@ test('--help for the program and for plan', async () => {
   const plan = await cli(['plan', '--help']);
   assert.equal(plan.code, 0);
   assert.match(plan.stdout, /Exit codes:/);
+  // `help COMMAND` is `COMMAND --help`; `help` alone, or of no command, the program's.
+  for (const command of ['plan', 'apply']) assert.deepEqual(await cli(['help', command]), await cli([command, '--help']));
+  assert.deepEqual(await cli(['help', 'nope']), main);
+});
+
+test('apply with a snapshot says apply needs a live cluster, not "unknown option"', async () => {
+  const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /^fsm-gitops: apply writes to a live cluster: --kubeconfig PATH \[--context NAME\]; a snapshot \(--cluster\) can only be planned\n/);
 });
 
 test('an unknown environment or a missing snapshot is exit 3 with a clear message', async () => {
