@@ -1,0 +1,40 @@
+/**
+ * `npm run try-cluster [-- RUN_DIR]`: a real Kubernetes API server on loopback to try `plan` and `apply` against by
+ * hand, loaded with the example staging cluster (examples/cluster/staging.yaml: FSM's CRDs, its MeshConfig and Helm
+ * release, the meshed workloads, and two Plugins an earlier apply left). scripts/kube-test-cluster builds the API
+ * server once (a few minutes, then cached) and starts it; it keeps running after this script ends, until stopped
+ * with the command printed at the end. RUN_DIR (default: a new folder in the temp folder) must be new or empty.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { KubeClient } from '../src/kube/kube-client.ts';
+import { seed } from '../test/support/kube-test-cluster.ts';
+import { exampleClusterObjects } from '../test/support/plan-fixture.ts';
+
+const scripts = fileURLToPath(new URL('./kube-test-cluster/', import.meta.url));
+const runDir = process.argv[2];
+
+execFileSync(`${scripts}setup`, [], { stdio: 'inherit' });
+const started = execFileSync(`${scripts}start`, runDir ? [runDir] : [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBE_TEST_CLUSTER_WATCH_PID: '' } });
+const kubeconfig = /^KUBECONFIG=(.+)$/m.exec(started)?.[1];
+if (!kubeconfig) throw new Error(`scripts/kube-test-cluster/start printed no KUBECONFIG line:\n${started}`);
+const stop = `${scripts}stop ${kubeconfig.slice(0, kubeconfig.lastIndexOf('/'))}`;
+try {
+  const client = KubeClient.fromFile(kubeconfig);
+  await seed(client, exampleClusterObjects('staging'));
+  client.close();
+} catch (error) {
+  execFileSync('sh', ['-c', stop], { stdio: 'inherit' });
+  throw error;
+}
+console.log(`
+The example staging cluster runs; its kubeconfig context is "kube-test-cluster", which serves environment
+staging of examples/gitops by --context staging=kube-test-cluster (the context is not named after the
+environment's cluster: "staging").
+
+  npx fsm-gitops plan  --repo examples/gitops --env staging --kubeconfig ${kubeconfig} --context staging=kube-test-cluster
+  npx fsm-gitops apply --repo examples/gitops --env staging --kubeconfig ${kubeconfig} --context staging=kube-test-cluster
+
+Stop it with:
+  ${stop}
+`);
