@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
-import { KubeClient } from '../kube/kube-client.ts';
+import { KubeClient, loadKubeconfig } from '../kube/kube-client.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { environmentForms, perEnvironmentFlag, requireFormEnvironments } from './per-environment-flag.ts';
 
@@ -68,7 +68,8 @@ export class KubeconfigFlags {
   ) {
     const config = new KubeConfig();
     try {
-      config.loadFromFile(path);
+      // Its YAML errors say where, never the file's lines (tokens, keys; or a binary file's bytes).
+      loadKubeconfig(() => config.loadFromFile(path));
     } catch (error) {
       throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
     }

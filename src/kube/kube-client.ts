@@ -282,7 +282,7 @@ function retryAfter(error: unknown): number | undefined {
  * Runs a kubeconfig load; a YAML error says where (line, column) and why, never the file's lines: js-yaml's
  * message (YAMLException, as client-node uses it) quotes the lines around the error, tokens and keys included.
  */
-function loadKubeconfig(load: () => void): void {
+export function loadKubeconfig(load: () => void): void {
   try {
     load();
   } catch (error) {

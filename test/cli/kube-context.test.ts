@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { chooseContext, type KubeconfigContexts } from '../../src/cli/kube-flags.ts';
 import { cli, copyExampleRepo, writeKubeconfig } from '../support/cli.ts';
@@ -77,4 +80,18 @@ test('apply outside a git checkout warns that it records commit "unknown"; not w
   assert.match((await cli([...base, '--repo', copy.repo])).stderr, warning);
   assert.doesNotMatch((await cli([...base, '--repo', copy.repo, '--commit', 'abc123'])).stderr, warning);
   assert.doesNotMatch((await cli([...base, '--repo', 'examples/gitops'])).stderr, warning);
+});
+
+test('a kubeconfig that is not YAML is named with where it breaks, never with its lines (a token, a binary file\'s bytes)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-kubeconfig-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'broken'), 'apiVersion: v1\nusers: [\n  { name: me, user: { token: s3cr3t-token-value }\n');
+  await writeFile(join(dir, 'binary'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x41]));
+  for (const name of ['broken', 'binary']) {
+    const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', join(dir, name)]);
+    assert.equal(run.code, 3);
+    assert.match(run.stderr, new RegExp(`^fsm-gitops: cannot use kubeconfig .*${name}: the kubeconfig is not valid YAML: .* \\(line \\d+, column \\d+\\)\\n`));
+    assert.equal(run.stderr.split('\n').length, 2, run.stderr);
+    assert.doesNotMatch(run.stderr, /s3cr3t|PNG|\\u00|�/);
+  }
 });
