@@ -56,7 +56,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
   const repo = repoFolder(values.repo);
   // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
   const commit = values.commit ?? gitCommit(values.repo).then((sha) => {
-    if (sha === UNKNOWN_COMMIT) io.stderr(`fsm-gitops: warning: ${values.repo} is not a git checkout git can read: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
+    if (sha === UNKNOWN_COMMIT) io.stderr(`fsm-gitops: warning: ${repo.root} is not a git checkout git can read: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
     return sha;
   });
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);

@@ -31,7 +31,8 @@ export interface DesiredEnvironment {
   empty: boolean;
   /**
    * Manifest files whose objects could not all be read (a syntax error, not text, too large, a document that is not
-   * a manifest): what they ask for is unknown, so nothing may be pruned while there is one. In the order found.
+   * a manifest) and symbolic links (never followed): what they ask for is unknown, so nothing may be pruned while
+   * there is one (src/plan/prune.ts). In the order found.
    */
   unread: string[];
 }
