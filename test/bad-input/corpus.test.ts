@@ -701,8 +701,8 @@ export const CASES: Case[] = [
     name: 'cli-repo-not-found',
     where: 'cli',
     args: ['plan', '--repo', '{case}/no-such-repo', '--cluster', '{cluster}'],
-    // A folder that does not exist reads as a repository without a config: the message says what is missing.
-    expect: { exitCode: 3, messageMatches: /no \.github\/fsm-gitops\.yml/ },
+    // A folder that does not exist is named as such, not read as a repository without a config.
+    expect: { exitCode: 3, messageMatches: /--repo .*no-such-repo: no such folder; pass the repository's root folder/ },
   },
   {
     name: 'cli-cluster-missing',
