@@ -6,6 +6,7 @@
  * with the command printed at the end. RUN_DIR (default: a new folder in the temp folder) must be new or empty.
  */
 import { execFileSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeClient } from '../src/kube/kube-client.ts';
 import { seed } from '../test/support/kube-test-cluster.ts';
@@ -18,13 +19,13 @@ execFileSync(`${scripts}setup`, [], { stdio: 'inherit' });
 const started = execFileSync(`${scripts}start`, runDir ? [runDir] : [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBE_TEST_CLUSTER_WATCH_PID: '' } });
 const kubeconfig = /^KUBECONFIG=(.+)$/m.exec(started)?.[1];
 if (!kubeconfig) throw new Error(`scripts/kube-test-cluster/start printed no KUBECONFIG line:\n${started}`);
-const stop = `${scripts}stop ${kubeconfig.slice(0, kubeconfig.lastIndexOf('/'))}`;
+const runFolder = dirname(kubeconfig);
 try {
   const client = KubeClient.fromFile(kubeconfig);
   await seed(client, exampleClusterObjects('staging'));
   client.close();
 } catch (error) {
-  execFileSync('sh', ['-c', stop], { stdio: 'inherit' });
+  execFileSync(`${scripts}stop`, [runFolder], { stdio: 'inherit' });
   throw error;
 }
 console.log(`
@@ -36,5 +37,5 @@ environment's cluster: "staging").
   npx fsm-gitops apply --repo examples/gitops --env staging --kubeconfig ${kubeconfig} --context staging=kube-test-cluster
 
 Stop it with:
-  ${stop}
+  ${scripts}stop ${runFolder}
 `);
