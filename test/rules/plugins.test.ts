@@ -113,10 +113,16 @@ test('Plugins sharing one broken script (parsed once) each get the finding in th
   assert.deepEqual(files, ['clusters/staging/copy.js:3', 'clusters/staging/cors.js:3']);
 });
 
-test('a script is judged and its error placed as a parse that records every node location would', async () => {
+test('a script is judged and its error placed as acorn with every node location would, V8 answering first or not', async () => {
   const { parse } = await import('acorn');
   const { syntaxError } = await import('../../src/fsm/rules/pipyscript.ts');
-  const scripts = ['pipy()\n  .pipeline(\n  .dump(\n', 'return 1', 'await x', 'let a = `x${', 'a =>', '((a) => { b })', '"\\u{zz}"', 'x = 08', 'class A { #p; m() { return this.#q } }', 'pipy().pipeline().dummy()\n', 'if (a) {\n\n  b(\n}\n'];
+  const scripts = [
+    ...['pipy()\n  .pipeline(\n  .dump(\n', 'return 1', 'await x', 'let a = `x${', 'a =>', '((a) => { b })', '"\\u{zz}"', 'x = 08', 'class A { #p; m() { return this.#q } }', 'pipy().pipeline().dummy()\n', 'if (a) {\n\n  b(\n}\n'],
+    // Where V8 (which answers first: syntaxError compiles a script before acorn reads it) and acorn could part.
+    ...['{ using x = f(); }', 'for await (x of y) {}', 'x = /(?i:a)b/', 'x = /[\\p{L}--[a-z]]/v', 'x <!-- y\n', '--> c\nx', '#!/bin/pipy\n1', 'new.target', 'function f(){ new.target }', 'import.meta', 'import("a", { with: { type: "json" } })', 'export default 1'],
+    ...['function f(a, a) {}', '"use strict"; function f(a, a) {}', '(a, a) => 1', 'let let = 1', 'a?.b`x`', 'new a?.b', 'if (1) function f(){}', '"use strict"; with (a) {}', '"use strict"; 0777', '"\\08"', 'x = { __proto__: 1, __proto__: 2 }', '({ __proto__: 1, __proto__: 2 } = x)', 'let a; let a;'],
+    ...['function f(){ let a; var a; }', '() => { let a; { var a; } }', 'function f(){ continue }', 'function f(){ x = /(/ }', 'x = /a/gg', 'function f(){ "use strict"; delete x }', 'class A { static { await } }', 'class A { constructor(){ super() } }', 'try {} catch (e) { let e; }', 'try {} catch ([e]) { var e; }', 'a: a: 1', '({a = 1})', 'async function f(){ await => 1 }', '1__0', "'\\u{110000}'"],
+  ];
   for (const script of scripts) {
     let expected: { line: number; column: number; message: string } | undefined;
     try {
@@ -128,4 +134,12 @@ test('a script is judged and its error placed as a parse that records every node
     const found = syntaxError(script);
     assert.deepEqual(found && { line: found.line, column: found.column, message: found.message.replace(/ at the end of the script .*$/, '') }, expected, script);
   }
+});
+
+test('a script nested deeper than V8 can compile is still judged, by acorn', async () => {
+  const { syntaxError } = await import('../../src/fsm/rules/pipyscript.ts');
+  const { Script } = await import('node:vm');
+  const deep = `x = ${'('.repeat(100_000)}1${')'.repeat(100_000)}`;
+  assert.throws(() => new Script(deep), RangeError);
+  assert.match(syntaxError(deep)?.message ?? 'parsed', /stack/);
 });
