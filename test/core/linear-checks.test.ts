@@ -28,6 +28,7 @@ import { chartBump } from '../../src/fsm/chart-version.ts';
 import { environmentsShown, sectionOf, withEnvironmentSection, withLogLine } from '../../src/github/sticky-comment.ts';
 import { failureText } from '../../src/queue/delivery-log.ts';
 import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
+import { syntaxError } from '../../src/fsm/rules/pipyscript.ts';
 
 const SIZE = 1024 * 1024;
 const run = (unit: string, tail = ''): string => unit.repeat(Math.ceil(SIZE / unit.length)) + tail;
@@ -87,6 +88,7 @@ const CHECKS: Record<string, (text: string) => unknown> = {
   parseTypedPatchFailure,
   resolveTypedPath: (text) => resolveTypedPath({ spec: { a: [{ name: 'x' }] } }, text),
   ipRangeProblem, portProblem, interfaceNameProblem,
+  'PipyJS syntaxError': syntaxError,
   chartBump: (text) => chartBump(text, `${text}1`),
   sectionOf: (text) => sectionOf(text, 'status'),
   environmentsShown,
