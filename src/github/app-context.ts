@@ -42,4 +42,9 @@ export interface EventContext {
    * the worker is stopped (handle-event.ts).
    */
   deadline: number;
+  /**
+   * No try of this event follows if this one fails (the queue's last attempt, or a delivery handled once):
+   * what could not be done must be said on GitHub now, not left to a retry and the log.
+   */
+  finalAttempt: boolean;
 }

@@ -55,3 +55,16 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${escapeMarkdown(clip(failure, 10_000))}`);
   return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${escapeMarkdown(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
 }
+
+/**
+ * A merge deploy that stopped on an error (an API server that cannot be reached, a deadline) and will not be
+ * tried again: the environment's fsm-deploy-failed issue gets it, as a failed apply; returns its deploy-log
+ * line. Whatever the apply wrote before it stopped was rolled back where it could be (deployEnvironment).
+ */
+export async function reportStopped(ctx: EventContext, environment: string, sha: string, actor: string, error: Error): Promise<string> {
+  const short = sha.slice(0, 7);
+  const who = escapeMarkdown(actor);
+  const next = 'it is not tried again: once the cause is fixed, deploy it with a new pull request or the CLI (the drift issue shows the difference meanwhile)';
+  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${escapeMarkdown(clip(error.message, 10_000))}. ${next}.`);
+  return `❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${escapeMarkdown(clip(error.message, MESSAGE_SHOWN))}; ${next}`;
+}

@@ -13,19 +13,29 @@ export const DEFAULT_WORK_MS = 150_000;
 /** Time kept back from a runtime's limit (a Lambda's remaining time): a rollback, the history, the GitHub reports. */
 export const REPORTING_RESERVE_MS = 120_000;
 
+/** One try at an event: when its cluster work must stop writing, and whether another try follows a failure. */
+export interface Attempt {
+  /** Epoch ms (EventContext.deadline); default: DEFAULT_WORK_MS from now. */
+  deadline?: number | undefined;
+  /** Default true: a caller that retries says which try is its last. */
+  final?: boolean;
+}
+
 /**
  * Where each event goes: pull requests are reviewed (and deployed on merge, their claims released on
  * close), reviews refresh the approvals shown, comments may be commands, a re-run check plans again.
  * Returns what was done, for the log.
  */
-export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger, deadline = Date.now() + DEFAULT_WORK_MS): Promise<string> {
+export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDependencies, log: Logger, attempt: Attempt = {}): Promise<string> {
+  const deadline = attempt.deadline ?? Date.now() + DEFAULT_WORK_MS;
   const ctx: EventContext = {
     deadline,
+    finalAttempt: attempt.final ?? true,
     octokit: redactWrites(octokit),
     ref: { owner: event.repository.owner, repo: event.repository.repo },
     repository: event.repository,
     identity: await deps.identity(),
-    deps,
+    deps: { ...deps, live: deps.live.withDeadline(deadline) },
     log,
   };
   switch (event.type) {

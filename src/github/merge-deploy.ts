@@ -1,4 +1,5 @@
 import { policyDigest } from '../config/policy.ts';
+import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { changesFolder } from '../deploy/review-scope.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
@@ -12,7 +13,7 @@ import { hasWork, planLive } from '../workflow/apply-environment.ts';
 import type { EventContext } from './app-context.ts';
 import { checkRunName, NEW_ENVIRONMENT, ourCheckRuns, type OurCheckRun } from './check-runs.ts';
 import { replyOnce } from './comment-replies.ts';
-import { reportOutcome } from './deploy-report.ts';
+import { reportOutcome, reportStopped } from './deploy-report.ts';
 import { DeploymentTrail } from './deployment-trail.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
@@ -64,42 +65,59 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
       continue;
     }
-    const client = await ctx.deps.live.client(environment.cluster);
-    const pins = new Pins(client, environment.mesh.namespace);
-    const pin = await pins.read(environment.name);
-    if (pin) {
-      const { plan, set } = await planLive(client, repoFiles, environment);
-      if (hasWork(plan, set)) {
-        lines.push(`📌 \`${environment.name}\`: not deployed on merge: paused since a rollback to ${markdownCode(String(pin.sha).slice(0, 7))}; \`/fsm unlock ${environment.name}\` resumes merge deploys`);
-        continue;
-      }
-      await pins.unpin(environment.name);
-      lines.push(`\`${environment.name}\`: the default branch matches the cluster again: merge deploys resume`);
-      continue;
+    try {
+      lines.push(...(await deployOnMerge(ctx, event, environment, { mergeSha, repoFiles, approvals, expectedDigest: checkRun!.record!.plan! })));
+    } catch (error) {
+      // A retry of the delivery may still get through (an API server back after a restart); after the last, or when
+      // retrying cannot help (the app holds no way to change that cluster), people hear of it, as of a failed apply.
+      if (!ctx.finalAttempt && !(error instanceof ClusterCredentialsError)) throw error;
+      lines.push(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error));
     }
-    const status = await approvals.forEnvironment(environment);
-    const outcome = await deployEnvironment({
-      deadline: ctx.deadline,
-      client,
-      environment,
-      files: repoFiles,
-      sha: mergeSha,
-      task: 'deploy',
-      trigger: `merge:${mergeSha}`,
-      pr: pr.number,
-      actor: event.sender.login,
-      approvers: status.approvers,
-      // The merge commit may hold more than the reviewed head (another merge the branch lacked): it is applied
-      // only if its plan is the one the review showed.
-      expectedDigest: checkRun!.record!.plan!,
-      trail: new DeploymentTrail(ctx.octokit, ctx.ref, ctx.identity),
-      ...(pr.htmlUrl ? { logUrl: pr.htmlUrl } : {}),
-    });
-    const report = await reportOutcome(ctx, environment, mergeSha, event.sender.login, outcome, 'merge deploy');
-    lines.push(...report.log);
-    if (report.refusal && !report.failed) lines.push(`⏸ ${escapeMarkdown(report.refusal)}`);
   }
   return lines;
+}
+
+interface MergeDeploy {
+  mergeSha: string;
+  repoFiles: GitHubRepoFiles;
+  approvals: PullRequestApprovals;
+  /** The digest of the plan the review of the final head showed (its check run's record). */
+  expectedDigest: string;
+}
+
+/** Deploys one environment whose merge requirements are met, unless a rollback pinned it; returns the deploy-log lines. */
+async function deployOnMerge(ctx: EventContext, event: PullRequestEvent, environment: EnvironmentConfig, merge: MergeDeploy): Promise<string[]> {
+  const pr = event.pullRequest;
+  const name = environment.name;
+  const client = await ctx.deps.live.client(environment.cluster);
+  const pins = new Pins(client, environment.mesh.namespace);
+  const pin = await pins.read(name);
+  if (pin) {
+    const { plan, set } = await planLive(client, merge.repoFiles, environment);
+    if (hasWork(plan, set)) return [`📌 \`${name}\`: not deployed on merge: paused since a rollback to ${markdownCode(String(pin.sha).slice(0, 7))}; \`/fsm unlock ${name}\` resumes merge deploys`];
+    await pins.unpin(name);
+    return [`\`${name}\`: the default branch matches the cluster again: merge deploys resume`];
+  }
+  const status = await merge.approvals.forEnvironment(environment);
+  const outcome = await deployEnvironment({
+    deadline: ctx.deadline,
+    client,
+    environment,
+    files: merge.repoFiles,
+    sha: merge.mergeSha,
+    task: 'deploy',
+    trigger: `merge:${merge.mergeSha}`,
+    pr: pr.number,
+    actor: event.sender.login,
+    approvers: status.approvers,
+    // The merge commit may hold more than the reviewed head (another merge the branch lacked): it is applied
+    // only if its plan is the one the review showed.
+    expectedDigest: merge.expectedDigest,
+    trail: new DeploymentTrail(ctx.octokit, ctx.ref, ctx.identity),
+    ...(pr.htmlUrl ? { logUrl: pr.htmlUrl } : {}),
+  });
+  const report = await reportOutcome(ctx, environment, merge.mergeSha, event.sender.login, outcome, 'merge deploy');
+  return [...report.log, ...(report.refusal && !report.failed ? [`⏸ ${escapeMarkdown(report.refusal)}`] : [])];
 }
 
 /** Why an environment is not deployed on merge, or undefined when it is. */

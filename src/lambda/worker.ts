@@ -22,14 +22,19 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
       const { probot, deps } = await appInstance();
       // No cluster write starts so late that the Lambda could be stopped before it is undone and reported.
       const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS : undefined;
-      const outcome = await handleEvent(queued, (await probot.auth(queued.installation)) as Octokit, deps, probot.log, deadline);
+      const outcome = await handleEvent(queued, (await probot.auth(queued.installation)) as Octokit, deps, probot.log, { deadline, final: attempt >= maxReceiveCount() });
       logDelivery({ level: 'info', ...names, outcome, ms: Date.now() - started, attempt });
     } catch (error) {
-      const max = Number(process.env['MAX_RECEIVE_COUNT'] ?? '5');
+      const max = maxReceiveCount();
       const next = attempt >= max ? 'giving up: SQS moves it to the dead-letter queue' : `will be retried (attempt ${attempt} of ${max})`;
       logDelivery({ level: 'error', ...names, outcome: `failed, ${next}: ${failureText(error)}`, ms: Date.now() - started, attempt });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures };
+}
+
+/** SQS's maxReceiveCount for the queue (serverless.yml passes it): the try after which a message goes to the dead-letter queue. */
+function maxReceiveCount(): number {
+  return Number(process.env['MAX_RECEIVE_COUNT'] ?? '5');
 }

@@ -21,8 +21,8 @@ export class InProcessQueue {
   private readonly maxAttempts: number;
 
   constructor(
-    /** Handles one delivery; returns what was done, for the log. */
-    private readonly handle: (event: QueuedEvent) => Promise<string>,
+    /** Handles one delivery (`final`: no try follows if this one fails); returns what was done, for the log. */
+    private readonly handle: (event: QueuedEvent, attempt: { final: boolean }) => Promise<string>,
     private readonly options: InProcessQueueOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -54,7 +54,7 @@ export class InProcessQueue {
       const started = Date.now();
       const tried = this.maxAttempts > 1 ? { attempt } : {};
       try {
-        const outcome = await this.handle(event);
+        const outcome = await this.handle(event, { final: attempt >= this.maxAttempts });
         log({ level: 'info', ...names, outcome, ms: Date.now() - started, ...tried });
         return;
       } catch (error) {

@@ -40,7 +40,7 @@ if (check.mode === 'register') {
   const probot = createProbot({ overrides: { log } });
   const deps = appDependencies(probot, { live, settings });
   // One JSON line per delivery and attempt (src/queue/delivery-log.ts), never the payload.
-  const queue = new InProcessQueue(async (event) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log));
+  const queue = new InProcessQueue(async (event, attempt) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log, attempt));
   const secret = process.env['WEBHOOK_SECRET']!;
   const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'], limits: { maxBodyBytes: maxBodyBytesFromEnv(process.env) } });
   const port = Number(process.env['PORT'] ?? 3000);

@@ -8,16 +8,30 @@ import { SnapshotReader } from '../live/snapshot.ts';
 export class LiveSources {
   constructor(private readonly connector: ClusterConnector) {}
 
-  async reader(cluster: string): Promise<LiveStateReader> {
+  /** `deadline` (epoch ms): no request to the API server starts after it, and none waits past it (KubeClient.withDeadline). */
+  async reader(cluster: string, deadline?: number): Promise<LiveStateReader> {
     const credentials = this.connector.credentials(cluster);
     if (credentials && 'snapshotFile' in credentials) return new SnapshotReader(credentials.snapshotFile);
-    return new ClusterReader(await this.connector.client(cluster));
+    return new ClusterReader((await this.connector.client(cluster)).withDeadline(deadline));
   }
 
   /** The cluster is a snapshot file: it can be planned against, never changed (no claims, pins or history). */
   isSnapshot(cluster: string): boolean {
     const credentials = this.connector.credentials(cluster);
     return credentials !== undefined && 'snapshotFile' in credentials;
+  }
+
+  /**
+   * These sources with every reader and client they give bounded by `deadline` (epoch ms): an event's work
+   * (handle-event.ts), so an API server that hangs costs the event its time, not each request its own timeout
+   * and retries. A client can still be given more time (KubeClient.withDeadline: a rollback's grace).
+   */
+  withDeadline(deadline: number): LiveSources {
+    const base = this;
+    const bounded = Object.create(base) as LiveSources;
+    bounded.reader = (cluster) => base.reader(cluster, deadline);
+    bounded.client = async (cluster) => (await base.client(cluster)).withDeadline(deadline);
+    return bounded;
   }
 
   /** A client that can change the cluster (apply, claims, history); a snapshot cannot be one. */
