@@ -1,5 +1,6 @@
 import { readHistory, type ApplyRecord } from '../apply/history.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
+import type { Finding } from '../core/finding.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
 import { tableCell, tableCode } from '../render/markdown-escape.ts';
@@ -64,8 +65,22 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
     const { desired, read } = await loadWhileReading(files, environment, () => cc.deps.live.reader(environment.cluster));
     const { plan } = await planAgainst(desired, read, { serverDryRun: false });
     const changed = plan.changes.filter((c) => c.action !== 'unchanged');
-    return changed.length === 0 ? 'in sync' : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map((c) => `${c.action} ${c.kind} ${c.name}`).join(', '))}${changed.length > 5 ? ', …' : ''}`;
+    const differences = changed.length === 0 ? undefined : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map((c) => `${c.action} ${c.kind} ${c.name}`).join(', '))}${changed.length > 5 ? ', …' : ''}`;
+    const errors = planErrors(plan.findings);
+    return [errors, differences].filter(Boolean).join('; ') || 'in sync';
   } catch (error) {
     return tableCell(`cannot tell: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * The default branch's plan errors, said before its differences: a branch that cannot be applied as it is
+ * (an empty folder, a refused field) is not "in sync" whatever the cluster holds. The status plans without
+ * the server's dry run, so errors only the API server finds show in a review or drift check, not here.
+ */
+function planErrors(findings: readonly Finding[]): string | undefined {
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length === 0) return undefined;
+  const codes = [...new Set(errors.map((f) => f.code))];
+  return `❌ ${errors.length} error(s) in the default branch's plan (${tableCell(codes.slice(0, 3).join(', '))}${codes.length > 3 ? ', …' : ''}): it cannot be applied as it is`;
 }

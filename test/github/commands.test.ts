@@ -121,6 +121,16 @@ test('/fsm status on an issue: one reply with every environment, its deploy mode
   assert.match(body, /\| `production` \| deploys on `\/fsm apply production` \|/);
 });
 
+test('/fsm status says that the default branch\'s plan has errors: an environment it cannot apply is never "in sync"', async () => {
+  const base = exampleRepoFiles();
+  for (const path of Object.keys(base)) if (path.startsWith('clusters/production/')) delete base[path];
+  base['clusters/production/README.md'] = 'Production is configured here.\n';
+  const github = new GitHubWorld({ base, pulls: [], collaborators: { alice: 'admin' } });
+  const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 });
+  assert.match(sent.replies()[0]!, /\| `production` \| deploys on `\/fsm apply production` \| [^\n]* \| ❌ 1 error\(s\) in the default branch's plan \(environment-empty\): it cannot be applied as it is \|/);
+  assert.doesNotMatch(sent.replies()[0]!, /`production`[^\n]*in sync/);
+});
+
 test('a review submitted or dismissed updates the approvals shown, without planning again', async () => {
   const github = world();
   const probot = testProbot(exampleLiveSources());
