@@ -141,7 +141,7 @@ async function planAndCheck(
   try {
     const plan = read ? (await planAgainst(desired, read, { serverDryRun: !pr.fromFork })).plan : planEnvironment(desired, referenceLiveState(desired));
     if (environment.policyChange) plan.findings = sortFindings([...plan.findings, policyFinding(environment.policyChange, headConfig)]);
-    await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : []), {
+    await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
       delivery: pr.delivery,
       plan: planDigest(plan),
       // A policy the pull request itself brings is never one a merge may deploy under.

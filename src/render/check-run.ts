@@ -20,7 +20,7 @@ export interface CheckAnnotation {
 }
 
 export interface CheckRunOutput {
-  conclusion: 'success' | 'failure';
+  conclusion: 'success' | 'failure' | 'neutral';
   title: string;
   summary: string;
   text: string;
@@ -30,11 +30,12 @@ export interface CheckRunOutput {
 const LEVEL = { error: 'failure', warning: 'warning', notice: 'notice' } as const;
 
 /**
- * One environment's plan as a check run: success without errors, a summary, the diffs, and an annotation per
- * finding with a place (the plan holds at most FINDINGS_PER_PLAN of them), plus one per file whose further
- * findings the plan left out, saying how many. Every field is held to GitHub's limits (github-limits.ts).
+ * One environment's plan as a check run: success without errors (neutral when the API server did not dry-run
+ * it: `dryRun: false`, a fork's plan, whose objects the server may still refuse), a summary, the diffs, and an
+ * annotation per finding with a place (the plan holds at most FINDINGS_PER_PLAN of them), plus one per file
+ * whose further findings the plan left out, saying how many. Every field is held to GitHub's limits (github-limits.ts).
  */
-export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] = []): CheckRunOutput {
+export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] = [], { dryRun = true }: { dryRun?: boolean } = {}): CheckRunOutput {
   const errors = plan.findings.some((f) => f.severity === 'error') || (plan.omittedFindings ?? []).some((o) => o.severities.error > 0);
   const summary = [
     `**${summaryLine(plan)}**`,
@@ -45,7 +46,7 @@ export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] =
     ...(plan.restarts.length > 0 ? ['', `Workloads to restart: ${namesList(plan.restarts.map((w) => `${w.kind} ${w.namespace}/${w.name}`), markdownCode)}`] : []),
   ].join('\n');
   return {
-    conclusion: errors ? 'failure' : 'success',
+    conclusion: errors ? 'failure' : dryRun ? 'success' : 'neutral',
     title: summaryLine(plan),
     summary: limitCheckText(summary),
     text: limitCheckText(diffText(plan)),

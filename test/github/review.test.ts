@@ -86,6 +86,8 @@ test('a PR from a fork is planned from its files: no server dry run, and the com
   await deliver(testProbot(live), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD, fork: true }));
   assert.equal(dryRuns, 0);
   assert.match(github.comments[0]!.body, /comes from a fork/);
+  // Without errors but not dry-run (the API server may still refuse it): neutral, not a green success.
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'neutral']]);
   // The same PR from the repository itself is dry-run.
   nock.cleanAll();
   fakeGitHub({ files: exampleRepoFiles(), changed: ['clusters/staging/values.yaml'], headSha: HEAD, prNumber: PR });
