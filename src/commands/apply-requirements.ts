@@ -55,7 +55,8 @@ export function unmetRequirements(facts: ApplyFacts): Unmet[] {
   if (!approvals.met) {
     const missing = Math.max(0, approvals.required - approvals.approvers.length);
     const needs = approvals.changesRequestedBy.length > 0 ? `${approvals.changesRequestedBy.join(', ')} to approve (they requested changes)` : `${missing} more approving review(s) of ${sha}`;
-    unmet.push({ problem: describeApprovals(approvals), unblock: `get ${needs} from someone with write access${environment.teams.length > 0 ? ` in ${environment.teams.join(' or ')}` : ''}` });
+    const reviewer = `someone with write access${environment.teams.length > 0 ? ` in ${environment.teams.join(' or ')}` : ''} who wrote none of its commits`;
+    unmet.push({ problem: describeApprovals(approvals), unblock: `get ${needs} from ${reviewer}` });
   }
   unmet.push(...planRequirement(facts));
   if (pr.mergeable === null) unmet.push({ problem: `GitHub has not yet worked out whether #${pr.number} can merge`, unblock: `try again in a minute: /fsm apply ${name}` });

@@ -38,6 +38,8 @@ export interface ApprovalStatus {
   changesRequestedBy: string[];
   /** Qualified reviewers whose approval is for an older commit: a push invalidates approvals. */
   staleApprovers: string[];
+  /** The author or a writer of the pull request's commits approving it: never counted, named so people know why. */
+  ownApprovers: string[];
   met: boolean;
 }
 
@@ -55,10 +57,14 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
   for (const review of [...request.reviews].sort((a, b) => a.id - b.id)) {
     if (DECIDING_STATES.has(review.state)) latest.set(review.login, review);
   }
-  const status: ApprovalStatus = { required: request.required, headSha: request.headSha, approvers: [], changesRequestedBy: [], staleApprovers: [], met: false };
+  const status: ApprovalStatus = { required: request.required, headSha: request.headSha, approvers: [], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], met: false };
   const own = new Set([request.author, ...(request.contributors ?? [])]);
   for (const [login, review] of latest) {
-    if (review.userType === 'Bot' || own.has(login) || review.state === 'DISMISSED') continue;
+    if (review.userType === 'Bot' || review.state === 'DISMISSED') continue;
+    if (own.has(login)) {
+      if (review.state === 'APPROVED') status.ownApprovers.push(login);
+      continue;
+    }
     const standing = await request.standing(login);
     if (!standing.canWrite || !standing.inTeams) continue;
     if (review.state === 'CHANGES_REQUESTED') status.changesRequestedBy.push(login);
@@ -68,14 +74,16 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
   status.approvers.sort();
   status.changesRequestedBy.sort();
   status.staleApprovers.sort();
+  status.ownApprovers.sort();
   status.met = status.changesRequestedBy.length === 0 && status.approvers.length >= request.required;
   return status;
 }
 
-/** `approvals 1/2 on abc1234 (alice)`, plus who requested changes and whose approval is stale. */
+/** `approvals 1/2 on abc1234 (alice)`, plus who requested changes, whose approval is stale and whose is their own change's. */
 export function describeApprovals(status: ApprovalStatus): string {
   const parts = [`approvals ${status.approvers.length}/${status.required} on ${status.headSha.slice(0, 7)}${status.approvers.length > 0 ? ` (${status.approvers.join(', ')})` : ''}`];
   if (status.changesRequestedBy.length > 0) parts.push(`changes requested by ${status.changesRequestedBy.join(', ')}`);
   if (status.staleApprovers.length > 0) parts.push(`approved an older commit: ${status.staleApprovers.join(', ')}`);
+  if (status.ownApprovers.length > 0) parts.push(`approved their own change (wrote the pull request or one of its commits), not counted: ${status.ownApprovers.join(', ')}`);
   return parts.join('; ');
 }

@@ -26,13 +26,14 @@ interface Row {
   met: boolean;
   changesRequestedBy?: string[];
   stale?: string[];
+  own?: string[];
 }
 
 const TABLE: Row[] = [
   { name: 'no reviews, none required', required: 0, reviews: [], approvers: [], met: true },
   { name: 'no reviews, one required', required: 1, reviews: [], approvers: [], met: false },
   { name: 'one approval on the head', required: 1, reviews: [review('alice', 'APPROVED')], approvers: ['alice'], met: true },
-  { name: 'the author approving themself does not count', required: 1, reviews: [review('author', 'APPROVED')], approvers: [], met: false },
+  { name: 'the author approving themself does not count', required: 1, reviews: [review('author', 'APPROVED')], approvers: [], own: ['author'], met: false },
   { name: 'an approval of an older commit is stale', required: 1, reviews: [review('alice', 'APPROVED', OLD)], approvers: [], met: false, stale: ['alice'] },
   { name: 'a read-only reviewer does not count', required: 1, reviews: [review('carol', 'APPROVED')], approvers: [], met: false },
   { name: 'a writer outside the teams does not count', required: 1, reviews: [review('dave', 'APPROVED')], approvers: [], met: false },
@@ -52,7 +53,8 @@ const TABLE: Row[] = [
   { name: 'a dismissed approval counts for nothing', required: 1, reviews: [review('alice', 'APPROVED'), review('alice', 'DISMISSED')], approvers: [], met: false },
   { name: 'two required, one given', required: 2, reviews: [review('alice', 'APPROVED'), review('carol', 'APPROVED')], approvers: ['alice'], met: false },
   { name: 'two required, two given', required: 2, reviews: [review('bob', 'APPROVED'), review('alice', 'APPROVED')], approvers: ['alice', 'bob'], met: true },
-  { name: 'someone who wrote a commit of the pull request approving it does not count', required: 1, reviews: [review('pusher', 'APPROVED')], approvers: [], met: false },
+  { name: 'someone who wrote a commit of the pull request approving it does not count', required: 1, reviews: [review('pusher', 'APPROVED')], approvers: [], own: ['pusher'], met: false },
+  { name: 'the author\'s changes requested are not an approval of their own', required: 1, reviews: [review('author', 'CHANGES_REQUESTED')], approvers: [], met: false },
   { name: 'a pending review is not a review yet', required: 1, reviews: [review('alice', 'PENDING')], approvers: [], met: false },
 ];
 
@@ -70,10 +72,16 @@ for (const row of TABLE) {
     assert.deepEqual(status.approvers, row.approvers);
     assert.deepEqual(status.changesRequestedBy, row.changesRequestedBy ?? []);
     assert.deepEqual(status.staleApprovers, row.stale ?? []);
+    assert.deepEqual(status.ownApprovers, row.own ?? []);
     assert.equal(status.met, row.met);
     assert.ok(!asked.includes('author') && !asked.includes('pusher'), 'the author and contributors are never looked up');
   });
 }
+
+test('an approval of one\'s own change is named as not counted, so people see why it is missing', async () => {
+  const status = await evaluateApprovals({ required: 1, headSha: HEAD, author: 'author', contributors: ['pusher'], reviews: [review('pusher', 'APPROVED')], standing: async () => WRITE });
+  assert.equal(describeApprovals(status), 'approvals 0/1 on aaaaaaa; approved their own change (wrote the pull request or one of its commits), not counted: pusher');
+});
 
 test('the sticky comment line names the head commit and the approvers', async () => {
   const status = await evaluateApprovals({ required: 2, headSha: HEAD, author: 'author', reviews: [review('alice', 'APPROVED'), review('bob', 'CHANGES_REQUESTED')], standing: async () => WRITE });
