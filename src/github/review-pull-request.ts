@@ -30,7 +30,8 @@ export interface ReviewRequest extends StatusTarget {
   only?: readonly string[];
 }
 
-export type ReviewOutcome = 'unconfigured' | 'untouched' | 'reviewed';
+/** For the delivery's log line; `config invalid`: a failing check `fsm-gitops` says which config is wrong, and nothing else was reviewed. */
+export type ReviewOutcome = 'unconfigured' | 'untouched' | 'config invalid' | 'reviewed';
 
 const FORK_NOTE = 'This pull request comes from a fork: it was planned from its files and the live state only. The cluster did not dry-run it, and fsm-gitops will not apply it.';
 /** Room left in the comment for the status block and deploy log to grow. */
@@ -48,13 +49,14 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   const head = commits[0]!;
   if (head.error) await configCheck(ctx, pr, head, 'this pull request');
   if (base.error) await configCheck(ctx, pr, base, `the default branch (${base.branch})`);
-  if (!base.config && !head.config) return 'unconfigured';
+  const configInvalid = head.error !== undefined || base.error !== undefined;
+  if (!base.config && !head.config) return configInvalid ? 'config invalid' : 'unconfigured';
 
   const changed = await changedPaths(ctx.octokit, ctx.ref, pr.number);
   // A head config that cannot be read changes no policy (its check says why); it does not remove environments.
   const headConfig = head.error ? base.config : head.config;
   const scope = reviewScope(base.config, headConfig, changed, ctx.deps.settings.maxEnvironmentsPerReview, pr.only);
-  if (scope.environments.length === 0) return 'untouched';
+  if (scope.environments.length === 0) return configInvalid ? 'config invalid' : 'untouched';
 
   const reused = new Map((await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity)).filter((r) => r.record?.delivery === pr.delivery).map((r) => [r.name, r.id]));
   const checkRuns = new Map<string, number>();

@@ -59,7 +59,7 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       const intake = takeVerifiedDelivery(request.headers, read.body);
       if (!intake.queued) return answer(intake.status, intake.message, intake.names);
       const { group, ...event } = intake.queued;
-      if (!options.queue.push(group, event)) return answer(202, `delivery ${event.delivery} already queued`, intake.names);
+      if (!options.queue.push(group, event)) return answer(202, `delivery ${event.delivery} was received before: it is handled once`, intake.names);
       reply(response, intake.status, intake.message);
     });
   });

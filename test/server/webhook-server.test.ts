@@ -48,7 +48,7 @@ test('deliveries are answered 202 before they are handled, then handled in order
   assert.equal((await deliver('3', 'acme/b')).status, 202);
   const duplicate = await deliver('2', 'acme/a');
   assert.equal(duplicate.status, 202);
-  assert.match(await duplicate.text(), /already queued/);
+  assert.match(await duplicate.text(), /was received before: it is handled once/);
   assert.equal(handled.length, 0, 'nothing handled yet: the answers came first');
   release();
   await queue.drained();
