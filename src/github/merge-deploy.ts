@@ -1,5 +1,4 @@
 import { policyDigest } from '../config/policy.ts';
-import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { changesFolder } from '../deploy/review-scope.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
@@ -7,6 +6,7 @@ import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
 import { isFork, type PullRequestEvent } from '../events/app-event.ts';
+import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
