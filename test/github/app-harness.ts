@@ -2,11 +2,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Probot, ProbotOctokit } from 'probot';
 import type { AppSettings } from '../../src/github/app-context.ts';
-import { fsmGitopsApp } from '../../src/github/app.ts';
+import { fromWebhook } from '../../src/events/from-webhook.ts';
+import { appDependencies, fsmGitopsApp } from '../../src/github/app.ts';
+import { handleEvent, type Attempt } from '../../src/github/handle-event.ts';
+import type { Octokit } from '../../src/github/octokit.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
 import type { LiveStateReader } from '../../src/live/live-state.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
 import { PRIVATE_KEY } from '../support/fake-github.ts';
+import { INSTALLATION_ID } from '../support/github-world.ts';
 
 /** The example repository's files, as a repository at a pull request's head would hold them. */
 export function exampleRepoFiles(): Record<string, string> {
@@ -62,6 +66,15 @@ export function testProbot(live: LiveSources, settings?: AppSettings): Probot {
 /** Delivers a webhook payload to the app as GitHub would (probot.receive), with a fresh delivery id unless given. */
 export async function deliver(probot: Probot, name: 'pull_request' | 'pull_request_review' | 'issue_comment' | 'check_run', payload: Record<string, unknown>, id = `delivery-${Math.random()}`): Promise<void> {
   await probot.receive({ id, name, payload } as never);
+}
+
+/**
+ * Hands a payload to handleEvent as the queue does, one try with `attempt`'s deadline and finality (probot's own
+ * path, `deliver`, always makes its one try the last), with the installation's client; returns the log outcome.
+ */
+export async function handleTry(probot: Probot, live: LiveSources, name: 'pull_request' | 'issue_comment', payload: Record<string, unknown>, attempt: Attempt = {}, id = `delivery-${Math.random()}`): Promise<string> {
+  const event = fromWebhook(name, id, payload).event!;
+  return handleEvent(event, (await probot.auth(INSTALLATION_ID)) as Octokit, appDependencies(probot, { live }), probot.log, attempt);
 }
 
 /** The example repository with a config of the test's choosing. */

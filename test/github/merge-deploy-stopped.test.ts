@@ -8,16 +8,13 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import type { Probot } from 'probot';
 import { fromWebhook } from '../../src/events/from-webhook.ts';
-import { appDependencies } from '../../src/github/app.ts';
-import { handleEvent } from '../../src/github/handle-event.ts';
-import type { Octokit } from '../../src/github/octokit.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 import { InProcessQueue } from '../../src/queue/in-process-queue.ts';
 import type { LiveSources } from '../../src/workflow/live-sources.ts';
-import { GitHubWorld, INSTALLATION_ID } from '../support/github-world.ts';
+import { GitHubWorld } from '../support/github-world.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
-import { deliver, exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+import { deliver, exampleLiveSources, exampleRepoFiles, handleTry, testProbot } from './app-harness.ts';
 
 const PR = 7;
 const HEAD = 'a'.repeat(40);
@@ -68,12 +65,9 @@ test('a try that is not the last fails, so the queue tries again; nothing is sai
   const live = unreachableCluster();
   const probot = testProbot(live);
   const github = await mergedAndApproved(probot);
-  const octokit = (await probot.auth(INSTALLATION_ID)) as Octokit;
-  const event = fromWebhook('pull_request', 'delivery-merge', closed()).event!;
-  const deps = appDependencies(probot, { live });
-  await assert.rejects(handleEvent(event, octokit, deps, probot.log, { final: false }), KubeUnreachableError);
+  await assert.rejects(handleTry(probot, live, 'pull_request', closed(), { final: false }, 'delivery-merge'), KubeUnreachableError);
   assert.deepEqual([github.botComments(PR).filter((c) => /merge deploy/.test(c.body)), github.issues], [[], []]);
-  await handleEvent(event, octokit, deps, probot.log, { final: true });
+  await handleTry(probot, live, 'pull_request', closed(), { final: true }, 'delivery-merge');
   assert.equal(github.issues.filter((i) => i.labels.some((l) => l.name === 'fsm-deploy-failed')).length, 1);
 });
 

@@ -8,16 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import nock from 'nock';
-import { fromWebhook } from '../../src/events/from-webhook.ts';
-import { appDependencies } from '../../src/github/app.ts';
-import { handleEvent } from '../../src/github/handle-event.ts';
-import type { Octokit } from '../../src/github/octokit.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
-import { GitHubWorld, INSTALLATION_ID } from '../support/github-world.ts';
+import { GitHubWorld } from '../support/github-world.ts';
 import { StallingKubeServer } from '../support/stalling-kube-server.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
-import { exampleRepoFiles, testProbot } from './app-harness.ts';
+import { exampleRepoFiles, handleTry, testProbot } from './app-harness.ts';
 
 before(() => {
   nock.disableNetConnect();
@@ -38,9 +34,8 @@ test('a review of a cluster that never answers fails its check run once the even
     const head = 'a'.repeat(40);
     const github = new GitHubWorld({ base: exampleRepoFiles(), commits: { [head]: exampleRepoFiles() }, pulls: [{ number: 7, headSha: head, changed: ['clusters/staging/meshconfig.yaml'] }] });
     const probot = testProbot(live);
-    const event = fromWebhook('pull_request', 'd-hang', pullRequestPayload('opened', { number: 7, headSha: head })).event!;
     const started = Date.now();
-    await handleEvent(event, (await probot.auth(INSTALLATION_ID)) as Octokit, appDependencies(probot, { live }), probot.log, { deadline: started + 1_500 });
+    await handleTry(probot, live, 'pull_request', pullRequestPayload('opened', { number: 7, headSha: head }), { deadline: started + 1_500 });
     assert.ok(cluster.requests.length > 0, 'staging was being read');
     assert.ok(Date.now() - started < 15_000, `the review ended ${Date.now() - started} ms after it started`);
     const [run] = github.checkRuns;

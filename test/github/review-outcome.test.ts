@@ -2,13 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
-import { fromWebhook } from '../../src/events/from-webhook.ts';
-import { appDependencies } from '../../src/github/app.ts';
-import { handleEvent } from '../../src/github/handle-event.ts';
-import type { Octokit } from '../../src/github/octokit.ts';
-import { GitHubWorld, INSTALLATION_ID } from '../support/github-world.ts';
+import { GitHubWorld } from '../support/github-world.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
-import { exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+import { exampleLiveSources, exampleRepoFiles, handleTry, testProbot } from './app-harness.ts';
 
 before(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -19,8 +15,7 @@ async function outcomeOf(head: Record<string, string>, changed: string[]): Promi
   const github = new GitHubWorld({ base: exampleRepoFiles(), commits: { [sha]: head }, pulls: [{ number: 7, headSha: sha, changed }] });
   const live = exampleLiveSources();
   const probot = testProbot(live);
-  const event = fromWebhook('pull_request', 'd-1', pullRequestPayload('opened', { number: 7, headSha: sha })).event!;
-  const outcome = await handleEvent(event, (await probot.auth(INSTALLATION_ID)) as Octokit, appDependencies(probot, { live }), probot.log);
+  const outcome = await handleTry(probot, live, 'pull_request', pullRequestPayload('opened', { number: 7, headSha: sha }));
   return { outcome, github };
 }
 
