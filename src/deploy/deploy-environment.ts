@@ -49,7 +49,11 @@ export type DeployOutcome =
   /** `warnings`: what went wrong after the apply without changing its result (the history write). */
   | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ApplyResult | 'no-changes'; warnings: string[] };
 
-const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
+/**
+ * States after which the trigger has acted. Not `error`: that apply stopped before its first write (carryOut
+ * throws only then), so another try of the same trigger (the delivery's retry) may carry it out.
+ */
+const TERMINAL = new Set(['success', 'failure', 'inactive']);
 
 
 /**
@@ -57,7 +61,9 @@ const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
  * environment's Lease it plans the commit again, refuses when the plan has errors or differs from the one
  * shown, takes the claim, records a GitHub Deployment (in_progress, then success or failure), applies,
  * and records the apply in the cluster's history. A trigger (comment id, merge SHA) acts once: a Deployment
- * or history entry with it stops a second run before anything is written.
+ * in a terminal state or a history entry with it stops a second run before anything is written.
+ * Throws when it stops before its first write (a GitHub or API server error, helm that cannot be set up):
+ * the Deployment, if made, is then `error`, and a later call with the same trigger tries again on it.
  */
 export async function deployEnvironment(request: DeployRequest): Promise<DeployOutcome> {
   const { environment, trail, progress } = request;
@@ -106,14 +112,15 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
           ...(set.chart ? { helm: plannedUpgrade(set.chart) } : {}),
         },
       }));
-    await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
-
     let result: ApplyResult | 'no-changes' = 'no-changes';
     const helm = request.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(request.client, environment.redactKeys ?? [], upgrade));
     try {
+      await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
       if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: request.deadline, helm });
     } catch (error) {
-      await trail.setStatus(deployment.id, 'error', `fsm-gitops stopped: ${(error as Error).message}`, request.logUrl);
+      // Nothing was written. The Deployment says so; if GitHub cannot be told, its missing status says it too
+      // (neither is terminal), and the error that stopped the apply is the one the caller hears.
+      await trail.setStatus(deployment.id, 'error', `stopped before writing: ${(error as Error).message}`, request.logUrl).catch(() => undefined);
       throw error;
     }
     const record: ApplyRecord = {

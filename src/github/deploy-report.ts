@@ -59,7 +59,7 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
 /**
  * A merge deploy that stopped on an error (an API server that cannot be reached, a deadline) and will not be
  * tried again: the environment's fsm-deploy-failed issue gets it, as a failed apply; returns its deploy-log
- * line. Whatever the apply wrote before it stopped was rolled back where it could be (deployEnvironment).
+ * line. Nothing was written: deployEnvironment throws only before its first write (its Deployment, if made, is `error`).
  */
 export async function reportStopped(ctx: EventContext, environment: string, sha: string, actor: string, error: Error): Promise<string> {
   const short = sha.slice(0, 7);

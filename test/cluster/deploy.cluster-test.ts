@@ -14,7 +14,7 @@ import { Pins } from '../../src/deploy/pins.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
-import { deliver, exampleRepoFiles, testProbot } from '../github/app-harness.ts';
+import { deliver, exampleRepoFiles, handleTry, testProbot } from '../github/app-harness.ts';
 import { APP_ID, BOT_LOGIN, GitHubWorld, INSTALLATION_ID, OWNER, REPO, type Files } from '../support/github-world.ts';
 import { checkDrift } from '../../src/github/drift-issue.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
@@ -348,5 +348,27 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(github.deployments.length, deployments, 'no Deployment');
     assert.deepEqual(await exclusionList(), [6379, 1521], 'A\'s unapproved change did not ride along');
     assert.match(github.botComments(17).map((c) => c.body).join('\n'), /staging: not deployed on merge: the plan of the merge commit 1b1b1b1 is not the one the review of the pull request showed/);
+  });
+
+  test('a merge deploy that stopped after making its Deployment (GitHub refused its in_progress status) is carried out by the next try, on that Deployment', async () => {
+    const files = repo('on-merge', '[6379, 1521, 5432]');
+    await openPullRequest(18, '18'.repeat(20), files, { approvedBy: ['bob'] });
+    github.merge(18, '1c'.repeat(20), files);
+    const closed = pullRequestPayload('closed', { number: 18, headSha: '18'.repeat(20), merged: true, mergeCommitSha: '1c'.repeat(20) });
+    const deployments = github.deployments.length;
+    github.faults['POST deployment-statuses'] = [{ status: 422 }];
+    await assert.rejects(handleTry(probot, live, 'pull_request', closed, { final: false }, 'delivery-18'), /failure injected by the test/);
+    assert.equal(github.deployments.length, deployments + 1);
+    const deployment = github.deployments.at(-1)!;
+    assert.deepEqual([deployment.ref, deployment.statuses.map((s) => s.state)], ['1c'.repeat(20), ['error']]);
+    assert.match(deployment.statuses[0]!.description!, /^stopped before writing: /);
+    assert.deepEqual(await exclusionList(), [6379, 1521], 'nothing written');
+
+    await handleTry(probot, live, 'pull_request', closed, { final: true }, 'delivery-18');
+    assert.equal(github.deployments.length, deployments + 1, 'no second Deployment');
+    assert.deepEqual(deployment.statuses.map((s) => s.state), ['error', 'in_progress', 'success']);
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432]);
+    assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `merge:${'1c'.repeat(20)}`).length, 1);
+    assert.match(github.botComments(18).map((c) => c.body).join('\n'), new RegExp(`✅ \`staging\`: merge deploy of \`1c1c1c1\` by Codertocat: 1 change\\(s\\) \\(Deployment ${deployment.id}\\)`));
   });
 });
