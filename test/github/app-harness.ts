@@ -7,6 +7,8 @@ import { appDependencies, fsmGitopsApp } from '../../src/github/app.ts';
 import { handleEvent, type Attempt } from '../../src/github/handle-event.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
+import type { KubeClient } from '../../src/kube/kube-client.ts';
+import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 import type { LiveStateReader } from '../../src/live/live-state.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
 import { PRIVATE_KEY } from '../support/fake-github.ts';
@@ -40,6 +42,16 @@ export function exampleLiveSources(dryRunSpy?: LiveStateReader['dryRun']): LiveS
     async reader(cluster: string) {
       const reader = await sources.reader(cluster);
       return { read: reader.read.bind(reader), dryRun: dryRunSpy };
+    },
+  });
+}
+
+/** The example snapshots for reviews; `server`, an API server that cannot be reached, for anything that would change a cluster. */
+export function unreachableClusters(server: string): LiveSources {
+  const sources = exampleLiveSources();
+  return Object.assign(Object.create(sources) as LiveSources, {
+    client: async (): Promise<KubeClient> => {
+      throw new KubeUnreachableError(server, 'ECONNREFUSED');
     },
   });
 }

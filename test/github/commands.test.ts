@@ -8,7 +8,8 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { GitHubWorld, BOT_LOGIN } from '../support/github-world.ts';
 import { commentPayload, pullRequestPayload, reviewPayload } from '../support/webhook-payloads.ts';
-import { deliver, exampleLiveSources, exampleRepoFiles, testProbot } from './app-harness.ts';
+import { deliver, exampleLiveSources, exampleRepoFiles, handleTry, testProbot, unreachableClusters } from './app-harness.ts';
+import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 
 const HEAD = 'a'.repeat(40);
 const PR = 7;
@@ -182,6 +183,21 @@ test('a command the app cannot carry out for a reason a retry would not change i
   const github = world();
   const sent = await command(github, '/fsm unlock staging'); // deliver() would reject if the handler threw
   assert.match(sent.replies()[0]!, /\/fsm unlock was not run: cluster "staging" is a snapshot file in the app's settings/);
+});
+
+test('a command stopped by an error a retry may clear (its API server cannot be reached) is retried, and answered only by the last try', async () => {
+  const github = world();
+  const live = unreachableClusters('https://10.0.0.1:6443');
+  const probot = testProbot(live);
+  const comment = github.comment(PR, 'alice', '/fsm unlock staging');
+  const payload = commentPayload({ number: PR, id: comment.id, body: '/fsm unlock staging', user: 'alice', userType: 'User', onPullRequest: true });
+  const replies = () => github.botComments(PR).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
+  await assert.rejects(handleTry(probot, live, 'issue_comment', payload, { final: false }), KubeUnreachableError);
+  assert.deepEqual([comment.reactions, replies()], [[{ content: 'eyes', user: BOT_LOGIN }], []], 'eyes, and no reply while another try follows');
+  await assert.rejects(handleTry(probot, live, 'issue_comment', payload, { final: true }), KubeUnreachableError);
+  const [reply, ...more] = replies();
+  assert.equal(more.length, 0);
+  assert.match(reply!, /\/fsm unlock stopped: cannot reach the Kubernetes API server https:.?\/\/10\.0\.0\.1:6443: ECONNREFUSED\n\nIt is not tried again: once the cause is fixed, comment the command again\./);
 });
 
 test('a check run GitHub created but answered 502 for is not created again', async () => {

@@ -8,13 +8,11 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import type { Probot } from 'probot';
 import { fromWebhook } from '../../src/events/from-webhook.ts';
-import type { KubeClient } from '../../src/kube/kube-client.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 import { InProcessQueue } from '../../src/queue/in-process-queue.ts';
-import type { LiveSources } from '../../src/workflow/live-sources.ts';
 import { GitHubWorld } from '../support/github-world.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
-import { deliver, exampleLiveSources, exampleRepoFiles, handleTry, testProbot } from './app-harness.ts';
+import { deliver, exampleRepoFiles, handleTry, testProbot, unreachableClusters } from './app-harness.ts';
 
 const PR = 7;
 const HEAD = 'a'.repeat(40);
@@ -24,16 +22,6 @@ const SERVER = 'https://10.0.0.1:6443';
 before(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 after(() => nock.enableNetConnect());
-
-/** The example snapshots for reviews; a cluster that cannot be reached for anything that would change it. */
-function unreachableCluster(): LiveSources {
-  const sources = exampleLiveSources();
-  return Object.assign(Object.create(sources) as LiveSources, {
-    client: async (): Promise<KubeClient> => {
-      throw new KubeUnreachableError(SERVER, 'ECONNREFUSED');
-    },
-  });
-}
 
 /** staging (deploy: on-merge, 1 approval) changed by #7, reviewed and approved by bob, then merged. */
 async function mergedAndApproved(probot: Probot): Promise<GitHubWorld> {
@@ -50,7 +38,7 @@ async function mergedAndApproved(probot: Probot): Promise<GitHubWorld> {
 const closed = () => pullRequestPayload('closed', { number: PR, headSha: HEAD, merged: true, mergeCommitSha: MERGE });
 
 test('the last try of a merge deploy whose cluster cannot be reached says so on the pull request and in the fsm-deploy-failed issue', async () => {
-  const probot = testProbot(unreachableCluster()); // probot handles a delivery once: its only try is the last
+  const probot = testProbot(unreachableClusters(SERVER)); // probot handles a delivery once: its only try is the last
   const github = await mergedAndApproved(probot);
   await deliver(probot, 'pull_request', closed());
   assert.deepEqual(github.deployments, [], 'nothing was deployed');
@@ -62,7 +50,7 @@ test('the last try of a merge deploy whose cluster cannot be reached says so on 
 });
 
 test('a try that is not the last fails, so the queue tries again; nothing is said on GitHub yet', async () => {
-  const live = unreachableCluster();
+  const live = unreachableClusters(SERVER);
   const probot = testProbot(live);
   const github = await mergedAndApproved(probot);
   await assert.rejects(handleTry(probot, live, 'pull_request', closed(), { final: false }, 'delivery-merge'), KubeUnreachableError);
