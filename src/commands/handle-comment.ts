@@ -29,7 +29,8 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
   if (event.comment.user.type === 'Bot' || event.sender.type === 'Bot') return 'ignored: comments by bots are never commands';
   const parsed = parseComment(event.comment.body);
   if (parsed.kind === 'not-a-command') return 'ignored: not a command';
-  await acknowledge(ctx, event.comment.id);
+  // A command whose comment is gone is not run: its author took it back.
+  if (!(await acknowledge(ctx, event.comment.id))) return 'ignored: the comment was deleted';
   const reply = (text: string) => replyOnce(ctx, event.issue.number, event.comment.id, text);
 
   if (parsed.kind === 'error') {

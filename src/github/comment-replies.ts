@@ -7,9 +7,18 @@ export function replyTag(about: number | string): string {
   return `<!-- fsm-gitops:reply ${about} -->`;
 }
 
-/** Acknowledges a command at once (an `eyes` reaction); GitHub answers 200 instead of 201 when it is there already. */
-export async function acknowledge(ctx: EventContext, commentId: number): Promise<void> {
-  await ctx.octokit.rest.reactions.createForIssueComment({ ...ctx.ref, comment_id: commentId, content: 'eyes' });
+/**
+ * Acknowledges a command at once (an `eyes` reaction); GitHub answers 200 instead of 201 when it is there already.
+ * Returns false when GitHub answers 404: the comment was deleted before the app got to it.
+ */
+export async function acknowledge(ctx: EventContext, commentId: number): Promise<boolean> {
+  try {
+    await ctx.octokit.rest.reactions.createForIssueComment({ ...ctx.ref, comment_id: commentId, content: 'eyes' });
+    return true;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
 }
 
 /**

@@ -200,6 +200,14 @@ test('a command stopped by an error a retry may clear (its API server cannot be 
   assert.match(reply!, /\/fsm unlock stopped: cannot reach the Kubernetes API server https:.?\/\/10\.0\.0\.1:6443: ECONNREFUSED\n\nIt is not tried again: once the cause is fixed, comment the command again\./);
 });
 
+test('a command whose comment was deleted before the app got to it is not run, and its delivery ends (no retry)', async () => {
+  const github = world();
+  const live = exampleLiveSources();
+  const payload = commentPayload({ number: PR, id: 999_999, body: '/fsm plan', user: 'alice', userType: 'User', onPullRequest: true }); // GitHub has no such comment now
+  assert.equal(await handleTry(testProbot(live), live, 'issue_comment', payload, { final: false }), 'ignored: the comment was deleted');
+  assert.deepEqual([github.checkRuns, github.botComments(PR)], [[], []]);
+});
+
 test('a check run GitHub created but answered 502 for is not created again', async () => {
   const github = new GitHubWorld({
     base: exampleRepoFiles(),
