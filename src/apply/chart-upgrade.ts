@@ -81,6 +81,7 @@ export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, o
     throw error;
   }
   const wait = policy.waitTimeoutSeconds > 0;
+  const cut = wait && timeouts.helm < policy.waitTimeoutSeconds * 1000;
   options.progress?.(`helm upgrade ${name(upgrade)} to chart ${upgrade.toVersion}${wait ? `, waiting up to ${Math.round(timeouts.helm / 1000)} s for the rollout` : ' (not waiting for the rollout)'}`);
   const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-upgrade-'));
   try {
@@ -88,7 +89,11 @@ export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, o
     const revision = await options.helm.upgrade(upgrade.release, chart, upgrade.values, { timeoutMs: timeouts.run, helmTimeoutMs: timeouts.helm, wait });
     return { status: 'upgraded', revision };
   } catch (error) {
-    return { status: 'failed', message: (error as Error).message };
+    const message = (error as Error).message;
+    if (!cut) return { status: 'failed', message };
+    // A rollout slower than the cut wait fails although the policy allowed it time: say so, and how to give it.
+    const waited = `helm waited ${Math.round(timeouts.helm / 1000)} s for the rollout, not chart.wait.timeoutSeconds' ${policy.waitTimeoutSeconds} s: that is all the time the apply had left (the CLI's --timeout; in the app, the worker's time); give the apply more time or lower chart.wait.timeoutSeconds`;
+    return { status: 'failed', message: `${message} (${waited})` };
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

@@ -181,6 +181,17 @@ test("the upgrade's timeouts fit before the command's deadline, and too little t
   assert.match(late.message ?? '', /too little time is left.*--timeout/);
 });
 
+test('a rollout wait cut short by the deadline that times out says so: how long helm waited, what the policy asked, how to give it time', async () => {
+  helm.upgradeFails = new HelmError('upgrade release fsm-system/fsm: helm exited with 1: Error: UPGRADE FAILED: context deadline exceeded', 1);
+  const result = await run({ deadline: Date.now() + 100_000 });
+  assert.equal(result.result, 'rolled-back');
+  assert.match(result.message ?? '', /context deadline exceeded \(helm waited (39|40) s for the rollout, not chart\.wait\.timeoutSeconds' 300 s: that is all the time the apply had left \(the CLI's --timeout; in the app, the worker's time\); give the apply more time or lower chart\.wait\.timeoutSeconds\)\. The MeshConfig and plugin objects were not touched/);
+
+  helm.revisions.splice(1);
+  const uncut = await run();
+  assert.doesNotMatch(uncut.message ?? '', /helm waited/, 'a wait of the full chart.wait.timeoutSeconds is not said to be cut');
+});
+
 test('upgradeTimeouts: chart.wait.timeoutSeconds when time allows; 0 is no wait, with helm\'s 5 minute default for hooks', () => {
   const policy = (waitTimeoutSeconds: number): ChartPolicy => ({ upgrade: true, repository: 'https://flomesh-io.github.io/fsm', allowBreaking: false, waitTimeoutSeconds });
   assert.deepEqual(upgradeTimeouts(policy(120), 0, 3_600_000), { helm: 120_000, run: 120_000 + HELM_WRITE_MS });
