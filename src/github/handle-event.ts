@@ -7,8 +7,11 @@ import { redactWrites } from './redacting-octokit.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
 import { reviewPullRequest } from './review-pull-request.ts';
 
-/** How long an event's cluster work may write when the runtime gives no limit (npm start). */
-export const DEFAULT_WORK_MS = 150_000;
+/**
+ * How long an event's cluster work may write when the runtime gives no limit (npm start): room for a chart
+ * upgrade's rollout wait (chart.wait.timeoutSeconds, default 300 s) after the plan.
+ */
+export const DEFAULT_WORK_MS = 480_000;
 
 /** Time kept back from a runtime's limit (a Lambda's remaining time): a rollback, the history, the GitHub reports. */
 export const REPORTING_RESERVE_MS = 120_000;

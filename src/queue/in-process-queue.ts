@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failureText, logDelivery, type DeliveryLine } from './delivery-log.ts';
 import type { QueuedEvent } from './queued-event.ts';
+import { retryBackoffMs } from './retry-backoff.ts';
 
 export interface InProcessQueueOptions {
   /** Tries before a delivery is given up (and logged). */
@@ -62,7 +63,7 @@ export class InProcessQueue {
         const next = last ? `giving up after ${attempt} attempt(s)` : `will be retried (attempt ${attempt} of ${this.maxAttempts})`;
         log({ level: 'error', ...names, outcome: `failed, ${next}: ${failureText(error)}`, ms: Date.now() - started, ...tried });
         if (last) return;
-        await sleep(this.options.retryDelayMs?.(attempt) ?? Math.min(1000 * 2 ** attempt, 60_000));
+        await sleep(this.options.retryDelayMs?.(attempt) ?? retryBackoffMs(attempt));
       }
     }
   }

@@ -5,7 +5,7 @@ import { clearSecretCache } from '../../src/aws/secrets.ts';
 import { resetAppInstance } from '../../src/lambda/app-instance.ts';
 import { handler as drift } from '../../src/lambda/drift.ts';
 import { handler as worker } from '../../src/lambda/worker.ts';
-import { fakeAws } from '../support/fake-aws.ts';
+import { fakeAws, QUEUE_URL } from '../support/fake-aws.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
@@ -50,15 +50,20 @@ test('the worker hands a queued delivery to the app: check run and comment, sett
   assert.equal(aws.parameterReads.length, 4, 'four settings, each read once per container');
 });
 
-test('a failure returns the message to the queue; the last try says it goes to the dead-letter queue', async () => {
-  fakeAws(SETTINGS);
+test('a failure returns the message to the queue, visible again after the backoff; the last try says it goes to the dead-letter queue', async () => {
+  const aws = fakeAws(SETTINGS);
   // The App's credentials are refused: every request fails.
   nock('https://api.github.com').persist().post(/.*/).reply(401, { message: 'Bad credentials' }).get(/.*/).reply(401, { message: 'Bad credentials' });
   const payload = queued(pullRequestPayload('opened', { number: 7, headSha: HEAD }));
   const first = await worker(sqsEvent(payload, 1));
   assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
-  assert.match(logged.join('\n'), /will be retried \(attempt 1 of 3\)/);
+  assert.match(logged.join('\n'), /will be retried \(attempt 1 of 3\) in 2 s/);
+  // Not after the queue's visibility timeout (30 min), holding the repository's later deliveries meanwhile.
+  assert.deepEqual(aws.visibilityChanges, [{ QueueUrl: QUEUE_URL, ReceiptHandle: 'handle', VisibilityTimeout: 2 }]);
+  await worker(sqsEvent(payload, 2));
+  assert.deepEqual(aws.visibilityChanges.map((c) => c.VisibilityTimeout), [2, 4]);
   const last = await worker(sqsEvent(payload, 3));
+  assert.equal(aws.visibilityChanges.length, 2, 'the last try leaves the message to the dead-letter queue');
   assert.deepEqual(last.batchItemFailures, [{ itemIdentifier: 'm-1' }]);
   assert.match(logged.join('\n'), /giving up: SQS moves it to the dead-letter queue/);
   // One JSON line per delivery and attempt (src/queue/delivery-log.ts), no payload.
