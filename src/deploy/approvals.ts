@@ -40,6 +40,10 @@ export interface ApprovalStatus {
   staleApprovers: string[];
   /** The author or a writer of the pull request's commits approving it: never counted, named so people know why. */
   ownApprovers: string[];
+  /** Reviewers approving without write permission: not counted, named so people know why. */
+  approversWithoutWrite: string[];
+  /** Writers approving who are in none of the environment's `teams`: not counted, named so people know why. */
+  approversOutsideTeams: string[];
   met: boolean;
 }
 
@@ -57,7 +61,7 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
   for (const review of [...request.reviews].sort((a, b) => a.id - b.id)) {
     if (DECIDING_STATES.has(review.state)) latest.set(review.login, review);
   }
-  const status: ApprovalStatus = { required: request.required, headSha: request.headSha, approvers: [], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], met: false };
+  const status: ApprovalStatus = { required: request.required, headSha: request.headSha, approvers: [], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], approversWithoutWrite: [], approversOutsideTeams: [], met: false };
   const own = new Set([request.author, ...(request.contributors ?? [])]);
   for (const [login, review] of latest) {
     if (review.userType === 'Bot' || review.state === 'DISMISSED') continue;
@@ -66,7 +70,10 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
       continue;
     }
     const standing = await request.standing(login);
-    if (!standing.canWrite || !standing.inTeams) continue;
+    if (!standing.canWrite || !standing.inTeams) {
+      if (review.state === 'APPROVED') (standing.canWrite ? status.approversOutsideTeams : status.approversWithoutWrite).push(login);
+      continue;
+    }
     if (review.state === 'CHANGES_REQUESTED') status.changesRequestedBy.push(login);
     else if (review.commitId === request.headSha) status.approvers.push(login);
     else status.staleApprovers.push(login);
@@ -75,15 +82,19 @@ export async function evaluateApprovals(request: ApprovalRequest): Promise<Appro
   status.changesRequestedBy.sort();
   status.staleApprovers.sort();
   status.ownApprovers.sort();
+  status.approversWithoutWrite.sort();
+  status.approversOutsideTeams.sort();
   status.met = status.changesRequestedBy.length === 0 && status.approvers.length >= request.required;
   return status;
 }
 
-/** `approvals 1/2 on abc1234 (alice)`, plus who requested changes, whose approval is stale and whose is their own change's. */
+/** `approvals 1/2 on abc1234 (alice)`, plus who requested changes, and each approval that does not count and why. */
 export function describeApprovals(status: ApprovalStatus): string {
   const parts = [`approvals ${status.approvers.length}/${status.required} on ${status.headSha.slice(0, 7)}${status.approvers.length > 0 ? ` (${status.approvers.join(', ')})` : ''}`];
   if (status.changesRequestedBy.length > 0) parts.push(`changes requested by ${status.changesRequestedBy.join(', ')}`);
   if (status.staleApprovers.length > 0) parts.push(`approved an older commit: ${status.staleApprovers.join(', ')}`);
   if (status.ownApprovers.length > 0) parts.push(`approved their own change (wrote the pull request or one of its commits), not counted: ${status.ownApprovers.join(', ')}`);
+  if (status.approversWithoutWrite.length > 0) parts.push(`approved without write permission on the repository, not counted: ${status.approversWithoutWrite.join(', ')}`);
+  if (status.approversOutsideTeams.length > 0) parts.push(`approved but in none of the environment's teams, not counted: ${status.approversOutsideTeams.join(', ')}`);
   return parts.join('; ');
 }

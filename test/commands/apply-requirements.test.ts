@@ -26,7 +26,7 @@ function facts(change: (f: ApplyFacts) => void = () => {}): ApplyFacts {
     pr: { number: 7, headSha: HEAD, author: 'author', state: 'open', merged: false, fromFork: false, mergeable: true, baseRef: 'main' },
     commenterMayApply: true,
     commenter: 'alice',
-    approvals: { required: 1, headSha: HEAD, approvers: ['bob'], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], met: true },
+    approvals: { required: 1, headSha: HEAD, approvers: ['bob'], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], approversWithoutWrite: [], approversOutsideTeams: [], met: true },
     checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) } },
     baseChanges: { files: ['README.md', 'clusters/staging/values.yaml'], complete: true },
     heldBy: undefined,
