@@ -52,7 +52,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       environment,
       pr,
       commenter,
-      commenterMayApply: (await cc.people.canWrite(commenter)) && (await cc.people.inTeams(commenter, environment.teams)),
+      commenterStanding: { canWrite: await cc.people.canWrite(commenter), inTeams: await cc.people.inTeams(commenter, environment.teams) },
       approvals: status,
       checkRun,
       baseChanges,

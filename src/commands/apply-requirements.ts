@@ -2,7 +2,7 @@ import { policyDigest } from '../config/policy.ts';
 import { type EnvironmentConfig } from '../config/repo-config.ts';
 import { REPO_CONFIG_PATHS } from '../config/repo-config-files.ts';
 import { isUnder } from '../desired/repo-files.ts';
-import type { ApprovalStatus } from '../deploy/approvals.ts';
+import type { ApprovalStatus, ReviewerStanding } from '../deploy/approvals.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
 import type { Claim } from '../deploy/claims.ts';
 import type { Pin } from '../deploy/pins.ts';
@@ -13,8 +13,8 @@ import type { PullRequestState } from '../github/pull-request-state.ts';
 export interface ApplyFacts {
   environment: EnvironmentConfig;
   pr: PullRequestState;
-  /** The commenter may change clusters (write or more, and in the environment's teams). */
-  commenterMayApply: boolean;
+  /** What the commenter may do: to apply, write or more, and in the environment's teams. */
+  commenterStanding: ReviewerStanding;
   commenter: string;
   approvals: ApprovalStatus;
   /** This app's latest check run for the environment on the head commit. */
@@ -47,9 +47,12 @@ export function unmetRequirements(facts: ApplyFacts): Unmet[] {
   if (environment.deploy === 'on-merge') return [{ problem: `${name} deploys on merge, not on command`, unblock: 'merge the pull request once it is approved' }];
   if (environment.deploy === 'manual') return [{ problem: `${name} deploys only from the CLI`, unblock: `fsm-gitops apply --env ${name}` }];
   const unmet: Unmet[] = [];
-  if (!facts.commenterMayApply) {
-    const teams = environment.teams.length > 0 ? ` and membership of ${environment.teams.join(' or ')}` : '';
-    unmet.push({ problem: `${facts.commenter} may not apply ${name}: it needs write permission${teams}`, unblock: 'ask someone who may to comment the command' });
+  const who = facts.commenter;
+  const teams = environment.teams.join(' or ');
+  if (!facts.commenterStanding.canWrite) {
+    unmet.push({ problem: `${who} may not apply ${name}: ${who} has no write permission on the repository (applying needs write${teams ? ` and membership of ${teams}` : ''})`, unblock: 'ask someone who may to comment the command' });
+  } else if (!facts.commenterStanding.inTeams) {
+    unmet.push({ problem: `${who} may not apply ${name}: ${who} is in none of its teams (${teams})`, unblock: 'ask someone who may to comment the command' });
   }
   const approvals = facts.approvals;
   if (!approvals.met) {

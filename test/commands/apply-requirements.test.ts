@@ -24,7 +24,7 @@ function facts(change: (f: ApplyFacts) => void = () => {}): ApplyFacts {
   const f: ApplyFacts = {
     environment: structuredClone(ENV),
     pr: { number: 7, headSha: HEAD, author: 'author', state: 'open', merged: false, fromFork: false, mergeable: true, baseRef: 'main' },
-    commenterMayApply: true,
+    commenterStanding: { canWrite: true, inTeams: true },
     commenter: 'alice',
     approvals: { required: 1, headSha: HEAD, approvers: ['bob'], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], approversWithoutWrite: [], approversOutsideTeams: [], met: true },
     checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) } },
@@ -40,15 +40,15 @@ const TABLE: [string, (f: ApplyFacts) => void, RegExp | undefined][] = [
   ['everything holds', () => {}, undefined],
   ['deploys on merge', (f) => (f.environment.deploy = 'on-merge'), /production deploys on merge, not on command\n {4}to unblock: merge the pull request once it is approved/],
   ['deploys from the CLI only', (f) => (f.environment.deploy = 'manual'), /production deploys only from the CLI\n {4}to unblock: fsm-gitops apply --env production/],
-  ['the commenter may not apply', (f) => (f.commenterMayApply = false), /alice may not apply production: it needs write permission/],
+  ['the commenter may not apply', (f) => (f.commenterStanding.canWrite = false), /alice may not apply production: alice has no write permission on the repository \(applying needs write\)/],
   [
-    'teams are named in the refusal',
+    'teams are named in the refusal, and which is missing',
     (f) => {
-      f.commenterMayApply = false;
+      f.commenterStanding.inTeams = false;
       f.environment.teams = ['acme/mesh-admins'];
       f.checkRun!.record!.policy = policyDigest(f.environment); // planned under this policy
     },
-    /needs write permission and membership of acme\/mesh-admins/,
+    /alice may not apply production: alice is in none of its teams \(acme\/mesh-admins\)/,
   ],
   ['approvals missing', (f) => (f.approvals = { ...f.approvals, approvers: [], met: false }), /approvals 0\/1 on aaaaaaa\n {4}to unblock: get 1 more approving review\(s\) of aaaaaaa/],
   ['changes requested', (f) => (f.approvals = { ...f.approvals, changesRequestedBy: ['carol'], met: false }), /to unblock: get carol to approve \(they requested changes\)/],

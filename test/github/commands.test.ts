@@ -87,7 +87,7 @@ test('/fsm apply lists every unmet requirement with what unblocks it: permission
   const sent = await command(github, '/fsm apply production', { user: 'carol' });
   const body = sent.replies()[0]!;
   assert.match(body, /production: not applied/);
-  assert.match(body, /carol may not apply production: it needs write permission\n {4}to unblock: ask someone who may to comment the command/);
+  assert.match(body, /carol may not apply production: carol has no write permission on the repository \(applying needs write\)\n {4}to unblock: ask someone who may to comment the command/);
   assert.match(body, /approvals 0\/2 on aaaaaaa\n {4}to unblock: get 2 more approving review\(s\) of aaaaaaa from someone with write access/);
   assert.match(body, /aaaaaaa has no plan of production\n {4}to unblock: \/fsm plan production/);
   assert.equal(github.deployments.length, 0);
