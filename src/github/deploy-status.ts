@@ -1,5 +1,5 @@
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
-import { describeApprovals, type ApprovalStatus } from '../deploy/approvals.ts';
+import { describeApprovals } from '../deploy/approvals.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
 import { Pins, type Pin } from '../deploy/pins.ts';
 import { clip } from '../render/github-limits.ts';
@@ -7,8 +7,8 @@ import { escapeMarkdown } from '../render/markdown.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { environmentsTag } from './sticky-comment.ts';
-import { pullRequestApprovals } from './pull-request-approvals.ts';
-import { PeopleDirectory } from './reviewer-standing.ts';
+import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
+import { PeopleDirectory, TeamsUnreadableError } from './reviewer-standing.ts';
 
 export interface StatusTarget {
   number: number;
@@ -71,7 +71,7 @@ export async function deployStatusBlock(ctx: EventContext, pr: StatusTarget, env
     }
     const policy = environment.policy;
     const parts = [deployMode(policy)];
-    if (policy.deploy !== 'manual') parts.push(approvalText(await approvals.forEnvironment(policy)));
+    if (policy.deploy !== 'manual') parts.push(await approvalText(approvals, policy));
     if (pr.fromFork) parts.push('from a fork: never deployed from here');
     const locks = await readLocks(ctx, policy);
     parts.push(...lockTexts(name, locks, { repository: ctx.repository.fullName, pr: pr.number }));
@@ -86,8 +86,15 @@ export function deployMode(policy: EnvironmentConfig): string {
   return 'deploys from the CLI only (`fsm-gitops apply`)';
 }
 
-function approvalText(status: ApprovalStatus): string {
-  return `${status.met ? '✅' : '⏳'} ${escapeMarkdown(describeApprovals(status))}`;
+/** The approvals line; one that cannot be counted (GitHub refuses the team lookups) says why, and the plan above it stands. */
+async function approvalText(approvals: PullRequestApprovals, policy: EnvironmentConfig): Promise<string> {
+  try {
+    const status = await approvals.forEnvironment(policy);
+    return `${status.met ? '✅' : '⏳'} ${escapeMarkdown(describeApprovals(status))}`;
+  } catch (error) {
+    if (!(error instanceof TeamsUnreadableError)) throw error;
+    return `⚠️ approvals unknown: ${escapeMarkdown(error.message)}`;
+  }
 }
 
 /** Claim and pin, as the status block and `/fsm status` show them. */

@@ -20,7 +20,7 @@ import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
-import { PeopleDirectory } from './reviewer-standing.ts';
+import { PeopleDirectory, TeamsUnreadableError } from './reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from './sticky-comment.ts';
 
 /**
@@ -60,17 +60,17 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
   const lines: string[] = [];
   for (const environment of environments) {
     const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
-    const refusal = await mergeRefusal(environment, checkRun, approvals, pr.headSha);
-    if (refusal) {
-      lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
-      continue;
-    }
     try {
+      const refusal = await mergeRefusal(environment, checkRun, approvals, pr.headSha);
+      if (refusal) {
+        lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
+        continue;
+      }
       lines.push(...(await deployOnMerge(ctx, event, environment, { mergeSha, repoFiles, approvals, expectedDigest: checkRun!.record!.plan! })));
     } catch (error) {
       // A retry of the delivery may still get through (an API server back after a restart); after the last, or when
-      // retrying cannot help (the app holds no way to change that cluster), people hear of it, as of a failed apply.
-      if (!ctx.finalAttempt && !(error instanceof ClusterCredentialsError)) throw error;
+      // retrying cannot help (no way to change that cluster, teams GitHub will not list), people hear of it, as of a failed apply.
+      if (!ctx.finalAttempt && !(error instanceof ClusterCredentialsError || error instanceof TeamsUnreadableError)) throw error;
       lines.push(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error));
     }
   }

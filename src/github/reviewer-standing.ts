@@ -75,11 +75,24 @@ export class PeopleDirectory {
         .getMembershipForUserInOrg({ org, team_slug: slug, username: login })
         .then(({ data }) => data.state === 'active')
         .catch((error: unknown) => {
-          if ((error as { status?: number }).status === 404) return false;
+          const status = (error as { status?: number }).status;
+          if (status === 404) return false;
+          if (status === 403) throw new TeamsUnreadableError(team, (error as Error).message);
           throw error;
         });
       this.memberships.set(key, member);
     }
     return member;
+  }
+}
+
+/**
+ * GitHub refused to say who is in a team (403: the installation lacks the organization permission
+ * `members: read`, which app.yml asks for). Asking again would get the same answer.
+ */
+export class TeamsUnreadableError extends Error {
+  constructor(team: string, answer: string) {
+    super(`cannot read the members of team ${team}, which the environment's teams name: GitHub answered 403 (${answer}); the app needs the organization permission "members: read" (app.yml asks for it; an installation made before must accept it in its settings)`);
+    this.name = 'TeamsUnreadableError';
   }
 }

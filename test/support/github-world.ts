@@ -118,7 +118,7 @@ export interface WorldOptions {
   teams?: Record<string, string[]>;
   comments?: Omit<Comment, 'reactions'>[];
   issues?: Issue[];
-  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `POST deployment-statuses`): answers given before the real ones. */
+  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `POST deployment-statuses`, `GET team-memberships`): answers given before the real ones. */
   faults?: Record<string, Fault[]>;
 }
 
@@ -338,6 +338,8 @@ export class GitHubWorld {
       .get(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/)
       .reply((uri) => {
         this.record('GET', uri, undefined);
+        const fault = this.fault('GET team-memberships');
+        if (fault) return [fault.status, { message: 'Resource not accessible by integration' }];
         const [, org, team, login] = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(uri)!;
         const members = this.teams[`${org}/${team}`] ?? [];
         return members.includes(decodeURIComponent(login!)) ? [200, { state: 'active', role: 'member' }] : [404, { message: 'Not Found' }];
