@@ -16,7 +16,8 @@ export interface Claim {
   since: string;
 }
 
-export type ClaimOutcome = { taken: true } | { taken: false; holder: Claim };
+/** `previous`: the claim this pull request held before (an earlier apply of it), which `take` replaced. */
+export type ClaimOutcome = { taken: true; previous?: Claim } | { taken: false; holder: Claim };
 
 export class Claims {
   constructor(
@@ -41,9 +42,24 @@ export class Claims {
       if (!held) continue; // released between our create and our read
       if (!sameHolder(held.value, claim)) return { taken: false, holder: held.value };
       await record.replace(claim, held.resourceVersion);
-      return { taken: true };
+      return { taken: true, previous: held.value };
     }
     throw new Error(`the claim of ${environment} keeps changing; try again`);
+  }
+
+  /**
+   * Undoes `take` for an apply that left nothing applied (refused, rolled back, stopped before writing):
+   * the pull request's earlier claim is put back, or the claim released when it held none. Does nothing
+   * when the claim is no longer `claim`'s pull request's.
+   */
+  async restore(environment: string, claim: Claim, previous: Claim | undefined): Promise<void> {
+    if (!previous) {
+      await this.release(environment, claim);
+      return;
+    }
+    const record = this.record(environment);
+    const held = await record.read();
+    if (held && sameHolder(held.value, claim)) await record.replace(previous, held.resourceVersion);
   }
 
   /** Releases the claim if `pr` holds it (any holder when `pr` is undefined); returns the claim released. */

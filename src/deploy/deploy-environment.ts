@@ -59,7 +59,8 @@ const TERMINAL = new Set(['success', 'failure', 'inactive']);
 /**
  * Applies an environment for the GitHub App, as DESIGN.md's "Deploying from GitHub" says: under the
  * environment's Lease it plans the commit again, refuses when the plan has errors or differs from the one
- * shown, takes the claim, records a GitHub Deployment (in_progress, then success or failure), applies,
+ * shown, takes the claim (given back when the apply leaves nothing applied: refused, rolled back, stopped),
+ * records a GitHub Deployment (in_progress, then success or failure), applies,
  * and records the apply in the cluster's history. A trigger (comment id, merge SHA) acts once: a Deployment
  * in a terminal state or a history entry with it stops a second run before anything is written.
  * Throws when it stops before its first write (a GitHub or API server error, helm that cannot be set up):
@@ -89,9 +90,13 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     if (hasErrors(plan.findings)) return { status: 'refused', reason: `the plan of ${request.sha.slice(0, 7)} has errors`, plan };
     const digest = planDigest(plan);
     if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return { status: 'plan-changed', plan, digest };
+    let releaseClaim = async (): Promise<void> => {};
     if (request.claim) {
-      const claim = await new Claims(client, environment.mesh.namespace).take(environment.name, request.claim);
-      if (!claim.taken) return { status: 'claimed', holder: claim.holder, plan };
+      const taken = await new Claims(client, environment.mesh.namespace).take(environment.name, request.claim);
+      if (!taken.taken) return { status: 'claimed', holder: taken.holder, plan };
+      const claim = request.claim;
+      // Best effort, like the history: a claim left behind is shown, and /fsm unlock releases it.
+      releaseClaim = () => new Claims(grace(), environment.mesh.namespace).restore(environment.name, claim, taken.previous).catch((error: Error) => void warnings.push(`the claim of ${environment.name} could not be given back (${error.message}); /fsm unlock ${environment.name} releases it`));
     }
 
     const deployment =
@@ -120,9 +125,12 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     } catch (error) {
       // Nothing was written. The Deployment says so; if GitHub cannot be told, its missing status says it too
       // (neither is terminal), and the error that stopped the apply is the one the caller hears.
+      await releaseClaim();
       await trail.setStatus(deployment.id, 'error', `stopped before writing: ${(error as Error).message}`, request.logUrl).catch(() => undefined);
       throw error;
     }
+    // Nothing of this pull request is left applied: it does not hold the environment for it.
+    if (result !== 'no-changes' && (result.result === 'rolled-back' || result.result === 'refused')) await releaseClaim();
     const record: ApplyRecord = {
       commit: request.sha,
       time: new Date().toISOString(),

@@ -371,4 +371,33 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `merge:${'1c'.repeat(20)}`).length, 1);
     assert.match(github.botComments(18).map((c) => c.body).join('\n'), new RegExp(`✅ \`staging\`: merge deploy of \`1c1c1c1\` by Codertocat: 1 change\\(s\\) \\(Deployment ${deployment.id}\\)`));
   });
+
+  test('an apply before merge that fails and is rolled back gives the claim back: the earlier apply\'s, or none', async () => {
+    const base = repo('on-command', '[6379, 1521, 5432]');
+    github.addCommit(sha('5'), base);
+    github.branches.set('main', sha('5'));
+    const first = repo('on-command', '[6379, 1521, 5432, 27017]');
+    await openPullRequest(19, '19'.repeat(20), first, { approvedBy: ['bob'] });
+    live.failNextApply = true;
+    await say(19, 'alice', '/fsm apply staging');
+    assert.deepEqual([github.deployments.at(-1)!.ref, github.deployments.at(-1)!.statuses.map((s) => s.state)], ['19'.repeat(20), ['in_progress', 'failure']]);
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432], 'rolled back');
+    assert.equal(await claims().read('staging'), undefined, 'nothing of #19 is applied: it holds nothing');
+
+    await say(19, 'alice', '/fsm apply staging');
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432, 27017]);
+    assert.equal((await claims().read('staging'))?.headSha, '19'.repeat(20));
+
+    // A push, approved again, whose apply fails: the claim is #19's earlier one, for what is still applied.
+    const pushed = '1d'.repeat(20);
+    github.addCommit(pushed, repo('on-command', '[6379, 1521, 5432, 27017, 11211]'));
+    github.pull(19).headSha = pushed;
+    await deliver(probot, 'pull_request', pullRequestPayload('synchronize', { number: 19, headSha: pushed }));
+    github.review(19, 'bob', 'APPROVED');
+    live.failNextApply = true;
+    await say(19, 'alice', '/fsm apply staging');
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432, 27017], 'rolled back to the first apply');
+    assert.equal((await claims().read('staging'))?.headSha, '19'.repeat(20));
+    await say(19, 'alice', '/fsm unlock staging');
+  });
 });
