@@ -48,9 +48,19 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
   }
 }
 
+/** One cell of `/fsm status`: the commit, who, the pull request, when, and how it ended (a failure that was not wholly undone says the cluster needs attention). */
 export function describeDeploy(record: ApplyRecord): string {
   const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
-  const result = record.result === 'applied' ? (record.task === 'rollback' ? 'rolled back' : 'applied') : record.result === 'rolled-back' ? 'failed, rolled back' : record.result === 'refused' ? 'refused, nothing written' : 'failed';
+  const result =
+    record.result === 'applied'
+      ? record.task === 'rollback'
+        ? 'rolled back'
+        : 'applied'
+      : record.result === 'rolled-back'
+        ? 'failed, rolled back'
+        : record.result === 'refused'
+          ? 'refused, nothing written'
+          : 'failed, not wholly rolled back: the cluster needs attention (see the fsm-deploy-failed issue)';
   return `${tableCode(String(record.commit).slice(0, 7))} by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
 }
 

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ApplyRecord } from '../../src/apply/history.ts';
+import { describeDeploy } from '../../src/commands/status-command.ts';
+
+const record = (result: ApplyRecord['result'], task: ApplyRecord['task'] = 'deploy'): ApplyRecord => ({ commit: 'd'.repeat(40), time: '2026-12-02T20:41:07Z', actor: 'bob', result, changes: [], task, pr: 12 });
+
+test("/fsm status's last deploy says how each apply ended; one not wholly rolled back says the cluster needs attention", () => {
+  assert.deepEqual(
+    (['applied', 'rolled-back', 'refused', 'failed'] as const).map((result) => describeDeploy(record(result)).split(': ').slice(1).join(': ')),
+    ['applied', 'failed, rolled back', 'refused, nothing written', 'failed, not wholly rolled back: the cluster needs attention (see the fsm-deploy-failed issue)'],
+  );
+  assert.equal(describeDeploy(record('applied', 'rollback')), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: rolled back');
+});
