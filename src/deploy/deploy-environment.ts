@@ -167,7 +167,7 @@ export function describeRecord(record: ApplyRecord): string {
 }
 
 /** `; Helm revision 3 → 4`: where the release went (before the rest of the status line, which GitHub may cut). */
-function helmRevisions(helm: HelmRevisions | undefined): string {
+export function helmRevisions(helm: HelmRevisions | undefined): string {
   if (!helm) return '';
   return `; Helm revision ${helm.before.revision} → ${helm.after ? `${helm.after.revision} (chart ${helm.after.chartVersion})` : 'unknown'}`;
 }

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import type { DeployOutcome } from '../deploy/deploy-environment.ts';
+import { helmRevisions, type DeployOutcome } from '../deploy/deploy-environment.ts';
 import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
@@ -48,12 +48,20 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
   if (outcome.result.result === 'applied') {
     await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
-    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s) (${deployment})`], failed: false };
+    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s)${escapeMarkdown(helmRevisions(outcome.result.helm))} (${deployment})`], failed: false };
   }
   const failure = outcome.result.message ?? 'unknown failure';
+  const next = nextStep(name, verb, outcome.result.result);
   // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
-  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${escapeMarkdown(clip(failure, 10_000))}`);
-  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${escapeMarkdown(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}`, failed: true };
+  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${escapeMarkdown(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`);
+  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${escapeMarkdown(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+}
+
+/** What to do after a failed apply: it depends on whether the cluster is back as it was, and on how the apply was started. */
+function nextStep(name: string, verb: string, result: 'rolled-back' | 'failed' | 'refused'): string {
+  const again = verb === 'merge deploy' ? 'deploy it with a new pull request or the CLI (a merge is not deployed twice)' : `/fsm plan ${name}, then /fsm apply ${name}`;
+  if (result === 'failed') return `Next: the cluster needs attention. What was not undone is listed above; /fsm status and the drift issue show where ${name} stands. Once it is mended, ${again}.`;
+  return `Next: nothing of it is left in the cluster. Fix the cause, then ${again}.`;
 }
 
 /**

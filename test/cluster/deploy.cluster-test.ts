@@ -298,6 +298,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(more.length, 0);
     assert.equal(issue!.state, 'open');
     assert.match(issue!.body, /The merge deploy of `fffffff` to `staging` by Codertocat failed/);
+    assert.match(issue!.body, /Next: nothing of it is left in the cluster\. Fix the cause, then deploy it with a new pull request or the CLI \(a merge is not deployed twice\)\./);
     assert.match(github.botComments(14).map((c) => c.body).join('\n'), new RegExp(`❌ \`staging\`: merge deploy of \`fffffff\` by Codertocat failed \\(Deployment ${failed.id}, issue #${issue!.number}\\)`));
 
     await openPullRequest(15, sha('9'), repo('on-merge', '[6379, 1521]'), { approvedBy: ['bob'] });
@@ -379,7 +380,8 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const first = repo('on-command', '[6379, 1521, 5432, 27017]');
     await openPullRequest(19, '19'.repeat(20), first, { approvedBy: ['bob'] });
     live.failNextApply = true;
-    await say(19, 'alice', '/fsm apply staging');
+    const failed = await say(19, 'alice', '/fsm apply staging');
+    assert.match(failed.replies()[0]!, /staging: the apply failed: .*injected: the API server went away.*\nNext: nothing of it is left in the cluster\. Fix the cause, then \/fsm plan staging, then \/fsm apply staging\./s);
     assert.deepEqual([github.deployments.at(-1)!.ref, github.deployments.at(-1)!.statuses.map((s) => s.state)], ['19'.repeat(20), ['in_progress', 'failure']]);
     assert.deepEqual(await exclusionList(), [6379, 1521, 5432], 'rolled back');
     assert.equal(await claims().read('staging'), undefined, 'nothing of #19 is applied: it holds nothing');

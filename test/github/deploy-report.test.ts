@@ -1,0 +1,41 @@
+/**
+ * What people read after an apply the app ran: the deploy-log line of a success names the Helm revisions of a
+ * chart upgrade, as the Deployment's status does; a failure says what to do next.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRepoConfig } from '../../src/config/repo-config.ts';
+import type { DeployOutcome } from '../../src/deploy/deploy-environment.ts';
+import type { EventContext } from '../../src/github/app-context.ts';
+import { reportOutcome } from '../../src/github/deploy-report.ts';
+
+const ENVIRONMENT = parseRepoConfig('.github/fsm-gitops.yml', Buffer.from('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n')).environments[0]!;
+const SHA = 'b'.repeat(40);
+
+/** An event context whose GitHub knows no fsm-deploy-failed issue, and creates one numbered 41 when asked. */
+function context(created: string[]): EventContext {
+  const issues = {
+    listForRepo: async () => ({ data: [] }),
+    create: async ({ body }: { body: string }) => (created.push(body), { data: { number: 41 } }),
+    createComment: async () => ({ data: {} }),
+  };
+  return { octokit: { rest: { issues } }, ref: { owner: 'acme', repo: 'mesh-config' }, identity: { botLogin: 'fsm-gitops[bot]' } } as unknown as EventContext;
+}
+
+function deployed(result: Extract<DeployOutcome, { status: 'deployed' }>['result']): DeployOutcome {
+  return { status: 'deployed', plan: { name: 'staging', path: 'clusters/staging', liveSource: 'test', changes: [], findings: [], restarts: [] }, digest: 'd', deployment: { id: 7 } as never, result, warnings: [] };
+}
+
+test("a chart upgrade's success line names the Helm revisions and the chart", async () => {
+  const report = await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', deployed({ result: 'applied', done: ['upgrade Helm release fsm-system/fsm to chart 1.5.1 (revision 2)'], uncertain: [], notUndone: [], helm: { release: 'fsm-system/fsm', before: { revision: 1, chartVersion: '1.5.1' }, after: { revision: 2, chartVersion: '1.5.1' } } }));
+  assert.deepEqual(report.log, ['✅ `staging`: apply of `bbbbbbb` by bob: 1 change(s); Helm revision 1 → 2 (chart 1.5.1) (Deployment 7)']);
+});
+
+test('a failed apply says what to do next: rolled back, fix and apply again; not wholly undone, mend the cluster first', async () => {
+  const created: string[] = [];
+  const rolledBack = await reportOutcome(context(created), ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'the API server refused it. Rolled back: the cluster is as it was before this apply.' }));
+  assert.match(rolledBack.refusal!, /\nNext: nothing of it is left in the cluster\. Fix the cause, then \/fsm plan staging, then \/fsm apply staging\.$/);
+  const failed = await reportOutcome(context(created), ENVIRONMENT, SHA, 'bob', deployed({ result: 'failed', done: [], uncertain: [], notUndone: ['update MeshConfig'], message: 'Rollback incomplete' }), 'merge deploy');
+  assert.match(failed.refusal!, /\nNext: the cluster needs attention\. .*\/fsm status and the drift issue show where staging stands\. Once it is mended, deploy it with a new pull request or the CLI/);
+  assert.match(created[1]!, /Next: the cluster needs attention/, 'the fsm-deploy-failed issue says it too');
+});
