@@ -45,6 +45,8 @@ export type DeployOutcome =
   | { status: 'duplicate'; deployment: RecordedDeployment | undefined; record: ApplyRecord | undefined }
   | { status: 'refused'; reason: string; plan?: EnvironmentPlan }
   | { status: 'plan-changed'; plan: EnvironmentPlan; digest: string }
+  /** The plan is not the one shown only because nothing is left to do: the cluster matches the commit (applied since). */
+  | { status: 'in-sync'; plan: EnvironmentPlan }
   | { status: 'claimed'; holder: Claim; plan: EnvironmentPlan }
   /** `warnings`: what went wrong after the apply without changing its result (the history write). */
   | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ApplyResult | 'no-changes'; warnings: string[] };
@@ -89,7 +91,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     const { plan, set } = await planLive(client, desired, environment, progress);
     if (hasErrors(plan.findings)) return { status: 'refused', reason: `the plan of ${request.sha.slice(0, 7)} has errors`, plan };
     const digest = planDigest(plan);
-    if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return { status: 'plan-changed', plan, digest };
+    if (request.expectedDigest !== undefined && digest !== request.expectedDigest) return hasWork(plan, set) ? { status: 'plan-changed', plan, digest } : { status: 'in-sync', plan };
     let releaseClaim = async (): Promise<void> => {};
     if (request.claim) {
       const taken = await new Claims(client, environment.mesh.namespace).take(environment.name, request.claim);

@@ -32,6 +32,8 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
         return { log: [], refusal: `${name}: not deployed on merge: the plan of the merge commit ${short} is not the one the review of the pull request showed (the cluster or the default branch changed since); the drift issue shows the difference: deploy it with a new pull request or the CLI`, failed: false };
       }
       return { log: [], refusal: `${name}: not applied: the plan of ${short} is not the one the review showed (the cluster or the default branch changed since); run /fsm plan ${name}, check it, and apply again`, failed: false };
+    case 'in-sync':
+      return { log: [`\`${name}\`: ${verb} of \`${short}\`: nothing to do, the cluster already matches it (applied since the review)`], failed: false };
     case 'claimed':
       return { log: [], refusal: `${name}: not applied: locked by #${outcome.holder.pr} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
     case 'deployed': {

@@ -389,6 +389,11 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await say(19, 'alice', '/fsm apply staging');
     assert.deepEqual(await exclusionList(), [6379, 1521, 5432, 27017]);
     assert.equal((await claims().read('staging'))?.headSha, '19'.repeat(20));
+    // Asked again: the cluster already matches the head, which is said, not 'the plan changed'.
+    const deployments = github.deployments.length;
+    const again = await say(19, 'alice', '/fsm apply staging');
+    assert.deepEqual([again.replies(), github.deployments.length], [[], deployments]);
+    assert.match(log(19), /`staging`: apply of `1919191`: nothing to do, the cluster already matches it \(applied since the review\)/);
 
     // A push, approved again, whose apply fails: the claim is #19's earlier one, for what is still applied.
     const pushed = '1d'.repeat(20);
