@@ -27,11 +27,12 @@ export interface LockOptions extends ClaimOptions {
 /** A lock held by someone else for longer than we would wait. */
 export class LockBusyError extends Error {
   constructor(
+    readonly environment: string,
     readonly lease: string,
     readonly holder: string,
     readonly commit: string | undefined,
   ) {
-    super(`environment is locked by ${holder}${commit ? ` (applying commit ${commit})` : ''}: lease ${lease}; try again when it is done`);
+    super(`environment ${environment} is locked by ${holder}${commit ? ` (applying commit ${commit})` : ''}: lease ${lease}; try again when it is done`);
     this.name = 'LockBusyError';
   }
 }
@@ -72,7 +73,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
         lease = await client.get(path, `read Lease ${namespace}/${name}`);
       } catch (error) {
         // The command's time ran out while waiting: say who we were waiting for.
-        if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(`${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
+        if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(environment, `${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
         throw error;
       }
       if (lease && tokenOf(lease) === claim.token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
@@ -87,7 +88,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
         return start(taken, requestedAt);
       }
       lastHolder = holder;
-      if (now().getTime() >= deadline) throw new LockBusyError(`${namespace}/${name}`, holder.identity, holder.commit);
+      if (now().getTime() >= deadline) throw new LockBusyError(environment, `${namespace}/${name}`, holder.identity, holder.commit);
       options.onWait?.(holder.identity, holder.commit);
     } catch (error) {
       // It existed at our first create, someone created or renewed it between our read and our write, or

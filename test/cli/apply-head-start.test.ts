@@ -71,7 +71,7 @@ test('a Lease someone holds: the create sent ahead is answered 409, nothing is r
     [
       `staging: kubeconfig context "staging" (named after cluster "staging"), server ${SERVER}`,
       'staging: taking the apply lock',
-      'fsm-gitops: environment is locked by bob@ci (applying commit abc): lease fsm-system/fsm-gitops-staging; try again when it is done',
+      'fsm-gitops: environment staging is locked by bob@ci (applying commit abc): lease fsm-system/fsm-gitops-staging; try again when it is done',
       '',
     ].join('\n'),
   );
