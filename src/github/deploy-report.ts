@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { helmRevisions, type DeployOutcome } from '../deploy/deploy-environment.ts';
 import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
+import { markdownMessage } from '../render/markdown-escape.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { clearDeployFailure, reportDeployFailure } from './failure-issue.ts';
@@ -55,8 +56,8 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   const failure = outcome.result.message ?? 'unknown failure';
   const next = nextStep(name, verb, outcome.result.result);
   // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
-  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${escapeMarkdown(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`);
-  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${escapeMarkdown(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`);
+  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
 }
 
 /** What to do after a failed apply: it depends on whether the cluster is back as it was, and on how the apply was started. */
@@ -75,6 +76,6 @@ export async function reportStopped(ctx: EventContext, environment: string, sha:
   const short = sha.slice(0, 7);
   const who = escapeMarkdown(actor);
   const next = 'it is not tried again: once the cause is fixed, deploy it with a new pull request or the CLI (the drift issue shows the difference meanwhile)';
-  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${escapeMarkdown(clip(error.message, 10_000))}. ${next}.`);
-  return `❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${escapeMarkdown(clip(error.message, MESSAGE_SHOWN))}; ${next}`;
+  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${markdownMessage(clip(error.message, 10_000))}. ${next}.`);
+  return `❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${markdownMessage(clip(error.message, MESSAGE_SHOWN))}; ${next}`;
 }

@@ -2,7 +2,7 @@ import type { Finding } from '../core/finding.ts';
 import { worstSeverity, type OmittedFindings } from '../plan/finding-caps.ts';
 import type { EnvironmentPlan } from '../plan/plan-types.ts';
 import { CHECK_TEXT_LIMIT, clip, limitAnnotationMessage, limitAnnotationTitle, limitCheckText } from './github-limits.ts';
-import { markdownCode, markdownText, oneLine } from './markdown-escape.ts';
+import { markdownCode, markdownMessage, markdownText, oneLine } from './markdown-escape.ts';
 import { namesList, omittedSentence, resourceTitle, summaryLine, MESSAGE_SHOWN } from './summary.ts';
 import { changeDiff } from './unified-diff.ts';
 import { fence } from './markdown-code.ts';
@@ -41,7 +41,7 @@ export function renderCheckRun(plan: EnvironmentPlan, notes: readonly string[] =
     `**${summaryLine(plan)}**`,
     ...notes.map((note) => `> ${oneLine(note)}`),
     '',
-    ...plan.findings.filter((f) => !f.file).map((f) => `- **${f.severity}** ${markdownCode(f.code)}: ${markdownText(clip(f.message, MESSAGE_SHOWN))}`),
+    ...plan.findings.filter((f) => !f.file).map((f) => `- **${f.severity}** ${markdownCode(f.code)}: ${markdownMessage(clip(f.message, MESSAGE_SHOWN))}`),
     ...(plan.omittedFindings ?? []).map((o) => `- ${omittedSentence(o, markdownCode)}`),
     ...(plan.restarts.length > 0 ? ['', `Workloads to restart: ${namesList(plan.restarts.map((w) => `${w.kind} ${w.namespace}/${w.name}`), markdownCode)}`] : []),
   ].join('\n');

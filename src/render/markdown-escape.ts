@@ -47,6 +47,23 @@ export function markdownText(text: string): string {
 }
 
 /**
+ * A message (a finding's, an apply's failure) as one line of Markdown whose `quoted` parts (single backticks,
+ * as fsm-gitops quotes commands and values in plain text) become code spans (markdownCode), and the rest
+ * markdownText. Both escape all they hold, so a backtick in a quoted value only moves where code starts.
+ */
+export function markdownMessage(text: string): string {
+  const line = oneLine(text);
+  const parts: string[] = [];
+  let last = 0;
+  for (const match of line.matchAll(/`([^`]+)`/g)) {
+    parts.push(markdownText(line.slice(last, match.index)), markdownCode(match[1]!));
+    last = match.index + match[0].length;
+  }
+  parts.push(markdownText(line.slice(last)));
+  return parts.join('');
+}
+
+/**
  * An inline code span holding `text` verbatim (one line): the fence is one backtick longer than the longest
  * run inside, and a space pads text that starts or ends with a backtick (CommonMark §6.1 strips one).
  * Mentions and links are inert inside code, so nothing else is changed.

@@ -1,7 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
 import { fence } from './markdown-code.ts';
-import { htmlText, markdownCode, markdownText, oneLine } from './markdown-escape.ts';
+import { htmlText, markdownCode, markdownMessage, markdownText, oneLine } from './markdown-escape.ts';
 import { appendAll } from '../core/arrays.ts';
 import { clip, COMMENT_BODY_LIMIT } from './github-limits.ts';
 import { cutMarkdown } from './markdown-cut.ts';
@@ -167,7 +167,7 @@ const PATH_SHOWN = 200;
 function findingItem(f: Finding): string[] {
   const where = f.file ? ` ${markdownCode(`${f.file}${f.line ? `:${f.line}` : ''}`)}` : '';
   const [first = '', ...rest] = f.message.split('\n');
-  const item = [`- ${SEVERITY_ICON[f.severity]} **${f.severity}** ${markdownCode(f.code)}${where}${f.path ? ` (${markdownCode(clip(f.path, PATH_SHOWN))})` : ''}: ${markdownText(clip(first, MESSAGE_SHOWN))}`];
+  const item = [`- ${SEVERITY_ICON[f.severity]} **${f.severity}** ${markdownCode(f.code)}${where}${f.path ? ` (${markdownCode(clip(f.path, PATH_SHOWN))})` : ''}: ${markdownMessage(clip(first, MESSAGE_SHOWN))}`];
   if (rest.length > 0) item.push(fence('yaml', clip(rest.join('\n'), MESSAGE_SHOWN)).replace(/^/gm, '  '));
   return item;
 }

@@ -9,7 +9,7 @@ import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import type { Plan, ResourceChange } from '../../src/plan/plan-types.ts';
 import { renderCheckRun } from '../../src/render/check-run.ts';
-import { htmlText, markdownCode, markdownText, oneLine, tableCell, tableCode } from '../../src/render/markdown-escape.ts';
+import { htmlText, markdownCode, markdownMessage, markdownText, oneLine, tableCell, tableCode } from '../../src/render/markdown-escape.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 export const HOSTILE = [
@@ -58,6 +58,22 @@ test('markdownCode: exactly one code span holding the text verbatim', () => {
     const html = render(`- ${markdownCode(s)} after`);
     assert.deepEqual(tags(html), ['ul', 'li', 'code', 'code', 'li', 'ul'], `${JSON.stringify(s)} → ${html}`);
     assert.equal(decode(html.match(/<code>(.*)<\/code>/s)![1]!), oneLine(s), JSON.stringify(s));
+  }
+});
+
+test('markdownMessage: `quoted` parts become code spans, the rest plain text; hostile text around or inside them stays inert', () => {
+  const html = render(`- ${markdownMessage('run `helm rollback fsm 7 -n fsm-system` to restore revision 7')}`);
+  assert.deepEqual(tags(html), ['ul', 'li', 'code', 'code', 'li', 'ul']);
+  assert.equal(decode(html).trim(), 'run helm rollback fsm 7 -n fsm-system to restore revision 7');
+  assert.equal(html.match(/<code>(.*)<\/code>/)![1], 'helm rollback fsm 7 -n fsm-system');
+  for (const s of HOSTILE) {
+    for (const message of [s, `value \`${s}\` refused`, `\`a\` ${s} \`b\``]) {
+      const rendered = render(`- ${markdownMessage(message)}`);
+      assert.deepEqual(tags(rendered).filter((t) => t !== 'code'), ['ul', 'li', 'li', 'ul'], `${JSON.stringify(message)} → ${rendered}`);
+      // The same characters in order; only backticks that quoted a span and the padding of code spans go.
+      assert.equal(visible(decode(rendered)).replace(/[`\s]/g, ''), oneLine(message).replace(/[`\s]/g, ''), JSON.stringify(message));
+      assertInert(decode(rendered.replace(/<code>.*?<\/code>/g, '')), JSON.stringify(message));
+    }
   }
 });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Plan, ResourceChange } from '../../src/plan/plan-types.ts';
 import { COMMENT_MARKER, escapeMarkdown, renderMarkdown } from '../../src/render/markdown.ts';
+import { renderCheckRun } from '../../src/render/check-run.ts';
 
 function bigPlugin(name: string, lines: number): ResourceChange {
   return {
@@ -83,4 +84,11 @@ test('a plan far over the limit builds only the diffs it can show, names and cou
   const whole = renderMarkdown(plan(changes.filter((c) => names.has(c.name))), { maxLength: Number.MAX_SAFE_INTEGER });
   const blocks = (text: string): string[] => text.split(/(?=^<details><summary>)/m).slice(1).map((b) => b.slice(0, b.indexOf('</details>')));
   assert.deepEqual(blocks(body), blocks(whole));
+});
+
+test("a finding's `quoted` command shows as code in the PR comment and the check run summary, not as escaped backticks", () => {
+  const finding = { severity: 'warning' as const, code: 'chart-release-failed' as const, message: 'the release failed: run `helm rollback fsm 7 -n fsm-system` first' };
+  const plan: Plan = { environments: [{ name: 'staging', path: 'clusters/staging', liveSource: 'test', changes: [], findings: [finding], restarts: [] }] };
+  assert.match(renderMarkdown(plan), /run `helm rollback fsm 7 -n fsm-system` first/);
+  assert.match(renderCheckRun(plan.environments[0]!).summary, /run `helm rollback fsm 7 -n fsm-system` first/);
 });
