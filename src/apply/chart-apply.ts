@@ -18,6 +18,9 @@ export function describeRevisions(helm: HelmRevisions): string {
   return `Helm release ${helm.release}: revision ${helm.before.revision} (chart ${helm.before.chartVersion}) → ${after}`;
 }
 
+/** How the chart upgrade's step starts in ApplyResult.done (and the history's `changes`). */
+export const HELM_UPGRADE_STEP = 'upgrade Helm release ';
+
 /** What an environment's apply did: the objects' result, with the chart upgrade's line first in `done`, and the Helm revisions when it upgraded. */
 export type ApplyResult = ExecuteResult & { helm?: HelmRevisions };
 
@@ -45,7 +48,7 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
     return withRollback({ result: 'rolled-back', done: [], uncertain: [], notUndone: [] }, failure, upgrade, back, revisions);
   }
 
-  const step = `upgrade Helm release ${release} to chart ${upgrade.toVersion} (revision ${upgraded.revision})`;
+  const step = `${HELM_UPGRADE_STEP}${release} to chart ${upgrade.toVersion} (revision ${upgraded.revision})`;
   const objects = await applyObjects();
   const done = [step, ...objects.done];
   if (objects.result === 'applied') return { ...objects, done, helm: revisions({ revision: upgraded.revision, chartVersion: upgrade.toVersion }) };
@@ -90,4 +93,18 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
         helm: revisions(),
       };
   }
+}
+
+/**
+ * What an apply's steps (ApplyResult.done, or a history record's `changes` of `total`) amount to, as people
+ * count them: `the chart upgraded, 3 object(s) applied, 1 deleted`; `no changes needed` for none. A plan
+ * counts a chart upgrade per rendered object; the apply runs it as one helm upgrade.
+ */
+export function describeSteps(steps: readonly string[], total = steps.length): string {
+  if (total === 0) return 'no changes needed';
+  if (total > steps.length) return `${total} step(s)`;
+  const chart = steps.some((s) => s.startsWith(HELM_UPGRADE_STEP));
+  const deleted = steps.filter((s) => s.startsWith('delete ')).length;
+  const applied = steps.length - deleted - (chart ? 1 : 0);
+  return [chart ? 'the chart upgraded' : '', applied > 0 ? `${applied} object(s) applied` : '', deleted > 0 ? `${deleted} deleted` : ''].filter(Boolean).join(', ');
 }

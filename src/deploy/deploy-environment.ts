@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { ApplyResult, HelmRevisions } from '../apply/chart-apply.ts';
+import { describeSteps, type ApplyResult, type HelmRevisions } from '../apply/chart-apply.ts';
 import { releaseHelm } from '../apply/chart-upgrade.ts';
 import { historyName, readHistory, recordApply, type ApplyRecord } from '../apply/history.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -162,7 +162,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 
 /** One line for a Deployment status (GitHub cuts it at 140 characters). */
 export function describeRecord(record: ApplyRecord): string {
-  const what = record.changes.length === 0 ? 'no changes needed' : `${record.changes.length} change(s)`;
+  const what = describeSteps(record.changes, record.changeCount ?? record.changes.length);
   if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}${helmRevisions(record.helm)}`;
   const how = { 'rolled-back': 'failed and rolled back', refused: 'refused, nothing written', failed: 'failed, cluster needs attention' }[record.result];
   return `${how}: ${record.message ?? ''}`;

@@ -1,3 +1,4 @@
+import { describeSteps } from '../apply/chart-apply.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { helmRevisions, type DeployOutcome } from '../deploy/deploy-environment.ts';
 import { clip } from '../render/github-limits.ts';
@@ -51,7 +52,7 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
   if (outcome.result.result === 'applied') {
     await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
-    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${outcome.result.done.length} change(s)${escapeMarkdown(helmRevisions(outcome.result.helm))} (${deployment})`], failed: false };
+    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${escapeMarkdown(describeSteps(outcome.result.done) + helmRevisions(outcome.result.helm))} (${deployment})`], failed: false };
   }
   const failure = outcome.result.message ?? 'unknown failure';
   const next = nextStep(name, verb, outcome.result.result);

@@ -71,7 +71,7 @@ function omittedAnnotation(o: OmittedFindings): CheckAnnotation[] {
 function diffText(plan: EnvironmentPlan): string {
   const blocks = plan.changes
     .filter((c) => c.action !== 'unchanged')
-    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${markdownText(resourceTitle(c))}${c.pending ? `\n_Pending:_ ${markdownText(c.pending)}` : ''}\n\n${fence('diff', changeDiff(c))}\n` }));
+    .map((c) => ({ title: resourceTitle(c), text: `#### ${c.action} ${markdownText(resourceTitle(c))}${c.pending ? `\n_Pending:_ ${markdownMessage(c.pending)}` : ''}\n\n${fence('diff', changeDiff(c))}\n` }));
   const kept: string[] = [];
   const left: string[] = [];
   let length = 0;

@@ -150,7 +150,7 @@ const RESTARTS_LISTED = 50;
 function changeBlock(change: ResourceChange): string {
   const summary = `${ACTION_SYMBOL[change.action]} <b>${htmlText(resourceTitle(change))}</b> ${change.action}${change.file ? ` (<code>${htmlText(change.file)}</code>)` : ''}`;
   const lines = [`<details><summary>${summary}</summary>`, ''];
-  if (change.pending) lines.push(`> **Pending:** ${markdownText(change.pending)}`, '');
+  if (change.pending) lines.push(`> **Pending:** ${markdownMessage(change.pending)}`, '');
   if (change.rollout) lines.push('> **Rolls:** its pod template changes, so its pods are replaced', '');
   if (change.action === 'update' && change.fields.length > 0) {
     for (const f of change.fields.slice(0, 50)) lines.push(`- ${markdownCode(clip(f.path, PATH_SHOWN))}: ${markdownCode(showValue(f.before))} → ${markdownCode(showValue(f.after))}`);

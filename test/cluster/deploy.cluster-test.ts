@@ -146,7 +146,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const [record] = await readHistory(client, 'fsm-system', 'staging');
     assert.deepEqual([record?.trigger, record?.pr, record?.deployment, record?.result], [`comment:${sent.comment.id}`, 7, deployment!.id, 'applied']);
     assert.deepEqual([(await claims().read('staging'))?.pr, (await claims().read('staging'))?.headSha], [7, sha('7')]);
-    assert.match(log(7), new RegExp(`✅ \`staging\`: apply of \`7777777\` by alice: \\d+ change\\(s\\) \\(Deployment ${deployment!.id}\\)`));
+    assert.match(log(7), new RegExp(`✅ \`staging\`: apply of \`7777777\` by alice: 4 object\\(s\\) applied, 2 deleted \\(Deployment ${deployment!.id}\\)`));
     assert.match(log(7), /🔒 held by this pull request \(applied 7777777\)/);
   });
 
@@ -370,7 +370,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual(deployment.statuses.map((s) => s.state), ['error', 'in_progress', 'success']);
     assert.deepEqual(await exclusionList(), [6379, 1521, 5432]);
     assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `merge:${'1c'.repeat(20)}`).length, 1);
-    assert.match(github.botComments(18).map((c) => c.body).join('\n'), new RegExp(`✅ \`staging\`: merge deploy of \`1c1c1c1\` by Codertocat: 1 change\\(s\\) \\(Deployment ${deployment.id}\\)`));
+    assert.match(github.botComments(18).map((c) => c.body).join('\n'), new RegExp(`✅ \`staging\`: merge deploy of \`1c1c1c1\` by Codertocat: 1 object\\(s\\) applied \\(Deployment ${deployment.id}\\)`));
   });
 
   test('an apply before merge that fails and is rolled back gives the claim back: the earlier apply\'s, or none', async () => {

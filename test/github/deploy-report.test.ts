@@ -28,7 +28,7 @@ function deployed(result: Extract<DeployOutcome, { status: 'deployed' }>['result
 
 test("a chart upgrade's success line names the Helm revisions and the chart", async () => {
   const report = await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', deployed({ result: 'applied', done: ['upgrade Helm release fsm-system/fsm to chart 1.5.1 (revision 2)'], uncertain: [], notUndone: [], helm: { release: 'fsm-system/fsm', before: { revision: 1, chartVersion: '1.5.1' }, after: { revision: 2, chartVersion: '1.5.1' } } }));
-  assert.deepEqual(report.log, ['✅ `staging`: apply of `bbbbbbb` by bob: 1 change(s); Helm revision 1 → 2 (chart 1.5.1) (Deployment 7)']);
+  assert.deepEqual(report.log, ['✅ `staging`: apply of `bbbbbbb` by bob: the chart upgraded; Helm revision 1 → 2 (chart 1.5.1) (Deployment 7)']);
 });
 
 test('a failed apply says what to do next: rolled back, fix and apply again; not wholly undone, mend the cluster first', async () => {
