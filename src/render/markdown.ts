@@ -5,7 +5,7 @@ import { htmlText, markdownCode, markdownMessage, markdownText, oneLine } from '
 import { appendAll } from '../core/arrays.ts';
 import { clip, COMMENT_BODY_LIMIT } from './github-limits.ts';
 import { cutMarkdown } from './markdown-cut.ts';
-import { ACTION_SYMBOL, MESSAGE_SHOWN, namesList, omittedSentence, resourceTitle, showValue, summaryLine } from './summary.ts';
+import { ACTION_SYMBOL, MESSAGE_SHOWN, namesList, omittedSentence, resourceTitle, showValues, summaryLine } from './summary.ts';
 import { changeDiff } from './unified-diff.ts';
 
 /** Hidden marker the app looks for to edit its one comment in place. */
@@ -153,7 +153,10 @@ function changeBlock(change: ResourceChange): string {
   if (change.pending) lines.push(`> **Pending:** ${markdownMessage(change.pending)}`, '');
   if (change.rollout) lines.push('> **Rolls:** its pod template changes, so its pods are replaced', '');
   if (change.action === 'update' && change.fields.length > 0) {
-    for (const f of change.fields.slice(0, 50)) lines.push(`- ${markdownCode(clip(f.path, PATH_SHOWN))}: ${markdownCode(showValue(f.before))} → ${markdownCode(showValue(f.after))}`);
+    for (const f of change.fields.slice(0, 50)) {
+      const [before, after] = showValues(f.before, f.after);
+      lines.push(`- ${markdownCode(clip(f.path, PATH_SHOWN))}: ${markdownCode(before)} → ${markdownCode(after)}`);
+    }
     if (change.fields.length > 50) lines.push(`- …and ${change.fields.length - 50} more fields`);
     lines.push('');
   }

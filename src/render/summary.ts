@@ -71,6 +71,26 @@ export function showValue(value: JsonValue | undefined): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * A field's before and after as showValue shows them; when both are cut and their first 60 or more
+ * characters are the same (a long JSON string changed inside), each is shown from shortly before the first
+ * character where they differ, so the two differ on the page too.
+ */
+export function showValues(before: JsonValue | undefined, after: JsonValue | undefined): [string, string] {
+  const a = before === undefined ? undefined : JSON.stringify(before);
+  const b = after === undefined ? undefined : JSON.stringify(after);
+  if (a === undefined || b === undefined || a.length <= 80 || b.length <= 80) return [showValue(before), showValue(after)];
+  let same = 0;
+  while (same < a.length && same < b.length && a[same] === b[same]) same++;
+  if (same < 60) return [showValue(before), showValue(after)];
+  const from = same - 20;
+  const window = (text: string): string => {
+    const rest = text.slice(from);
+    return `...${rest.length > 74 ? `${rest.slice(0, 71)}...` : rest}`;
+  };
+  return [window(a), window(b)];
+}
+
 export const ACTION_SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
 
 /** Characters of a finding's message a PR comment or check run summary shows (the annotation has up to 64 KB). */

@@ -1,7 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { EnvironmentPlan, Plan, ResourceChange } from '../plan/plan-types.ts';
 import { appendAll } from '../core/arrays.ts';
-import { ACTION_SYMBOL, omittedSentence, resourceTitle, showValue, summaryLine } from './summary.ts';
+import { ACTION_SYMBOL, omittedSentence, resourceTitle, showValues, summaryLine } from './summary.ts';
 import { changeDiff } from './unified-diff.ts';
 import { ansi, type Style } from './ansi.ts';
 import { visible } from './terminal-text.ts';
@@ -49,7 +49,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   if (change.pending) lines.push(paint('yellow', `    pending: ${visible(change.pending)}`));
   if (change.rollout) lines.push(paint('yellow', '    rolls: its pod template changes, so its pods are replaced'));
   if (change.action === 'update') {
-    for (const field of change.fields) lines.push(`    ${visible(`${field.path}: ${showValue(field.before)} → ${showValue(field.after)}`)}`);
+    for (const field of change.fields) lines.push(`    ${visible(`${field.path}: ${showValues(field.before, field.after).join(' → ')}`)}`);
   }
   const diff = changeDiff(change);
   for (const line of diff.split('\n')) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exitCode } from '../../src/cli/plan-run.ts';
 import type { EnvironmentPlan, ResourceChange } from '../../src/plan/plan-types.ts';
-import { countByAction, summaryLine } from '../../src/render/summary.ts';
+import { countByAction, showValues, summaryLine } from '../../src/render/summary.ts';
 import { renderJson } from '../../src/render/json.ts';
 
 const change = (action: ResourceChange['action'], pending?: string): ResourceChange => ({ action, kind: 'Plugin', apiVersion: 'plugin.flomesh.io/v1alpha1', name: `p-${action}`, fields: [], ...(pending ? { pending } : {}) });
@@ -28,4 +28,15 @@ test('--detailed-exitcode: 2 only for changes apply makes; a plan of pending cha
   assert.equal(exitCode(only, true), 0);
   assert.equal(exitCode({ environments: [plan([change('update', PENDING), change('create')])] }, true), 2);
   assert.equal(exitCode({ environments: [plan([change('create')])] }, false), 0);
+});
+
+test('a long value changed deep inside shows, before and after, from just before where they differ', () => {
+  const json = (uid: string) => JSON.stringify({ clusterSet: { name: 'local', region: 'default', zone: 'default', group: 'default', uid }, sidecar: { logLevel: 'error' } }, null, 2);
+  const [before, after] = showValues(json('0b5c3c6e'), json('7f21aa90'));
+  assert.notEqual(before, after);
+  assert.match(before, /^\.\.\..*0b5c3c6e/);
+  assert.match(after, /^\.\.\..*7f21aa90/);
+  assert.ok(before.length <= 80 && after.length <= 80, `${before} / ${after}`);
+  assert.deepEqual(showValues('short', 'other'), ['"short"', '"other"'], 'short values are shown whole');
+  assert.deepEqual(showValues(undefined, 'x'), ['(unset)', '"x"']);
 });
