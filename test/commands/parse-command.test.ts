@@ -68,7 +68,8 @@ const TABLE: [string, Expected][] = [
   ['/fsm apply ' + 'a '.repeat(30), { error: /too many words/ }],
   ['/fsm apply ' + 'a'.repeat(600), { error: /longer than 500 characters/ }],
   // Whatever the user typed comes back printable and short.
-  ['/fsm \u0007bell', { error: /unknown command "\?bell"/ }],
+  ['/fsm \u0007bell', { error: /unknown command "\\u0007bell"/ }],
+  ['/fsm apply staging\u200b', { error: /"staging\\u200b" is not an environment name/ }],
   ['/fsm ' + 'x'.repeat(100), { error: /unknown command "x{40}…"/ }],
 ];
 
