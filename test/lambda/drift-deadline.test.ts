@@ -5,49 +5,17 @@
  * GitHub is nock; the cluster a real server on loopback that never answers.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import nock from 'nock';
-import { clearSecretCache } from '../../src/aws/secrets.ts';
-import { resetAppInstance } from '../../src/lambda/app-instance.ts';
+import { test } from 'node:test';
 import { DRIFT_RESERVE_MS, handler as drift } from '../../src/lambda/drift.ts';
-import { fakeAws } from '../support/fake-aws.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
-import { StallingKubeServer } from '../support/stalling-kube-server.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
-import { APP_ENV, SCHEDULED, SETTINGS } from './lambda-events.ts';
+import { lambdaLogsAndLoopback, withHangingStaging } from './hanging-staging.ts';
+import { SCHEDULED } from './lambda-events.ts';
 
-const saved = { ...process.env };
-const originalError = console.error;
-const originalLog = console.log;
-const logged: string[] = [];
-
-before(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  console.error = (line: string) => void logged.push(line);
-  console.log = (line: string) => void logged.push(line);
-  Object.assign(process.env, APP_ENV);
-});
-after(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  console.error = originalError;
-  console.log = originalLog;
-  process.env = saved;
-});
+const logged = lambdaLogsAndLoopback();
 
 test('a cluster that never answers costs the drift run its deadline: the repository is logged as failed and the handler returns', { timeout: 30_000 }, async () => {
-  const cluster = await StallingKubeServer.start({ kind: 'hang' });
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-drift-'));
-  try {
-    const kubeconfigFile = join(dir, 'kubeconfig');
-    await writeFile(kubeconfigFile, cluster.kubeconfig());
-    clearSecretCache();
-    resetAppInstance();
-    fakeAws({ ...SETTINGS, '/fsm-gitops/prod/clusters': `clusters:\n  staging: { kubeconfigFile: ${JSON.stringify(kubeconfigFile)} }\n  prod-eu-1: { snapshotFile: examples/cluster/production.yaml }\n` });
+  await withHangingStaging(async (cluster) => {
     const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: 'b'.repeat(40), prNumber: 7 });
 
     // Without the deadline each read waits 30 s and is retried: the test's timeout fails it.
@@ -58,8 +26,5 @@ test('a cluster that never answers costs the drift run its deadline: the reposit
     assert.ok(line, logged.join('\n'));
     assert.match(JSON.parse(line).error, /the time limit of this run is up/);
     assert.deepEqual(github.issues, [], 'no drift issue from a cluster that was not read');
-  } finally {
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

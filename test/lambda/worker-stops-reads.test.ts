@@ -4,55 +4,24 @@
  * thawed container (or holds sockets and timers there). GitHub is nock; the cluster a real server on loopback.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import nock from 'nock';
-import { clearSecretCache } from '../../src/aws/secrets.ts';
-import { resetAppInstance } from '../../src/lambda/app-instance.ts';
 import { handler as worker } from '../../src/lambda/worker.ts';
-import { fakeAws } from '../support/fake-aws.ts';
 import { API, fakeGitHub, OWNER, REPO } from '../support/fake-github.ts';
-import { StallingKubeServer } from '../support/stalling-kube-server.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
-import { APP_ENV, queued, SETTINGS, sqsEvent } from './lambda-events.ts';
+import { lambdaLogsAndLoopback, withHangingStaging } from './hanging-staging.ts';
+import { queued, sqsEvent } from './lambda-events.ts';
 
 const HEAD = 'b'.repeat(40);
-const saved = { ...process.env };
-const originalError = console.error;
-const originalLog = console.log;
-const logged: string[] = [];
+const logged = lambdaLogsAndLoopback();
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-
-before(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  process.on('unhandledRejection', onUnhandled);
-  console.error = (line: string) => void logged.push(line);
-  console.log = (line: string) => void logged.push(line);
-  Object.assign(process.env, APP_ENV);
-});
-after(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  process.off('unhandledRejection', onUnhandled);
-  console.error = originalError;
-  console.log = originalLog;
-  process.env = saved;
-});
+before(() => process.on('unhandledRejection', onUnhandled));
+after(() => process.off('unhandledRejection', onUnhandled));
 
 test('a review that fails while the cluster is read stops the read: the handler returns with its connections closed', { timeout: 30_000 }, async () => {
-  const cluster = await StallingKubeServer.start({ kind: 'hang' });
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-gitops-worker-'));
-  try {
-    const kubeconfigFile = join(dir, 'kubeconfig');
-    await writeFile(kubeconfigFile, cluster.kubeconfig());
-    clearSecretCache();
-    resetAppInstance();
-    fakeAws({ ...SETTINGS, '/fsm-gitops/prod/clusters': `clusters:\n  staging: { kubeconfigFile: ${JSON.stringify(kubeconfigFile)} }\n  prod-eu-1: { snapshotFile: examples/cluster/production.yaml }\n` });
+  await withHangingStaging(async (cluster) => {
     // The head's file tree is too large for GitHub to list (answered once the cluster is being read): the
     // files cannot be loaded and the review fails, while staging's read hangs.
     nock(API)
@@ -69,8 +38,5 @@ test('a review that fails while the cluster is read stops the read: the handler 
     assert.deepEqual(await cluster.repeatedOnceQuiet(), [], 'no request sent again after the handler returned');
     assert.equal(cluster.openSockets, 0);
     assert.deepEqual(unhandled, []);
-  } finally {
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
