@@ -47,8 +47,8 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
     result = await run(ctx, event, command);
   } catch (error) {
     // A refusal, a cluster the app has no way to change, an environment someone else is applying, teams
-    // GitHub will not list: trying the delivery again would say the same. Anything else is retried, and answered once no try is left:
-    // a reply after an earlier try would stand beside what a later, successful try did.
+    // GitHub will not list: trying the delivery again would say the same. Anything else is retried, and
+    // answered once no try is left: a reply after an earlier try would stand beside what a later one did.
     if (!(error instanceof CommandRefusal || error instanceof ClusterCredentialsError || error instanceof LockBusyError || error instanceof TeamsUnreadableError)) {
       if (ctx.finalAttempt) await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}\n\nIt is not tried again: once the cause is fixed, comment the command again.`));
       throw error;
