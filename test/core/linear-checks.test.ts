@@ -15,7 +15,7 @@ import { redactShapes } from '../../src/redact/secret-shapes.ts';
 import { isSecretKey, keyWords, normalizeKey } from '../../src/redact/secret-keys.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
 import { displayUrl } from '../../src/redact/display-url.ts';
-import { htmlText, markdownCode, markdownText, oneLine, tableCode } from '../../src/render/markdown-escape.ts';
+import { htmlText, markdownCode, markdownMessage, markdownText, oneLine, tableCode } from '../../src/render/markdown-escape.ts';
 import { fence } from '../../src/render/markdown-code.ts';
 import { cutMarkdown } from '../../src/render/markdown-cut.ts';
 import { clip, limitAnnotationMessage, limitCheckTitle } from '../../src/render/github-limits.ts';
@@ -75,7 +75,7 @@ const CHECKS: Record<string, (text: string) => unknown> = {
   'Redactor.text': (text) => planRedactor().text(text),
   'Redactor.value': (text) => planRedactor().value('PluginConfig', { [text.slice(0, 1000)]: text, headers: [{ name: text.slice(0, 1000), value: 'v' }] }),
   displayUrl,
-  markdownText, markdownCode, htmlText, oneLine, tableCode,
+  markdownText, markdownCode, markdownMessage, htmlText, oneLine, tableCode,
   fence: (text) => fence('yaml', text),
   cutMarkdown: (text) => cutMarkdown(text, 60_000),
   clip: (text) => clip(text, 1000),
