@@ -1,11 +1,11 @@
 import { LockBusyError } from '../apply/lock.ts';
 import type { CommentEvent } from '../events/app-event.ts';
-import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import type { EventContext } from '../github/app-context.ts';
 import { acknowledge, replyOnce } from '../github/comment-replies.ts';
 import { refreshDeployStatus } from '../github/refresh-status.ts';
 import { readConfigs } from '../github/repo-config-at.ts';
-import { PeopleDirectory, TeamsUnreadableError } from '../github/reviewer-standing.ts';
+import { retryCannotHelp } from '../github/retry-cannot-help.ts';
+import { PeopleDirectory } from '../github/reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
 import { fence } from '../render/markdown-code.ts';
 import { applyCommand } from './apply-command.ts';
@@ -49,7 +49,7 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
     // A refusal, a cluster the app has no way to change, an environment someone else is applying, teams
     // GitHub will not list: trying the delivery again would say the same. Anything else is retried, and
     // answered once no try is left: a reply after an earlier try would stand beside what a later one did.
-    if (!(error instanceof CommandRefusal || error instanceof ClusterCredentialsError || error instanceof LockBusyError || error instanceof TeamsUnreadableError)) {
+    if (!(error instanceof CommandRefusal || error instanceof LockBusyError || retryCannotHelp(error))) {
       if (ctx.finalAttempt) await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}\n\nIt is not tried again: once the cause is fixed, comment the command again.`));
       throw error;
     }

@@ -6,7 +6,6 @@ import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
 import { isFork, type PullRequestEvent } from '../events/app-event.ts';
-import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
@@ -20,7 +19,8 @@ import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
-import { PeopleDirectory, TeamsUnreadableError } from './reviewer-standing.ts';
+import { retryCannotHelp } from './retry-cannot-help.ts';
+import { PeopleDirectory } from './reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from './sticky-comment.ts';
 
 /**
@@ -70,7 +70,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
     } catch (error) {
       // A retry of the delivery may still get through (an API server back after a restart); after the last, or when
       // retrying cannot help (no way to change that cluster, teams GitHub will not list), people hear of it, as of a failed apply.
-      if (!ctx.finalAttempt && !(error instanceof ClusterCredentialsError || error instanceof TeamsUnreadableError)) throw error;
+      if (!ctx.finalAttempt && !retryCannotHelp(error)) throw error;
       lines.push(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error));
     }
   }
