@@ -110,3 +110,20 @@ test('a section left null that the schema does not require (fsm.warmup) is one w
   const plan = await planFiles({ 'values.yaml': text });
   assert.deepEqual(plan.findings.map((f) => [f.severity, f.code, f.path, f.line]), [['warning', 'values-section-null', 'fsm.warmup', 2]]);
 });
+
+test('a pending upgrade names only the objects the deployed release installed (its manifest), not every one the chart can render', async () => {
+  const live = exampleLiveState();
+  const deployment = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: fsm-system\n`;
+  live.helmRelease = { ...live.helmRelease!, manifest: `---\n${deployment('fsm-controller')}---\n${deployment('fsm-bootstrap')}` };
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].image = { ...v['fsm'].image, tag: '1.6.1' })) }, { live });
+  const [finding] = withCode(plan.findings, 'values-upgrade-pending');
+  assert.match(finding!.message, /renders it into Deployment fsm-bootstrap, Deployment fsm-controller, so/);
+  assert.doesNotMatch(finding!.message, /fsm-xnetwork|fsm-injector/);
+});
+
+test('a pending upgrade whose objects the release did not install names them all: the change may be what installs one', async () => {
+  const live = exampleLiveState();
+  live.helmRelease = { ...live.helmRelease!, manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: preset-mesh-config\n' };
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].trafficInterceptionMode = 'NodeLevel')) }, { live });
+  assert.match(withCode(plan.findings, 'values-upgrade-pending')[0]!.message, /renders it into DaemonSet fsm-xnetwork/);
+});

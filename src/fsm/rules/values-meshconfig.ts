@@ -3,6 +3,8 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
 import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
+import { ManifestError, parseManifest } from '../../plan/release-changes.ts';
+import type { HelmRelease } from '../../live/helm-release.ts';
 import { nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
 import { ENABLE_CHART_UPGRADES } from '../chart-upgrade-hint.ts';
 import { VALUES_TO_MESHCONFIG, type ValuesSeed } from '../values-meshconfig-map.ts';
@@ -39,11 +41,13 @@ export const valuesMeshConfigRule: Rule = {
     const diffs = leafDiffs(deployed, wanted).filter((d) => !underNullSection(d.path, sections));
     const findings: Finding[] = [];
     const seeded = new Set<LeafDiff>();
+    const installed = lazily(() => installedObjects(live.helmRelease));
     for (const [valuesPath, seeds] of SEEDS_BY_VALUES) {
       const changed = diffs.filter((d) => valuesPathsOverlap(formatPath(d.path), valuesPath));
       if (changed.length === 0) continue;
       changed.forEach((d) => seeded.add(d));
-      const readers = [...new Set(seeds[0]!.readBy.filter((r) => changed.some((d) => valuesPathsOverlap(formatPath(d.path), r.values))).map((r) => r.object))];
+      const renderedInto = [...new Set(seeds[0]!.readBy.filter((r) => changed.some((d) => valuesPathsOverlap(formatPath(d.path), r.values))).map((r) => r.object))];
+      const readers = onlyInstalled(renderedInto, installed());
       const after = valueAtDotted(wanted, valuesPath);
       const leaves = seeds.map((s) => `spec.${s.meshConfig}`).join(', ');
       if (readers.length === 0) {
@@ -70,6 +74,36 @@ export const valuesMeshConfigRule: Rule = {
     return findings;
   },
 };
+
+/**
+ * `Kind name` of each object the deployed revision installed (its manifest), or undefined when that is not
+ * known (no manifest stored, or one that cannot be read): the table then names every object the chart can
+ * render, installed or not.
+ */
+function installedObjects(release: HelmRelease | undefined): Set<string> | undefined {
+  if (!release?.manifest) return undefined;
+  try {
+    return new Set([...parseManifest(release.manifest, "the deployed release's manifest").values()].map((o) => `${o.kind} ${o.metadata.name}`));
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The objects of `renderedInto` the release installed: the table (values-meshconfig-map.ts) lists what the
+ * chart can render, and an install without e.g. fsm-xnetwork does not restart it. When none of them is
+ * installed, all are kept: the change may be installing one (a notice naming it is then still true).
+ */
+function onlyInstalled(renderedInto: string[], installed: Set<string> | undefined): string[] {
+  const present = installed ? renderedInto.filter((object) => installed.has(object)) : renderedInto;
+  return present.length > 0 ? present : renderedInto;
+}
+
+function lazily<T>(compute: () => T): () => T {
+  let done: { value: T } | undefined;
+  return () => (done ??= { value: compute() }).value;
+}
 
 /** The meshconfig.yaml fragment setting every leaf the path seeds: copied leaves get the value, computed ones a placeholder saying how the chart builds them. */
 function equivalentMeshConfig(seeds: readonly ValuesSeed[], value: JsonValue | undefined): string {
