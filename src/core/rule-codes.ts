@@ -45,6 +45,7 @@ export const RULE_CODES = [
   'chart-render-failed',
   'chart-release-pending',
   'chart-release-failed',
+  'chart-wait-cut',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

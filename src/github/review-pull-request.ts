@@ -16,6 +16,7 @@ import { meanwhile } from '../workflow/ahead.ts';
 import { LiveRead } from '../workflow/live-read.ts';
 import { planAgainst } from '../workflow/plan-repository.ts';
 import type { EventContext } from './app-context.ts';
+import { chartWaitFinding } from './chart-wait-budget.ts';
 import { checkRunName, completeCheckRun, failedCheckRun, NEW_ENVIRONMENT, ourCheckRuns, startCheckRun } from './check-runs.ts';
 import { deployStatusBlock, statusEnvironments, type StatusTarget } from './deploy-status.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
@@ -45,6 +46,7 @@ const STICKY_PLAN_LIMIT = 60_000;
  * decides which cluster, mesh or namespaces a plan reads.
  */
 export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): Promise<ReviewOutcome> {
+  const eventBudgetMs = ctx.deadline - Date.now();
   const { defaultBranch: base, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
   const head = commits[0]!;
   if (head.error) await configCheck(ctx, pr, head, 'this pull request');
@@ -74,7 +76,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
     const plans: EnvironmentPlan[] = [];
     const failures = new Map<string, string>();
     for (const environment of scope.environments) {
-      const planned = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!);
+      const planned = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, eventBudgetMs);
       if (typeof planned === 'string') {
         failures.set(environment.name, planned);
         notes.push(planned);
@@ -133,16 +135,19 @@ async function planAndCheck(
   environment: ReviewedEnvironment,
   headConfig: RepoConfig | undefined,
   checkRunId: number,
+  eventBudgetMs: number,
 ): Promise<EnvironmentPlan | string> {
   const policy = environment.policy;
+  const started = Date.now();
   // The cluster is read while the files are fetched; its failure is the check run's, below.
   const read = environment.isNew ? undefined : LiveRead.start(() => ctx.deps.live.reader(policy.cluster), policy.mesh);
   // Reading the files fails only when GitHub does (a 5xx, a revoked token): the read is stopped, then the review
   // fails (nothing of it still running when the worker returns), and is retried.
   const desired = await meanwhile(read ? [read.state] : [], () => loadEnvironment(files, policy));
   try {
-    const plan = read ? (await planAgainst(desired, read, { serverDryRun: !pr.fromFork })).plan : planEnvironment(desired, referenceLiveState(desired));
-    if (environment.policyChange) plan.findings = sortFindings([...plan.findings, policyFinding(environment.policyChange, headConfig)]);
+    const { plan, set } = read ? await planAgainst(desired, read, { serverDryRun: !pr.fromFork }) : { plan: planEnvironment(desired, referenceLiveState(desired)), set: undefined };
+    const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig) : undefined, chartWaitFinding(policy, set?.chart, eventBudgetMs, Date.now() - started)];
+    plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined)]);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
       delivery: pr.delivery,
       plan: planDigest(plan),
