@@ -155,7 +155,7 @@ export class HelmRunner {
         if (killTimer) clearTimeout(killTimer);
         if (failure !== undefined) return reject(failure);
         const errors = stderr.text();
-        if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(errors.slice(-ERROR_TAIL_CHARS).trim())}`, code ?? undefined));
+        if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(helmErrorText(errors).slice(-ERROR_TAIL_CHARS).trim())}`, code ?? undefined));
         resolve({ stdout: stdout.text(), stderr: this.options.redactor.text(errors) });
       });
     });
@@ -169,6 +169,18 @@ function credentialsOf(cluster: ClusterConnection): Record<string, string> {
   if (cluster.basic) out['password'] = cluster.basic.password;
   if (cluster.clientCertificate) out['clientKey'] = cluster.clientCertificate.key;
   return out;
+}
+
+/**
+ * What of helm's stderr says why it failed: from its last `Error: ` line to the end. Helm 4 logs the same
+ * error before it as a structured line (`level=WARN msg="upgrade failed" ... error="..."`, its newlines
+ * escaped), and may log warnings; quoting all of it said the error twice. Without an `Error: ` line, all
+ * of stderr.
+ */
+export function helmErrorText(stderr: string): string {
+  const start = stderr.lastIndexOf('\nError: ');
+  if (start >= 0) return stderr.slice(start + 1);
+  return stderr;
 }
 
 /** helm's message, with what to do for the failures whose wording does not say it. */

@@ -13,7 +13,8 @@ export interface FakeHelmRun {
 /**
  * A stand-in for the helm binary (a Node script) that records each run in `<dir>/runs.jsonl` and acts by its
  * first argument: `sleep` (starts a child `sleep`, records both PIDs, never exits), `flood` (prints 40 MB),
- * `fail` (prints the kubeconfig's token in an error, exits 1), `upgrade` (prints a release as JSON),
+ * `fail` (prints the kubeconfig's token in an error, exits 1), `fail-rollout` (helm 4's
+ * logged-then-said error of a timed-out rollout, exits 1), `upgrade` (prints a release as JSON),
  * `history` and `get` (print what helm prints), anything else prints `ok`.
  */
 export async function fakeHelm(dir: string): Promise<{ locate: () => Promise<HelmBinary>; runs: () => Promise<FakeHelmRun[]>; pids: () => Promise<number[]> }> {
@@ -43,6 +44,11 @@ switch (args[0]) {
   }
   case 'fail':
     console.error('Error: Kubernetes cluster unreachable: Unauthorized (token ' + /token: (\\S+)/.exec(kubeconfig.text)[1] + ')');
+    process.exit(1);
+  case 'fail-rollout':
+    // helm 4's stderr for a rollout wait that timed out: the error logged, then said (captured from helm 4 and FSM's chart).
+    console.error('level=WARN msg="upgrade failed" name=fsm error="resource Deployment/fsm-system/fsm-controller not ready. status: InProgress, message: Replicas: 0/4\\\\ncontext deadline exceeded"');
+    console.error('Error: UPGRADE FAILED: resource Deployment/fsm-system/fsm-controller not ready. status: InProgress, message: Replicas: 0/4\\ncontext deadline exceeded');
     process.exit(1);
   case 'upgrade':
     console.log(JSON.stringify({ name: args[1], version: 7, manifest: '---\\nkind: ConfigMap\\n' }));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { load } from 'js-yaml';
 import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
-import { HelmError, HelmRunner, KILL_GRACE_MS, MAX_STDOUT_BYTES } from '../../src/helm/helm-runner.ts';
+import { HelmError, helmErrorText, HelmRunner, KILL_GRACE_MS, MAX_STDOUT_BYTES } from '../../src/helm/helm-runner.ts';
 import type { ClusterConnection } from '../../src/kube/cluster-connection.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
 import { fakeHelm } from './fake-helm.ts';
@@ -78,6 +78,21 @@ test('a failure quotes helm, with the token masked and a hint for refused creden
     assert.match(error.message, /the API server refused the cluster's credentials/);
     return true;
   });
+});
+
+test("a failure quotes helm's error once: helm 4's structured log line of the same error is left out", async () => {
+  await assert.rejects(runner.run({ args: ['fail-rollout'], cluster: CLUSTER, timeoutMs: 10_000, what: 'upgrade release fsm-system/fsm' }), (error: Error) => {
+    assert.equal(
+      error.message,
+      'upgrade release fsm-system/fsm: helm exited with 1: Error: UPGRADE FAILED: resource Deployment/fsm-system/fsm-controller not ready. status: InProgress, message: Replicas: 0/4\ncontext deadline exceeded',
+    );
+    return true;
+  });
+});
+
+test('without an Error: line, all of stderr is quoted', () => {
+  assert.equal(helmErrorText('level=ERROR msg="cannot load chart"\nno such file\n'), 'level=ERROR msg="cannot load chart"\nno such file\n');
+  assert.equal(helmErrorText('Error: first\nError: second\n'), 'Error: second\n');
 });
 
 test('a run past its timeout is stopped with its whole process group', async () => {
