@@ -41,8 +41,8 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
     trail,
     ...(cc.event.comment.htmlUrl ? { logUrl: cc.event.comment.htmlUrl } : {}),
   });
-  if (outcome.status === 'duplicate') return {};
   const report = await reportOutcome(cc, environment, sha, actor, outcome, 'rollback');
+  if (outcome.status === 'duplicate') return { log: report.log };
   const applied = outcome.status === 'deployed' && (outcome.result === 'no-changes' || outcome.result.result === 'applied');
   if (applied) {
     await new Pins(client, environment.mesh.namespace).pin(environment.name, { sha, deployment: outcome.deployment.id, actor, since: new Date().toISOString() });

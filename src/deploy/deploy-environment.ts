@@ -41,8 +41,11 @@ export interface DeployRequest {
 }
 
 export type DeployOutcome =
-  /** The trigger acted before: nothing was done again. */
-  | { status: 'duplicate'; deployment: RecordedDeployment | undefined; record: ApplyRecord | undefined }
+  /**
+   * The trigger acted before: nothing was done again. `said`: what its Deployment's final status says
+   * (or its history record), for a report an earlier try could not make.
+   */
+  | { status: 'duplicate'; deployment: RecordedDeployment | undefined; record: ApplyRecord | undefined; said?: { succeeded: boolean; description: string } }
   | { status: 'refused'; reason: string; plan?: EnvironmentPlan }
   | { status: 'plan-changed'; plan: EnvironmentPlan; digest: string }
   /** The plan is not the one shown only because nothing is left to do: the cluster matches the commit (applied since). */
@@ -71,7 +74,10 @@ const TERMINAL = new Set(['success', 'failure', 'inactive']);
 export async function deployEnvironment(request: DeployRequest): Promise<DeployOutcome> {
   const { environment, trail, progress } = request;
   const previous = await trail.find(environment.name, request.sha, request.trigger);
-  if (previous && TERMINAL.has((await trail.latestState(previous.id)) ?? '')) return { status: 'duplicate', deployment: previous, record: undefined };
+  const last = previous && (await trail.latestStatus(previous.id));
+  if (previous && last && TERMINAL.has(last.state)) {
+    return { status: 'duplicate', deployment: previous, record: undefined, said: { succeeded: last.state !== 'failure', description: last.state === 'inactive' ? 'applied; a later deploy has superseded it' : last.description } };
+  }
 
   const holder = `github-app/${request.trigger}`;
   const client = request.client.withDeadline(request.deadline);
@@ -85,7 +91,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
       if (previous) await trail.setStatus(previous.id, done.result === 'applied' ? 'success' : 'failure', describeRecord(done), request.logUrl);
-      return { status: 'duplicate', deployment: previous, record: done };
+      return { status: 'duplicate', deployment: previous, record: done, said: { succeeded: done.result === 'applied', description: describeRecord(done) } };
     }
 
     const { plan, set } = await planLive(client, desired, environment, progress);

@@ -25,8 +25,12 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
   const name = environment.name;
   const short = sha.slice(0, 7);
   switch (outcome.status) {
-    case 'duplicate':
-      return { log: [], failed: false };
+    case 'duplicate': {
+      // An earlier try applied, then GitHub refused its report: say it now. A log that has the line keeps one (withLogLine).
+      if (!outcome.deployment || !outcome.said) return { log: [], failed: false };
+      const { succeeded, description } = outcome.said;
+      return { log: [`${succeeded ? '✅' : '❌'} \`${name}\`: ${verb} of \`${short}\` by ${escapeMarkdown(actor)}: ${markdownMessage(clip(description, MESSAGE_SHOWN))} (Deployment ${outcome.deployment.id})`], failed: false };
+    }
     case 'refused':
       return { log: [], refusal: `${name}: not applied: ${outcome.reason}; see the check run, fix, push, then /fsm plan ${name}`, failed: false };
     case 'plan-changed':

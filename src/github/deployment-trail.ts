@@ -112,8 +112,13 @@ export class DeploymentTrail {
 
   /** The latest status of a deployment, or undefined when it has none yet. */
   async latestState(id: number): Promise<string | undefined> {
+    return (await this.latestStatus(id))?.state;
+  }
+
+  /** The deployment's newest status: its state and description (what fsm-gitops said of the apply then). */
+  async latestStatus(id: number): Promise<{ state: string; description: string } | undefined> {
     const { data } = await this.octokit.rest.repos.listDeploymentStatuses({ ...this.ref, deployment_id: id, per_page: 1 });
-    return data[0]?.state;
+    return data[0] ? { state: data[0].state, description: data[0].description ?? '' } : undefined;
   }
 
   /** Every state a deployment has had, newest first. */

@@ -158,6 +158,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(github.deployments.length, 1);
     assert.equal((await readHistory(client, 'fsm-system', 'staging')).length, history);
     assert.equal(github.botComments(7).length, replies);
+    assert.equal(log(7).split(`(Deployment ${github.deployments[0]!.id})`).length, 2, 'the log reports the Deployment once');
   });
 
   test('another pull request cannot apply while #7 holds staging; its comment says so', async () => {
@@ -406,5 +407,28 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual(await exclusionList(), [6379, 1521, 5432, 27017], 'rolled back to the first apply');
     assert.equal((await claims().read('staging'))?.headSha, '19'.repeat(20));
     await say(19, 'alice', '/fsm unlock staging');
+  });
+
+  test('an apply whose report GitHub refused is reported by the next try, which applies nothing again', async () => {
+    const ports = (await exclusionList()) as number[]; // #19 unlocked staging above
+    github.addCommit(sha('4'), repo('on-command', JSON.stringify(ports)));
+    github.branches.set('main', sha('4'));
+    const files = repo('on-command', JSON.stringify([...ports, 3306]));
+    await openPullRequest(21, '21'.repeat(20), files, { approvedBy: ['bob'] });
+    const sent = github.comment(21, 'alice', '/fsm apply staging');
+    const payload = commentPayload({ number: 21, id: sent.id, body: sent.body, user: 'alice' });
+    const deployments = github.deployments.length;
+    github.faults['PATCH comments'] = [{ status: 502 }, { status: 502 }, { status: 502 }, { status: 502 }];
+    await assert.rejects(handleTry(probot, live, 'issue_comment', payload, { final: false }, 'delivery-21'), /failure injected by the test/);
+    github.faults['PATCH comments'] = [];
+    const deployment = github.deployments.at(-1)!;
+    assert.equal(github.deployments.length, deployments + 1);
+    assert.deepEqual(deployment.statuses.map((s) => s.state), ['in_progress', 'success']);
+    assert.doesNotMatch(log(21), /\(Deployment \d+/, 'the first try could not say it');
+
+    await handleTry(probot, live, 'issue_comment', payload, { final: true }, 'delivery-21');
+    assert.equal(github.deployments.length, deployments + 1, 'no second Deployment');
+    assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `comment:${sent.id}`).length, 1, 'applied once');
+    assert.match(log(21), new RegExp(`✅ \`staging\`: apply of \`2121212\` by alice: applied 2121212: 1 object\\(s\\) applied \\(Deployment ${deployment.id}\\)`));
   });
 });

@@ -44,3 +44,14 @@ test('sections are replaced in place; a new log goes under the status block', ()
   assert.equal(sectionOf(body, 'log'), '**Deploy log**\n\n- second\n- first');
   assert.ok(body.indexOf('<!-- /fsm-gitops:status -->') < body.indexOf('<!-- fsm-gitops:log -->'));
 });
+
+test('a line reporting a Deployment the log already reports is not added again; other lines are', () => {
+  let body = renderMarkdown({ environments: [] }, { preamble: section('status', 'one') });
+  body = withLogLine(body, '✅ `staging`: apply of `abc1234` by alice: 1 object(s) applied (Deployment 12)');
+  body = withLogLine(body, '⚠️ `staging`: the apply history could not be written; Deployment 12 records this apply');
+  const retried = withLogLine(body, '✅ `staging`: apply of `abc1234` by alice: applied abc1234: 1 object(s) applied (Deployment 12)');
+  assert.equal(retried, body);
+  const failed = withLogLine(body, '❌ `staging`: apply of `def5678` by alice failed (Deployment 123, issue #4): boom');
+  assert.match(sectionOf(failed, 'log')!, /^- ❌ .*\(Deployment 123, issue #4\)/m);
+  assert.equal(withLogLine(failed, '❌ `staging`: apply of `def5678` by alice: failed and rolled back: boom (Deployment 123)'), failed);
+});

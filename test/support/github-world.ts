@@ -420,6 +420,8 @@ export class GitHubWorld {
         if (!comment) return [404, { message: 'Not Found' }];
         const refused = issueRefusal(body);
         if (refused) return [422, { message: refused }];
+        const fault = this.fault('PATCH comments');
+        if (fault) return [fault.status, { message: 'failure injected by the test' }, fault.headers ?? {}];
         comment.body = (body as { body: string }).body;
         return [200, comment];
       })
