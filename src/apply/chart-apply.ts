@@ -36,13 +36,14 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
   const release = name(upgrade);
   const before = { revision: upgrade.fromRevision, chartVersion: upgrade.fromVersion };
   const revisions = (after?: HelmRevisions['after']): HelmRevisions => ({ release, before, ...(after ? { after } : {}) });
+  const started = (options.now ?? Date.now)();
   const upgraded = await upgradeChart(upgrade, policy, options);
   if (upgraded.status === 'not-started') {
     return { result: 'refused', done: [], uncertain: [], notUndone: [], message: `nothing written: ${upgraded.message}`, helm: revisions(before) };
   }
   if (upgraded.status === 'failed') {
     options.progress?.(`helm upgrade failed: ${upgraded.message}`);
-    const back = await rollbackChart(upgrade, options);
+    const back = await rollbackChart(upgrade, options, started);
     const failure = `helm upgrade of ${release} to chart ${upgrade.toVersion} failed: ${upgraded.message}. The MeshConfig and plugin objects were not touched`;
     if (back.status === 'unchanged') return { result: 'refused', done: [], uncertain: [], notUndone: [], message: `${failure}; the release is unchanged (revision ${upgrade.fromRevision})`, helm: revisions(before) };
     return withRollback({ result: 'rolled-back', done: [], uncertain: [], notUndone: [] }, failure, upgrade, back, revisions);
@@ -53,7 +54,7 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
   const done = [step, ...objects.done];
   if (objects.result === 'applied') return { ...objects, done, helm: revisions({ revision: upgraded.revision, chartVersion: upgrade.toVersion }) };
   options.progress?.(`the MeshConfig and plugin objects were not applied: rolling back the Helm release`);
-  const back = await rollbackChart(upgrade, options);
+  const back = await rollbackChart(upgrade, options, started);
   const after = { revision: upgraded.revision, chartVersion: upgrade.toVersion };
   return withRollback({ ...objects, done }, `MeshConfig and plugin objects: ${objects.message ?? objects.result}`, upgrade, back, (rolled) => revisions(rolled ?? after));
 }
@@ -82,6 +83,14 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
         result: 'failed',
         message: `${said}. Helm release ${release} not rolled back: ${back.message}; another apply may be changing the environment now. Run a plan to see where it stands`,
         notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision}`],
+        helm: revisions(),
+      };
+    case 'left':
+      return {
+        ...objects,
+        result: 'failed',
+        message: `${said}. Helm release ${release} not rolled back to revision ${upgrade.fromRevision}: ${back.message}; it is left as it is, as a rollback never writes over a later change. Check those objects, then run \`${rollbackCommand(upgrade)}\` if the release should go back`,
+        notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision} (${back.changed.length > 0 ? 'changed by someone else since the upgrade' : 'later changes could not be checked'})`],
         helm: revisions(),
       };
     case 'failed':

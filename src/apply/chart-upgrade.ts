@@ -44,6 +44,11 @@ export interface ChartStepOptions {
   deadline?: number | undefined;
   progress?: ((message: string) => void) | undefined;
   now?: () => number;
+  /**
+   * The release's objects someone else changed at or after `since` (epoch ms), one line each
+   * (release-later-changes.ts releaseChangedSince): a rollback is not run over them. Absent: not checked.
+   */
+  laterChanges?: ((since: number) => Promise<string[]>) | undefined;
 }
 
 export type UpgradeOutcome =
@@ -104,6 +109,8 @@ export type RollbackOutcome =
   | { status: 'rolled-back'; revision: number | undefined }
   /** The failed upgrade made no revision: the release is as it was. */
   | { status: 'unchanged' }
+  /** Not run: it would write over what someone changed since the upgrade (`changed`, one line each), or that could not be checked. */
+  | { status: 'left'; changed: string[]; message: string }
   | { status: 'lease-lost'; message: string }
   | { status: 'failed'; message: string };
 
@@ -112,9 +119,10 @@ export type RollbackOutcome =
  * revision), unless the newest revision is still that one, deployed (the upgrade wrote nothing). Works from a
  * release an upgrade left pending or failed: Helm allows a rollback there, and it is what clears a
  * pending-upgrade that a killed helm leaves behind. Not when the Lease is lost: another apply may be writing.
- * Never throws.
+ * Not when someone else changed the release's objects since the upgrade started (`upgradeStarted`, epoch ms;
+ * options.laterChanges): helm would write over that change, and a rollback never does. Never throws.
  */
-export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartStepOptions, 'deadline'>): Promise<RollbackOutcome> {
+export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartStepOptions, 'deadline'>, upgradeStarted?: number): Promise<RollbackOutcome> {
   try {
     options.fence?.();
   } catch (error) {
@@ -126,6 +134,14 @@ export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartSt
     if (latest && latest.revision === upgrade.fromRevision && latest.status === 'deployed') return { status: 'unchanged' };
   } catch {
     // Unknown: rolling back to the deployed revision is safe either way.
+  }
+  if (options.laterChanges && upgradeStarted !== undefined) {
+    try {
+      const changed = await options.laterChanges(upgradeStarted);
+      if (changed.length > 0) return { status: 'left', changed, message: `someone else changed its objects since the upgrade (${changed.join('; ')})` };
+    } catch (error) {
+      return { status: 'left', changed: [], message: `whether someone else changed its objects since the upgrade could not be read (${(error as Error).message})` };
+    }
   }
   options.progress?.(`helm rollback ${name(upgrade)} to revision ${upgrade.fromRevision}`);
   try {

@@ -56,6 +56,7 @@ export class ChartRenderer {
       toVersion: version,
       chart: bump === 'same' ? { files: release.chartFiles } : { name: release.chartName, repository: policy.repository, version },
       values,
+      objects: [],
     };
     const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
     try {
@@ -68,6 +69,7 @@ export class ChartRenderer {
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
+      upgrade.objects = [...deployed.values(), ...[...rendered].filter(([key]) => !deployed.has(key)).map(([, object]) => object)];
       return { ok: true, chartVersion: version, via, deployed, rendered, upgrade };
     } catch (error) {
       // No helm where the plan runs is this environment's finding, not the end of every environment's plan.

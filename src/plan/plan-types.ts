@@ -61,6 +61,11 @@ export interface ChartUpgrade {
   chart: { files: ChartFile[] } | { name: string; repository: string; version: string };
   /** Exactly the values helm is given (values.yaml plus fsm.meshName; helm-values.ts releaseValues). */
   values: JsonObject;
+  /**
+   * What a rollback to `fromRevision` writes or removes: the deployed revision's objects, then those only the
+   * new render has. Read before a rollback, which must not write over anyone's later change.
+   */
+  objects: KubeObject[];
 }
 
 export interface Workload {

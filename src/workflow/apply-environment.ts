@@ -8,6 +8,7 @@ import type { RepoFiles } from '../desired/repo-files.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { upgradeThenApply, type ApplyResult } from '../apply/chart-apply.ts';
 import { releaseHelm, type ReleaseHelm } from '../apply/chart-upgrade.ts';
+import { releaseChangedSince } from '../apply/release-later-changes.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
 import { recordApply, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
@@ -251,7 +252,8 @@ export async function carryOut(client: KubeApi, environment: EnvironmentConfig, 
   if (upgrade && environment.chart?.upgrade) {
     if (!options.helm) throw new Error(`the plan of ${environment.name} upgrades the chart, and no helm was given to run it`);
     const helm = await options.helm(upgrade);
-    result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress }, objects);
+    const laterChanges = (since: number) => releaseChangedSince(options.rollbackClient?.() ?? client, upgrade.objects, upgrade.release.namespace, since);
+    result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress, laterChanges }, objects);
   } else {
     result = await objects();
   }

@@ -24,6 +24,7 @@ const UPGRADE: ChartUpgrade = {
   toVersion: '1.6.0',
   chart: { name: 'fsm', repository: 'http://127.0.0.1:8879', version: '1.6.0' },
   values: { fsm: { meshName: 'fsm', fsmController: { replicaCount: 2 } } },
+  objects: [],
 };
 const ENVIRONMENT = parseRepoConfig('.github/fsm-gitops.yml', Buffer.from('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    chart: { upgrade: true, version: 1.6.0 }\n')).environments[0]!;
 const PLAN: EnvironmentPlan = {

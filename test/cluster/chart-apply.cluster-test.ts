@@ -203,10 +203,36 @@ describe('apply runs the chart upgrade', { concurrency: false }, () => {
     const next = await plan();
     assert.equal(next.code, 0, next.stdout + next.stderr);
   });
+
+  test('a rollback that would write over a later change is not run: someone scaled fsm-controller after the upgrade; the release is left, saying who changed what', async () => {
+    await write(`version: 1.6.0, ${NO_WAIT}`, replicas(4));
+    await cp(join(EXAMPLE, 'meshconfig.yaml'), join(repo, 'clusters/staging/meshconfig.yaml'));
+    await cp(join(EXAMPLE, 'plugins'), join(repo, 'clusters/staging/plugins'), { recursive: true });
+    const deployed = Number((await history()).at(-1)!.split(' ')[0]);
+    const scale = () => client.request({ method: 'PATCH', path: CONTROLLER, query: { fieldManager: 'sre' }, contentType: 'application/merge-patch+json', body: { spec: { replicas: 5 } }, what: 'scale fsm-controller' });
+    try {
+      const result = done(await apply('c8', { client: failingPluginWrites(client, scale) }));
+      assert.equal(result.result, 'failed', result.message);
+      assert.match(
+        result.message ?? '',
+        new RegExp(`Helm release fsm-system/fsm not rolled back to revision ${deployed}: someone else changed its objects since the upgrade \\(Deployment fsm-system/fsm-controller: spec\\.replicas changed by sre\\); it is left as it is, as a rollback never writes over a later change`),
+      );
+      assert.deepEqual(result.notUndone, [`Helm release fsm-system/fsm: not rolled back to revision ${deployed} (changed by someone else since the upgrade)`]);
+      assert.equal(await liveReplicas(), 5, "sre's change stands");
+      assert.deepEqual((await history()).slice(-1), [`${deployed + 1} deployed fsm-1.6.0`], 'no rollback revision');
+    } finally {
+      await rm(join(repo, 'clusters/staging/meshconfig.yaml'));
+      await rm(join(repo, 'clusters/staging/plugins'), { recursive: true });
+    }
+  });
 });
 
-/** The client, with every real (not dry-run) write of a Plugin refused as the API server refuses an invalid object. */
-function failingPluginWrites(real: KubeClient): KubeClient {
+/**
+ * The client, with every real (not dry-run) write of a Plugin refused as the API server refuses an invalid object;
+ * `meanwhile` runs before the first refusal (someone else's write, after the chart upgrade).
+ */
+function failingPluginWrites(real: KubeClient, meanwhile?: () => Promise<unknown>): KubeClient {
+  let first: Promise<unknown> | undefined;
   const wrap = (inner: KubeClient): KubeClient =>
     new Proxy(inner, {
       get(target, property, receiver) {
@@ -214,7 +240,7 @@ function failingPluginWrites(real: KubeClient): KubeClient {
         if (property === 'request') {
           return (request: Parameters<KubeClient['request']>[0]) =>
             request.method === 'PATCH' && request.path.includes('/plugins/') && !request.query?.['dryRun']
-              ? Promise.reject(new Error('injected: the API server refused Plugin cors-policy'))
+              ? (first ??= (meanwhile?.() ?? Promise.resolve())).then(() => Promise.reject(new Error('injected: the API server refused Plugin cors-policy')))
               : target.request(request);
         }
         const value: unknown = Reflect.get(target, property, receiver);

@@ -6,7 +6,7 @@ import type { ChartUpgrade } from '../../src/plan/plan-types.ts';
 
 const environment = (chart: string) =>
   parseRepoConfig('.github/fsm-gitops.yml', new TextEncoder().encode(`environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    chart: ${chart}\n`)).environments[0]!;
-const UPGRADE: ChartUpgrade = { release: { name: 'fsm', namespace: 'fsm-system' }, fromRevision: 1, fromVersion: '1.5.1', toVersion: '1.5.1', chart: { files: [] }, values: {} };
+const UPGRADE: ChartUpgrade = { release: { name: 'fsm', namespace: 'fsm-system' }, fromRevision: 1, fromVersion: '1.5.1', toVersion: '1.5.1', chart: { files: [] }, values: {}, objects: [] };
 const BUDGET_MS = 480_000; // npm start's event
 const PLAN_MS = 5_000;
 

@@ -1,0 +1,143 @@
+import pLimit from 'p-limit';
+import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
+import { apiGroup, apiVersionOnly, namespaceOf, type KubeObject } from '../core/kube.ts';
+import type { KubeApi } from '../kube/kube-client.ts';
+import { objectPath, typeFor } from '../kube/resource-paths.ts';
+
+/** The field manager helm writes a release's objects with (helm 3 and 4, client-side and server-side apply). */
+export const HELM_FIELD_MANAGER = 'helm';
+/** Owned fields named per object, at most. */
+const FIELDS_NAMED = 3;
+const READS_IN_FLIGHT = 8;
+
+/**
+ * The objects of a Helm release that someone other than helm changed at or after `since` (epoch ms), in
+ * fields a rollback would write: a `helm rollback` then would write over that later change, which
+ * fsm-gitops never does (DESIGN.md's safety rules; the objects' rollback, rollback.ts, leaves such a
+ * change as it is too). Each object of `objects` (the manifests the rollback restores or removes) is read,
+ * and its metadata.managedFields (Kubernetes API: server-side apply's field ownership, which the API server
+ * keeps for every write, client-side ones included) are searched for an entry of another field manager,
+ * stamped no earlier than the second `since` falls in, that owns a field the manifest sets. Fields only a
+ * controller sets (status, the Deployment's revision annotation, a webhook's caBundle the chart leaves
+ * empty) are not in the manifest, so a controller's routine writes do not count. An object that is gone, or
+ * whose kind the API server does not serve, is skipped.
+ * Returns one line per object: `Deployment fsm-system/fsm-controller: spec.replicas changed by sre`.
+ * Throws the API error when an object cannot be read.
+ */
+export async function releaseChangedSince(client: KubeApi, objects: readonly KubeObject[], releaseNamespace: string, since: number): Promise<string[]> {
+  const discovery = new Discovery(client);
+  const limit = pLimit(READS_IN_FLIGHT);
+  const lines = await Promise.all(
+    objects.map((manifest) =>
+      limit(async () => {
+        const path = await discovery.pathOf(manifest, releaseNamespace);
+        if (!path) return undefined;
+        const live = await client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
+        if (!live) return undefined;
+        const changes = laterChanges(live, manifest, since);
+        if (changes.length === 0) return undefined;
+        const namespace = namespaceOf(live as KubeObject);
+        const fields = changes.flatMap((c) => c.fields);
+        const shown = fields.slice(0, FIELDS_NAMED).join(', ') + (fields.length > FIELDS_NAMED ? ` and ${fields.length - FIELDS_NAMED} more` : '');
+        return `${manifest.kind} ${namespace ? `${namespace}/` : ''}${manifest.metadata.name}: ${shown} changed by ${[...new Set(changes.map((c) => c.manager))].join(', ')}`;
+      }),
+    ),
+  );
+  return lines.filter((line): line is string => line !== undefined);
+}
+
+/** The managedFields entries of other managers stamped in or after the second `since` (epoch ms) falls in, and the manifest's fields each owns. */
+export function laterChanges(live: JsonObject, manifest: KubeObject, since: number): { manager: string; fields: string[] }[] {
+  const from = Math.floor(since / 1000) * 1000; // managedFields times are whole seconds
+  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
+  const entries = Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
+  const out: { manager: string; fields: string[] }[] = [];
+  for (const entry of entries) {
+    if (!isObject(entry) || entry['manager'] === HELM_FIELD_MANAGER || typeof entry['time'] !== 'string') continue;
+    if (!(Date.parse(entry['time']) >= from) || !isObject(entry['fieldsV1'])) continue;
+    const { ['f:status']: _status, ...owned } = entry['fieldsV1'];
+    const fields = ownedIn(owned, manifest as unknown as JsonObject, '');
+    if (fields.length > 0) out.push({ manager: String(entry['manager'] ?? 'an unnamed manager'), fields });
+  }
+  return out;
+}
+
+/**
+ * The paths of `manifest` that a fieldsV1 set owns (the structured-merge-diff encoding: `f:<field>`,
+ * `k:<json key>` for a list item by its keys, `v:<json>` for a set member, `i:<index>`, `.` for the node itself).
+ */
+function ownedIn(owned: JsonObject, manifest: JsonValue | undefined, at: string): string[] {
+  const found: string[] = [];
+  for (const [key, below] of Object.entries(owned)) {
+    if (key === '.') continue;
+    const child = childOf(manifest, key);
+    if (child === undefined) continue;
+    const path = key.startsWith('f:') ? `${at}${at ? '.' : ''}${key.slice(2)}` : `${at}[${key.slice(2)}]`;
+    const deeper = isObject(below) ? Object.keys(below).filter((k) => k !== '.') : [];
+    if (deeper.length === 0 || !(isObject(child.value) || Array.isArray(child.value))) found.push(path);
+    else found.push(...ownedIn(below as JsonObject, child.value, path));
+  }
+  return found;
+}
+
+/** The part of `node` a fieldsV1 key names, or undefined when the manifest does not set it. */
+function childOf(node: JsonValue | undefined, key: string): { value: JsonValue } | undefined {
+  const rest = key.slice(2);
+  if (key.startsWith('f:')) return isObject(node) && rest in node ? { value: node[rest]! } : undefined;
+  if (!Array.isArray(node)) return undefined;
+  if (key.startsWith('i:')) return node[Number(rest)] !== undefined ? { value: node[Number(rest)]! } : undefined;
+  const wanted = parseKey(rest);
+  if (wanted === undefined) return undefined;
+  if (key.startsWith('v:')) {
+    const member = node.find((item) => JSON.stringify(item) === JSON.stringify(wanted));
+    return member === undefined ? undefined : { value: member };
+  }
+  if (key.startsWith('k:') && isObject(wanted)) {
+    const item = node.find((i) => isObject(i) && Object.entries(wanted).every(([k, v]) => JSON.stringify(i[k]) === JSON.stringify(v)));
+    return item === undefined ? undefined : { value: item };
+  }
+  return undefined;
+}
+
+function parseKey(text: string): JsonValue | undefined {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resource paths of the manifests' kinds, from the API server's discovery documents (one read per apiVersion). */
+class Discovery {
+  private readonly byVersion = new Map<string, Promise<Map<string, { plural: string; namespaced: boolean }>>>();
+
+  constructor(private readonly client: KubeApi) {}
+
+  async pathOf(object: KubeObject, releaseNamespace: string): Promise<string | undefined> {
+    const kinds = await this.kinds(object.apiVersion);
+    const kind = kinds.get(object.kind);
+    if (!kind) return undefined;
+    const type = typeFor(object.apiVersion, kind.plural, kind.namespaced);
+    return objectPath(type, kind.namespaced ? (namespaceOf(object) ?? releaseNamespace) : undefined, object.metadata.name);
+  }
+
+  private kinds(apiVersion: string): Promise<Map<string, { plural: string; namespaced: boolean }>> {
+    let known = this.byVersion.get(apiVersion);
+    if (!known) {
+      const group = apiGroup(apiVersion);
+      typeFor(apiVersion, 'x', false); // refuses an apiVersion that could reshape the URL
+      const path = group === '' ? `/api/${apiVersionOnly(apiVersion)}` : `/apis/${group}/${apiVersionOnly(apiVersion)}`;
+      known = this.client.get(path, `discover ${apiVersion}`).then((document) => {
+        const kinds = new Map<string, { plural: string; namespaced: boolean }>();
+        const resources = document && Array.isArray(document['resources']) ? document['resources'] : [];
+        for (const resource of resources) {
+          if (!isObject(resource) || typeof resource['name'] !== 'string' || resource['name'].includes('/')) continue;
+          kinds.set(String(resource['kind']), { plural: resource['name'], namespaced: resource['namespaced'] === true });
+        }
+        return kinds;
+      });
+      this.byVersion.set(apiVersion, known);
+    }
+    return known;
+  }
+}
