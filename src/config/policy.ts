@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/finding.ts';
-import type { EnvironmentConfig, RepoConfig } from './repo-config.ts';
+import type { ChartPolicy, EnvironmentConfig, RepoConfig } from './repo-config.ts';
 
 /**
  * An environment's policy: the fields that decide what is deployed where, when and by whom. It is read
@@ -23,7 +23,7 @@ export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | u
     const h = headEnvs.get(name);
     if (!h) changes.push({ environment: name, kind: 'removed', base: b });
     else {
-      const fields = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f])).map((f) => `${f} ${show(b[f])} → ${show(h[f])}`);
+      const fields = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f])).flatMap((f) => (f === 'chart' ? chartFields(b.chart, h.chart) : [`${f} ${show(b[f])} → ${show(h[f])}`]));
       if (fields.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields });
     }
   }
@@ -49,6 +49,17 @@ export function policyDigest(environment: EnvironmentConfig): string {
   const fields = Object.fromEntries(POLICY_FIELDS.map((f) => [f, environment[f] ?? null]));
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
 }
+
+/** The `chart:` keys as .github/fsm-gitops.yml spells them (ChartPolicy's names are not the file's). */
+const CHART_KEYS: Record<keyof ChartPolicy, string> = { upgrade: 'chart.upgrade', version: 'chart.version', repository: 'chart.repository', allowBreaking: 'chart.allowBreaking', waitTimeoutSeconds: 'chart.wait.timeoutSeconds' };
+
+function chartFields(before: ChartPolicy | undefined, after: ChartPolicy | undefined): string[] {
+  const keys = Object.keys(CHART_KEYS) as (keyof ChartPolicy)[];
+  return keys.filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? CHART_VERSION_AFTER_MERGE : ''}`);
+}
+
+/** What becomes of a chart.version change, which this pull request's plan cannot show (the default branch's policy plans it). */
+const CHART_VERSION_AFTER_MERGE = ' (after merge, the next plan of this environment shows the upgrade as a HelmRelease change with its objects, and applies it with that change; the drift issue shows it until then)';
 
 function show(value: unknown): string {
   return value === undefined ? '(default)' : JSON.stringify(value);

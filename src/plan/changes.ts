@@ -46,6 +46,8 @@ export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?
   changes.sort(byApplyOrder);
   const values = valuesChange(context, redactor);
   if (values) changes.push(values);
+  const version = chartVersionChange(context);
+  if (version) changes.push(version);
   appendAll(changes, chartChanges(context, redactor));
   return changes;
 }
@@ -94,13 +96,41 @@ function rank(change: ResourceChange): number {
 const UPGRADE_OFF = `values changes need a chart upgrade (helm upgrade), which this environment does not run: to enable it, ${ENABLE_CHART_UPGRADES}`;
 const UPGRADE_NOT_PLANNED = 'apply does not upgrade the chart with this plan: the findings say why (no deployed release to upgrade, a refused chart version, a release left mid-operation, or helm refusing the values)';
 
-/** The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts); apply runs the upgrade. */
+/**
+ * The chart's objects the upgrade changes, per object against the release's stored manifest (release-changes.ts);
+ * apply runs the upgrade. They are values.yaml's, unless the chart version changes: then the config's `chart.version`.
+ */
 function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[] {
   const release = context.live.helmRelease;
   const chart = context.chart;
   if (!release || !chart?.ok) return [];
-  const file = context.desired.values?.file ?? context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
+  const file = (chart.chartVersion === release.chartVersion ? context.desired.values?.file : undefined) ?? configFile(context);
   return releaseChanges(chart.deployed, chart.rendered, redactor, file).changes;
+}
+
+/**
+ * The chart version the upgrade moves the release to (`chart.version` in .github/fsm-gitops.yml), as a change
+ * of its own: without it, a bump shows only as its objects' changes.
+ */
+function chartVersionChange(context: PlanContext): ResourceChange | undefined {
+  const release = context.live.helmRelease;
+  const chart = context.chart;
+  if (!release || !chart?.ok || chart.chartVersion === release.chartVersion) return undefined;
+  const at = context.environment.pathAt;
+  return {
+    action: 'update',
+    kind: 'HelmRelease',
+    apiVersion: 'helm.sh/v3',
+    name: release.name,
+    namespace: release.namespace,
+    file: configFile(context),
+    ...(at ? { line: at.line } : {}),
+    fields: [{ path: 'chart', before: `${release.chartName}-${release.chartVersion}`, after: `${release.chartName}-${chart.chartVersion}` }],
+  };
+}
+
+function configFile(context: PlanContext): string {
+  return context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
 }
 
 function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange | undefined {

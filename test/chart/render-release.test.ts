@@ -95,7 +95,10 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const rendered = await new ChartRenderer(() => new CountingHelm()).render(await loadEnvironment(repo, environment), live);
     assert.ok(rendered?.ok);
     const { upgrade } = rendered;
-    assert.deepEqual({ ...upgrade, chart: 'files' in upgrade.chart ? upgrade.chart.files.map((f) => f.name).filter((n) => n === 'Chart.yaml' || n === 'templates/fsm-deployment.yaml') : upgrade.chart }, {
+    const { objects, ...rest } = upgrade;
+    assert.ok(objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'fsm-controller'), 'what a rollback restores: the deployed manifest');
+    assert.equal(objects.length, new Set(objects.map((o) => `${o.kind}/${String(o.metadata['namespace'])}/${o.metadata.name}`)).size, 'each once');
+    assert.deepEqual({ ...rest, chart: 'files' in upgrade.chart ? upgrade.chart.files.map((f) => f.name).filter((n) => n === 'Chart.yaml' || n === 'templates/fsm-deployment.yaml') : upgrade.chart }, {
       release: RELEASE,
       fromRevision: 1,
       fromVersion: '1.5.1',
@@ -217,6 +220,19 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(stored));
     assert.deepEqual(helm.calls, ['template {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.0"}']);
     assert.deepEqual(p.findings.filter((f) => f.code.startsWith('chart-')), []);
+    const release = p.changes.find((c) => c.kind === 'HelmRelease');
+    assert.deepEqual(
+      [release?.action, release?.namespace, release?.name, release?.file, release?.line, release?.fields],
+      ['update', 'fsm-system', 'fsm', CONFIG_FILE, 3, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }]],
+      'the bump is a change of its own, at chart.version\'s environment',
+    );
+    assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
+  });
+
+  it('without a version bump there is no HelmRelease change', async () => {
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 2\n');
+    assert.deepEqual(p.changes.filter((c) => c.kind === 'HelmRelease'), []);
+    assert.ok(p.changes.filter((c) => c.kind === 'Deployment').every((c) => c.file === 'clusters/staging/values.yaml'), 'the objects are values.yaml\'s');
   });
 });
 

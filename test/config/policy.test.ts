@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { policyChanges, policyFinding } from '../../src/config/policy.ts';
+import { parseRepoConfig } from '../../src/config/repo-config.ts';
+
+const config = (chart: string) =>
+  parseRepoConfig('.github/fsm-gitops.yml', new TextEncoder().encode(`environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    approvals: 1\n    chart: ${chart}\n`));
+
+test('a chart change is said in the config file\'s own keys, and a version bump says when its upgrade is planned and applied', () => {
+  const base = config('{ upgrade: true, version: 1.5.1 }');
+  const head = config('{ upgrade: true, version: 1.6.0, wait: { timeoutSeconds: 600 } }');
+  const [change] = policyChanges(base, head);
+  assert.equal(change?.kind, 'changed');
+  const message = policyFinding(change!, head).message;
+  assert.match(message, /takes effect after merge: chart\.version "1\.5\.1" → "1\.6\.0" \(after merge, the next plan of this environment shows the upgrade as a HelmRelease change/);
+  assert.match(message, /chart\.wait\.timeoutSeconds 300 → 600/);
+  assert.doesNotMatch(message, /waitTimeoutSeconds|\{"upgrade"/, 'not the internal shape');
+});
+
+test('an unchanged chart section is not a change', () => {
+  assert.deepEqual(policyChanges(config('{ upgrade: true }'), config('{ upgrade: true }')), []);
+});
