@@ -52,7 +52,7 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
   }
   const plan = 'plan' in outcome && outcome.plan ? renderMarkdown({ environments: [outcome.plan] }, { maxLength: 50_000 }).replace(/^<!-- fsm-gitops:plan -->\n## fsm-gitops plan\n/, '') : '';
   const summary = applied
-    ? `Rolled \`${environment.name}\` back to \`${sha.slice(0, 7)}\`. Merge deploys to \`${environment.name}\` are paused until \`/fsm unlock ${environment.name}\`, or until the default branch matches the cluster again.`
+    ? `Rolled \`${environment.name}\` back to \`${sha.slice(0, 7)}\`. Deploys to \`${environment.name}\` (on merge and by \`/fsm apply\`) are paused until \`/fsm unlock ${environment.name}\`, or until the default branch matches the cluster again.`
     : fence('text', report.refusal ?? 'not rolled back');
   return { reply: [`### Rollback of \`${environment.name}\` to \`${sha.slice(0, 7)}\``, '', summary, ...report.log.map((line) => `- ${line}`), '', plan].join('\n'), log: report.log, refreshStatus: true };
 }

@@ -28,7 +28,7 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
     await requireWrite(cc, environment, '/fsm unlock');
     const released = claim ? await claims.release(environment.name, { repository: claim.repository, pr: claim.pr }) : undefined;
     const unpinned = named ? await new Pins(client, environment.mesh.namespace).unpin(environment.name) : undefined;
-    const what = [...(released ? [`released the claim of #${Number(released.pr)}`] : []), ...(unpinned ? ['resumed merge deploys (pin removed)'] : [])];
+    const what = [...(released ? [`released the claim of #${Number(released.pr)}`] : []), ...(unpinned ? ['resumed deploys (pin removed)'] : [])];
     if (what.length === 0) untouched.push(environment.name);
     else log.push(unlockLine(environment, cc.event.comment.user.login, what));
   }

@@ -106,8 +106,8 @@ export function lockTexts(environment: string, locks: EnvironmentLocks, own?: { 
   if (claim) {
     const mine = own && claim.repository === own.repository && claim.pr === own.pr;
     const by = `#${Number(claim.pr)}${own && claim.repository !== own.repository ? ` of ${escapeMarkdown(claim.repository)}` : ''}`;
-    texts.push(mine ? `🔒 held by this pull request (applied ${escapeMarkdown(String(claim.headSha).slice(0, 7))})` : `🔒 locked by ${by}, \`/fsm unlock ${environment}\` to release`);
+    texts.push(mine ? `🔒 held by this pull request (since its apply of ${escapeMarkdown(String(claim.headSha).slice(0, 7))})` : `🔒 locked by ${by}, \`/fsm unlock ${environment}\` to release`);
   }
-  if (pin) texts.push(`📌 merge deploys paused after a rollback to ${escapeMarkdown(String(pin.sha).slice(0, 7))}, \`/fsm unlock ${environment}\` to resume`);
+  if (pin) texts.push(`📌 deploys paused since a rollback to ${escapeMarkdown(String(pin.sha).slice(0, 7))} (on merge and by /fsm apply), \`/fsm unlock ${environment}\` to resume`);
   return texts;
 }

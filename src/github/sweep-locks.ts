@@ -21,7 +21,7 @@ export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: str
       if (await claims.release(environment.name, claim)) done.push(`${environment.name}: released the claim of #${claim.pr} (closed)`);
     }
     if (inSync.includes(environment.name) && (await new Pins(client, environment.mesh.namespace).unpin(environment.name, drift.readAt))) {
-      done.push(`${environment.name}: the default branch matches the cluster again; merge deploys resume`);
+      done.push(`${environment.name}: the default branch matches the cluster again; deploys resume`);
     }
   }
   return done;

@@ -147,7 +147,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual([record?.trigger, record?.pr, record?.deployment, record?.result], [`comment:${sent.comment.id}`, 7, deployment!.id, 'applied']);
     assert.deepEqual([(await claims().read('staging'))?.pr, (await claims().read('staging'))?.headSha], [7, sha('7')]);
     assert.match(log(7), new RegExp(`✅ \`staging\`: apply of \`7777777\` by alice: 4 object\\(s\\) applied, 2 deleted \\(Deployment ${deployment!.id}\\)`));
-    assert.match(log(7), /🔒 held by this pull request \(applied 7777777\)/);
+    assert.match(log(7), /🔒 held by this pull request \(since its apply of 7777777\)/);
   });
 
   test('the same command delivered again acts once: no second apply, Deployment or reply', async () => {
@@ -210,7 +210,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const rollback = github.deployments.at(-1)!;
     assert.deepEqual([rollback.task, rollback.ref, rollback.statuses.map((s) => s.state)], ['deploy:rollback', sha('7'), ['in_progress', 'success']]);
     const reply = sent.replies()[0]!;
-    assert.match(reply, /Rolled `staging` back to `7777777`\. Merge deploys to `staging` are paused until `\/fsm unlock staging`/);
+    assert.match(reply, /Rolled `staging` back to `7777777`\. Deploys to `staging` \(on merge and by `\/fsm apply`\) are paused until `\/fsm unlock staging`/);
     assert.match(reply, /outboundPortExclusionList/, 'the reply shows the plan');
     assert.equal((await new Pins(client, 'fsm-system').read('staging'))?.sha, sha('7'));
     // The earlier deploy it replaced is marked inactive by the app, not by GitHub.
@@ -220,6 +220,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const again = await say(8, 'alice', '/fsm apply staging');
     assert.match(again.replies()[0]!, /staging is paused since a rollback to 7777777 by alice\n {4}to unblock: \/fsm unlock staging/);
     assert.deepEqual(await exclusionList(), [6379]);
+    assert.match(log(8), /📌 deploys paused since a rollback to 7777777 \(on merge and by \/fsm apply\), `\/fsm unlock staging` to resume/, 'the status says what the pin stops');
   });
 
   test('a merge while pinned is not deployed; after /fsm unlock, a merge with approvals deploys the merge commit, once', async () => {
@@ -329,7 +330,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), []);
     await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() - 1).toISOString() });
     const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! });
-    assert.deepEqual(swept, ['staging: the default branch matches the cluster again; merge deploys resume']);
+    assert.deepEqual(swept, ['staging: the default branch matches the cluster again; deploys resume']);
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
   });
