@@ -177,7 +177,8 @@ export function describeRecord(record: ApplyRecord): string {
 /** `; Helm revision 3 → 4`: where the release went (before the rest of the status line, which GitHub may cut). */
 export function helmRevisions(helm: HelmRevisions | undefined): string {
   if (!helm) return '';
-  return `; Helm revision ${helm.before.revision} → ${helm.after ? `${helm.after.revision} (chart ${helm.after.chartVersion})` : 'unknown'}`;
+  const chart = (after: { chartVersion: string }) => (after.chartVersion === helm.before.chartVersion ? after.chartVersion : `${helm.before.chartVersion} → ${after.chartVersion}`);
+  return `; Helm revision ${helm.before.revision} → ${helm.after ? `${helm.after.revision} (chart ${chart(helm.after)})` : 'unknown'}`;
 }
 
 /** The Deployment's record of the upgrade it runs: the release, its revision and chart before, the chart planned (the status says the revision after). */

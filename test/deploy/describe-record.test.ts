@@ -7,7 +7,7 @@ const RECORD: ApplyRecord = { commit: 'abcdef0123', time: '2026-12-01T00:00:00Z'
 
 test("a Deployment's final status names the Helm revision before and after a chart upgrade", () => {
   const helm = { release: 'fsm-system/fsm', before: { revision: 3, chartVersion: '1.5.1' }, after: { revision: 4, chartVersion: '1.6.0' } };
-  assert.equal(describeRecord({ ...RECORD, helm }), 'applied abcdef0: the chart upgraded, 1 object(s) applied; Helm revision 3 → 4 (chart 1.6.0)');
+  assert.equal(describeRecord({ ...RECORD, helm }), 'applied abcdef0: the chart upgraded, 1 object(s) applied; Helm revision 3 → 4 (chart 1.5.1 → 1.6.0)');
   assert.equal(describeRecord({ ...RECORD, helm: { release: helm.release, before: helm.before } }), 'applied abcdef0: the chart upgraded, 1 object(s) applied; Helm revision 3 → unknown');
   assert.equal(describeRecord(RECORD), 'applied abcdef0: the chart upgraded, 1 object(s) applied', 'no Helm revisions recorded, no Helm part');
 });
