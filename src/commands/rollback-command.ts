@@ -42,19 +42,30 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
     ...(cc.event.comment.htmlUrl ? { logUrl: cc.event.comment.htmlUrl } : {}),
   });
   const report = await reportOutcome(cc, environment, sha, actor, outcome, 'rollback');
-  if (outcome.status === 'duplicate') return { log: report.log };
-  const applied = outcome.status === 'deployed' && (outcome.result === 'no-changes' || outcome.result.result === 'applied');
-  if (applied) {
-    await new Pins(client, environment.mesh.namespace).pin(environment.name, { sha, deployment: outcome.deployment.id, actor, since: new Date().toISOString() });
-    // What held the environment was rolled back: its claim goes, and the pin keeps it from coming back.
-    const released = await new Claims(client, environment.mesh.namespace).release(environment.name);
-    if (released) report.log.push(`🔓 \`${environment.name}\`: released the claim of #${Number(released.pr)} (rolled back)`);
+  if (outcome.status === 'duplicate') {
+    // An earlier try rolled back, then stopped before its pin (the cluster or GitHub failed): pin now, unless
+    // something was deployed since, or the pin is there.
+    const rolledBack = outcome.deployment && outcome.said?.succeeded ? outcome.deployment.id : undefined;
+    if (rolledBack !== undefined && (await trail.list(environment.name, 1))[0]?.id === rolledBack && !(await new Pins(client, environment.mesh.namespace).read(environment.name))) {
+      report.log.push(...(await pinAfterRollback(client, environment, { sha, deployment: rolledBack, actor })));
+    }
+    return { log: report.log };
   }
+  const applied = outcome.status === 'deployed' && (outcome.result === 'no-changes' || outcome.result.result === 'applied');
+  if (applied) report.log.push(...(await pinAfterRollback(client, environment, { sha, deployment: outcome.deployment.id, actor })));
   const plan = 'plan' in outcome && outcome.plan ? renderMarkdown({ environments: [outcome.plan] }, { maxLength: 50_000 }).replace(/^<!-- fsm-gitops:plan -->\n## fsm-gitops plan\n/, '') : '';
   const summary = applied
     ? `Rolled \`${environment.name}\` back to \`${sha.slice(0, 7)}\`. Deploys to \`${environment.name}\` (on merge and by \`/fsm apply\`) are paused until \`/fsm unlock ${environment.name}\`, or until the default branch matches the cluster again.`
     : fence('text', report.refusal ?? 'not rolled back');
   return { reply: [`### Rollback of \`${environment.name}\` to \`${sha.slice(0, 7)}\``, '', summary, ...report.log.map((line) => `- ${line}`), '', plan].join('\n'), log: report.log, refreshStatus: true };
+}
+
+/** Pins the environment to the rollback (merge deploys and /fsm apply pause) and releases its claim; returns the log lines. */
+async function pinAfterRollback(client: KubeClient, environment: EnvironmentConfig, rollback: { sha: string; deployment: number; actor: string }): Promise<string[]> {
+  await new Pins(client, environment.mesh.namespace).pin(environment.name, { ...rollback, since: new Date().toISOString() });
+  // What held the environment was rolled back: its claim goes, and the pin keeps it from coming back.
+  const released = await new Claims(client, environment.mesh.namespace).release(environment.name);
+  return released ? [`🔓 \`${environment.name}\`: released the claim of #${Number(released.pr)} (rolled back)`] : [];
 }
 
 async function requireRollbackPermission(cc: CommandContext, environment: EnvironmentConfig): Promise<void> {

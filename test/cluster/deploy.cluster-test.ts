@@ -44,6 +44,8 @@ let live: FaultySources;
 /** The test cluster; `failNextApply` makes the next real (not dry-run) server-side apply fail, as a dying API server would. */
 class FaultySources extends LiveSources {
   failNextApply = false;
+  /** The next request whose `what` matches fails, as a dying API server would. */
+  failNextWhat: RegExp | undefined;
   override async client(cluster: string): Promise<KubeClient> {
     return this.faulty(await super.client(cluster));
   }
@@ -54,6 +56,10 @@ class FaultySources extends LiveSources {
     faulty.request = (request) => {
       if (this.failNextApply && request.method === 'PATCH' && !request.query?.['dryRun']) {
         this.failNextApply = false;
+        return Promise.reject(new Error('injected: the API server went away'));
+      }
+      if (this.failNextWhat?.test(request.what)) {
+        this.failNextWhat = undefined;
         return Promise.reject(new Error('injected: the API server went away'));
       }
       return real.request(request);
@@ -431,5 +437,21 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(github.deployments.length, deployments + 1, 'no second Deployment');
     assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `comment:${sent.id}`).length, 1, 'applied once');
     assert.match(log(21), new RegExp(`✅ \`staging\`: apply of \`2121212\` by alice: applied 2121212: 1 object\\(s\\) applied \\(Deployment ${deployment.id}\\)`));
+  });
+
+  test('a rollback that stopped before its pin (the API server failed) is pinned by the next try, which rolls back nothing again', async () => {
+    const pins = new Pins(client, 'fsm-system');
+    const sent = github.comment(21, 'alice', '/fsm rollback staging 1919191');
+    const payload = commentPayload({ number: 21, id: sent.id, body: sent.body, user: 'alice' });
+    live.failNextWhat = /^record pin of staging$/;
+    await assert.rejects(handleTry(probot, live, 'issue_comment', payload, { final: false }, 'delivery-rollback'), /injected: the API server went away/);
+    const rollback = github.deployments.at(-1)!;
+    assert.deepEqual([rollback.task, rollback.ref, rollback.statuses.map((s) => s.state)], ['deploy:rollback', '19'.repeat(20), ['in_progress', 'success']]);
+    assert.equal(await pins.read('staging'), undefined, 'the first try stopped before its pin');
+
+    await handleTry(probot, live, 'issue_comment', payload, { final: true }, 'delivery-rollback');
+    assert.equal(github.deployments.at(-1)!.id, rollback.id, 'no second rollback');
+    assert.deepEqual([(await pins.read('staging'))?.sha, (await pins.read('staging'))?.deployment], ['19'.repeat(20), rollback.id]);
+    assert.match(log(21), new RegExp(`✅ \`staging\`: rollback of \`1919191\` by alice: rolled back to 1919191: .*\\(Deployment ${rollback.id}\\)`));
   });
 });
