@@ -4,6 +4,7 @@ import type { AppDependencies, EventContext, Logger } from './app-context.ts';
 import { onPullRequestClosed } from './merge-deploy.ts';
 import type { Octokit } from './octokit.ts';
 import { redactWrites } from './redacting-octokit.ts';
+import { boundRequestTime } from './request-timeout.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
 import { reviewPullRequest } from './review-pull-request.ts';
 
@@ -34,7 +35,7 @@ export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDe
   const ctx: EventContext = {
     deadline,
     finalAttempt: attempt.final ?? true,
-    octokit: redactWrites(octokit),
+    octokit: redactWrites(boundRequestTime(octokit)),
     ref: { owner: event.repository.owner, repo: event.repository.repo },
     repository: event.repository,
     identity: await deps.identity(),
