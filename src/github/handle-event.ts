@@ -26,6 +26,14 @@ export interface Attempt {
 }
 
 /**
+ * The client as every handler gets it: each write through the redaction of credential shapes
+ * (redacting-octokit.ts), each try bounded in time (request-timeout.ts). Returns the same client.
+ */
+export function guardedClient(octokit: Octokit): Octokit {
+  return redactWrites(boundRequestTime(octokit));
+}
+
+/**
  * Where each event goes: pull requests are reviewed (and deployed on merge, their claims released on
  * close), reviews refresh the approvals shown, comments may be commands, a re-run check plans again.
  * Returns what was done, for the log.
@@ -35,7 +43,7 @@ export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDe
   const ctx: EventContext = {
     deadline,
     finalAttempt: attempt.final ?? true,
-    octokit: redactWrites(boundRequestTime(octokit)),
+    octokit: guardedClient(octokit),
     ref: { owner: event.repository.owner, repo: event.repository.repo },
     repository: event.repository,
     identity: await deps.identity(),

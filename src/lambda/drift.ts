@@ -1,5 +1,6 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { checkDrift } from '../github/drift-issue.ts';
+import { guardedClient } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
 import { sweepLocks } from '../github/sweep-locks.ts';
 import { failureLine } from '../queue/delivery-log.ts';
@@ -25,13 +26,13 @@ export const handler = withRedactedErrors(checkAll);
 async function checkAll(_event: EventBridgeEvent<'Scheduled Event', unknown>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ checked: number; failed: number }> {
   const runEnd = context ? Date.now() + context.getRemainingTimeInMillis() - DRIFT_RESERVE_MS : Infinity;
   const { probot, live, deps } = await appInstance();
-  const app = (await probot.auth()) as Octokit;
+  const app = guardedClient((await probot.auth()) as Octokit);
   const identity = await deps.identity();
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let checked = 0;
   let failed = 0;
   for (const installation of installations) {
-    const octokit = (await probot.auth(installation.id)) as Octokit;
+    const octokit = guardedClient((await probot.auth(installation.id)) as Octokit);
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     for (const repository of repositories) {
       const ref = { owner: repository.owner.login, repo: repository.name };

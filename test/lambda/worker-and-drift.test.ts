@@ -113,3 +113,14 @@ test("a drift check's failure is logged as one line with the credentials its err
     assert.equal(JSON.parse(line).repository, 'acme/mesh-config');
   }
 });
+
+test('what the drift schedule writes to GitHub passes the credential-shape redaction, as every handler\'s writes do', async () => {
+  // A default branch named like an AWS access key id (git allows it): the issue's title and text name the branch.
+  const { value, secret } = CREDENTIAL_SHAPES.find((c) => c.shape === 'AWS access key id')!;
+  fakeAws(SETTINGS);
+  const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7, defaultBranch: value });
+  assert.deepEqual(await drift(SCHEDULED), { checked: 1, failed: 0 });
+  const [issue] = github.issues;
+  assert.match(issue!.title, new RegExp(`Drift: staging differs from ${MASK}`));
+  assert.ok(!`${issue!.title}\n${issue!.body}`.includes(secret));
+});

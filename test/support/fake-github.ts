@@ -17,6 +17,8 @@ export interface FakeGitHubOptions {
   files: Files;
   /** The default branch (default: the same files as the head). */
   baseFiles?: Files;
+  /** The default branch's name (default: main). */
+  defaultBranch?: string;
   /** Paths the pull request changes. */
   changed: string[];
   headSha: string;
@@ -30,6 +32,7 @@ export interface FakeGitHubOptions {
 export function fakeGitHub(options: FakeGitHubOptions): GitHubWorld {
   return new GitHubWorld({
     base: options.baseFiles ?? options.files,
+    ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
     commits: { [options.headSha]: options.files },
     pulls: [{ number: options.prNumber, headSha: options.headSha, changed: options.changed }],
     comments: (options.comments ?? []).map((c) => ({ ...c, issue_number: options.prNumber })),

@@ -110,6 +110,8 @@ export interface WorldOptions {
   /** The default branch's files (and the base of every pull request). */
   base: Files;
   baseSha?: string;
+  /** The default branch's name (default: main). */
+  defaultBranch?: string;
   /** Further commits: sha → files. */
   commits?: Record<string, Files>;
   pulls?: Partial<PullState>[];
@@ -146,6 +148,7 @@ export class GitHubWorld {
   readonly pulls: PullState[] = [];
   readonly comments: Comment[] = [];
   readonly checkRuns: CheckRun[] = [];
+  readonly defaultBranch: string;
   readonly deployments: Deployment[] = [];
   readonly issues: Issue[];
   readonly collaborators: Record<string, Role>;
@@ -158,7 +161,8 @@ export class GitHubWorld {
   constructor(options: WorldOptions) {
     const baseSha = options.baseSha ?? 'c'.repeat(40);
     this.addCommit(baseSha, options.base);
-    this.branches.set('main', baseSha);
+    this.defaultBranch = options.defaultBranch ?? 'main';
+    this.branches.set(this.defaultBranch, baseSha);
     for (const [sha, files] of Object.entries(options.commits ?? {})) this.addCommit(sha, files);
     for (const pull of options.pulls ?? []) this.addPull(pull);
     for (const comment of options.comments ?? []) this.comments.push({ ...comment, reactions: [] });
@@ -181,7 +185,7 @@ export class GitHubWorld {
       headSha: 'a'.repeat(40),
       headRepo: `${OWNER}/${REPO}`,
       headRef: 'change',
-      baseRef: 'main',
+      baseRef: this.defaultBranch,
       author: 'author',
       state: 'open',
       merged: false,
@@ -190,7 +194,7 @@ export class GitHubWorld {
       mergeableAnswers: [],
       changed: [],
       reviews: [],
-      forkedFrom: this.branches.get('main')!,
+      forkedFrom: this.branches.get(this.defaultBranch)!,
       commitAuthors: [pull.author ?? 'author'],
       ...pull,
     };
@@ -221,7 +225,7 @@ export class GitHubWorld {
     const pull = this.pull(number);
     this.addCommit(mergeSha, files ?? Object.fromEntries(this.commits.get(pull.headSha) ?? []));
     Object.assign(pull, { state: 'closed', merged: true, mergeCommitSha: mergeSha });
-    this.branches.set('main', mergeSha);
+    this.branches.set(this.defaultBranch, mergeSha);
   }
 
   botComments(issueNumber?: number): Comment[] {
@@ -505,9 +509,14 @@ export class GitHubWorld {
       .query(true)
       .reply(200, (uri) => (this.record('GET', uri, undefined), { total_count: 1, repositories: [{ id: REPO_ID, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } }] }))
       .get(repoPath)
-      .reply(200, (uri) => (this.record('GET', uri, undefined), { id: REPO_ID, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: 'main' }))
-      .get(new RegExp(`^${repoPath}/branches/main$`))
-      .reply(200, (uri) => (this.record('GET', uri, undefined), { name: 'main', commit: { sha: this.branches.get('main') } }))
+      .reply(200, (uri) => (this.record('GET', uri, undefined), { id: REPO_ID, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: this.defaultBranch }))
+      .get(new RegExp(`^${repoPath}/branches/([^/]+)$`))
+      .reply((uri) => {
+        this.record('GET', uri, undefined);
+        const name = decodeURIComponent(uri.split('/').pop()!);
+        const sha = this.branches.get(name);
+        return sha ? [200, { name, commit: { sha } }] : [404, { message: 'Branch not found' }];
+      })
       .get(new RegExp(`^${repoPath}/issues(\\?.*)?$`))
       .reply((uri) => {
         this.record('GET', uri, undefined);
@@ -582,7 +591,7 @@ export class GitHubWorld {
       }
       return node;
     };
-    if (/defaultBranchRef/.test(body.query)) repository['defaultBranchRef'] = { name: 'main', target: commitNode(this.branches.get('main')) };
+    if (/defaultBranchRef/.test(body.query)) repository['defaultBranchRef'] = { name: this.defaultBranch, target: commitNode(this.branches.get(this.defaultBranch)) };
     for (const match of body.query.matchAll(/(c\d+): object\(oid: \$(\w+)\)/g)) repository[match[1]!] = commitNode(String(body.variables?.[match[2]!] ?? ''));
     return repository;
   }
