@@ -1,7 +1,7 @@
 import type { ChartPolicy } from '../config/repo-config.ts';
 import type { ChartUpgrade } from '../plan/plan-types.ts';
 import { name, rollbackChart, rollbackCommand, upgradeChart, type ChartStepOptions, type RollbackOutcome } from './chart-upgrade.ts';
-import type { ExecuteResult } from './executor.ts';
+import { ROLLBACK_INCOMPLETE, ROLLED_BACK, type ExecuteResult } from './executor.ts';
 
 /** The Helm release's deployed revision and chart version before and after an apply (history and Deployments record it). */
 export interface HelmRevisions {
@@ -63,6 +63,8 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
 function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpgrade, back: RollbackOutcome, revisions: (after?: HelmRevisions['after']) => HelmRevisions): ApplyResult {
   const release = name(upgrade);
   const said = failure.replace(/[.\s]+$/, '');
+  // When helm's release is not taken back, the cluster is not as it was: the objects' own verdict must not say it is.
+  const incomplete = said.includes(ROLLBACK_INCOMPLETE) ? `${said}; ` : `${said.replace(ROLLED_BACK, 'The MeshConfig and plugin objects were rolled back')}. ${ROLLBACK_INCOMPLETE}: `;
   const objectsUndone = objects.result === 'rolled-back' || objects.result === 'refused';
   const restored = { revision: 0, chartVersion: upgrade.fromVersion };
   switch (back.status) {
@@ -81,7 +83,7 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
       return {
         ...objects,
         result: 'failed',
-        message: `${said}. Helm release ${release} not rolled back: ${back.message}; another apply may be changing the environment now. Run a plan to see where it stands`,
+        message: `${incomplete}Helm release ${release} not rolled back: ${back.message}; another apply may be changing the environment now. Run a plan to see where it stands`,
         notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision}`],
         helm: revisions(),
       };
@@ -89,7 +91,7 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
       return {
         ...objects,
         result: 'failed',
-        message: `${said}. Helm release ${release} not rolled back to revision ${upgrade.fromRevision}: ${back.message}; it is left as it is, as a rollback never writes over a later change. Check those objects, then run \`${rollbackCommand(upgrade)}\` if the release should go back`,
+        message: `${incomplete}Helm release ${release} not rolled back to revision ${upgrade.fromRevision}: ${back.message}; it is left as it is, as a rollback never writes over a later change. Check those objects, then run \`${rollbackCommand(upgrade)}\` if the release should go back`,
         notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision} (${back.changed.length > 0 ? 'changed by someone else since the upgrade' : 'later changes could not be checked'})`],
         helm: revisions(),
       };
@@ -97,7 +99,7 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
       return {
         ...objects,
         result: 'failed',
-        message: `${said}. Helm rollback of ${release} to revision ${upgrade.fromRevision} failed: ${back.message}. Run \`${rollbackCommand(upgrade)}\` once no helm runs on it`,
+        message: `${incomplete}Helm rollback of ${release} to revision ${upgrade.fromRevision} failed: ${back.message}. Run \`${rollbackCommand(upgrade)}\` once no helm runs on it`,
         notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision}`],
         helm: revisions(),
       };

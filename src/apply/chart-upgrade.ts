@@ -138,8 +138,12 @@ export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartSt
   if (options.laterChanges && upgradeStarted !== undefined) {
     try {
       const changed = await options.laterChanges(upgradeStarted);
-      if (changed.length > 0) return { status: 'left', changed, message: `someone else changed its objects since the upgrade (${changed.join('; ')})` };
+      if (changed.length > 0) {
+        options.progress?.(`not rolling back helm release ${name(upgrade)}: someone else changed its objects since the upgrade`);
+        return { status: 'left', changed, message: `someone else changed its objects since the upgrade (${changed.join('; ')})` };
+      }
     } catch (error) {
+      options.progress?.(`not rolling back helm release ${name(upgrade)}: its objects could not be read`);
       return { status: 'left', changed: [], message: `whether someone else changed its objects since the upgrade could not be read (${(error as Error).message})` };
     }
   }

@@ -15,6 +15,10 @@ import { allOrStop, levels } from './levels.ts';
 import { pruneRefusal, writeRefusal } from './ownership-check.ts';
 import { rollBack, type Step } from './rollback.ts';
 
+/** How a failed apply's message says the rollback ended (README, "When something fails"). */
+export const ROLLED_BACK = 'Rolled back: the cluster is as it was before this apply';
+export const ROLLBACK_INCOMPLETE = 'Rollback incomplete, the cluster needs attention';
+
 export interface ExecuteOptions {
   commit: string;
   /** The environment applied: only objects carrying its labels are written over or pruned (ownership-check.ts). */
@@ -98,9 +102,9 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
       return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. Rolling back, ${lostLease.message}. Not rolled back further: another apply may be changing the environment now. Run a plan to see where it stands` };
     }
     if (problems.length === 0) {
-      return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. Rolled back: the cluster is as it was before this apply.` };
+      return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. ${ROLLED_BACK}.` };
     }
-    return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. Rollback incomplete, the cluster needs attention: ${problems.join('; ')}` };
+    return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. ${ROLLBACK_INCOMPLETE}: ${problems.join('; ')}` };
   }
 }
 

@@ -119,6 +119,8 @@ test("helm's rollback failing is said, with the command that finishes it; the re
   const result = await run();
   assert.equal(result.result, 'failed');
   assert.match(result.message ?? '', /Helm rollback of fsm-system\/fsm to revision 3 failed: .*timed out\. Run `helm rollback fsm 3 -n fsm-system` once no helm runs on it$/);
+  assert.match(result.message ?? '', /The MeshConfig and plugin objects were rolled back\. Rollback incomplete, the cluster needs attention: Helm rollback of/);
+  assert.doesNotMatch(result.message ?? '', /as it was before this apply/, 'the release is not as it was');
   assert.deepEqual(result.notUndone, ['Helm release fsm-system/fsm: not rolled back to revision 3']);
   assert.deepEqual(result.helm?.after, { revision: 4, chartVersion: '1.6.0' }, 'the upgrade is what stands');
 });

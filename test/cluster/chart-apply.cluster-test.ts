@@ -218,6 +218,8 @@ describe('apply runs the chart upgrade', { concurrency: false }, () => {
         new RegExp(`Helm release fsm-system/fsm not rolled back to revision ${deployed}: someone else changed its objects since the upgrade \\(Deployment fsm-system/fsm-controller: spec\\.replicas changed by sre\\); it is left as it is, as a rollback never writes over a later change`),
       );
       assert.deepEqual(result.notUndone, [`Helm release fsm-system/fsm: not rolled back to revision ${deployed} (changed by someone else since the upgrade)`]);
+      assert.match(result.message ?? '', /The MeshConfig and plugin objects were rolled back\. Rollback incomplete, the cluster needs attention: Helm release/);
+      assert.doesNotMatch(result.message ?? '', /as it was before this apply/);
       assert.equal(await liveReplicas(), 5, "sre's change stands");
       assert.deepEqual((await history()).slice(-1), [`${deployed + 1} deployed fsm-1.6.0`], 'no rollback revision');
     } finally {
