@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
 import { apiGroup, apiVersionOnly, namespaceOf, type KubeObject } from '../core/kube.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
+import type { ChartUpgrade } from '../plan/plan-types.ts';
 import { objectPath, typeFor } from '../kube/resource-paths.ts';
 
 /** The field manager helm writes a release's objects with (helm 3 and 4, client-side and server-side apply). */
@@ -24,17 +25,20 @@ const READS_IN_FLIGHT = 8;
  * Returns one line per object: `Deployment fsm-system/fsm-controller: spec.replicas changed by sre`.
  * Throws the API error when an object cannot be read.
  */
-export async function releaseChangedSince(client: KubeApi, objects: readonly KubeObject[], releaseNamespace: string, since: number): Promise<string[]> {
+export async function releaseChangedSince(client: KubeApi, objects: ChartUpgrade['objects'], releaseNamespace: string, since: number): Promise<string[]> {
   const discovery = new Discovery(client);
   const limit = pLimit(READS_IN_FLIGHT);
   const lines = await Promise.all(
-    objects.map((manifest) =>
+    objects.map(({ deployed, rendered }) =>
       limit(async () => {
+        const manifest = (deployed ?? rendered)!;
         const path = await discovery.pathOf(manifest, releaseNamespace);
         if (!path) return undefined;
         const live = await client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
         if (!live) return undefined;
         const changes = laterChanges(live, manifest, since);
+        const scaled = changes.some((c) => c.fields.includes('spec.replicas')) ? undefined : scaledElsewhere(live, deployed, rendered);
+        if (scaled) changes.push(scaled);
         if (changes.length === 0) return undefined;
         const namespace = namespaceOf(live as KubeObject);
         const fields = changes.flatMap((c) => c.fields);
@@ -60,6 +64,20 @@ export function laterChanges(live: JsonObject, manifest: KubeObject, since: numb
     if (fields.length > 0) out.push({ manager: String(entry['manager'] ?? 'an unnamed manager'), fields });
   }
   return out;
+}
+
+/**
+ * A scale to a replica count that is neither the deployed revision's nor the upgrade's: someone else's. The
+ * API server 1.20 records no field manager for a write through the `scale` subresource (`kubectl scale`, an
+ * autoscaler), so managedFields cannot tell it; the values can.
+ */
+function scaledElsewhere(live: JsonObject, deployed: KubeObject | undefined, rendered: KubeObject | undefined): { manager: string; fields: string[] } | undefined {
+  const replicas = (object: JsonObject | undefined): unknown => (object && isObject(object['spec']) ? object['spec']['replicas'] : undefined);
+  const now = replicas(live);
+  const before = replicas(deployed as JsonObject | undefined);
+  const after = replicas(rendered as JsonObject | undefined);
+  if (typeof now !== 'number' || typeof before !== 'number' || typeof after !== 'number' || now === before || now === after) return undefined;
+  return { manager: `a scale to ${now} (the API server recorded no field manager for it)`, fields: ['spec.replicas'] };
 }
 
 /**

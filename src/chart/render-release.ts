@@ -69,7 +69,7 @@ export class ChartRenderer {
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
-      upgrade.objects = [...deployed.values(), ...[...rendered].filter(([key]) => !deployed.has(key)).map(([, object]) => object)];
+      upgrade.objects = [...new Set([...deployed.keys(), ...rendered.keys()])].map((key) => ({ ...(deployed.has(key) ? { deployed: deployed.get(key)! } : {}), ...(rendered.has(key) ? { rendered: rendered.get(key)! } : {}) }));
       return { ok: true, chartVersion: version, via, deployed, rendered, upgrade };
     } catch (error) {
       // No helm where the plan runs is this environment's finding, not the end of every environment's plan.

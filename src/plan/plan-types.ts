@@ -62,10 +62,11 @@ export interface ChartUpgrade {
   /** Exactly the values helm is given (values.yaml plus fsm.meshName; helm-values.ts releaseValues). */
   values: JsonObject;
   /**
-   * What a rollback to `fromRevision` writes or removes: the deployed revision's objects, then those only the
-   * new render has. Read before a rollback, which must not write over anyone's later change.
+   * The release's objects before (the deployed revision's manifest) and after (the new render) the upgrade,
+   * each in one or both: a rollback to `fromRevision` writes `deployed` back and removes what only `rendered`
+   * has. Read before a rollback, which must not write over anyone's later change.
    */
-  objects: KubeObject[];
+  objects: { deployed?: KubeObject; rendered?: KubeObject }[];
 }
 
 export interface Workload {

@@ -96,8 +96,9 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.ok(rendered?.ok);
     const { upgrade } = rendered;
     const { objects, ...rest } = upgrade;
-    assert.ok(objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'fsm-controller'), 'what a rollback restores: the deployed manifest');
-    assert.equal(objects.length, new Set(objects.map((o) => `${o.kind}/${String(o.metadata['namespace'])}/${o.metadata.name}`)).size, 'each once');
+    const controller = objects.find((o) => o.deployed?.kind === 'Deployment' && o.deployed.metadata.name === 'fsm-controller');
+    assert.deepEqual([controller?.deployed?.['spec'], controller?.rendered?.['spec']].map((s) => (s as { replicas?: number } | undefined)?.replicas), [1, 3], 'before and after the upgrade');
+    assert.ok(objects.every((o) => o.deployed || o.rendered));
     assert.deepEqual({ ...rest, chart: 'files' in upgrade.chart ? upgrade.chart.files.map((f) => f.name).filter((n) => n === 'Chart.yaml' || n === 'templates/fsm-deployment.yaml') : upgrade.chart }, {
       release: RELEASE,
       fromRevision: 1,

@@ -227,6 +227,24 @@ describe('apply runs the chart upgrade', { concurrency: false }, () => {
       await rm(join(repo, 'clusters/staging/plugins'), { recursive: true });
     }
   });
+
+  test('a scale through the scale subresource (kubectl scale, an autoscaler), which 1.20 records under no field manager, is not written over either', async () => {
+    await write(`version: 1.6.0, ${NO_WAIT}`, replicas(6));
+    await cp(join(EXAMPLE, 'meshconfig.yaml'), join(repo, 'clusters/staging/meshconfig.yaml'));
+    await cp(join(EXAMPLE, 'plugins'), join(repo, 'clusters/staging/plugins'), { recursive: true });
+    const deployed = Number((await history()).at(-1)!.split(' ')[0]);
+    const scale = () => client.request({ method: 'PATCH', path: `${CONTROLLER}/scale`, contentType: 'application/merge-patch+json', body: { spec: { replicas: 7 } }, what: 'kubectl scale fsm-controller' });
+    try {
+      const result = done(await apply('c9', { client: failingPluginWrites(client, scale) }));
+      assert.equal(result.result, 'failed', result.message);
+      assert.match(result.message ?? '', /Deployment fsm-system\/fsm-controller: spec\.replicas changed by a scale to 7 \(the API server recorded no field manager for it\)/);
+      assert.equal(await liveReplicas(), 7, 'the scale stands');
+      assert.deepEqual((await history()).slice(-1), [`${deployed + 1} deployed fsm-1.6.0`], 'no rollback revision');
+    } finally {
+      await rm(join(repo, 'clusters/staging/meshconfig.yaml'));
+      await rm(join(repo, 'clusters/staging/plugins'), { recursive: true });
+    }
+  });
 });
 
 /**
