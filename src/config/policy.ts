@@ -55,11 +55,12 @@ const CHART_KEYS: Record<keyof ChartPolicy, string> = { upgrade: 'chart.upgrade'
 
 function chartFields(before: ChartPolicy | undefined, after: ChartPolicy | undefined): string[] {
   const keys = Object.keys(CHART_KEYS) as (keyof ChartPolicy)[];
-  return keys.filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? CHART_VERSION_AFTER_MERGE : ''}`);
+  return keys.filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? (after?.upgrade ? CHART_VERSION_AFTER_MERGE : CHART_VERSION_NOT_RUN) : ''}`);
 }
 
 /** What becomes of a chart.version change, which this pull request's plan cannot show (the default branch's policy plans it). */
 const CHART_VERSION_AFTER_MERGE = ' (after merge, the next plan of this environment shows the upgrade as a HelmRelease change with its objects, and applies it with that change; the drift issue shows it until then)';
+const CHART_VERSION_NOT_RUN = ' (with chart.upgrade off, fsm-gitops never runs this upgrade: the plan only validates it)';
 
 function show(value: unknown): string {
   return value === undefined ? '(default)' : JSON.stringify(value);

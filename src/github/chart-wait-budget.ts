@@ -10,11 +10,12 @@ import type { ChartUpgrade } from '../plan/plan-types.ts';
  * takes about what this review's did (`planMs`), and the wait is cut to what is then left less helm's
  * writes and the objects' reserve (chart-upgrade.ts upgradeTimeouts). A rollout slower than the cut wait
  * is rolled back, so the review says so before anyone merges. undefined when the wait fits, when the plan
- * upgrades no chart, or when the policy does not wait (0).
+ * upgrades no chart, when the policy does not wait (0), or when the app never applies it (deploy: manual).
  */
 export function chartWaitFinding(environment: EnvironmentConfig, upgrade: ChartUpgrade | undefined, eventBudgetMs: number, planMs: number): Finding | undefined {
   const policy = environment.chart;
-  if (!upgrade || !policy?.upgrade || policy.waitTimeoutSeconds <= 0) return undefined;
+  // deploy: manual is applied with the CLI only, whose --timeout the user sets.
+  if (!upgrade || !policy?.upgrade || policy.waitTimeoutSeconds <= 0 || environment.deploy === 'manual') return undefined;
   const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
   const asked = `environments.${environment.name}.chart.wait.timeoutSeconds is ${policy.waitTimeoutSeconds} s`;
   const fix = `lower chart.wait.timeoutSeconds, or give the app's worker more time (docs/github-app.md, "When an apply fails"), or apply it with the CLI and a longer --timeout`;

@@ -1,6 +1,7 @@
 import { policyDigest, policyFinding } from '../config/policy.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
-import { sortFindings } from '../core/finding.ts';
+import { sortFindings, type Finding } from '../core/finding.ts';
+import { chartVersionFindings } from '../fsm/rules/chart-upgrade.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import { planDigest } from '../deploy/plan-digest.ts';
 import { reviewScope, type ReviewedEnvironment } from '../deploy/review-scope.ts';
@@ -147,7 +148,7 @@ async function planAndCheck(
   try {
     const { plan, set } = read ? await planAgainst(desired, read, { serverDryRun: !pr.fromFork }) : { plan: planEnvironment(desired, referenceLiveState(desired)), set: undefined };
     const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig) : undefined, chartWaitFinding(policy, set?.chart, eventBudgetMs, Date.now() - started)];
-    plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined)]);
+    plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined), ...(read ? await afterMerge(environment, read) : [])]);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
       delivery: pr.delivery,
       plan: planDigest(plan),
@@ -166,6 +167,19 @@ async function planAndCheck(
     });
     return `❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`;
   }
+}
+
+/**
+ * What the pull request's own policy would refuse once merged, judged against the live release: a
+ * chart.version it changes to a downgrade or an unallowed breaking bump (chart-upgrade.ts). Found only after
+ * the merge, it would stop every later deploy of the environment; said here, it fails this review.
+ */
+async function afterMerge(environment: ReviewedEnvironment, read: LiveRead): Promise<Finding[]> {
+  const change = environment.policyChange;
+  if (change?.kind !== 'changed' || change.head.chart?.version === change.base.chart?.version) return [];
+  const release = (await read.state.result()).helmRelease;
+  if (!release) return [];
+  return chartVersionFindings(change.head, release).map((f) => ({ ...f, message: `after merge: ${f.message}` }));
 }
 
 /** A config that cannot be used: one failing check `fsm-gitops` at the line that is wrong. */

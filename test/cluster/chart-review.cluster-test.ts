@@ -27,6 +27,7 @@ const config = (waitSeconds: number) => `environments:
     cluster: staging
     mesh: { name: fsm, namespace: fsm-system }
     namespaces: [bookinfo]
+    deploy: on-merge
     chart: { upgrade: true, wait: { timeoutSeconds: ${waitSeconds} } }
 `;
 const files = (waitSeconds: number, replicas: number): Files => ({ ...exampleRepoFiles(), '.github/fsm-gitops.yml': config(waitSeconds), [VALUES]: `fsm:\n  fsmController:\n    replicaCount: ${replicas}\n` });

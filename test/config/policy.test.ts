@@ -17,6 +17,13 @@ test('a chart change is said in the config file\'s own keys, and a version bump 
   assert.doesNotMatch(message, /waitTimeoutSeconds|\{"upgrade"/, 'not the internal shape');
 });
 
+test('a version bump with chart.upgrade turned off says it is never run', () => {
+  const [change] = policyChanges(config('{ upgrade: true, version: 1.5.1 }'), config('{ upgrade: false, version: 1.6.0 }'));
+  const message = policyFinding(change!, undefined).message;
+  assert.match(message, /chart\.upgrade true → false, chart\.version "1\.5\.1" → "1\.6\.0" \(with chart\.upgrade off, fsm-gitops never runs this upgrade: the plan only validates it\)/);
+  assert.doesNotMatch(message, /applies it/);
+});
+
 test('an unchanged chart section is not a change', () => {
   assert.deepEqual(policyChanges(config('{ upgrade: true }'), config('{ upgrade: true }')), []);
 });

@@ -175,6 +175,18 @@ test('a change to the config touches only the environments whose policy changes,
   assert.match(github.comments[0]!.body, /approvals 0\/2 on aaaaaaa/, 'the default branch\'s two approvals still count');
 });
 
+test('a pull request whose config would downgrade the chart fails its review: found only after merge, it would stop every deploy', async () => {
+  const base = exampleRepoFiles();
+  base['.github/fsm-gitops.yml'] = base['.github/fsm-gitops.yml']!.replace('approvals: 1\n', 'approvals: 1\n    chart: { upgrade: true }\n');
+  const files = { ...base, '.github/fsm-gitops.yml': base['.github/fsm-gitops.yml']!.replace('chart: { upgrade: true }', 'chart: { upgrade: true, version: 1.5.1 }') };
+  const github = fakeGitHub({ files, baseFiles: base, changed: ['.github/fsm-gitops.yml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'failure']]);
+  const downgrade = github.checkRuns[0]!.annotations.find((a) => a.title === 'chart-downgrade')!;
+  assert.deepEqual([downgrade.path, downgrade.start_line, downgrade.annotation_level], ['.github/fsm-gitops.yml', 3, 'failure']);
+  assert.match(downgrade.message, /^after merge: environments\.staging\.chart\.version 1\.5\.1 is older than the deployed chart fsm 1\.6\.0/);
+});
+
 test('an environment whose cluster the app cannot reach fails its check, and says so in the comment', async () => {
   const files = exampleRepoFiles();
   files['.github/fsm-gitops.yml'] = files['.github/fsm-gitops.yml']!.replace('cluster: staging', 'cluster: unknown-cluster');

@@ -1,3 +1,4 @@
+import type { EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
 import { deepEqual } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
@@ -28,15 +29,7 @@ export const chartUpgradeRule: Rule = {
     const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
     const findings: Finding[] = releaseStateFindings(live.helmReleaseLatest, release, upgradeWanted(policy.version, release, helmValues), environment.mesh, at);
     if (!release) return findings;
-    const from = `${release.chartName} ${release.chartVersion}`;
-    if (policy.version) {
-      const bump = chartBump(release.chartVersion, policy.version);
-      if (bump === 'downgrade') {
-        findings.push({ severity: 'error', code: 'chart-downgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is older than the deployed chart ${from}: fsm-gitops does not downgrade FSM (its CRDs and stored objects may not go back); set chart.version to ${release.chartVersion} or later` });
-      } else if (bump === 'breaking' && !policy.allowBreaking) {
-        findings.push({ severity: 'error', code: 'chart-breaking-upgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is a breaking upgrade from the deployed chart ${from} (a new major version, or a new minor of 0.y): read FSM's release notes for ${policy.version}, then set chart.allowBreaking: true to run it` });
-      }
-    }
+    findings.push(...chartVersionFindings(environment, release));
     const kubeRefusal = chart && !chart.ok ? KUBE_VERSION_REFUSAL.exec(chart.message) : null;
     if (chart && !chart.ok && kubeRefusal) {
       const [, constraint, cluster] = kubeRefusal;
@@ -49,6 +42,26 @@ export const chartUpgradeRule: Rule = {
     return findings;
   },
 };
+
+/**
+ * chart.version against the deployed release (`chart-downgrade`, `chart-breaking-upgrade`; FSM's upgrade
+ * notes: a new major, or a new minor of 0.y, may break), at the environment in the config. [] without
+ * chart.upgrade or chart.version. Also used on a pull request's own config, which takes effect after merge.
+ */
+export function chartVersionFindings(environment: EnvironmentConfig, release: HelmRelease): Finding[] {
+  const policy = environment.chart;
+  if (!policy?.upgrade || !policy.version) return [];
+  const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+  const from = `${release.chartName} ${release.chartVersion}`;
+  const bump = chartBump(release.chartVersion, policy.version);
+  if (bump === 'downgrade') {
+    return [{ severity: 'error', code: 'chart-downgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is older than the deployed chart ${from}: fsm-gitops does not downgrade FSM (its CRDs and stored objects may not go back); set chart.version to ${release.chartVersion} or later` }];
+  }
+  if (bump === 'breaking' && !policy.allowBreaking) {
+    return [{ severity: 'error', code: 'chart-breaking-upgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is a breaking upgrade from the deployed chart ${from} (a new major version, or a new minor of 0.y): read FSM's release notes for ${policy.version}, then set chart.allowBreaking: true to run it` }];
+  }
+  return [];
+}
 
 /** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
 function upgradeWanted(version: string | undefined, release: HelmRelease | undefined, values: PlanContext['helmValues']): boolean {
