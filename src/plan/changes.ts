@@ -125,6 +125,9 @@ function chartVersionChange(context: PlanContext): ResourceChange | undefined {
     namespace: release.namespace,
     file: configFile(context),
     ...(at ? { line: at.line } : {}),
+    // before and after too: every view of a change (the diff of a check run) shows them.
+    before: { chart: `${release.chartName}-${release.chartVersion}` },
+    after: { chart: `${release.chartName}-${chart.chartVersion}` },
     fields: [{ path: 'chart', before: `${release.chartName}-${release.chartVersion}`, after: `${release.chartName}-${chart.chartVersion}` }],
   };
 }

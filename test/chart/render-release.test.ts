@@ -19,6 +19,7 @@ import type { LiveState } from '../../src/live/live-state.ts';
 import { planEnvironment } from '../../src/plan/plan.ts';
 import type { EnvironmentPlan } from '../../src/plan/plan-types.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
+import { renderCheckRun } from '../../src/render/check-run.ts';
 import { renderText } from '../../src/render/text.ts';
 import { fsmChart } from '../support/helm-charts.ts';
 import { fsmReleaseSecret } from '../support/fsm-release.ts';
@@ -228,6 +229,7 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
       'the bump is a change of its own, at chart.version\'s environment',
     );
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
+    assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');
   });
 
   it('without a version bump there is no HelmRelease change', async () => {
