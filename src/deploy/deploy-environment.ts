@@ -76,7 +76,10 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   const previous = await trail.find(environment.name, request.sha, request.trigger);
   const last = previous && (await trail.latestStatus(previous.id));
   if (previous && last && TERMINAL.has(last.state)) {
-    return { status: 'duplicate', deployment: previous, record: undefined, said: { succeeded: last.state !== 'failure', description: last.state === 'inactive' ? 'applied; a later deploy has superseded it' : last.description } };
+    // The history has the whole message; the status, GitHub's 140 characters of it. Best effort: a read that fails leaves the status.
+    const record = await readHistory(request.client.withDeadline(request.deadline), environment.mesh.namespace, environment.name).then((h) => h.find((r) => r.trigger === request.trigger), () => undefined);
+    const description = record ? describeRecord(record) : last.state === 'inactive' ? 'applied; a later deploy has superseded it' : last.description;
+    return { status: 'duplicate', deployment: previous, record, said: { succeeded: last.state !== 'failure', description } };
   }
 
   const holder = `github-app/${request.trigger}`;
