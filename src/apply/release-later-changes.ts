@@ -90,7 +90,7 @@ function ownedIn(owned: JsonObject, manifest: JsonValue | undefined, at: string)
     if (key === '.') continue;
     const child = childOf(manifest, key);
     if (child === undefined) continue;
-    const path = key.startsWith('f:') ? `${at}${at ? '.' : ''}${key.slice(2)}` : `${at}[${key.slice(2)}]`;
+    const path = key.startsWith('f:') ? `${at}${at ? '.' : ''}${key.slice(2)}` : `${at}[${itemName(key)}]`;
     const deeper = isObject(below) ? Object.keys(below).filter((k) => k !== '.') : [];
     if (deeper.length === 0 || !(isObject(child.value) || Array.isArray(child.value))) found.push(path);
     else found.push(...ownedIn(below as JsonObject, child.value, path));
@@ -115,6 +115,13 @@ function childOf(node: JsonValue | undefined, key: string): { value: JsonValue }
     return item === undefined ? undefined : { value: item };
   }
   return undefined;
+}
+
+/** A list item as people name it: `name=fsm-controller` for `k:{"name":"fsm-controller"}`, the value for `v:`, the index for `i:`. */
+function itemName(key: string): string {
+  const parsed = key.startsWith('i:') ? undefined : parseKey(key.slice(2));
+  if (isObject(parsed)) return Object.entries(parsed).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',');
+  return typeof parsed === 'string' ? parsed : key.slice(2);
 }
 
 function parseKey(text: string): JsonValue | undefined {

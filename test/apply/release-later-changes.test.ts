@@ -29,7 +29,7 @@ test("another manager's later write of a field the manifest sets counts: kubectl
   );
   assert.deepEqual(changes, [
     { manager: 'sre', fields: ['spec.replicas'] },
-    { manager: 'kubectl-set', fields: ['spec.template.spec.containers[{"name":"fsm-controller"}].image'] },
+    { manager: 'kubectl-set', fields: ['spec.template.spec.containers[name=fsm-controller].image'] },
   ]);
 });
 
@@ -63,5 +63,5 @@ test("a webhook's caBundle set by FSM's controller does not count when the chart
   const caBundle = { 'f:webhooks': { 'k:{"name":"fsm-inject.k8s.io"}': { 'f:clientConfig': { 'f:caBundle': {} } } } };
   assert.deepEqual(laterChanges(managed(caBundle), webhook, UPGRADE_STARTED), []);
   const service = { 'f:webhooks': { 'k:{"name":"fsm-inject.k8s.io"}': { 'f:clientConfig': { 'f:service': { 'f:name': {} } } } } };
-  assert.deepEqual(laterChanges(managed(service), webhook, UPGRADE_STARTED), [{ manager: 'fsm-injector', fields: ['webhooks[{"name":"fsm-inject.k8s.io"}].clientConfig.service.name'] }]);
+  assert.deepEqual(laterChanges(managed(service), webhook, UPGRADE_STARTED), [{ manager: 'fsm-injector', fields: ['webhooks[name=fsm-inject.k8s.io].clientConfig.service.name'] }]);
 });
