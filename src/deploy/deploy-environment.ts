@@ -59,6 +59,8 @@ export type DeployOutcome =
  * throws only then), so another try of the same trigger (the delivery's retry) may carry it out.
  */
 const TERMINAL = new Set(['success', 'failure', 'inactive']);
+/** How long a duplicate trigger waits for the history's record of what it did (its report's words). */
+const DUPLICATE_READ_MS = 10_000;
 
 
 /**
@@ -76,8 +78,9 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   const previous = await trail.find(environment.name, request.sha, request.trigger);
   const last = previous && (await trail.latestStatus(previous.id));
   if (previous && last && TERMINAL.has(last.state)) {
-    // The history has the whole message; the status, GitHub's 140 characters of it. Best effort: a read that fails leaves the status.
-    const record = await readHistory(request.client.withDeadline(request.deadline), environment.mesh.namespace, environment.name).then((h) => h.find((r) => r.trigger === request.trigger), () => undefined);
+    // The history has the whole message; the status, GitHub's 140 characters of it. Best effort, for a few
+    // seconds: a redelivery must not wait on a cluster that does not answer, and a failed read leaves the status.
+    const record = await readHistory(request.client.withDeadline(Math.min(request.deadline, Date.now() + DUPLICATE_READ_MS)), environment.mesh.namespace, environment.name).then((h) => h.find((r) => r.trigger === request.trigger), () => undefined);
     const description = record ? describeRecord(record) : last.state === 'inactive' ? 'applied; a later deploy has superseded it' : last.description;
     return { status: 'duplicate', deployment: previous, record, said: { succeeded: last.state !== 'failure', description } };
   }
