@@ -185,3 +185,8 @@ function checkPathsDisjoint(file: string, document: YamlDocument, environments: 
     }
   }
 }
+
+/** Where an environment is declared in the repository config (its `path:` line): findings about its policy point there. */
+export function environmentAt(environment: EnvironmentConfig): { file: string; line: number } {
+  return { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+}

@@ -1,5 +1,5 @@
 import { HELM_WRITE_MS, MIN_HELM_TIMEOUT_MS, OBJECTS_RESERVE_MS, upgradeTimeouts } from '../apply/chart-upgrade.ts';
-import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { environmentAt, type EnvironmentConfig } from '../config/repo-config.ts';
 import type { Finding } from '../core/finding.ts';
 import type { ChartUpgrade } from '../plan/plan-types.ts';
 
@@ -16,7 +16,7 @@ export function chartWaitFinding(environment: EnvironmentConfig, upgrade: ChartU
   const policy = environment.chart;
   // deploy: manual is applied with the CLI only, whose --timeout the user sets.
   if (!upgrade || !policy?.upgrade || policy.waitTimeoutSeconds <= 0 || environment.deploy === 'manual') return undefined;
-  const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+  const at = environmentAt(environment);
   const asked = `environments.${environment.name}.chart.wait.timeoutSeconds is ${policy.waitTimeoutSeconds} s`;
   const fix = `lower chart.wait.timeoutSeconds, or give the app's worker more time (docs/github-app.md, "When an apply fails"), or apply it with the CLI and a longer --timeout`;
   const timeouts = upgradeTimeouts(policy, 0, eventBudgetMs - planMs);

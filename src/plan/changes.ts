@@ -1,3 +1,4 @@
+import { environmentAt } from '../config/repo-config.ts';
 import { appendAll } from '../core/arrays.ts';
 import { deepEqual, isObject } from '../core/json.ts';
 import { releaseChanges } from './release-changes.ts';
@@ -133,7 +134,7 @@ function chartVersionChange(context: PlanContext): ResourceChange | undefined {
 }
 
 function configFile(context: PlanContext): string {
-  return context.environment.pathAt?.file ?? '.github/fsm-gitops.yml';
+  return environmentAt(context.environment).file;
 }
 
 function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange | undefined {

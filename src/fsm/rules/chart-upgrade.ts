@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../../config/repo-config.ts';
+import { environmentAt, type EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
 import { deepEqual } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
@@ -26,7 +26,7 @@ export const chartUpgradeRule: Rule = {
     const policy = environment.chart;
     const release = live.helmRelease;
     if (!policy?.upgrade) return [];
-    const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+    const at = environmentAt(environment);
     const findings: Finding[] = releaseStateFindings(live.helmReleaseLatest, release, upgradeWanted(policy.version, release, helmValues), environment.mesh, at);
     if (!release) return findings;
     findings.push(...chartVersionFindings(environment, release));
@@ -51,7 +51,7 @@ export const chartUpgradeRule: Rule = {
 export function chartVersionFindings(environment: EnvironmentConfig, release: HelmRelease): Finding[] {
   const policy = environment.chart;
   if (!policy?.upgrade || !policy.version) return [];
-  const at = { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+  const at = environmentAt(environment);
   const from = `${release.chartName} ${release.chartVersion}`;
   const bump = chartBump(release.chartVersion, policy.version);
   if (bump === 'downgrade') {
