@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/finding.ts';
-import type { ChartPolicy, EnvironmentConfig, RepoConfig } from './repo-config.ts';
+import { environmentAt, type ChartPolicy, type EnvironmentConfig, type EnvironmentKey, type RepoConfig } from './repo-config.ts';
 
 /**
  * An environment's policy: the fields that decide what is deployed where, when and by whom. It is read
@@ -12,7 +12,7 @@ const POLICY_FIELDS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'appro
 export type PolicyChange =
   | { environment: string; kind: 'added'; head: EnvironmentConfig }
   | { environment: string; kind: 'removed'; base: EnvironmentConfig }
-  | { environment: string; kind: 'changed'; base: EnvironmentConfig; head: EnvironmentConfig; fields: string[] };
+  | { environment: string; kind: 'changed'; base: EnvironmentConfig; head: EnvironmentConfig; fields: string[]; keys: EnvironmentKey[] };
 
 /** How the pull request's config differs from the default branch's, per environment. */
 export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | undefined): PolicyChange[] {
@@ -23,25 +23,30 @@ export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | u
     const h = headEnvs.get(name);
     if (!h) changes.push({ environment: name, kind: 'removed', base: b });
     else {
-      const fields = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f])).flatMap((f) => (f === 'chart' ? chartFields(b.chart, h.chart) : [`${f} ${show(b[f])} → ${show(h[f])}`]));
-      if (fields.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields });
+      const moved = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f]));
+      const keys = moved.flatMap((f): EnvironmentKey[] => (f === 'chart' ? chartKeys(b.chart, h.chart).map((k) => CHART_KEYS[k]) : [f]));
+      const fields = moved.flatMap((f) => (f === 'chart' ? chartFields(b.chart, h.chart) : [`${f} ${show(b[f])} → ${show(h[f])}`]));
+      if (fields.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields, keys });
     }
   }
   for (const [name, h] of headEnvs) if (!baseEnvs.has(name)) changes.push({ environment: name, kind: 'added', head: h });
   return changes;
 }
 
-/** The finding a policy change shows on the pull request's config file (code `policy-pending`, docs/rules.md). */
+/**
+ * The finding a policy change shows on the pull request's config file (code `policy-pending`, docs/rules.md):
+ * at the first changed key, else at the environment's key (line 1 when the pull request removed it).
+ */
 export function policyFinding(change: PolicyChange, head: RepoConfig | undefined): Finding {
-  const file = head?.file ?? '.github/fsm-gitops.yml';
-  const line = head?.lines.get(change.environment) ?? 1;
+  const place = change.kind === 'changed' && change.keys[0] ? environmentAt(change.head, change.keys[0]) : head?.places.get(change.environment);
+  const at = place ?? { file: head?.file ?? '.github/fsm-gitops.yml', line: 1, column: 1 };
   const message =
     change.kind === 'added'
       ? `environments.${change.environment} is new: until it is on the default branch it is planned from its files only, against FSM's defaults, without contacting a cluster, and it cannot be deployed`
       : change.kind === 'removed'
         ? `environments.${change.environment} is removed: after merge fsm-gitops stops managing it (nothing in its cluster is deleted); until then the default branch's policy applies`
         : `environments.${change.environment} takes effect after merge: ${change.fields.join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
-  return { severity: 'warning', code: 'policy-pending', message, file, line };
+  return { severity: 'warning', code: 'policy-pending', message, ...at };
 }
 
 /** A short digest of an environment's policy, recorded with each review to tell whether the policy moved since. */
@@ -51,11 +56,14 @@ export function policyDigest(environment: EnvironmentConfig): string {
 }
 
 /** The `chart:` keys as .github/fsm-gitops.yml spells them (ChartPolicy's names are not the file's). */
-const CHART_KEYS: Record<keyof ChartPolicy, string> = { upgrade: 'chart.upgrade', version: 'chart.version', repository: 'chart.repository', allowBreaking: 'chart.allowBreaking', waitTimeoutSeconds: 'chart.wait.timeoutSeconds' };
+const CHART_KEYS: Record<keyof ChartPolicy, EnvironmentKey> = { upgrade: 'chart.upgrade', version: 'chart.version', repository: 'chart.repository', allowBreaking: 'chart.allowBreaking', waitTimeoutSeconds: 'chart.wait.timeoutSeconds' };
+
+function chartKeys(before: ChartPolicy | undefined, after: ChartPolicy | undefined): (keyof ChartPolicy)[] {
+  return (Object.keys(CHART_KEYS) as (keyof ChartPolicy)[]).filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]));
+}
 
 function chartFields(before: ChartPolicy | undefined, after: ChartPolicy | undefined): string[] {
-  const keys = Object.keys(CHART_KEYS) as (keyof ChartPolicy)[];
-  return keys.filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k])).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? (after?.upgrade ? CHART_VERSION_AFTER_MERGE : CHART_VERSION_NOT_RUN) : ''}`);
+  return chartKeys(before, after).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? (after?.upgrade ? CHART_VERSION_AFTER_MERGE : CHART_VERSION_NOT_RUN) : ''}`);
 }
 
 /** What becomes of a chart.version change, which this pull request's plan cannot show (the default branch's policy plans it). */

@@ -55,15 +55,26 @@ export interface EnvironmentConfig {
   chart?: ChartPolicy;
   /** Extra key names whose values are redacted from every output (the file's top-level `redact.keys`; src/redact). */
   redactKeys?: string[];
-  /** Where `path` is written in the repository config, for findings about the folder itself (an empty one). */
-  pathAt?: { file: string; line: number };
+  /** Where the environment's keys are written in the repository config, for findings about them (an empty folder, a chart version). */
+  at?: { file: string; keys: Record<EnvironmentKey, { line: number; column: number }> };
 }
+
+/** A place in the repository config a finding points at. */
+export interface ConfigPlace {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** An environment's keys findings point at, dotted as .github/fsm-gitops.yml spells them. */
+export const ENVIRONMENT_KEYS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'approvals', 'teams', 'restart', 'prune', 'production', 'chart', 'chart.upgrade', 'chart.version', 'chart.repository', 'chart.allowBreaking', 'chart.wait.timeoutSeconds'] as const;
+export type EnvironmentKey = (typeof ENVIRONMENT_KEYS)[number];
 
 export interface RepoConfig {
   file: string;
   environments: EnvironmentConfig[];
-  /** Line of each environment's key in the file, for findings about it (a Map: environment names are the user's keys). */
-  lines: ReadonlyMap<string, number>;
+  /** Where each environment's key is in the file, for findings about it (a Map: environment names are the user's keys). */
+  places: ReadonlyMap<string, ConfigPlace>;
 }
 
 /** A configuration that cannot be used, with where and why. */
@@ -112,10 +123,10 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   const environments = toEnvironments(document.value as JsonObject);
   const redactKeys = redactKeysOf(document.value as JsonObject);
   if (redactKeys.length > 0) for (const environment of environments) environment.redactKeys = redactKeys;
-  for (const environment of environments) environment.pathAt = { file, line: document.locate(['environments', environment.name, 'path']).line };
+  for (const environment of environments) environment.at = { file, keys: keyPlaces(document, environment.name) };
   checkPathsDisjoint(file, document, environments);
-  const lines = new Map(environments.map((e) => [e.name, document.locate(['environments', e.name]).line]));
-  return { file, environments, lines };
+  const places = new Map(environments.map((e) => [e.name, { file, ...document.locate(['environments', e.name]) }]));
+  return { file, environments, places };
 }
 
 /** The schema's own words, except where a pattern would be quoted at the user. */
@@ -186,7 +197,17 @@ function checkPathsDisjoint(file: string, document: YamlDocument, environments: 
   }
 }
 
-/** Where an environment is declared in the repository config (its `path:` line): findings about its policy point there. */
-export function environmentAt(environment: EnvironmentConfig): { file: string; line: number } {
-  return { file: environment.pathAt?.file ?? '.github/fsm-gitops.yml', line: environment.pathAt?.line ?? 1 };
+/** Each key's place; a key the file does not write is at its nearest written parent (YamlDocument.locate). */
+function keyPlaces(document: YamlDocument, name: string): Record<EnvironmentKey, { line: number; column: number }> {
+  return Object.fromEntries(ENVIRONMENT_KEYS.map((key) => [key, document.locate(['environments', name, ...key.split('.')])])) as Record<EnvironmentKey, { line: number; column: number }>;
+}
+
+/**
+ * Where a key of an environment is written in the repository config (`path` by default: findings about the
+ * environment as a whole point there; a key not written: its nearest written parent). An environment built
+ * without a file (tests, the embedded example) is at line 1 of .github/fsm-gitops.yml.
+ */
+export function environmentAt(environment: EnvironmentConfig, key: EnvironmentKey = 'path'): ConfigPlace {
+  const place = environment.at?.keys[key];
+  return { file: environment.at?.file ?? '.github/fsm-gitops.yml', line: place?.line ?? 1, column: place?.column ?? 1 };
 }

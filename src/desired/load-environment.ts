@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { environmentAt, type EnvironmentConfig } from '../config/repo-config.ts';
 import type { Finding } from '../core/finding.ts';
 import { findingAt, findingInFile } from '../core/findings.ts';
 import { isObject, type JsonPath, type JsonValue } from '../core/json.ts';
@@ -67,12 +67,11 @@ function checkNotEmpty(files: string[], result: DesiredEnvironment): void {
   const where = `Check environments.${environment.name}.path in the repository config; nothing is planned for an empty folder (prune would otherwise delete everything fsm-gitops manages there)`;
   const about = files.find(isManifestFile) ?? files[0];
   if (about === undefined) {
-    const at = environment.pathAt;
     result.findings.push({
       severity: 'error',
       code: 'environment-empty',
       message: `environment ${environment.name}: ${environment.path}/ holds no files. ${where}`,
-      ...(at ? { file: at.file, line: at.line, column: 1 } : {}),
+      ...(environment.at ? environmentAt(environment) : {}),
     });
     return;
   }

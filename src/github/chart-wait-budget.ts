@@ -16,7 +16,7 @@ export function chartWaitFinding(environment: EnvironmentConfig, upgrade: ChartU
   const policy = environment.chart;
   // deploy: manual is applied with the CLI only, whose --timeout the user sets.
   if (!upgrade || !policy?.upgrade || policy.waitTimeoutSeconds <= 0 || environment.deploy === 'manual') return undefined;
-  const at = environmentAt(environment);
+  const at = environmentAt(environment, 'chart.wait.timeoutSeconds');
   const asked = `environments.${environment.name}.chart.wait.timeoutSeconds is ${policy.waitTimeoutSeconds} s`;
   const fix = `lower chart.wait.timeoutSeconds, or give the app's worker more time (docs/github-app.md, "When an apply fails"), or apply it with the CLI and a longer --timeout`;
   const timeouts = upgradeTimeouts(policy, 0, eventBudgetMs - planMs);

@@ -117,7 +117,7 @@ function chartVersionChange(context: PlanContext): ResourceChange | undefined {
   const release = context.live.helmRelease;
   const chart = context.chart;
   if (!release || !chart?.ok || chart.chartVersion === release.chartVersion) return undefined;
-  const at = context.environment.pathAt;
+  const at = context.environment.at ? environmentAt(context.environment, 'chart.version') : undefined;
   return {
     action: 'update',
     kind: 'HelmRelease',

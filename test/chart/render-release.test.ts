@@ -225,8 +225,8 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     const release = p.changes.find((c) => c.kind === 'HelmRelease');
     assert.deepEqual(
       [release?.action, release?.namespace, release?.name, release?.file, release?.line, release?.fields],
-      ['update', 'fsm-system', 'fsm', CONFIG_FILE, 3, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }]],
-      'the bump is a change of its own, at chart.version\'s environment',
+      ['update', 'fsm-system', 'fsm', CONFIG_FILE, 7, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }]],
+      'the bump is a change of its own, at the chart.version line',
     );
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');

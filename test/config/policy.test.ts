@@ -27,3 +27,13 @@ test('a version bump with chart.upgrade turned off says it is never run', () => 
 test('an unchanged chart section is not a change', () => {
   assert.deepEqual(policyChanges(config('{ upgrade: true }'), config('{ upgrade: true }')), []);
 });
+
+test('the finding points at the first changed key as the file writes it, or its nearest written parent', () => {
+  const base = config('{ upgrade: true, version: 1.5.1 }');
+  const bumped = policyFinding(policyChanges(base, config('\n      upgrade: true\n      version: 1.6.0'))[0]!, undefined);
+  assert.deepEqual([bumped.file, bumped.line, bumped.column], ['.github/fsm-gitops.yml', 8, 7], 'the chart.version line');
+  const unpinned = policyFinding(policyChanges(base, config('\n      upgrade: true'))[0]!, undefined);
+  assert.deepEqual([unpinned.line, unpinned.column], [6, 5], 'a removed chart.version: at chart:');
+  const head = parseRepoConfig('.github/fsm-gitops.yml', new TextEncoder().encode('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    approvals: 2\n    chart: { upgrade: true, version: 1.5.1 }\n'));
+  assert.deepEqual([policyFinding(policyChanges(base, head)[0]!, head).line], [5], 'approvals: before chart:');
+});

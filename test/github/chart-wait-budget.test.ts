@@ -10,9 +10,9 @@ const UPGRADE: ChartUpgrade = { release: { name: 'fsm', namespace: 'fsm-system' 
 const BUDGET_MS = 480_000; // npm start's event
 const PLAN_MS = 5_000;
 
-test('a wait longer than the event leaves after the plan, helm writes and the objects: a warning at the environment, saying how long it would get', () => {
+test('a wait longer than the event leaves after the plan, helm writes and the objects: a warning at the timeoutSeconds key, saying how long it would get', () => {
   const finding = chartWaitFinding(environment('{ upgrade: true, wait: { timeoutSeconds: 600 } }'), UPGRADE, BUDGET_MS, PLAN_MS);
-  assert.deepEqual([finding?.severity, finding?.code, finding?.file, finding?.line], ['warning', 'chart-wait-cut', '.github/fsm-gitops.yml', 3]);
+  assert.deepEqual([finding?.severity, finding?.code, finding?.file, finding?.line, finding?.column], ['warning', 'chart-wait-cut', '.github/fsm-gitops.yml', 7, 37]);
   assert.match(finding!.message, /^environments\.staging\.chart\.wait\.timeoutSeconds is 600 s, but an apply by this app can wait about 415 s for the rollout/);
   assert.match(finding!.message, /a slower rollout is rolled back; lower chart\.wait\.timeoutSeconds/);
 });

@@ -170,7 +170,7 @@ test('a change to the config touches only the environments whose policy changes,
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/production', 'success']]);
   const pending = github.checkRuns[0]!.annotations.find((a) => a.title === 'policy-pending')!;
-  assert.equal(pending.path, '.github/fsm-gitops.yml');
+  assert.deepEqual([pending.path, pending.start_line], ['.github/fsm-gitops.yml', 14], 'at the changed key, approvals:');
   assert.match(pending.message, /takes effect after merge: approvals 2 → 0/);
   assert.match(github.comments[0]!.body, /approvals 0\/2 on aaaaaaa/, 'the default branch\'s two approvals still count');
 });
@@ -183,7 +183,7 @@ test('a pull request whose config would downgrade the chart fails its review: fo
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.conclusion]), [['fsm-gitops/staging', 'failure']]);
   const downgrade = github.checkRuns[0]!.annotations.find((a) => a.title === 'chart-downgrade')!;
-  assert.deepEqual([downgrade.path, downgrade.start_line, downgrade.annotation_level], ['.github/fsm-gitops.yml', 3, 'failure']);
+  assert.deepEqual([downgrade.path, downgrade.start_line, downgrade.annotation_level], ['.github/fsm-gitops.yml', 8, 'failure'], 'at the chart: line that sets the version');
   assert.match(downgrade.message, /^after merge: environments\.staging\.chart\.version 1\.5\.1 is older than the deployed chart fsm 1\.6\.0/);
 });
 

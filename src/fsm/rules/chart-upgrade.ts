@@ -1,4 +1,4 @@
-import { environmentAt, type EnvironmentConfig } from '../../config/repo-config.ts';
+import { environmentAt, type ConfigPlace, type EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
 import { deepEqual } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
@@ -26,7 +26,7 @@ export const chartUpgradeRule: Rule = {
     const policy = environment.chart;
     const release = live.helmRelease;
     if (!policy?.upgrade) return [];
-    const at = environmentAt(environment);
+    const at = environmentAt(environment, 'chart');
     const findings: Finding[] = releaseStateFindings(live.helmReleaseLatest, release, upgradeWanted(policy.version, release, helmValues), environment.mesh, at);
     if (!release) return findings;
     findings.push(...chartVersionFindings(environment, release));
@@ -34,7 +34,7 @@ export const chartUpgradeRule: Rule = {
     if (chart && !chart.ok && kubeRefusal) {
       const [, constraint, cluster] = kubeRefusal;
       const where = live.origin === 'snapshot' ? `the cluster runs ${cluster} (the version in ${live.source})` : `the cluster runs ${cluster}`;
-      findings.push({ severity: 'error', code: 'chart-kube-version', ...at, message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
+      findings.push({ severity: 'error', code: 'chart-kube-version', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
     } else if (chart && !chart.ok) {
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
       findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
@@ -51,7 +51,7 @@ export const chartUpgradeRule: Rule = {
 export function chartVersionFindings(environment: EnvironmentConfig, release: HelmRelease): Finding[] {
   const policy = environment.chart;
   if (!policy?.upgrade || !policy.version) return [];
-  const at = environmentAt(environment);
+  const at = environmentAt(environment, 'chart.version');
   const from = `${release.chartName} ${release.chartVersion}`;
   const bump = chartBump(release.chartVersion, policy.version);
   if (bump === 'downgrade') {
@@ -77,7 +77,7 @@ function upgradeWanted(version: string | undefined, release: HelmRelease | undef
  * an upgrade (helm upgrades from the last deployed revision, which the plan diffs against), but the cluster may
  * hold what the failed revision wrote: a warning.
  */
-function releaseStateFindings(latest: ReleaseRevisionStatus | undefined, deployed: HelmRelease | undefined, wanted: boolean, mesh: MeshRef, at: { file: string; line: number }): Finding[] {
+function releaseStateFindings(latest: ReleaseRevisionStatus | undefined, deployed: HelmRelease | undefined, wanted: boolean, mesh: MeshRef, at: ConfigPlace): Finding[] {
   if (!latest || latest.status === 'deployed' || (deployed && latest.revision <= deployed.revision)) return [];
   const name = `${mesh.namespace}/${mesh.name}`;
   const back = deployed ? `\`helm rollback ${mesh.name} ${deployed.revision} -n ${mesh.namespace}\`` : `\`helm uninstall ${mesh.name} -n ${mesh.namespace}\` and install FSM again`;
