@@ -1,6 +1,7 @@
 import { readHistory, type ApplyRecord } from '../apply/history.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { Finding } from '../core/finding.ts';
+import type { ResourceChange } from '../plan/plan-types.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
 import { tableCell, tableCode } from '../render/markdown-escape.ts';
@@ -75,7 +76,7 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
     const { desired, read } = await loadWhileReading(files, environment, () => cc.deps.live.reader(environment.cluster));
     const { plan } = await planAgainst(desired, read, { serverDryRun: false });
     const changed = plan.changes.filter((c) => c.action !== 'unchanged');
-    const differences = changed.length === 0 ? undefined : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map((c) => `${c.action} ${c.kind} ${c.name}`).join(', '))}${changed.length > 5 ? ', …' : ''}`;
+    const differences = changed.length === 0 ? undefined : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map(describeDifference).join(', '))}${changed.length > 5 ? ', …' : ''}`;
     const errors = planErrors(plan.findings);
     return [errors, differences].filter(Boolean).join('; ') || 'in sync';
   } catch (error) {
@@ -88,6 +89,12 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
  * (an empty folder, a refused field) is not "in sync" whatever the cluster holds. The status plans without
  * the server's dry run, so errors only the API server finds show in a review or drift check, not here.
  */
+/** One difference in `/fsm status`: `update Plugin ratelimit`; a chart bump with its versions: `update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)`. */
+export function describeDifference(change: ResourceChange): string {
+  const chart = change.kind === 'HelmRelease' ? change.fields.find((f) => f.path === 'chart') : undefined;
+  return `${change.action} ${change.kind} ${change.name}${chart ? ` (chart ${String(chart.before)} → ${String(chart.after)})` : ''}`;
+}
+
 function planErrors(findings: readonly Finding[]): string | undefined {
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length === 0) return undefined;

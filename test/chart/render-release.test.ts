@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ChartRenderer, type RenderingHelm } from '../../src/chart/render-release.ts';
+import { describeDifference } from '../../src/commands/status-command.ts';
 import { parseRepoConfig } from '../../src/config/repo-config.ts';
 import { planDigest } from '../../src/deploy/plan-digest.ts';
 import type { JsonObject } from '../../src/core/json.ts';
@@ -228,6 +229,7 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
       ['update', 'fsm-system', 'fsm', CONFIG_FILE, 7, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }]],
       'the bump is a change of its own, at the chart.version line',
     );
+    assert.equal(describeDifference(release!), 'update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)', '/fsm status names the versions');
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');
   });
