@@ -6,6 +6,7 @@ import { hasWork } from '../workflow/apply-environment.ts';
 import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
+import { findOwnIssue } from './own-issue.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
@@ -14,7 +15,8 @@ import { limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
 
-export type DriftOutcome = 'unconfigured' | 'in-sync' | 'opened' | 'updated' | 'closed';
+/** `unchanged`: the open drift issue already says this drift (it is not edited again). */
+export type DriftOutcome = 'unconfigured' | 'in-sync' | 'opened' | 'updated' | 'unchanged' | 'closed';
 
 export interface DriftCheck {
   outcome: DriftOutcome;
@@ -28,7 +30,7 @@ export interface DriftCheck {
 /**
  * Plans a repository's default branch against its clusters. Drift (anything the cluster has that the
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
- * gone the issue is closed. Only an issue this app opened is ever edited or closed.
+ * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts).
  */
 export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity): Promise<DriftCheck> {
   const readAt = new Date();
@@ -47,8 +49,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   }
   const branch = defaultBranch.branch;
   const short = defaultBranch.sha.slice(0, 7);
-  const { data: open } = await octokit.rest.issues.listForRepo({ ...ref, labels: DRIFT_LABEL, state: 'open', per_page: 100 });
-  const existing = open.find((issue) => issue.user?.login === identity.botLogin && issue.body?.startsWith(DRIFT_MARKER));
+  const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
 
   if (drifted.length === 0) {
     if (!existing) return { outcome: 'in-sync', config, inSync, readAt };
@@ -60,6 +61,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
   const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
   if (existing) {
+    if (existing.title === title && existing.body === body) return { outcome: 'unchanged', config, inSync, readAt };
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
     return { outcome: 'updated', config, inSync, readAt };
   }

@@ -2,6 +2,7 @@ import { COMMENT_BODY_LIMIT, limitCommentBody, limitIssueTitle } from '../render
 import { cutMarkdown } from '../render/markdown-cut.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import type { EventContext } from './app-context.ts';
+import { findOwnIssue } from './own-issue.ts';
 
 export const DEPLOY_FAILED_LABEL = 'fsm-deploy-failed';
 const marker = (environment: string) => `<!-- fsm-gitops:deploy-failed ${environment} -->`;
@@ -35,6 +36,5 @@ export async function clearDeployFailure(ctx: EventContext, environment: string,
 }
 
 async function openFailureIssue(ctx: EventContext, environment: string): Promise<number | undefined> {
-  const { data } = await ctx.octokit.rest.issues.listForRepo({ ...ctx.ref, labels: DEPLOY_FAILED_LABEL, state: 'open', per_page: 100 });
-  return data.find((issue) => !issue.pull_request && issue.user?.login === ctx.identity.botLogin && issue.body?.startsWith(marker(environment)))?.number;
+  return (await findOwnIssue(ctx.octokit, ctx.ref, ctx.identity.botLogin, marker(environment), DEPLOY_FAILED_LABEL))?.number;
 }

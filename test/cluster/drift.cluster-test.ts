@@ -93,6 +93,17 @@ test('a person\'s kubectl patch of a field the repository sets is drift, named i
   assert.deepEqual((await plan()).findings.filter((f) => f.code === 'drift'), []);
 });
 
+test('after an apply that took a drifted field back, a kubectl edit of another field the repository sets is drift too', async () => {
+  await afterApplySecond(MESH_CONFIG);
+  await mergePatch(MESH_CONFIG, 'kubectl-edit', { spec: { featureFlags: { enablePluginPolicy: false } } });
+  const drift = (await plan()).findings.filter((f) => f.code === 'drift');
+  assert.deepEqual(drift.map((f) => f.path), ['spec.featureFlags.enablePluginPolicy'], JSON.stringify(drift));
+  assert.match(drift[0]!.message, /changed in the cluster by kubectl-edit \(Update at [0-9T:-]+Z\) after fsm-gitops applied it/);
+  const applied = await cli(['apply', ...ARGS, '--kubeconfig', kubeconfig, ...serves(), '--yes', '--commit', 'third']);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.deepEqual((await plan()).findings.filter((f) => f.code === 'drift'), []);
+});
+
 test('the repository starting to set a field only fsm-bootstrap set takes it over: an update, not drift', async () => {
   const { repo, cleanup } = await copyExampleRepo();
   try {

@@ -84,6 +84,13 @@ test('the drift schedule opens one fsm-drift issue with the diff, updates it, an
 
   await drift(SCHEDULED);
   assert.equal(github.issues.length, 1, 'updated, not a second issue');
+  assert.deepEqual(github.requests.filter((r) => r.method === 'PATCH'), [], 'the same drift again: the issue is not edited');
+
+  // A person triaging removes the label: the app still finds its issue, puts the label back, opens no second one.
+  issue!.labels = [];
+  await drift(SCHEDULED);
+  assert.equal(github.issues.length, 1, 'no second issue');
+  assert.deepEqual(issue!.labels, [{ name: 'fsm-drift' }]);
 
   // The branch now matches the cluster (only production, which is in sync): the issue is closed.
   nock.cleanAll();

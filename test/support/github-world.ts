@@ -520,8 +520,18 @@ export class GitHubWorld {
       .get(new RegExp(`^${repoPath}/issues(\\?.*)?$`))
       .reply((uri) => {
         this.record('GET', uri, undefined);
-        const label = new URL(uri, API).searchParams.get('labels');
-        return [200, this.issues.filter((i) => i.state === 'open' && (!label || i.labels.some((l) => l.name === label)))];
+        const query = new URL(uri, API).searchParams;
+        const label = query.get('labels');
+        const creator = query.get('creator');
+        return [200, this.issues.filter((i) => i.state === 'open' && (!label || i.labels.some((l) => l.name === label)) && (!creator || i.user?.login === creator))];
+      })
+      .post(new RegExp(`^${repoPath}/issues/(\\d+)/labels$`))
+      .reply((uri, body) => {
+        this.record('POST', uri, body);
+        const issue = this.issues.find((i) => i.number === Number(/issues\/(\d+)/.exec(uri)![1]));
+        if (!issue) return [404, { message: 'Not Found' }];
+        for (const name of (body as { labels: string[] }).labels) if (!issue.labels.some((l) => l.name === name)) issue.labels.push({ name });
+        return [200, issue.labels];
       })
       .post(`${repoPath}/issues`)
       .reply((uri, body) => {
