@@ -40,21 +40,40 @@ export function managerEntry(object: KubeObject, manager: string): FieldOwner | 
  * A field recorded as an empty set `{}` is owned whole: a scalar, a list, or an atomic map or struct
  * (x-kubernetes-map-type: atomic), so its owner owns everything under it. `"."` only records that a
  * granular map exists: it owns none of the map's fields.
+ *
+ * An empty set is also what the server leaves of a granular map once others took every field a manager
+ * had in it (fsm-gitops's `"f:featureFlags": {}` after a `kubectl edit` of its one field there, measured on
+ * kube-apiserver 1.20): that owns nothing. The two read alike; a map where any entry records fields
+ * inside it is granular, so an empty set there is such a remnant (an atomic map is owned whole by every
+ * manager that owns it).
  */
 export function ownersOf(object: KubeObject, path: readonly PathSegment[]): FieldOwner[] {
-  return entries(object).filter((entry) => owns(entry.fields, path)).map(({ manager, operation, time }) => ({ manager, operation, time }));
+  const all = entries(object);
+  const granular = path.map((_, depth) => all.some((entry) => hasFieldsInside(entry.fields, path.slice(0, depth + 1))));
+  return all.filter((entry) => owns(entry.fields, path, granular)).map(({ manager, operation, time }) => ({ manager, operation, time }));
 }
 
-function owns(fields: JsonObject, path: readonly PathSegment[]): boolean {
+/** `granular[i]`: whether the map at path[0..i] is granular (hasFieldsInside), where an empty set owns nothing. */
+function owns(fields: JsonObject, path: readonly PathSegment[], granular: readonly boolean[]): boolean {
   let node: JsonObject = fields;
-  for (const segment of path) {
-    if (node !== fields && Object.keys(node).length === 0) return true; // owned whole
+  for (const [depth, segment] of path.entries()) {
+    if (node !== fields && Object.keys(node).length === 0) return !granular[depth - 1]; // owned whole, unless a remnant
     if (typeof segment === 'number') return false; // list items are keyed k:/v:/i: in FieldsV1; lists are compared whole here
     const child: JsonValue | undefined = node[`f:${segment}`];
     if (!isObject(child)) return false;
     node = child;
   }
   return true;
+}
+
+/** Whether `fields` records anything inside the field at `path` (a child or `"."`). */
+function hasFieldsInside(fields: JsonObject, path: readonly PathSegment[]): boolean {
+  let node: JsonValue | undefined = fields;
+  for (const segment of path) {
+    if (!isObject(node) || typeof segment === 'number') return false;
+    node = node[`f:${segment}`];
+  }
+  return isObject(node) && Object.keys(node).length > 0;
 }
 
 /**

@@ -151,3 +151,11 @@ test('isRestored: false while our apply\'s values, or a field only it added, are
   delete ((ownedLost['spec'] as { traffic: JsonObject }).traffic)['outboundPortExclusionList'];
   assert.equal(isRestored(ownedLost, before(), applied), false, 'a field fsm-gitops owned before, gone');
 });
+
+test("an empty set left of a map whose fields others took (fsm-gitops's certificate: {} after a kubectl edit) restores none of the fields others own there", () => {
+  const object = before();
+  const fsmGitops = (object.metadata['managedFields'] as JsonObject[])[1]!;
+  ((fsmGitops['fieldsV1'] as JsonObject)['f:spec'] as JsonObject)['f:certificate'] = {};
+  const spec = restoreConfig(object, applied)['spec'] as JsonObject;
+  assert.equal(spec['certificate'], undefined, "serviceCertValidityDuration is fsm-bootstrap's: taking it would let a later apply remove it");
+});

@@ -23,6 +23,18 @@ test('"." records only that a map exists: it owns none of its fields', () => {
   assert.deepEqual(managers(['spec', 'traffic', 'interceptionMode']), []);
 });
 
+test('an empty set left of a granular map whose fields others took owns nothing there (kube-apiserver 1.20, after a kubectl edit)', () => {
+  // What the API server recorded after fsm-gitops applied featureFlags.enablePluginPolicy and kubectl edit changed it.
+  const edited = { ...object, metadata: { name: 'x', managedFields: [
+    { manager: 'fsm-gitops', operation: 'Apply', time: '2026-12-03T03:49:05Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:featureFlags': {}, 'f:traffic': { '.': {}, 'f:enableEgress': {} } } } },
+    { manager: 'fsm-bootstrap', operation: 'Update', time: '2026-12-03T03:49:04Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:featureFlags': { '.': {}, 'f:enableEgressPolicy': {} } } } },
+    { manager: 'kubectl-edit', operation: 'Update', time: '2026-12-03T03:49:06Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:featureFlags': { 'f:enablePluginPolicy': {} } } } },
+  ] } } as unknown as KubeObject;
+  assert.deepEqual(ownersOf(edited, ['spec', 'featureFlags', 'enablePluginPolicy']).map((o) => o.manager), ['kubectl-edit']);
+  assert.deepEqual(ownersOf(edited, ['spec', 'featureFlags', 'enableEgressPolicy']).map((o) => o.manager), ['fsm-bootstrap']);
+  assert.deepEqual(ownersOf(edited, ['spec', 'traffic', 'enableEgress']).map((o) => o.manager), ['fsm-gitops']);
+});
+
 test('a manager\'s entry carries its last write time', () => {
   assert.equal(managerEntry(object, 'fsm-gitops')?.time, '2026-12-01T04:47:36Z');
   assert.equal(managerEntry(object, 'fsm-bootstrap'), undefined);
