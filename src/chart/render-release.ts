@@ -15,6 +15,16 @@ import type { ChartRender, ChartUpgrade } from '../plan/plan-types.ts';
 import { ManifestError, parseManifest } from '../plan/release-changes.ts';
 import { Redactor } from '../redact/redactor.ts';
 
+/**
+ * How a render reaches the live cluster: `connection` for helm's server dry run (the plan's dry run is on),
+ * else `serverVersion` for `helm template --kube-version` (a fork's review renders without the cluster's
+ * credential, yet the chart's templates and kubeVersion must see the cluster's version, not helm's default).
+ */
+export interface ChartCluster {
+  connection?(): Promise<ClusterConnection>;
+  serverVersion?(): Promise<string>;
+}
+
 /** The helm operations rendering needs (HelmClient's; tests count calls through a stand-in). */
 export type RenderingHelm = Pick<HelmClient, 'template' | 'upgradeDryRun'>;
 /** One render of FSM's chart (~0.5 MB of manifests) takes seconds; a server dry run also waits on the API server. */
@@ -32,11 +42,12 @@ export class ChartRenderer {
    * undefined when nothing is to render: the environment has no `chart: { upgrade: true }`, no values.yaml, no
    * deployed release, a refused version bump or a release left mid-operation (the plan reports them), or values and chart version equal to the
    * release's (compared as Helm coalesces them onto the chart's defaults: no helm call then). Else the
-   * rendered manifest, by `helm upgrade --dry-run=server` when `connection` reaches the live cluster, by
-   * `helm template` otherwise; helm's refusal, or no helm found, is `{ ok: false }` with the (redacted) message.
+   * rendered manifest, by `helm upgrade --dry-run=server` when `cluster.connection` reaches the live cluster, by
+   * `helm template` otherwise, for the cluster's version (a snapshot's, or `cluster.serverVersion`'s for live
+   * state from an API server); helm's refusal, or no helm found, is `{ ok: false }` with the (redacted) message.
    * Once `signal` is aborted, helm is stopped (or not started) and the render rejects with `signal.reason`.
    */
-  async render(desired: DesiredEnvironment, live: LiveState, connection?: () => Promise<ClusterConnection>, signal?: AbortSignal): Promise<ChartRender | undefined> {
+  async render(desired: DesiredEnvironment, live: LiveState, cluster: ChartCluster = {}, signal?: AbortSignal): Promise<ChartRender | undefined> {
     const { environment } = desired;
     const release = live.helmRelease;
     const policy = environment.chart;
@@ -61,11 +72,11 @@ export class ChartRenderer {
     const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
     try {
       const chart: ChartSource = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
-      const via = live.origin === 'cluster' && connection ? 'server dry run' : 'helm template';
-      const manifest =
-        via === 'server dry run' && connection
-          ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, signal })).manifest
-          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: live.kubeVersion, signal });
+      const connection = live.origin === 'cluster' ? cluster.connection : undefined;
+      const via = connection ? 'server dry run' : 'helm template';
+      const manifest = connection
+        ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, signal })).manifest
+        : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: await kubeVersionOf(live, cluster), signal });
       // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
       const deployed = parseManifest(release.manifest, "the deployed release's manifest");
       const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
@@ -79,6 +90,11 @@ export class ChartRenderer {
       await rm(folder, { recursive: true, force: true });
     }
   }
+}
+
+/** The version `helm template` renders for: the snapshot's, else the API server's the live state was read from; undefined: helm's default. */
+async function kubeVersionOf(live: LiveState, cluster: ChartCluster): Promise<string | undefined> {
+  return live.kubeVersion ?? (live.origin === 'cluster' ? await cluster.serverVersion?.() : undefined);
 }
 
 /** A renderer running the real helm (helm-binary.ts finds it), with FSM_GITOPS_HELM_SERVER_SIDE; messages redacted with the environment's keys. */

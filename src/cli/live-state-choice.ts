@@ -127,4 +127,8 @@ class StartedRead implements LiveStateReader {
   connection(): Promise<ClusterConnection> {
     return this.reader.connection();
   }
+
+  serverVersion(): Promise<string> {
+    return this.reader.serverVersion();
+  }
 }

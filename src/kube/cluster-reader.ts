@@ -29,6 +29,15 @@ export class ClusterReader implements LiveStateReader {
     return this.client.connection();
   }
 
+  serverVersion(): Promise<string> {
+    return this.translated(async () => {
+      const version = await this.client.get('/version', 'read the Kubernetes version');
+      const gitVersion = version?.['gitVersion'];
+      if (typeof gitVersion !== 'string') throw new LiveStateError(`${this.client.server}/version holds no gitVersion: is it a Kubernetes API server?`);
+      return gitVersion;
+    });
+  }
+
   async read(mesh: MeshRef, signal?: AbortSignal): Promise<LiveState> {
     const reader = signal ? new ClusterReader(this.client.withSignal(signal)) : this;
     return this.translated(() => reader.readAll(mesh));

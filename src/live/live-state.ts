@@ -26,7 +26,7 @@ export interface LiveState {
   /**
    * The cluster's Kubernetes version (`v1.30.4`), when a snapshot holds `kubectl version`'s output: `helm
    * template` checks the chart's `kubeVersion` against it. Unset from an API server (helm's server dry run asks
-   * the server itself) and from a snapshot without it.
+   * the server itself; `helm template` is given LiveStateReader.serverVersion) and from a snapshot without it.
    */
   kubeVersion?: string;
 }
@@ -49,6 +49,8 @@ export interface LiveStateReader {
   dryRun?(objects: readonly KubeObject[]): Promise<Map<string, DryRunOutcome>>;
   /** The API server's address and credential, for helm's server dry run of a chart upgrade. Only a live API server has one. */
   connection?(): Promise<ClusterConnection>;
+  /** The API server's Kubernetes version (`GET /version`, its gitVersion: `v1.20.2`), for `helm template --kube-version`. Only a live API server has one. */
+  serverVersion?(): Promise<string>;
 }
 
 export interface DryRunRejection {

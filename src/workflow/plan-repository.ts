@@ -9,7 +9,7 @@ import { buildContext } from '../plan/context.ts';
 import { dryRunNeeded } from '../plan/proven-unchanged.ts';
 import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
-import { helmChartRenderer, type ChartRenderer } from '../chart/render-release.ts';
+import { helmChartRenderer, type ChartCluster, type ChartRenderer } from '../chart/render-release.ts';
 import { nextTurn } from '../core/next-turn.ts';
 import { Ahead, meanwhile } from './ahead.ts';
 import { LiveRead } from './live-read.ts';
@@ -133,7 +133,11 @@ export async function planAgainst(
       return reader.dryRun(sent);
     });
     const rendering = Ahead.start(async (signal) => {
-      const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, serverSide ? reader.connection?.bind(reader) : undefined, signal);
+      const cluster: ChartCluster = {
+        ...(serverSide && reader.connection ? { connection: reader.connection.bind(reader) } : {}),
+        ...(reader.serverVersion ? { serverVersion: reader.serverVersion.bind(reader) } : {}),
+      };
+      const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, cluster, signal);
       if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
       return chart;
     });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { ChartRenderer, type RenderingHelm } from '../../src/chart/render-release.ts';
+import { ChartRenderer, type ChartCluster, type RenderingHelm } from '../../src/chart/render-release.ts';
 import { describeDifference } from '../../src/commands/status-command.ts';
 import { parseRepoConfig } from '../../src/config/repo-config.ts';
 import { planDigest } from '../../src/deploy/plan-digest.ts';
@@ -175,6 +175,22 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     const current = await plan(values, '{ upgrade: true }', new CountingHelm(), { ...live, kubeVersion: 'v1.30.4-eks-a737599' });
     assert.deepEqual(current.plan.findings.filter((f) => f.code.startsWith('chart-')), []);
     assert.equal(change(current.plan, 'Deployment', 'fsm-controller')?.action, 'update');
+  });
+
+  it("live state read from an API server without its credential for helm (a fork's review): helm template renders for the server's version", async () => {
+    const repo = new MemoryRepo({ [CONFIG_FILE]: config('{ upgrade: true }'), 'clusters/staging/values.yaml': 'fsm:\n  fsmController:\n    replicaCount: 3\n' });
+    const desired = await loadEnvironment(repo, parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!);
+    const fromCluster: LiveState = { ...live, origin: 'cluster' };
+    delete fromCluster.kubeVersion;
+    // FSM's chart grants the controller EndpointSlices only on Kubernetes >= 1.21 (templates/fsm-rbac.yaml).
+    const endpointSlices = async (cluster: ChartCluster) => {
+      const rendered = await new ChartRenderer(() => new CountingHelm()).render(desired, fromCluster, cluster);
+      assert.ok(rendered?.ok);
+      assert.equal(rendered.via, 'helm template');
+      return JSON.stringify(rendered.rendered.get([...rendered.rendered.keys()].find((k) => k.includes('ClusterRole') && !k.includes('Binding') && k.endsWith('/fsm'))!)).includes('discovery.k8s.io');
+    };
+    assert.equal(await endpointSlices({ serverVersion: async () => 'v1.20.2' }), false, 'the 1.20 cluster: no EndpointSlices rule');
+    assert.equal(await endpointSlices({ serverVersion: async () => 'v1.30.4' }), true);
   });
 
   it('no helm where the plan runs is a chart-render-failed error naming the places tried, not a failed plan', async () => {

@@ -52,14 +52,14 @@ after(() => {
 });
 
 /** Reviews a pull request raising the controller's replicas under a default branch asking for this rollout wait; returns its check run. */
-async function review(waitSeconds: number) {
+async function review(waitSeconds: number, fork = false) {
   const head = '7'.repeat(40);
   nock.cleanAll(); // a world per review: the last one's interceptors would answer this one's requests
   const github = new GitHubWorld({ base: files(waitSeconds, 1), baseSha: 'c'.repeat(40), collaborators: { author: 'write' } });
   github.addCommit(head, files(waitSeconds, 2));
-  github.addPull({ number: 7, headSha: head, changed: [VALUES] });
+  github.addPull({ number: 7, headSha: head, changed: [VALUES], ...(fork ? { headRepo: 'mallory/mesh-config' } : {}) });
   const probot = testProbot(new LiveSources(new ClusterConnector({ staging: { kubeconfigFile: kubeconfig } })));
-  await deliver(probot, 'pull_request', pullRequestPayload('opened', { number: 7, headSha: head }));
+  await deliver(probot, 'pull_request', pullRequestPayload('opened', { number: 7, headSha: head, fork }));
   const [run, ...others] = github.checkRuns;
   assert.equal(others.length, 0);
   return run!;
@@ -71,7 +71,7 @@ test('a rollout wait longer than an apply by the app can give is a warning at th
   assert.match(run.output?.text ?? '', /Deployment fsm-system\/fsm-controller/, 'the plan holds the chart upgrade');
   const cut = run.annotations.filter((a) => a.title?.startsWith('chart-wait-cut'));
   assert.equal(cut.length, 1, JSON.stringify(run.annotations.map((a) => a.title)));
-  assert.deepEqual([cut[0]!.path, cut[0]!.start_line, cut[0]!.annotation_level], ['.github/fsm-gitops.yml', 3, 'warning']);
+  assert.deepEqual([cut[0]!.path, cut[0]!.start_line, cut[0]!.annotation_level], ['.github/fsm-gitops.yml', 8, 'warning'], 'at the chart: line that sets the wait');
   // npm start's (and this test's) event has 480 s: its plan, helm's writes and the objects' reserve leave about 420 s.
   const seconds = Number(/can wait about (\d+) s for the rollout/.exec(cut[0]!.message)?.[1]);
   assert.ok(seconds > 300 && seconds <= 420, cut[0]!.message);
@@ -81,4 +81,11 @@ test('a rollout wait that fits gives no warning', async () => {
   const run = await review(300);
   assert.match(run.output?.text ?? '', /Deployment fsm-system\/fsm-controller/, 'the plan holds the chart upgrade');
   assert.deepEqual(run.annotations.filter((a) => a.title?.startsWith('chart-wait-cut')), []);
+});
+
+test("a fork's review renders the chart with helm template for the cluster's version, as the apply would render it", async () => {
+  const run = await review(300, true);
+  assert.match(run.output?.text ?? '', /Deployment fsm-system\/fsm-controller/, 'the plan holds the chart upgrade');
+  // FSM's chart adds EndpointSlices to the controller's ClusterRole on Kubernetes >= 1.21 only; this cluster is 1.20.
+  assert.doesNotMatch(run.output?.text ?? '', /ClusterRole fsm|discovery\.k8s\.io/);
 });
