@@ -36,8 +36,10 @@ export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | u
 /**
  * The finding a policy change shows on the pull request's config file (code `policy-pending`, docs/rules.md):
  * at the first changed key, else at the environment's key (line 1 when the pull request removed it).
+ * `versionRefused`: the review found the new chart.version a downgrade or unallowed breaking bump (its own
+ * error says so), so no plan will ever run it.
  */
-export function policyFinding(change: PolicyChange, head: RepoConfig | undefined): Finding {
+export function policyFinding(change: PolicyChange, head: RepoConfig | undefined, versionRefused = false): Finding {
   const place = change.kind === 'changed' && change.keys[0] ? environmentAt(change.head, change.keys[0]) : head?.places.get(change.environment);
   const at = place ?? { file: head?.file ?? '.github/fsm-gitops.yml', line: 1, column: 1 };
   const message =
@@ -45,7 +47,7 @@ export function policyFinding(change: PolicyChange, head: RepoConfig | undefined
       ? `environments.${change.environment} is new: until it is on the default branch it is planned from its files only, against FSM's defaults, without contacting a cluster, and it cannot be deployed`
       : change.kind === 'removed'
         ? `environments.${change.environment} is removed: after merge fsm-gitops stops managing it (nothing in its cluster is deleted); until then the default branch's policy applies`
-        : `environments.${change.environment} takes effect after merge: ${change.fields.join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
+        : `environments.${change.environment} takes effect after merge: ${change.fields.map((f) => (f.startsWith(`${CHART_KEYS.version} `) ? f + versionNote(change.head.chart, versionRefused) : f)).join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
   return { severity: 'warning', code: 'policy-pending', message, ...at };
 }
 
@@ -63,12 +65,15 @@ function chartKeys(before: ChartPolicy | undefined, after: ChartPolicy | undefin
 }
 
 function chartFields(before: ChartPolicy | undefined, after: ChartPolicy | undefined): string[] {
-  return chartKeys(before, after).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}${k === 'version' ? (after?.upgrade ? CHART_VERSION_AFTER_MERGE : CHART_VERSION_NOT_RUN) : ''}`);
+  return chartKeys(before, after).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}`);
 }
 
 /** What becomes of a chart.version change, which this pull request's plan cannot show (the default branch's policy plans it). */
-const CHART_VERSION_AFTER_MERGE = ' (after merge, the next plan of this environment shows the upgrade as a HelmRelease change with its objects, and applies it with that change; the drift issue shows it until then)';
-const CHART_VERSION_NOT_RUN = ' (with chart.upgrade off, fsm-gitops never runs this upgrade: the plan only validates it)';
+function versionNote(after: ChartPolicy | undefined, refused: boolean): string {
+  if (!after?.upgrade) return ' (with chart.upgrade off, fsm-gitops never runs this upgrade: the plan only validates it)';
+  if (refused) return ' (refused: every plan after merge would fail on it, see the error on chart.version)';
+  return ' (after merge, the next plan of this environment shows the upgrade as a HelmRelease change with its objects, and applies it with that change; the drift issue shows it until then)';
+}
 
 function show(value: unknown): string {
   return value === undefined ? '(default)' : JSON.stringify(value);

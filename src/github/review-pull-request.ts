@@ -147,8 +147,9 @@ async function planAndCheck(
   const desired = await meanwhile(read ? [read.state] : [], () => loadEnvironment(files, policy));
   try {
     const { plan, set } = read ? await planAgainst(desired, read, { serverDryRun: !pr.fromFork }) : { plan: planEnvironment(desired, referenceLiveState(desired)), set: undefined };
-    const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig) : undefined, chartWaitFinding(policy, set?.chart, eventBudgetMs, Date.now() - started)];
-    plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined), ...(read ? await afterMerge(environment, read) : [])]);
+    const refusedAfterMerge = read ? await afterMerge(environment, read) : [];
+    const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig, refusedAfterMerge.length > 0) : undefined, chartWaitFinding(policy, set?.chart, eventBudgetMs, Date.now() - started)];
+    plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined), ...refusedAfterMerge]);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
       delivery: pr.delivery,
       plan: planDigest(plan),

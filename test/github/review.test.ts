@@ -185,6 +185,9 @@ test('a pull request whose config would downgrade the chart fails its review: fo
   const downgrade = github.checkRuns[0]!.annotations.find((a) => a.title === 'chart-downgrade')!;
   assert.deepEqual([downgrade.path, downgrade.start_line, downgrade.annotation_level], ['.github/fsm-gitops.yml', 8, 'failure'], 'at the chart: line that sets the version');
   assert.match(downgrade.message, /^after merge: environments\.staging\.chart\.version 1\.5\.1 is older than the deployed chart fsm 1\.6\.0/);
+  const pending = github.checkRuns[0]!.annotations.find((a) => a.title === 'policy-pending')!;
+  assert.match(pending.message, /chart\.version \(default\) → "1\.5\.1" \(refused: every plan after merge would fail on it/);
+  assert.doesNotMatch(pending.message, /applies it/, 'not the note of an upgrade that will run');
 });
 
 test('an environment whose cluster the app cannot reach fails its check, and says so in the comment', async () => {
