@@ -41,9 +41,23 @@ async function build(env: Record<string, string | undefined>): Promise<AppInstan
   ]);
   rememberLogSecrets([privateKey, secret]);
   const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));
-  const probot = new Probot({ appId: Number(appId), privateKey, secret, log: createAppLog(logLevelFromEnv(env)) });
+  const probot = new Probot({ appId: Number(appId), privateKey, secret, baseUrl: githubApiUrl(env), log: createAppLog(logLevelFromEnv(env)) });
   const settings = settingsFromEnv(env);
   return { probot, live, deps: appDependencies(probot, { live, settings }) };
+}
+
+/**
+ * The GitHub REST API the functions call: GitHub Enterprise Server's `<GHE_PROTOCOL>://<GHE_HOST>/api/v3`
+ * when GHE_HOST is set (the rule and names of probot's own settings, which `npm start` reads), else
+ * api.github.com. Throws on a GHE_HOST that is not a host name with an optional port.
+ */
+export function githubApiUrl(env: Record<string, string | undefined>): string {
+  const host = env['GHE_HOST']?.trim();
+  if (!host) return 'https://api.github.com';
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) throw new Error(`GHE_HOST is "${host.slice(0, 80)}": set it to the server's host name (github.example.com, or with a port), without a scheme or path`);
+  const protocol = env['GHE_PROTOCOL']?.trim() || 'https';
+  if (protocol !== 'https' && protocol !== 'http') throw new Error(`GHE_PROTOCOL is "${protocol.slice(0, 20)}": set it to https (or http)`);
+  return `${protocol}://${host}/api/v3`;
 }
 
 /** For tests: build afresh on the next call. */
