@@ -22,3 +22,23 @@ test('lists of mappings are compared item by item; odd keys are quoted', () => {
 test('equal values give no changes', () => {
   assert.deepEqual(fieldChanges({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }), []);
 });
+
+test('an item inserted into a list of mappings is one added item, not every later one shifted (a ClusterRole gaining a rule)', () => {
+  const rules = Array.from({ length: 10 }, (_, i) => ({ apiGroups: [`g${i}`], verbs: ['get'] }));
+  const inserted = { apiGroups: ['discovery.k8s.io'], verbs: ['list'] };
+  assert.deepEqual(fieldChanges({ rules }, { rules: [...rules.slice(0, 8), inserted, ...rules.slice(8)] }), [{ path: 'rules[8]', after: inserted }]);
+  assert.deepEqual(fieldChanges({ rules }, { rules: [...rules.slice(0, 3), ...rules.slice(4)] }), [{ path: 'rules[3]', before: rules[3] }]);
+});
+
+test('items changed in place are compared field by field; a replacement with extra items adds the rest', () => {
+  const before = { items: [{ name: 'a', v: 1 }, { name: 'b', v: 1 }, { name: 'c', v: 1 }] };
+  const after = { items: [{ name: 'a', v: 1 }, { name: 'b', v: 2 }, { name: 'x', v: 9 }, { name: 'c', v: 1 }] };
+  assert.deepEqual(fieldChanges(before, after), [
+    { path: 'items[1].v', before: 1, after: 2 },
+    { path: 'items[2]', after: { name: 'x', v: 9 } },
+  ]);
+  assert.deepEqual(fieldChanges({ items: [{ a: 1 }, { b: 1 }] }, { items: [{ a: 2 }] }), [
+    { path: 'items[0].a', before: 1, after: 2 },
+    { path: 'items[1]', before: { b: 1 } },
+  ]);
+});
