@@ -297,6 +297,36 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
     }
   });
 
+  test("a rollback after someone's kubectl edit of fsm-gitops's field takes none of fsm-bootstrap's fields beside it, so the next apply removes none", async () => {
+    const { repo, cleanup } = await copyExampleRepo();
+    const featureFlags = async () => ((await client.get(MESH_CONFIG, 'read')) as { spec: { featureFlags: Record<string, unknown> } }).spec.featureFlags;
+    try {
+      assert.equal((await apply(repo, 'flags-1')).code, 0);
+      const flags = await featureFlags();
+      const bootstrapFlag = Object.keys(flags).find((k) => k !== 'enablePluginPolicy')!;
+      // The edit comes a second after the apply, as a person's would (managedFields times are whole seconds).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await client.request({ method: 'PATCH', path: MESH_CONFIG, query: { fieldManager: 'kubectl-edit' }, contentType: 'application/merge-patch+json', body: { spec: { featureFlags: { enablePluginPolicy: false } } }, what: 'kubectl edit' });
+      const edited = (await client.get(MESH_CONFIG, 'read')) as KubeObject;
+      assert.deepEqual(ownersOf(edited, ['spec', 'featureFlags', bootstrapFlag]).map((o) => o.manager), ['fsm-bootstrap'], 'what is left of fsm-gitops\'s featureFlags owns nothing');
+
+      // The next apply takes enablePluginPolicy back, then fails on a Plugin and rolls the MeshConfig back.
+      proxy.fault = (request) => (isWrite(request) && request.url.includes('/apis/plugin.flomesh.io/') && !request.url.includes('/leases') ? 'reset' : 'pass');
+      const variant = await repoVariant(211);
+      const failed = await apply(variant.repo, 'flags-2').finally(() => variant.cleanup());
+      proxy.fault = () => 'pass';
+      assert.equal(failed.code, 3, failed.stderr);
+      assert.match(failed.stderr, /Rolled back: the cluster is as it was before this apply/, failed.stderr);
+      const rolledBack = (await client.get(MESH_CONFIG, 'read')) as KubeObject;
+      assert.deepEqual(ownersOf(rolledBack, ['spec', 'featureFlags', bootstrapFlag]).map((o) => o.manager), ['fsm-bootstrap'], 'the restore did not take it');
+
+      assert.equal((await apply(repo, 'flags-3')).code, 0);
+      assert.deepEqual(Object.keys(await featureFlags()).sort(), Object.keys(flags).sort(), 'every flag is still there');
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('--timeout while waiting for the lock fails naming the holder; while the dry run hangs, it is an expected failure', async () => {
     const now = new Date().toISOString().replace(/Z$/, '000Z');
     await client.request({ method: 'POST', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { [COMMIT_ANNOTATION]: 'theirs' } }, spec: { holderIdentity: 'bob@elsewhere', leaseDurationSeconds: 300, acquireTime: now, renewTime: now } }, what: 'a Lease someone holds' });
