@@ -8,16 +8,26 @@ export interface OwnIssue {
 
 /**
  * The open issue this app opened whose body starts with `marker` (the drift issue, an environment's
- * failed-deploy issue), found by its creator, the app's bot (GitHub REST `GET /repos/{owner}/{repo}/issues`,
- * `creator`), not by its label: a person who removes the label while triaging must not make the app open a
- * second issue and leave the first behind for ever. A missing `label` is put back, so people find the
- * issue by it again. Pull requests, which that endpoint lists too, are skipped. Reads the newest 100.
+ * failed-deploy issue). Looked for by its label first, then, when none carries it, by its creator (GitHub
+ * REST `GET /repos/{owner}/{repo}/issues`, `creator`: the app's bot): a person who removes the label while
+ * triaging must not make the app open a second issue and leave the first behind for ever. The label is put
+ * back then, so people find the issue by it again. The label comes first because a server-side filter by a
+ * bot's login is not matched everywhere (renovatebot/renovate#44730: GitHub Enterprise Cloud, GraphQL);
+ * either way the issue's author is checked here. Pull requests, which that endpoint lists too, are skipped.
+ * Reads the newest 100 of each list.
  */
 export async function findOwnIssue(octokit: Octokit, ref: RepoRef, botLogin: string, marker: string, label: string): Promise<OwnIssue | undefined> {
-  const { data } = await octokit.rest.issues.listForRepo({ ...ref, creator: botLogin, state: 'open', per_page: 100 });
-  const issue = data.find((i) => !i.pull_request && i.user?.login === botLogin && i.body?.startsWith(marker));
-  if (!issue) return undefined;
-  const labelled = issue.labels.some((l) => (typeof l === 'string' ? l : l.name) === label);
-  if (!labelled) await octokit.rest.issues.addLabels({ ...ref, issue_number: issue.number, labels: [label] });
+  const ours = (issues: ListedIssue[]) => issues.find((i) => !i.pull_request && i.user?.login === botLogin && i.body?.startsWith(marker));
+  const labelled = ours((await octokit.rest.issues.listForRepo({ ...ref, labels: label, state: 'open', per_page: 100 })).data);
+  if (labelled) return shape(labelled);
+  const unlabelled = ours((await octokit.rest.issues.listForRepo({ ...ref, creator: botLogin, state: 'open', per_page: 100 })).data);
+  if (!unlabelled) return undefined;
+  await octokit.rest.issues.addLabels({ ...ref, issue_number: unlabelled.number, labels: [label] });
+  return shape(unlabelled);
+}
+
+type ListedIssue = Awaited<ReturnType<Octokit['rest']['issues']['listForRepo']>>['data'][number];
+
+function shape(issue: ListedIssue): OwnIssue {
   return { number: issue.number, title: issue.title, body: issue.body ?? '' };
 }
