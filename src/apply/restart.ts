@@ -1,5 +1,10 @@
+import { formatPath, getAt } from '../core/json.ts';
+import { displayName, type KubeObject } from '../core/kube.ts';
+import { restartOnlyPrefix } from '../fsm/restart-fields.ts';
+import { fsmObjectPath } from '../kube/fsm-objects.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { objectPath, WORKLOADS } from '../kube/resource-paths.ts';
+import { leafDiffs } from '../plan/field-changes.ts';
 import type { Workload } from '../plan/plan-types.ts';
 
 /** What `kubectl rollout restart` does: a new pod-template annotation, so the controller replaces every pod. */
@@ -18,4 +23,29 @@ export async function restartWorkloads(client: KubeApi, workloads: readonly Work
       what: `restart ${workload.kind} ${workload.namespace}/${workload.name}`,
     });
   }
+}
+
+const NAMED_WORKLOADS = 5;
+
+/**
+ * After an apply that failed and was not wholly rolled back: the MeshConfig fields read only at sidecar
+ * injection (restart-fields.ts) that the cluster now holds with other values than `before` (the MeshConfig
+ * as the plan read it), read again now, and the workloads whose pods keep the old values until they restart.
+ * The next plan compares the repository with that MeshConfig and sees nothing to restart, so this is the
+ * one place it is said. undefined when no such field differs, or when the MeshConfig cannot be read (the
+ * failure being reported matters more).
+ */
+export async function restartLeftPending(client: KubeApi, before: KubeObject | undefined, workloads: readonly Workload[]): Promise<string | undefined> {
+  if (!before || workloads.length === 0) return undefined;
+  let now: KubeObject | undefined;
+  try {
+    now = (await client.get(fsmObjectPath(before), `read ${displayName(before)}`)) as KubeObject | undefined;
+  } catch {
+    return undefined;
+  }
+  const fields = leafDiffs(getAt(before, ['spec']), getAt(now, ['spec'])).map((d) => formatPath(d.path)).filter(restartOnlyPrefix);
+  if (fields.length === 0) return undefined;
+  const names = workloads.slice(0, NAMED_WORKLOADS).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
+  const more = workloads.length > NAMED_WORKLOADS ? ` and ${workloads.length - NAMED_WORKLOADS} more` : '';
+  return `The MeshConfig keeps its new ${fields.map((f) => `spec.${f}`).join(', ')}, read only when a sidecar is injected, and no workload was restarted: once the MeshConfig is as it should be, restart ${names}${more} (kubectl rollout restart)`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import { hasErrors } from '../core/finding.ts';
-import { keyOf } from '../core/kube.ts';
+import { keyOf, objectKey } from '../core/kube.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
@@ -14,7 +14,7 @@ import { recordApply, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
 import type { LeaseAttempt } from '../apply/lease-attempt.ts';
 import { PendingHistory, type HistoryTarget } from '../apply/pending-history.ts';
-import { restartWorkloads } from '../apply/restart.ts';
+import { restartLeftPending, restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
 import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
@@ -256,6 +256,11 @@ export async function carryOut(client: KubeApi, environment: EnvironmentConfig, 
     result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress, laterChanges }, objects);
   } else {
     result = await objects();
+  }
+  if (result.result === 'failed' && plan.restarts.length > 0) {
+    const meshConfig = set.apply.find((o) => o.kind === 'MeshConfig');
+    const pending = await restartLeftPending(client, meshConfig && set.live?.get(objectKey(meshConfig)), plan.restarts);
+    if (pending) return { ...result, message: `${result.message ?? 'failed'}. ${pending}` };
   }
   if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
     try {
