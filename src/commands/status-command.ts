@@ -84,17 +84,17 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
   }
 }
 
-/**
- * The default branch's plan errors, said before its differences: a branch that cannot be applied as it is
- * (an empty folder, a refused field) is not "in sync" whatever the cluster holds. The status plans without
- * the server's dry run, so errors only the API server finds show in a review or drift check, not here.
- */
 /** One difference in `/fsm status`: `update Plugin ratelimit`; a chart bump with its versions: `update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)`. */
 export function describeDifference(change: ResourceChange): string {
   const chart = change.kind === 'HelmRelease' ? change.fields.find((f) => f.path === 'chart') : undefined;
   return `${change.action} ${change.kind} ${change.name}${chart ? ` (chart ${String(chart.before)} → ${String(chart.after)})` : ''}`;
 }
 
+/**
+ * The default branch's plan errors, said before its differences: a branch that cannot be applied as it is
+ * (an empty folder, a refused field) is not "in sync" whatever the cluster holds. The status plans without
+ * the server's dry run, so errors only the API server finds show in a review or drift check, not here.
+ */
 function planErrors(findings: readonly Finding[]): string | undefined {
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length === 0) return undefined;
