@@ -3,7 +3,7 @@ import { memoized } from './memo.ts';
 /**
  * Key names whose values are credentials. A key is judged by its last word (camelCase, snake_case,
  * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
- * `client-key-data`, is skipped): `dbPassword`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
+ * `client-key-data`, is skipped; a plural counts as its singular): `dbPassword`, `apiKeys`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
  * `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
  * (they name or describe a secret). Users add exact names in `.github/fsm-gitops.yml` (`redact.keys`,
  * docs/configuration.md); those match whole keys, ignoring case, `-`, `_` and `.`.
@@ -48,6 +48,8 @@ const secretByWords = memoized((name: string): boolean => {
   if (words.length > 1 && words.at(-1) === 'data') words.pop();
   const last = words.at(-1);
   if (last === undefined) return false;
-  if (SECRET_WORDS.has(last)) return true;
-  return last === 'key' && KEY_QUALIFIERS.has(words.at(-2) ?? '');
+  // A plural holds the same credentials, one each (`passwords`, `apiKeys`, `pwds`, `passes`).
+  const forms = [last, ...(last.endsWith('s') ? [last.slice(0, -1)] : []), ...(last.endsWith('es') ? [last.slice(0, -2)] : [])];
+  if (forms.some((form) => SECRET_WORDS.has(form))) return true;
+  return forms.includes('key') && KEY_QUALIFIERS.has(words.at(-2) ?? '');
 });

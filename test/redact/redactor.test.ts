@@ -6,8 +6,8 @@ import { Redactor } from '../../src/redact/redactor.ts';
 import { isSecretKey } from '../../src/redact/secret-keys.ts';
 
 test('key names that hold credentials, by their last word; names that only refer to one are kept', () => {
-  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey'];
-  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey'];
+  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes'];
+  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles'];
   for (const name of secret) assert.ok(isSecretKey(name), name);
   for (const name of kept) assert.ok(!isSecretKey(name), name);
 });
@@ -34,6 +34,11 @@ test('a PluginConfig: every key-name case of the issue is masked; booleans, key 
     },
   });
   assert.equal(config['auth'], 'a1', 'the input is not modified');
+});
+
+test('plural credential keys hide everything inside them (a live PluginConfig shown to a fork\'s pull request)', () => {
+  const config: JsonObject = { apiKeys: ['k-1', 'k-2'], passwords: { admin: 'p-1' }, sshKeys: ['s-1'], retries: 3 };
+  assert.deepEqual(new Redactor().value('PluginConfig', { spec: { config } }), { spec: { config: { apiKeys: [MASK, MASK], passwords: { admin: MASK }, sshKeys: [MASK], retries: 3 } } });
 });
 
 test('schema knowledge: chart and MeshConfig credential fields, whatever their type; a settings block named like one is judged key by key', () => {
