@@ -115,7 +115,32 @@ function toValues(file: string, documents: YamlDocument[], findings: Finding[]):
     findings.push(findingInFile(file, document.line, 1, 'error', 'manifest-invalid', `values.yaml must be a mapping of chart values, not ${describe(document.value)}`));
     return undefined;
   }
+  if (holdsMoreThan(document.value, MAX_VALUES)) {
+    findings.push(
+      findingInFile(file, document.line, 1, 'error', 'yaml-limit', `values.yaml holds more than ${MAX_VALUES.toLocaleString('en')} values (FSM's chart has about 800): it is not planned; keep only the values you change from the chart's defaults`),
+    );
+    return undefined;
+  }
   return { file, values: document.value, locate: document.locate };
+}
+
+/**
+ * The most values (mappings, lists and scalars, counted as written) a values.yaml may hold: FSM's chart has
+ * 819 (fsm-reference values.yaml). Every values rule and the Helm values diff work per value, so a file of
+ * hundreds of thousands of keys, still under the file-size limit, would hold a worker for minutes.
+ */
+const MAX_VALUES = 10_000;
+
+/** Whether `value` holds more than `limit` nodes, counting no further than that. */
+function holdsMoreThan(value: JsonValue, limit: number): boolean {
+  let count = 0;
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (++count > limit) return true;
+    if (typeof node === 'object' && node !== null) for (const child of Object.values(node)) stack.push(child);
+  }
+  return false;
 }
 
 function collectResources(file: string, document: YamlDocument, into: DesiredEnvironment): void {

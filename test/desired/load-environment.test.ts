@@ -42,6 +42,17 @@ test('values.yaml at the root is the values override; elsewhere it is a manifest
   assert.equal(env.findings[0]?.file, 'clusters/staging/sub/values.yaml');
 });
 
+test('a values.yaml of more values than any chart has is a yaml-limit error and is not planned; one of the chart\'s size is read', async () => {
+  const keys = (n: number) => `fsm:\n${Array.from({ length: n }, (_, i) => `  k${i}: 1\n`).join('')}`;
+  const huge = await loadEnvironment(new MemoryRepo({ 'clusters/staging/values.yaml': keys(20_000), 'clusters/staging/a.yaml': 'apiVersion: plugin.flomesh.io/v1alpha1\nkind: Plugin\nmetadata: {name: a}\n' }), ENV);
+  assert.equal(huge.values, undefined);
+  assert.deepEqual(huge.findings.map((f) => [f.code, f.severity, f.file, f.line]), [['yaml-limit', 'error', 'clusters/staging/values.yaml', 1]]);
+  assert.match(huge.findings[0]!.message, /values\.yaml holds more than 10,000 values \(FSM's chart has about 800\): it is not planned/);
+  const chartSized = await loadEnvironment(new MemoryRepo({ 'clusters/staging/values.yaml': keys(900) }), ENV);
+  assert.equal(Object.keys((chartSized.values?.values['fsm'] ?? {}) as object).length, 900);
+  assert.deepEqual(chartSized.findings, []);
+});
+
 test('manifests without apiVersion, kind or name are findings at their line', async () => {
   const repo = new MemoryRepo({ 'clusters/staging/bad.yaml': 'kind: Plugin\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Plugin\nmetadata: {}\n---\n- a list\n' });
   const env = await loadEnvironment(repo, ENV);
