@@ -26,11 +26,13 @@ const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
 /** Starts only where a run of name characters starts, so no run is scanned once per character. */
 const SECRET_NAME = String.raw`(?<![\w-])([\w-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key))`;
 /** `Password=x;` (connection strings), `?access_token=x&` (query strings). */
-const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*)(?!••)[^\s"'\x60;,&]+`, 'gi');
+const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*)(?!••|\\["'\x60])[^\s"'\x60;,&]+`, 'gi');
+/** `password = "x"`, `apiKey = 'x'`, `token="x"` (an assignment in a script), also with the quote escaped (`\"`) as in JSON text. */
+const KEY_EQUALS_QUOTED = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
 /** `"password": "x"` and `password: 'x'` (JSON or YAML quoted in a message). */
 const KEY_QUOTED = new RegExp(String.raw`${SECRET_NAME}(["']?\s*:\s*["'])(?!••)[^"'\n]+`, 'gi');
-/** An all-lowercase word after `Basic`/`Bearer` is prose ("Basic authentication"), not a credential. */
-const HTTP_CREDENTIALS = /\b(Bearer|Basic)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
+/** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
+const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
 const JWT_START = /\beyJ/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
@@ -58,6 +60,7 @@ export function redactShapes(text: string): string {
       return user === undefined ? match : `${whole.slice(at, user.colon + 1)}${MASK}@`;
     })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
+    .replace(KEY_EQUALS_QUOTED, `$1$2${MASK}`)
     .replace(KEY_EQUALS, `$1$2${MASK}`)
     .replace(KEY_QUOTED, `$1$2${MASK}`);
   return redactJwts(shaped)
