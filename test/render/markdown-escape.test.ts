@@ -10,6 +10,7 @@ import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import type { Plan, ResourceChange } from '../../src/plan/plan-types.ts';
 import { renderCheckRun } from '../../src/render/check-run.ts';
 import { htmlText, markdownCode, markdownMessage, markdownText, oneLine, tableCell, tableCode } from '../../src/render/markdown-escape.ts';
+import { fence } from '../../src/render/markdown-code.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 export const HOSTILE = [
@@ -123,5 +124,13 @@ test('the PR comment and the check run keep their shape with hostile file names,
     const inCheck: Record<string, number> = { h1: 0, h2: 0, h4: 1, a: 0, img: 0, details: 0, blockquote: 1, li: 1, pre: 1, em: 1 };
     for (const [t, n] of Object.entries(inCheck)) assert.equal(opens(checkHtml, t), n, `<${t}> in the check run for ${JSON.stringify(s)}:\n${checkHtml}`);
     assertInert(decode(checkHtml.replace(/<code>.*?<\/code>|<pre>[\s\S]*?<\/pre>/g, '')), JSON.stringify(s));
+  }
+});
+
+test('bidi controls are shown as escapes inline and in fenced blocks, so a value cannot reorder the line around it (Trojan Source)', () => {
+  const hostile = '\u202e\u2066moc.live//:sptth\u2069\u2066 ← https://good.example.com';
+  for (const shown of [markdownCode(hostile), markdownText(hostile), fence('diff', `+ allowOrigin: ${hostile}`)]) {
+    assert.doesNotMatch(shown, /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, shown);
+    assert.match(shown, /\\{1,2}u202e\\{1,2}u2066moc\.live/, 'shown as escapes (a backslash escaped once more in plain text)');
   }
 });
