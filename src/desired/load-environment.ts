@@ -6,6 +6,7 @@ import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
 import { describeValue } from '../schema/describe.ts';
 import { isDnsSubdomain } from '../core/names.ts';
+import { isSecretKey, normalizeKey } from '../redact/secret-keys.ts';
 import type { DesiredEnvironment, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
 import { admitFiles, environmentAllowance, isManifestFile, pluginScriptFile, type ReadAllowance } from './managed-files.ts';
@@ -37,8 +38,10 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
   const refused = new Set(manifests);
   for (const file of admitted) refused.delete(file);
   for (const file of refused) if (!valuesFiles.has(file)) result.unread.push(file);
+  const extraSecretKeys = new Set((environment.redactKeys ?? []).map(normalizeKey));
+  const isSecret = (key: string): boolean => isSecretKey(key, extraSecretKeys);
   for (const file of admitted) {
-    const documents = await readYaml(repo, file, result.findings);
+    const documents = await readYaml(repo, file, result.findings, isSecret);
     if (valuesFiles.has(file)) {
       if (documents) result.values = toValues(file, documents, result.findings);
     } else if (!documents) {
@@ -88,7 +91,7 @@ async function readText(repo: RepoFiles, file: string): Promise<TextFileResult |
   return bytes === undefined ? undefined : decodeTextFile(bytes);
 }
 
-async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Promise<YamlDocument[] | undefined> {
+async function readYaml(repo: RepoFiles, file: string, findings: Finding[], isSecret: (key: string) => boolean): Promise<YamlDocument[] | undefined> {
   const text = await readText(repo, file);
   if (text === undefined) return undefined;
   if (!text.ok) {
@@ -100,7 +103,7 @@ async function readYaml(repo: RepoFiles, file: string, findings: Finding[]): Pro
     findings.push(findingInFile(file, parsed.line, parsed.column, 'error', parsed.code, parsed.message));
     return undefined;
   }
-  findings.push(...yaml11Findings(file, parsed.yaml11));
+  findings.push(...yaml11Findings(file, parsed.yaml11, isSecret));
   return parsed.documents;
 }
 

@@ -30,6 +30,8 @@ export interface Yaml11Spelling {
   line: number;
   column: number;
   text: string;
+  /** The mapping key written before it on its line (`pin: 0123` → `pin`), when there is one. */
+  key?: string;
   /** How Helm and kubectl read it (and so fsm-gitops). */
   helm: GoScalar;
   /** How a YAML 1.2 tool (yq, js-yaml, most editors) reads it. */
@@ -146,9 +148,18 @@ function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
     }
     const value = getScalarValue(text, event);
     const readings = differentReadings(value);
-    if (readings) found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, ...readings });
+    if (!readings) continue;
+    const key = keyBefore(text, Math.max(event.valueStart, 0));
+    found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, ...(key ? { key } : {}), ...readings });
   }
   return found;
+}
+
+/** `pin` of `  pin: 0123` or `{pin: 0123`: the key that ends right before `offset` on its line, read back at most 200 characters. */
+function keyBefore(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(Math.max(lineStart, offset - 200), offset);
+  return /([^\s{},:[\]"'#]+)["']?\s*:\s*$/.exec(before)?.[1];
 }
 
 function yamlError(error: unknown, text: string): YamlParseResult {

@@ -9,8 +9,9 @@ export const MAX_YAML11_NOTICES_PER_FILE = 10;
 /**
  * One `yaml11-scalar` notice per plain scalar that Helm and kubectl (YAML 1.1) read differently from YAML 1.2
  * tools, at its line: fsm-gitops reads it as Helm and kubectl do, and says what to write to mean the same everywhere.
+ * Under a credential's key (`isSecret` of the key on its line) the notice names no value, neither reading.
  */
-export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[]): Finding[] {
+export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[], isSecret: (key: string) => boolean = () => false): Finding[] {
   const findings = spellings.slice(0, MAX_YAML11_NOTICES_PER_FILE).map((s) =>
     findingInFile(
       file,
@@ -18,7 +19,10 @@ export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[
       s.column,
       'notice',
       'yaml11-scalar',
-      `\`${s.text}\` is read as ${show(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${show(s.yaml12)}. Write ${unambiguous(s.helm)} to mean ${show(s.helm)}, or "${s.text}" (quoted) to mean the text`,
+      s.key !== undefined && isSecret(s.key)
+        ? // A credential's value is never quoted (src/redact), not even its own spelling.
+          `the value of ${s.key} is read as ${kindOf(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${kindOf(s.yaml12)}. Quote it to mean the text as written`
+        : `\`${s.text}\` is read as ${show(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${show(s.yaml12)}. Write ${unambiguous(s.helm)} to mean ${show(s.helm)}, or "${s.text}" (quoted) to mean the text`,
     ),
   );
   const more = spellings.length - findings.length;
@@ -40,6 +44,11 @@ function show(scalar: GoScalar): string {
     default:
       return `the number ${String(scalar.value)}`;
   }
+}
+
+/** What a reading is, without its value: `a number`, `a string`. */
+function kindOf(scalar: GoScalar): string {
+  return scalar.kind === 'str' ? 'a string' : scalar.kind === 'null' ? 'null' : scalar.kind === 'bool' ? 'a boolean' : 'a number';
 }
 
 function unambiguous(scalar: GoScalar): string {

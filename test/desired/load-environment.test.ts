@@ -53,6 +53,18 @@ test('a values.yaml of more values than any chart has is a yaml-limit error and 
   assert.deepEqual(chartSized.findings, []);
 });
 
+test('a YAML 1.1 spelling under a credential key is noticed without its value or either reading', async () => {
+  const repo = new MemoryRepo({ 'clusters/staging/values.yaml': 'fsm:\n  password: 0123456701234\n  auth: {secret: 1_234_567_890}\n  sessionBlob: 0777\n  mode: 0755\n' });
+  const env = await loadEnvironment(repo, { ...ENV, redactKeys: ['sessionBlob'] });
+  const notices = env.findings.filter((f) => f.code === 'yaml11-scalar');
+  assert.deepEqual(notices.map((f) => f.line), [2, 3, 4, 5]);
+  for (const f of notices.slice(0, 3)) {
+    assert.doesNotMatch(f.message, /0123456701234|123456701234|1_234_567_890|1234567890|0777|511/, f.message);
+    assert.match(f.message, /^the value of (password|secret|sessionBlob) is read as a number, as Helm and kubectl read YAML \(YAML 1\.1\); YAML 1\.2 tools such as yq read (a number|a string)\. Quote it/);
+  }
+  assert.match(notices[3]!.message, /^`0755` is read as the number 493/, 'an ordinary key keeps the values');
+});
+
 test('manifests without apiVersion, kind or name are findings at their line', async () => {
   const repo = new MemoryRepo({ 'clusters/staging/bad.yaml': 'kind: Plugin\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Plugin\nmetadata: {}\n---\n- a list\n' });
   const env = await loadEnvironment(repo, ENV);
