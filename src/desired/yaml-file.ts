@@ -1,4 +1,4 @@
-import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event, type Schema } from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE_PLAIN, YAMLException, type Event, type ScalarEvent, type Schema } from 'js-yaml';
 import type { JsonPath, JsonValue } from '../core/json.ts';
 import { LineIndex } from './line-index.ts';
 import { YamlLocations } from './yaml-locations.ts';
@@ -30,8 +30,8 @@ export interface Yaml11Spelling {
   line: number;
   column: number;
   text: string;
-  /** The mapping key written before it on its line (`pin: 0123` → `pin`), when there is one. */
-  key?: string;
+  /** The mapping keys above it, outermost first (`{auth: {passwords: [0123]}}` → auth, passwords; a key's own spelling: the keys above that key). */
+  keys: string[];
   /** How Helm and kubectl read it (and so fsm-gitops). */
   helm: GoScalar;
   /** How a YAML 1.2 tool (yq, js-yaml, most editors) reads it. */
@@ -134,32 +134,64 @@ function fileOffset(place: TextPlace): (offset: number) => number {
   return (offset) => (offset < 0 ? offset : place.offset + offset);
 }
 
+/**
+ * The plain scalars Helm and kubectl read otherwise than YAML 1.2 tools, each with the mapping keys above it
+ * (read only for the scalars found: a walk that reads every key would cost a large file dearly).
+ */
 function yaml11Spellings(place: TextPlace, events: Event[]): Yaml11Spelling[] {
   const { text, lines } = place;
   const found: Yaml11Spelling[] = [];
+  // Per open mapping: the event of the key whose value is being read (undefined while a key is expected).
+  type Frame = { map: true; key: ScalarEvent | Event | undefined } | { map: false };
+  const stack: Frame[] = [];
+  const valueDone = (): void => {
+    const top = stack[stack.length - 1];
+    if (top?.map) top.key = undefined;
+  };
+  const keysAbove = (): string[] =>
+    stack.flatMap((frame) => (frame.map && frame.key?.type === EVENT_ID.SCALAR ? [getScalarValue(text, frame.key)] : []));
   for (const event of events) {
-    if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) continue;
-    // A plain scalar that starts with a printable character starts its value (js-yaml only folds the line
-    // breaks inside one): judged by that character, most scalars need not be read out of the text at all.
-    const start = event.valueStart;
-    if (start >= 0 && event.valueEnd > start) {
-      const first = text.charCodeAt(start);
-      if (first > 32 && !mayStartDifferently(first)) continue;
+    const top = stack[stack.length - 1];
+    const isKey = top?.map === true && top.key === undefined;
+    switch (event.type) {
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE:
+        if (isKey) top.key = event; // a complex key: its value has no name to judge by
+        stack.push(event.type === EVENT_ID.MAPPING ? { map: true, key: undefined } : { map: false });
+        continue;
+      case EVENT_ID.POP:
+        if (stack.pop()) valueDone();
+        continue;
+      case EVENT_ID.ALIAS:
+        if (isKey) top.key = event;
+        else valueDone();
+        continue;
+      case EVENT_ID.SCALAR:
+        break;
+      default:
+        continue;
     }
-    const value = getScalarValue(text, event);
-    const readings = differentReadings(value);
-    if (!readings) continue;
-    const key = keyBefore(text, Math.max(event.valueStart, 0));
-    found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), text: value, ...(key ? { key } : {}), ...readings });
+    const spelling = yaml11Spelling(text, event);
+    if (spelling) found.push({ ...lines.locate(place.offset + Math.max(event.valueStart, 0)), ...spelling, keys: keysAbove() });
+    if (isKey) top.key = event;
+    else valueDone();
   }
   return found;
 }
 
-/** `pin` of `  pin: 0123` or `{pin: 0123`: the key that ends right before `offset` on its line, read back at most 200 characters. */
-function keyBefore(text: string, offset: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(Math.max(lineStart, offset - 200), offset);
-  return /([^\s{},:[\]"'#]+)["']?\s*:\s*$/.exec(before)?.[1];
+/** How a scalar event reads in YAML 1.1 and 1.2 when they differ, with its text; undefined when they agree. */
+function yaml11Spelling(text: string, event: ScalarEvent): Pick<Yaml11Spelling, 'text' | 'helm' | 'yaml12'> | undefined {
+  if (event.style !== SCALAR_STYLE_PLAIN || event.tagStart !== -1) return undefined;
+  // A plain scalar that starts with a printable character starts its value (js-yaml only folds the line
+  // breaks inside one): judged by that character, most scalars need not be read out of the text at all.
+  const start = event.valueStart;
+  if (start >= 0 && event.valueEnd > start) {
+    const first = text.charCodeAt(start);
+    if (first > 32 && !mayStartDifferently(first)) return undefined;
+  }
+  const value = getScalarValue(text, event);
+  const readings = differentReadings(value);
+  return readings ? { text: value, ...readings } : undefined;
 }
 
 function yamlError(error: unknown, text: string): YamlParseResult {

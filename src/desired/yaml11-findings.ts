@@ -9,7 +9,7 @@ export const MAX_YAML11_NOTICES_PER_FILE = 10;
 /**
  * One `yaml11-scalar` notice per plain scalar that Helm and kubectl (YAML 1.1) read differently from YAML 1.2
  * tools, at its line: fsm-gitops reads it as Helm and kubectl do, and says what to write to mean the same everywhere.
- * Under a credential's key (`isSecret` of the key on its line) the notice names no value, neither reading.
+ * Under a credential's key (`isSecret` of any key above it) the notice names no value, neither reading.
  */
 export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[], isSecret: (key: string) => boolean = () => false): Finding[] {
   const findings = spellings.slice(0, MAX_YAML11_NOTICES_PER_FILE).map((s) =>
@@ -19,9 +19,9 @@ export function yaml11Findings(file: string, spellings: readonly Yaml11Spelling[
       s.column,
       'notice',
       'yaml11-scalar',
-      s.key !== undefined && isSecret(s.key)
-        ? // A credential's value is never quoted (src/redact), not even its own spelling.
-          `the value of ${s.key} is read as ${kindOf(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${kindOf(s.yaml12)}. Quote it to mean the text as written`
+      s.keys.some(isSecret)
+        ? // A credential's value is never quoted (src/redact), not even its own spelling; everything under its key is one.
+          `a value under ${s.keys.join('.')} is read as ${kindOf(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${kindOf(s.yaml12)}. Quote it to mean the text as written`
         : `\`${s.text}\` is read as ${show(s.helm)}, as Helm and kubectl read YAML (YAML 1.1); YAML 1.2 tools such as yq read ${show(s.yaml12)}. Write ${unambiguous(s.helm)} to mean ${show(s.helm)}, or "${s.text}" (quoted) to mean the text`,
     ),
   );

@@ -3,7 +3,8 @@ import { memoized } from './memo.ts';
 /**
  * Key names whose values are credentials. A key is judged by its last word (camelCase, snake_case,
  * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
- * `client-key-data`, is skipped; a plural counts as its singular): `dbPassword`, `apiKeys`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
+ * `client-key-data`, is skipped, and so are a version or number, `List`, `Old` and the like, and a `By...` tail; a
+ * plural counts as its singular): `dbPassword`, `apiKeys`, `password2`, `passwordsByUser`, `sessionId`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
  * `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
  * (they name or describe a secret). Users add exact names in `.github/fsm-gitops.yml` (`redact.keys`,
  * docs/configuration.md); those match whole keys, ignoring case, `-`, `_` and `.`.
@@ -24,6 +25,7 @@ export function keyWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/(?<=[A-Z])(?=[A-Z][a-z])/g, ' ') // `HTTPHeader` → HTTP Header, with no run of capitals scanned twice
+    .replace(/([A-Za-z])(?=\d)/g, '$1 ') // `password2` → password 2
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((w) => w !== '');
@@ -44,12 +46,23 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** A plan asks about the same few key names for every object: each name's words are split once (memo.ts). */
 const secretByWords = memoized((name: string): boolean => {
-  const words = keyWords(name);
-  if (words.length > 1 && words.at(-1) === 'data') words.pop();
+  const words = headWords(keyWords(name));
   const last = words.at(-1);
   if (last === undefined) return false;
   // A plural holds the same credentials, one each (`passwords`, `apiKeys`, `pwds`, `passes`).
   const forms = [last, ...(last.endsWith('s') ? [last.slice(0, -1)] : []), ...(last.endsWith('es') ? [last.slice(0, -2)] : [])];
   if (forms.some((form) => SECRET_WORDS.has(form))) return true;
+  if (forms.includes('id')) return words.at(-2) === 'session'; // `sessionId`
   return forms.includes('key') && KEY_QUALIFIERS.has(words.at(-2) ?? '');
 });
+
+/** Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`. */
+const TRAILING = new Set(['data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v']);
+
+/** The words up to the one that names what the key holds: without trailing versions, numbers and TRAILING words, or a `by ...` tail (`passwordsByUser`). */
+function headWords(words: string[]): string[] {
+  const by = words.indexOf('by');
+  const head = by > 0 ? words.slice(0, by) : [...words];
+  while (head.length > 1 && (TRAILING.has(head.at(-1)!) || /^v?\d+$/.test(head.at(-1)!))) head.pop();
+  return head;
+}

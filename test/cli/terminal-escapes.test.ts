@@ -37,6 +37,7 @@ test('visible shows each control, escape and direction character as its \\u esca
   assert.equal(visible(HOSTILE), '\\u001b]8;;http://evil\\u0007\\u001b[2J\\u000dtail\\u202e');
   assert.equal(visible('a\nb\tc'), 'a\\u000ab\tc');
   assert.equal(visible('a\nb', true), 'a\nb');
+  assert.equal(visible('a\u061cb'), 'a\\u061cb', 'the Arabic letter mark is a direction mark too');
   assert.equal(visible('\u0085\u009b\u2028\u2066\ufeff'), '\\u0085\\u009b\\u2028\\u2066\\ufeff');
 });
 

@@ -54,15 +54,28 @@ test('a values.yaml of more values than any chart has is a yaml-limit error and 
 });
 
 test('a YAML 1.1 spelling under a credential key is noticed without its value or either reading', async () => {
-  const repo = new MemoryRepo({ 'clusters/staging/values.yaml': 'fsm:\n  password: 0123456701234\n  auth: {secret: 1_234_567_890}\n  sessionBlob: 0777\n  mode: 0755\n' });
-  const env = await loadEnvironment(repo, { ...ENV, redactKeys: ['sessionBlob'] });
+  const values = [
+    'fsm:',
+    '  password: 0123456701234',
+    '  auth: {secret: 1_234_567_890}',
+    '  sessionBlob: 0777',
+    '  passwords:',
+    '    - 0111111111111',
+    '  apiKeys: [0222222222222]',
+    '  password2:',
+    '    0444444444444',
+    '  token: &tk 0555555555555',
+    '  mode: 0755',
+    '',
+  ].join('\n');
+  const env = await loadEnvironment(new MemoryRepo({ 'clusters/staging/values.yaml': values }), { ...ENV, redactKeys: ['sessionBlob'] });
   const notices = env.findings.filter((f) => f.code === 'yaml11-scalar');
-  assert.deepEqual(notices.map((f) => f.line), [2, 3, 4, 5]);
-  for (const f of notices.slice(0, 3)) {
-    assert.doesNotMatch(f.message, /0123456701234|123456701234|1_234_567_890|1234567890|0777|511/, f.message);
-    assert.match(f.message, /^the value of (password|secret|sessionBlob) is read as a number, as Helm and kubectl read YAML \(YAML 1\.1\); YAML 1\.2 tools such as yq read (a number|a string)\. Quote it/);
+  assert.deepEqual(notices.map((f) => f.line), [2, 3, 4, 6, 7, 9, 10, 11]);
+  for (const f of notices.slice(0, -1)) {
+    assert.doesNotMatch(f.message, /0123456701234|123456701234|1_234_567_890|1234567890|0777|511|111111111111|222222222222|444444444444|555555555555/, f.message);
+    assert.match(f.message, /^a value under fsm\.(password|auth\.secret|sessionBlob|passwords|apiKeys|password2|token) is read as a number, as Helm and kubectl read YAML \(YAML 1\.1\); YAML 1\.2 tools such as yq read (a number|a string)\. Quote it/, f.message);
   }
-  assert.match(notices[3]!.message, /^`0755` is read as the number 493/, 'an ordinary key keeps the values');
+  assert.match(notices.at(-1)!.message, /^`0755` is read as the number 493/, 'an ordinary key keeps the values');
 });
 
 test('manifests without apiVersion, kind or name are findings at their line', async () => {

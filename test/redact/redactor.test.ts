@@ -6,8 +6,8 @@ import { Redactor } from '../../src/redact/redactor.ts';
 import { isSecretKey } from '../../src/redact/secret-keys.ts';
 
 test('key names that hold credentials, by their last word; names that only refer to one are kept', () => {
-  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes'];
-  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles'];
+  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes', 'password2', 'apiKey2', 'apiKeysV2', 'apiKeys_old', 'passwordList', 'passwordsByUser', 'apiKeysByTenant', 'sessionId', 'sessionIds', 'tokenList', 'passwordValue'];
+  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles', 'v2', 'list', 'byUser', 'id', 'userId', 'keyList', 'hashKeyV2', 'tokenTTL2', 'secretNameList'];
   for (const name of secret) assert.ok(isSecretKey(name), name);
   for (const name of kept) assert.ok(!isSecretKey(name), name);
 });

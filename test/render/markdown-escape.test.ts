@@ -128,9 +128,9 @@ test('the PR comment and the check run keep their shape with hostile file names,
 });
 
 test('bidi controls are shown as escapes inline and in fenced blocks, so a value cannot reorder the line around it (Trojan Source)', () => {
-  const hostile = '\u202e\u2066moc.live//:sptth\u2069\u2066 ← https://good.example.com';
+  const hostile = '\u202e\u2066moc.live//:sptth\u2069\u2066 ← https://good.example.com\u061c';
   for (const shown of [markdownCode(hostile), markdownText(hostile), fence('diff', `+ allowOrigin: ${hostile}`)]) {
-    assert.doesNotMatch(shown, /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, shown);
+    assert.doesNotMatch(shown, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, shown);
     assert.match(shown, /\\{1,2}u202e\\{1,2}u2066moc\.live/, 'shown as escapes (a backslash escaped once more in plain text)');
   }
 });
