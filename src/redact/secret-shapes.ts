@@ -24,11 +24,15 @@ const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/g;
 /** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
 const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
 /** Starts only where a run of name characters starts, so no run is scanned once per character. */
-const SECRET_NAME = String.raw`(?<![\w-])([\w-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key))`;
+const SECRET_NAME = String.raw`(?<![\w-])((?:[\w-]*(?:password|passwd|pwd|passphrase|secret|token|(?:api|access|private|secret|signing|hmac|client|encryption|ssh)[_-]?key|auth|credentials?|creds|jwt|cookie)s?|pass))`;
+/** An assignment (`=`, `:=`), a comparison (`==`, `===`) or a hash pair (`=>`), after the name's closing quote or bracket if any (`headers['x-api-key'] =`). */
+const ASSIGN = String.raw`\\?["']?\]?\s*(?::=|={1,3}|=>)\s*`;
 /** `Password=x;` (connection strings), `?access_token=x&` (query strings). */
-const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*)(?!••|\\["'\x60])[^\s"'\x60;,&]+`, 'gi');
-/** `password = "x"`, `apiKey = 'x'`, `token="x"` (an assignment in a script), also with the quote escaped (`\"`) as in JSON text. */
-const KEY_EQUALS_QUOTED = new RegExp(String.raw`${SECRET_NAME}(\s*=\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
+const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN})(?!••|\\?["'\x60]|[=>[{(])[^\s"'\x60;,&]+`, 'gi');
+/** `password = "x"`, `apiKey = 'x'`, `token="x"`, `"password" => "x"`, `tokens = ["x"` (in a script), also with the quotes escaped (`\"`) as in JSON text. */
+const KEY_EQUALS_QUOTED = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\[?\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
+/** A template literal, which may span lines: ``token = `x` ``. */
+const KEY_TEMPLATE = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\x60)(?!••)[^\x60]+`, 'gi');
 /** `"password": "x"` and `password: 'x'` (JSON or YAML quoted in a message). */
 const KEY_QUOTED = new RegExp(String.raw`${SECRET_NAME}(["']?\s*:\s*["'])(?!••)[^"'\n]+`, 'gi');
 /** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
@@ -42,11 +46,11 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30
 
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
- * of one, `://`, `@`, Bearer/Basic, a credential word of SECRET_NAME (each holds pass, pwd, secret, token or
- * key), a JWT's `eyJ`, an AWS key id prefix, a GitHub token prefix. A string without any (most of a plan:
+ * of one, `://`, `@`, Bearer/Basic/Token, a credential word of SECRET_NAME (each holds pass, pwd, secret, token,
+ * key, auth, cred, jwt or cookie), a JWT's `eyJ`, an AWS key id prefix, a GitHub token prefix. A string without any (most of a plan:
  * names, kinds, scripts) has no shape to mask, and is returned after this one pass.
  */
-const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|pass|pwd|secret|token|key|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|pass|pwd|secret|token|key|auth|cred|jwt|cookie|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
 
 /** The string with every credential of a known shape replaced by `••••••`. */
 export function redactShapes(text: string): string {
@@ -60,6 +64,7 @@ export function redactShapes(text: string): string {
       return user === undefined ? match : `${whole.slice(at, user.colon + 1)}${MASK}@`;
     })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
+    .replace(KEY_TEMPLATE, `$1$2${MASK}`)
     .replace(KEY_EQUALS_QUOTED, `$1$2${MASK}`)
     .replace(KEY_EQUALS, `$1$2${MASK}`)
     .replace(KEY_QUOTED, `$1$2${MASK}`);

@@ -14,6 +14,11 @@ const SHAPED: [string, string][] = [
   ...['var password = "js-1"', "const apiKey = 'js-2'", 'let token="js-3"', 'x = `tpl`; secret = `js-4`'].map((text): [string, string] => [text, `js-${text.match(/js-(\d)/)?.[1] ?? ''}`]),
   ['"var password = \\"js-5\\";"', 'js-5'],
   ['Authorization: Token abcdef123', 'abcdef123'],
+  ...[
+    'password := "s-1"', '{ "password" => "s-2" }', 'if (password === "s-3")', "if (apiKey == 's-4')", 'const apiKeys = "s-5"', "var passwords = 's-6'",
+    'const tokens = ["s-7"]', 'var secret_key = "s-8"', 'var privateKey = "s-9"', "var signingKey = 's-10'", 'var auth = "s-11"', 'var credentials = "s-12"',
+    'var jwt = "s-13"', "{ user: 'u', pass: 's-14' }", "headers['x-api-key'] = 's-15'", 'const sessionToken = `\ns-16`',
+  ].map((text): [string, string] => [text, `s-${/s-(\d+)/.exec(text)![1]}`]),
   ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ', 'eyJzdWIiOiJhYmMifQ'],
   ['-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA'],
   [Buffer.from('-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n').toString('base64'), 'LS0tLS1CRUdJTi'],
@@ -29,7 +34,7 @@ test('every shape is masked, each alternative of each (what a string must hold t
 });
 
 test('text with no shape comes back as it was', () => {
-  for (const text of ['bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b']) {
+  for (const text of ['const author = "Jane"; const compass = "north"; let tokenCount = 5;', 'bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b']) {
     assert.equal(redactShapes(text), text);
   }
 });
