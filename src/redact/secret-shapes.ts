@@ -24,7 +24,7 @@ const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/g;
 /** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
 const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
 /** Starts only where a run of name characters starts, so no run is scanned once per character. */
-const SECRET_NAME = String.raw`(?<![\w-])((?:[\w-]*(?:password|passwd|pwd|passphrase|secret|token|(?:api|access|private|secret|signing|hmac|client|encryption|ssh)[_-]?key|auth|credentials?|creds|jwt|cookie)s?|pass))`;
+const SECRET_NAME = String.raw`(?<![\w-])((?:[\w-]*(?:password|passwd|pwd|passphrase|secret|token|(?:api|access|private|secret|signing|hmac|client|encryption|ssh)[_-]?key|auth|credentials?|creds|jwt|cookie)s?\d*|pass))`;
 /** An assignment (`=`, `:=`), a comparison (`==`, `===`) or a hash pair (`=>`), after the name's closing quote or bracket if any (`headers['x-api-key'] =`). */
 const ASSIGN = String.raw`\\?["']?\]?\s*(?::=|={1,3}|=>)\s*`;
 /** `Password=x;` (connection strings), `?access_token=x&` (query strings). */

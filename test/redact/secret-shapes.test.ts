@@ -17,7 +17,7 @@ const SHAPED: [string, string][] = [
   ...[
     'password := "s-1"', '{ "password" => "s-2" }', 'if (password === "s-3")', "if (apiKey == 's-4')", 'const apiKeys = "s-5"', "var passwords = 's-6'",
     'const tokens = ["s-7"]', 'var secret_key = "s-8"', 'var privateKey = "s-9"', "var signingKey = 's-10'", 'var auth = "s-11"', 'var credentials = "s-12"',
-    'var jwt = "s-13"', "{ user: 'u', pass: 's-14' }", "headers['x-api-key'] = 's-15'", 'const sessionToken = `\ns-16`',
+    'var jwt = "s-13"', "{ user: 'u', pass: 's-14' }", "headers['x-api-key'] = 's-15'", 'const sessionToken = `\ns-16`', 'const token2 = `s-17`', 'password2=s-18',
   ].map((text): [string, string] => [text, `s-${/s-(\d+)/.exec(text)![1]}`]),
   ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ', 'eyJzdWIiOiJhYmMifQ'],
   ['-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA'],
