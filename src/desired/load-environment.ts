@@ -6,7 +6,7 @@ import { isKubeObject } from '../core/kube.ts';
 import { isFsmKind } from '../fsm/kinds.ts';
 import { describeValue } from '../schema/describe.ts';
 import { isDnsSubdomain } from '../core/names.ts';
-import { isSecretKey, normalizeKey } from '../redact/secret-keys.ts';
+import { secretKeyTest } from '../redact/secret-keys.ts';
 import type { DesiredEnvironment, DesiredValues, Locate } from './desired-state.ts';
 import type { RepoFiles } from './repo-files.ts';
 import { admitFiles, environmentAllowance, isManifestFile, pluginScriptFile, type ReadAllowance } from './managed-files.ts';
@@ -38,8 +38,7 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
   const refused = new Set(manifests);
   for (const file of admitted) refused.delete(file);
   for (const file of refused) if (!valuesFiles.has(file)) result.unread.push(file);
-  const extraSecretKeys = new Set((environment.redactKeys ?? []).map(normalizeKey));
-  const isSecret = (key: string): boolean => isSecretKey(key, extraSecretKeys);
+  const isSecret = secretKeyTest(environment.redactKeys);
   for (const file of admitted) {
     const documents = await readYaml(repo, file, result.findings, isSecret);
     if (valuesFiles.has(file)) {

@@ -1,6 +1,6 @@
 import { deepEqual, isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
 import { MASK, MASK_CHANGED } from './mask.ts';
-import { isSecretKey, normalizeKey } from './secret-keys.ts';
+import { normalizeKey, secretKeyTest } from './secret-keys.ts';
 import { hasSchemaPaths, isPublicPath, isSecretPath } from './secret-paths.ts';
 import { memoized } from './memo.ts';
 import { redactShapes } from './secret-shapes.ts';
@@ -32,12 +32,12 @@ const MIN_KNOWN_LENGTH = 4;
  * afterwards (a message quoting it, an API server's error echoing it).
  */
 export class Redactor {
-  private readonly extraKeys: ReadonlySet<string>;
+  private readonly isSecretKey: (name: string) => boolean;
   private readonly known = new Set<string>();
 
   /** keys: the user's extra key names (`redact.keys` in .github/fsm-gitops.yml), matched whole, ignoring case, `-`, `_` and `.`. */
   constructor(keys: readonly string[] = []) {
-    this.extraKeys = new Set(keys.map(normalizeKey));
+    this.isSecretKey = secretKeyTest(keys);
   }
 
   /** A copy of the value with its credentials masked. kind selects schema knowledge (`MeshConfig`, `HelmValues`, …). */
@@ -143,7 +143,7 @@ export class Redactor {
   private childSecret(kind: string, key: string, childPath: Path, inherited: boolean, b: JsonObject | undefined, a: JsonObject | undefined): boolean {
     const named =
       inherited ||
-      isSecretKey(key, this.extraKeys) ||
+      this.isSecretKey(key) ||
       (childPath !== undefined && isSecretPath(kind, childPath)) ||
       (key.length === VALUE_KEY.length && key.toLowerCase() === VALUE_KEY && (this.namesSecret(b) || this.namesSecret(a)));
     return named && !(childPath !== undefined && isPublicPath(kind, childPath));
@@ -166,7 +166,7 @@ export class Redactor {
     if (!object) return false;
     for (const key of Object.keys(object)) {
       const value = object[key];
-      if (typeof value === 'string' && isPairNameKey(key) && isSecretKey(value, this.extraKeys)) return true;
+      if (typeof value === 'string' && isPairNameKey(key) && this.isSecretKey(value)) return true;
     }
     return false;
   }

@@ -44,6 +44,12 @@ export function isSecretKey(name: string, extra: ReadonlySet<string> = NO_KEYS):
 
 const NO_KEYS: ReadonlySet<string> = new Set();
 
+/** isSecretKey with the user's extra key names (`redact.keys`, as written), normalized once. */
+export function secretKeyTest(extraKeys: readonly string[] = []): (name: string) => boolean {
+  const extra = extraKeys.length > 0 ? new Set(extraKeys.map(normalizeKey)) : NO_KEYS;
+  return (name) => isSecretKey(name, extra);
+}
+
 /** A plan asks about the same few key names for every object: each name's words are split once (memo.ts). */
 const secretByWords = memoized((name: string): boolean => {
   const words = headWords(keyWords(name));
