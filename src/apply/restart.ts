@@ -1,10 +1,9 @@
-import { formatPath, getAt } from '../core/json.ts';
+import { getAt } from '../core/json.ts';
 import { displayName, type KubeObject } from '../core/kube.ts';
-import { restartOnlyPrefix } from '../fsm/restart-fields.ts';
+import { restartOnlyFields } from '../fsm/restart-fields.ts';
 import { fsmObjectPath } from '../kube/fsm-objects.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { objectPath, WORKLOADS } from '../kube/resource-paths.ts';
-import { leafDiffs } from '../plan/field-changes.ts';
 import type { Workload } from '../plan/plan-types.ts';
 
 /** What `kubectl rollout restart` does: a new pod-template annotation, so the controller replaces every pod. */
@@ -43,7 +42,7 @@ export async function restartLeftPending(client: KubeApi, before: KubeObject | u
   } catch {
     return undefined;
   }
-  const fields = leafDiffs(getAt(before, ['spec']), getAt(now, ['spec'])).map((d) => formatPath(d.path)).filter(restartOnlyPrefix);
+  const fields = restartOnlyFields(getAt(before, ['spec']), getAt(now, ['spec']));
   if (fields.length === 0) return undefined;
   const names = workloads.slice(0, NAMED_WORKLOADS).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ');
   const more = workloads.length > NAMED_WORKLOADS ? ` and ${workloads.length - NAMED_WORKLOADS} more` : '';

@@ -1,3 +1,6 @@
+import { formatPath, type JsonValue } from '../core/json.ts';
+import { leafDiffs } from '../plan/field-changes.ts';
+
 /**
  * MeshConfig fields (under spec) that FSM reads only when it injects a sidecar: a change reaches a pod
  * only when the pod is recreated. A trailing `.*` covers the whole subtree.
@@ -23,6 +26,11 @@ export const RESTART_ONLY_FIELDS = [
   'traffic.interceptionMode',
   'repoServer.*',
 ] as const;
+
+/** The dotted spec paths (without `spec.`) whose values differ between two MeshConfig specs and are read only at injection. */
+export function restartOnlyFields(beforeSpec: JsonValue | undefined, afterSpec: JsonValue | undefined): string[] {
+  return leafDiffs(beforeSpec, afterSpec).map((d) => formatPath(d.path)).filter(restartOnlyPrefix);
+}
 
 export function restartOnlyPrefix(dottedSpecPath: string): boolean {
   return RESTART_ONLY_FIELDS.some((field) =>

@@ -1,9 +1,8 @@
 import { findingAt } from '../../core/findings.ts';
-import { formatPath, getAt } from '../../core/json.ts';
+import { getAt } from '../../core/json.ts';
 import { namespaceOf } from '../../core/kube.ts';
-import { leafDiffs } from '../../plan/field-changes.ts';
 import type { Workload } from '../../plan/plan-types.ts';
-import { restartOnlyPrefix } from '../restart-fields.ts';
+import { restartOnlyFields } from '../restart-fields.ts';
 import { ofKind, type PlanContext, type Rule } from './rule.ts';
 
 const NAMED_WORKLOADS = 10;
@@ -13,7 +12,7 @@ export function restartOnlyChanges(context: PlanContext): string[] {
   const before = getAt(context.live.meshConfig, ['spec']);
   const after = getAt(context.effectiveMeshConfig, ['spec']);
   if (!context.live.meshConfig || ofKind(context, 'MeshConfig').length === 0) return [];
-  return leafDiffs(before, after).map((d) => formatPath(d.path)).filter(restartOnlyPrefix);
+  return restartOnlyFields(before, after);
 }
 
 /** The workloads in the mesh's monitored namespaces, whose pods carry sidecars. */
