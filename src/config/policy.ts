@@ -12,6 +12,7 @@ const POLICY_FIELDS = ['path', 'cluster', 'mesh', 'namespaces', 'deploy', 'appro
 export type PolicyChange =
   | { environment: string; kind: 'added'; head: EnvironmentConfig }
   | { environment: string; kind: 'removed'; base: EnvironmentConfig }
+  /** `fields[i]` says the change of `keys[i]`. */
   | { environment: string; kind: 'changed'; base: EnvironmentConfig; head: EnvironmentConfig; fields: string[]; keys: EnvironmentKey[] };
 
 /** How the pull request's config differs from the default branch's, per environment. */
@@ -23,10 +24,8 @@ export function policyChanges(base: RepoConfig | undefined, head: RepoConfig | u
     const h = headEnvs.get(name);
     if (!h) changes.push({ environment: name, kind: 'removed', base: b });
     else {
-      const moved = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f]));
-      const keys = moved.flatMap((f): EnvironmentKey[] => (f === 'chart' ? chartKeys(b.chart, h.chart).map((k) => CHART_KEYS[k]) : [f]));
-      const fields = moved.flatMap((f) => (f === 'chart' ? chartFields(b.chart, h.chart) : [`${f} ${show(b[f])} → ${show(h[f])}`]));
-      if (fields.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields, keys });
+      const moved = POLICY_FIELDS.filter((f) => JSON.stringify(b[f]) !== JSON.stringify(h[f])).flatMap((f) => (f === 'chart' ? chartChanges(b.chart, h.chart) : [{ key: f, text: `${f} ${show(b[f])} → ${show(h[f])}` }]));
+      if (moved.length > 0) changes.push({ environment: name, kind: 'changed', base: b, head: h, fields: moved.map((m) => m.text), keys: moved.map((m) => m.key) });
     }
   }
   for (const [name, h] of headEnvs) if (!baseEnvs.has(name)) changes.push({ environment: name, kind: 'added', head: h });
@@ -47,7 +46,7 @@ export function policyFinding(change: PolicyChange, head: RepoConfig | undefined
       ? `environments.${change.environment} is new: until it is on the default branch it is planned from its files only, against FSM's defaults, without contacting a cluster, and it cannot be deployed`
       : change.kind === 'removed'
         ? `environments.${change.environment} is removed: after merge fsm-gitops stops managing it (nothing in its cluster is deleted); until then the default branch's policy applies`
-        : `environments.${change.environment} takes effect after merge: ${change.fields.map((f) => (f.startsWith(`${CHART_KEYS.version} `) ? f + versionNote(change.head.chart, versionRefused) : f)).join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
+        : `environments.${change.environment} takes effect after merge: ${change.fields.map((f, i) => (change.keys[i] === CHART_KEYS.version ? f + versionNote(change.head.chart, versionRefused) : f)).join(', ')}. Until then this review, its plan and every /fsm command use the default branch's policy`;
   return { severity: 'warning', code: 'policy-pending', message, ...at };
 }
 
@@ -60,12 +59,11 @@ export function policyDigest(environment: EnvironmentConfig): string {
 /** The `chart:` keys as .github/fsm-gitops.yml spells them (ChartPolicy's names are not the file's). */
 const CHART_KEYS: Record<keyof ChartPolicy, EnvironmentKey> = { upgrade: 'chart.upgrade', version: 'chart.version', repository: 'chart.repository', allowBreaking: 'chart.allowBreaking', waitTimeoutSeconds: 'chart.wait.timeoutSeconds' };
 
-function chartKeys(before: ChartPolicy | undefined, after: ChartPolicy | undefined): (keyof ChartPolicy)[] {
-  return (Object.keys(CHART_KEYS) as (keyof ChartPolicy)[]).filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]));
-}
-
-function chartFields(before: ChartPolicy | undefined, after: ChartPolicy | undefined): string[] {
-  return chartKeys(before, after).map((k) => `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}`);
+/** Each `chart:` key that differs, as the file spells it, with its change said. */
+function chartChanges(before: ChartPolicy | undefined, after: ChartPolicy | undefined): { key: EnvironmentKey; text: string }[] {
+  return (Object.keys(CHART_KEYS) as (keyof ChartPolicy)[])
+    .filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]))
+    .map((k) => ({ key: CHART_KEYS[k], text: `${CHART_KEYS[k]} ${show(before?.[k])} → ${show(after?.[k])}` }));
 }
 
 /** What becomes of a chart.version change, which this pull request's plan cannot show (the default branch's policy plans it). */
