@@ -13,7 +13,7 @@ export interface CliIo {
   ask(question: string): Promise<string>;
 }
 
-/** The process's streams; stderr's lines are batched per turn (BatchedWrites), and written before stdout's and at exit. */
+/** The process's streams; stderr's lines are batched (BatchedWrites, at most every 50 ms), and written before stdout's and at exit. */
 export function processIo(): CliIo {
   const stderr = new BatchedWrites((text) => process.stderr.write(text));
   process.once('exit', () => stderr.flush());

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { BatchedWrites } from '../../src/cli/batched-writes.ts';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { BATCH_INTERVAL_MS, BatchedWrites } from '../../src/cli/batched-writes.ts';
 
 function batched(): { batch: BatchedWrites; written: string[]; turn(): void } {
   const written: string[] = [];
@@ -13,7 +14,7 @@ function batched(): { batch: BatchedWrites; written: string[]; turn(): void } {
   return { batch, written, turn: () => scheduled?.() };
 }
 
-test('lines added within one turn are written once, together, in order', () => {
+test('lines added before the scheduled flush are written once, together, in order', () => {
   const { batch, written, turn } = batched();
   batch.add('a\n');
   batch.add('b\n');
@@ -24,6 +25,18 @@ test('lines added within one turn are written once, together, in order', () => {
   batch.add('d\n');
   turn();
   assert.deepEqual(written, ['a\nb\nc\n', 'd\n']);
+});
+
+test('by default, lines of several event-loop turns go out as one write, within the interval', async () => {
+  const written: string[] = [];
+  const batch = new BatchedWrites((text) => void written.push(text));
+  batch.add('create Plugin a\n');
+  await nextTurn();
+  batch.add('create Plugin b\n');
+  await nextTurn();
+  assert.deepEqual(written, [], 'one write per turn would wake the reader ~150 times in an apply of 500');
+  await sleep(BATCH_INTERVAL_MS * 3);
+  assert.deepEqual(written, ['create Plugin a\ncreate Plugin b\n']);
 });
 
 test('flush() writes what waits at once; nothing is written twice or when nothing waits', () => {
