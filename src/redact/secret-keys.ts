@@ -52,6 +52,8 @@ export function secretKeyTest(extraKeys: readonly string[] = []): (name: string)
 
 /** A plan asks about the same few key names for every object: each name's words are split once (memo.ts). */
 const secretByWords = memoized((name: string): boolean => {
+  // A name whose capitals split no words (`PASSWORD`, `pAsSwOrDs`, `APIKEY`) is read whole.
+  if (WHOLE_NAME_SECRET.test(normalizeKey(name))) return true;
   const words = headWords(keyWords(name));
   const last = words.at(-1);
   if (last === undefined) return false;
@@ -61,6 +63,9 @@ const secretByWords = memoized((name: string): boolean => {
   if (forms.includes('id')) return words.at(-2) === 'session'; // `sessionId`
   return forms.includes('key') && KEY_QUALIFIERS.has(words.at(-2) ?? '');
 });
+
+/** The credential words long enough to end a name read whole without a false match (`compass`, `bypass` end in `pass`). */
+const WHOLE_NAME_SECRET = /(?:password|passwd|passphrase|apikey|privatekey|secretkey|accesskey)s?$/;
 
 /** Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`. */
 const TRAILING = new Set(['data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v']);

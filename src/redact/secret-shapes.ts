@@ -6,7 +6,9 @@ import { MASK } from './mask.ts';
  *   DSNs like `postgres://user:pw@db`, and kube API server URLs;
  * - Go MySQL DSNs `user:pw@tcp(host)`;
  * - `password=...`/`pwd: ...` pairs in connection strings, headers and YAML/JSON quoted in messages;
- * - HTTP credentials `Bearer …`/`Basic …` (RFC 6750 §2.1, RFC 7617);
+ * - `password = "x"`, `setPassword("x")` and the later parts of a concatenation (`"x" + "y"`) in scripts;
+ * - HTTP credentials `Bearer …`/`Basic …`/`Token …` (RFC 6750 §2.1, RFC 7617), also lowercase when the
+ *   credential has letters and digits, and a `Digest …` header's parameters (RFC 7616 §3.4);
  * - JWTs (RFC 7519: three base64url parts, the first a JSON header `eyJ`);
  * - PEM private keys (RFC 7468), also base64-encoded as in a kubeconfig's `client-key-data`;
  * - AWS access key ids (`AKIA…`/`ASIA…`, 20 characters:
@@ -33,10 +35,19 @@ const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN})(?!••|\\?[
 const KEY_EQUALS_QUOTED = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\[?\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
 /** A template literal, which may span lines: ``token = `x` ``. */
 const KEY_TEMPLATE = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\x60)(?!••)[^\x60]+`, 'gi');
+/** A setter or builder call's first argument when it is a string: `setPassword("x")`, `withApiKey('x')`, `auth("x")`. */
+const KEY_CALL = new RegExp(String.raw`${SECRET_NAME}(\(\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
+/** A masked string's later parts in a concatenation (`password = "••••••" + "x" + 'y'`): each one is masked too. */
+const CONCATENATED = /••••••(\\?["'\x60])((?:\s*\+\s*\\?["'\x60][^"'\x60\\\n]*\\?["'\x60])+)/g;
+const CONCATENATED_PART = /(\+\s*\\?["'\x60])[^"'\x60\\\n]*/g;
 /** `"password": "x"` and `password: 'x'` (JSON or YAML quoted in a message). */
 const KEY_QUOTED = new RegExp(String.raw`${SECRET_NAME}(["']?\s*:\s*["'])(?!••)[^"'\n]+`, 'gi');
 /** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
 const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
+/** The same schemes lowercase, where prose uses the words too ("token expiry"): only a credential of 12 or more characters holding letters and digits. */
+const HTTP_CREDENTIALS_LOWERCASE = /\b(bearer|basic|token)\s+(?!••)(?=[A-Za-z0-9\-._~+/]*\d)(?=[A-Za-z0-9\-._~+/]*[A-Za-z])[A-Za-z0-9\-._~+/]{12,}=*/g;
+/** HTTP Digest credentials (`Digest username="u", realm="r", nonce="n", response="…"`): every parameter goes, as the response proves the password. */
+const HTTP_DIGEST = /\bDigest\s+(?!••)[A-Za-z][\w-]*=(?:\\?"[^"\\\n]*\\?"|[^\s,"]*)(?:\s*,\s*[A-Za-z][\w-]*=(?:\\?"[^"\\\n]*\\?"|[^\s,"]*))*/g;
 const JWT_START = /\beyJ/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
@@ -46,11 +57,11 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30
 
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
- * of one, `://`, `@`, Bearer/Basic/Token, a credential word of SECRET_NAME (each holds pass, pwd, secret, token,
+ * of one, `://`, `@`, Bearer/Basic/Token/Digest, a mask (a concatenation's later parts), a credential word of SECRET_NAME (each holds pass, pwd, secret, token,
  * key, auth, cred, jwt or cookie), a JWT's `eyJ`, an AWS key id prefix, a GitHub token prefix. A string without any (most of a plan:
  * names, kinds, scripts) has no shape to mask, and is returned after this one pass.
  */
-const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|pass|pwd|secret|token|key|auth|cred|jwt|cookie|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
 
 /** The string with every credential of a known shape replaced by `••••••`. */
 export function redactShapes(text: string): string {
@@ -64,10 +75,14 @@ export function redactShapes(text: string): string {
       return user === undefined ? match : `${whole.slice(at, user.colon + 1)}${MASK}@`;
     })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
+    .replace(HTTP_CREDENTIALS_LOWERCASE, `$1 ${MASK}`)
+    .replace(HTTP_DIGEST, `Digest ${MASK}`)
     .replace(KEY_TEMPLATE, `$1$2${MASK}`)
     .replace(KEY_EQUALS_QUOTED, `$1$2${MASK}`)
+    .replace(KEY_CALL, `$1$2${MASK}`)
     .replace(KEY_EQUALS, `$1$2${MASK}`)
-    .replace(KEY_QUOTED, `$1$2${MASK}`);
+    .replace(KEY_QUOTED, `$1$2${MASK}`)
+    .replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
   return redactJwts(shaped)
     .replace(AWS_KEY_ID, MASK)
     .replace(GITHUB_TOKEN, MASK);

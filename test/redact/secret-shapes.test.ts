@@ -18,7 +18,12 @@ const SHAPED: [string, string][] = [
     'password := "s-1"', '{ "password" => "s-2" }', 'if (password === "s-3")', "if (apiKey == 's-4')", 'const apiKeys = "s-5"', "var passwords = 's-6'",
     'const tokens = ["s-7"]', 'var secret_key = "s-8"', 'var privateKey = "s-9"', "var signingKey = 's-10'", 'var auth = "s-11"', 'var credentials = "s-12"',
     'var jwt = "s-13"', "{ user: 'u', pass: 's-14' }", "headers['x-api-key'] = 's-15'", 'const sessionToken = `\ns-16`', 'const token2 = `s-17`', 'password2=s-18',
+    'setPassword("s-19")', "client.withApiKey('s-20')", 'var password = "x" + "s-21"', "token = 'x' +\t's-22' + 'y'", '"var password = \\"x\\" + \\"s-23\\""',
   ].map((text): [string, string] => [text, `s-${/s-(\d+)/.exec(text)![1]}`]),
+  ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
+  ['bearer 0123456789abcdef', '0123456789abcdef'],
+  ['Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="6629fae49393a05397450978507c4ef1"', '6629fae49393a05397450978507c4ef1'],
+  ['{"header": "Digest username=\\"u\\", response=\\"d1g3st\\""}', 'd1g3st'],
   ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlMQ', 'eyJzdWIiOiJhYmMifQ'],
   ['-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA'],
   [Buffer.from('-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n').toString('base64'), 'LS0tLS1CRUdJTi'],
@@ -34,7 +39,7 @@ test('every shape is masked, each alternative of each (what a string must hold t
 });
 
 test('text with no shape comes back as it was', () => {
-  for (const text of ['const author = "Jane"; const compass = "north"; let tokenCount = 5;', 'bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b']) {
+  for (const text of ['const author = "Jane"; const compass = "north"; let tokenCount = 5;', 'bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b', 'the token expires in 3600 seconds', 'a bearer token', 'Digest authentication', 'x = "a" + "b"', 'getTokenCount(5)']) {
     assert.equal(redactShapes(text), text);
   }
 });
