@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
 import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
-import { apiGroup, apiVersionOnly, namespaceOf, type KubeObject } from '../core/kube.ts';
+import { namespaceOf, type KubeObject } from '../core/kube.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import type { ChartUpgrade } from '../plan/plan-types.ts';
-import { objectPath, typeFor } from '../kube/resource-paths.ts';
+import { ResourceDiscovery } from '../kube/resource-discovery.ts';
 
 /** The field manager helm writes a release's objects with (helm 3 and 4, client-side and server-side apply). */
 export const HELM_FIELD_MANAGER = 'helm';
@@ -26,7 +26,7 @@ const READS_IN_FLIGHT = 8;
  * Throws the API error when an object cannot be read.
  */
 export async function releaseChangedSince(client: KubeApi, objects: ChartUpgrade['objects'], releaseNamespace: string, since: number): Promise<string[]> {
-  const discovery = new Discovery(client);
+  const discovery = new ResourceDiscovery(client);
   const limit = pLimit(READS_IN_FLIGHT);
   const lines = await Promise.all(
     objects.map(({ deployed, rendered }) =>
@@ -129,40 +129,5 @@ function parseKey(text: string): JsonValue | undefined {
     return JSON.parse(text) as JsonValue;
   } catch {
     return undefined;
-  }
-}
-
-/** Resource paths of the manifests' kinds, from the API server's discovery documents (one read per apiVersion). */
-class Discovery {
-  private readonly byVersion = new Map<string, Promise<Map<string, { plural: string; namespaced: boolean }>>>();
-
-  constructor(private readonly client: KubeApi) {}
-
-  async pathOf(object: KubeObject, releaseNamespace: string): Promise<string | undefined> {
-    const kinds = await this.kinds(object.apiVersion);
-    const kind = kinds.get(object.kind);
-    if (!kind) return undefined;
-    const type = typeFor(object.apiVersion, kind.plural, kind.namespaced);
-    return objectPath(type, kind.namespaced ? (namespaceOf(object) ?? releaseNamespace) : undefined, object.metadata.name);
-  }
-
-  private kinds(apiVersion: string): Promise<Map<string, { plural: string; namespaced: boolean }>> {
-    let known = this.byVersion.get(apiVersion);
-    if (!known) {
-      const group = apiGroup(apiVersion);
-      typeFor(apiVersion, 'x', false); // refuses an apiVersion that could reshape the URL
-      const path = group === '' ? `/api/${apiVersionOnly(apiVersion)}` : `/apis/${group}/${apiVersionOnly(apiVersion)}`;
-      known = this.client.get(path, `discover ${apiVersion}`).then((document) => {
-        const kinds = new Map<string, { plural: string; namespaced: boolean }>();
-        const resources = document && Array.isArray(document['resources']) ? document['resources'] : [];
-        for (const resource of resources) {
-          if (!isObject(resource) || typeof resource['name'] !== 'string' || resource['name'].includes('/')) continue;
-          kinds.set(String(resource['kind']), { plural: resource['name'], namespaced: resource['namespaced'] === true });
-        }
-        return kinds;
-      });
-      this.byVersion.set(apiVersion, known);
-    }
-    return known;
   }
 }
