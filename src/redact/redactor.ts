@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { deepEqual, isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
-import { MASK, MASK_CHANGED } from './mask.ts';
+import { MASK, MASK_CHANGED, QUOTED_LENGTH } from './mask.ts';
 import { normalizeKey, secretKeyTest } from './secret-keys.ts';
 import { hasSchemaPaths, isPublicPath, isSecretPath } from './secret-paths.ts';
 import { memoized } from './memo.ts';
@@ -17,6 +18,17 @@ const isPairNameKey = memoized((key: string): boolean => PAIR_NAME_KEYS.includes
 const VALUE_KEY = 'value';
 /** Shorter secrets are not searched for in free text: they would mask ordinary words. */
 const MIN_KNOWN_LENGTH = 4;
+/**
+ * Stands in for a known credential while `text` searches the shapes: letters and digits, which every shape
+ * reads as part of a credential, so `postgres://<known user>:pw@db` is still a URL whose password goes, and
+ * `password = "<known>rest"` still an assignment. Random per process: no text holds it already.
+ */
+const KNOWN_PLACEHOLDER = `Kq${randomBytes(12).toString('hex')}9Z`;
+/**
+ * Under a credential's key, a mapping key that reads as a name (`user`, `password`, `team-a`, `key2`) is
+ * shown; any other (`apiKeys: {<the key>: team-a}`) is a credential itself and hidden.
+ */
+const NAME_LIKE_KEY = /^[A-Za-z][A-Za-z_.-]{0,39}\d{0,3}$/;
 
 /**
  * The one redaction mechanism: every value and message that leaves fsm-gitops (text, Markdown and JSON
@@ -33,11 +45,14 @@ const MIN_KNOWN_LENGTH = 4;
  */
 export class Redactor {
   private readonly isSecretKey: (name: string) => boolean;
+  /** isSecretKey when the user named keys of their own: then free text is searched for those names too. */
+  private readonly userSecretName: ((name: string) => boolean) | undefined;
   private readonly known = new Set<string>();
 
   /** keys: the user's extra key names (`redact.keys` in .github/fsm-gitops.yml), matched whole, ignoring case, `-`, `_` and `.`. */
   constructor(keys: readonly string[] = []) {
     this.isSecretKey = secretKeyTest(keys);
+    this.userSecretName = keys.length > 0 ? this.isSecretKey : undefined;
   }
 
   /** A copy of the value with its credentials masked. kind selects schema knowledge (`MeshConfig`, `HelmValues`, …). */
@@ -82,6 +97,7 @@ export class Redactor {
       for (let i = 0; i < value.length; i++) this.scan(kind, value[i]!, path && [...path, i], secret);
     } else if (isObject(value)) {
       for (const key of Object.keys(value)) {
+        if (secret && !NAME_LIKE_KEY.test(key)) this.hide(key);
         const childPath = path && [...path, key];
         this.scan(kind, value[key]!, childPath, this.childSecret(kind, key, childPath, secret, value, undefined));
       }
@@ -92,16 +108,18 @@ export class Redactor {
 
   /** Free text (a message, an error, a log line) with every known credential and every credential shape masked. */
   text(text: string): string {
-    return redactShapes(this.matcher().mask(text, MASK));
+    const marked = this.matcher().mask(text, KNOWN_PLACEHOLDER);
+    const shaped = redactShapes(marked, this.userSecretName);
+    return marked === text ? shaped : shaped.replaceAll(KNOWN_PLACEHOLDER, MASK);
   }
 
   private matched: { size: number; matcher: SecretMatcher } | undefined;
 
-  /** The known credentials, each also as it reads inside a JSON string, in one matcher (rebuilt when one was learnt). */
+  /** The known credentials, each also as it reads inside a JSON string and cut as a message quotes it, in one matcher (rebuilt when one was learnt). */
   private matcher(): SecretMatcher {
     if (this.frozen) return this.frozen;
     if (this.matched?.size !== this.known.size) {
-      const spellings = new Set([...this.known].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]));
+      const spellings = new Set([...this.known].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1), ...quotedCut(secret)]));
       this.matched = { size: this.known.size, matcher: new SecretMatcher(spellings) };
     }
     return this.matched.matcher;
@@ -122,11 +140,14 @@ export class Redactor {
   private walkObjects(kind: string, b: JsonObject | undefined, a: JsonObject | undefined, path: Path, inherited: boolean): [Value, Value] {
     const outB: JsonObject | undefined = b && {};
     const outA: JsonObject | undefined = a && {};
+    let hiddenKeys = 0;
     const visit = (key: string): void => {
       const childPath = path && [...path, key];
       const [cb, ca] = this.walk(kind, own(b, key), own(a, key), childPath, this.childSecret(kind, key, childPath, inherited, b, a));
-      if (outB && cb !== undefined) setOwn(outB, key, cb);
-      if (outA && ca !== undefined) setOwn(outA, key, ca);
+      // A key that is itself a credential is shown as one, numbered so the mapping keeps its entries apart.
+      const shownKey = !inherited || NAME_LIKE_KEY.test(key) ? key : (this.hide(key), hiddenKeys++ === 0 ? MASK : `${MASK} ${hiddenKeys}`);
+      if (outB && cb !== undefined) setOwn(outB, shownKey, cb);
+      if (outA && ca !== undefined) setOwn(outA, shownKey, ca);
     };
     // b's keys, then a's that b lacks: the order a Set of both would give.
     if (b) for (const key of Object.keys(b)) visit(key);
@@ -192,6 +213,15 @@ export class Redactor {
     if (typeof a === 'string' && b !== a && shownB === shownA) return [shownB, `${shownA} (changed)`];
     return [shownB, shownA];
   }
+}
+
+/** A credential as a message quotes it when it is longer than QUOTED_LENGTH: its first characters, also JSON-escaped. */
+function quotedCut(secret: string): string[] {
+  if (secret.length <= QUOTED_LENGTH) return [];
+  const chars = [...secret];
+  if (chars.length <= QUOTED_LENGTH) return [];
+  const cut = chars.slice(0, QUOTED_LENGTH).join('');
+  return [cut, JSON.stringify(cut).slice(1, -1)];
 }
 
 function rootPath(kind: string): Path {

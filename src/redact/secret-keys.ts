@@ -64,8 +64,11 @@ const secretByWords = memoized((name: string): boolean => {
   return forms.includes('key') && KEY_QUALIFIERS.has(words.at(-2) ?? '');
 });
 
-/** The credential words long enough to end a name read whole without a false match (`compass`, `bypass` end in `pass`). */
-const WHOLE_NAME_SECRET = /(?:password|passwd|passphrase|apikey|privatekey|secretkey|accesskey)s?$/;
+/**
+ * How a name read whole ends when it is a credential's: `ACCESSTOKEN`, `clientsecret`, `webhooksecret`, `signingkey`.
+ * Only words long enough not to end ordinary names (`compass` and `bypass` end in `pass`, `monkey` in `key`).
+ */
+const WHOLE_NAME_SECRET = /(?:password|passwd|passphrase|token|secret|credentials?|(?:api|access|private|secret|signing|client|session|encryption|master|shared|ssh|tls|auth|hmac|license|account)key)s?$/;
 
 /** Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`. */
 const TRAILING = new Set(['data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v']);

@@ -1,12 +1,14 @@
 import { MASK } from './mask.ts';
+import { redactScriptCredentials } from './script-credentials.ts';
+import { isSecretKey } from './secret-keys.ts';
 
 /**
  * Credentials recognised by their shape wherever they appear in a string, whatever key holds it:
  * - URL user information (RFC 3986 §3.2.1, `scheme://user:password@host`, also a token alone before `@`):
  *   DSNs like `postgres://user:pw@db`, and kube API server URLs;
  * - Go MySQL DSNs `user:pw@tcp(host)`;
- * - `password=...`/`pwd: ...` pairs in connection strings, headers and YAML/JSON quoted in messages;
- * - `password = "x"`, `setPassword("x")` and the later parts of a concatenation (`"x" + "y"`) in scripts;
+ * - values given a credential's name in code and text: `Password=...;` in connection strings, `password = "x"`,
+ *   `setPassword("x")`, `"apiKey": "x"` in scripts and quoted JSON or YAML (script-credentials.ts);
  * - HTTP credentials `Bearer …`/`Basic …`/`Token …` (RFC 6750 §2.1, RFC 7617), also lowercase when the
  *   credential has letters and digits, and a `Digest …` header's parameters (RFC 7616 §3.4);
  * - JWTs (RFC 7519: three base64url parts, the first a JSON header `eyJ`);
@@ -25,29 +27,12 @@ import { MASK } from './mask.ts';
 const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/g;
 /** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
 const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
-/** Starts only where a run of name characters starts, so no run is scanned once per character. */
-const SECRET_NAME = String.raw`(?<![\w-])((?:[\w-]*(?:password|passwd|pwd|passphrase|secret|token|(?:api|access|private|secret|signing|hmac|client|encryption|ssh)[_-]?key|auth|credentials?|creds|jwt|cookie)s?\d*|pass))`;
-/** An assignment (`=`, `:=`), a comparison (`==`, `===`) or a hash pair (`=>`), after the name's closing quote or bracket if any (`headers['x-api-key'] =`). */
-const ASSIGN = String.raw`\\?["']?\]?\s*(?::=|={1,3}|=>)\s*`;
-/** `Password=x;` (connection strings), `?access_token=x&` (query strings). */
-const KEY_EQUALS = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN})(?!••|\\?["'\x60]|[=>[{(])[^\s"'\x60;,&]+`, 'gi');
-/** `password = "x"`, `apiKey = 'x'`, `token="x"`, `"password" => "x"`, `tokens = ["x"` (in a script), also with the quotes escaped (`\"`) as in JSON text. */
-const KEY_EQUALS_QUOTED = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\[?\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
-/** A template literal, which may span lines: ``token = `x` ``. */
-const KEY_TEMPLATE = new RegExp(String.raw`${SECRET_NAME}(${ASSIGN}\x60)(?!••)[^\x60]+`, 'gi');
-/** A setter or builder call's first argument when it is a string: `setPassword("x")`, `withApiKey('x')`, `auth("x")`. */
-const KEY_CALL = new RegExp(String.raw`${SECRET_NAME}(\(\s*\\?["'\x60])(?!••)[^"'\x60\\\n]+`, 'gi');
-/** A masked string's later parts in a concatenation (`password = "••••••" + "x" + 'y'`): each one is masked too. */
-const CONCATENATED = /••••••(\\?["'\x60])((?:\s*\+\s*\\?["'\x60][^"'\x60\\\n]*\\?["'\x60])+)/g;
-const CONCATENATED_PART = /(\+\s*\\?["'\x60])[^"'\x60\\\n]*/g;
-/** `"password": "x"` and `password: 'x'` (JSON or YAML quoted in a message). */
-const KEY_QUOTED = new RegExp(String.raw`${SECRET_NAME}(["']?\s*:\s*["'])(?!••)[^"'\n]+`, 'gi');
 /** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
 const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
 /** The same schemes lowercase, where prose uses the words too ("token expiry"): only a credential of 12 or more characters holding letters and digits. */
 const HTTP_CREDENTIALS_LOWERCASE = /\b(bearer|basic|token)\s+(?!••)(?=[A-Za-z0-9\-._~+/]*\d)(?=[A-Za-z0-9\-._~+/]*[A-Za-z])[A-Za-z0-9\-._~+/]{12,}=*/g;
 /** HTTP Digest credentials (`Digest username="u", realm="r", nonce="n", response="…"`): every parameter goes, as the response proves the password. */
-const HTTP_DIGEST = /\bDigest\s+(?!••)[A-Za-z][\w-]*=(?:\\?"[^"\\\n]*\\?"|[^\s,"]*)(?:\s*,\s*[A-Za-z][\w-]*=(?:\\?"[^"\\\n]*\\?"|[^\s,"]*))*/g;
+const HTTP_DIGEST = /\b([Dd]igest)\s+(?!••)[A-Za-z][\w-]*\s*=\s*(?:\\?"(?:[^"\\\n]|\\[^"\n])*\\?"|[^\s,"]*)(?:\s*,\s*[A-Za-z][\w-]*\s*=\s*(?:\\?"(?:[^"\\\n]|\\[^"\n])*\\?"|[^\s,"]*))*/g;
 const JWT_START = /\beyJ/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
@@ -57,15 +42,19 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30
 
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
- * of one, `://`, `@`, Bearer/Basic/Token/Digest, a mask (a concatenation's later parts), a credential word of SECRET_NAME (each holds pass, pwd, secret, token,
- * key, auth, cred, jwt or cookie), a JWT's `eyJ`, an AWS key id prefix, a GitHub token prefix. A string without any (most of a plan:
- * names, kinds, scripts) has no shape to mask, and is returned after this one pass.
+ * of one, `://`, `@`, Bearer/Basic/Token/Digest, a mask (a concatenation's later parts), a part of every name
+ * isSecretKey accepts (pass, pwd, secret, token, key, auth, cred, jwt, cookie, session, signature), a JWT's `eyJ`, an AWS key id
+ * prefix, a GitHub token prefix. A string without any (most of a plan: names, kinds, scripts) has no shape to
+ * mask, and is returned after this one pass, unless the user named credentials of their own (`redact.keys`).
  */
-const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|session|signature|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
 
-/** The string with every credential of a known shape replaced by `••••••`. */
-export function redactShapes(text: string): string {
-  if (text.length === 0 || !ANY_SHAPE.test(text)) return text;
+/**
+ * The string with every credential of a known shape replaced by `••••••`. `userSecretName`: the judge of a
+ * name with the user's own `redact.keys` (secret-keys.ts secretKeyTest), when there are any; else isSecretKey.
+ */
+export function redactShapes(text: string, userSecretName?: (name: string) => boolean): string {
+  if (text.length === 0 || (userSecretName === undefined && !ANY_SHAPE.test(text))) return text;
   const shaped = text
     .replace(PEM_PRIVATE, (_, label: string) => `-----BEGIN ${label}----- ${MASK} -----END ${label}-----`)
     .replace(PEM_BASE64, (match) => (PEM_PRIVATE_LABEL.test(Buffer.from(match, 'base64').toString('latin1')) ? MASK : match))
@@ -76,14 +65,8 @@ export function redactShapes(text: string): string {
     })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
     .replace(HTTP_CREDENTIALS_LOWERCASE, `$1 ${MASK}`)
-    .replace(HTTP_DIGEST, `Digest ${MASK}`)
-    .replace(KEY_TEMPLATE, `$1$2${MASK}`)
-    .replace(KEY_EQUALS_QUOTED, `$1$2${MASK}`)
-    .replace(KEY_CALL, `$1$2${MASK}`)
-    .replace(KEY_EQUALS, `$1$2${MASK}`)
-    .replace(KEY_QUOTED, `$1$2${MASK}`)
-    .replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
-  return redactJwts(shaped)
+    .replace(HTTP_DIGEST, `$1 ${MASK}`);
+  return redactJwts(redactScriptCredentials(shaped, userSecretName ?? isSecretKey))
     .replace(AWS_KEY_ID, MASK)
     .replace(GITHUB_TOKEN, MASK);
 }

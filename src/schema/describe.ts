@@ -1,4 +1,4 @@
-const MAX_SHOWN = 40;
+import { QUOTED_LENGTH } from '../redact/mask.ts';
 const MAX_LISTED = 20;
 
 /** A value as a violation message shows it: `string "abc"`, `integer 5`, `boolean true`, `null`, `object`, `array`. */
@@ -37,7 +37,7 @@ export function listLiterals(values: readonly unknown[]): string {
 /** JSON-quoted, cut to about 40 characters (whole code points) with an ellipsis. */
 export function quote(text: string): string {
   const chars = [...text];
-  return chars.length <= MAX_SHOWN ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, MAX_SHOWN).join(''))}…`;
+  return chars.length <= QUOTED_LENGTH ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, QUOTED_LENGTH).join(''))}…`;
 }
 
 export function plural(count: number, noun: string): string {

@@ -6,7 +6,7 @@ import { Redactor } from '../../src/redact/redactor.ts';
 import { isSecretKey } from '../../src/redact/secret-keys.ts';
 
 test('key names that hold credentials, by their last word; names that only refer to one are kept', () => {
-  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes', 'password2', 'apiKey2', 'apiKeysV2', 'apiKeys_old', 'passwordList', 'passwordsByUser', 'apiKeysByTenant', 'sessionId', 'sessionIds', 'tokenList', 'passwordValue', 'PASSWORD', 'pAsSwOrDs', 'APIKEY', 'PRIVATEKEYS'];
+  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes', 'password2', 'apiKey2', 'apiKeysV2', 'apiKeys_old', 'passwordList', 'passwordsByUser', 'apiKeysByTenant', 'sessionId', 'sessionIds', 'tokenList', 'passwordValue', 'PASSWORD', 'pAsSwOrDs', 'APIKEY', 'PRIVATEKEYS', 'ACCESSTOKEN', 'clientsecret', 'webhooksecret', 'signingkey', 'HMACKEY', 'dbPass'];
   const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles', 'v2', 'list', 'byUser', 'id', 'userId', 'keyList', 'hashKeyV2', 'tokenTTL2', 'secretNameList', 'compass', 'bypass', 'COMPASS', 'passwordlessLogin'];
   for (const name of secret) assert.ok(isSecretKey(name), name);
   for (const name of kept) assert.ok(!isSecretKey(name), name);
@@ -67,6 +67,39 @@ test('a credential once seen is masked wherever a message quotes it', () => {
   const redactor = new Redactor();
   redactor.learn('MeshConfig', { spec: { observability: { remoteLogging: { authorization: 'Bearer live-secret' } } } });
   assert.equal(redactor.text('it is "Bearer live-secret" there'), `it is "${MASK}" there`);
+});
+
+test('a known credential inside a credential shape does not hide the shape: the rest of it is masked too', () => {
+  const redactor = new Redactor();
+  redactor.learn('PluginConfig', { credentials: { username: 'svc-orders', password: 'x' }, token: 'admin' });
+  assert.equal(redactor.text('dsn: postgres://svc-orders:HUNTdsnpw@db:5432/orders'), `dsn: postgres://${MASK}@db:5432/orders`);
+  assert.equal(redactor.text('var password = "adminHUNT2024"'), `var password = "${MASK}"`);
+  assert.equal(redactor.text('Authorization: Bearer adminHUNT2024xyz'), `Authorization: Bearer ${MASK}`);
+  assert.equal(redactor.text('user svc-orders logged in'), `user ${MASK} logged in`);
+});
+
+test('under a credential key, mapping keys that are credentials themselves are hidden and numbered; keys that read as names are shown', () => {
+  const redactor = new Redactor();
+  const config: JsonObject = { apiKeys: { HUNTkey0001abcd: 'team-a', sk_live_9f8e7d6c: 'team-b' }, credentials: { user: 'u', password: 'p' } };
+  assert.deepEqual(redactor.value('PluginConfig', config), { apiKeys: { [MASK]: MASK, [`${MASK} 2`]: MASK }, credentials: { user: MASK, password: MASK } });
+  assert.equal(redactor.text('spec.config.apiKeys.HUNTkey0001abcd: unset'), `spec.config.apiKeys.${MASK}: unset`);
+  const [before, after] = redactor.pair('PluginConfig', { apiKeys: { HUNTkey0002efgh: 'a' } }, { apiKeys: { HUNTkey0002efgh: 'a', HUNTkey0003ijkl: 'b' } });
+  assert.deepEqual([before, after], [{ apiKeys: { [MASK]: MASK } }, { apiKeys: { [MASK]: MASK, [`${MASK} 2`]: MASK } }]);
+  const learnt = new Redactor();
+  learnt.learn('PluginConfig', config);
+  assert.equal(learnt.text('unknown consumer sk_live_9f8e7d6c'), `unknown consumer ${MASK}`);
+});
+
+test('a long credential is hidden where a message quotes it cut short', () => {
+  const redactor = new Redactor();
+  const token = `HUNT${'a'.repeat(60)}`;
+  redactor.learn('Plugin', { metadata: { annotations: { 'example.com/api-token': token } } });
+  assert.equal(redactor.text(`label value ${JSON.stringify(token.slice(0, 40))}…: must be no more than 63 characters`), `label value "${MASK}"…: must be no more than 63 characters`);
+});
+
+test('the names a user lists in redact.keys are credentials in scripts and quoted text too', () => {
+  assert.equal(new Redactor(['sessionBlob']).text('var sessionBlob = "HUNT"'), `var sessionBlob = "${MASK}"`);
+  assert.equal(new Redactor().text('var sessionBlob = "HUNT"'), 'var sessionBlob = "HUNT"');
 });
 
 test('a credential masks the strings walked before it, in one value and across a pair, without being learnt first', () => {

@@ -20,6 +20,12 @@ const SHAPED: [string, string][] = [
     'var jwt = "s-13"', "{ user: 'u', pass: 's-14' }", "headers['x-api-key'] = 's-15'", 'const sessionToken = `\ns-16`', 'const token2 = `s-17`', 'password2=s-18',
     'setPassword("s-19")', "client.withApiKey('s-20')", 'var password = "x" + "s-21"', "token = 'x' +\t's-22' + 'y'", '"var password = \\"x\\" + \\"s-23\\""',
   ].map((text): [string, string] => [text, `s-${/s-(\d+)/.exec(text)![1]}`]),
+  ...[
+    "'Authorization': 'c-1',", "'X-Auth-Key': 'c-2',", "dbPass = 'c-3',", "sessionKey = 'c-4'", 'msg.head.headers.Authorization = "Bearer " + "c-5"', 'passwords = ["a", "c-6"]',
+    "pipy({ apiKeys: ['k1','c-7'] })", '"password": ["a","c-8"]', 'password = prefix + "c-9"', 'const pw = os.env.DB_PASSWORD || \'c-10\'', 'apiToken = os.env.UPSTREAM_TOKEN ?? "c-11"',
+    'basicAuth("admin", "c-12")', "setCredentials('u','c-13')", "headers.set('X-Api-Key', 'c-14')", 'password = "\\u0063-15"', 'setApiKey?.("c-16")', '{"password": "c-17 (cut short',
+    'ACCESSTOKEN = "c-18"', 'exec plugin said: token: c-21abcdef', 'Authorization: Digest username = "a", response = "c-19"', 'digest username="a", response="c-20"',
+  ].map((text): [string, string] => [text, /c-\d+/.exec(text)?.[0] ?? 'u0063-15']),
   ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
   ['bearer 0123456789abcdef', '0123456789abcdef'],
   ['Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="6629fae49393a05397450978507c4ef1"', '6629fae49393a05397450978507c4ef1'],
@@ -39,7 +45,7 @@ test('every shape is masked, each alternative of each (what a string must hold t
 });
 
 test('text with no shape comes back as it was', () => {
-  for (const text of ['const author = "Jane"; const compass = "north"; let tokenCount = 5;', 'bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b', 'the token expires in 3600 seconds', 'a bearer token', 'Digest authentication', 'x = "a" + "b"', 'getTokenCount(5)']) {
+  for (const text of ['const author = "Jane"; const compass = "north"; let tokenCount = 5;', 'bench-fg-0001', 'plugin.flomesh.io/v1alpha1', "pipy().pipeline().handleMessageStart(msg => msg.head.headers['x-bench'] = '0')\n", 'Basic authentication', 'the key is in the vault', 'a@b', 'the token expires in 3600 seconds', 'a bearer token', 'Digest authentication', 'x = "a" + "b"', 'getTokenCount(5)', 'if (password === undefined) return', "cookies = msg.head.headers.cookie?.split(';')", "getCookie('sid')", "verifyJwt('HS256', key)", "requireAuth('admin-role')", 'var token = msg.head.headers.authorization', '_auth = false,', "headers.set('X-Request-Id', 'r-1')", 'user = "bob"', 'token: required', 'error: password: must be a string']) {
     assert.equal(redactShapes(text), text);
   }
 });

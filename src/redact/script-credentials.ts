@@ -1,0 +1,111 @@
+import { MASK } from './mask.ts';
+import { keyWords } from './secret-keys.ts';
+
+/**
+ * Credentials that code and configuration text give a name: a PipyJS script of a Plugin, a JSON or YAML
+ * document quoted in a message, a connection string. The name is judged by the same rule as a YAML key
+ * (secret-keys.ts: `dbPassword`, `Authorization`, `X-Api-Key`, `sessionKey`, and the user's `redact.keys`),
+ * so a script and a manifest hide the same things:
+ * - an assignment, comparison or hash pair (`password = "x"`, `token := 'x'`, `apiKey === "x"`,
+ *   `"password" => "x"`): every string literal to the end of the statement (`;` or the line's end), so
+ *   `tokens = ["a", "b"]` and `password = prefix + "x"` are covered, and so is a fallback after a credential's
+ *   name (`os.env.DB_PASSWORD || "x"`, `??`);
+ * - a key and a string or a list of strings (`"password": "x"`, `apiKeys: ['a', 'b']`, JSON-escaped too);
+ * - a setter's string arguments (`setPassword("x")`, `withCredentials('u', 'x')`; not a reader such as
+ *   `getCookie('sid')` or `verifyJwt(...)`), and a header set by name (`headers.set('X-Api-Key', 'x')`);
+ * - a template literal assigned to a credential, which may span lines (``token = `x` ``);
+ * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`), not after a comparison, and not
+ *   code (`token = msg.head.headers.authorization`, `auth = false`); after a key's colon, one that reads as a
+ *   credential (`token: 3f9a0c1d…`, as a program prints it);
+ * - the later parts of a masked string's concatenation on the next lines (`"••••••" +\n "x"`).
+ * Linear in the text: every expression starts only where a run of name characters starts, and each
+ * statement, list or argument list is read once.
+ */
+export function redactScriptCredentials(text: string, isSecretName: (name: string) => boolean): string {
+  let out = text.replace(TEMPLATE, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
+  out = maskNamed(out, isSecretName);
+  out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !isCode(value) ? `${name}${op}${MASK}` : match));
+  out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
+  return out.replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
+}
+
+/** A run of name characters (JS identifiers, header and key names), where such a run starts. */
+const NAME = String.raw`(?<![\w$-])([\w$-]+)`;
+/** The closing quote or bracket of a quoted name, if any (`headers['x-api-key'] =`, `"password": `). */
+const NAME_CLOSE = String.raw`(?:\\?["'])?\]?`;
+/** What follows a name that may give it a value: an assignment or comparison, a fallback (`os.env.PASSWORD || "x"`), a key's colon, a call. */
+const NAMED = new RegExp(String.raw`${NAME}${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:|(?:\?\.)?\()`, 'g');
+/** A template literal assigned, to its closing backtick, across lines: ``token = `x` ``. */
+const TEMPLATE = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*(?::=|={1,3}|=>)\s*\x60)(?!••)[^\x60]+`, 'g');
+/** `Password=x;` and `?access_token=x&`: an unquoted value after `=` or `:=`. */
+const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
+/** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
+const UNQUOTED_KEY = new RegExp(String.raw`${NAME}(${NAME_CLOSE}:[ \t]*)(?=[A-Za-z0-9\-._~+/]*\d)[A-Za-z0-9\-._~+/]{8,}=*(?![\w-])`, 'g');
+/** A value that is code, not a credential: a literal keyword, a member path (`msg.head.headers.authorization`) or a call. */
+const CODE = /^(?:undefined|null|true|false|this)$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+[)\]]*$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*(?:\?\.)?\(/;
+const isCode = (value: string): boolean => value.length <= 1024 && CODE.test(value);
+/** A string literal, its quotes possibly JSON-escaped (`\"`), with escapes inside (`"\u0048"`); one cut short runs to the end. */
+const LITERAL = /(\\?["'\x60])(?!••)(?:[^"'\x60\\\n]|\\[^"'\x60\n])+(\\?["'\x60]|$)/g;
+/** A masked string's later parts, each after a `+` (also on the next lines). */
+const CONCATENATED = /••••••(\\?["'\x60])((?:\s*\+\s*\\?["'\x60][^"'\x60\\\n]*\\?["'\x60])+)/g;
+const CONCATENATED_PART = /(\+\s*\\?["'\x60])[^"'\x60\\\n]*/g;
+/** Calls that read or check a credential by a name or value that is not one (`getCookie('sid')`, `verifyJwt('HS256')`). */
+const READERS = new Set(['get', 'has', 'is', 'verify', 'validate', 'check', 'require', 'read', 'load', 'fetch', 'find', 'remove', 'delete', 'clear', 'parse', 'decode', 'on', 'handle']);
+/** Calls that set a header or entry by name: `headers.set('X-Api-Key', 'x')`. */
+const BY_NAME = new Set(['set', 'append', 'add', 'put', 'setheader', 'header']);
+
+/** The assignment, key and call forms above. What is read to find a value's end is not read again. */
+function maskNamed(text: string, isSecretName: (name: string) => boolean): string {
+  const parts: string[] = [];
+  let kept = 0;
+  for (const match of text.matchAll(NAMED)) {
+    const [whole, name, op] = match as unknown as [string, string, string];
+    const valueAt = match.index + whole.length;
+    if (valueAt <= kept) continue;
+    const from = op.endsWith('(') ? callArgumentsFrom(text, valueAt, name, isSecretName) : isSecretName(name) ? valueAt : undefined;
+    if (from === undefined) continue;
+    const end = op === ':' ? keyValueEnd(text, from) : op.endsWith('(') ? lineStop(text, from, ')') : stopAt(text, from, ';\n');
+    if (end === from) continue;
+    parts.push(text.slice(kept, from), text.slice(from, end).replace(LITERAL, `$1${MASK}$2`));
+    kept = end;
+  }
+  if (kept === 0) return text;
+  parts.push(text.slice(kept));
+  return parts.join('');
+}
+
+/** The index of the first of `stops` at or after `from`, or the text's end. */
+function stopAt(text: string, from: number, stops: string): number {
+  for (let i = from; i < text.length; i++) if (stops.includes(text[i]!)) return i;
+  return text.length;
+}
+
+/** A credential key's string from its opening quote (JSON-escaped too): to its closing quote, or to the line's end when a message cut it short. */
+const KEY_STRING = /(\\?["'\x60])(?:[^"'\x60\\\n]|\\[^"'\x60\n])*(?:\\?["'\x60]|(?=\n)|$)/y;
+
+/** After a credential's key: its string, or its list to `]` (or the line's end). */
+function keyValueEnd(text: string, from: number): number {
+  let at = from;
+  while (at < from + 64 && (text[at] === ' ' || text[at] === '\t')) at++;
+  if (text[at] === '[') return lineStop(text, at, ']');
+  KEY_STRING.lastIndex = at;
+  const string = KEY_STRING.exec(text);
+  return string ? at + string[0].length : from;
+}
+
+/** The index after the first `close` from `from`, or the line's end. */
+function lineStop(text: string, from: number, close: string): number {
+  const at = stopAt(text, from, `${close}\n`);
+  return text[at] === close ? at + 1 : at;
+}
+
+/**
+ * Where a call's credential arguments start: all of a setter's (`setPassword(`, `withCredentials(`, not a
+ * reader's such as `getCookie(`), or those after a first argument naming a credential (`headers.set('X-Api-Key', `).
+ */
+function callArgumentsFrom(text: string, from: number, name: string, isSecretName: (name: string) => boolean): number | undefined {
+  if (isSecretName(name)) return READERS.has(keyWords(name)[0] ?? '') ? undefined : from;
+  if (!BY_NAME.has(name.toLowerCase())) return undefined;
+  const first = /^\s*\\?["']([\w-]{1,256})\\?["']\s*,/.exec(text.slice(from, from + 300));
+  return first && isSecretName(first[1]!) ? from + first[0].length : undefined;
+}
