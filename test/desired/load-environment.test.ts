@@ -53,7 +53,7 @@ test('a values.yaml of more values than any chart has is a yaml-limit error and 
   assert.deepEqual(chartSized.findings, []);
 });
 
-test('a YAML 1.1 spelling under a credential key is noticed without its value or either reading', async () => {
+test('a YAML 1.1 spelling under a credential key, or a name/value pair\'s value, is noticed without its value or either reading', async () => {
   const values = [
     'fsm:',
     '  password: 0123456701234',
@@ -65,15 +65,16 @@ test('a YAML 1.1 spelling under a credential key is noticed without its value or
     '  password2:',
     '    0444444444444',
     '  token: &tk 0555555555555',
+    '  headers: [{name: X-Api-Key, value: 0604713}]',
     '  mode: 0755',
     '',
   ].join('\n');
   const env = await loadEnvironment(new MemoryRepo({ 'clusters/staging/values.yaml': values }), { ...ENV, redactKeys: ['sessionBlob'] });
   const notices = env.findings.filter((f) => f.code === 'yaml11-scalar');
-  assert.deepEqual(notices.map((f) => f.line), [2, 3, 4, 6, 7, 9, 10, 11]);
+  assert.deepEqual(notices.map((f) => f.line), [2, 3, 4, 6, 7, 9, 10, 11, 12]);
   for (const f of notices.slice(0, -1)) {
-    assert.doesNotMatch(f.message, /0123456701234|123456701234|1_234_567_890|1234567890|0777|511|111111111111|222222222222|444444444444|555555555555/, f.message);
-    assert.match(f.message, /^a value under fsm\.(password|auth\.secret|sessionBlob|passwords|apiKeys|password2|token) is read as a number, as Helm and kubectl read YAML \(YAML 1\.1\); YAML 1\.2 tools such as yq read (a number|a string)\. Quote it/, f.message);
+    assert.doesNotMatch(f.message, /0123456701234|123456701234|1_234_567_890|1234567890|0777|511|111111111111|222222222222|444444444444|555555555555|604713|201163/, f.message);
+    assert.match(f.message, /^a value under fsm\.(password|auth\.secret|sessionBlob|passwords|apiKeys|password2|token|headers\.value) is read as a number, as Helm and kubectl read YAML \(YAML 1\.1\); YAML 1\.2 tools such as yq read (a number|a string)\. Quote it/, f.message);
   }
   assert.match(notices.at(-1)!.message, /^`0755` is read as the number 493/, 'an ordinary key keeps the values');
 });
