@@ -59,7 +59,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
     if (sha === UNKNOWN_COMMIT) io.stderr(`fsm-gitops: warning: ${repo.root} is not a git checkout git can read: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
     return sha;
   });
-  const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context);
+  const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context, io.learnSecrets);
   const deadline = Date.now() + timeoutSeconds * 1000;
   const actor = values.actor ?? `fsm-gitops-cli/${defaultActor()}`;
   const headStart = await startApply({ repo, environment: values.env, kubeconfig, holder: actor, commit, deadline });

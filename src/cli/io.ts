@@ -1,3 +1,4 @@
+import type { JsonValue } from '../core/json.ts';
 import { createInterface } from 'node:readline/promises';
 import { BatchedWrites } from './batched-writes.ts';
 
@@ -11,6 +12,8 @@ export interface CliIo {
   stdinIsTty: boolean;
   /** Asks a yes/no question on the terminal. */
   ask(question: string): Promise<string>;
+  /** Remembers credentials (Redactor.learn): stderr and questions hide them from then on (runCli sets it). */
+  learnSecrets?(kind: string, value: JsonValue): void;
 }
 
 /** The process's streams; stderr's lines are batched (BatchedWrites, at most every 50 ms), and written before stdout's and at exit. */

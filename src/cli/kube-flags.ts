@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
+import type { JsonValue } from '../core/json.ts';
 import { KubeClient, loadKubeconfig } from '../kube/kube-client.ts';
+import { kubeconfigCredentials } from '../kube/kubeconfig-credentials.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { environmentForms, perEnvironmentFlag, requireFormEnvironments } from './per-environment-flag.ts';
 
@@ -62,9 +64,11 @@ export class KubeconfigFlags {
   private readonly contexts: KubeconfigContexts;
   private readonly clients: KubeClient[] = [];
 
+  /** `learnSecrets`: told the kubeconfig's credentials (kind `kubeconfig`), so what is said afterwards hides them (CliIo). */
   constructor(
     private readonly path: string,
     private readonly contextFlags: string[],
+    learnSecrets?: (kind: string, value: JsonValue) => void,
   ) {
     const config = new KubeConfig();
     try {
@@ -73,6 +77,7 @@ export class KubeconfigFlags {
     } catch (error) {
       throw new UsageError(`cannot use kubeconfig ${path}: ${(error as Error).message}`);
     }
+    learnSecrets?.('kubeconfig', kubeconfigCredentials(config));
     this.contexts = { current: config.getCurrentContext(), contexts: config.getContexts().map((c) => ({ name: c.name, cluster: c.cluster })) };
   }
 

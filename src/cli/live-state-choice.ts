@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { peekEnvironmentTargets, type EnvironmentTarget } from '../config/repo-config-peek.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { DryRunOutcome, LiveState, LiveStateReader, MeshRef } from '../live/live-state.ts';
+import type { JsonValue } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
@@ -22,6 +23,8 @@ export interface ClusterChoiceOptions {
   contexts: string[];
   /** Told which kubeconfig context serves an environment, when planRepository asks for its live state. */
   say: ((message: string) => void) | undefined;
+  /** Told the kubeconfig's credentials (CliIo.learnSecrets). */
+  learnSecrets?: ((kind: string, value: JsonValue) => void) | undefined;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface ClusterChoiceOptions {
  * close() stops that read if it was never asked for (no further request or retry).
  */
 export async function clusterLiveState(options: ClusterChoiceOptions): Promise<LiveStateChoice> {
-  const flags = new KubeconfigFlags(options.kubeconfig, options.contexts);
+  const flags = new KubeconfigFlags(options.kubeconfig, options.contexts, options.learnSecrets);
   const readerFor = (environment: EnvironmentTarget): { reader: ClusterReader; says: string } => {
     const { client, says } = flags.forEnvironment(environment);
     return { reader: new ClusterReader(client), says };

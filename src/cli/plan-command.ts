@@ -9,7 +9,7 @@ import { EXIT } from './exit-codes.ts';
 import { chooseFormat } from './format-choice.ts';
 import { PLAN_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
-import type { LiveStateChoice } from './live-state-choice.ts';
+import type { ClusterChoiceOptions, LiveStateChoice } from './live-state-choice.ts';
 
 /**
  * `fsm-gitops plan`. Its flags are checked and, for a cluster, the first environment's live state read is
@@ -42,7 +42,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   const format = chooseFormat(values.format, values.output);
   const say = values.quiet ? undefined : (message: string) => io.stderr(`${message}\n`);
   const repo = repoFolder(values.repo);
-  const live = await liveStateChooser(repo, values.env, values.cluster, values.kubeconfig, values.context, say);
+  const live = await liveStateChooser(repo, values.env, values.cluster, values.kubeconfig, values.context, { say, learnSecrets: io.learnSecrets });
   let runPlan: typeof import('./plan-run.ts').runPlan;
   try {
     ({ runPlan } = await import('./plan-run.ts'));
@@ -61,14 +61,14 @@ async function liveStateChooser(
   snapshots: string[],
   kubeconfig: string | undefined,
   contexts: string[],
-  say: ((message: string) => void) | undefined,
+  tell: Pick<ClusterChoiceOptions, 'say' | 'learnSecrets'>,
 ): Promise<LiveStateChoice> {
   if (kubeconfig !== undefined && snapshots.length > 0) throw new UsageError('give --cluster or --kubeconfig, not both');
   if (kubeconfig === undefined && contexts.length > 0) throw new UsageError('--context chooses a context of --kubeconfig: give --kubeconfig too');
   if (kubeconfig !== undefined) {
     // Loaded only here: @kubernetes/client-node is most of a live run's start-up, and a snapshot plan needs none of it.
     const { clusterLiveState } = await import('./live-state-choice.ts');
-    return clusterLiveState({ repo, environments, kubeconfig, contexts, say });
+    return clusterLiveState({ repo, environments, kubeconfig, contexts, ...tell });
   }
   if (snapshots.length === 0) throw new UsageError('say where the live state comes from: --cluster SNAPSHOT.yaml or --kubeconfig PATH');
   const { SnapshotReader } = await import('../live/snapshot.ts');

@@ -1,7 +1,7 @@
 import { EXIT } from './exit-codes.ts';
 import { didYouMean } from '../commands/did-you-mean.ts';
 import { MAIN_HELP } from './help.ts';
-import { redactShapes } from '../redact/secret-shapes.ts';
+import { Redactor } from '../redact/redactor.ts';
 import { terminalSafe, visible } from '../render/terminal-text.ts';
 import type { CliIo } from './io.ts';
 import { version } from './version.ts';
@@ -19,16 +19,18 @@ const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<numbe
 /**
  * Runs one CLI invocation and returns its exit code; never throws for a user's mistake. Everything written
  * to stderr (progress, warnings, errors that may quote a server URL or a connection string) passes the
- * credential-shape redaction; stdout carries plans, which are redacted as they are made. Every byte for
+ * Redactor: credential shapes, and the credentials the command learnt (its kubeconfig's, io.learnSecrets); stdout carries plans, which are redacted as they are made. Every byte for
  * the terminal passes terminal-text.ts: control characters and escape sequences from data are shown as
  * `\u001b`-style escapes, only the text renderer's own colours go through (stdout; stderr has none).
  */
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const redactor = new Redactor();
   const io: CliIo = {
     ...rawIo,
     stdout: (text) => rawIo.stdout(terminalSafe(text)),
-    stderr: (text) => rawIo.stderr(visible(redactShapes(text), true)),
-    ask: (question) => rawIo.ask(visible(redactShapes(question), true)),
+    stderr: (text) => rawIo.stderr(visible(redactor.text(text), true)),
+    ask: (question) => rawIo.ask(visible(redactor.text(question), true)),
+    learnSecrets: (kind, value) => redactor.learn(kind, value),
   };
   const [command, ...args] = argv;
   // `help plan` is `plan --help`.
@@ -64,7 +66,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 async function expectedErrors(error: unknown): Promise<ErrorClass[]> {
   if (!(error instanceof Error)) return [];
   const [config, live, workflow, kube] = await Promise.all([import('../config/repo-config.ts'), import('../live/live-state.ts'), import('../workflow/usage-error.ts'), import('../kube/kube-errors.ts')]);
-  const expected: ErrorClass[] = [workflow.UsageError, config.RepoConfigError, live.LiveStateError, kube.KubeApiError, kube.KubeUnreachableError];
+  const expected: ErrorClass[] = [workflow.UsageError, config.RepoConfigError, live.LiveStateError, kube.KubeApiError, kube.KubeUnreachableError, kube.KubeconfigCredentialsError];
   if (expected.some((kind) => error instanceof kind)) return expected;
   const [lock, client, credentials] = await Promise.all([import('../apply/lock.ts'), import('../kube/kube-client.ts'), import('../kube/credentials/cluster-credentials.ts')]);
   return [...expected, lock.LockBusyError, lock.LeaseLostError, client.DeadlineExceededError, credentials.ClusterCredentialsError];

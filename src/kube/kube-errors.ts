@@ -57,6 +57,19 @@ export class KubeUnreachableError extends Error {
   }
 }
 
+/**
+ * The kubeconfig's user could not produce credentials: its exec plugin or auth provider failed, or a
+ * certificate or token file could not be read (@kubernetes/client-node's applyToHTTPSOptions threw). Nothing
+ * was sent for that request. The user's to fix: run the plugin or renew the login.
+ */
+export class KubeconfigCredentialsError extends Error {
+  /** `user`: the kubeconfig user's name; `source`: what resolves its credentials (`exec plugin "aws"`). */
+  constructor(user: string, source: string, cause: string) {
+    super(`kubeconfig user "${user}" could not get credentials from its ${source}: ${cause.trim() || '(no message)'}; the request was not sent. Run it yourself to see why, or renew its login`);
+    this.name = 'KubeconfigCredentialsError';
+  }
+}
+
 /** `Retry-After` in seconds (RFC 9110 also allows an HTTP date, which the API server does not send), in ms. */
 function parseRetryAfter(header: string | undefined): number | undefined {
   if (header === undefined || !/^\s*\d+\s*$/.test(header)) return undefined;

@@ -2,6 +2,7 @@ import type { Agent, OutgoingHttpHeaders } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TlsOptions } from './http-exchange.ts';
+import { KubeconfigCredentialsError } from './kube-errors.ts';
 
 /** How long static credentials are reused (ms) before the kubeconfig's files are read again (client-node's token-file reader waits as long). */
 export const STATIC_CREDENTIALS_MS = 60_000;
@@ -55,7 +56,15 @@ export class CredentialSource {
 
 async function resolve(config: KubeConfig): Promise<RequestCredentials> {
   const options: RequestOptions = {};
-  await config.applyToHTTPSOptions(options);
+  try {
+    await config.applyToHTTPSOptions(options);
+  } catch (error) {
+    const user = config.getCurrentUser();
+    const exec = user?.exec as { command?: unknown } | undefined;
+    const provider = user?.authProvider as { name?: unknown } | undefined;
+    const source = exec ? `exec plugin ${JSON.stringify(String(exec.command ?? ''))}` : provider ? `auth provider ${JSON.stringify(String(provider.name ?? ''))}` : 'certificate, key or token files';
+    throw new KubeconfigCredentialsError(user?.name ?? '(none)', source, error instanceof Error ? error.message : String(error));
+  }
   const headers: OutgoingHttpHeaders = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key.toLowerCase()] = value;
   if (options.auth) headers['authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
