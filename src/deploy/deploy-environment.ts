@@ -71,7 +71,8 @@ const DUPLICATE_READ_MS = 10_000;
  * and records the apply in the cluster's history. A trigger (comment id, merge SHA) acts once: a Deployment
  * in a terminal state or a history entry with it stops a second run before anything is written.
  * Throws when it stops before its first write (a GitHub or API server error, helm that cannot be set up):
- * the Deployment, if made, is then `error`, and a later call with the same trigger tries again on it.
+ * the Deployment, if made, is then `error`, and a later call with the same trigger tries again on it. Once
+ * it has written, it does not throw for GitHub: a final status GitHub refuses is a warning of the outcome.
  */
 export async function deployEnvironment(request: DeployRequest): Promise<DeployOutcome> {
   const { environment, trail, progress } = request;
@@ -96,7 +97,8 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
-      if (previous) await trail.setStatus(previous.id, done.result === 'applied' ? 'success' : 'failure', describeRecord(done), request.logUrl);
+      // Best effort: the history answers for the trigger, and a status GitHub refuses again is set by a later redelivery.
+      if (previous) await trail.setStatus(previous.id, done.result === 'applied' ? 'success' : 'failure', describeRecord(done), request.logUrl).catch(() => undefined);
       return { status: 'duplicate', deployment: previous, record: done, said: { succeeded: done.result === 'applied', description: describeRecord(done) } };
     }
 
@@ -166,8 +168,14 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);
     }
     const succeeded = record.result === 'applied';
-    await trail.setStatus(deployment.id, succeeded ? 'success' : 'failure', describeRecord(record), request.logUrl);
-    if (succeeded) await trail.deactivatePrevious(environment.name, deployment.id);
+    try {
+      await trail.setStatus(deployment.id, succeeded ? 'success' : 'failure', describeRecord(record), request.logUrl);
+      if (succeeded) await trail.deactivatePrevious(environment.name, deployment.id);
+    } catch (error) {
+      // The apply ran and the cluster's history has it: GitHub refusing the status (after its own retries) must
+      // not make it read as stopped, nor open a failure issue for an apply that worked.
+      warnings.push(`GitHub did not take Deployment ${deployment.id}'s final status (${(error as Error).message}); it reads in_progress until this event is delivered again, which sets it from the cluster's history`);
+    }
     return { status: 'deployed', plan, digest, deployment, result, warnings };
   }));
 }

@@ -381,6 +381,36 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.match(github.botComments(18).map((c) => c.body).join('\n'), new RegExp(`✅ \`staging\`: merge deploy of \`1c1c1c1\` by Codertocat: 1 object\\(s\\) applied \\(Deployment ${deployment.id}\\)`));
   });
 
+  test('a merge deploy whose final status GitHub refuses is still reported applied: no failure issue, and a redelivery sets the status', async () => {
+    const files = repo('on-merge', '[6379, 1521, 5432, 11211]');
+    await openPullRequest(22, '22'.repeat(20), files, { approvedBy: ['bob'] });
+    github.merge(22, '2c'.repeat(20), files);
+    const closed = pullRequestPayload('closed', { number: 22, headSha: '22'.repeat(20), merged: true, mergeCommitSha: '2c'.repeat(20) });
+    const failureIssues = () => github.issues.filter((i) => i.labels.some((l) => l.name === 'fsm-deploy-failed') && i.state === 'open').length;
+    const openIssues = failureIssues();
+    github.faults['POST deployment-statuses'] = [{ status: 422, state: 'success' }];
+    await handleTry(probot, live, 'pull_request', closed, { final: true }, 'delivery-22');
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432, 11211], 'applied once');
+    const deployment = github.deployments.at(-1)!;
+    assert.deepEqual(deployment.statuses.map((s) => s.state), ['in_progress']);
+    const said = github.botComments(22).map((c) => c.body).join('\n');
+    assert.match(said, new RegExp(`✅ \`staging\`: merge deploy of \`2c2c2c2\` by Codertocat: 1 object\\(s\\) applied \\(Deployment ${deployment.id}\\)`));
+    assert.match(said, new RegExp(`⚠️ \`staging\`: GitHub did not take Deployment ${deployment.id}'s final status \\(.*failure injected by the test.*\\); it reads in\\\\?_progress until this event is delivered again`));
+    assert.doesNotMatch(said, /stopped|not tried again/);
+    assert.equal(failureIssues(), openIssues, 'no failure issue for an apply that worked');
+
+    await handleTry(probot, live, 'pull_request', closed, { final: true }, 'delivery-22-again');
+    assert.deepEqual(deployment.statuses.map((s) => s.state), ['in_progress', 'success'], 'the redelivery sets it from the history');
+    assert.equal((await readHistory(client, 'fsm-system', 'staging')).filter((r) => r.trigger === `merge:${'2c'.repeat(20)}`).length, 1, 'not applied twice');
+
+    // Back as the tests below expect it.
+    const back = repo('on-merge', '[6379, 1521, 5432]');
+    await openPullRequest(23, '23'.repeat(20), back, { approvedBy: ['bob'] });
+    github.merge(23, '2d'.repeat(20), back);
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 23, headSha: '23'.repeat(20), merged: true, mergeCommitSha: '2d'.repeat(20) }));
+    assert.deepEqual(await exclusionList(), [6379, 1521, 5432]);
+  });
+
   test('an apply before merge that fails and is rolled back gives the claim back: the earlier apply\'s, or none', async () => {
     const base = repo('on-command', '[6379, 1521, 5432]');
     github.addCommit(sha('5'), base);

@@ -129,6 +129,8 @@ export interface Fault {
   status: number;
   carriedOut?: boolean;
   headers?: Record<string, string>;
+  /** `POST deployment-statuses` only: the fault answers a status of this state alone (`success`), others pass. */
+  state?: string;
 }
 
 export const blobSha = (content: Uint8Array): string => createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
@@ -236,9 +238,11 @@ export class GitHubWorld {
     this.requests.push({ method, path, body });
   }
 
-  /** The next injected fault for a route, if any. */
-  private fault(route: string): Fault | undefined {
-    return this.faults[route]?.shift();
+  /** The next injected fault for a route that `applies` to this request, if any. */
+  private fault(route: string, applies: (fault: Fault) => boolean = () => true): Fault | undefined {
+    const faults = this.faults[route];
+    const at = faults?.findIndex(applies) ?? -1;
+    return at === -1 ? undefined : faults!.splice(at, 1)[0];
   }
 
   private intercept(): nock.Scope {
@@ -417,6 +421,12 @@ export class GitHubWorld {
         this.comments.push(comment);
         return [201, comment];
       })
+      .get(new RegExp(`^${repoPath}/issues/comments/(\\d+)$`))
+      .reply((uri) => {
+        this.record('GET', uri, undefined);
+        const comment = this.comments.find((c) => c.id === Number(uri.split('/').pop()));
+        return comment ? [200, comment] : [404, { message: 'Not Found' }];
+      })
       .patch(new RegExp(`^${repoPath}/issues/comments/(\\d+)$`))
       .reply((uri, body) => {
         this.record('PATCH', uri, body);
@@ -487,7 +497,7 @@ export class GitHubWorld {
         const input = body as { state: string; description?: string; log_url?: string };
         if ((input.description?.length ?? 0) > 140) return [422, { message: 'description is too long (maximum is 140 characters)' }];
         const status = { id: id(), ...input };
-        const fault = this.fault('POST deployment-statuses');
+        const fault = this.fault('POST deployment-statuses', (f) => f.state === undefined || f.state === input.state);
         if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
         deployment.statuses.push(status);
         if (fault) return [fault.status, { message: 'failure injected by the test' }];
