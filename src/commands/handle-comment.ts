@@ -9,7 +9,8 @@ import { PeopleDirectory } from '../github/reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
 import { fence } from '../render/markdown-code.ts';
 import { applyCommand } from './apply-command.ts';
-import { usage, WORKS_ON_ISSUES, type Command } from './command.ts';
+import { CHANGES_CLUSTER, usage, WORKS_ON_ISSUES, type Command } from './command.ts';
+import { commentStillSays } from './comment-still-says.ts';
 import { CommandRefusal, type CommandContext, type CommandResult } from './command-context.ts';
 import { parseComment } from './parse-command.ts';
 import { planCommand } from './plan-command.ts';
@@ -21,7 +22,8 @@ export const DOCS_URL = 'https://github.com/fsm-gitops/fsm-gitops/blob/main/docs
 
 /**
  * A comment that may be a `/fsm` command. Comments by bots (this app included) are never commands. A
- * recognised command gets an `eyes` reaction at once; errors, refusals, help and status end in one reply
+ * recognised command gets an `eyes` reaction at once; one that changes a cluster runs only if the comment
+ * still says it (comment-still-says.ts); errors, refusals, help and status end in one reply
  * (posted once, however often the event is delivered); what apply, unlock and rollback did goes to the
  * pull request's fsm-gitops comment.
  */
@@ -41,6 +43,14 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
   if (!event.issue.isPullRequest && !WORKS_ON_ISSUES.has(command.name)) {
     await reply(fence('text', `/fsm ${command.name} works on a pull request; on an issue only help, status and rollback do.`));
     return `command refused: ${command.name} on an issue`;
+  }
+  if (CHANGES_CLUSTER.has(command.name)) {
+    const still = await commentStillSays(ctx, event, command);
+    if (still === 'deleted') return 'ignored: the comment was deleted';
+    if (still === 'edited') {
+      await reply(fence('text', `/fsm ${command.name} was not run: the comment was edited after it was posted, and edited comments are never commands. Comment the command again to run it.`));
+      return `command refused: ${command.name} edited since`;
+    }
   }
   let result: CommandResult;
   try {

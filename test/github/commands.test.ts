@@ -208,6 +208,21 @@ test('a command whose comment was deleted before the app got to it is not run, a
   assert.deepEqual([github.checkRuns, github.botComments(PR)], [[], []]);
 });
 
+test('a command is run as the comment reads now: one edited into something else since it was posted is not run, and says so', async () => {
+  const github = world();
+  const live = unreachableClusters('https://10.0.0.1:6443'); // anything that reached the cluster would throw
+  const comment = github.comment(PR, 'alice', 'nevermind, do not unlock');
+  const delivered = commentPayload({ number: PR, id: comment.id, body: '/fsm unlock staging', user: 'alice', userType: 'User', onPullRequest: true });
+  assert.equal(await handleTry(testProbot(live), live, 'issue_comment', delivered, { final: false }), 'command refused: unlock edited since');
+  const replies = github.botComments(PR).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
+  assert.equal(replies.length, 1);
+  assert.match(replies[0]!, /\/fsm unlock was not run: the comment was edited after it was posted, and edited comments are never commands\. Comment the command again to run it\./);
+
+  // An edit that leaves the same command (a word fixed around it) still runs it: here it reaches the cluster.
+  comment.body = '/fsm   unlock   staging';
+  await assert.rejects(handleTry(testProbot(live), live, 'issue_comment', delivered, { final: false }), KubeUnreachableError);
+});
+
 test('a check run GitHub created but answered 502 for is not created again', async () => {
   const github = new GitHubWorld({
     base: exampleRepoFiles(),
