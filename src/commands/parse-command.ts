@@ -114,11 +114,11 @@ function error(message: string, topic?: CommandName): ParseResult {
   return { kind: 'error', error: message, usage: usage(topic) };
 }
 
-/** A word from the comment as it may appear in a reply: no control characters, at most 40 characters. */
+/** A word from the comment as it may appear in a reply: printable ASCII (anything else as `\uXXXX`), at most 40 characters. */
 export function printable(word: string): string {
-  // Invisible and control characters are named (`staging\u200b`), so the reader sees what is wrong with the word.
-  // eslint-disable-next-line no-control-regex
-  const clean = word.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Commands, flags and environment names (DNS labels) are ASCII: any other character, invisible, a control or
+  // a look-alike letter (Cyrillic `а` in `аpply`), is named (`\u0430pply`), so the reader sees what is wrong.
+  const clean = word.replace(/[^\u0020-\u007e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 

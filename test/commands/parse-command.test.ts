@@ -71,6 +71,9 @@ const TABLE: [string, Expected][] = [
   ['/fsm \u0007bell', { error: /unknown command "\\u0007bell"/ }],
   ['/fsm apply staging\u200b', { error: /"staging\\u200b" is not an environment name/ }],
   ['/fsm ' + 'x'.repeat(100), { error: /unknown command "x{40}…"/ }],
+  // A look-alike letter is named, so "did you mean" does not read as the same word twice.
+  ['/fsm \u0430pply staging', { error: /unknown command "\\u0430pply": did you mean "apply"\?/ }],
+  ['/fsm apply st\u0430ging', { error: /"st\\u0430ging" is not an environment name/ }],
 ];
 
 for (const [comment, expected] of TABLE) {
