@@ -7,7 +7,10 @@ import { readConfigs } from '../github/repo-config-at.ts';
 import { retryCannotHelp } from '../github/retry-cannot-help.ts';
 import { PeopleDirectory } from '../github/reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
+import { clip } from '../render/github-limits.ts';
 import { fence } from '../render/markdown-code.ts';
+import { markdownMessage } from '../render/markdown-escape.ts';
+import { MESSAGE_SHOWN } from '../render/summary.ts';
 import { applyCommand } from './apply-command.ts';
 import { CHANGES_CLUSTER, usage, WORKS_ON_ISSUES, type Command } from './command.ts';
 import { commentStillSays } from './comment-still-says.ts';
@@ -25,7 +28,7 @@ export const DOCS_URL = 'https://github.com/fsm-gitops/fsm-gitops/blob/main/docs
  * recognised command gets an `eyes` reaction at once; one that changes a cluster runs only if the comment
  * still says it (comment-still-says.ts); errors, refusals, help and status end in one reply
  * (posted once, however often the event is delivered); what apply, unlock and rollback did goes to the
- * pull request's fsm-gitops comment.
+ * pull request's fsm-gitops comment (on the last try, to a reply when GitHub will not update that comment).
  */
 export async function handleComment(ctx: EventContext, event: CommentEvent): Promise<string> {
   if (event.comment.user.type === 'Bot' || event.sender.type === 'Bot') return 'ignored: comments by bots are never commands';
@@ -68,7 +71,14 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
   if (result.reply) await reply(result.reply);
   if (event.issue.isPullRequest && result.log?.length) {
     const lines = result.log;
-    await writeStickyComment(ctx.octokit, ctx.ref, event.issue.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
+    try {
+      await writeStickyComment(ctx.octokit, ctx.ref, event.issue.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
+    } catch (error) {
+      // What was done must reach people: on the last try, a deploy log GitHub will not update is said in a reply.
+      if (!ctx.finalAttempt) throw error;
+      const why = `The deploy log in this pull request's fsm-gitops comment could not be updated: ${markdownMessage(clip((error as Error).message, MESSAGE_SHOWN))}`;
+      await replyOnce(ctx, event.issue.number, `${event.comment.id}:log`, [...lines.map((line) => `- ${line}`), '', why].join('\n'));
+    }
   }
   if (event.issue.isPullRequest && result.refreshStatus) await refreshDeployStatus(ctx, event.issue.number);
   return `command ${command.name} handled`;

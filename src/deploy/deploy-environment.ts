@@ -182,8 +182,13 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 
 /** One line for a Deployment status (GitHub cuts it at 140 characters). */
 export function describeRecord(record: ApplyRecord): string {
-  const what = describeSteps(record.changes, record.changeCount ?? record.changes.length);
-  if (record.result === 'applied') return `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${what}${helmRevisions(record.helm)}`;
+  const outcome = recordOutcome(record);
+  return record.result === 'applied' ? `${record.task === 'rollback' ? 'rolled back to' : 'applied'} ${record.commit.slice(0, 7)}: ${outcome}` : outcome;
+}
+
+/** What an apply of the history did, without naming its commit: `1 object(s) applied`, `failed and rolled back: …`. */
+export function recordOutcome(record: ApplyRecord): string {
+  if (record.result === 'applied') return `${describeSteps(record.changes, record.changeCount ?? record.changes.length)}${helmRevisions(record.helm)}`;
   const how = { 'rolled-back': 'failed and rolled back', refused: 'refused, nothing written', failed: 'failed, cluster needs attention' }[record.result];
   return `${how}: ${record.message ?? ''}`;
 }

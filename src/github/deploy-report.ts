@@ -1,6 +1,6 @@
 import { describeSteps } from '../apply/chart-apply.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
-import { helmRevisions, type DeployOutcome } from '../deploy/deploy-environment.ts';
+import { helmRevisions, recordOutcome, type DeployOutcome } from '../deploy/deploy-environment.ts';
 import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { markdownMessage } from '../render/markdown-escape.ts';
@@ -28,7 +28,9 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
     case 'duplicate': {
       // An earlier try applied, then GitHub refused its report: say it now. A log that has the line keeps one (withLogLine).
       if (!outcome.deployment || !outcome.said) return { log: [], failed: false };
-      const { succeeded, description } = outcome.said;
+      const { succeeded } = outcome.said;
+      // The line names the commit already: the history's words, not the status's (`applied abc1234: …`), when there are any.
+      const description = outcome.record ? recordOutcome(outcome.record) : outcome.said.description;
       return { log: [`${succeeded ? '✅' : '❌'} \`${name}\`: ${verb} of \`${short}\` by ${escapeMarkdown(actor)}: ${markdownMessage(clip(description, MESSAGE_SHOWN))} (Deployment ${outcome.deployment.id})`], failed: false };
     }
     case 'refused':
@@ -81,6 +83,6 @@ export async function reportStopped(ctx: EventContext, environment: string, sha:
   const short = sha.slice(0, 7);
   const who = escapeMarkdown(actor);
   const next = 'it is not tried again: once the cause is fixed, deploy it with a new pull request or the CLI (the drift issue shows the difference meanwhile)';
-  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${markdownMessage(clip(error.message, 10_000))}. ${next}.`);
+  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${markdownMessage(clip(error.message, 10_000))}\n\n${next[0]!.toUpperCase()}${next.slice(1)}.`);
   return `❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${markdownMessage(clip(error.message, MESSAGE_SHOWN))}; ${next}`;
 }
