@@ -1,3 +1,4 @@
+import { showBidiControls } from '../core/bidi-controls.ts';
 import type { JsonValue } from '../core/json.ts';
 import { Redactor } from './redactor.ts';
 
@@ -25,12 +26,16 @@ export function redactLogText(text: string): string {
   return redactor.text(text);
 }
 
-/** A line as it is written: a JSON object redacted value by value (and written compactly), any other text as text. */
+/**
+ * A line as it is written: a JSON object redacted value by value (and written compactly), any other text as
+ * text. Unicode direction controls become `\u202e` escapes (in a JSON line, the JSON escape of the same
+ * character), so a message cannot reorder the line in a terminal or a log viewer.
+ */
 export function redactLogLine(line: string): { text: string; level?: string } {
   const object = jsonObject(line);
-  if (!object) return { text: redactor.text(line) };
+  if (!object) return { text: showBidiControls(redactor.text(line)) };
   const level = typeof object['level'] === 'string' ? object['level'] : undefined;
-  return { text: JSON.stringify(redactor.value('Log', object)), level };
+  return { text: showBidiControls(JSON.stringify(redactor.value('Log', object))), level };
 }
 
 /**

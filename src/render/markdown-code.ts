@@ -1,5 +1,5 @@
 import { maxOf } from '../core/arrays.ts';
-import { showBidiControls } from './markdown-escape.ts';
+import { showBidiControls } from '../core/bidi-controls.ts';
 
 /** A fenced block whose fence is longer than any backtick run inside it, so nothing inside can close it; bidi controls shown as escapes. */
 export function fence(language: string, text: string): string {

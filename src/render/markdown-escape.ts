@@ -11,6 +11,7 @@
  */
 
 import { maxOf } from '../core/arrays.ts';
+import { showBidiControls } from '../core/bidi-controls.ts';
 
 const ZWSP = '\u200b';
 
@@ -21,16 +22,6 @@ const ZWSP = '\u200b';
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
   return showBidiControls(text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
-}
-
-/**
- * The direction marks (U+061C, U+200E, U+200F), embeddings, overrides and isolates of the Unicode bidirectional algorithm (UAX #9)
- * shown as their `\uXXXX` escapes, as the terminal output shows them: raw, an unterminated U+202E reorders
- * the rest of its line in the comment, so `before → after` can read as something else (CVE-2021-42574,
- * "Trojan Source"). For inline text and fenced blocks alike.
- */
-export function showBidiControls(text: string): string {
-  return text.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Breaks @mentions, #123 / GH-123 references and autolinks (`https://`, `www.`) with U+200B. */

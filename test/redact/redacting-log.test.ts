@@ -72,3 +72,12 @@ test("the process's own secrets are masked in every line, whatever their shape; 
   assert.deepEqual(JSON.parse(json.text), { level: 'warn', msg: 'x', detail: MASK, token: MASK, password: MASK });
   assert.equal(json.level, 'warn');
 });
+
+test('direction controls in a log line are written as escapes: a JSON line still parses to the same value', () => {
+  const outcome = 'refused: \u202eevil\u2066 text';
+  const json = redactLogLine(JSON.stringify({ level: 'error', msg: 'delivery failed', outcome }));
+  assert.doesNotMatch(json.text, /[\u202e\u2066]/);
+  assert.match(json.text, /refused: \\u202eevil\\u2066 text/);
+  assert.equal(JSON.parse(json.text).outcome, outcome);
+  assert.equal(redactLogLine(`fsm-gitops: ${outcome}`).text, 'fsm-gitops: refused: \\u202eevil\\u2066 text');
+});
