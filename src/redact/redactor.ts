@@ -29,6 +29,13 @@ const KNOWN_PLACEHOLDER = `Kq${randomBytes(12).toString('hex')}9Z`;
  * shown; any other (`apiKeys: {<the key>: team-a}`) is a credential itself and hidden.
  */
 const NAME_LIKE_KEY = /^[A-Za-z][A-Za-z_.-]{0,39}\d{0,3}$/;
+/**
+ * Mappings and lists deeper than this are shown as TOO_DEEP, not walked: a live object may nest as deep as
+ * the API server takes (a PluginConfig's free-form config), and walking 2,000 levels overflowed the stack.
+ * Repository files stop at 64 (yaml-file.ts).
+ */
+export const MAX_WALK_DEPTH = 128;
+export const TOO_DEEP = `(nested deeper than ${MAX_WALK_DEPTH} levels: not shown)`;
 
 /**
  * The one redaction mechanism: every value and message that leaves fsm-gitops (text, Markdown and JSON
@@ -48,6 +55,8 @@ export class Redactor {
   /** isSecretKey when the user named keys of their own: then free text is searched for those names too. */
   private readonly userSecretName: ((name: string) => boolean) | undefined;
   private readonly known = new Set<string>();
+  /** How many mappings and lists the walk (or scan) is inside. */
+  private depth = 0;
 
   /** keys: the user's extra key names (`redact.keys` in .github/fsm-gitops.yml), matched whole, ignoring case, `-`, `_` and `.`. */
   constructor(keys: readonly string[] = []) {
@@ -93,6 +102,16 @@ export class Redactor {
 
   /** learn's walk: what `walk` would hide, remembered, and nothing copied or shaped (`walk` decides alike, by childSecret). */
   private scan(kind: string, value: JsonValue, path: Path, secret: boolean): void {
+    if (isContainer(value) && this.depth >= MAX_WALK_DEPTH) return; // walk shows none of it
+    this.depth++;
+    try {
+      this.scanInside(kind, value, path, secret);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private scanInside(kind: string, value: JsonValue, path: Path, secret: boolean): void {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) this.scan(kind, value[i]!, path && [...path, i], secret);
     } else if (isObject(value)) {
@@ -126,6 +145,16 @@ export class Redactor {
   }
 
   private walk(kind: string, b: Value, a: Value, path: Path, secret: boolean): [Value, Value] {
+    if (this.depth >= MAX_WALK_DEPTH && (isContainer(b) || isContainer(a))) return [isContainer(b) ? TOO_DEEP : b, isContainer(a) ? TOO_DEEP : a];
+    this.depth++;
+    try {
+      return this.walkInside(kind, b, a, path, secret);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private walkInside(kind: string, b: Value, a: Value, path: Path, secret: boolean): [Value, Value] {
     if (isObject(b) && isObject(a)) return this.walkObjects(kind, b, a, path, secret);
     if (Array.isArray(b) && Array.isArray(a)) return this.walkArrays(kind, b, a, path, secret);
     const bothScalar = !isContainer(b) && !isContainer(a);

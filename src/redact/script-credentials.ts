@@ -14,7 +14,7 @@ import { keyWords } from './secret-keys.ts';
  * - a setter's string arguments (`setPassword("x")`, `withCredentials('u', 'x')`; not a reader such as
  *   `getCookie('sid')` or `verifyJwt(...)`), and a header set by name (`headers.set('X-Api-Key', 'x')`);
  * - a template literal assigned to a credential, which may span lines (``token = `x` ``);
- * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`), not after a comparison, and not
+ * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`, ODBC's `Pwd={x}`), not after a comparison, and not
  *   code (`token = msg.head.headers.authorization`, `auth = false`); after a key's colon, one that reads as a
  *   credential (`token: 3f9a0c1d…`, as a program prints it);
  * - the later parts of a masked string's concatenation on the next lines (`"••••••" +\n "x"`).
@@ -26,6 +26,7 @@ export function redactScriptCredentials(text: string, isSecretName: (name: strin
   out = maskNamed(out, isSecretName);
   out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !isCode(value) ? `${name}${op}${MASK}` : match));
   out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
+  out = out.replace(BRACED, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
   return out.replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
 }
 
@@ -41,6 +42,8 @@ const TEMPLATE = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*(?::=|={1,3}|=>)\
 const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
 /** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
 const UNQUOTED_KEY = new RegExp(String.raw`${NAME}(${NAME_CLOSE}:[ \t]*)(?=[A-Za-z0-9\-._~+/]*\d)[A-Za-z0-9\-._~+/]{8,}=*(?![\w-])`, 'g');
+/** An ODBC connection string's braced value, which may hold `;` (`Pwd={a;b}`). */
+const BRACED = new RegExp(String.raw`${NAME}(=\{)(?!••)[^}\n]+(?=\})`, 'g');
 /** A value that is code, not a credential: a literal keyword, a member path (`msg.head.headers.authorization`) or a call. */
 const CODE = /^(?:undefined|null|true|false|this)$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+[)\]]*$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*(?:\?\.)?\(/;
 const isCode = (value: string): boolean => value.length <= 1024 && CODE.test(value);

@@ -14,7 +14,7 @@ const SECRET_WORDS = new Set([
   'secret', 'secrets', 'token', 'tokens', 'jwt', 'bearer',
   'credential', 'credentials', 'creds',
   'authorization', 'auth', 'authentication',
-  'cookie', 'cookies', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionid', 'signature',
+  'cookie', 'cookies', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionid', 'signature', 'sig',
 ]);
 
 /** `key` is a credential only after one of these words (`apiKey`, `aws_secret_access_key`, `client-key-data`). */

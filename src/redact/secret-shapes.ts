@@ -16,15 +16,16 @@ import { isSecretKey } from './secret-keys.ts';
  * - AWS access key ids (`AKIA…`/`ASIA…`, 20 characters:
  *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids);
  * - GitHub tokens (`ghp_`, `ghs_`, `github_pat_`…:
- *   https://docs.github.com/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats).
+ *   https://docs.github.com/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats),
+ *   and Slack, Stripe, Google API, GitLab and npm tokens by their prefixes (SERVICE_TOKEN).
  * Each is replaced by `••••••`, leaving the rest (scheme, host, user of a DSN) readable.
  *
  * Every search is linear in the text (test/core/linear-checks.test.ts): no expression may start at every
  * character of a run and scan the run again. Where a match's start is found by scanning a run backwards
  * (a URL's scheme, a DSN's user) or skipping a run already read (a JWT), that is done by hand below.
  */
-/** `://userinfo@`; the scheme before it is read backwards (schemeStart). */
-const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:]+@/g;
+/** `://userinfo@`, to the last `@` before the host (a password may hold an unencoded `@`); the scheme before it is read backwards (schemeStart). */
+const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@]+@/g;
 /** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
 const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
 /** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
@@ -39,15 +40,22 @@ const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
 const PEM_BASE64 = /\bLS0tLS1CRUdJTi[A-Za-z0-9+/]+={0,2}/g;
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b/g;
 const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b/g;
+/**
+ * Other services' tokens by their documented prefixes: Slack (`xoxb-`, `xoxp-`…: https://api.slack.com/concepts/token-types),
+ * Stripe secret and restricted keys (`sk_live_`, `rk_test_`…: https://docs.stripe.com/keys), Google API keys
+ * (`AIza` + 35: https://cloud.google.com/docs/authentication/api-keys), GitLab personal access tokens (`glpat-`),
+ * npm tokens (`npm_` + 36).
+ */
+const SERVICE_TOKEN = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})(?![\w-])/g;
 
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
  * of one, `://`, `@`, Bearer/Basic/Token/Digest, a mask (a concatenation's later parts), a part of every name
- * isSecretKey accepts (pass, pwd, secret, token, key, auth, cred, jwt, cookie, session, signature), a JWT's `eyJ`, an AWS key id
- * prefix, a GitHub token prefix. A string without any (most of a plan: names, kinds, scripts) has no shape to
+ * isSecretKey accepts (pass, pwd, secret, token, key, auth, cred, jwt, cookie, session, sig), a JWT's `eyJ`, an AWS key id
+ * prefix, a GitHub or other service's token prefix. A string without any (most of a plan: names, kinds, scripts) has no shape to
  * mask, and is returned after this one pass, unless the user named credentials of their own (`redact.keys`).
  */
-const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|session|signature|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_/i;
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|session|sig|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_|xox|k_live_|k_test_|aiza|glpat-|npm_/i;
 
 /**
  * The string with every credential of a known shape replaced by `••••••`. `userSecretName`: the judge of a
@@ -68,7 +76,8 @@ export function redactShapes(text: string, userSecretName?: (name: string) => bo
     .replace(HTTP_DIGEST, `$1 ${MASK}`);
   return redactJwts(redactScriptCredentials(shaped, userSecretName ?? isSecretKey))
     .replace(AWS_KEY_ID, MASK)
-    .replace(GITHUB_TOKEN, MASK);
+    .replace(GITHUB_TOKEN, MASK)
+    .replace(SERVICE_TOKEN, MASK);
 }
 
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonObject } from '../../src/core/json.ts';
+import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
 import { MASK, MASK_CHANGED } from '../../src/redact/mask.ts';
-import { Redactor } from '../../src/redact/redactor.ts';
+import { MAX_WALK_DEPTH, Redactor, TOO_DEEP } from '../../src/redact/redactor.ts';
 import { isSecretKey } from '../../src/redact/secret-keys.ts';
 
 test('key names that hold credentials, by their last word; names that only refer to one are kept', () => {
@@ -178,4 +178,20 @@ test('key names are judged alike however often they are asked, and names past th
   for (let i = 0; i < 12_000; i++) assert.equal(isSecretKey(`field${i}Token`), true);
   assert.equal(isSecretKey('x'.repeat(300) + 'Password'), true);
   assert.equal(isSecretKey('x'.repeat(300) + 'Name'), false);
+});
+
+test('a live value nested thousands of levels deep is shown to a depth, not walked until the stack overflows', () => {
+  let deep: JsonValue = { password: 'deep-secret-value' };
+  for (let i = 0; i < 5_000; i++) deep = { a: deep };
+  const redactor = new Redactor();
+  redactor.learn('PluginConfig', deep);
+  let shown = redactor.value('PluginConfig', deep) as JsonValue;
+  let levels = 0;
+  while (isObject(shown) && 'a' in shown) {
+    shown = shown['a']!;
+    levels++;
+  }
+  assert.equal(levels, MAX_WALK_DEPTH);
+  assert.equal(shown, TOO_DEEP);
+  assert.doesNotMatch(JSON.stringify(redactor.pair('PluginConfig', deep, { a: deep })), /deep-secret-value/);
 });
