@@ -77,8 +77,11 @@ export class SecretMatcher {
     return this.fail.length === 1;
   }
 
-  /** The text with each run of characters covered by secrets replaced by `mask`. O(text length). */
-  mask(text: string, mask: string): string {
+  /**
+   * The text with each run of characters covered by secrets replaced by `mask`. O(text length). `accept`
+   * (the text, a run's start and end) may keep a run as it is: a word inside a longer name.
+   */
+  mask(text: string, mask: string, accept?: (text: string, start: number, end: number) => boolean): string {
     if (this.empty) return text;
     const runs: [number, number][] = []; // [start, end) of masked runs, merged while they overlap
     let node = 0;
@@ -90,10 +93,11 @@ export class SecretMatcher {
       while (runs.length > 0 && runs.at(-1)![1] > start) start = Math.min(start, runs.pop()![0]);
       runs.push([start, i + 1]);
     }
-    if (runs.length === 0) return text;
+    const masked = accept ? runs.filter(([start, end]) => accept(text, start, end)) : runs;
+    if (masked.length === 0) return text;
     const parts: string[] = [];
     let at = 0;
-    for (const [start, end] of runs) {
+    for (const [start, end] of masked) {
       parts.push(text.slice(at, start), mask);
       at = end;
     }

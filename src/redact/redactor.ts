@@ -19,6 +19,22 @@ const VALUE_KEY = 'value';
 /** Shorter secrets are not searched for in free text: they would mask ordinary words. */
 const MIN_KNOWN_LENGTH = 4;
 /**
+ * A hidden value that reads as a word or a name (`token`, `Authorization`, `x-api-key`, `svc-orders`: letters and
+ * `-_.` only, under 20 characters), as a settings block under a credential key holds them (`auth: {type: token,
+ * header: Authorization}`). `text` masks such a value after the shapes, and only as a whole word: masked before
+ * them, `token = 'x'` lost the name that says `'x'` is a credential, and `headers` read `••••••s`.
+ */
+const WORD_LIKE = (text: string): boolean => text.length < 20 && /^[A-Za-z][A-Za-z._-]*$/.test(text);
+const isNameChar = (c: string | undefined): boolean => c !== undefined && /[\w$]/.test(c);
+/** A run of `text` that is a whole word: no name character on either side. */
+const WHOLE_WORD = (text: string, start: number, end: number): boolean => !isNameChar(text[start - 1]) && !isNameChar(text[end]);
+
+/** The known credentials in two matchers: those that read as words (masked after the shapes, whole words only) and the rest. */
+interface KnownMatchers {
+  credentials: SecretMatcher;
+  words: SecretMatcher;
+}
+/**
  * Stands in for a known credential while `text` searches the shapes: letters and digits, which every shape
  * reads as part of a credential, so `postgres://<known user>:pw@db` is still a URL whose password goes, and
  * `password = "<known>rest"` still an assignment. Random per process: no text holds it already.
@@ -92,8 +108,8 @@ export class Redactor {
     return this.known.size === known ? shown : this.walk(kind, b, a, rootPath(kind), false);
   }
 
-  /** The matcher `text` uses during a walk: not rebuilt for each credential the walk meets. */
-  private frozen: SecretMatcher | undefined;
+  /** The matchers `text` uses during a walk: not rebuilt for each credential the walk meets. */
+  private frozen: KnownMatchers | undefined;
 
   /** Remembers the credentials in a value (for `text`) without keeping a copy. */
   learn(kind: string, value: JsonValue | undefined): void {
@@ -127,21 +143,26 @@ export class Redactor {
 
   /** Free text (a message, an error, a log line) with every known credential and every credential shape masked. */
   text(text: string): string {
-    const marked = this.matcher().mask(text, KNOWN_PLACEHOLDER);
+    const { credentials, words } = this.matcher();
+    const marked = credentials.mask(text, KNOWN_PLACEHOLDER);
     const shaped = redactShapes(marked, this.userSecretName);
-    return marked === text ? shaped : shaped.replaceAll(KNOWN_PLACEHOLDER, MASK);
+    return words.mask(marked === text ? shaped : shaped.replaceAll(KNOWN_PLACEHOLDER, MASK), MASK, WHOLE_WORD);
   }
 
-  private matched: { size: number; matcher: SecretMatcher } | undefined;
+  private matched: { size: number; matchers: KnownMatchers } | undefined;
 
-  /** The known credentials, each also as it reads inside a JSON string and cut as a message quotes it, in one matcher (rebuilt when one was learnt). */
-  private matcher(): SecretMatcher {
+  /** The known credentials, each also as it reads inside a JSON string and cut as a message quotes it (rebuilt when one was learnt). */
+  private matcher(): KnownMatchers {
     if (this.frozen) return this.frozen;
     if (this.matched?.size !== this.known.size) {
-      const spellings = new Set([...this.known].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1), ...quotedCut(secret)]));
-      this.matched = { size: this.known.size, matcher: new SecretMatcher(spellings) };
+      const spellings = (secrets: string[]) => new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1), ...quotedCut(secret)]));
+      const known = [...this.known];
+      this.matched = {
+        size: this.known.size,
+        matchers: { credentials: new SecretMatcher(spellings(known.filter((k) => !WORD_LIKE(k)))), words: new SecretMatcher(spellings(known.filter(WORD_LIKE))) },
+      };
     }
-    return this.matched.matcher;
+    return this.matched.matchers;
   }
 
   private walk(kind: string, b: Value, a: Value, path: Path, secret: boolean): [Value, Value] {

@@ -1,4 +1,5 @@
 import { MASK } from './mask.ts';
+import { valueStrings } from './code-values.ts';
 import { keyWords } from './secret-keys.ts';
 
 /**
@@ -7,24 +8,24 @@ import { keyWords } from './secret-keys.ts';
  * (secret-keys.ts: `dbPassword`, `Authorization`, `X-Api-Key`, `sessionKey`, and the user's `redact.keys`),
  * so a script and a manifest hide the same things:
  * - an assignment, comparison or hash pair (`password = "x"`, `token := 'x'`, `apiKey === "x"`,
- *   `"password" => "x"`): every string literal to the end of the statement (`;` or the line's end), so
- *   `tokens = ["a", "b"]` and `password = prefix + "x"` are covered, and so is a fallback after a credential's
- *   name (`os.env.DB_PASSWORD || "x"`, `??`);
+ *   `"password" => "x"`): the strings of its value (code-values.ts: to the statement's end, across lines
+ *   while a bracket is open or a line ends in an operator), so `tokens = ["a", "b"]`,
+ *   `password = prefix + "x"`, `token = \`x\`` are covered, and so is a fallback after a credential's name
+ *   (`os.env.DB_PASSWORD || "x"`, `??`); not a call's arguments inside it (`token = h.split(' ')[1]`), nor
+ *   code words (`'true'`, `typeof token === 'string'`);
  * - a key and a string or a list of strings (`"password": "x"`, `apiKeys: ['a', 'b']`, JSON-escaped too);
  * - a setter's string arguments (`setPassword("x")`, `withCredentials('u', 'x')`; not a reader such as
  *   `getCookie('sid')` or `verifyJwt(...)`), and a header set by name (`headers.set('X-Api-Key', 'x')`);
- * - a template literal assigned to a credential, which may span lines (``token = `x` ``);
- * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`, ODBC's `Pwd={x}`), not after a comparison, and not
- *   code (`token = msg.head.headers.authorization`, `auth = false`); after a key's colon, one that reads as a
- *   credential (`token: 3f9a0c1d…`, as a program prints it);
- * - the later parts of a masked string's concatenation on the next lines (`"••••••" +\n "x"`).
+ * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`, ODBC's `Pwd={x}`), unless it is
+ *   code (`auth=false`, `token = msg.head.headers.authorization`, `token = !token`, `password = prefix + …`);
+ *   after a key's colon, one that reads as a credential (`token: 3f9a0c1d…`, as a program prints it);
+ * - the later parts of a masked string's concatenation on the next lines (`"••••••"\n  + "x"`).
  * Linear in the text: every expression starts only where a run of name characters starts, and each
  * statement, list or argument list is read once.
  */
 export function redactScriptCredentials(text: string, isSecretName: (name: string) => boolean): string {
-  let out = text.replace(TEMPLATE, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
-  out = maskNamed(out, isSecretName);
-  out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !isCode(value) ? `${name}${op}${MASK}` : match));
+  let out = maskNamed(text, isSecretName);
+  out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !(isCode(value) || (/\s/.test(op) && readsAsCode(value))) ? `${name}${op}${MASK}` : match));
   out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
   out = out.replace(BRACED, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
   return out.replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
@@ -34,21 +35,24 @@ export function redactScriptCredentials(text: string, isSecretName: (name: strin
 const NAME = String.raw`(?<![\w$-])([\w$-]+)`;
 /** The closing quote or bracket of a quoted name, if any (`headers['x-api-key'] =`, `"password": `). */
 const NAME_CLOSE = String.raw`(?:\\?["'])?\]?`;
-/** What follows a name that may give it a value: an assignment or comparison, a fallback (`os.env.PASSWORD || "x"`), a key's colon, a call. */
-const NAMED = new RegExp(String.raw`${NAME}${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:|(?:\?\.)?\()`, 'g');
-/** A template literal assigned, to its closing backtick, across lines: ``token = `x` ``. */
-const TEMPLATE = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*(?::=|={1,3}|=>)\s*\x60)(?!••)[^\x60]+`, 'g');
-/** `Password=x;` and `?access_token=x&`: an unquoted value after `=` or `:=`. */
+/** What follows a name that may give it a value: an assignment or comparison, a fallback (`os.env.PASSWORD || "x"`), a key's colon, or a call right after it (`credentials (…)` is prose). */
+const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\())`, 'g');
+/** `Password=x;`, `?access_token=x&`, `x-db-password = s3cret`: an unquoted value after `=` or `:=`. */
 const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
 /** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
 const UNQUOTED_KEY = new RegExp(String.raw`${NAME}(${NAME_CLOSE}:[ \t]*)(?=[A-Za-z0-9\-._~+/]*\d)[A-Za-z0-9\-._~+/]{8,}=*(?![\w-])`, 'g');
 /** An ODBC connection string's braced value, which may hold `;` (`Pwd={a;b}`). */
-const BRACED = new RegExp(String.raw`${NAME}(=\{)(?!••)[^}\n]+(?=\})`, 'g');
+const BRACED = new RegExp(String.raw`${NAME}(=\{)(?!••)[^{}\n]+(?=\})`, 'g');
 /** A value that is code, not a credential: a literal keyword, a member path (`msg.head.headers.authorization`) or a call. */
 const CODE = /^(?:undefined|null|true|false|this)$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+[)\]]*$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*(?:\?\.)?\(/;
 const isCode = (value: string): boolean => value.length <= 1024 && CODE.test(value);
-/** A string literal, its quotes possibly JSON-escaped (`\"`), with escapes inside (`"\u0048"`); one cut short runs to the end. */
-const LITERAL = /(\\?["'\x60])(?!••)(?:[^"'\x60\\\n]|\\[^"'\x60\n])+(\\?["'\x60]|$)/g;
+/**
+ * With spaces around the `=`, as code is written, more reads as code: a word without digits (`prefix`,
+ * `await`), an index or a call on a name (`env['X']`, `h.get(`), a number, a unary expression (`!token`, `-1`), a
+ * regular expression (`/^sha256=…/`).
+ * A name with digits in it (`s3cret`) or symbols (`p@ss!`) is still taken for a credential.
+ */
+const readsAsCode = (value: string): boolean => /^(?:[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\??\.|\[|\().*|[-+!~/].*|\d+(?:\.\d+)?)$/.test(value.slice(0, 1024));
 /** A masked string's later parts, each after a `+` (also on the next lines). */
 const CONCATENATED = /••••••(\\?["'\x60])((?:\s*\+\s*\\?["'\x60][^"'\x60\\\n]*\\?["'\x60])+)/g;
 const CONCATENATED_PART = /(\+\s*\\?["'\x60])[^"'\x60\\\n]*/g;
@@ -62,44 +66,26 @@ function maskNamed(text: string, isSecretName: (name: string) => boolean): strin
   const parts: string[] = [];
   let kept = 0;
   for (const match of text.matchAll(NAMED)) {
-    const [whole, name, op] = match as unknown as [string, string, string];
+    const [whole, name, assigned, called] = match as unknown as [string, string, string | undefined, string | undefined];
+    const op = assigned ?? called!;
     const valueAt = match.index + whole.length;
     if (valueAt <= kept) continue;
-    const from = op.endsWith('(') ? callArgumentsFrom(text, valueAt, name, isSecretName) : isSecretName(name) ? valueAt : undefined;
+    const call = op.endsWith('(');
+    const from = call ? callArgumentsFrom(text, valueAt, name, isSecretName) : isSecretName(name) ? valueAt : undefined;
     if (from === undefined) continue;
-    const end = op === ':' ? keyValueEnd(text, from) : op.endsWith('(') ? lineStop(text, from, ')') : stopAt(text, from, ';\n');
+    const { end, strings } = valueStrings(text, from, op === ':' ? 'key' : call ? 'arguments' : 'statement');
     if (end === from) continue;
-    parts.push(text.slice(kept, from), text.slice(from, end).replace(LITERAL, `$1${MASK}$2`));
+    let at = kept;
+    for (const [start, stop] of strings) {
+      parts.push(text.slice(at, start), MASK);
+      at = stop;
+    }
+    parts.push(text.slice(at, end));
     kept = end;
   }
   if (kept === 0) return text;
   parts.push(text.slice(kept));
   return parts.join('');
-}
-
-/** The index of the first of `stops` at or after `from`, or the text's end. */
-function stopAt(text: string, from: number, stops: string): number {
-  for (let i = from; i < text.length; i++) if (stops.includes(text[i]!)) return i;
-  return text.length;
-}
-
-/** A credential key's string from its opening quote (JSON-escaped too): to its closing quote, or to the line's end when a message cut it short. */
-const KEY_STRING = /(\\?["'\x60])(?:[^"'\x60\\\n]|\\[^"'\x60\n])*(?:\\?["'\x60]|(?=\n)|$)/y;
-
-/** After a credential's key: its string, or its list to `]` (or the line's end). */
-function keyValueEnd(text: string, from: number): number {
-  let at = from;
-  while (at < from + 64 && (text[at] === ' ' || text[at] === '\t')) at++;
-  if (text[at] === '[') return lineStop(text, at, ']');
-  KEY_STRING.lastIndex = at;
-  const string = KEY_STRING.exec(text);
-  return string ? at + string[0].length : from;
-}
-
-/** The index after the first `close` from `from`, or the line's end. */
-function lineStop(text: string, from: number, close: string): number {
-  const at = stopAt(text, from, `${close}\n`);
-  return text[at] === close ? at + 1 : at;
 }
 
 /**

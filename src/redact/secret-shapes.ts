@@ -28,8 +28,8 @@ import { isSecretKey } from './secret-keys.ts';
 const USERINFO = /:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@]+@/g;
 /** A run of DSN characters ending in `@tcp(`; the `user:` in it is found by mysqlUserAt. */
 const MYSQL_DSN = /(?<![^\s@/"'`])[^\s@/"'`]+@(?=(?:tcp|udp|unix)\()/g;
-/** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). An all-lowercase word after the scheme is prose ("Basic authentication"), not a credential. */
-const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
+/** HTTP credentials (`Authorization: Bearer x`; `Token x`, as Django REST framework and others spell it). A word after the scheme, lowercase or capitalized, is prose ("Basic authentication", "Token Bucket"), not a credential. */
+const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![A-Z]?[a-z]+\b)[A-Za-z0-9\-._~+/]{6,}=*/g;
 /** The same schemes lowercase, where prose uses the words too ("token expiry"): only a credential of 12 or more characters holding letters and digits. */
 const HTTP_CREDENTIALS_LOWERCASE = /\b(bearer|basic|token)\s+(?!••)(?=[A-Za-z0-9\-._~+/]*\d)(?=[A-Za-z0-9\-._~+/]*[A-Za-z])[A-Za-z0-9\-._~+/]{12,}=*/g;
 /** HTTP Digest credentials (`Digest username="u", realm="r", nonce="n", response="…"`): every parameter goes, as the response proves the password. */
@@ -46,7 +46,7 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30
  * (`AIza` + 35: https://cloud.google.com/docs/authentication/api-keys), GitLab personal access tokens (`glpat-`),
  * npm tokens (`npm_` + 36).
  */
-const SERVICE_TOKEN = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})(?![\w-])/g;
+const SERVICE_TOKEN = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})/g;
 
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64

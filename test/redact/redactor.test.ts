@@ -76,6 +76,11 @@ test('a known credential inside a credential shape does not hide the shape: the 
   assert.equal(redactor.text('var password = "adminHUNT2024"'), `var password = "${MASK}"`);
   assert.equal(redactor.text('Authorization: Bearer adminHUNT2024xyz'), `Authorization: Bearer ${MASK}`);
   assert.equal(redactor.text('user svc-orders logged in'), `user ${MASK} logged in`);
+  // A hidden value that reads as a word is masked after the shapes, as a whole word: the names that point at credentials still do.
+  const named = new Redactor();
+  named.learn('PluginConfig', { auth: { type: 'token', header: 'Authorization' } });
+  assert.equal(named.text("token = 'X-1'; h.set('Authorization', 'X-2')"), `${MASK} = '${MASK}'; h.set('${MASK}', '${MASK}')`);
+  assert.equal(named.text('msg.head.headers, myToken'), 'msg.head.headers, myToken');
 });
 
 test('under a credential key, mapping keys that are credentials themselves are hidden and numbered; keys that read as names are shown', () => {
