@@ -1,16 +1,4 @@
-/**
- * The string literals of a value in code or quoted text, found in one pass from where the value starts:
- * quotes of any kind (`"`, `'`, a template's backtick, also JSON-escaped `\"`), escapes inside them
- * (`"it\'s"`, `"\u0048"`), brackets, and a statement that goes on past a line break while a bracket is
- * open or its line ends in an operator (`=`, `+`, `||`, `,` …). Not a parser: it reads what is needed to
- * tell a value's strings, in any text (a script, a message, JSON), and never fails.
- *
- * - `statement`: to its end (`;`, `,` or a line end outside brackets, or a bracket it did not open); the
- *   strings inside a call's parentheses are a call's arguments (`split(' ')`, `get("db")`), not the value;
- *   in every mode, those of an index (`env['AWS_SECRET']`) are names, not values;
- * - `arguments`: from just inside `(` to its matching `)`: every string;
- * - `key`: one string, or a bracketed list of them; nothing when the value is neither.
- */
+/** The strings of a value (valueStrings). */
 export interface ValueStrings {
   /** Where the value ends (exclusive). */
   end: number;
@@ -27,12 +15,26 @@ const CODE_WORDS = new Set(['true', 'false', 'null', 'undefined', 'none', 'strin
 const OPEN = '([{';
 const CLOSE = ')]}';
 
+/**
+ * The string literals of a value in code or quoted text, found in one pass from where the value starts:
+ * quotes of any kind (`"`, `'`, a template's backtick, also JSON-escaped `\"`), escapes inside them
+ * (`"it\'s"`, `"\u0048"`), brackets, and a statement that goes on past a line break while a bracket is
+ * open or its line ends in an operator (`=`, `+`, `||`, `,` …). Not a parser: it reads what is needed to
+ * tell a value's strings, in any text (a script, a message, JSON), and never fails.
+ *
+ * - `statement`: to its end (`;`, `,` or a line end outside brackets, or a bracket it did not open); the
+ *   strings inside a call's parentheses are a call's arguments (`split(' ')`, `get("db")`), not the value;
+ *   in every mode, those of an index (`env['AWS_SECRET']`) are names, not values;
+ * - `arguments`: from just inside `(` to its matching `)`: every string;
+ * - `key`: one string, or a bracketed list of them; nothing when the value is neither.
+ */
 export function valueStrings(text: string, from: number, mode: ValueMode): ValueStrings {
   const strings: [number, number][] = [];
   let depth = mode === 'arguments' ? 1 : 0;
   // The brackets open since the value started, each whether its strings are not the value's: an index
   // (`env['X']`, after a name), or in a statement, a call's arguments (`h.split(' ')`).
   const aside: boolean[] = [];
+  let asideOpen = 0; // how many of them are aside: a string is the value's when none is
   let last = ''; // the last character outside strings that is not white space
   let i = from;
   if (mode === 'key') {
@@ -44,7 +46,7 @@ export function valueStrings(text: string, from: number, mode: ValueMode): Value
     if (opensString(text, i)) {
       const string = readString(text, i);
       const content = text.slice(string.contentStart, string.contentEnd);
-      if (!aside.includes(true) && content !== '' && !CODE_WORDS.has(content)) strings.push([string.contentStart, string.contentEnd]);
+      if (asideOpen === 0 && content !== '' && !CODE_WORDS.has(content)) strings.push([string.contentStart, string.contentEnd]);
       i = string.end;
       last = '"';
       if (mode === 'key' && depth === 0) return { end: i, strings };
@@ -53,11 +55,13 @@ export function valueStrings(text: string, from: number, mode: ValueMode): Value
     if (OPEN.includes(c)) {
       depth++;
       const afterName = /[\w$\])]/.test(last);
-      aside.push((c === '[' && afterName) || (c === '(' && mode === 'statement'));
+      const isAside = (c === '[' && afterName) || (c === '(' && mode === 'statement');
+      aside.push(isAside);
+      if (isAside) asideOpen++;
     } else if (CLOSE.includes(c)) {
       if (depth === 0) return { end: i, strings }; // closes something the value is inside of
       depth--;
-      aside.pop();
+      if (aside.pop()) asideOpen--;
       if (depth === 0 && mode !== 'statement') return { end: i + 1, strings };
     } else if (depth === 0 && (c === ';' || c === ',')) {
       return { end: i, strings };

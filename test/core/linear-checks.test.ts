@@ -70,6 +70,7 @@ const INPUTS: Record<string, string> = {
   'setters without a close': run('setPassword(a, '),
   'strings after a key': run('"password": "a\\'),
   'quotes after an assignment': 'password = ' + run('"\'`'),
+  'strings deep in brackets': 'password = ' + 'x['.repeat(SIZE / 4) + run("'a'"),
   'PEM headers': run('-----BEGIN RSA PRIVATE KEY-----'),
   'block scalar near-miss': run(': |0'),
   markers: run('<!-- fsm-gitops:status -->\n'),
