@@ -19,8 +19,8 @@ const COMMANDS = new Map<string, { run(args: string[], io: CliIo): Promise<numbe
 /**
  * Runs one CLI invocation and returns its exit code; never throws for a user's mistake. Everything written
  * to stderr (progress, warnings, errors that may quote a server URL or a connection string) passes the
- * Redactor: credential shapes, and the credentials the command learnt (its kubeconfig's, io.learnSecrets); stdout carries plans, which are redacted as they are made. Every byte for
- * the terminal passes terminal-text.ts: control characters and escape sequences from data are shown as
+ * Redactor: credential shapes, and the credentials the command learnt (its kubeconfig's, io.learnSecrets);
+ * stdout carries plans, which are redacted as they are made. Every byte for the terminal passes terminal-text.ts: control characters and escape sequences from data are shown as
  * `\u001b`-style escapes, only the text renderer's own colours go through (stdout; stderr has none).
  */
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {

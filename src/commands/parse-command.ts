@@ -1,3 +1,4 @@
+import { codeUnitEscape } from '../core/bidi-controls.ts';
 import { COMMAND_NAMES, usage, type Command, type CommandName, type RollbackTarget } from './command.ts';
 import { didYouMean } from './did-you-mean.ts';
 
@@ -118,7 +119,7 @@ function error(message: string, topic?: CommandName): ParseResult {
 export function printable(word: string): string {
   // Commands, flags and environment names (DNS labels) are ASCII: any other character, invisible, a control or
   // a look-alike letter (Cyrillic `а` in `аpply`), is named (`\u0430pply`), so the reader sees what is wrong.
-  const clean = word.replace(/[^\u0020-\u007e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = word.replace(/[^\u0020-\u007e]/g, codeUnitEscape);
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 

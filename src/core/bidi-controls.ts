@@ -5,5 +5,10 @@
  * "Trojan Source"). For inline text and fenced blocks alike.
  */
 export function showBidiControls(text: string): string {
-  return text.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, codeUnitEscape);
+}
+
+/** A character as its JavaScript escape, one UTF-16 code unit: `\u202e`, `\u0430`. */
+export function codeUnitEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

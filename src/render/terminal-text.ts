@@ -1,3 +1,4 @@
+import { codeUnitEscape } from '../core/bidi-controls.ts';
 import { OWN_STYLE_CODES } from './ansi.ts';
 
 /**
@@ -10,7 +11,6 @@ import { OWN_STYLE_CODES } from './ansi.ts';
 const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\n\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
-const escape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * `text` with every hidden or terminal-controlling character shown as its `\uXXXX` escape (ESC as
@@ -18,7 +18,7 @@ const escape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).p
  * multi-line message); tabs are kept. Inside a JSON string the escapes are JSON's own: the value is unchanged.
  */
 export function visible(text: string, keepNewlines = false): string {
-  return text.replace(keepNewlines ? HIDDEN : HIDDEN_OR_NEWLINE, escape);
+  return text.replace(keepNewlines ? HIDDEN : HIDDEN_OR_NEWLINE, codeUnitEscape);
 }
 
 /**
