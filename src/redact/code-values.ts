@@ -11,7 +11,7 @@ export type ValueMode = 'statement' | 'arguments' | 'key';
 /** A line that ends in one of these goes on: `password =\n  "x"`, `token = a +\n  "b"`. */
 const CONTINUES = new Set(['=', '+', '-', '*', '/', '|', '&', '?', ':', ',', '(', '[', '{', '>', '<', '!']);
 /** Strings that are code, not credentials: a switch's value, a type name from `typeof`. */
-const CODE_WORDS = new Set(['true', 'false', 'null', 'undefined', 'none', 'string', 'number', 'boolean', 'object', 'function', 'bigint', 'symbol']);
+export const CODE_WORDS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'undefined', 'none', 'string', 'number', 'boolean', 'object', 'function', 'bigint', 'symbol']);
 const OPEN = '([{';
 const CLOSE = ')]}';
 

@@ -1,5 +1,5 @@
 import { MASK } from './mask.ts';
-import { valueStrings } from './code-values.ts';
+import { CODE_WORDS, valueStrings } from './code-values.ts';
 import { keyWords } from './secret-keys.ts';
 
 /**
@@ -28,6 +28,9 @@ export function redactScriptCredentials(text: string, isSecretName: (name: strin
   out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !(isCode(value) || (/\s/.test(op) && readsAsCode(value))) ? `${name}${op}${MASK}` : match));
   out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
   out = out.replace(BRACED, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
+  out = out.replace(COMPARED_BEFORE, (match, quote: string, value: string, op: string, name: string) => (isSecretName(name.slice(name.lastIndexOf('.') + 1)) && !CODE_WORDS.has(value.toLowerCase()) ? `${quote}${MASK}${quote}${op}${name}` : match));
+  out = out.replace(FLAG, (match, flag: string, space: string, quote: string | undefined, quoted: string | undefined, bare: string | undefined) =>
+    isSecretName(flag) && (quoted !== undefined ? quoted !== '' : !/^[a-z]+$/.test(bare!)) ? `${flag}${space}${quote ?? ''}${MASK}${quote ?? ''}` : match);
   return out.replace(CONCATENATED, (_, quote: string, parts: string) => `${MASK}${quote}${parts.replace(CONCATENATED_PART, `$1${MASK}`)}`);
 }
 
@@ -35,14 +38,25 @@ export function redactScriptCredentials(text: string, isSecretName: (name: strin
 const NAME = String.raw`(?<![\w$-])([\w$-]+)`;
 /** The closing quote or bracket of a quoted name, if any (`headers['x-api-key'] =`, `"password": `). */
 const NAME_CLOSE = String.raw`(?:\\?["'])?\]?`;
-/** What follows a name that may give it a value: an assignment or comparison, a fallback (`os.env.PASSWORD || "x"`), a key's colon, or a call right after it (`credentials (…)` is prose). */
-const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\())`, 'g');
+/**
+ * What follows a name that may give it a value: an assignment or comparison, a fallback (`os.env.PASSWORD || "x"`), a key's
+ * colon, or a call: right after the name, or after spaces when a string is its first argument (`setApiKey ("x")`;
+ * `credentials (the …)` is prose).
+ */
+const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\(|[ \t]+\((?=[ \t]*\\?["'\x60])))`, 'g');
 /** `Password=x;`, `?access_token=x&`, `x-db-password = s3cret`: an unquoted value after `=` or `:=`. */
 const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
 /** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
 const UNQUOTED_KEY = new RegExp(String.raw`${NAME}(${NAME_CLOSE}:[ \t]*)(?=[A-Za-z0-9\-._~+/]*\d)[A-Za-z0-9\-._~+/]{8,}=*(?![\w-])`, 'g');
 /** An ODBC connection string's braced value, which may hold `;` (`Pwd={a;b}`). */
 const BRACED = new RegExp(String.raw`${NAME}(=\{)(?!••)[^{}\n]+(?=\})`, 'g');
+/** `"x" === password`, `'x' !== env.API_TOKEN`: a string compared with a credential's name (or a member path ending in one) after it. */
+const COMPARED_BEFORE = /(\\?["'\x60])((?:[^"'\x60\\\n•]|\\[^"'\x60\n])+)\1([ \t]*[!=]==?[ \t]*)([A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*)(?![\w$.(\[])/g;
+/**
+ * A command line's long option and its value after a space (`--password x`, `--api-token "x"`; `--password=x` is
+ * UNQUOTED's). A bare value of lowercase letters only is prose or a placeholder (`pass --token as well`) and stays.
+ */
+const FLAG = /(?<![\w-])(--[A-Za-z][\w-]*)([ \t]+)(?:(["'])((?:(?!\3)[^\\\n])*)\3|(?!••)([^\s"'\x60-][^\s"'\x60]*))/g;
 /** A value that is code, not a credential: a literal keyword, a member path (`msg.head.headers.authorization`) or a call. */
 const CODE = /^(?:undefined|null|true|false|this)$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+[)\]]*$|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*(?:\?\.)?\(/;
 const isCode = (value: string): boolean => value.length <= 1024 && CODE.test(value);

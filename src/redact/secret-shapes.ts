@@ -11,6 +11,8 @@ import { isSecretKey } from './secret-keys.ts';
  *   `setPassword("x")`, `"apiKey": "x"` in scripts and quoted JSON or YAML (script-credentials.ts);
  * - HTTP credentials `Bearer …`/`Basic …`/`Token …` (RFC 6750 §2.1, RFC 7617), also lowercase when the
  *   credential has letters and digits, and a `Digest …` header's parameters (RFC 7616 §3.4);
+ * - cookie values in a `Cookie` or `Set-Cookie` header line (RFC 6265 §4), and a command line's
+ *   `-u user:password` (curl);
  * - JWTs (RFC 7519: three base64url parts, the first a JSON header `eyJ`);
  * - PEM private keys (RFC 7468), also base64-encoded as in a kubeconfig's `client-key-data`;
  * - AWS access key ids (`AKIA…`/`ASIA…`, 20 characters:
@@ -34,6 +36,12 @@ const HTTP_CREDENTIALS = /\b(Bearer|Basic|Token)\s+(?!••)(?![A-Z]?[a-z]+\b)[
 const HTTP_CREDENTIALS_LOWERCASE = /\b(bearer|basic|token)\s+(?!••)(?=[A-Za-z0-9\-._~+/]*\d)(?=[A-Za-z0-9\-._~+/]*[A-Za-z])[A-Za-z0-9\-._~+/]{12,}=*/g;
 /** HTTP Digest credentials (`Digest username="u", realm="r", nonce="n", response="…"`): every parameter goes, as the response proves the password. */
 const HTTP_DIGEST = /\b([Dd]igest)\s+(?!••)[A-Za-z][\w-]*\s*=\s*(?:\\?"(?:[^"\\\n]|\\[^"\n])*\\?"|[^\s,"]*)(?:\s*,\s*[A-Za-z][\w-]*\s*=\s*(?:\\?"(?:[^"\\\n]|\\[^"\n])*\\?"|[^\s,"]*))*/g;
+/** A `Cookie` or `Set-Cookie` header's line (RFC 6265 §4.1, §4.2): its values go, the cookies' names stay. */
+const COOKIE_HEADER = /(?:(?<![\w-])|(?<=\\[nrt]))((?:Set-)?Cookie)([ \t]*:[ \t]*)(?![ \t])([^\r\n"'\x60\\]+)/gi;
+/** A cookie pair in such a line (`sid=x`), at the line's start or after `;`. */
+const COOKIE_PAIR = /(^|;[ \t]*)([^\s;=]+)=(?!••)([^;]+)/g;
+/** curl's HTTP user and password on its command line (`curl -u user:password`, `--user user:password`); another command's `-u` is a user id (`docker run -u 1000:1000`). */
+const COMMAND_USER = /(?<![\w-])(curl\b[^\n]{0,300}?[ \t](?:-u|--user))([ \t]+|=)(["']?)([^\s:"']+):(?!••)[^\s"']+/g;
 const JWT_START = /\beyJ/g;
 const PEM_PRIVATE = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const PEM_PRIVATE_LABEL = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY/;
@@ -51,11 +59,11 @@ const SERVICE_TOKEN = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A
 /**
  * What every shape above contains (ignoring case, which only makes it match more): a PEM header, the base64
  * of one, `://`, `@`, Bearer/Basic/Token/Digest, a mask (a concatenation's later parts), a part of every name
- * isSecretKey accepts (pass, pwd, secret, token, key, auth, cred, jwt, cookie, session, sig), a JWT's `eyJ`, an AWS key id
+ * isSecretKey accepts (pass, pwd, secret, token, key, auth, cred, jwt, cookie, session, sig), `curl`, a JWT's `eyJ`, an AWS key id
  * prefix, a GitHub or other service's token prefix. A string without any (most of a plan: names, kinds, scripts) has no shape to
  * mask, and is returned after this one pass, unless the user named credentials of their own (`redact.keys`).
  */
-const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|session|sig|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_|xox|k_live_|k_test_|aiza|glpat-|npm_/i;
+const ANY_SHAPE = /-----BEGIN|LS0tLS1CRUdJTi|:\/\/|@|bearer|basic|digest|••••••|pass|pwd|secret|token|key|auth|cred|jwt|cookie|session|sig|curl|eyj|a(?:kia|sia|bia|cca|gpa|ida|ipa|npa|nva|roa|pka|sca)|gh[pousr]_|github_pat_|xox|k_live_|k_test_|aiza|glpat-|npm_/i;
 
 /**
  * The string with every credential of a known shape replaced by `••••••`. `userSecretName`: the judge of a
@@ -73,13 +81,21 @@ export function redactShapes(text: string, userSecretName?: (name: string) => bo
     })
     .replace(HTTP_CREDENTIALS, `$1 ${MASK}`)
     .replace(HTTP_CREDENTIALS_LOWERCASE, `$1 ${MASK}`)
-    .replace(HTTP_DIGEST, `$1 ${MASK}`);
+    .replace(HTTP_DIGEST, `$1 ${MASK}`)
+    .replace(COOKIE_HEADER, (_, name: string, colon: string, pairs: string) => `${name}${colon}${maskCookies(pairs, /^set-/i.test(name))}`)
+    .replace(COMMAND_USER, `$1$2$3$4:${MASK}`);
   return redactJwts(redactScriptCredentials(shaped, userSecretName ?? isSecretKey))
     .replace(AWS_KEY_ID, MASK)
     .replace(GITHUB_TOKEN, MASK)
     .replace(SERVICE_TOKEN, MASK);
 }
 
+
+/** A Cookie header's pairs with their values masked; a Set-Cookie header's first pair only (the rest are its attributes: `Path=/`). */
+function maskCookies(pairs: string, setCookie: boolean): string {
+  let seen = 0;
+  return pairs.replace(COOKIE_PAIR, (match, before: string, name: string) => (setCookie && seen++ > 0 ? match : `${before}${name}=${MASK}`));
+}
 
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
 const isSchemeChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9+.-]/.test(c);

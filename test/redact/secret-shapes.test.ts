@@ -40,6 +40,12 @@ const SHAPED: [string, string][] = [
     "password = debug ? '' : 'm-6';", "apiKeys = ['', 'a', 'm-7']", "withCredentials('', 'm-8')", 'password = "it\'s m-9"', 'password = "abc\\"m-10"',
     'setPassword(foo("a"), "m-11")', "apiKeys = {\n  k: 'm-12'\n}", 'x-db-password = m-13s3cret;',
   ].map((text): [string, string] => [text, /m-\d+/.exec(text)![0]]),
+  // Forms a third reading found: a spaced setter, a string before a comparison, a command line's option, cookies, curl's user.
+  ...[
+    'setApiKey ("f-1")', '"f-2" === password', "if ('f-3' !== env.API_TOKEN)", '{"msg": "\\"f-4\\" === token"}', 'run --password f-5 --user bob', "--api-token 'f-6 x'",
+    'Cookie: sid=f-7; theme=dark', '"GET / HTTP/1.1\\r\\nCookie: a=1; sid=f-8\\r\\n"', 'Set-Cookie: sid=f-9; Path=/; HttpOnly', 'curl -s -u admin:f-10 https://x',
+    "curl --user 'admin:f-11' host/path",
+  ].map((text): [string, string] => [text, /f-\d+/.exec(text)![0]]),
   ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
   ['bearer 0123456789abcdef', '0123456789abcdef'],
   ['Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="6629fae49393a05397450978507c4ef1"', '6629fae49393a05397450978507c4ef1'],
@@ -63,7 +69,9 @@ test('text with no shape comes back as it was', () => {
     // Code a plugin script is made of, beside a credential's name: shown as it is.
     "originHeaders['access-control-allow-credentials'] = 'true'", "_token = msg.head.headers[tokenHeader] || '',", '_jwt = new JSON.JWT(_token)', 'password = await vault.read()',
     'auth = -1', 'token = !token', "token = header.split(' ')[1]", "if (!token) log('no token: please login')", "typeof token === 'string'", "hash = digest('hex')",
-    "secretAccessKey = env['AWS_SECRET_ACCESS_KEY']", 'const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;', 'Token Bucket', "The process's own credentials (the webhook secret, the App's private key): masked"]) {
+    "secretAccessKey = env['AWS_SECRET_ACCESS_KEY']", 'const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;', 'Token Bucket',
+    "'string' === typeof token", "'' === password", '"x" === password.length', "if ('admin' === role && token)", 'pass --token as well', '--token-ttl 5m', '--password-file /etc/pw',
+    "{ cookie: cookies.join('; ') }", 'cookie: a ? b : c', 'docker run -u 1000:1000 img', 'credentials (the webhook secret)', "The process's own credentials (the webhook secret, the App's private key): masked"]) {
     assert.equal(redactShapes(text), text);
   }
 });
