@@ -65,10 +65,11 @@ const secretByWords = memoized((name: string): boolean => {
 });
 
 /**
- * How a name read whole ends when it is a credential's: `ACCESSTOKEN`, `clientsecret`, `webhooksecret`, `signingkey`.
+ * How a name read whole ends when it is a credential's: `ACCESSTOKEN`, `clientsecret`, `webhooksecret`, `signingkey`
+ * (`key` after each of KEY_QUALIFIERS, as in a split name: `PRIMARYKEY` as `primaryKey`).
  * Only words long enough not to end ordinary names (`compass` and `bypass` end in `pass`, `monkey` in `key`).
  */
-const WHOLE_NAME_SECRET = /(?:password|passwd|passphrase|token|secret|credentials?|(?:api|access|private|secret|signing|client|session|encryption|master|shared|ssh|tls|auth|hmac|license|account)key)s?$/;
+const WHOLE_NAME_SECRET = new RegExp(`(?:password|passwd|passphrase|token|secret|credentials?|(?:${[...KEY_QUALIFIERS].join('|')})key)s?$`);
 
 /** Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`. */
 const TRAILING = new Set(['data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v']);
