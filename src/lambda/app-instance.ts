@@ -1,4 +1,5 @@
 import { Probot } from 'probot';
+import { AppOctokit } from '../github/app-octokit.ts';
 import { readSecret, secretRef } from '../aws/secrets.ts';
 import type { AppDependencies } from '../github/app-context.ts';
 import { settingsFromEnv } from '../github/app-context.ts';
@@ -41,7 +42,7 @@ async function build(env: Record<string, string | undefined>): Promise<AppInstan
   ]);
   rememberLogSecrets([privateKey, secret]);
   const live = new LiveSources(new ClusterConnector(parseClusterSettings('the CLUSTERS setting', clusters)));
-  const probot = new Probot({ appId: Number(appId), privateKey, secret, baseUrl: githubApiUrl(env), log: createAppLog(logLevelFromEnv(env)) });
+  const probot = new Probot({ appId: Number(appId), privateKey, secret, baseUrl: githubApiUrl(env), log: createAppLog(logLevelFromEnv(env)), Octokit: AppOctokit });
   const settings = settingsFromEnv(env);
   return { probot, live, deps: appDependencies(probot, { live, settings }) };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createProbot } from 'probot';
 import { settingsFromEnv } from '../github/app-context.ts';
 import { appDependencies } from '../github/app.ts';
+import { AppOctokit } from '../github/app-octokit.ts';
 import { createAppLog, logLevelFromEnv } from '../github/app-log.ts';
 import { handleEvent } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
@@ -37,7 +38,7 @@ if (check.mode === 'register') {
   // Not registered yet: probot's manifest flow registers the App from app.yml at http://localhost:PORT.
   await startRegistration({ webhookUrl: check.webhookUrl!, env: process.env, log });
 } else {
-  const probot = createProbot({ overrides: { log } });
+  const probot = createProbot({ overrides: { log, Octokit: AppOctokit } });
   const deps = appDependencies(probot, { live, settings });
   // One JSON line per delivery and attempt (src/queue/delivery-log.ts), never the payload.
   const queue = new InProcessQueue(async (event, attempt) => handleEvent(event, (await probot.auth(event.installation)) as Octokit, deps, probot.log, attempt));

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Probot, ProbotOctokit } from 'probot';
+import { Probot } from 'probot';
 import type { AppSettings } from '../../src/github/app-context.ts';
 import { fromWebhook } from '../../src/events/from-webhook.ts';
 import { appDependencies, fsmGitopsApp } from '../../src/github/app.ts';
+import { AppOctokit } from '../../src/github/app-octokit.ts';
 import { handleEvent, type Attempt } from '../../src/github/handle-event.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
 import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials.ts';
@@ -57,14 +58,14 @@ export function unreachableClusters(server: string): LiveSources {
 }
 
 /**
- * A probot app as production runs it (with octokit's retry plugin), authenticated against the fake
+ * A probot app as production runs it (AppOctokit, with octokit's retry plugin), authenticated against the fake
  * GitHub. The throttling plugin's pacing (a second between writes) is off: it would only slow the tests.
  */
 export function testProbot(live: LiveSources, settings?: AppSettings): Probot {
   const probot = new Probot({
     appId: 1,
     privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    Octokit: AppOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,
       retry: { retryAfterBaseValue: 1 },
       throttle: { ...(options['throttle'] as object), enabled: false },
