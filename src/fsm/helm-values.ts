@@ -50,6 +50,20 @@ export function nullSections(user: JsonObject, defaults: JsonObject, path: strin
   return out;
 }
 
+/**
+ * The namespace the chart deploys FSM into for a `fsm.fsmNamespace` value: the value, or the release's own
+ * namespace when it is empty or unset (FSM's charts/fsm/templates/_helpers.tpl:
+ * `{{ default .Release.Namespace .Values.fsm.fsmNamespace }}`). `fsm install` leaves it unset.
+ */
+export function effectiveFsmNamespace(value: JsonValue | undefined, releaseNamespace: string): JsonValue {
+  return value === undefined || value === null || value === '' ? releaseNamespace : value;
+}
+
+/** Whether a change of `fsm.fsmNamespace` from `before` to `after` leaves FSM where it is (effectiveFsmNamespace). */
+export function fsmNamespaceKept(before: JsonValue | undefined, after: JsonValue | undefined, releaseNamespace: string): boolean {
+  return JSON.stringify(effectiveFsmNamespace(before, releaseNamespace)) === JSON.stringify(effectiveFsmNamespace(after, releaseNamespace));
+}
+
 /** True when `path` is one of `sections` or lies under one. */
 export function underNullSection(path: readonly (string | number)[], sections: readonly string[][]): boolean {
   return sections.some((section) => section.length <= path.length && section.every((key, i) => path[i] === key));

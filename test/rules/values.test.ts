@@ -45,6 +45,17 @@ test('meshName and fsmNamespace never change', async () => {
   assert.deepEqual(withCode(plan.findings, 'mesh-identity-changed').map((f) => f.path), ['fsm.fsmNamespace', 'fsm.meshName']);
 });
 
+test('a values.yaml that leaves fsm.fsmNamespace out (or empty) keeps the release\'s namespace, as the chart renders it: no error, a notice that says so', async () => {
+  for (const edit of [(v: Record<string, any>) => delete v['fsm'].fsmNamespace, (v: Record<string, any>) => (v['fsm'].fsmNamespace = '')]) {
+    const plan = await planFiles({ 'values.yaml': valuesWith(edit) });
+    assert.deepEqual(withCode(plan.findings, 'mesh-identity-changed'), []);
+    const [notice] = withCode(plan.findings, 'values-upgrade-pending').filter((f) => f.path === 'fsm.fsmNamespace');
+    assert.match(notice!.message, /still deploys FSM into the release's namespace, fsm-system/);
+  }
+  const elsewhere = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].fsmNamespace = 'fsm-system-2')) });
+  assert.deepEqual(withCode(elsewhere.findings, 'mesh-identity-changed').map((f) => f.path), ['fsm.fsmNamespace']);
+});
+
 test('the mesh name must be an RFC 1123 label', async () => {
   const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].meshName = 'My_Mesh')) });
   assert.equal(withCode(plan.findings, 'mesh-name-invalid')[0]?.path, 'fsm.meshName');

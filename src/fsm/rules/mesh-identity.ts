@@ -1,13 +1,16 @@
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
-import { nullSections, underNullSection, valueAtDotted } from '../helm-values.ts';
+import { fsmNamespaceKept, nullSections, underNullSection, valueAtDotted } from '../helm-values.ts';
 import type { Rule } from './rule.ts';
 import { isDnsLabel } from '../../core/names.ts';
 
-/** A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. */
+/**
+ * A mesh keeps its name and namespace for life: FSM's upgrade refuses to change them, so the plan does too. The
+ * namespace is compared as the chart renders it: a values.yaml that leaves `fsm.fsmNamespace` out keeps the release's.
+ */
 export const meshIdentityRule: Rule = {
   name: 'mesh-identity',
-  check({ desired, live, helmValues }) {
+  check({ desired, live, helmValues, environment }) {
     const values = desired.values;
     if (!values) return [];
     const findings: Finding[] = [];
@@ -25,6 +28,7 @@ export const meshIdentityRule: Rule = {
       if (underNullSection(['fsm', key], sections)) continue;
       const before = valueAtDotted(deployed, `fsm.${key}`);
       const after = valueAtDotted(wanted, `fsm.${key}`);
+      if (key === 'fsmNamespace' && fsmNamespaceKept(before, after, live.helmRelease?.namespace ?? environment.mesh.namespace)) continue;
       if (before !== undefined && JSON.stringify(before) !== JSON.stringify(after)) {
         findings.push(
           findingAt(values, ['fsm', key], 'error', 'mesh-identity-changed', `fsm.${key} is ${JSON.stringify(before)} in the deployed release and cannot change on upgrade (the repo says ${JSON.stringify(after ?? null)}); set it back. A mesh with another name or namespace is a new install`),

@@ -5,7 +5,7 @@ import { formatPath, type JsonObject, type JsonValue } from '../../core/json.ts'
 import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
 import { ManifestError, parseManifest } from '../../plan/release-changes.ts';
 import type { HelmRelease } from '../../live/helm-release.ts';
-import { nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
+import { fsmNamespaceKept, nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
 import { ENABLE_CHART_UPGRADES } from '../chart-upgrade-hint.ts';
 import { VALUES_TO_MESHCONFIG, type ValuesSeed } from '../values-meshconfig-map.ts';
 import type { Rule } from './rule.ts';
@@ -62,10 +62,13 @@ export const valuesMeshConfigRule: Rule = {
       }
     }
     const pending = diffs.filter((d) => !seeded.has(d));
+    const releaseNamespace = live.helmRelease?.namespace ?? environment.mesh.namespace;
     for (const diff of pending.slice(0, MAX_PENDING_NOTICES)) {
       const name = formatPath(diff.path);
+      const namespaceKept = name === 'fsm.fsmNamespace' && fsmNamespaceKept(diff.before, diff.after, releaseNamespace);
+      const effect = namespaceKept ? `; the chart still deploys FSM into the release's namespace, ${releaseNamespace}, as it does for an empty one` : '';
       findings.push(
-        findingAt(values, diff.path, 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)}): this needs a chart upgrade: ${upgrade}`),
+        findingAt(values, diff.path, 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)})${effect}: this needs a chart upgrade: ${upgrade}`),
       );
     }
     if (pending.length > MAX_PENDING_NOTICES) {
