@@ -22,6 +22,27 @@ test('plugin kinds need enablePluginPolicy in the MeshConfig that will be live',
   assert.match(findings[0]!.message, /enablePluginPolicy: true/);
 });
 
+test('one mistake, one error: a MeshConfig that cannot be read or is refused is not also "plugin policy off" on every plugin', async () => {
+  const broken = await planFiles({ ...VALID, 'meshconfig.yaml': `${ENABLE_PLUGINS}  bad: [\n` });
+  assert.equal(withCode(broken.findings, 'yaml-syntax').length, 1);
+  assert.deepEqual(withCode(broken.findings, 'plugin-policy-disabled'), []);
+  const refused = await planFiles({ ...VALID, 'meshconfig.yaml': ENABLE_PLUGINS.replace('namespace: fsm-system', 'namespace: elsewhere') });
+  assert.equal(withCode(refused.findings, 'namespace-not-allowed').length, 1);
+  assert.deepEqual(withCode(refused.findings, 'plugin-policy-disabled'), []);
+});
+
+test('a chain mounting a Plugin the plan refused (a namespace on a cluster-scoped Plugin) reports the Plugin, not a missing reference', async () => {
+  const plan = await planFiles({ ...VALID, 'cors.yaml': pluginYaml('cors').replace('metadata:\n', 'metadata:\n  namespace: bookinfo\n') });
+  assert.equal(withCode(plan.findings, 'manifest-invalid').length, 1);
+  assert.deepEqual(withCode(plan.findings, 'plugin-ref-missing'), []);
+});
+
+test('a reference missing while a file could not be read says the object may be in that file', async () => {
+  const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['cors', 'nope'] }), 'broken.yaml': 'a: [\n' });
+  const [finding] = withCode(plan.findings, 'plugin-ref-missing');
+  assert.match(finding!.message, /unless it is in clusters\/staging\/broken\.yaml, which could not be read/);
+});
+
 test('a chain name FSM does not know is an error with a suggestion', async () => {
   const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { chain: 'inbound-https' }) });
   const [finding] = withCode(plan.findings, 'chain-name-unknown');

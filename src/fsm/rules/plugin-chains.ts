@@ -2,7 +2,7 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { getAt, isObject } from '../../core/json.ts';
 import { didYouMean } from '../../schema/suggest.ts';
-import { objectsAfter, ofKind, type PlanContext, type Rule } from './rule.ts';
+import { objectsAfter, ofKind, refusedNames, type PlanContext, type Rule } from './rule.ts';
 
 export const CHAIN_NAMES = ['inbound-tcp', 'inbound-http', 'outbound-tcp', 'outbound-http'] as const;
 
@@ -10,7 +10,7 @@ export const CHAIN_NAMES = ['inbound-tcp', 'inbound-http', 'outbound-tcp', 'outb
 export const pluginChainsRule: Rule = {
   name: 'plugin-chains',
   check(context) {
-    const plugins = new Set(objectsAfter(context, 'Plugin').map((p) => p.metadata.name));
+    const plugins = new Set([...objectsAfter(context, 'Plugin').map((p) => p.metadata.name), ...refusedNames(context, 'Plugin')]);
     const findings: Finding[] = [];
     for (const chain of ofKind(context, 'PluginChain')) {
       const chains = getAt(chain.object, ['spec', 'chains']);
@@ -25,7 +25,7 @@ export const pluginChainsRule: Rule = {
         if (!Array.isArray(mounted)) return;
         mounted.forEach((plugin, j) => {
           if (typeof plugin === 'string' && !plugins.has(plugin)) {
-            findings.push(findingAt(chain, ['spec', 'chains', i, 'plugins', j], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}; add its manifest or fix the name`));
+            findings.push(findingAt(chain, ['spec', 'chains', i, 'plugins', j], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`));
           }
         });
       });
@@ -47,7 +47,7 @@ function pluginConfigRefs(context: PlanContext, plugins: ReadonlySet<string>): F
     const plugin = getAt(config.object, ['spec', 'plugin']);
     if (typeof plugin !== 'string') return [];
     if (!plugins.has(plugin)) {
-      return [findingAt(config, ['spec', 'plugin'], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}; add its manifest or fix the name`)];
+      return [findingAt(config, ['spec', 'plugin'], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`)];
     }
     if (!mounted.has(plugin)) {
       return [findingAt(config, ['spec', 'plugin'], 'warning', 'plugin-not-mounted', `no PluginChain mounts Plugin "${plugin}", so this PluginConfig has no effect; add the plugin to a PluginChain's spec.chains[].plugins`)];
@@ -58,4 +58,11 @@ function pluginConfigRefs(context: PlanContext, plugins: ReadonlySet<string>): F
 
 function prunedNote(context: PlanContext, plugin: string): string {
   return context.pruned.some((o) => o.kind === 'Plugin' && o.metadata.name === plugin) ? ' (this change deletes it)' : '';
+}
+
+/** A file the plan could not read may hold the object a reference names: said rather than claiming it is nowhere. */
+function unreadNote(context: PlanContext): string {
+  const [first, ...more] = context.desired.unread;
+  if (first === undefined) return '';
+  return ` (unless it is in ${first}${more.length > 0 ? ` or ${more.length} more file(s)` : ''}, which could not be read)`;
 }

@@ -42,6 +42,16 @@ export function ofKind(context: PlanContext, kind: FsmKind): ManagedResource[] {
   return context.managed.filter((r) => r.kind === kind);
 }
 
+/**
+ * Names of the repository's objects of `kind` that were refused (an error on the manifest: a namespace on a Plugin,
+ * a namespace outside the environment): the repository asks for them, so a reference to one is not "missing"; the
+ * error on the object itself is what to fix.
+ */
+export function refusedNames(context: PlanContext, kind: FsmKind): Set<string> {
+  const managed = new Set(context.managed.map((r) => r.object));
+  return new Set(context.desired.resources.filter((r) => r.object.kind === kind && !managed.has(r.object)).map((r) => r.object.metadata.name));
+}
+
 /** Objects of a plugin kind as the cluster will hold them after this change: the repo's, plus live ones it neither replaces nor prunes. */
 export function objectsAfter(context: PlanContext, kind: FsmKind): KubeObject[] {
   const fromRepo = ofKind(context, kind).map((r) => r.object);
