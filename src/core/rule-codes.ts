@@ -20,6 +20,7 @@ export const RULE_CODES = [
   // Safety
   'kind-not-managed',
   'namespace-not-allowed',
+  'meshconfig-missing',
   // Ownership
   'not-owned',
   'adopt',

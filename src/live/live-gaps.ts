@@ -37,3 +37,18 @@ export function missingRelease(live: LiveState, mesh: MeshRef): string {
   }
   return `no deployed FSM Helm release "${mesh.name}" was found in ${mesh.namespace} (${live.source})`;
 }
+
+/**
+ * Why the mesh has no MeshConfig to merge the repository's onto: FSM's bootstrap creates `fsm-mesh-config` in the
+ * mesh's namespace at install, so from a cluster, FSM is not installed there (or runs in another namespace); from a
+ * snapshot, the snapshot left it out.
+ */
+export function missingMeshConfig(live: LiveState, mesh: MeshRef, environment: string): string {
+  if (live.origin === 'snapshot') return `the snapshot ${live.source} holds no MeshConfig fsm-mesh-config in namespace ${mesh.namespace}; ${retake(mesh)}`;
+  const noNamespace = live.namespaces.length > 0 && !live.namespaces.some((ns) => ns.metadata.name === mesh.namespace);
+  return (
+    `the cluster has no MeshConfig fsm-mesh-config in namespace ${mesh.namespace}${noNamespace ? ` (there is no namespace ${mesh.namespace})` : ''}: ` +
+    `FSM's bootstrap creates it when FSM is installed, and fsm-gitops only changes it (this file's fields are merged onto it). ` +
+    `If FSM runs in another namespace, set mesh.namespace for environment ${environment} in .github/fsm-gitops.yml; else install FSM in ${mesh.namespace} first`
+  );
+}

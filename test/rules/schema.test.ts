@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { meshConfigYaml, planFiles, withCode, exampleLiveState } from '../support/plan-fixture.ts';
 import { ENABLE_PLUGINS, pluginYaml } from '../support/manifests.ts';
+import { missingMeshConfig } from '../../src/live/live-gaps.ts';
 
 test('a typo in a MeshConfig field is an unknown-field error at its line, with a suggestion', async () => {
   const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgres: true') });
@@ -39,4 +40,26 @@ test('a version the cluster does not serve is schema-unavailable', async () => {
   const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: true').replace('v1alpha3', 'v9') });
   const [finding] = withCode(plan.findings, 'schema-unavailable');
   assert.match(finding!.message, /does not serve version v9/);
+});
+
+test('a MeshConfig file with no MeshConfig in the mesh\'s namespace: one error that says FSM creates it and which setting to check, not the required fields it lacks', async () => {
+  const live = exampleLiveState('staging', (objects) => objects.filter((o) => o.kind !== 'MeshConfig'));
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live });
+  const [finding, ...more] = withCode(plan.findings, 'meshconfig-missing');
+  assert.deepEqual(more, []);
+  assert.equal(finding?.file, 'clusters/staging/meshconfig.yaml');
+  assert.match(finding!.message, /holds no MeshConfig fsm-mesh-config in namespace fsm-system/);
+  assert.deepEqual(withCode(plan.findings, 'schema-required'), []);
+  const elsewhere = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS.replace('namespace: fsm-system', 'namespace: flomesh') }, { live });
+  assert.equal(withCode(elsewhere.findings, 'meshconfig-missing').length, 1, 'also when the file is refused for its namespace');
+  const present = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS });
+  assert.deepEqual(withCode(present.findings, 'meshconfig-missing'), []);
+});
+
+test('from a cluster, a missing MeshConfig says so, and names a namespace that does not exist', () => {
+  const live = { ...exampleLiveState('staging'), origin: 'cluster' as const, source: 'https://127.0.0.1:6443' };
+  const message = missingMeshConfig(live, { name: 'fsm', namespace: 'flomesh' }, 'dev');
+  assert.match(message, /^the cluster has no MeshConfig fsm-mesh-config in namespace flomesh \(there is no namespace flomesh\): FSM's bootstrap creates it/);
+  assert.match(message, /set mesh\.namespace for environment dev in \.github\/fsm-gitops\.yml; else install FSM in flomesh first/);
+  assert.doesNotMatch(missingMeshConfig(live, { name: 'fsm', namespace: 'fsm-system' }, 'dev'), /there is no namespace/);
 });

@@ -1,6 +1,7 @@
 import { chartUpgradeRule } from './chart-upgrade.ts';
 import { destinationRefsRule } from './destination-refs.ts';
 import { meshIdentityRule } from './mesh-identity.ts';
+import { meshConfigPresenceRule } from './meshconfig-presence.ts';
 import { metadataRule } from './metadata.ts';
 import { ownershipRule } from './ownership.ts';
 import { pipyscriptRule } from './pipyscript.ts';
@@ -18,6 +19,7 @@ import { valuesSchemaRule } from './values-schema.ts';
 export const RULES: readonly Rule[] = [
   ownershipRule,
   metadataRule,
+  meshConfigPresenceRule,
   schemaRule,
   valuesSchemaRule,
   meshIdentityRule,

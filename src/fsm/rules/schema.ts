@@ -21,7 +21,9 @@ function checkResource(context: PlanContext, resource: ManagedResource): Finding
   const lookup = context.schemas.lookup(object.apiVersion, object.kind);
   if (!lookup.ok) return [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)];
   const merged = resource.kind === 'MeshConfig' ? context.effectiveMeshConfig : undefined;
-  const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v));
+  // With no live MeshConfig to merge onto, the file's partial spec lacks what the bootstrap's object has: meshconfig-missing speaks once.
+  const noMergeTarget = resource.kind === 'MeshConfig' && context.live.meshConfig === undefined;
+  const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v) && !(noMergeTarget && v.code === 'schema-required'));
   return violations.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));
 }
 
