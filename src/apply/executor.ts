@@ -27,6 +27,8 @@ export interface ExecuteOptions {
   changed: ReadonlySet<string>;
   /** The Lease's fence (HeldLock.fence): throws LeaseLostError. Runs before every write attempt. */
   fence?: () => void;
+  /** The Lease's confirm (HeldLock.confirm): after the last write, throws LeaseLostError if the Lease was lost meanwhile. */
+  confirm?: () => Promise<void>;
   /** The client a rollback writes with: the command's deadline may be what failed, and undoing still needs time. */
   rollbackClient?: () => KubeApi;
   progress?(message: string): void;
@@ -88,6 +90,8 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
         await write(steps, step, async () => (await pruneIfOurs(client, step, options.environment, fence), undefined), fence);
       });
     }
+    // A Lease deleted by hand after the last check lets another apply in at once: the writes may have interleaved.
+    await options.confirm?.();
     return { result: 'applied', done: steps.all().map(describe), uncertain: [], notUndone: [] };
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 import { isObject, type JsonObject } from '../core/json.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
+import { SINGLE_ATTEMPT } from '../kube/retry.ts';
 import { holderOf, microTime, resourceVersionOf, tokenOf } from './lease-object.ts';
 
 export interface HeldLock {
@@ -10,6 +11,11 @@ export interface HeldLock {
    * Returns how many ms the write may take: it must land before the Lease could expire.
    */
   fence(): number;
+  /**
+   * Renews the Lease now and throws LeaseLostError unless it is still ours: an apply calls it after its last write,
+   * before it reports success, so a Lease deleted or taken over since the last check is not missed.
+   */
+  confirm(): Promise<void>;
   /** Stops renewing and deletes the Lease (with `client`, default the one that took it) if it is still ours. Throws only on an API error other than 404/409. */
   release(client?: KubeApi): Promise<void>;
 }
@@ -34,18 +40,26 @@ interface RenewalSetup {
   now: () => Date;
 }
 
+/** How often a held Lease is read to see that it is still there and ours (ms): a Lease deleted by hand is noticed within about this. */
+export const LEASE_CHECK_INTERVAL_MS = 1_000;
+
 /**
  * Keeps a held Lease: renews it every sixth of its duration with an optimistic-concurrency PUT (one try,
  * a short timeout), and fences writes. A write may start only within two thirds of the duration after
  * the last renewal the server confirmed, so it lands before anyone could take the Lease over (an expired
- * Lease is fair game: src/apply/lock.ts). Once the fence has refused, the Lease stays lost.
+ * Lease is fair game: src/apply/lock.ts). Between renewals the Lease is read every LEASE_CHECK_INTERVAL_MS:
+ * expiry protects against another apply, not against someone deleting the Lease (`kubectl delete lease`),
+ * after which another apply may take it at once; that is noticed within about a second, and the apply's
+ * confirm() before it reports success catches the rest. Once the fence has refused, the Lease stays lost.
  */
 export class LeaseRenewal implements HeldLock {
   private lease: JsonObject;
   private renewedAt: number;
   private lost: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  private checking: Promise<void> | undefined;
   private stopped = false;
 
   private constructor(
@@ -59,6 +73,7 @@ export class LeaseRenewal implements HeldLock {
   static start(client: KubeApi, setup: RenewalSetup): LeaseRenewal {
     const renewal = new LeaseRenewal(client, setup);
     renewal.schedule();
+    renewal.scheduleCheck();
     return renewal;
   }
 
@@ -73,9 +88,18 @@ export class LeaseRenewal implements HeldLock {
     return this.setup.leaseSeconds * 1000 - age;
   }
 
+  async confirm(): Promise<void> {
+    await this.checking;
+    await this.inFlight;
+    if (!this.lost) await this.renew();
+    this.fence();
+  }
+
   async release(client: KubeApi = this.client): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.checkTimer);
+    await this.checking;
     await this.inFlight;
     if (this.lost) return; // someone else's now, or may be: leave it, it expires by itself
     await deleteOwnLease(client, this.setup, this.lease);
@@ -93,6 +117,31 @@ export class LeaseRenewal implements HeldLock {
     this.timer.unref();
   }
 
+  private scheduleCheck(): void {
+    if (this.stopped || this.lost) return;
+    this.checkTimer = setTimeout(() => {
+      this.checking = (this.inFlight ? Promise.resolve() : this.check()).finally(() => {
+        this.checking = undefined;
+        this.scheduleCheck();
+      });
+    }, LEASE_CHECK_INTERVAL_MS);
+    this.checkTimer.unref();
+  }
+
+  /** Reads the Lease: gone, or carrying another token, it is lost. An unanswered read proves nothing (the fence counts the age). */
+  private async check(): Promise<void> {
+    let current: JsonObject | undefined;
+    try {
+      current = await this.client.request({ method: 'GET', path: this.setup.path, what: `read Lease ${this.setup.name}`, timeoutMs: LEASE_CHECK_INTERVAL_MS * 5, retry: SINGLE_ATTEMPT });
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 404)) return; // unanswered: the fence counts the age
+      current = undefined;
+    }
+    if (this.inFlight) return; // a renewal in flight decides
+    if (current === undefined) this.lost ??= 'deleted by someone else';
+    else if (tokenOf(current) !== this.setup.token) this.lost ??= `taken over by ${holderOf(current) || 'someone else'}`;
+  }
+
   private async renew(): Promise<void> {
     const sentAt = this.setup.now().getTime();
     const spec = isObject(this.lease['spec']) ? this.lease['spec'] : {};
@@ -104,7 +153,7 @@ export class LeaseRenewal implements HeldLock {
         body,
         what: `renew Lease ${this.setup.name}`,
         timeoutMs: Math.min(10_000, (this.setup.leaseSeconds * 1000) / 6),
-        retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        retry: SINGLE_ATTEMPT,
       });
       if (!this.lost) this.renewedAt = sentAt;
     } catch (error) {

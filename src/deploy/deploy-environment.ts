@@ -137,7 +137,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     const helm = request.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(request.client, environment.redactKeys ?? [], upgrade));
     try {
       await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
-      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: request.deadline, helm });
+      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: grace, deadline: request.deadline, helm });
     } catch (error) {
       // Nothing was written. The Deployment says so; if GitHub cannot be told, its missing status says it too
       // (neither is terminal), and the error that stopped the apply is the one the caller hears.

@@ -115,7 +115,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       if (!hasWork(plan, set)) return { status: 'no-changes', plan };
       if (!(await options.confirm(plan))) return { status: 'declined', plan };
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
-      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), rollbackClient: grace, deadline: options.deadline, helm });
+      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: grace, deadline: options.deadline, helm });
       const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
       const kept = await recordOrKeep(grace(), target, record, pending);
       if (kept) warnings.push(kept);
@@ -229,6 +229,8 @@ export interface CarryOutOptions {
   progress?: ((message: string) => void) | undefined;
   /** The Lease's fence, run before every write. */
   fence?: () => void;
+  /** The Lease's confirm, run after the objects' last write (HeldLock.confirm). */
+  confirm?: () => Promise<void>;
   /** A client with time left for a rollback. */
   rollbackClient?: () => KubeApi;
   /** Epoch ms: the command's deadline; a chart upgrade's timeout is cut to fit before it. */
@@ -246,7 +248,7 @@ export interface CarryOutOptions {
 export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ApplyResult> {
   const { progress } = options;
   const objects = (): Promise<ExecuteResult> =>
-    executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, rollbackClient: options.rollbackClient });
+    executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, confirm: options.confirm, rollbackClient: options.rollbackClient });
   const upgrade = set.chart;
   let result: ApplyResult;
   if (upgrade && environment.chart?.upgrade) {

@@ -64,6 +64,17 @@ test('the Lease lost after the first write: failed, not rolled back, nothing mor
   assert.ok(exists(A), 'our first write stands: undoing it could undo the next apply');
 });
 
+test('the Lease lost after the last write (deleted by hand, another apply in): failed, not rolled back, every write listed', async () => {
+  const confirm = async (): Promise<void> => {
+    throw new LeaseLostError('fsm-gitops-staging', 'deleted by someone else');
+  };
+  const result = await run({ apply: [A, B], prune: [] }, { confirm });
+  assert.equal(result.result, 'failed');
+  assert.match(result.message ?? '', /deleted by someone else.*Not rolled back: another apply may be changing the environment now\. Run a plan/);
+  assert.deepEqual(result.done, ['create Plugin a', 'create Plugin b']);
+  assert.deepEqual(writes(), ['PATCH a', 'PATCH b'], 'no rollback write');
+});
+
 test('the Lease lost while a write is retried (the client\'s guard): failed, not rolled back', async () => {
   let calls = 0;
   const fence = (): void => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import { isObject, type JsonObject } from '../../src/core/json.ts';
 import { acquireLock, LeaseLostError, type HeldLock } from '../../src/apply/lock.ts';
+import { LEASE_CHECK_INTERVAL_MS } from '../../src/apply/lease-renewal.ts';
 import { LEASE_TOKEN_ANNOTATION, microTime } from '../../src/apply/lease-object.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 import { FakeKube } from '../support/fake-kube.ts';
@@ -152,4 +153,40 @@ test('release(client) deletes with the client given', async () => {
   assert.equal(deletes().length, 0);
   assert.equal(other.requests.filter((r) => r.method === 'DELETE').length, 1);
   assert.equal(other.read(LEASE), undefined);
+});
+
+test('a Lease deleted by hand (kubectl delete lease) is noticed at the next check, about a second later, not at the next renewal', async () => {
+  const held = await take();
+  fake.objects.delete(LEASE);
+  held.fence();
+  await advance(LEASE_CHECK_INTERVAL_MS);
+  assert.throws(() => held.fence(), (e: unknown) => e instanceof LeaseLostError && /deleted by someone else/.test(e.message));
+  assert.equal(puts().length, 0, 'noticed by a read, before any renewal');
+  await held.release();
+  assert.equal(deletes().length, 0);
+});
+
+test('a Lease taken over between checks is noticed at the next one', async () => {
+  const held = await take();
+  await advance(LEASE_CHECK_INTERVAL_MS);
+  held.fence();
+  fake.seed(LEASE, theirs());
+  await advance(LEASE_CHECK_INTERVAL_MS);
+  assert.throws(() => held.fence(), (e: unknown) => e instanceof LeaseLostError && /taken over by bob@ci/.test(e.message));
+});
+
+test('confirm(): an apply that ends before the next check still learns its Lease was deleted; a held one confirms with a renewal', async () => {
+  const held = await take();
+  await held.confirm();
+  assert.equal(puts().length, 1, 'confirmed by renewing now');
+  fake.objects.delete(LEASE);
+  await assert.rejects(held.confirm(), (e: unknown) => e instanceof LeaseLostError && /deleted by someone else/.test(e.message));
+});
+
+test('an unanswered check proves nothing: the Lease stays held while renewals go through', async () => {
+  const held = await take();
+  fake.fault = (request) => (request.method === 'GET' ? new KubeUnreachableError('https://fake.test', 'ECONNRESET') : 'pass');
+  await advance(LEASE_CHECK_INTERVAL_MS * 3);
+  held.fence();
+  await held.release();
 });

@@ -139,6 +139,37 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
     }
   });
 
+  test('a Lease deleted by hand mid-apply (kubectl delete lease): the apply stops writing within seconds, not at its next renewal', async () => {
+    const variant = await repoVariant(175);
+    try {
+      let applies = 0;
+      proxy.fault = (request) => {
+        if (!isApply(request) || ++applies !== 2) return 'pass';
+        // Someone deletes the Lease while the second write hangs; another apply could now take it at once.
+        void client.request({ method: 'DELETE', path: `${LEASES}/fsm-gitops-staging`, what: 'delete the Lease by hand' });
+        return 'hang';
+      };
+      const outcome = await applyEnvironment({
+        repo: new FolderRepo(variant.repo),
+        environment: 'staging',
+        client: proxy.client({ timeoutMs: 2_500 }),
+        commit: 'deleted-lease',
+        actor: 'first@test',
+        leaseSeconds: 60, // renewed every 10 s: only the one-second check can notice in time
+        confirm: async () => true,
+      });
+      proxy.fault = () => 'pass';
+      assert.equal(outcome.status, 'done');
+      if (outcome.status !== 'done') return;
+      assert.equal(outcome.result.result, 'failed');
+      assert.match(outcome.result.message ?? '', /lost the apply lock \(Lease fsm-gitops-staging\): deleted by someone else; stopped writing\. Not rolled back/);
+      assert.equal(proxy.seen.filter(isApply).length, 2, 'the hung write was not sent again');
+    } finally {
+      proxy.fault = () => 'pass';
+      await variant.cleanup();
+    }
+  });
+
   test('a Lease create that went through but answered 500: the apply goes on at once, holding its own Lease', async () => {
     const repo = await repoVariant(190);
     try {
