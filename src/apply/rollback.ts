@@ -1,3 +1,4 @@
+import { beingDeleted } from '../core/deletion.ts';
 import { isObject } from '../core/json.ts';
 import { displayName, type KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
@@ -64,6 +65,9 @@ export interface RollbackOutcome {
 async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<string | undefined> {
   const path = fsmObjectPath(step.object);
   const current = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
+  // Written back or not, an object being deleted goes once its finalizers let it: it cannot be put back before.
+  const deleting = current && step.action !== 'create' ? beingDeleted(current) : undefined;
+  if (deleting) return `${deleting}: it cannot be put back until it is gone; apply the earlier commit again then`;
   if (step.action === 'delete') return step.before ? recreate(client, step.before, current, context) : undefined;
   if (!current) return step.action === 'create' ? undefined : 'deleted by someone else after this apply: not put back';
   if (step.after === undefined) {

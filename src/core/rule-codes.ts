@@ -23,6 +23,7 @@ export const RULE_CODES = [
   'meshconfig-missing',
   // Ownership
   'not-owned',
+  'object-terminating',
   'adopt',
   // Schemas (CRD openAPIV3Schema, chart values.schema.json)
   'schema-type',

@@ -153,6 +153,16 @@ test('a deleted object is created again as it was, without its server fields; on
   assert.deepEqual(post!.body, plugin('old', 5));
 });
 
+test('a pruned object its finalizer still holds is not "put back" (it goes once the finalizer is removed): named, nothing written', async () => {
+  const pruned = plugin('held', 5);
+  const terminating = structuredClone(pruned);
+  Object.assign(terminating.metadata, { deletionTimestamp: '2026-12-03T09:55:06Z', finalizers: ['example.com/hold'] });
+  fake.seed(fsmObjectPath(pruned), terminating);
+  const problems = await problemsOf(fake, [{ action: 'delete', object: pruned, before: pruned, after: undefined }], { commit: COMMIT });
+  assert.deepEqual(problems, ['delete Plugin held: being deleted since 2026-12-03T09:55:06Z; finalizers example.com/hold hold it: it cannot be put back until it is gone; apply the earlier commit again then']);
+  assert.deepEqual(fake.writes, []);
+});
+
 test('steps are undone newest first, every write passing the guard', async () => {
   const created = plugin('new', 1, COMMIT);
   const createdStep: Step = { action: 'create', object: created, before: undefined, after: versionOf(fake.seed(fsmObjectPath(created), created)) };

@@ -108,3 +108,21 @@ test('an adopt annotation that is neither "true" nor from-environment:<name> is 
   assert.equal(finding?.path, 'metadata.annotations["fsm-gitops.io/adopt"]');
   assert.match(finding!.message, /"true" .* or "from-environment:<name>" .*, not "yes"/);
 });
+
+test('a repository object whose live object is being deleted (a finalizer holds it) is an error: an apply would vanish with it', async () => {
+  const live = exampleLiveState('staging', (objects) =>
+    objects.map((o: KubeObject) =>
+      o.kind === 'Plugin' && o.metadata.name === 'team-authz'
+        ? { ...o, metadata: { ...o.metadata, labels: { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' }, deletionTimestamp: '2026-12-03T09:55:20Z', finalizers: ['example.com/hold'] } }
+        : o,
+    ),
+  );
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'team-authz.yaml': teamAuthz() }, { live });
+  const [finding, ...more] = withCode(plan.findings, 'object-terminating');
+  assert.deepEqual(more, []);
+  assert.equal(finding?.severity, 'error');
+  assert.equal(finding?.path, 'metadata.name');
+  assert.match(finding!.message, /^Plugin team-authz is being deleted since 2026-12-03T09:55:20Z; finalizers example\.com\/hold hold it in the cluster: whatever is applied to it goes with it/);
+  const calm = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'team-authz.yaml': teamAuthz() }, { live: ownedByEnvironment('staging') });
+  assert.deepEqual(withCode(calm.findings, 'object-terminating'), []);
+});

@@ -11,6 +11,7 @@ import { restartImpactRule } from './restart-impact.ts';
 import type { Rule } from './rule.ts';
 import { schemaRule } from './schema.ts';
 import { selectorsRule } from './selectors.ts';
+import { terminatingRule } from './terminating.ts';
 import { trafficListsRule } from './traffic-lists.ts';
 import { valuesMeshConfigRule } from './values-meshconfig.ts';
 import { valuesSchemaRule } from './values-schema.ts';
@@ -18,6 +19,7 @@ import { valuesSchemaRule } from './values-schema.ts';
 /** Every FSM rule the plan runs; the safety checks run before these (fsm/safety.ts). */
 export const RULES: readonly Rule[] = [
   ownershipRule,
+  terminatingRule,
   metadataRule,
   meshConfigPresenceRule,
   schemaRule,
