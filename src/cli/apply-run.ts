@@ -4,7 +4,7 @@ import type { RepoFiles } from '../desired/repo-files.ts';
 import { credentialFailure } from '../kube/credential-failure.ts';
 import { LiveStateError } from '../live/live-state.ts';
 import { renderText } from '../render/text.ts';
-import { applyEnvironment, ROLLBACK_GRACE_MS, type ApplyOutcome } from '../workflow/apply-environment.ts';
+import { applyEnvironment, withRollbackGrace, type ApplyOutcome } from '../workflow/apply-environment.ts';
 import { findEnvironment, requireRepoConfig } from '../workflow/plan-repository.ts';
 import type { ApplyHeadStart } from './apply-head-start.ts';
 import { APPLY_EXIT_MEANING, EXIT } from './exit-codes.ts';
@@ -123,7 +123,7 @@ async function chooseEnvironment(run: ApplyRun, io: CliIo): Promise<Chosen> {
 }
 
 async function letGo(headStart: ApplyHeadStart | undefined, io: CliIo): Promise<void> {
-  const warning = await headStart?.abandon(headStart.chosen.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS));
+  const warning = await headStart?.abandon(withRollbackGrace(headStart.chosen.client));
   if (warning) io.stderr(`fsm-gitops: warning: ${warning}\n`);
 }
 

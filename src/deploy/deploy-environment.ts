@@ -9,7 +9,7 @@ import type { ChartUpgrade, EnvironmentPlan } from '../plan/plan-types.ts';
 import type { DeploymentPayload, DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import { Ahead } from '../workflow/ahead.ts';
-import { afterwards, carryOut, hasWork, planLive, ROLLBACK_GRACE_MS, underLease, type CarryOutOptions } from '../workflow/apply-environment.ts';
+import { afterwards, carryOut, hasWork, planLive, rollbackClient, underLease, withRollbackGrace, type CarryOutOptions } from '../workflow/apply-environment.ts';
 import { Claims, type Claim } from './claims.ts';
 import { planDigest } from './plan-digest.ts';
 
@@ -88,7 +88,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
 
   const holder = `github-app/${request.trigger}`;
   const client = request.client.withDeadline(request.deadline);
-  const grace = (): KubeClient => request.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
+  const grace = (): KubeClient => withRollbackGrace(request.client);
   const warnings: string[] = [];
   const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w) };
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
@@ -137,7 +137,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     const helm = request.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(request.client, environment.redactKeys ?? [], upgrade));
     try {
       await trail.setStatus(deployment.id, 'in_progress', `applying ${request.sha.slice(0, 7)}`, request.logUrl);
-      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: grace, deadline: request.deadline, helm });
+      if (hasWork(plan, set)) result = await carryOut(client, environment, plan, set, request.sha, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(request.client), deadline: request.deadline, helm });
     } catch (error) {
       // Nothing was written. The Deployment says so; if GitHub cannot be told, its missing status says it too
       // (neither is terminal), and the error that stopped the apply is the one the caller hears.

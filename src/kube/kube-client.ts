@@ -42,6 +42,8 @@ export interface KubeClientOptions {
   token?: () => Promise<string>;
   /** Epoch ms after which no request starts and none waits longer: the whole command's deadline. */
   deadline?: number;
+  /** What `deadline` is, in the error once it passes (default: the run's time limit, DeadlineExceededError). */
+  deadlineName?: string;
   /** The most requests in flight, and connections open, to the server (default: FSM_GITOPS_KUBE_CONCURRENCY, else 16). */
   concurrency?: number;
   /** Whether a collection longer than a page is read from the watch cache (default: when the server is Kubernetes 1.31+; collection-list.ts). */
@@ -60,10 +62,10 @@ interface Shared {
   cacheReads: CacheReads;
 }
 
-/** The command's deadline (--timeout) passed: no more requests are made. */
+/** A client's deadline passed (the command's --timeout, or the time a rollback is given: `limit`, named so): no more requests are made. */
 export class DeadlineExceededError extends Error {
-  constructor(what: string) {
-    super(`${what}: the time limit of this run is up (the CLI's --timeout; in the app, the worker's time)`);
+  constructor(what: string, limit?: string) {
+    super(`${what}: ${limit === undefined ? "the time limit of this run is up (the CLI's --timeout; in the app, the worker's time)" : `${limit} is up`}`);
     this.name = 'DeadlineExceededError';
   }
 }
@@ -123,9 +125,18 @@ export class KubeClient {
     this.pool = this.shared.pool;
   }
 
-  /** The same cluster, credentials and connections with a deadline (epoch ms) on every request; undefined lifts it. */
-  withDeadline(deadline: number | undefined): KubeClient {
-    return new KubeClient(this.config, { ...this.options, deadline }, this.shared);
+  /**
+   * The same cluster, credentials and connections with a deadline (epoch ms) on every request; undefined lifts it.
+   * `name` says what the deadline is in the error once it passes (default: the run's time limit).
+   */
+  withDeadline(deadline: number | undefined, name?: string): KubeClient {
+    const { deadlineName: _, ...options } = this.options;
+    return new KubeClient(this.config, { ...options, deadline, ...(name === undefined ? {} : { deadlineName: name }) }, this.shared);
+  }
+
+  /** The same client (connections, deadline) retrying by `retry` instead of its own policy. */
+  withRetryPolicy(retry: RetryPolicy): KubeClient {
+    return new KubeClient(this.config, { ...this.options, retry }, this.shared);
   }
 
   /**
@@ -187,7 +198,7 @@ export class KubeClient {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof TransportError) {
         // No answer because the deadline cut the wait short: say that, not "cannot reach".
-        if (this.deadline !== undefined && Date.now() >= this.deadline - 100) throw new DeadlineExceededError(request.what);
+        if (this.deadline !== undefined && Date.now() >= this.deadline - 100) throw new DeadlineExceededError(request.what, this.options.deadlineName);
         throw new KubeUnreachableError(this.server, error.message);
       }
       throw error;
@@ -231,7 +242,7 @@ export class KubeClient {
   private async whileThrottled(what: string): Promise<void> {
     const waitMs = this.pool.held();
     if (waitMs === 0) return;
-    if (this.deadline !== undefined && Date.now() + waitMs >= this.deadline) throw new DeadlineExceededError(what);
+    if (this.deadline !== undefined && Date.now() + waitMs >= this.deadline) throw new DeadlineExceededError(what, this.options.deadlineName);
     await stoppableSleep(waitMs, this.options.signal);
   }
 
@@ -253,7 +264,7 @@ export class KubeClient {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, limitMs, this.deadline === undefined ? Infinity : this.deadline - Date.now());
-    if (timeoutMs <= 0) throw new DeadlineExceededError(request.what);
+    if (timeoutMs <= 0) throw new DeadlineExceededError(request.what, this.options.deadlineName);
     const { status, text, retryAfter: retryAfterHeader } = await send({ server: this.address, path, method: request.method, headers, payload, agent, tls, timeoutMs, signal: this.options.signal });
     let body: unknown;
     try {

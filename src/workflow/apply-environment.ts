@@ -16,6 +16,7 @@ import type { LeaseAttempt } from '../apply/lease-attempt.ts';
 import { PendingHistory, type HistoryTarget } from '../apply/pending-history.ts';
 import { restartLeftPending, restartWorkloads } from '../apply/restart.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
+import type { RetryPolicy } from '../kube/retry.ts';
 import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
 import type { ChartUpgrade, EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
@@ -77,13 +78,30 @@ export type ApplyOutcome =
 export const ROLLBACK_GRACE_MS = 60_000;
 
 /**
+ * How a rollback's requests retry: until its time is up (backoff up to 5 s), not five tries in about 3 s: an API
+ * server restarting takes longer, and a step given up leaves the cluster half-applied. (The history and the lock
+ * release keep the client's policy: a record not written is kept locally, and a Lease expires by itself.)
+ */
+export const ROLLBACK_RETRY: RetryPolicy = { attempts: 100, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+/** `client` with ROLLBACK_GRACE_MS from now, named so in the error when it runs out (not the command's --timeout). */
+export function withRollbackGrace(client: KubeClient): KubeClient {
+  return client.withDeadline(Date.now() + ROLLBACK_GRACE_MS, `the rollback's time (${ROLLBACK_GRACE_MS / 1000} s after a failure, for the rollback, the history and the lock release)`);
+}
+
+/** The client a rollback writes with: the grace period, retrying by ROLLBACK_RETRY. */
+export function rollbackClient(client: KubeClient): KubeClient {
+  return withRollbackGrace(client).withRetryPolicy(ROLLBACK_RETRY);
+}
+
+/**
  * The CLI's apply: plans one environment of a folder against its cluster under the environment's lock,
  * and applies it if the plan has no errors and is confirmed. Every apply, successful or not, is recorded
  * in the history; when the cluster does not take the record, it is kept locally (PendingHistory) and
  * written by the next apply, and the outcome is returned all the same.
  */
 export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<ApplyOutcome> {
-  const grace = (): KubeClient => options.client.withDeadline(Date.now() + ROLLBACK_GRACE_MS);
+  const grace = (): KubeClient => withRollbackGrace(options.client);
   const { ahead, progress } = options;
   let environment: EnvironmentConfig;
   try {
@@ -115,7 +133,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       if (!hasWork(plan, set)) return { status: 'no-changes', plan };
       if (!(await options.confirm(plan))) return { status: 'declined', plan };
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
-      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: grace, deadline: options.deadline, helm });
+      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm });
       const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
       const kept = await recordOrKeep(grace(), target, record, pending);
       if (kept) warnings.push(kept);

@@ -241,7 +241,7 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
     }
   });
 
-  test('the server gone after the first write: the outcome is printed, the history kept and written by the next apply', async () => {
+  test('the server gone after the first write, for good: the rollback tries for its minute, the outcome is printed, the history kept and written by the next apply', async () => {
     const repo = await repoVariant(220);
     try {
       let gone = false;
@@ -270,6 +270,28 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       assert.deepEqual(history.slice(0, 2).map((r) => [r.commit, r.result]), [['server-back', 'applied'], ['server-gone', 'failed']]);
       assert.deepEqual(new PendingHistory(stateDir).load(target), []);
     } finally {
+      await repo.cleanup();
+    }
+  });
+
+  test('the server gone for longer than a write\'s retries but back within the rollback\'s time: the rollback waits for it and restores the cluster', async () => {
+    const repo = await repoVariant(225);
+    try {
+      const before = await fsmState();
+      let backAt = 0;
+      proxy.fault = (request) => {
+        if (backAt > 0) return Date.now() < backAt ? 'reset' : 'pass';
+        if (isApply(request)) backAt = Date.now() + 8_000; // gone after the first write, as a restarting API server is
+        return 'pass';
+      };
+      const run = await apply(repo.repo, 'server-restarting');
+      assert.equal(run.code, 3);
+      assert.match(run.stderr, /apply failed: .*Rolled back: the cluster is as it was before this apply/s);
+      assert.doesNotMatch(run.stderr, /not undone/);
+      proxy.fault = () => 'pass';
+      assert.deepEqual(await fsmState(), before);
+    } finally {
+      proxy.fault = () => 'pass';
       await repo.cleanup();
     }
   });

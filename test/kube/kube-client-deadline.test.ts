@@ -77,6 +77,12 @@ test('withDeadline: once the deadline passed, no request is sent; withDeadline(u
   assert.deepEqual(await read(late.withDeadline(undefined)), { ok: true });
 });
 
+test('a named deadline (a rollback\'s time) is named in the error, not the command\'s --timeout; a new deadline drops the name', async () => {
+  const named = clientWith({}).withDeadline(Date.now() - 1, "the rollback's time (60 s after a failure)");
+  await assert.rejects(read(named), (e: unknown) => e instanceof DeadlineExceededError && e.message === "read x: the rollback's time (60 s after a failure) is up");
+  await assert.rejects(read(named.withDeadline(Date.now() - 1)), /read x: the time limit of this run is up \(the CLI's --timeout/);
+});
+
 test('withDeadline: retries go on while the deadline allows', async () => {
   answers.push(unavailable(), unavailable(), ok());
   const client = clientWith({ retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 } }).withDeadline(Date.now() + 5_000);
