@@ -55,13 +55,16 @@ export async function readHistory(client: KubeApi, namespace: string, environmen
  * means done. Runs under the environment lock. Returns the record as stored (with its id). Throws the
  * last API error when the server does not take it.
  */
-export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord): Promise<ApplyRecord> {
+export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord, warn?: (message: string) => void): Promise<ApplyRecord> {
   const entry = bounded({ ...record, id: record.id ?? randomUUID() });
   const path = objectPath(CONFIG_MAPS, namespace, historyName(environment));
   for (let attempt = 1; ; attempt++) {
     const existing = await client.get(path, `read apply history of ${environment}`);
     const records = parseHistory(existing);
     if (records.some((r) => r.id === entry.id)) return entry;
+    // What cannot be read as records (edited by hand, cut) is kept beside the new history, never overwritten.
+    const unreadable = unreadableHistory(existing, records);
+    const kept: Record<string, string> = unreadable === undefined ? {} : { [UNREADABLE_KEY]: unreadable };
     const body: JsonObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -71,11 +74,14 @@ export async function recordApply(client: KubeApi, namespace: string, environmen
         labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ENVIRONMENT_LABEL]: environment },
         ...(existing && resourceVersionOf(existing) ? { resourceVersion: resourceVersionOf(existing)! } : {}),
       },
-      data: { 'history.json': serialize([entry, ...records]) },
+      data: { ...keptData(existing), ...kept, 'history.json': serialize([entry, ...records]) },
     };
     try {
       if (existing) await client.request({ method: 'PUT', path, body, what: `update apply history of ${environment}` });
       else await client.request({ method: 'POST', path: collectionPath(CONFIG_MAPS, namespace), body, what: `create apply history of ${environment}` });
+      if (unreadable !== undefined) {
+        warn?.(`the apply history of ${environment} (ConfigMap ${namespace}/${historyName(environment)}, key history.json) held entries that are not apply records; a new history starts, and what was there is kept under the key ${UNREADABLE_KEY}`);
+      }
       return entry;
     } catch (error) {
       const unsettled = error instanceof KubeApiError && (error.status === 409 || error.status >= 500);
@@ -103,6 +109,28 @@ function bounded(record: ApplyRecord): ApplyRecord {
     ...(count > MAX_CHANGES_PER_RECORD ? { changeCount: count } : {}),
     ...(record.message !== undefined ? { message: record.message.length > MAX_MESSAGE_CHARS ? `${record.message.slice(0, MAX_MESSAGE_CHARS)}…` : record.message } : {}),
   };
+}
+
+/** The key the text of a history that could not be read whole is kept under. */
+export const UNREADABLE_KEY = 'history.unreadable.json';
+
+/** The ConfigMap's other keys (an earlier unreadable copy), kept as they are. */
+function keptData(configMap: JsonObject | undefined): Record<string, string> {
+  const data = isObject(configMap?.['data']) ? configMap['data'] : {};
+  return Object.fromEntries(Object.entries(data).filter((entry): entry is [string, string] => entry[0] !== 'history.json' && typeof entry[1] === 'string'));
+}
+
+/** history.json's text when not all of it reads as records (`records`: what did), else undefined. */
+function unreadableHistory(configMap: JsonObject | undefined, records: readonly ApplyRecord[]): string | undefined {
+  const data = isObject(configMap?.['data']) ? configMap['data'] : {};
+  const text = data['history.json'];
+  if (typeof text !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.length === records.length ? undefined : text;
+  } catch {
+    return text;
+  }
 }
 
 /** The records of a history ConfigMap; entries that are not records (edited by hand, corrupted) are left out. */

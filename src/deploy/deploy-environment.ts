@@ -162,7 +162,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       ...(result !== 'no-changes' && result.helm ? { helm: result.helm } : {}),
     };
     try {
-      await recordApply(grace(), environment.mesh.namespace, environment.name, record);
+      await recordApply(grace(), environment.mesh.namespace, environment.name, record, (warning) => warnings.push(warning));
     } catch (error) {
       // The Deployment below still records the outcome, and its terminal state keeps the trigger from acting twice.
       warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);

@@ -159,15 +159,16 @@ export async function afterwards<T>(started: Ahead<unknown>, outcome: Promise<T>
 }
 
 /**
- * Records the apply in the cluster's history; when that fails, keeps it locally and says where (else
- * undefined). The id is fixed first: a write that went through unanswered and the copy kept locally are
+ * Records the apply in the cluster's history; when that fails, keeps it locally and says where; returns that
+ * warning, or the history's own (an unreadable history kept aside), else undefined. The id is fixed first: a write that went through unanswered and the copy kept locally are
  * the same record, so the next apply's flush finds it written and does not add it twice.
  */
 async function recordOrKeep(client: KubeClient, target: HistoryTarget, record: ApplyRecord, pending: PendingHistory): Promise<string | undefined> {
   const identified = { ...record, id: record.id ?? randomUUID() };
   try {
-    await recordApply(client, target.namespace, target.environment, identified);
-    return undefined;
+    let warning: string | undefined;
+    await recordApply(client, target.namespace, target.environment, identified, (message) => (warning = message));
+    return warning;
   } catch (error) {
     const why = (error as Error).message;
     try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
-import { HISTORY_MAX_BYTES, MAX_CHANGES_PER_RECORD, readHistory, recordApply, type ApplyRecord } from '../../src/apply/history.ts';
+import { HISTORY_MAX_BYTES, MAX_CHANGES_PER_RECORD, readHistory, recordApply, UNREADABLE_KEY, type ApplyRecord } from '../../src/apply/history.ts';
 import { PendingHistory, type HistoryTarget } from '../../src/apply/pending-history.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
 import { apiError, FakeKube, clientFor } from '../support/fake-kube.ts';
@@ -158,6 +158,20 @@ test('entries that are not records (a history edited or corrupted by hand) are l
   assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['1']);
   await recordApply(fake, 'fsm-system', 'staging', record('3'));
   assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['3', '1']);
+});
+
+test('a history that is not JSON any more is not lost: kept under history.unreadable.json, with a warning; a readable one gets no copy', async () => {
+  fake.seed(HISTORY, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fsm-gitops-history-staging' }, data: { 'history.json': '[{"commit": "a", cut here' } });
+  const warnings: string[] = [];
+  await recordApply(fake, 'fsm-system', 'staging', record('3'), (w) => warnings.push(w));
+  const data = fake.read(HISTORY)?.['data'] as JsonObject;
+  assert.equal(data[UNREADABLE_KEY], '[{"commit": "a", cut here');
+  assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['3']);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /held entries that are not apply records; a new history starts, and what was there is kept under the key history\.unreadable\.json/);
+  await recordApply(fake, 'fsm-system', 'staging', record('4'), (w) => warnings.push(w));
+  assert.equal(warnings.length, 1, 'the history is readable again');
+  assert.equal((fake.read(HISTORY)?.['data'] as JsonObject)[UNREADABLE_KEY], '[{"commit": "a", cut here', 'the copy stays');
 });
 
 test('a pending-history file with entries that are not records yields only the records', async () => {
