@@ -82,7 +82,7 @@ export class LeaseRenewal implements HeldLock {
     const validMs = (this.setup.leaseSeconds * 1000 * 2) / 3;
     const age = this.setup.now().getTime() - this.renewedAt;
     if (age > validMs) {
-      this.lost = `not renewed for ${Math.round(age / 1000)} s of its ${this.setup.leaseSeconds} s (the API server did not answer), so another apply may have taken it`;
+      this.lost = `not renewed for ${Math.round(age / 1000)} s of its ${this.setup.leaseSeconds} s (no renewal got through: the API server did not answer, or this process was paused), so another apply may have taken it`;
       throw new LeaseLostError(this.setup.name, this.lost);
     }
     return this.setup.leaseSeconds * 1000 - age;

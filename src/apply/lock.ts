@@ -4,7 +4,7 @@ import { DeadlineExceededError, type KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import type { LeaseAttempt } from './lease-attempt.ts';
 import { createLease, leaseBody, leaseClaim, type ClaimOptions } from './lease-claim.ts';
-import { heldBy, resourceVersionOf, tokenOf } from './lease-object.ts';
+import { heldBy, lastHolder, resourceVersionOf, tokenOf, type LeaseHolder } from './lease-object.ts';
 import { LeaseLostError, LeaseRenewal, type HeldLock } from './lease-renewal.ts';
 
 export { LeaseLostError, type HeldLock };
@@ -21,7 +21,10 @@ export interface LockOptions extends ClaimOptions {
   /** How long to wait for a lock someone else holds before giving up. */
   waitSeconds?: number | undefined;
   pollMs?: number;
-  onWait?(holder: string, commit: string | undefined): void;
+  /** Called at each look while someone else holds the Lease. */
+  onWait?(holder: LeaseHolder, now: Date): void;
+  /** Called when an expired Lease of someone else's was taken over: that apply stopped without releasing it. */
+  onTakeover?(holder: LeaseHolder, now: Date): void;
 }
 
 /** A lock held by someone else for longer than we would wait. */
@@ -56,7 +59,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
   const deadline = now().getTime() + (options.waitSeconds ?? 120) * 1000;
   const start = (lease: JsonObject, requestedAt: Date): HeldLock => LeaseRenewal.start(client, { ...claim, lease, renewedAt: requestedAt.getTime() });
 
-  let lastHolder: { identity: string; commit: string | undefined } | undefined;
+  let waitingFor: LeaseHolder | undefined;
   // The first try creates without reading: the Lease is usually absent (the last apply deleted it), and the
   // create succeeds only if it is, so one request takes it. A 409 (it exists) means reading it, as below.
   // A create sent ahead is that first try: held on its 201, read on its 409, sent again (same token) otherwise.
@@ -73,7 +76,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
         lease = await client.get(path, `read Lease ${namespace}/${name}`);
       } catch (error) {
         // The command's time ran out while waiting: say who we were waiting for.
-        if (error instanceof DeadlineExceededError && lastHolder) throw new LockBusyError(environment, `${namespace}/${name}`, lastHolder.identity, lastHolder.commit);
+        if (error instanceof DeadlineExceededError && waitingFor) throw new LockBusyError(environment, `${namespace}/${name}`, waitingFor.identity, waitingFor.commit);
         throw error;
       }
       if (lease && tokenOf(lease) === claim.token) return start(lease, renewedAt(lease) ?? now()); // our write went through; its answer was lost
@@ -85,11 +88,14 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
       const holder = heldBy(lease, now());
       if (!holder) {
         const taken = await client.request({ method: 'PUT', path, body: leaseBody(claim, resourceVersionOf(lease)), what: `take over expired Lease ${namespace}/${name}` });
+        // A released Lease is deleted: an expired one naming a holder is an apply that stopped without releasing it.
+        const stopped = lastHolder(lease);
+        if (stopped) options.onTakeover?.(stopped, now());
         return start(taken, requestedAt);
       }
-      lastHolder = holder;
+      waitingFor = holder;
       if (now().getTime() >= deadline) throw new LockBusyError(environment, `${namespace}/${name}`, holder.identity, holder.commit);
-      options.onWait?.(holder.identity, holder.commit);
+      options.onWait?.(holder, now());
     } catch (error) {
       // It existed at our first create, someone created or renewed it between our read and our write, or
       // our own write went through unanswered: the next read tells which.

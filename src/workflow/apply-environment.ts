@@ -12,6 +12,7 @@ import { releaseChangedSince } from '../apply/release-later-changes.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
 import { recordApply, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
+import type { LeaseHolder } from '../apply/lease-object.ts';
 import type { LeaseAttempt } from '../apply/lease-attempt.ts';
 import { PendingHistory, type HistoryTarget } from '../apply/pending-history.ts';
 import { restartLeftPending, restartWorkloads } from '../apply/restart.ts';
@@ -113,7 +114,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
-  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), sentAhead: ahead?.lease };
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w), sentAhead: ahead?.lease };
   // Reading the files needs no lock: they are loaded while the Lease is taken.
   const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
   try {
@@ -190,6 +191,8 @@ export interface LeaseRequest {
   releaseClient?: () => KubeApi;
   /** Told when the Lease could not be released; the work's outcome stands (the Lease expires by itself). */
   onReleaseFailure?: (warning: string) => void;
+  /** Told when an interrupted apply's expired Lease was taken over (a warning for the outcome). */
+  onTakeover?: (warning: string) => void;
   /** The Lease's create, sent ahead (acquireLock's `sentAhead`). */
   sentAhead?: LeaseAttempt | undefined;
 }
@@ -205,7 +208,13 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     commit: lease.commit,
     waitSeconds: lease.waitSeconds,
     leaseSeconds: lease.leaseSeconds,
-    onWait: (holder, commit) => lease.progress?.(`${environment.name}: waiting for ${holder}${commit ? ` (commit ${commit})` : ''} to finish`),
+    onWait: waitReporter(environment.name, lease.progress),
+    onTakeover: (holder, now) => {
+      const expired = Math.max(0, Math.round((now.getTime() - holder.expiresAt) / 1000));
+      const message = `${environment.name}: took over the apply lock of ${describeHolder(holder)}, which stopped renewing it without releasing it (it expired ${expired} s ago): that apply was interrupted, and what it wrote stays (its history record may be missing; this plan shows where the environment stands)`;
+      lease.progress?.(message);
+      lease.onTakeover?.(message);
+    },
   }, lease.sentAhead);
   try {
     return await work(lock);
@@ -302,3 +311,22 @@ function changedKeys(changes: readonly ResourceChange[]): Set<string> {
       .map((c) => keyOf(c.apiVersion, c.kind, c.namespace, c.name)),
   );
 }
+
+/** How often the wait for another apply's Lease is said again while nothing changes (ms). */
+const WAIT_REPORT_EVERY_MS = 10_000;
+
+/**
+ * The lock wait as progress: said when it starts, when the holder changes, and every WAIT_REPORT_EVERY_MS, with
+ * when the holder's Lease expires unless renewed (a killed apply's is taken over then), not once a poll.
+ */
+function waitReporter(environment: string, progress: ((message: string) => void) | undefined): (holder: LeaseHolder, now: Date) => void {
+  let said: { identity: string; at: number } | undefined;
+  return (holder, now) => {
+    if (said && said.identity === holder.identity && now.getTime() - said.at < WAIT_REPORT_EVERY_MS) return;
+    said = { identity: holder.identity, at: now.getTime() };
+    const expires = Math.max(0, Math.ceil((holder.expiresAt - now.getTime()) / 1000));
+    progress?.(`${environment}: waiting for ${describeHolder(holder)} to finish (its lock expires in ${expires} s unless it renews it)`);
+  };
+}
+
+const describeHolder = (holder: LeaseHolder): string => `${holder.identity}${holder.commit ? ` (commit ${holder.commit})` : ''}`;

@@ -32,7 +32,7 @@ test('our create answered 500, then 409 on the retry: the next read finds our to
     .delete(LEASE, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: '7' } }).reply(200, {});
   const waits: string[] = [];
   // No wait allowed (waitSeconds 0 refuses at once, pollMs would outlast the test): held means recognised as ours.
-  const held = await acquireLock(client, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0, pollMs: 600_000, onWait: (h) => waits.push(h) });
+  const held = await acquireLock(client, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 0, pollMs: 600_000, onWait: (h) => waits.push(h.identity) });
   assert.deepEqual(waits, []);
   assert.ok(sent?.metadata.annotations[LEASE_TOKEN_ANNOTATION], 'the create carries a token');
   held.fence();
@@ -55,7 +55,7 @@ test('after a 500 then 409 on our create, someone else\'s live Lease (not our to
   let t = NOW;
   const waits: string[] = [];
   await assert.rejects(
-    acquireLock(client, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 5, pollMs: 1, now: () => new Date((t += 500)), onWait: (h, c) => waits.push(`${h} ${c}`) }),
+    acquireLock(client, 'fsm-system', 'staging', { holder: 'me@host', commit: 'def', waitSeconds: 5, pollMs: 1, now: () => new Date((t += 500)), onWait: (h) => waits.push(`${h.identity} ${h.commit}`) }),
     (e: unknown) => e instanceof LockBusyError && e.holder === 'alice@laptop' && e.commit === 'abc',
   );
   assert.ok(waits.length >= 2, `waited (${waits.length} polls)`);

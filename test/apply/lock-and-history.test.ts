@@ -42,7 +42,7 @@ test('a live lease is waited for, then refused naming its holder and commit', as
   let t = NOW.getTime();
   const waits: string[] = [];
   await assert.rejects(
-    acquireLock(client, 'fsm-system', 'staging', { holder: 'me', commit: 'def', waitSeconds: 10, pollMs: 1, now: () => new Date((t += 1000)), onWait: (h) => waits.push(h) }),
+    acquireLock(client, 'fsm-system', 'staging', { holder: 'me', commit: 'def', waitSeconds: 10, pollMs: 1, now: () => new Date((t += 1000)), onWait: (h) => waits.push(h.identity) }),
     (e: unknown) => e instanceof LockBusyError && e.holder === 'alice@laptop' && e.commit === 'abc',
   );
   assert.ok(waits.length >= 1);

@@ -223,3 +223,24 @@ test('apply: a Lease someone else holds is the error, raised once the files have
   assert.deepEqual(fake.requests.filter((r) => !isLease(r)), [], 'no live read without the Lease');
   assert.deepEqual(unhandled, []);
 });
+
+test('a killed apply\'s Lease: waited for with one line (not one a second) saying when it expires, then taken over with a warning that that apply was interrupted', async () => {
+  fake.seed(LEASE, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc1234' } },
+    spec: { holderIdentity: 'bob@ci', leaseDurationSeconds: 3, renewTime: microTime(new Date(Date.now() - 500)) },
+  });
+  const progress: string[] = [];
+  const outcome = await applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit: 'c0ffee', actor: 'alice@laptop', confirm: async () => true, pending, progress: (m) => progress.push(m) });
+  const waits = progress.filter((m) => m.includes('waiting for'));
+  assert.equal(waits.length, 1, waits.join('\n'));
+  assert.match(waits[0]!, /^staging: waiting for bob@ci \(commit abc1234\) to finish \(its lock expires in [1-3] s unless it renews it\)$/);
+  assert.equal(outcome.status, 'done');
+  if (outcome.status !== 'done') return;
+  assert.equal(outcome.result.result, 'applied');
+  const [warning, ...more] = outcome.warnings;
+  assert.deepEqual(more, []);
+  assert.match(warning!, /^staging: took over the apply lock of bob@ci \(commit abc1234\), which stopped renewing it without releasing it \(it expired \d+ s ago\): that apply was interrupted/);
+  assert.ok(progress.includes(warning!), 'said as it happens, too');
+});
