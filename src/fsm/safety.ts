@@ -6,6 +6,7 @@ import type { DesiredResource } from '../desired/desired-state.ts';
 import { fsmKindOf, hasFsmApiVersion, MESH_CONFIG_NAME } from './kinds.ts';
 import { dnsLabelProblem, objectNameProblem } from '../core/names.ts';
 import type { ManagedResource } from './rules/rule.ts';
+import { suggestKey } from '../schema/suggest.ts';
 
 export interface Classified {
   managed: ManagedResource[];
@@ -28,7 +29,7 @@ export function classifyResources(resources: readonly DesiredResource[], environ
     const info = fsmKindOf(object);
     if (!info) {
       findings.push(
-        findingAt(resource, ['kind'], 'error', 'kind-not-managed', `${object.kind} (${object.apiVersion}) is not a kind fsm-gitops manages: it manages only MeshConfig, Plugin, PluginChain and PluginConfig, and never applies anything else. Move this manifest out of ${environment.path}/`),
+        findingAt(resource, ['kind'], 'error', 'kind-not-managed', kindNotManaged(object.kind, object.apiVersion, environment.path)),
       );
       continue;
     }
@@ -106,4 +107,13 @@ function namespaceProblem(
     return { code: 'namespace-not-allowed', field: 'namespace', message: `namespace ${namespace} is outside environment ${environment.name}: it may use only ${from} (${[...allowed].join(', ') || 'none'})` };
   }
   return undefined;
+}
+
+const MANAGED_KINDS = ['MeshConfig', 'Plugin', 'PluginChain', 'PluginConfig'];
+
+/** Why a kind is refused; a near miss of a managed kind (`PlugInChain`, `Plugins`) is a typo to fix, not a manifest to move. */
+function kindNotManaged(kind: string, apiVersion: string, path: string): string {
+  const typo = suggestKey(kind, MANAGED_KINDS);
+  const what = `${kind} (${apiVersion}) is not a kind fsm-gitops manages: it manages only MeshConfig, Plugin, PluginChain and PluginConfig, and never applies anything else`;
+  return typo ? `${what}. Did you mean kind: ${typo}? Kinds are case-sensitive` : `${what}. Move this manifest out of ${path}/`;
 }

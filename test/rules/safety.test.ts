@@ -20,6 +20,14 @@ test('a kind that is not FSM is an error and never becomes a change', async () =
   assert.doesNotMatch(JSON.stringify(plan), /aHVudGVyMg|hunter2/, 'secret data never appears');
 });
 
+test('a mistyped FSM kind is told as a typo with the kind meant, not "move this manifest out"', async () => {
+  const typo = await planFiles({ 'chain.yaml': chainYaml('c').replace('kind: PluginChain', 'kind: PlugInChain') });
+  const [finding] = withCode(typo.findings, 'kind-not-managed');
+  assert.match(finding!.message, /PlugInChain \(plugin\.flomesh\.io\/v1alpha1\) is not a kind fsm-gitops manages: .*\. Did you mean kind: PluginChain\? Kinds are case-sensitive$/);
+  const secret = await planFiles({ 'secret.yaml': SECRET });
+  assert.match(withCode(secret.findings, 'kind-not-managed')[0]!.message, /Move this manifest out of clusters\/staging\/$/);
+});
+
 test('a namespace outside the mesh is refused; the default allowed set is the monitored namespaces', async () => {
   const plan = await planFiles({
     'meshconfig.yaml': ENABLE_PLUGINS,
