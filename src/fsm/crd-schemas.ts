@@ -2,7 +2,8 @@ import { getOwn, isObject, type JsonObject } from '../core/json.ts';
 import { apiGroup, apiVersionOnly, type KubeObject } from '../core/kube.ts';
 
 export type SchemaLookup =
-  | { ok: true; schema: JsonObject }
+  /** `storageVersion`: the version the cluster stores the kind in (the CRD's `storage: true` one), when known. */
+  | { ok: true; schema: JsonObject; storageVersion?: string }
   | { ok: false; reason: string };
 
 /** Finds the openAPIV3Schema the cluster's CRDs give for an apiVersion and kind. */
@@ -40,7 +41,8 @@ export class CrdSchemas {
     }
     const schema = isObject(match['schema']) ? match['schema']['openAPIV3Schema'] : undefined;
     if (!isObject(schema)) return { ok: false, reason: `the cluster's ${kind} CRD has no openAPIV3Schema for ${version}` };
-    return { ok: true, schema };
+    const storage = versions.filter(isObject).find((v) => v['storage'] === true)?.['name'];
+    return { ok: true, schema, ...(typeof storage === 'string' ? { storageVersion: storage } : {}) };
   }
 }
 

@@ -63,3 +63,13 @@ test('from a cluster, a missing MeshConfig says so, and names a namespace that d
   assert.match(message, /set mesh\.namespace for environment dev in \.github\/fsm-gitops\.yml; else install FSM in flomesh first/);
   assert.doesNotMatch(missingMeshConfig(live, { name: 'fsm', namespace: 'fsm-system' }, 'dev'), /there is no namespace/);
 });
+
+test('a MeshConfig in an older apiVersion: one error at apiVersion naming the live fields it would drop, not one per field', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS.replace('config.flomesh.io/v1alpha3', 'config.flomesh.io/v1alpha2') });
+  const unknown = withCode(plan.findings, 'schema-unknown-field');
+  assert.equal(unknown.length, 1, unknown.map((f) => f.path).join(', '));
+  assert.equal(unknown[0]!.path, 'apiVersion');
+  assert.match(unknown[0]!.message, /^apiVersion config\.flomesh\.io\/v1alpha2 is not the version the cluster stores MeshConfig in \(v1alpha3\), and lacks \d+ field\(s\) the live MeshConfig has \(spec\.[\w.]+, .* and \d+ more\): applying through it would drop them\. Use apiVersion config\.flomesh\.io\/v1alpha3$/);
+  const typo = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgres: true') });
+  assert.equal(withCode(typo.findings, 'schema-unknown-field')[0]?.path, 'spec.traffic.enableEgres', 'the storage version keeps one finding per field');
+});

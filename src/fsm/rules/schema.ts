@@ -3,6 +3,7 @@ import { findingAt } from '../../core/findings.ts';
 import { formatPath, getAt, type JsonPath } from '../../core/json.ts';
 import { validateOpenApi } from '../../schema/openapi.ts';
 import type { SchemaViolation } from '../../schema/violation.ts';
+import { apiGroup, apiVersionOnly } from '../../core/kube.ts';
 import type { ManagedResource, PlanContext, Rule } from './rule.ts';
 
 /**
@@ -24,7 +25,33 @@ function checkResource(context: PlanContext, resource: ManagedResource): Finding
   // With no live MeshConfig to merge onto, the file's partial spec lacks what the bootstrap's object has: meshconfig-missing speaks once.
   const noMergeTarget = resource.kind === 'MeshConfig' && context.live.meshConfig === undefined;
   const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v) && !(noMergeTarget && v.code === 'schema-required'));
+  const version = apiVersionOnly(object.apiVersion);
+  if (merged && lookup.storageVersion !== undefined && version !== lookup.storageVersion) {
+    // The live object's fields that this older version lacks: one finding at apiVersion, not one per field.
+    const dropped = violations.filter((v) => v.code === 'schema-unknown-field' && getAt(object, v.path) === undefined);
+    if (dropped.length > 0) {
+      const rest = violations.filter((v) => !dropped.includes(v));
+      return [
+        findingAt(resource, ['apiVersion'], 'error', 'schema-unknown-field', olderVersionMessage(object.apiVersion, lookup.storageVersion, dropped)),
+        ...rest.map((violation) => findingAt(resource, violation.path, 'error', violation.code, mergedMessage(violation, object))),
+      ];
+    }
+  }
   return violations.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));
+}
+
+const NAMED_FIELDS = 4;
+
+/**
+ * A MeshConfig written in another version than the cluster stores (an older one): the API server serves it through that
+ * version's schema, which lacks fields the live object has, and an apply through it drops them (the CRD converts
+ * versions by renaming only, and prunes what the served version does not know: Kubernetes API, "Versions in
+ * CustomResourceDefinitions").
+ */
+function olderVersionMessage(apiVersion: string, storageVersion: string, dropped: readonly SchemaViolation[]): string {
+  const paths = dropped.map((v) => formatPath(v.path));
+  const named = paths.slice(0, NAMED_FIELDS).join(', ') + (paths.length > NAMED_FIELDS ? ` and ${paths.length - NAMED_FIELDS} more` : '');
+  return `apiVersion ${apiVersion} is not the version the cluster stores MeshConfig in (${storageVersion}), and lacks ${paths.length} field(s) the live MeshConfig has (${named}): applying through it would drop them. Use apiVersion ${apiGroup(apiVersion)}/${storageVersion}`;
 }
 
 /** Errors in a merged MeshConfig may come from the live object; say so when the repository file is not where the value is. */
