@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import { describeRevisions } from '../apply/chart-apply.ts';
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
@@ -148,7 +149,7 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
       if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {
-        io.stdout(`Applied ${result.done.length} change(s) to ${outcome.plan.name}.\n`);
+        io.stdout(`Applied ${plural(result.done.length, 'change')} to ${outcome.plan.name}.\n`);
         if (result.message) io.stderr(`fsm-gitops: warning: ${result.message}\n`);
         return EXIT.ok;
       }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { environmentAt, type EnvironmentConfig } from '../config/repo-config.ts';
 import type { Finding } from '../core/finding.ts';
 import { findingAt, findingInFile } from '../core/findings.ts';
@@ -72,7 +73,7 @@ function checkNotEmpty(files: string[], result: DesiredEnvironment): void {
     result.findings.push({
       severity: 'error',
       code: 'environment-empty',
-      message: `environment ${environment.name}: ${environment.path}/ holds no files. ${where}`,
+      message: `environment ${environment.name}: ${environment.path}/ holds no files (the folder is empty or not there; paths are from the repository's root). ${where}`,
       ...(environment.at ? environmentAt(environment) : {}),
     });
     return;
@@ -168,7 +169,8 @@ function addResource(file: string, value: JsonValue, locate: Locate, into: Desir
   }
   const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof value[k] !== 'string' || value[k] === '');
   if (missing.length > 0) {
-    unreadable(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind`));
+    const valuesHint = VALUES_FILES.includes(basename(file)) ? `; Helm values are read only from the environment's own folder (${into.environment.path}/${basename(file)}), so this file is read as manifests` : '';
+    unreadable(findingAt(source, [], 'error', 'manifest-invalid', `the manifest has no ${missing.join(' or ')}: every Kubernetes object needs apiVersion and kind${valuesHint}`));
     return;
   }
   const metadata = value['metadata'];

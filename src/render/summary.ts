@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import type { Finding, Severity } from '../core/finding.ts';
 import type { JsonValue } from '../core/json.ts';
 import type { OmittedFindings } from '../plan/finding-caps.ts';
@@ -25,7 +26,6 @@ export function hasChangesToApply(changes: readonly ResourceChange[]): boolean {
 }
 
 const SEVERITIES = ['error', 'warning', 'notice'] as const;
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 /** Codes named in an omitted-findings sentence; the others are counted as "N other codes". */

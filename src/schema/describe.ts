@@ -40,6 +40,3 @@ export function quote(text: string): string {
   return chars.length <= QUOTED_LENGTH ? JSON.stringify(text) : `${JSON.stringify(chars.slice(0, QUOTED_LENGTH).join(''))}…`;
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

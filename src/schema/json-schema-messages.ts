@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { getOwn, isObject, type PathSegment } from '../core/json.ts';
-import { describeValue, listLiterals, literal, plural, quote } from './describe.ts';
+import { plural } from '../core/plural.ts';
+import { describeValue, listLiterals, literal, quote } from './describe.ts';
 import { STRING_FORMATS } from './openapi-formats.ts';
 import { didYouMean } from './suggest.ts';
 import type { SchemaViolation } from './violation.ts';

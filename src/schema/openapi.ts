@@ -1,5 +1,6 @@
 import { deepEqual, isObject, type JsonObject, type PathSegment } from '../core/json.ts';
-import { describeValue, listLiterals, literal, plural, quote } from './describe.ts';
+import { plural } from '../core/plural.ts';
+import { describeValue, listLiterals, literal, quote } from './describe.ts';
 import { INTEGER_FORMATS, STRING_FORMATS } from './openapi-formats.ts';
 import { didYouMean } from './suggest.ts';
 import type { SchemaViolation, SchemaViolationCode } from './violation.ts';

@@ -1,3 +1,4 @@
+import { plural } from '../core/plural.ts';
 import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
@@ -129,7 +130,7 @@ export async function planAgainst(
       if (!reader.dryRun || !serverSide) return undefined;
       const sent = dryRunNeeded(set.apply, live);
       const proven = set.apply.length - sent.length;
-      options.progress?.(`${name}: server-side dry run of ${sent.length} objects${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
+      options.progress?.(`${name}: server-side dry run of ${plural(sent.length, 'object')}${proven > 0 ? ` (${proven} unchanged since fsm-gitops applied them: not sent)` : ''}`);
       return reader.dryRun(sent);
     });
     const rendering = Ahead.start(async (signal) => {
@@ -147,7 +148,7 @@ export async function planAgainst(
     const dryRun = await dryRunning.result();
     const chart = await rendering.result();
     await parsing.result();
-    options.progress?.(`${name}: planning ${desired.resources.length} resources`);
+    options.progress?.(`${name}: planning ${plural(desired.resources.length, 'resource')}`);
     if (chart?.ok) set.chart = chart.upgrade;
     return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
   });

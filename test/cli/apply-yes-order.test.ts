@@ -37,5 +37,5 @@ test('apply --yes: the output reads plan first, then each step, though the write
   assert.ok(steps.every((i) => i > plan), 'every step is said after the plan');
   const firstWrite = said.findIndex((line) => line.startsWith('write: '));
   assert.ok(firstWrite >= 0 && firstWrite < plan, `the first write reached the server before the plan was printed: ${said.filter((l) => !l.startsWith('stdout')).join('')}`);
-  assert.match(said.at(-1)!, /^stdout: Applied \d+ change\(s\) to staging\./);
+  assert.match(said.at(-1)!, /^stdout: Applied \d+ changes to staging\./);
 });

@@ -179,7 +179,7 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       assert.ok(failed, 'the fault was injected');
       assert.equal(run.code, 0, run.stderr);
       assert.doesNotMatch(run.stderr, /waiting for/);
-      assert.match(run.stdout, /Applied \d+ change\(s\) to staging/);
+      assert.match(run.stdout, /Applied \d+ changes? to staging/);
       assert.equal(await client.get(`${LEASES}/fsm-gitops-staging`, 'read'), undefined, 'the Lease was released');
     } finally {
       await repo.cleanup();
@@ -197,7 +197,7 @@ describe('apply under faults, on a real API server', { concurrency: false }, () 
       const run = await apply(repo.repo, 'history-500');
       assert.ok(failed, 'the fault was injected');
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /Applied \d+ change\(s\) to staging/);
+      assert.match(run.stdout, /Applied \d+ changes? to staging/);
       const history = await readHistory(client, 'fsm-system', 'staging');
       assert.equal(history.filter((r) => r.commit === 'history-500').length, 1);
     } finally {

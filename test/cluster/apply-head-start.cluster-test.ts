@@ -56,7 +56,7 @@ describe('apply\'s head start on a real API server', { concurrency: false }, () 
   test('the Lease is created first, the live state read once it is held; applied, recorded, the Lease deleted', async (t) => {
     const run = await apply(await repoVariant(11, t), 0, 'alice');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Applied \d+ change\(s\) to staging/);
+    assert.match(run.stdout, /Applied \d+ changes? to staging/);
     assert.equal(log[0], `0 POST ${LEASES}`, log.join('\n'));
     assert.ok(log.slice(1).some(isLiveRead));
     assert.equal(log.filter((line) => line.endsWith(`POST ${LEASES}`)).length, 1, 'one create');

@@ -129,7 +129,7 @@ describe('apply on a real API server', { concurrency: false }, () => {
     const [a, b] = await Promise.all([apply(), apply()]);
     assert.deepEqual([a.code, b.code], [0, 0], `${a.stderr}\n${b.stderr}`);
     const outputs = [a.stdout, b.stdout];
-    assert.equal(outputs.filter((o) => /Applied \d+ change\(s\) to staging/.test(o)).length, 1, outputs.join('\n---\n'));
+    assert.equal(outputs.filter((o) => /Applied \d+ changes? to staging/.test(o)).length, 1, outputs.join('\n---\n'));
     assert.equal(outputs.filter((o) => /nothing to apply/.test(o)).length, 1);
     const applied = /Applied/.test(a.stdout) ? a : b;
     const screen = `${applied.stdout}${applied.stderr}`;

@@ -27,7 +27,7 @@ test('plan works with only the permissions of deploy/rbac.yaml', async () => {
 test('apply works with only those permissions, and a second plan is clean', async () => {
   const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--yes', '--commit', 'rbac-test']);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Applied 6 change\(s\) to staging/);
+  assert.match(run.stdout, /Applied 6 changes to staging/);
   const again = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--yes']);
   assert.match(again.stdout, /nothing to apply/);
 });

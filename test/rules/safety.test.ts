@@ -67,7 +67,15 @@ test('an environment folder with no files is an error at the config line of its 
   const [finding, ...more] = withCode(plan.findings, 'environment-empty');
   assert.deepEqual(more, []);
   assert.deepEqual([finding?.file, finding?.line], ['.github/fsm-gitops.yml', 3]);
+  assert.match(finding!.message, /holds no files \(the folder is empty or not there; paths are from the repository's root\)/);
   assert.deepEqual(plan.changes.filter((c) => c.action === 'delete'), [], 'the labelled legacy-logger objects stay');
+});
+
+test('a values.yaml in a subfolder is read as manifests, and the error says values are read only from the environment\'s folder', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'helm/values.yaml': 'fsm:\n  meshName: fsm\n' });
+  const [finding] = withCode(plan.findings, 'manifest-invalid');
+  assert.equal(finding?.file, 'clusters/staging/helm/values.yaml');
+  assert.match(finding!.message, /has no apiVersion or kind: .*; Helm values are read only from the environment's own folder \(clusters\/staging\/values\.yaml\), so this file is read as manifests$/);
 });
 
 test('a folder with no resources is empty whatever else it holds: .gitkeep, a README, comments-only YAML', async () => {
