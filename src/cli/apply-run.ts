@@ -143,8 +143,9 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
       return EXIT.declined;
     case 'done': {
       const { result } = outcome;
-      // On a terminal, stderr's progress has just shown each step: listed again on stdout it would show twice.
-      if (!(io.stdoutIsTty && io.stderrIsTty)) for (const step of result.done) io.stdout(`  ${step}\n`);
+      // On a terminal, or when both streams go to one log, stderr's progress has just shown each step: listed
+      // again on stdout it would show twice.
+      if (!((io.stdoutIsTty && io.stderrIsTty) || io.sameOutput)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
       if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);

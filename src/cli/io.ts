@@ -1,4 +1,5 @@
 import type { JsonValue } from '../core/json.ts';
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { BatchedWrites } from './batched-writes.ts';
 
@@ -8,6 +9,8 @@ export interface CliIo {
   stderr(text: string): void;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** stdout and stderr are one file or pipe (`> log 2>&1`, a CI job's log): what stderr showed is in the same place. */
+  sameOutput?: boolean;
   env: Record<string, string | undefined>;
   stdinIsTty: boolean;
   /** Asks a yes/no question on the terminal. */
@@ -28,6 +31,7 @@ export function processIo(): CliIo {
     stderr: (text) => stderr.add(text),
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
+    sameOutput: sameFile(1, 2),
     env: process.env,
     stdinIsTty: process.stdin.isTTY === true,
     async ask(question) {
@@ -40,6 +44,16 @@ export function processIo(): CliIo {
       }
     },
   };
+}
+
+/** Whether two file descriptors are the same open file, pipe or terminal (same device and inode). */
+function sameFile(a: number, b: number): boolean {
+  try {
+    const [x, y] = [fstatSync(a), fstatSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** Color on a terminal, unless --no-color or NO_COLOR says otherwise. */

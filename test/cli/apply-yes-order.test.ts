@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync, type StdioOptions } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import type { CliIo } from '../../src/cli/io.ts';
@@ -38,4 +42,34 @@ test('apply --yes: the output reads plan first, then each step, though the write
   const firstWrite = said.findIndex((line) => line.startsWith('write: '));
   assert.ok(firstWrite >= 0 && firstWrite < plan, `the first write reached the server before the plan was printed: ${said.filter((l) => !l.startsWith('stdout')).join('')}`);
   assert.match(said.at(-1)!, /^stdout: Applied \d+ changes to staging\./);
+});
+
+test('apply into one log (stdout and stderr the same file, as `> log 2>&1` or a CI job): each step is listed once; into two, stdout lists them too', async (t) => {
+  for (const sameOutput of [true, false]) {
+    servedExampleCluster(SERVER);
+    const kubeconfig = await writeKubeconfig(t, { server: SERVER, cluster: 'staging', context: 'staging' });
+    const log: string[] = [];
+    const io: CliIo = { stdout: (text) => void log.push(text), stderr: (text) => void log.push(text), stdoutIsTty: false, stderrIsTty: false, sameOutput, env: {}, stdinIsTty: false, ask: () => Promise.reject(new Error('--yes asks nothing')) };
+    assert.equal(await runCli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--commit', 'abc123'], io), 0, log.join(''));
+    const lines = log.join('').split('\n');
+    const times = lines.filter((line) => line.trim() === 'create Plugin cors-policy').length;
+    assert.equal(times, sameOutput ? 1 : 2, lines.join('\n'));
+    nock.cleanAll();
+  }
+});
+
+test('processIo knows when stdout and stderr are one file', () => {
+  const probe = "import('./src/cli/io.ts').then((m) => process.stdout.write(String(m.processIo().sameOutput)))";
+  const run = (stdio: StdioOptions) => spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { stdio, encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'fsm-gitops-same-output-'));
+  try {
+    const file = join(dir, 'log');
+    const fd = openSync(file, 'w');
+    run(['ignore', fd, fd]);
+    closeSync(fd);
+    assert.equal(readFileSync(file, 'utf8'), 'true');
+    assert.equal(run(['ignore', 'pipe', 'pipe']).stdout, 'false');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
