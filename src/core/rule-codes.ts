@@ -52,6 +52,7 @@ export const RULE_CODES = [
   'plugin-policy-disabled',
   'pipyscript-missing',
   'pipyscript-syntax',
+  'script-unused',
   'chain-name-unknown',
   'plugin-ref-missing',
   'plugin-not-mounted',

@@ -200,6 +200,7 @@ async function inlinePipyScripts(repo: RepoFiles, files: readonly string[], allo
     return [{ resource, spec, scriptFile: pluginScriptFile(resource.file, object.metadata.name) }];
   });
   const present = new Set(files);
+  noteUnusedScripts(files, new Set(wanted.map((w) => w.scriptFile)), into);
   const scripts = [...new Set(wanted.map((w) => w.scriptFile).filter((file) => present.has(file)))];
   const admitted = new Set(await admitFiles(repo, scripts, allowance, into.findings));
   for (const { resource, spec, scriptFile } of wanted) {
@@ -213,6 +214,25 @@ async function inlinePipyScripts(repo: RepoFiles, files: readonly string[], allo
       continue;
     }
     resource.object['spec'] = { ...(spec ?? {}), pipyscript: text.text };
+  }
+}
+
+/**
+ * A `.js` file in the folder that no Plugin takes as its script (a Plugin takes `<name>.js` beside its manifest
+ * when it has no spec.pipyscript): a renamed Plugin's old script, or one shadowed by an inline spec.pipyscript.
+ * Nothing in it is applied: a notice, so the reviewer does not think it is.
+ */
+function noteUnusedScripts(files: readonly string[], used: ReadonlySet<string>, into: DesiredEnvironment): void {
+  const inline = new Map(
+    into.resources.filter((r) => isFsmKind(r.object, 'Plugin') && isDnsSubdomain(r.object.metadata.name)).map((r) => [pluginScriptFile(r.file, r.object.metadata.name), r.object.metadata.name]),
+  );
+  for (const file of files) {
+    if (!file.endsWith('.js') || used.has(file)) continue;
+    const shadowedBy = inline.get(file);
+    const why = shadowedBy
+      ? `Plugin ${shadowedBy} has its script inline (spec.pipyscript), so ${basename(file)} beside it is not read; remove one of the two`
+      : `no Plugin takes it as its script (a Plugin without spec.pipyscript takes <its name>.js beside its manifest): nothing in it is applied`;
+    into.findings.push(findingInFile(file, 1, 1, 'notice', 'script-unused', why));
   }
 }
 

@@ -43,6 +43,14 @@ test('a reference missing while a file could not be read says the object may be 
   assert.match(finding!.message, /unless it is in clusters\/staging\/broken\.yaml, which could not be read/);
 });
 
+test('a .js file no Plugin takes as its script is a notice that it is not applied; the script of a Plugin without one is not', async () => {
+  const plan = await planFiles({ ...VALID, 'cors.js': '// shadowed', 'old-name.js': '// a renamed Plugin\'s', 'x.yaml': pluginYaml('x', null), 'x.js': 'pipy().pipeline().dummy()' });
+  const notices = withCode(plan.findings, 'script-unused');
+  assert.deepEqual(notices.map((f) => [f.file, f.severity, f.line]), [['clusters/staging/cors.js', 'notice', 1], ['clusters/staging/old-name.js', 'notice', 1]]);
+  assert.match(notices[0]!.message, /^Plugin cors has its script inline \(spec\.pipyscript\), so cors\.js beside it is not read/);
+  assert.match(notices[1]!.message, /^no Plugin takes it as its script/);
+});
+
 test('a chain name FSM does not know is an error with a suggestion', async () => {
   const plan = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { chain: 'inbound-https' }) });
   const [finding] = withCode(plan.findings, 'chain-name-unknown');
