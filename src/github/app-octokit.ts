@@ -6,7 +6,7 @@ export const MAX_RATE_LIMIT_WAIT_S = 60;
 export const RATE_LIMIT_RETRIES = 2;
 
 type Kind = 'primary' | 'secondary';
-type Handler = (retryAfter: number, options: { method: string; url: string }, octokit: { log: { warn: (message: string) => void } }, retryCount: number) => boolean;
+type Handler = (retryAfter: number, options: { method: string; url: string; request?: { retries?: number } }, octokit: { log: { warn: (message: string) => void } }, retryCount: number) => boolean;
 
 /**
  * Whether a request GitHub rate-limited is sent again after `retryAfterS` seconds: at most RATE_LIMIT_RETRIES
@@ -14,7 +14,8 @@ type Handler = (retryAfter: number, options: { method: string; url: string }, oc
  * (or until x-ratelimit-reset) and then retry, REST and GraphQL alike
  * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
  * A longer wait fails the request, so the event's try ends while the runtime has time to report it; its
- * next try (the queue's backoff, GitHub's Redeliver) comes later.
+ * next try (the queue's backoff, GitHub's Redeliver) comes later. A create sent with `request: { retries: 0 }`
+ * is never sent again here: create-once.ts looks for it first (GitHub may have made it and still limited it).
  */
 export function waitsOutRateLimit(retryAfterS: number, retryCount: number): boolean {
   return retryCount < RATE_LIMIT_RETRIES && retryAfterS <= MAX_RATE_LIMIT_WAIT_S;
@@ -23,6 +24,12 @@ export function waitsOutRateLimit(retryAfterS: number, retryCount: number): bool
 const handler =
   (kind: Kind): Handler =>
   (retryAfter, options, octokit, retryCount) => {
+    // A create sent with `retries: 0` is create-once.ts's: GitHub may have carried it out before limiting it, so
+    // only that caller, which looks for it first, may send it again.
+    if (options.request?.retries === 0) {
+      octokit.log.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}: left to its caller (it may have been carried out)`);
+      return false;
+    }
     const retry = waitsOutRateLimit(retryAfter, retryCount);
     octokit.log.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}: ${retry ? `sending it again in ${retryAfter} s` : `not waiting ${retryAfter} s (try ${retryCount + 1})`}`);
     return retry;

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { ReviewerStanding } from '../deploy/approvals.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
-import { retryDelayMs } from './retry-delay.ts';
+import { isRateLimited } from './retry-delay.ts';
 
 export type RoleName = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
@@ -78,7 +78,7 @@ export class PeopleDirectory {
         .catch((error: unknown) => {
           const status = (error as { status?: number }).status;
           if (status === 404) return false;
-          if (status === 403 && retryDelayMs(error, 1) === undefined) throw new TeamsUnreadableError(team, (error as Error).message); // a refusal, not a rate limit
+          if (status === 403 && !isRateLimited(error)) throw new TeamsUnreadableError(team, (error as Error).message); // a refusal, not a rate limit
           throw error;
         });
       this.memberships.set(key, member);

@@ -4,6 +4,7 @@ import nock from 'nock';
 import { Probot } from 'probot';
 import { AppOctokit, MAX_RATE_LIMIT_WAIT_S, RATE_LIMIT_RETRIES, waitsOutRateLimit } from '../../src/github/app-octokit.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
+import { isRateLimited, retryDelayMs } from '../../src/github/retry-delay.ts';
 
 // The client as production builds it (Probot with AppOctokit, the throttling plugin on), against nock; a
 // Retry-After "second" lasts 1 ms here (the plugin's retryAfterBaseValue), so the waits cost nothing.
@@ -65,4 +66,25 @@ test('a primary rate limit that resets in an hour fails at once rather than hold
   assert.ok(limited.isDone());
   assert.ok(Date.now() - started < 3000);
   assert.match(warnings.join('\n'), /primary rate limit on GET \/repos\/{owner}\/{repo}: not waiting 36\d\d s/);
+});
+
+test('a create sent with retries: 0 (create-once.ts\'s) is not sent again by the throttle: GitHub may have made it; its caller looks first', async () => {
+  const created = nock(API).post('/repos/acme/mesh-config/issues/7/comments').reply(403, SECONDARY, { 'retry-after': '1' });
+  const octokit = await client();
+  await assert.rejects(octokit.rest.issues.createComment({ owner: 'acme', repo: 'mesh-config', issue_number: 7, body: 'x', request: { retries: 0 } }), /secondary rate limit/);
+  assert.ok(created.isDone());
+  assert.equal(nock.pendingMocks().length, 0);
+  assert.match(warnings.join('\n'), /left to its caller \(it may have been carried out\)/);
+});
+
+test('retryDelayMs: Retry-After or the reset within a minute is waited for; a longer one is final; a 403 without either is a refusal', () => {
+  const limited = (headers: Record<string, string>, status = 403) => ({ status, response: { headers } });
+  const now = Date.parse('2026-12-03T11:00:00Z');
+  assert.equal(retryDelayMs(limited({ 'retry-after': '2' }), 1, now), 2000);
+  assert.equal(retryDelayMs(limited({ 'retry-after': '120' }), 1, now), undefined);
+  assert.equal(retryDelayMs(limited({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 20) }), 1, now), 21_000);
+  assert.equal(retryDelayMs(limited({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 3600) }), 1, now), undefined);
+  assert.equal(retryDelayMs(limited({}), 1, now), undefined, 'a permission refusal');
+  assert.equal(isRateLimited(limited({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 3600) })), true, 'still a rate limit, for callers telling it from a refusal');
+  assert.equal(retryDelayMs(limited({}, 502), 2, now), 2000);
 });
