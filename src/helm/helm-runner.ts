@@ -12,8 +12,9 @@ export const MAX_STDOUT_BYTES = 32 * 1024 * 1024;
 export const MAX_STDERR_BYTES = 256 * 1024;
 /** After SIGTERM (helm cancels its operation and records it as failed), SIGKILL this much later. */
 export const KILL_GRACE_MS = 2_000;
-/** How much of helm's stderr an error quotes. */
-const ERROR_TAIL_CHARS = 2_000;
+/** How much of helm's stderr an error quotes: its start (what failed) and its end (why), with the middle cut. */
+const ERROR_HEAD_CHARS = 600;
+const ERROR_TAIL_CHARS = 1_400;
 
 /** An argument naming a file the run writes into its private temp folder (mode 0600), removed after. */
 export interface FileArg {
@@ -155,11 +156,17 @@ export class HelmRunner {
         if (killTimer) clearTimeout(killTimer);
         if (failure !== undefined) return reject(failure);
         const errors = stderr.text();
-        if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(helmErrorText(errors).slice(-ERROR_TAIL_CHARS).trim())}`, code ?? undefined));
+        if (code !== 0) return reject(fail(`helm exited with ${code ?? 'a signal'}: ${explain(headAndTail(helmErrorText(errors).trim()))}`, code ?? undefined));
         resolve({ stdout: stdout.text(), stderr: this.options.redactor.text(errors) });
       });
     });
   }
+}
+
+/** `text` whole when short, else its first ERROR_HEAD_CHARS and last ERROR_TAIL_CHARS around a `…` (helm names the failed operation first). */
+export function headAndTail(text: string): string {
+  if (text.length <= ERROR_HEAD_CHARS + ERROR_TAIL_CHARS) return text;
+  return `${text.slice(0, ERROR_HEAD_CHARS)} … ${text.slice(-ERROR_TAIL_CHARS)}`;
 }
 
 /** The credentials in a connection, under key names the Redactor treats as secret. */

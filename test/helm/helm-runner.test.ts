@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { load } from 'js-yaml';
 import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
-import { HelmError, helmErrorText, HelmRunner, KILL_GRACE_MS, MAX_STDOUT_BYTES } from '../../src/helm/helm-runner.ts';
+import { HelmError, headAndTail, helmErrorText, HelmRunner, KILL_GRACE_MS, MAX_STDOUT_BYTES } from '../../src/helm/helm-runner.ts';
 import type { ClusterConnection } from '../../src/kube/cluster-connection.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
 import { fakeHelm } from './fake-helm.ts';
@@ -142,4 +142,13 @@ test('output past the cap stops helm', async () => {
 test('a missing helm is an error when a run needs it, not before', async () => {
   const missing = new HelmRunner({ redactor: new Redactor(), locate: () => Promise.reject(new HelmNotFoundError('no helm found')) });
   await assert.rejects(missing.run({ args: ['version'], timeoutMs: 1_000, what: 'version' }), HelmNotFoundError);
+});
+
+test('a long helm error keeps its start (what failed) and its end (why), the middle cut', () => {
+  const text = `Error: UPGRADE FAILED: cannot patch "fsm-controller" with kind Deployment: ${'x'.repeat(5_000)} quantities must match the regular expression`;
+  const quoted = headAndTail(text);
+  assert.ok(quoted.startsWith('Error: UPGRADE FAILED: cannot patch "fsm-controller"'));
+  assert.ok(quoted.endsWith('quantities must match the regular expression'));
+  assert.ok(quoted.length < 2_100 && quoted.includes(' … '));
+  assert.equal(headAndTail('short'), 'short');
 });
