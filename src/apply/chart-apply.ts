@@ -54,7 +54,7 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
   const done = [step, ...objects.done];
   if (objects.result === 'applied') return { ...objects, done, helm: revisions({ revision: upgraded.revision, chartVersion: upgrade.toVersion }) };
   options.progress?.(`the MeshConfig and plugin objects were not applied: rolling back the Helm release`);
-  const back = await rollbackChart(upgrade, options, started);
+  const back = await rollbackChart(upgrade, options, started, upgraded.revision);
   const after = { revision: upgraded.revision, chartVersion: upgrade.toVersion };
   return withRollback({ ...objects, done }, `MeshConfig and plugin objects: ${objects.message ?? objects.result}`, upgrade, back, (rolled) => revisions(rolled ?? after));
 }

@@ -122,7 +122,7 @@ export type RollbackOutcome =
  * Not when someone else changed the release's objects since the upgrade started (`upgradeStarted`, epoch ms;
  * options.laterChanges): helm would write over that change, and a rollback never does. Never throws.
  */
-export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartStepOptions, 'deadline'>, upgradeStarted?: number): Promise<RollbackOutcome> {
+export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartStepOptions, 'deadline'>, upgradeStarted?: number, ourRevision?: number): Promise<RollbackOutcome> {
   try {
     options.fence?.();
   } catch (error) {
@@ -132,6 +132,13 @@ export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartSt
   try {
     const latest = (await options.helm.history(upgrade.release, 1)).at(-1);
     if (latest && latest.revision === upgrade.fromRevision && latest.status === 'deployed') return { status: 'unchanged' };
+    // The newest revision is ours (the upgrade's, or the failed one helm recorded for it): a later one is someone
+    // else's helm upgrade or rollback, which a rollback would write over.
+    const ours = ourRevision ?? upgrade.fromRevision + 1;
+    if (latest && latest.revision > ours) {
+      options.progress?.(`not rolling back helm release ${name(upgrade)}: revision ${latest.revision} was made after this apply's`);
+      return { status: 'left', changed: [`Helm release ${name(upgrade)}: revision ${latest.revision} (${latest.status}) was made after this apply's revision ${ours}`], message: `revision ${latest.revision} was made after this apply's revision ${ours} (someone else's helm upgrade or rollback)` };
+    }
   } catch {
     // Unknown: rolling back to the deployed revision is safe either way.
   }

@@ -209,3 +209,18 @@ test('no wait when chart.wait.timeoutSeconds is 0', async () => {
   assert.equal(result.result, 'applied');
   assert.equal(helm.upgradeOptions?.wait, false);
 });
+
+test('someone else\'s helm upgrade after ours (a newer revision): helm is not rolled back over it; the result says so', async () => {
+  fake.fault = (r) => {
+    if (r.method === 'PATCH') {
+      helm.revisions.push({ revision: 5, status: 'deployed', chart: 'fsm-1.6.0', appVersion: 'v1.6.0', updated: '', description: 'Upgrade complete' }); // their helm upgrade, meanwhile
+      return apiError(422, r.what, 'Invalid');
+    }
+    return 'pass';
+  };
+  const result = await run();
+  assert.equal(result.result, 'failed');
+  assert.ok(!log.some((line) => line.startsWith('helm rollback')), log.join('\n'));
+  assert.match(result.message ?? '', /Helm release fsm-system\/fsm not rolled back to revision 3: revision 5 was made after this apply's revision 4 \(someone else's helm upgrade or rollback\); it is left as it is/);
+  assert.deepEqual(result.notUndone.at(-1), 'Helm release fsm-system/fsm: not rolled back to revision 3 (changed by someone else since the upgrade)');
+});
