@@ -85,6 +85,8 @@ export function currentHelmRelease(secrets: KubeObject[], releaseName: string): 
 export interface ReleaseRevisionStatus {
   revision: number;
   status: string;
+  /** The newest revision that was deployed once (status `deployed` or `superseded`): what a `helm rollback` can return to. */
+  lastSucceeded?: number;
 }
 
 /**
@@ -94,6 +96,7 @@ export interface ReleaseRevisionStatus {
  */
 export function latestRevision(secrets: KubeObject[], releaseName: string): ReleaseRevisionStatus | undefined {
   let best: ReleaseRevisionStatus | undefined;
+  let succeeded: number | undefined;
   for (const secret of secrets) {
     if (!isHelmReleaseSecret(secret)) continue;
     const labels = labelsOf(secret);
@@ -101,8 +104,9 @@ export function latestRevision(secrets: KubeObject[], releaseName: string): Rele
     if (fromName?.[1] !== releaseName || (labels['name'] !== undefined && labels['name'] !== releaseName)) continue;
     const revision = parseRevision(labels['version']) ?? parseRevision(fromName[2]);
     if (revision !== undefined && (!best || revision > best.revision)) best = { revision, status: labels['status'] ?? 'unknown' };
+    if (revision !== undefined && (labels['status'] === 'deployed' || labels['status'] === 'superseded') && (succeeded === undefined || revision > succeeded)) succeeded = revision;
   }
-  return best;
+  return best && succeeded !== undefined ? { ...best, lastSucceeded: succeeded } : best;
 }
 
 /**

@@ -80,13 +80,18 @@ function upgradeWanted(version: string | undefined, release: HelmRelease | undef
 function releaseStateFindings(latest: ReleaseRevisionStatus | undefined, deployed: HelmRelease | undefined, wanted: boolean, mesh: MeshRef, at: ConfigPlace): Finding[] {
   if (!latest || latest.status === 'deployed' || (deployed && latest.revision <= deployed.revision)) return [];
   const name = `${mesh.namespace}/${mesh.name}`;
-  const back = deployed ? `\`helm rollback ${mesh.name} ${deployed.revision} -n ${mesh.namespace}\`` : `\`helm uninstall ${mesh.name} -n ${mesh.namespace}\` and install FSM again`;
+  const target = deployed?.revision ?? latest.lastSucceeded;
+  const back = target !== undefined ? `\`helm rollback ${mesh.name} ${target} -n ${mesh.namespace}\`` : `\`helm uninstall ${mesh.name} -n ${mesh.namespace}\` and install FSM again`;
   if (isPending(latest.status)) {
     const why = `Helm release ${name} revision ${latest.revision} is ${latest.status}: an install, upgrade or rollback started and never finished (helm was stopped), or one is running now, and helm refuses to upgrade the release until it ends`;
     return [{ severity: wanted ? 'error' : 'warning', code: 'chart-release-pending', ...at, message: `${why}. When no helm is running on it, run ${back}${deployed ? ` (revision ${deployed.revision} is the one deployed)` : ''}, then plan again` }];
   }
+  if (latest.status === 'failed' && !deployed) {
+    // A failed upgrade whose rollback failed too: no revision is deployed, and the objects are half of each.
+    return [{ severity: 'error', code: 'chart-release-failed', ...at, message: `Helm release ${name} has no deployed revision: revision ${latest.revision} failed${target !== undefined ? ` and revision ${target} was the last that succeeded` : ''}, so the cluster holds an unknown mix of both, and there is nothing for the plan to compare with. Run ${back} (after fixing what made it fail), then plan again` }];
+  }
   if (latest.status === 'failed') {
-    return [{ severity: 'warning', code: 'chart-release-failed', ...at, message: `Helm release ${name} revision ${latest.revision} failed${deployed ? `; revision ${deployed.revision} is the one deployed, which the plan compares with and helm upgrades from` : ''}. The cluster may still hold what the failed revision wrote, which this plan does not show: run ${back} to restore the deployed revision, or apply to replace it` }];
+    return [{ severity: 'warning', code: 'chart-release-failed', ...at, message: `Helm release ${name} revision ${latest.revision} failed; revision ${deployed!.revision} is the one deployed, which the plan compares with and helm upgrades from. The cluster may still hold what the failed revision wrote, which this plan does not show and an apply does not replace unless the values or chart change: run ${back} to restore the deployed revision` }];
   }
   return [];
 }
