@@ -166,16 +166,16 @@ describe('Helm release Secrets', () => {
     assert.equal(currentHelmRelease([v3], 'nope'), undefined);
   });
 
-  it('the newest revision, whatever its status (a pending or failed upgrade after the deployed one), is in the live state', () => {
+  it('the newest revision, whatever its status (a pending or failed upgrade after the deployed one), is in the live state, with the last that succeeded (deployed or superseded)', () => {
     const v1 = encodeHelmReleaseSecret(input({ revision: 1, status: 'superseded' }));
     const v2 = encodeHelmReleaseSecret(input({ revision: 2, status: 'deployed' }));
     const v3 = encodeHelmReleaseSecret(input({ revision: 3, status: 'pending-upgrade' }));
     const other = encodeHelmReleaseSecret(input({ name: 'other', revision: 9, status: 'pending-install' }));
-    assert.deepEqual(latestRevision([v3, v1, other, v2], 'fsm'), { revision: 3, status: 'pending-upgrade' });
+    assert.deepEqual(latestRevision([v3, v1, other, v2], 'fsm'), { revision: 3, status: 'pending-upgrade', lastSucceeded: 2 });
     assert.equal(latestRevision([other], 'fsm'), undefined);
     const live = liveStateFromObjects('test', [v1, v2, v3], { name: 'fsm', namespace: 'fsm-system' });
     assert.equal(live.helmRelease?.revision, 2, 'the plan compares with the deployed revision');
-    assert.deepEqual(live.helmReleaseLatest, { revision: 3, status: 'pending-upgrade' });
+    assert.deepEqual(live.helmReleaseLatest, { revision: 3, status: 'pending-upgrade', lastSucceeded: 2 });
   });
 
   it('never takes another release\'s Secret, however it is labelled', () => {
