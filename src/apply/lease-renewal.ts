@@ -138,8 +138,13 @@ export class LeaseRenewal implements HeldLock {
       current = undefined;
     }
     if (this.inFlight) return; // a renewal in flight decides
-    if (current === undefined) this.lost ??= 'deleted by someone else';
-    else if (tokenOf(current) !== this.setup.token) this.lost ??= `taken over by ${holderOf(current) || 'someone else'}`;
+    this.lost ??= this.lostTo(current);
+  }
+
+  /** Why the Lease as read now (`current`, undefined when gone) is no longer ours, or undefined when it still carries our token. */
+  private lostTo(current: JsonObject | undefined): string | undefined {
+    if (current === undefined) return 'deleted by someone else';
+    return tokenOf(current) === this.setup.token ? undefined : `taken over by ${holderOf(current) || 'someone else'}`;
   }
 
   private async renew(): Promise<void> {
@@ -159,11 +164,12 @@ export class LeaseRenewal implements HeldLock {
     } catch (error) {
       if (!(error instanceof KubeApiError && (error.status === 409 || error.status === 404))) return; // unanswered: try again next time; the fence counts the age
       const current = await this.client.get(this.setup.path, `read Lease ${this.setup.name}`).catch(() => undefined);
-      if (current && tokenOf(current) === this.setup.token) {
+      const lost = this.lostTo(current);
+      if (current && lost === undefined) {
         this.lease = current; // our renewal went through unanswered; the next one uses the new version
         return;
       }
-      this.lost ??= current ? `taken over by ${holderOf(current) || 'someone else'}` : 'deleted by someone else';
+      this.lost ??= lost;
     }
   }
 }
