@@ -45,7 +45,7 @@ export function historyName(environment: string): string {
 /** The last applies of an environment, newest first, from its history ConfigMap. */
 export async function readHistory(client: KubeApi, namespace: string, environment: string): Promise<ApplyRecord[]> {
   const configMap = await client.get(objectPath(CONFIG_MAPS, namespace, historyName(environment)), `read apply history of ${environment}`);
-  return parseHistory(configMap);
+  return parseHistory(configMap).records;
 }
 
 /**
@@ -60,10 +60,9 @@ export async function recordApply(client: KubeApi, namespace: string, environmen
   const path = objectPath(CONFIG_MAPS, namespace, historyName(environment));
   for (let attempt = 1; ; attempt++) {
     const existing = await client.get(path, `read apply history of ${environment}`);
-    const records = parseHistory(existing);
+    const { records, unreadable } = parseHistory(existing);
     if (records.some((r) => r.id === entry.id)) return entry;
     // What cannot be read as records (edited by hand, cut) is kept beside the new history, never overwritten.
-    const unreadable = unreadableHistory(existing, records);
     const kept: Record<string, string> = unreadable === undefined ? {} : { [UNREADABLE_KEY]: unreadable };
     const body: JsonObject = {
       apiVersion: 'v1',
@@ -120,29 +119,20 @@ function keptData(configMap: JsonObject | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(data).filter((entry): entry is [string, string] => entry[0] !== 'history.json' && typeof entry[1] === 'string'));
 }
 
-/** history.json's text when not all of it reads as records (`records`: what did), else undefined. */
-function unreadableHistory(configMap: JsonObject | undefined, records: readonly ApplyRecord[]): string | undefined {
+/**
+ * The records of a history ConfigMap; entries that are not records (edited by hand, corrupted) are left out,
+ * and then `unreadable` is history.json's whole text, to be kept.
+ */
+function parseHistory(configMap: JsonObject | undefined): { records: ApplyRecord[]; unreadable?: string } {
   const data = isObject(configMap?.['data']) ? configMap['data'] : {};
   const text = data['history.json'];
-  if (typeof text !== 'string') return undefined;
+  if (typeof text !== 'string') return { records: [] };
   try {
     const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.length === records.length ? undefined : text;
+    const records = Array.isArray(parsed) ? parsed.filter(isApplyRecord) : [];
+    return Array.isArray(parsed) && records.length === parsed.length ? { records } : { records, unreadable: text };
   } catch {
-    return text;
-  }
-}
-
-/** The records of a history ConfigMap; entries that are not records (edited by hand, corrupted) are left out. */
-function parseHistory(configMap: JsonObject | undefined): ApplyRecord[] {
-  const data = isObject(configMap?.['data']) ? configMap['data'] : {};
-  const text = data['history.json'];
-  if (typeof text !== 'string') return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.filter(isApplyRecord) : [];
-  } catch {
-    return [];
+    return { records: [], unreadable: text };
   }
 }
 
