@@ -25,19 +25,17 @@ function checkResource(context: PlanContext, resource: ManagedResource): Finding
   // With no live MeshConfig to merge onto, the file's partial spec lacks what the bootstrap's object has: meshconfig-missing speaks once.
   const noMergeTarget = resource.kind === 'MeshConfig' && context.live.meshConfig === undefined;
   const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v) && !(noMergeTarget && v.code === 'schema-required'));
-  const version = apiVersionOnly(object.apiVersion);
-  if (merged && lookup.storageVersion !== undefined && version !== lookup.storageVersion) {
-    // The live object's fields that this older version lacks: one finding at apiVersion, not one per field.
-    const dropped = violations.filter((v) => v.code === 'schema-unknown-field' && getAt(object, v.path) === undefined);
-    if (dropped.length > 0) {
-      const rest = violations.filter((v) => !dropped.includes(v));
-      return [
-        findingAt(resource, ['apiVersion'], 'error', 'schema-unknown-field', olderVersionMessage(object.apiVersion, lookup.storageVersion, dropped)),
-        ...rest.map((violation) => findingAt(resource, violation.path, 'error', violation.code, mergedMessage(violation, object))),
-      ];
-    }
-  }
-  return violations.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));
+  const shown = (list: readonly SchemaViolation[]): Finding[] =>
+    list.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));
+  // A MeshConfig in another version than the cluster stores: the live object's fields that version lacks are one
+  // finding at apiVersion, not one per field.
+  const older = merged && lookup.storageVersion !== undefined && apiVersionOnly(object.apiVersion) !== lookup.storageVersion;
+  const dropped = older ? violations.filter((v) => v.code === 'schema-unknown-field' && getAt(object, v.path) === undefined) : [];
+  if (dropped.length === 0) return shown(violations);
+  return [
+    findingAt(resource, ['apiVersion'], 'error', 'schema-unknown-field', olderVersionMessage(object.apiVersion, lookup.storageVersion!, dropped)),
+    ...shown(violations.filter((v) => !dropped.includes(v))),
+  ];
 }
 
 const NAMED_FIELDS = 4;
