@@ -1,5 +1,5 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { withTempFolder } from '../core/temp-folder.ts';
 import { dirname, join, resolve, sep } from 'node:path';
 import { deepEqual } from '../core/json.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
@@ -69,25 +69,24 @@ export class ChartRenderer {
       values,
       objects: [],
     };
-    const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-'));
     try {
-      const chart: ChartSource = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
-      const connection = live.origin === 'cluster' ? cluster.connection : undefined;
-      const via = connection ? 'server dry run' : 'helm template';
-      const manifest = connection
-        ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, signal })).manifest
-        : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: await kubeVersionOf(live, cluster), signal });
-      // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
-      const deployed = parseManifest(release.manifest, "the deployed release's manifest");
-      const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
-      upgrade.objects = [...new Set([...deployed.keys(), ...rendered.keys()])].map((key) => ({ ...(deployed.has(key) ? { deployed: deployed.get(key)! } : {}), ...(rendered.has(key) ? { rendered: rendered.get(key)! } : {}) }));
-      return { ok: true, chartVersion: version, via, deployed, rendered, upgrade };
+      return await withTempFolder('fsm-gitops-chart-', async (folder) => {
+        const chart: ChartSource = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
+        const connection = live.origin === 'cluster' ? cluster.connection : undefined;
+        const via = connection ? 'server dry run' : 'helm template';
+        const manifest = connection
+          ? (await this.helmFor(await connection()).upgradeDryRun(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, signal })).manifest
+          : await this.helmFor(undefined).template(target, chart, values, { timeoutMs: RENDER_TIMEOUT_MS, noHooks: true, kubeVersion: await kubeVersionOf(live, cluster), signal });
+        // Parsed here, once: what cannot be read is this environment's finding, not an error thrown from the pure plan.
+        const deployed = parseManifest(release.manifest, "the deployed release's manifest");
+        const rendered = parseManifest(manifest, `the manifest rendered by ${via}`);
+        upgrade.objects = [...new Set([...deployed.keys(), ...rendered.keys()])].map((key) => ({ ...(deployed.has(key) ? { deployed: deployed.get(key)! } : {}), ...(rendered.has(key) ? { rendered: rendered.get(key)! } : {}) }));
+        return { ok: true as const, chartVersion: version, via, deployed, rendered, upgrade };
+      });
     } catch (error) {
       // No helm where the plan runs is this environment's finding, not the end of every environment's plan.
       if (error instanceof HelmError || error instanceof ManifestError || error instanceof HelmNotFoundError) return { ok: false, chartVersion: version, message: error.message };
       throw error;
-    } finally {
-      await rm(folder, { recursive: true, force: true });
     }
   }
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withTempFolder } from '../core/temp-folder.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { Redactor } from '../redact/redactor.ts';
 import { findHelm, type HelmBinary } from './helm-binary.ts';
@@ -72,7 +73,8 @@ const PASSED_ENV = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'N
  * HELM_DATA_HOME, HOME and a kubeconfig written from the ClusterConnection (helm-kubeconfig.ts), and is
  * removed afterwards. helm sees none of the user's environment (no KUBECONFIG, no HELM_* settings, no
  * plugins: HELM_NO_PLUGINS), only PATH, TMPDIR and proxy variables. It runs in its own process group,
- * killed (SIGTERM, then SIGKILL after KILL_GRACE_MS) when timeoutMs passes; stdout and stderr are capped
+ * killed (SIGTERM, then SIGKILL after KILL_GRACE_MS) when timeoutMs passes or run.signal aborts, and sent
+ * SIGTERM (its folder removed) if this process exits first; stdout and stderr are capped
  * (MAX_STDOUT_BYTES, MAX_STDERR_BYTES). Errors quote helm's stderr through the Redactor, which has learned
  * the run's token, password and client key first.
  */
@@ -98,9 +100,7 @@ export class HelmRunner {
     const { redactor } = this.options;
     if (run.cluster) redactor.learn('kubeconfig', credentialsOf(run.cluster));
     const env = this.options.env ?? process.env;
-    const work = await mkdtemp(join(env['TMPDIR'] || tmpdir(), 'fsm-gitops-helm-'));
-    try {
-      await chmod(work, 0o700);
+    return withTempFolder('fsm-gitops-helm-', async (work) => {
       const homes = { HOME: join(work, 'home'), HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') };
       for (const dir of Object.values(homes)) await mkdir(dir);
       const kubeconfig = join(work, 'kubeconfig');
@@ -114,9 +114,7 @@ export class HelmRunner {
       for (const name of PASSED_ENV) if (env[name]) childEnv[name] = env[name];
       run.signal?.throwIfAborted();
       return await this.spawn(path, [...args, '--kubeconfig', kubeconfig], childEnv, run);
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    }, env['TMPDIR'] || tmpdir());
   }
 
   private spawn(helm: string, args: string[], env: Record<string, string>, run: HelmRun): Promise<HelmOutput> {
@@ -133,6 +131,9 @@ export class HelmRunner {
           // already gone
         }
       };
+      // This process exiting first (a second Ctrl-C) stops helm too, as a timeout would: it is not left running unwatched.
+      const killAtExit = (): void => killGroup('SIGTERM');
+      process.once('exit', killAtExit);
       let killTimer: NodeJS.Timeout | undefined;
       const stop = (error: unknown): void => {
         failure ??= error;
@@ -146,11 +147,13 @@ export class HelmRunner {
       child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk) || stop(fail(`helm printed more than ${MAX_STDOUT_BYTES} bytes and was stopped`)));
       child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk) || stop(fail(`helm printed more than ${MAX_STDERR_BYTES} bytes of errors and was stopped`)));
       child.on('error', (error) => {
+        process.removeListener('exit', killAtExit);
         clearTimeout(timer);
         signal?.removeEventListener('abort', stopped);
         reject(fail(`cannot run ${helm}: ${error.message}`));
       });
       child.on('close', (code) => {
+        process.removeListener('exit', killAtExit);
         clearTimeout(timer);
         signal?.removeEventListener('abort', stopped);
         if (killTimer) clearTimeout(killTimer);

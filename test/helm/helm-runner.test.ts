@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,29 @@ test('a run whose signal is aborted already does not start helm', async () => {
   await assert.rejects(runner.run({ args: ['list'], timeoutMs: 10_000, what: 'list', signal: AbortSignal.abort(new Error('stopped')) }), /stopped/);
   assert.equal((await fake.runs()).length, before);
   assert.deepEqual(await readdir(temp), []);
+});
+
+test('this process exiting while helm runs (a second Ctrl-C) stops helm and its children, and removes its folder with the kubeconfig', { timeout: 30_000 }, async (t) => {
+  const own = await mkdtemp(join(tmpdir(), 'helm-runner-exit-'));
+  const work = await mkdtemp(join(tmpdir(), 'helm-runner-exit-tmp-'));
+  t.after(() => Promise.all([rm(own, { recursive: true, force: true }), rm(work, { recursive: true, force: true })]));
+  // Another process runs helm (the fake's `sleep`, which never ends) and exits once it has started; the exit listeners are what is tested.
+  const script = `
+    import { HelmRunner } from './src/helm/helm-runner.ts';
+    import { Redactor } from './src/redact/redactor.ts';
+    import { fakeHelm } from './test/helm/fake-helm.ts';
+    import { existsSync } from 'node:fs';
+    const fake = await fakeHelm(${JSON.stringify(own)});
+    const runner = new HelmRunner({ redactor: new Redactor(), locate: fake.locate, env: { PATH: process.env.PATH, TMPDIR: ${JSON.stringify(work)} } });
+    runner.run({ args: ['sleep'], cluster: ${JSON.stringify(CLUSTER)}, timeoutMs: 60_000, what: 'upgrade' }).catch(() => {});
+    const started = setInterval(() => { if (existsSync(${JSON.stringify(join(own, 'pids'))})) { clearInterval(started); process.exit(130); } }, 10);
+  `;
+  const code = await new Promise<number | null>((resolve) => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' }).on('close', resolve));
+  assert.equal(code, 130);
+  const [helm, child] = (await readFile(join(own, 'pids'), 'utf8')).split(' ').map(Number);
+  for (let i = 0; i < 100 && ((await running(helm!)) || (await running(child!))); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const pid of [helm!, child!]) assert.ok(!(await running(pid)), `process ${pid} still runs`);
+  assert.deepEqual(await readdir(work), [], 'the run folder (kubeconfig, values) is gone');
 });
 
 /** Whether a process runs: it exists and is not a zombie (a container's PID 1 may never reap orphans). */
