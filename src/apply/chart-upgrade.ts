@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { withTempFolder } from '../core/temp-folder.ts';
 import { writeReleaseChart } from '../chart/render-release.ts';
 import type { ChartPolicy } from '../config/repo-config.ts';
 import { HelmClient, helmClientOptionsFromEnv } from '../helm/helm-client.ts';
@@ -49,6 +47,8 @@ export interface ChartStepOptions {
    * (release-later-changes.ts releaseChangedSince): a rollback is not run over them. Absent: not checked.
    */
   laterChanges?: ((since: number) => Promise<string[]>) | undefined;
+  /** Stops the upgrade (an interrupted apply): not started once aborted, helm stopped (SIGTERM) while it runs. A rollback ignores it. */
+  signal?: AbortSignal | undefined;
 }
 
 export type UpgradeOutcome =
@@ -79,6 +79,7 @@ export function upgradeTimeouts(policy: ChartPolicy, now: number, deadline: numb
 export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, options: ChartStepOptions): Promise<UpgradeOutcome> {
   const timeouts = upgradeTimeouts(policy, (options.now ?? Date.now)(), options.deadline);
   if (!timeouts) return { status: 'not-started', message: `too little time is left before the apply's deadline to upgrade the chart (helm needs ${(MIN_HELM_TIMEOUT_MS + HELM_WRITE_MS + OBJECTS_RESERVE_MS) / 1000} s at least): run it again with a longer --timeout` };
+  if (options.signal?.aborted) return { status: 'not-started', message: reasonOf(options.signal) };
   try {
     options.fence?.();
   } catch (error) {
@@ -88,19 +89,18 @@ export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, o
   const wait = policy.waitTimeoutSeconds > 0;
   const cut = wait && timeouts.helm < policy.waitTimeoutSeconds * 1000;
   options.progress?.(`helm upgrade ${name(upgrade)} to chart ${upgrade.toVersion}${wait ? `, waiting up to ${Math.round(timeouts.helm / 1000)} s for the rollout` : ' (not waiting for the rollout)'}`);
-  const folder = await mkdtemp(join(tmpdir(), 'fsm-gitops-upgrade-'));
   try {
-    const chart = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
-    const revision = await options.helm.upgrade(upgrade.release, chart, upgrade.values, { timeoutMs: timeouts.run, helmTimeoutMs: timeouts.helm, wait });
+    const revision = await withTempFolder('fsm-gitops-upgrade-', async (folder) => {
+      const chart = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
+      return options.helm.upgrade(upgrade.release, chart, upgrade.values, { timeoutMs: timeouts.run, helmTimeoutMs: timeouts.helm, wait, signal: options.signal });
+    });
     return { status: 'upgraded', revision };
   } catch (error) {
     const message = (error as Error).message;
-    if (!cut) return { status: 'failed', message };
+    if (!cut || options.signal?.aborted) return { status: 'failed', message };
     // A rollout slower than the cut wait fails although the policy allowed it time: say so, and how to give it.
     const waited = `helm waited ${Math.round(timeouts.helm / 1000)} s for the rollout, not chart.wait.timeoutSeconds' ${policy.waitTimeoutSeconds} s: that is all the time the apply had left (the CLI's --timeout; in the app, the worker's time); give the apply more time or lower chart.wait.timeoutSeconds`;
     return { status: 'failed', message: `${message} (${waited})` };
-  } finally {
-    await rm(folder, { recursive: true, force: true });
   }
 }
 
@@ -167,6 +167,10 @@ export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartSt
   } catch {
     return { status: 'rolled-back', revision: undefined };
   }
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
 }
 
 /** `helm rollback` as someone fixes the release by hand. */

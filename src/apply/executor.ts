@@ -34,6 +34,8 @@ export interface ExecuteOptions {
   progress?(message: string): void;
   /** The most writes in flight at once (default: the client's bound, FSM_GITOPS_KUBE_CONCURRENCY; concurrency.ts). */
   concurrency?: number;
+  /** Once aborted (an interrupted apply), no further write starts: those in flight finish, and what was written is rolled back. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ExecuteResult {
@@ -77,6 +79,7 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
   try {
     for (const level of levels(toApply)) {
       await allOrStop(level, limit, async (object) => {
+        options.signal?.throwIfAborted();
         const step = stepOf(object, 'update');
         options.progress?.(`${step.before ? 'update' : 'create'} ${displayName(object)}`);
         const answer = await write(steps, step, () => applyIfOurs(client, step, options.environment, options.commit, fence), fence);
@@ -85,6 +88,7 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
     }
     for (const level of levels(set.prune)) {
       await allOrStop(level, limit, async (object) => {
+        options.signal?.throwIfAborted();
         const step = stepOf(object, 'delete');
         options.progress?.(`delete ${displayName(object)}`);
         await write(steps, step, async () => (await pruneIfOurs(client, step, options.environment, fence), undefined), fence);

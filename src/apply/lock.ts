@@ -25,6 +25,8 @@ export interface LockOptions extends ClaimOptions {
   onWait?(holder: LeaseHolder, now: Date): void;
   /** Called when an expired Lease of someone else's was taken over: that apply stopped without releasing it. */
   onTakeover?(holder: LeaseHolder, now: Date): void;
+  /** Stops the wait for someone else's Lease (an interrupted apply): acquireLock rejects with its reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A lock held by someone else for longer than we would wait. */
@@ -70,6 +72,7 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
     read = 'exists' in first;
   }
   for (;;) {
+    options.signal?.throwIfAborted();
     let lease: JsonObject | undefined;
     if (read) {
       try {
@@ -102,6 +105,8 @@ export async function acquireLock(client: KubeApi, namespace: string, environmen
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;
       continue;
     }
-    await sleep(options.pollMs ?? 1_000);
+    await sleep(options.pollMs ?? 1_000, undefined, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
+      throw options.signal?.aborted ? options.signal.reason : error;
+    });
   }
 }

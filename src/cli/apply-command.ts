@@ -3,6 +3,7 @@ import { parseArgs, promisify } from 'node:util';
 import { repoFolder } from './repo-folder.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { defaultActor } from './apply-actor.ts';
+import { ApplyInterruption } from './apply-interruption.ts';
 import { startApply } from './apply-head-start.ts';
 import { EXIT } from './exit-codes.ts';
 import { chooseFormat } from './format-choice.ts';
@@ -62,17 +63,23 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context, io.learnSecrets);
   const deadline = Date.now() + timeoutSeconds * 1000;
   const actor = values.actor ?? `fsm-gitops-cli/${defaultActor()}`;
-  const headStart = await startApply({ repo, environment: values.env, kubeconfig, holder: actor, commit, deadline });
-  let runApply: Awaited<ReturnType<typeof loadRun>>['runApply'];
+  // From the Lease's create on, Ctrl-C stops the apply cleanly (the first) or at once (the second).
+  const interruption = new ApplyInterruption(io);
   try {
-    ({ runApply } = await loadRun());
-  } catch (error) {
-    await headStart?.abandon(headStart.chosen.client);
-    kubeconfig.close();
-    throw error;
+    const headStart = await startApply({ repo, environment: values.env, kubeconfig, holder: actor, commit, deadline, signal: interruption.signal });
+    let runApply: Awaited<ReturnType<typeof loadRun>>['runApply'];
+    try {
+      ({ runApply } = await loadRun());
+    } catch (error) {
+      await headStart?.abandon(headStart.chosen.client);
+      kubeconfig.close();
+      throw error;
+    }
+    const run = { repo, environment: values.env, kubeconfig, headStart, commit: await commit, actor, lockWaitSeconds, deadline, interruption };
+    return await runApply({ ...run, yes: values.yes, output: values.output, format, noColor: values['no-color'] }, io);
+  } finally {
+    interruption.dispose();
   }
-  const run = { repo, environment: values.env, kubeconfig, headStart, commit: await commit, actor, lockWaitSeconds, deadline };
-  return runApply({ ...run, yes: values.yes, output: values.output, format, noColor: values['no-color'] }, io);
 }
 
 function seconds(flag: string, value: string): number {

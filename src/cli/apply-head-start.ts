@@ -18,6 +18,8 @@ export interface HeadStartOptions {
   commit: string | Promise<string>;
   /** Epoch ms: the command's deadline (--timeout), on the Lease's create, renewals and the read. */
   deadline: number;
+  /** Stops the read (an interrupted apply); the Lease's create is left to finish, and the apply releases it. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the head start began for one environment: the Lease's create, and the live read once it was answered 201. */
@@ -56,7 +58,8 @@ export async function startApply(options: HeadStartOptions): Promise<ApplyHeadSt
   const client = chosen.client.withDeadline(options.deadline);
   const lease = LeaseAttempt.start(client, environment.mesh.namespace, environment.name, { holder: options.holder, commit: await options.commit });
   let stopped = false;
-  const read = lease.held().then((held) => (held && !stopped ? LiveRead.start(new ClusterReader(client), environment.mesh) : undefined));
+  const reader = new ClusterReader(options.signal ? client.withSignal(options.signal) : client);
+  const read = lease.held().then((held) => (held && !stopped ? LiveRead.start(reader, environment.mesh) : undefined));
   const stopRead = async (): Promise<void> => {
     stopped = true;
     await (await read)?.state.stop();

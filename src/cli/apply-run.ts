@@ -8,6 +8,7 @@ import { renderText } from '../render/text.ts';
 import { applyEnvironment, withRollbackGrace, type ApplyOutcome } from '../workflow/apply-environment.ts';
 import { findEnvironment, requireRepoConfig } from '../workflow/plan-repository.ts';
 import type { ApplyHeadStart } from './apply-head-start.ts';
+import type { ApplyInterruption } from './apply-interruption.ts';
 import { APPLY_EXIT_MEANING, EXIT } from './exit-codes.ts';
 import type { Format } from './format-choice.ts';
 import { wantsColor, type CliIo } from './io.ts';
@@ -28,6 +29,8 @@ export interface ApplyRun {
   lockWaitSeconds: number;
   /** Epoch ms: --timeout's end. */
   deadline: number;
+  /** Ctrl-C's: its signal stops the apply (applyEnvironment's `signal`), and it sets the exit code. */
+  interruption?: ApplyInterruption | undefined;
   yes: boolean;
   output: string | undefined;
   format: Format;
@@ -49,7 +52,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
   // With --yes, the plan is printed while the writes start (progress held until then): plan-shown-while-applying.ts.
   let shown: PlanShownWhileApplying | undefined;
   // A 401 or RBAC's 403 (the lock is the first request): said as what it is, naming the server.
-  const outcome = await applyEnvironment({
+  const outcome = await stoppedBeforeWrites(applyEnvironment({
     repo: run.repo,
     config,
     environment: environment.name,
@@ -59,6 +62,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     lockWaitSeconds: run.lockWaitSeconds,
     deadline: run.deadline,
     ahead,
+    signal: run.interruption?.signal,
     progress: (message) => (shown ?? io).stderr(`${message}\n`),
     async confirm(plan) {
       if (run.yes) {
@@ -66,7 +70,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
         return true;
       }
       io.stdout(renderText({ environments: [plan] }, { color }));
-      const answer = await io.ask(`\nApply these changes to ${environment.name} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `);
+      const answer = await io.ask(`\nApply these changes to ${environment.name} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `, run.interruption?.signal);
       return answer.trim() === 'yes';
     },
   })
@@ -77,8 +81,13 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     .finally(async () => {
       await shown?.done();
       run.kubeconfig.close();
-    });
-  const code = report(outcome, io, color);
+    }), run.interruption);
+  if (typeof outcome === 'number') {
+    io.stderr(`fsm-gitops: apply stopped: ${(run.interruption?.signal.reason as Error).message}: nothing was applied.\n`);
+    return outcome;
+  }
+  const interrupted = run.interruption?.exitCode();
+  const code = report(outcome, io, color, interrupted);
   if (run.output !== undefined) {
     const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };
     await writeFileAtomically(run.output, renderPlan({ environments: [outcome.plan] }, run.format, exit, false));
@@ -128,8 +137,25 @@ async function letGo(headStart: ApplyHeadStart | undefined, io: CliIo): Promise<
   if (warning) io.stderr(`fsm-gitops: warning: ${warning}\n`);
 }
 
-/** Says how the apply ended (stdout: what was done; stderr: warnings and failures) and returns the exit code. */
-function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
+/**
+ * The outcome, or the interrupt's exit code when an interrupt stopped the apply before it wrote (applyEnvironment
+ * then rejects: with the interrupt's reason, or with the error of the read it cut short).
+ */
+async function stoppedBeforeWrites(outcome: Promise<ApplyOutcome>, interruption: ApplyInterruption | undefined): Promise<ApplyOutcome | number> {
+  try {
+    return await outcome;
+  } catch (error) {
+    const code = interruption?.exitCode();
+    if (code === undefined) throw error;
+    return code;
+  }
+}
+
+/**
+ * Says how the apply ended (stdout: what was done; stderr: warnings and failures) and returns the exit code;
+ * `interrupted`: the exit code of an interrupt that came during the writes, which an apply it stopped ends with.
+ */
+function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: number): number {
   switch (outcome.status) {
     case 'refused':
       io.stdout(renderText({ environments: [outcome.plan] }, { color }));
@@ -152,11 +178,12 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean): number {
       if (result.result === 'applied') {
         io.stdout(`Applied ${plural(result.done.length, 'change')} to ${outcome.plan.name}.\n`);
         if (result.message) io.stderr(`fsm-gitops: warning: ${result.message}\n`);
+        if (interrupted !== undefined) io.stderr('fsm-gitops: the interrupt came after the last write: the apply had finished.\n');
         return EXIT.ok;
       }
-      io.stderr(`fsm-gitops: apply failed: ${result.message ?? ''}\n`);
+      io.stderr(`fsm-gitops: apply ${interrupted === undefined ? 'failed' : 'stopped'}: ${result.message ?? ''}\n`);
       for (const problem of result.notUndone) io.stderr(`  not undone: ${problem}\n`);
-      return EXIT.failed;
+      return interrupted ?? EXIT.failed;
     }
   }
 }

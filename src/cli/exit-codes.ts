@@ -19,9 +19,11 @@ export const PLAN_EXIT_MEANING: Readonly<Record<0 | 1 | 2, string>> = {
 };
 
 /** What an apply's exit code says, as `fsm-gitops apply --help` and the JSON summary of `--output` put it. */
-export const APPLY_EXIT_MEANING: Readonly<Record<0 | 1 | 3 | 4, string>> = {
+export const APPLY_EXIT_MEANING: Readonly<Record<0 | 1 | 3 | 4 | 130 | 143, string>> = {
   0: 'applied, or nothing to apply',
   1: 'the plan has errors: nothing applied',
   3: 'the apply failed: stderr says what was written, whether it was rolled back, and what could not be undone',
   4: 'declined at the question: nothing applied',
+  130: 'stopped by Ctrl-C (SIGINT): nothing applied, or what was written rolled back (stderr says how that ended)',
+  143: 'stopped by SIGTERM: nothing applied, or what was written rolled back (stderr says how that ended)',
 };

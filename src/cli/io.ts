@@ -1,3 +1,4 @@
+import { interruptExitCode, type Interrupt } from '../core/interrupted.ts';
 import type { JsonValue } from '../core/json.ts';
 import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
@@ -13,16 +14,39 @@ export interface CliIo {
   sameOutput?: boolean;
   env: Record<string, string | undefined>;
   stdinIsTty: boolean;
-  /** Asks a yes/no question on the terminal. */
-  ask(question: string): Promise<string>;
+  /** Asks a yes/no question on the terminal; rejects once `signal` aborts. Ctrl-C while it asks is an interrupt (onInterrupt). */
+  ask(question: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * Makes `handler` what an interrupt (Ctrl-C, SIGTERM) does, until the returned function puts back the one
+   * before. Without one, the process exits at once (interruptExitCode), running its `exit` listeners: helm
+   * stopped, temp folders removed (temp-folder.ts).
+   */
+  onInterrupt?(handler: (interrupt: Interrupt) => void): () => void;
+  /** Ends the process now with `code` (stderr flushed first). */
+  exit?(code: number): never;
   /** Remembers credentials (Redactor.learn): stderr and questions hide them from then on (runCli sets it). */
   learnSecrets?(kind: string, value: JsonValue): void;
 }
 
-/** The process's streams; stderr's lines are batched (BatchedWrites, at most every 50 ms), and written before stdout's and at exit. */
+/**
+ * The process's streams; stderr's lines are batched (BatchedWrites, at most every 50 ms), and written before
+ * stdout's and at exit. SIGINT and SIGTERM go to the newest onInterrupt handler.
+ */
 export function processIo(): CliIo {
   const stderr = new BatchedWrites((text) => process.stderr.write(text));
   process.once('exit', () => stderr.flush());
+  const exit = (code: number): never => {
+    stderr.flush();
+    process.exit(code);
+  };
+  const handlers: ((interrupt: Interrupt) => void)[] = [];
+  const interrupt = (signal: Interrupt): void => {
+    const handler = handlers.at(-1);
+    if (handler) handler(signal);
+    else exit(interruptExitCode(signal));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   return {
     stdout: (text) => {
       stderr.flush();
@@ -34,15 +58,25 @@ export function processIo(): CliIo {
     sameOutput: sameFile(1, 2),
     env: process.env,
     stdinIsTty: process.stdin.isTTY === true,
-    async ask(question) {
+    async ask(question, signal) {
       stderr.flush();
       const readline = createInterface({ input: process.stdin, output: process.stderr });
+      // On a terminal readline reads Ctrl-C as a key, and no SIGINT reaches the process: pass it on.
+      readline.on('SIGINT', () => interrupt('SIGINT'));
       try {
-        return await readline.question(question);
+        return await readline.question(question, signal ? { signal } : {});
       } finally {
         readline.close();
       }
     },
+    onInterrupt(handler) {
+      handlers.push(handler);
+      return () => {
+        const at = handlers.lastIndexOf(handler);
+        if (at >= 0) handlers.splice(at, 1);
+      };
+    },
+    exit,
   };
 }
 

@@ -29,7 +29,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     ...rawIo,
     stdout: (text) => rawIo.stdout(terminalSafe(text)),
     stderr: (text) => rawIo.stderr(visible(redactor.text(text), true)),
-    ask: (question) => rawIo.ask(visible(redactor.text(question), true)),
+    ask: (question, signal) => rawIo.ask(visible(redactor.text(question), true), signal),
     learnSecrets: (kind, value) => redactor.learn(kind, value),
   };
   const [command, ...args] = argv;

@@ -36,6 +36,8 @@ export interface ChangeOptions {
   helmTimeoutMs?: number;
   /** `--no-hooks`: the test cluster runs no pods, so a chart's hook Jobs never finish there. */
   noHooks?: boolean;
+  /** Stops helm (SIGTERM: helm cancels and records the release failed; SIGKILL KILL_GRACE_MS later): HelmRun's. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface HelmClientOptions {
@@ -89,7 +91,7 @@ export class HelmClient {
   /** `helm upgrade --reset-values -f values`: the release's new revision. No `--install`: the release must exist. */
   async upgrade(release: Release, chart: ChartSource, values: JsonObject, options: ChangeOptions): Promise<number> {
     const args = ['upgrade', release.name, ...chartArgs(chart), '-f', VALUES, ...this.changeArgs(release, options), '--reset-values', '-o', 'json'];
-    const { stdout } = await this.runner.run({ args, files: valuesFile(values), cluster: this.cluster, timeoutMs: options.timeoutMs, what: `upgrade release ${name(release)}` });
+    const { stdout } = await this.runner.run({ args, files: valuesFile(values), cluster: this.cluster, timeoutMs: options.timeoutMs, what: `upgrade release ${name(release)}`, signal: options.signal });
     return releaseOf(stdout).revision;
   }
 

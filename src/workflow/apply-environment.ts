@@ -47,6 +47,13 @@ export interface ApplyEnvironmentOptions {
   helm?: CarryOutOptions['helm'];
   /** The Lease's create and the live read, sent before this module was loaded (the CLI's head start); taken over, or let go. */
   ahead?: ApplyAhead;
+  /**
+   * Stops the apply (the CLI's Ctrl-C: apply-interruption.ts). Before the writes: the lock wait, the live read and
+   * the question stop, nothing is written, the Lease is released, and applyEnvironment rejects with its reason.
+   * During them: no further write starts, a running helm upgrade is stopped, and what was written is rolled back
+   * and recorded as usual (the outcome says so). The rollback, the history and the release are not stopped by it.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -114,7 +121,10 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const client = options.deadline === undefined ? options.client : options.client.withDeadline(options.deadline);
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
-  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w), sentAhead: ahead?.lease };
+  const { signal } = options;
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w), sentAhead: ahead?.lease, signal };
+  // The plan's reads stop at an interrupt; the Lease's renewals and the writes keep `client` (a write is never cut off halfway).
+  const reads = signal ? client.withSignal(signal) : client;
   // Reading the files needs no lock: they are loaded while the Lease is taken.
   const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
   try {
@@ -122,7 +132,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       const pending = options.pending ?? new PendingHistory();
       // The live state is read from the moment the Lease is held (or was, ahead), while earlier records are written.
       const read = ahead && (await ahead.lease.held()) === lock ? await ahead.read : undefined;
-      const planning = Ahead.start(() => planLive(client, desired, environment, progress, read));
+      const planning = Ahead.start(() => planLive(reads, desired, environment, progress, read));
       try {
         const flushed = await pending.flush(client, target);
         if (flushed > 0) progress?.(`${environment.name}: wrote ${flushed} history record(s) an earlier apply could not`);
@@ -133,8 +143,9 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
       if (!hasWork(plan, set)) return { status: 'no-changes', plan };
       if (!(await options.confirm(plan))) return { status: 'declined', plan };
+      signal?.throwIfAborted();
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
-      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm });
+      const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm, signal });
       const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
       const kept = await recordOrKeep(grace(), target, record, pending);
       if (kept) warnings.push(kept);
@@ -195,6 +206,8 @@ export interface LeaseRequest {
   onTakeover?: (warning: string) => void;
   /** The Lease's create, sent ahead (acquireLock's `sentAhead`). */
   sentAhead?: LeaseAttempt | undefined;
+  /** Stops the wait for another apply's Lease (acquireLock's). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -209,6 +222,7 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     waitSeconds: lease.waitSeconds,
     leaseSeconds: lease.leaseSeconds,
     onWait: waitReporter(environment.name, lease.progress),
+    signal: lease.signal,
     onTakeover: (holder, now) => {
       const expired = Math.max(0, Math.round((now.getTime() - holder.expiresAt) / 1000));
       const message = `${environment.name}: took over the apply lock of ${describeHolder(holder)}, which stopped renewing it without releasing it (it expired ${expired} s ago): that apply was interrupted, and what it wrote stays (its history record may be missing; this plan shows where the environment stands)`;
@@ -265,6 +279,8 @@ export interface CarryOutOptions {
   deadline?: number | undefined;
   /** The helm that upgrades the release, when the plan has a chart upgrade (production: releaseHelm, the real helm). */
   helm?: ((upgrade: ChartUpgrade) => Promise<ReleaseHelm>) | undefined;
+  /** Stops the work at its next write (ExecuteOptions.signal) or the helm upgrade (ChartStepOptions.signal); what was written is rolled back. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -276,14 +292,14 @@ export interface CarryOutOptions {
 export async function carryOut(client: KubeApi, environment: EnvironmentConfig, plan: EnvironmentPlan, set: ApplySet, commit: string, options: CarryOutOptions = {}): Promise<ApplyResult> {
   const { progress } = options;
   const objects = (): Promise<ExecuteResult> =>
-    executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, confirm: options.confirm, rollbackClient: options.rollbackClient });
+    executeApply(client, set, { commit, environment: environment.name, changed: changedKeys(plan.changes), progress, fence: options.fence, confirm: options.confirm, rollbackClient: options.rollbackClient, signal: options.signal });
   const upgrade = set.chart;
   let result: ApplyResult;
   if (upgrade && environment.chart?.upgrade) {
     if (!options.helm) throw new Error(`the plan of ${environment.name} upgrades the chart, and no helm was given to run it`);
     const helm = await options.helm(upgrade);
     const laterChanges = (since: number) => releaseChangedSince(options.rollbackClient?.() ?? client, upgrade.objects, upgrade.release.namespace, since);
-    result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress, laterChanges }, objects);
+    result = await upgradeThenApply(upgrade, environment.chart, { helm, fence: options.fence, deadline: options.deadline, progress, laterChanges, signal: options.signal }, objects);
   } else {
     result = await objects();
   }
@@ -294,6 +310,7 @@ export async function carryOut(client: KubeApi, environment: EnvironmentConfig, 
   }
   if (result.result === 'applied' && environment.restart === 'rollout' && plan.restarts.length > 0) {
     try {
+      options.signal?.throwIfAborted();
       options.fence?.();
       await restartWorkloads(client, plan.restarts, new Date(), progress);
     } catch (error) {
