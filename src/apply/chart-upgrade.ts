@@ -1,5 +1,5 @@
 import { withTempFolder } from '../core/temp-folder.ts';
-import { writeReleaseChart } from '../chart/render-release.ts';
+import { writeChart } from '../chart/render-release.ts';
 import type { ChartPolicy } from '../config/repo-config.ts';
 import { HelmClient, helmClientOptionsFromEnv } from '../helm/helm-client.ts';
 import { HelmRunner } from '../helm/helm-runner.ts';
@@ -91,7 +91,7 @@ export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, o
   options.progress?.(`helm upgrade ${name(upgrade)} to chart ${upgrade.toVersion}${wait ? `, waiting up to ${Math.round(timeouts.helm / 1000)} s for the rollout` : ' (not waiting for the rollout)'}`);
   try {
     const revision = await withTempFolder('fsm-gitops-upgrade-', async (folder) => {
-      const chart = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
+      const chart = { path: await writeChart(upgrade.chart, folder) };
       return options.helm.upgrade(upgrade.release, chart, upgrade.values, { timeoutMs: timeouts.run, helmTimeoutMs: timeouts.helm, wait, signal: options.signal });
     });
     return { status: 'upgraded', revision };

@@ -26,7 +26,7 @@ export interface ChartCluster {
 }
 
 /** The helm operations rendering needs (HelmClient's; tests count calls through a stand-in). */
-export type RenderingHelm = Pick<HelmClient, 'template' | 'upgradeDryRun'>;
+export type RenderingHelm = Pick<HelmClient, 'template' | 'upgradeDryRun' | 'pull'>;
 /** One render of FSM's chart (~0.5 MB of manifests) takes seconds; a server dry run also waits on the API server. */
 export const RENDER_TIMEOUT_MS = 120_000;
 
@@ -65,13 +65,15 @@ export class ChartRenderer {
       fromRevision: release.revision,
       fromVersion: release.chartVersion,
       toVersion: version,
-      chart: bump === 'same' ? { files: release.chartFiles } : { name: release.chartName, repository: policy.repository, version },
+      chart: { files: release.chartFiles },
       values,
       objects: [],
     };
     try {
       return await withTempFolder('fsm-gitops-chart-', async (folder) => {
-        const chart: ChartSource = 'files' in upgrade.chart ? { path: await writeReleaseChart(upgrade.chart.files, folder) } : upgrade.chart;
+        // A new version is pulled once: rendered here and installed by apply from these bytes (ChartUpgrade.chart).
+        if (bump !== 'same') upgrade.chart = await this.helmFor(undefined).pull({ name: release.chartName, repository: policy.repository, version }, { timeoutMs: RENDER_TIMEOUT_MS, signal });
+        const chart: ChartSource = { path: await writeChart(upgrade.chart, folder) };
         const connection = live.origin === 'cluster' ? cluster.connection : undefined;
         const via = connection ? 'server dry run' : 'helm template';
         const manifest = connection
@@ -101,6 +103,17 @@ export function helmChartRenderer(redactKeys: readonly string[] = [], env: Recor
   const runner = new HelmRunner({ redactor: new Redactor([...redactKeys]) });
   const options = helmClientOptionsFromEnv(env);
   return new ChartRenderer((cluster) => new HelmClient(runner, cluster, options));
+}
+
+/**
+ * Writes an upgrade's chart under `folder` as helm takes it: a release's chart files as `chart/` (writeReleaseChart),
+ * a pulled archive as `chart.tgz`. Returns the path to give helm.
+ */
+export async function writeChart(chart: ChartUpgrade['chart'], folder: string): Promise<string> {
+  if ('files' in chart) return writeReleaseChart(chart.files, folder);
+  const path = join(folder, 'chart.tgz');
+  await writeFile(path, chart.bytes, { mode: 0o600 });
+  return path;
 }
 
 /** Writes a release's chart (helm-release.ts chartFiles) under `folder`/chart; returns the chart's folder. Throws HelmError for a file outside it. */

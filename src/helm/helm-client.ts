@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { isObject, type JsonObject } from '../core/json.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
-import { KILL_GRACE_MS, type FileArg, type HelmRunner } from './helm-runner.ts';
+import { HelmError, KILL_GRACE_MS, type FileArg, type HelmRunner } from './helm-runner.ts';
 import { serverSideFromEnv, type ServerSide } from './server-side.ts';
 
 export interface Release {
@@ -9,7 +10,20 @@ export interface Release {
 }
 
 /** A chart: a chart folder or `.tgz` path, or a chart name in a repository (`repository` URL and exact `version`). */
-export type ChartSource = { path: string } | { name: string; repository: string; version: string };
+/** A chart by name and version in a Helm repository (index.yaml at `repository`). */
+export interface RepositoryChart {
+  name: string;
+  repository: string;
+  version: string;
+}
+
+/** A chart archive pulled from its repository: its bytes, and their SHA-256 (hex), which name it whatever the repository serves later. */
+export interface ChartArchive extends RepositoryChart {
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+export type ChartSource = { path: string } | RepositoryChart;
 
 /** One entry of `helm history -o json`. */
 export interface ReleaseRevision {
@@ -52,6 +66,8 @@ export function helmClientOptionsFromEnv(env: Record<string, string | undefined>
 }
 
 const VALUES: FileArg = { file: 'values.json' };
+/** Where `helm pull` writes the archive (a folder in the run's temp folder). */
+const PULLED: FileArg = { file: 'pulled' };
 /** Reads of a release are quick: a release Secret or two. */
 const READ_TIMEOUT_MS = 60_000;
 
@@ -79,6 +95,21 @@ export class HelmClient {
     if (options.noHooks) args.push('--no-hooks');
     const { stdout } = await this.runner.run({ args, files: valuesFile(values), timeoutMs: options.timeoutMs, what: `render chart for ${name(release)}`, signal: options.signal });
     return stdout;
+  }
+
+  /**
+   * `helm pull` of a chart version from its repository: the archive as the repository serves it now, and its
+   * SHA-256. A plan renders from these bytes and apply installs the same bytes, so a chart replaced in the
+   * repository between the two is never installed unseen. Throws HelmError when helm fails or writes no single .tgz.
+   */
+  async pull(chart: RepositoryChart, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<ChartArchive> {
+    const what = `pull chart ${chart.name} ${chart.version} from ${chart.repository}`;
+    const args = ['pull', chart.name, '--repo', chart.repository, '--version', chart.version, '--destination', PULLED];
+    const { files } = await this.runner.run({ args, timeoutMs: options.timeoutMs, what, signal: options.signal, outputFolder: PULLED.file });
+    const archives = Object.entries(files ?? {}).filter(([name]) => name.endsWith('.tgz'));
+    if (archives.length !== 1) throw new HelmError(`${what}: helm wrote ${archives.length} chart archives, not one`, undefined);
+    const bytes = archives[0]![1];
+    return { ...chart, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   /** `helm install` (a new release; used to set up tests and first installs). */

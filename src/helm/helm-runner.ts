@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTempFolder } from '../core/temp-folder.ts';
@@ -37,11 +37,18 @@ export interface HelmRun {
    * (SIGTERM, SIGKILL after KILL_GRACE_MS); the run rejects with `signal.reason` once helm has exited.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * A folder in the run's temp folder (named in args as a FileArg) that helm writes files into, as `helm pull
+   * --destination`: created before helm starts, its files returned in HelmOutput.files (MAX_STDOUT_BYTES in all).
+   */
+  outputFolder?: string;
 }
 
 export interface HelmOutput {
   stdout: string;
   stderr: string;
+  /** The files helm wrote into HelmRun.outputFolder, by name; absent without one. */
+  files?: Record<string, Buffer>;
 }
 
 /** helm failed, timed out or printed too much. The message went through the Redactor. */
@@ -109,12 +116,31 @@ export class HelmRunner {
         if (!/^[\w.-]+$/.test(name) || name === 'kubeconfig') throw new Error(`helm run file name ${name} is not allowed`);
         await writeFile(join(work, name), text, { mode: 0o600 });
       }
+      if (run.outputFolder !== undefined) {
+        if (!/^[\w.-]+$/.test(run.outputFolder) || run.outputFolder in (run.files ?? {})) throw new Error(`helm run output folder ${run.outputFolder} is not allowed`);
+        await mkdir(join(work, run.outputFolder), { mode: 0o700 });
+      }
       const args = run.args.map((arg) => (typeof arg === 'string' ? arg : join(work, arg.file)));
       const childEnv: Record<string, string> = { ...homes, KUBECONFIG: kubeconfig, HELM_NO_PLUGINS: '1', PATH: env['PATH'] ?? '/usr/bin:/bin', TMPDIR: work };
       for (const name of PASSED_ENV) if (env[name]) childEnv[name] = env[name];
       run.signal?.throwIfAborted();
-      return await this.spawn(path, [...args, '--kubeconfig', kubeconfig], childEnv, run);
+      const output = await this.spawn(path, [...args, '--kubeconfig', kubeconfig], childEnv, run);
+      return run.outputFolder === undefined ? output : { ...output, files: await this.written(join(work, run.outputFolder), run) };
     }, env['TMPDIR'] || tmpdir());
+  }
+
+  /** The regular files in `folder`, by name: at most MAX_STDOUT_BYTES in all, else a HelmError. */
+  private async written(folder: string, run: HelmRun): Promise<Record<string, Buffer>> {
+    const files: Record<string, Buffer> = {};
+    let total = 0;
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(folder, entry.name);
+      total += (await stat(path)).size;
+      if (total > MAX_STDOUT_BYTES) throw new HelmError(this.options.redactor.text(`${run.what}: helm wrote more than ${MAX_STDOUT_BYTES} bytes of files`), undefined);
+      files[entry.name] = await readFile(path);
+    }
+    return files;
   }
 
   private spawn(helm: string, args: string[], env: Record<string, string>, run: HelmRun): Promise<HelmOutput> {

@@ -111,13 +111,17 @@ function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[
 
 /**
  * The chart version the upgrade moves the release to (`chart.version` in .github/fsm-gitops.yml), as a change
- * of its own: without it, a bump shows only as its objects' changes.
+ * of its own: without it, a bump shows only as its objects' changes. With the SHA-256 of the archive the plan
+ * pulled and rendered (apply installs those bytes): reviewers see which archive, and a plan made again after the
+ * repository replaced it differs (plan-digest.ts), even where the rendered objects do not (hooks).
  */
 function chartVersionChange(context: PlanContext): ResourceChange | undefined {
   const release = context.live.helmRelease;
   const chart = context.chart;
   if (!release || !chart?.ok || chart.chartVersion === release.chartVersion) return undefined;
   const at = context.environment.at ? environmentAt(context.environment, 'chart.version') : undefined;
+  const pulled = chart.upgrade.chart;
+  const digest = 'sha256' in pulled ? `sha256:${pulled.sha256}` : undefined;
   return {
     action: 'update',
     kind: 'HelmRelease',
@@ -128,8 +132,8 @@ function chartVersionChange(context: PlanContext): ResourceChange | undefined {
     ...(at ? { line: at.line } : {}),
     // before and after too: every view of a change (the diff of a check run) shows them.
     before: { chart: `${release.chartName}-${release.chartVersion}` },
-    after: { chart: `${release.chartName}-${chart.chartVersion}` },
-    fields: [{ path: 'chart', before: `${release.chartName}-${release.chartVersion}`, after: `${release.chartName}-${chart.chartVersion}` }],
+    after: { chart: `${release.chartName}-${chart.chartVersion}`, ...(digest ? { digest } : {}) },
+    fields: [{ path: 'chart', before: `${release.chartName}-${release.chartVersion}`, after: `${release.chartName}-${chart.chartVersion}` }, ...(digest ? [{ path: 'digest', after: digest }] : [])],
   };
 }
 

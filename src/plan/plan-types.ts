@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
+import type { ChartArchive } from '../helm/helm-client.ts';
 import type { ChartFile } from '../live/helm-release.ts';
 import type { FieldChange } from './field-changes.ts';
 import type { OmittedFindings } from './finding-caps.ts';
@@ -50,7 +51,8 @@ export type ChartRender =
 /**
  * The `helm upgrade` a plan rendered, as apply runs it (src/apply/chart-upgrade.ts). Unmasked: never rendered.
  * `chart`: the deployed release's own chart (its files, from the release Secret) when the version does not
- * change, else the chart by name and version from the environment's `chart.repository`.
+ * change, else the archive of that version the plan pulled from the environment's `chart.repository` and
+ * rendered: apply installs those bytes, not what the repository serves by then.
  */
 export interface ChartUpgrade {
   release: { name: string; namespace: string };
@@ -58,7 +60,7 @@ export interface ChartUpgrade {
   fromRevision: number;
   fromVersion: string;
   toVersion: string;
-  chart: { files: ChartFile[] } | { name: string; repository: string; version: string };
+  chart: { files: ChartFile[] } | ChartArchive;
   /** Exactly the values helm is given (values.yaml plus fsm.meshName; helm-values.ts releaseValues). */
   values: JsonObject;
   /**

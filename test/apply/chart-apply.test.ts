@@ -3,12 +3,14 @@
  * the objects, and a failure of either rolls the release back to the plan's revision, saying what worked.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { beforeEach, test } from 'node:test';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { upgradeTimeouts, HELM_WRITE_MS, OBJECTS_RESERVE_MS, type ReleaseHelm } from '../../src/apply/chart-upgrade.ts';
 import { LeaseLostError } from '../../src/apply/lease-renewal.ts';
 import { parseRepoConfig, type ChartPolicy } from '../../src/config/repo-config.ts';
-import type { ChangeOptions, ChartSource, Release, ReleaseRevision } from '../../src/helm/helm-client.ts';
+import type { ChangeOptions, ChartArchive, ChartSource, Release, ReleaseRevision } from '../../src/helm/helm-client.ts';
 import { HelmError } from '../../src/helm/helm-runner.ts';
 import type { ApplySet } from '../../src/plan/apply-set.ts';
 import type { ChartUpgrade, EnvironmentPlan } from '../../src/plan/plan-types.ts';
@@ -22,10 +24,19 @@ const UPGRADE: ChartUpgrade = {
   fromRevision: 3,
   fromVersion: '1.5.1',
   toVersion: '1.6.0',
-  chart: { name: 'fsm', repository: 'http://127.0.0.1:8879', version: '1.6.0' },
+  chart: archive('the chart archive the plan pulled'),
   values: { fsm: { meshName: 'fsm', fsmController: { replicaCount: 2 } } },
   objects: [],
 };
+function archive(text: string): ChartArchive {
+  const bytes = Buffer.from(text);
+  return { name: 'fsm', repository: 'http://127.0.0.1:8879', version: '1.6.0', bytes, sha256: sha256(bytes) };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 const ENVIRONMENT = parseRepoConfig('.github/fsm-gitops.yml', Buffer.from('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    chart: { upgrade: true, version: 1.6.0 }\n')).environments[0]!;
 const PLAN: EnvironmentPlan = {
   name: 'staging',
@@ -45,7 +56,8 @@ class StandInHelm implements ReleaseHelm {
   constructor(private readonly log: string[]) {}
 
   async upgrade(release: Release, chart: ChartSource, values: unknown, options: ChangeOptions): Promise<number> {
-    this.log.push(`helm upgrade ${release.name} ${JSON.stringify(chart)} ${JSON.stringify(values)}`);
+    // The archive helm is given, by its digest: the bytes the plan pulled, not the chart fetched again.
+    this.log.push(`helm upgrade ${release.name} ${'path' in chart ? sha256(readFileSync(chart.path)) : JSON.stringify(chart)} ${JSON.stringify(values)}`);
     this.upgradeOptions = options;
     if (this.upgradeFails) {
       this.add(4, 'failed');
@@ -89,7 +101,7 @@ const run = (options: { fence?: () => void; deadline?: number } = {}) => carryOu
 test('the chart upgrade runs first, with the chart and values the plan rendered; then the objects; the revisions are recorded', async () => {
   const result = await run();
   assert.equal(result.result, 'applied', result.message);
-  assert.deepEqual(log.slice(0, 2), [`helm upgrade fsm ${JSON.stringify(UPGRADE.chart)} ${JSON.stringify(UPGRADE.values)}`, 'PATCH cors']);
+  assert.deepEqual(log.slice(0, 2), [`helm upgrade fsm ${(UPGRADE.chart as ChartArchive).sha256} ${JSON.stringify(UPGRADE.values)}`, 'PATCH cors']);
   assert.deepEqual(result.done, ['upgrade Helm release fsm-system/fsm to chart 1.6.0 (revision 4)', 'create Plugin cors']);
   assert.deepEqual(result.helm, { release: 'fsm-system/fsm', before: { revision: 3, chartVersion: '1.5.1' }, after: { revision: 4, chartVersion: '1.6.0' } });
   assert.equal(helm.upgradeOptions?.wait, true);
@@ -107,7 +119,7 @@ test('the objects refused by the API server: they are rolled back, and helm roll
   };
   const result = await run();
   assert.equal(result.result, 'rolled-back');
-  assert.deepEqual(log, [`helm upgrade fsm ${JSON.stringify(UPGRADE.chart)} ${JSON.stringify(UPGRADE.values)}`, 'PATCH cors', 'helm rollback fsm 3']);
+  assert.deepEqual(log, [`helm upgrade fsm ${(UPGRADE.chart as ChartArchive).sha256} ${JSON.stringify(UPGRADE.values)}`, 'PATCH cors', 'helm rollback fsm 3']);
   assert.match(result.message ?? '', /^MeshConfig and plugin objects: .*422.*\. Helm release fsm-system\/fsm rolled back to revision 3 \(now revision 5\)\.$/);
   assert.deepEqual(result.helm?.after, { revision: 5, chartVersion: '1.5.1' });
   assert.deepEqual(result.notUndone, []);
@@ -129,7 +141,7 @@ test('the upgrade failing (helm timed out waiting): the objects are not touched,
   helm.upgradeFails = new HelmError('upgrade release fsm-system/fsm: helm exited with 1: Error: UPGRADE FAILED: context deadline exceeded', 1);
   const result = await run();
   assert.equal(result.result, 'rolled-back');
-  assert.deepEqual(log, [`helm upgrade fsm ${JSON.stringify(UPGRADE.chart)} ${JSON.stringify(UPGRADE.values)}`, 'helm rollback fsm 3']);
+  assert.deepEqual(log, [`helm upgrade fsm ${(UPGRADE.chart as ChartArchive).sha256} ${JSON.stringify(UPGRADE.values)}`, 'helm rollback fsm 3']);
   assert.equal(fake.read('/apis/plugin.flomesh.io/v1alpha1/plugins/cors'), undefined);
   assert.match(result.message ?? '', /helm upgrade of fsm-system\/fsm to chart 1\.6\.0 failed: .*context deadline exceeded\. The MeshConfig and plugin objects were not touched\. Helm release fsm-system\/fsm rolled back to revision 3 \(now revision 5\)\.$/);
 });

@@ -4,6 +4,7 @@
  * per object against the release's stored manifest.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { ChartRenderer, type ChartCluster, type RenderingHelm } from '../../src/chart/render-release.ts';
 import { describeDifference } from '../../src/commands/status-command.ts';
@@ -12,7 +13,7 @@ import { planDigest } from '../../src/deploy/plan-digest.ts';
 import type { JsonObject } from '../../src/core/json.ts';
 import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
-import { HelmClient } from '../../src/helm/helm-client.ts';
+import { HelmClient, type ChartArchive, type RepositoryChart } from '../../src/helm/helm-client.ts';
 import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
 import { HelmRunner } from '../../src/helm/helm-runner.ts';
 import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
@@ -42,6 +43,16 @@ class CountingHelm implements RenderingHelm {
     this.calls.push('upgradeDryRun');
     return this.inner.upgradeDryRun(...args);
   }
+  pull(...args: Parameters<RenderingHelm['pull']>): ReturnType<RenderingHelm['pull']> {
+    this.calls.push(`pull ${JSON.stringify(args[0])}`);
+    return this.inner.pull(...args);
+  }
+}
+
+/** A chart archive as a repository would serve it (its bytes stand in: the renders using it are stand-ins too). */
+async function pulled(chart: RepositoryChart): Promise<ChartArchive> {
+  const bytes = Buffer.from(`${chart.name}-${chart.version}.tgz`);
+  return { ...chart, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 let live: LiveState;
@@ -155,7 +166,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
   });
 
   it('a rendered manifest that is not Kubernetes objects is a chart-render-failed error, not a crash of the plan', async () => {
-    const broken: RenderingHelm = { template: async () => 'kind: [\n', upgradeDryRun: async () => ({ manifest: '', revision: 2 }) };
+    const broken: RenderingHelm = { template: async () => 'kind: [\n', upgradeDryRun: async () => ({ manifest: '', revision: 2 }), pull: pulled };
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(broken));
     assert.match(withCode(p.findings, 'chart-render-failed')[0]?.message ?? '', /the manifest rendered by helm template is not valid YAML/);
     assert.equal(change(p, 'Deployment', 'fsm-controller'), undefined);
@@ -215,6 +226,7 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
   const stored: RenderingHelm = {
     template: async () => live.helmRelease!.manifest,
     upgradeDryRun: async () => ({ manifest: live.helmRelease!.manifest, revision: 2 }),
+    pull: pulled,
   };
 
   it('a downgrade is an error and nothing is rendered', async () => {
@@ -232,19 +244,24 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     assert.equal(withCode(refused.plan.findings, 'chart-breaking-upgrade')[0]?.severity, 'error');
     const allowed = await plan('fsm: {}\n', '{ upgrade: true, version: 2.0.0, allowBreaking: true }', new CountingHelm(stored));
     assert.deepEqual(withCode(allowed.plan.findings, 'chart-breaking-upgrade'), []);
-    assert.deepEqual(allowed.helm.calls, ['template {"name":"fsm","repository":"https://flomesh-io.github.io/fsm","version":"2.0.0"}']);
+    assert.deepEqual(allowed.helm.calls.length, 2);
+    assert.equal(allowed.helm.calls[0], 'pull {"name":"fsm","repository":"https://flomesh-io.github.io/fsm","version":"2.0.0"}');
+    assert.match(allowed.helm.calls[1]!, /^template \{"path":".*fsm-gitops-chart-[^"]*\/chart\.tgz"\}$/, 'rendered from the archive pulled');
   });
 
   it('a minor bump from 1.5 is compatible: rendered from the repository, no finding', async () => {
     const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(stored));
-    assert.deepEqual(helm.calls, ['template {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.0"}']);
+    assert.equal(helm.calls.length, 2);
+    assert.equal(helm.calls[0], 'pull {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.0"}');
+    assert.match(helm.calls[1]!, /^template \{"path":".*fsm-gitops-chart-[^"]*\/chart\.tgz"\}$/, 'rendered from the archive pulled');
     assert.deepEqual(p.findings.filter((f) => f.code.startsWith('chart-')), []);
     const release = p.changes.find((c) => c.kind === 'HelmRelease');
     assert.deepEqual(
       [release?.action, release?.namespace, release?.name, release?.file, release?.line, release?.fields],
-      ['update', 'fsm-system', 'fsm', CONFIG_FILE, 7, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }]],
-      'the bump is a change of its own, at the chart.version line',
+      ['update', 'fsm-system', 'fsm', CONFIG_FILE, 7, [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.0' }, { path: 'digest', after: `sha256:${(await pulled({ name: 'fsm', repository: '', version: '1.6.0' })).sha256}` }]],
+      'the bump is a change of its own, at the chart.version line, naming the archive pulled',
     );
+    assert.match(renderText({ environments: [p] }, { color: false }), /\+digest: sha256:[0-9a-f]{64}\n/, 'the digest is shown whole, not masked');
     assert.equal(describeDifference(release!), 'update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)', '/fsm status names the versions');
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');

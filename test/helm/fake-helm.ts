@@ -15,7 +15,7 @@ export interface FakeHelmRun {
  * first argument: `sleep` (starts a child `sleep`, records both PIDs, never exits), `flood` (prints 40 MB),
  * `fail` (prints the kubeconfig's token in an error, exits 1), `fail-rollout` (helm 4's
  * logged-then-said error of a timed-out rollout, exits 1), `upgrade` (prints a release as JSON),
- * `history` and `get` (print what helm prints), anything else prints `ok`.
+ * `history` and `get` (print what helm prints), `pull` (writes an archive into --destination), anything else prints `ok`.
  */
 export async function fakeHelm(dir: string): Promise<{ locate: () => Promise<HelmBinary>; runs: () => Promise<FakeHelmRun[]>; pids: () => Promise<number[]> }> {
   const path = join(dir, 'helm');
@@ -56,6 +56,14 @@ switch (args[0]) {
   case 'history':
     console.log(JSON.stringify([{ revision: 1, updated: '2026-12-01T10:00:00Z', status: 'superseded', chart: 'fsm-1.5.1', app_version: 'v1.5.1', description: 'Install complete' }, { revision: 2, updated: '2026-12-01T10:05:00Z', status: 'deployed', chart: 'fsm-1.5.1', app_version: 'v1.5.1', description: 'Upgrade complete' }]));
     break;
+  case 'pull': {
+    // helm pull NAME --repo R --version V --destination DIR: NAME-V.tgz in DIR ("two" writes a second archive).
+    const dest = args[args.indexOf('--destination') + 1];
+    const version = args[args.indexOf('--version') + 1];
+    fs.writeFileSync(dest + '/' + args[1] + '-' + version + '.tgz', 'archive of ' + args[1] + ' ' + version);
+    if (version === 'two') fs.writeFileSync(dest + '/other.tgz', 'x');
+    break;
+  }
   case 'get':
     console.log(args[1] === 'values' ? 'null' : '---\\nkind: ConfigMap\\n');
     break;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,16 @@ test('a chart from a repository is named with --repo and an exact --version; --w
   const helm = new HelmClient(runner, CLUSTER);
   await helm.upgrade(RELEASE, { name: 'fsm', repository: 'http://127.0.0.1:8879', version: '1.6.0' }, {}, { timeoutMs: 30_000, wait: true });
   assert.deepEqual(await lastArgs(), ['upgrade', 'fsm', 'fsm', '--repo', 'http://127.0.0.1:8879', '--version', '1.6.0', '-f', '<tmp>/values.json', '-n', 'fsm-system', '--timeout', '28s', '--wait=watcher', '--reset-values', '-o', 'json']);
+});
+
+test('pull fetches the exact version into the run folder and returns its bytes and SHA-256; the folder is gone after', async () => {
+  const helm = new HelmClient(runner, undefined);
+  const archive = await helm.pull({ name: 'fsm', repository: 'http://127.0.0.1:8879', version: '1.6.0' }, { timeoutMs: 30_000 });
+  assert.deepEqual(await lastArgs(), ['pull', 'fsm', '--repo', 'http://127.0.0.1:8879', '--version', '1.6.0', '--destination', '<tmp>/pulled']);
+  assert.equal(Buffer.from(archive.bytes).toString(), 'archive of fsm 1.6.0');
+  assert.equal(archive.sha256, createHash('sha256').update('archive of fsm 1.6.0').digest('hex'));
+  assert.deepEqual([archive.name, archive.repository, archive.version], ['fsm', 'http://127.0.0.1:8879', '1.6.0']);
+  await assert.rejects(helm.pull({ name: 'fsm', repository: 'http://127.0.0.1:8879', version: 'two' }, { timeoutMs: 30_000 }), /pull chart fsm two from http:\/\/127\.0\.0\.1:8879: helm wrote 2 chart archives, not one/);
 });
 
 test('the dry run renders on the server and returns the manifest', async () => {
