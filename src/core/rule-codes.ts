@@ -40,6 +40,7 @@ export const RULE_CODES = [
   'values-no-effect-after-install',
   'values-upgrade-pending',
   'values-section-null',
+  'values-unknown-key',
   // Chart upgrades (`chart:` in the repository config)
   'chart-downgrade',
   'chart-breaking-upgrade',

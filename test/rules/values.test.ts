@@ -138,3 +138,11 @@ test('a pending upgrade whose objects the release did not install names them all
   const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v['fsm'].trafficInterceptionMode = 'NodeLevel')) }, { live });
   assert.match(withCode(plan.findings, 'values-upgrade-pending')[0]!.message, /renders it into DaemonSet fsm-xnetwork/);
 });
+
+test('a top-level key the chart does not know (a typo of fsm) is a warning with the near name; the chart\'s own keys and global are not', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => ((v['fsmm'] = { meshName: 'fsm' }), (v['global'] = {}), (v['smi'] = {}), (v['zzzzzz'] = 1))) });
+  const found = withCode(plan.findings, 'values-unknown-key');
+  assert.deepEqual(found.map((f) => [f.path, f.severity]), [['fsmm', 'warning'], ['zzzzzz', 'warning']]);
+  assert.match(found[0]!.message, /^fsmm is not a value of chart fsm \S+ \(its top-level values are [^)]*\bfsm\b[^)]*\): Helm passes it to no template, so nothing under it takes effect; did you mean `fsm`\?$/);
+  assert.match(found[1]!.message, /; remove it, or check the chart's values \(/);
+});

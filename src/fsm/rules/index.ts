@@ -15,6 +15,7 @@ import { terminatingRule } from './terminating.ts';
 import { trafficListsRule } from './traffic-lists.ts';
 import { valuesMeshConfigRule } from './values-meshconfig.ts';
 import { valuesSchemaRule } from './values-schema.ts';
+import { valuesUnknownKeyRule } from './values-unknown-key.ts';
 
 /** Every FSM rule the plan runs; the safety checks run before these (fsm/safety.ts). */
 export const RULES: readonly Rule[] = [
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   meshConfigPresenceRule,
   schemaRule,
   valuesSchemaRule,
+  valuesUnknownKeyRule,
   meshIdentityRule,
   valuesMeshConfigRule,
   chartUpgradeRule,

@@ -1,0 +1,32 @@
+import { didYouMean } from '../../commands/did-you-mean.ts';
+import { findingAt } from '../../core/findings.ts';
+import { isObject } from '../../core/json.ts';
+import type { Rule } from './rule.ts';
+
+/** Helm gives every chart `global`, shared with its subcharts (Helm docs, "Subcharts and Global Values"). */
+const HELM_GLOBAL = 'global';
+
+/**
+ * A top-level key of values.yaml that the deployed chart knows nothing of: not in its default values, its
+ * values.schema.json's properties, a subchart's name (charts/NAME/) or `global`. FSM's schema does not close
+ * its root (only what is under `fsm` is checked: schema-unknown-field), so a typo there (`fsmm:`) is otherwise
+ * passed to helm, which ignores it: the values meant are never set. A warning, as Helm takes it.
+ */
+export const valuesUnknownKeyRule: Rule = {
+  name: 'values-unknown-key',
+  check({ desired, live }) {
+    const values = desired.values;
+    const release = live.helmRelease;
+    if (!values || !release) return [];
+    const schemaKeys = isObject(release.chartSchema?.['properties']) ? Object.keys(release.chartSchema['properties']) : [];
+    const subcharts = release.chartFiles.flatMap((file) => /^charts\/([^/]+)\//.exec(file.name)?.[1] ?? []);
+    const known = [...new Set([...Object.keys(release.chartValues), ...schemaKeys, ...subcharts, HELM_GLOBAL])];
+    return Object.keys(values.values)
+      .filter((key) => !known.includes(key))
+      .map((key) => {
+        const near = didYouMean(key, known);
+        const hint = near ? `did you mean \`${near}\`?` : `remove it, or check the chart's values (${known.join(', ')})`;
+        return findingAt(values, [key], 'warning', 'values-unknown-key', `${key} is not a value of chart ${release.chartName} ${release.chartVersion} (its top-level values are ${known.join(', ')}): Helm passes it to no template, so nothing under it takes effect; ${hint}`);
+      });
+  },
+};
