@@ -145,18 +145,13 @@ async function planAndCheck(
   // Reading the files fails only when GitHub does (a 5xx, a revoked token): the read is stopped, then the review
   // fails (nothing of it still running when the worker returns), and is retried.
   const desired = await meanwhile(read ? [read.state] : [], () => loadEnvironment(files, policy));
+  let plan: EnvironmentPlan;
   try {
-    const { plan, set } = read ? await planAgainst(desired, read, { serverDryRun: !pr.fromFork }) : { plan: planEnvironment(desired, referenceLiveState(desired)), set: undefined };
+    const planned = read ? await planAgainst(desired, read, { serverDryRun: !pr.fromFork }) : { plan: planEnvironment(desired, referenceLiveState(desired)), set: undefined };
+    plan = planned.plan;
     const refusedAfterMerge = read ? await afterMerge(environment, read) : [];
-    const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig, refusedAfterMerge.length > 0) : undefined, chartWaitFinding(policy, set?.chart, eventBudgetMs, Date.now() - started)];
+    const added = [environment.policyChange ? policyFinding(environment.policyChange, headConfig, refusedAfterMerge.length > 0) : undefined, chartWaitFinding(policy, planned.set?.chart, eventBudgetMs, Date.now() - started)];
     plan.findings = sortFindings([...plan.findings, ...added.filter((f) => f !== undefined), ...refusedAfterMerge]);
-    await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
-      delivery: pr.delivery,
-      plan: planDigest(plan),
-      // A policy the pull request itself brings is never one a merge may deploy under.
-      policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
-    });
-    return plan;
   } catch (error) {
     const message = clip((error as Error).message, MESSAGE_SHOWN);
     await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, {
@@ -168,6 +163,15 @@ async function planAndCheck(
     });
     return `❌ \`${environment.name}\` could not be planned: ${escapeMarkdown(message)}`;
   }
+  // Outside the try: GitHub refusing the check run is not a plan that could not be made. It fails the review,
+  // which is tried again (as a failure to read the files is).
+  await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
+    delivery: pr.delivery,
+    plan: planDigest(plan),
+    // A policy the pull request itself brings is never one a merge may deploy under.
+    policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
+  });
+  return plan;
 }
 
 /**

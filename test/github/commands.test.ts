@@ -234,6 +234,21 @@ test('a check run GitHub created but answered 502 for is not created again', asy
   assert.deepEqual(github.checkRuns.map((r) => [r.name, r.status, r.conclusion]), [['fsm-gitops/production', 'completed', 'success']]);
 });
 
+test("GitHub failing the check run's update is not a plan that could not be made: the review fails, to be tried again, and says nothing of the plan", async () => {
+  const github = new GitHubWorld({
+    base: exampleRepoFiles(),
+    commits: { [HEAD]: exampleRepoFiles() },
+    pulls: [{ number: PR, headSha: HEAD, changed: ['clusters/production/values.yaml'] }],
+    faults: { 'PATCH check-runs': Array.from({ length: 10 }, () => ({ status: 422 })) },
+  });
+  const live = exampleLiveSources();
+  await assert.rejects(handleTry(testProbot(live), live, 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }), { final: false }), /failure injected by the test/);
+  const titles = github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/check-runs/')).map((r) => (r.body as { output?: { title?: string } }).output?.title ?? '');
+  assert.equal(titles.length, 2, titles.join(', '));
+  assert.equal(titles[1], 'Review failed', 'after the plan\'s result: the review\'s failure, not "Could not plan production"');
+  assert.deepEqual(github.botComments(PR).filter((c) => /could not be planned/.test(c.body)), []);
+});
+
 test('/fsm apply is only for pull requests into the default branch, and only for environments they change', async () => {
   const github = world();
   github.pull(PR).baseRef = 'release-1';

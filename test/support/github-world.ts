@@ -120,7 +120,7 @@ export interface WorldOptions {
   teams?: Record<string, string[]>;
   comments?: Omit<Comment, 'reactions'>[];
   issues?: Issue[];
-  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `POST deployment-statuses`, `GET team-memberships`): answers given before the real ones. */
+  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `PATCH check-runs`, `POST deployment-statuses`, `GET team-memberships`): answers given before the real ones. */
   faults?: Record<string, Fault[]>;
 }
 
@@ -376,6 +376,8 @@ export class GitHubWorld {
         if (!run) return [404, { message: 'Not Found' }];
         const refused = checkRunRefusal(body);
         if (refused) return [422, { message: refused }];
+        const fault = this.fault('PATCH check-runs');
+        if (fault) return [fault.status, { message: 'failure injected by the test' }, fault.headers ?? {}];
         const update = body as Partial<CheckRun>;
         Object.assign(run, { ...update, annotations: [...run.annotations, ...(update.output?.annotations ?? [])] });
         return [200, run];
