@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { peekEnvironmentTargets, type EnvironmentTarget } from '../config/repo-config-peek.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import type { DryRunOutcome, LiveState, LiveStateReader, MeshRef } from '../live/live-state.ts';
-import type { JsonValue } from '../core/json.ts';
+import type { JsonObject, JsonValue } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
@@ -133,5 +133,9 @@ class StartedRead implements LiveStateReader {
 
   serverVersion(): Promise<string> {
     return this.reader.serverVersion();
+  }
+
+  readObjects(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]> {
+    return this.reader.readObjects(manifests, namespace, signal);
   }
 }

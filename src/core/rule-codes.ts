@@ -49,6 +49,7 @@ export const RULE_CODES = [
   'chart-release-pending',
   'chart-release-failed',
   'chart-wait-cut',
+  'chart-live-changes',
   // Plugins
   'plugin-policy-disabled',
   'pipyscript-missing',

@@ -1,4 +1,6 @@
+import pLimit from 'p-limit';
 import { credentialFailure } from './credential-failure.ts';
+import { ResourceDiscovery } from './resource-discovery.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
@@ -27,6 +29,22 @@ export class ClusterReader implements LiveStateReader {
 
   connection(): Promise<ClusterConnection> {
     return this.client.connection();
+  }
+
+  readObjects(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]> {
+    const client = signal ? this.client.withSignal(signal) : this.client;
+    const discovery = new ResourceDiscovery(client);
+    const limit = pLimit(client.concurrency);
+    return this.translated(() =>
+      Promise.all(
+        manifests.map((manifest) =>
+          limit(async () => {
+            const path = await discovery.pathOf(manifest, namespace);
+            return path === undefined ? undefined : client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
+          }),
+        ),
+      ),
+    );
   }
 
   serverVersion(): Promise<string> {

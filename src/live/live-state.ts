@@ -1,3 +1,4 @@
+import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import type { HelmRelease, ReleaseRevisionStatus } from './helm-release.ts';
@@ -51,6 +52,12 @@ export interface LiveStateReader {
   connection?(): Promise<ClusterConnection>;
   /** The API server's Kubernetes version (`GET /version`, its gitVersion: `v1.20.2`), for `helm template --kube-version`. Only a live API server has one. */
   serverVersion?(): Promise<string>;
+  /**
+   * The live object each manifest names (by apiVersion, kind, name, and its namespace or else `namespace`), in
+   * the order given: undefined where there is none, or its kind is not served. For the chart's objects, whose
+   * managedFields say who changed them since helm wrote them. Only a live API server has one.
+   */
+  readObjects?(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]>;
 }
 
 export interface DryRunRejection {

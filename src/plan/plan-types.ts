@@ -45,6 +45,12 @@ export type ChartRender =
       rendered: Map<string, KubeObject>;
       /** What apply runs to carry the plan out: the same chart and values the plan rendered. */
       upgrade: ChartUpgrade;
+      /**
+       * The rendered objects as they are in the cluster, by the keys of `rendered` (absent: none there), read when
+       * the plan reads an API server; `unread` says why they could not be. Their managedFields show who changed
+       * them since helm wrote them: an upgrade writes the chart's values over that (chart-live-changes.ts).
+       */
+      liveObjects?: Map<string, JsonObject> | { unread: string };
     }
   | { ok: false; chartVersion: string; message: string };
 

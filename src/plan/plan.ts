@@ -27,7 +27,7 @@ export interface PlanOptions {
  * diffed against the live state. Its values and messages are redacted (src/redact): renderers may print it.
  */
 export function planEnvironment(desired: DesiredEnvironment, live: LiveState, options: PlanOptions = {}): EnvironmentPlan {
-  const redactor = planRedactor(desired, live);
+  const redactor = planRedactor(desired, live, options.chart);
   const { context, findings } = options.built ? withChart(options.built, options.chart) : buildContext(desired, live, options.chart);
   // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
   for (const rule of RULES) appendAll(findings, rule.check(context));

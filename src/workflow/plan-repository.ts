@@ -1,3 +1,5 @@
+import type { JsonObject } from '../core/json.ts';
+import type { KubeObject } from '../core/kube.ts';
 import { plural } from '../core/plural.ts';
 import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
@@ -140,6 +142,7 @@ export async function planAgainst(
       };
       const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, cluster, signal);
       if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
+      if (chart?.ok && reader.readObjects) chart.liveObjects = await liveObjectsOf(reader.readObjects.bind(reader), chart.rendered, chart.upgrade.release.namespace, signal);
       return chart;
     });
     // Taken in the order of their errors: a dry run that fails stops the render (helm killed), its error being the one
@@ -152,6 +155,23 @@ export async function planAgainst(
     if (chart?.ok) set.chart = chart.upgrade;
     return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
   });
+}
+
+/** The rendered objects as the cluster has them (ChartRender.liveObjects), or why they could not be read. */
+async function liveObjectsOf(read: NonNullable<LiveStateReader['readObjects']>, rendered: ReadonlyMap<string, KubeObject>, namespace: string, signal: AbortSignal): Promise<Map<string, JsonObject> | { unread: string }> {
+  const keys = [...rendered.keys()];
+  try {
+    const found = await read(keys.map((key) => rendered.get(key)!), namespace, signal);
+    const live = new Map<string, JsonObject>();
+    keys.forEach((key, index) => {
+      const object = found[index];
+      if (object) live.set(key, object);
+    });
+    return live;
+  } catch (error) {
+    signal.throwIfAborted();
+    return { unread: (error as Error).message };
+  }
 }
 
 const parseAllScripts = (desired: DesiredEnvironment): Promise<void> => parseScriptsAhead(desired, nextTurn);

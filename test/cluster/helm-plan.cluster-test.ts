@@ -61,6 +61,7 @@ test('a values change: the plan shows what helm upgrade --dry-run=server renders
   assert.deepEqual(controller?.fields.find((f) => f.path === 'spec.replicas'), { path: 'spec.replicas', before: 1, after: 3 });
   assert.equal(controller?.rollout, true);
   assert.deepEqual(result.environments[0]!.findings.filter((f) => f.code === 'chart-render-failed'), []);
+  assert.deepEqual(result.environments[0]!.findings.filter((f) => f.code === 'chart-live-changes'), [], 'nobody but helm wrote the objects');
 
   const text = await plan(values, 'text');
   assert.equal(text.code, 2, text.stderr);
@@ -85,4 +86,27 @@ test('values.yaml equal to the deployed values: exit 0, no change', async () => 
     assert.deepEqual(changes.filter((c) => c.action !== 'unchanged'), []);
     assert.doesNotMatch(json.stderr, /rendered chart/);
   }
+});
+
+test('a hand change to a chart object (kubectl set image, under its own field manager) that the upgrade takes back is a warning naming it, with the values', async () => {
+  const client = KubeClient.fromFile(kubeconfig);
+  const path = '/apis/apps/v1/namespaces/fsm-system/deployments/fsm-injector';
+  const live = (await client.get(path, 'read fsm-injector'))!;
+  const container = ((live['spec'] as { template: { spec: { containers: { name: string; image: string }[] } } }).template.spec.containers)[0]!;
+  await client.request({
+    method: 'PATCH',
+    path,
+    query: { fieldManager: 'kubectl-set' },
+    contentType: 'application/strategic-merge-patch+json',
+    body: { spec: { template: { spec: { containers: [{ name: container.name, image: 'flomesh/fsm-injector:hotfix' }] } } } },
+    what: 'set the injector image by hand',
+  });
+  const json = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', 'json');
+  assert.equal(json.code, 2, json.stderr);
+  const findings = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings.filter((f) => f.code === 'chart-live-changes');
+  assert.equal(findings.length, 1, JSON.stringify(findings));
+  assert.equal(findings[0]!.severity, 'warning');
+  const image = `spec.template.spec.containers[name=${container.name}].image "flomesh/fsm-injector:hotfix" → ${JSON.stringify(container.image)} (set by kubectl-set)`;
+  assert.ok(findings[0]!.message.includes(`Deployment fsm-system/fsm-injector: ${image}`), findings[0]!.message);
+  assert.doesNotMatch(findings[0]!.message, /fsm-controller/, 'the objects only helm wrote are not named');
 });

@@ -1,3 +1,4 @@
+import { chartLiveChangesRule } from './chart-live-changes.ts';
 import { chartUpgradeRule } from './chart-upgrade.ts';
 import { destinationRefsRule } from './destination-refs.ts';
 import { meshIdentityRule } from './mesh-identity.ts';
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   meshIdentityRule,
   valuesMeshConfigRule,
   chartUpgradeRule,
+  chartLiveChangesRule,
   pluginPolicyRule,
   pipyscriptRule,
   pluginChainsRule,

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.ts';
+import type { KubeObject } from '../../src/core/kube.ts';
+import { chartLiveChangesRule } from '../../src/fsm/rules/chart-live-changes.ts';
+import type { PlanContext } from '../../src/fsm/rules/rule.ts';
+import type { ChartRender } from '../../src/plan/plan-types.ts';
+
+const KEY = 'Deployment/fsm-system/fsm-controller';
+const SECRET_KEY = 'Secret/fsm-system/fsm-secret';
+const rendered: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'fsm-controller', namespace: 'fsm-system' },
+  spec: { replicas: 1, template: { spec: { containers: [{ name: 'fsm-controller', image: 'flomesh/fsm-controller:1.5.1' }] } } },
+};
+const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fsm-secret', namespace: 'fsm-system' }, data: { token: 'Y2hhcnQ=' } } as KubeObject;
+
+/** A managedFields entry: `manager` owns `fields` (fieldsV1), written at `time`. */
+const entry = (manager: string, fields: JsonObject, time = '2026-12-01T10:00:00Z'): JsonObject => ({ manager, operation: 'Update', time, fieldsV1: fields });
+const HELM = entry('helm', { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"fsm-controller"}': { 'f:image': {} } } } } } });
+
+function live(object: KubeObject, patch: JsonObject, managedFields: JsonObject[]): JsonObject {
+  const copy = structuredClone(object) as unknown as JsonObject;
+  return { ...copy, ...patch, metadata: { ...(copy['metadata'] as JsonObject), managedFields } };
+}
+
+function check(liveObjects: Map<string, JsonObject> | { unread: string }): ReturnType<typeof chartLiveChangesRule.check> {
+  const chart = { ok: true, chartVersion: '1.5.1', via: 'server dry run', deployed: new Map([[KEY, rendered]]), rendered: new Map([[KEY, rendered], [SECRET_KEY, secret]]), upgrade: {}, liveObjects } as unknown as ChartRender;
+  const context = {
+    chart,
+    desired: { values: { file: 'clusters/staging/values.yaml' } },
+    environment: { name: 'staging', at: { file: '.github/fsm-gitops.yml', line: 3, keys: {} } },
+    live: { helmRelease: { chartVersion: '1.5.1' } },
+  } as unknown as PlanContext;
+  return chartLiveChangesRule.check(context);
+}
+
+test('a field the chart sets, changed by another field manager to another value: a warning at values.yaml naming the object, the field, both values and the manager', () => {
+  const edited = live(rendered, { spec: { ...(rendered['spec'] as JsonObject), replicas: 3 } }, [HELM, entry('kubectl-edit', { 'f:spec': { 'f:replicas': {} } })]);
+  const [finding, ...more] = check(new Map([[KEY, edited]]));
+  assert.deepEqual(more, []);
+  assert.deepEqual([finding?.severity, finding?.code, finding?.file, finding?.line], ['warning', 'chart-live-changes', 'clusters/staging/values.yaml', 1]);
+  assert.match(finding!.message, /: Deployment fsm-system\/fsm-controller: spec\.replicas 3 → 1 \(set by kubectl-edit\)\. To keep a change, set it in values\.yaml/);
+});
+
+test('nothing to say: only helm wrote the fields, another manager set the value the chart sets, or owns only status and fields the chart leaves out', () => {
+  const same = live(rendered, {}, [HELM, entry('kubectl-client-side-apply', { 'f:spec': { 'f:replicas': {} } })]);
+  const controller = live(rendered, { status: { replicas: 1 } }, [HELM, entry('kube-controller-manager', { 'f:status': { 'f:replicas': {} }, 'f:metadata': { 'f:annotations': { 'f:deployment.kubernetes.io/revision': {} } } })]);
+  for (const object of [live(rendered, {}, [HELM]), same, controller]) assert.deepEqual(check(new Map([[KEY, object]])), []);
+  assert.deepEqual(check(new Map()), [], 'no live objects: nothing was there to change');
+});
+
+test("a scale through the scale subresource (no field manager on 1.20) to a count neither revision has is named; a Secret's values are never quoted", () => {
+  const scaled = live(rendered, { spec: { ...(rendered['spec'] as JsonObject), replicas: 5 } }, [HELM]);
+  const changedSecret = live(secret, { data: { token: 'aGFuZA==' } }, [entry('helm', { 'f:data': { 'f:token': {} } }), entry('kubectl-edit', { 'f:data': { 'f:token': {} } })]);
+  const [finding] = check(new Map([[KEY, scaled], [SECRET_KEY, changedSecret]]));
+  assert.match(finding!.message, /Deployment fsm-system\/fsm-controller: spec\.replicas 5 → 1 \(set by a scale to 5/);
+  assert.match(finding!.message, /Secret fsm-system\/fsm-secret: data\.token \(set by kubectl-edit\)/);
+  assert.doesNotMatch(finding!.message, /aGFuZA|Y2hhcnQ/);
+});
+
+test('objects that could not be read: a notice that the plan compared with the stored manifest only', () => {
+  const [finding] = check({ unread: 'deployments.apps is forbidden' });
+  assert.deepEqual([finding?.severity, finding?.code], ['notice', 'chart-live-changes']);
+  assert.match(finding!.message, /could not be read \(deployments\.apps is forbidden\): the plan compares the chart with the release's stored manifest only/);
+});
