@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DEFAULT_LEASE_SECONDS } from '../apply/lease-claim.ts';
 import { InterruptedError, interruptExitCode, type Interrupt } from '../core/interrupted.ts';
 import type { CliIo } from './io.ts';
@@ -14,6 +15,8 @@ export class ApplyInterruption {
   private readonly restore: () => void;
 
   constructor(private readonly io: CliIo) {
+    // Each request of the plan's reads listens to it while in flight (up to the client's 16): past Node's leak warning at 10.
+    setMaxListeners(0, this.controller.signal);
     this.restore = io.onInterrupt?.((interrupt) => this.interrupt(interrupt)) ?? (() => {});
   }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { displayUrl } from '../redact/display-url.ts';
@@ -145,7 +146,10 @@ export class KubeClient {
    */
   withSignal(signal: AbortSignal): KubeClient {
     const { signal: already } = this.options;
-    return new KubeClient(this.config, { ...this.options, signal: already ? AbortSignal.any([already, signal]) : signal }, this.shared);
+    const either = already ? AbortSignal.any([already, signal]) : signal;
+    // Every request in flight listens to it (up to `concurrency`, 16 by default): not a leak, past Node's warning at 10.
+    if (either !== signal) setMaxListeners(0, either);
+    return new KubeClient(this.config, { ...this.options, signal: either }, this.shared);
   }
 
   /** The most requests this client (and its copies) has in flight at once: callers that fan out use it as their bound. */

@@ -42,6 +42,20 @@ test('the first Ctrl-C stops the apply (its signal aborts with the interrupt) an
   assert.deepEqual(seen.exits, []);
 });
 
+test('the 16 requests a read has in flight may each listen to the signal: no MaxListenersExceededWarning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning.name);
+  process.on('warning', onWarning);
+  try {
+    const { signal } = new ApplyInterruption(interruptibleIo().io);
+    for (let i = 0; i < 16; i++) signal.addEventListener('abort', () => {});
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings.filter((name) => name === 'MaxListenersExceededWarning'), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
 test('a second interrupt quits at once with its exit code, saying what is left undone', () => {
   const { io, seen, send } = interruptibleIo();
   const interruption = new ApplyInterruption(io);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { KubeClient } from '../../src/kube/kube-client.ts';
@@ -58,6 +59,30 @@ test('an aborted signal stops a request the server answers 503: no retry after t
     await assert.rejects(client.request({ method: 'GET', path: '/z', what: 'read z', retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }), /read z/);
     assert.equal(server.requests.length, sent + 2);
   } finally {
+    client.close();
+    await server.stop();
+  }
+});
+
+test('16 requests in flight under two signals (an interrupt, and a read that may be stopped) raise no MaxListenersExceededWarning', async () => {
+  const server = await StallingKubeServer.start({ kind: 'hang' });
+  const client = KubeClient.fromString(server.kubeconfig(), undefined, { timeoutMs: 120_000, concurrency: 16 });
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning);
+  process.on('warning', onWarning);
+  try {
+    const interrupt = new AbortController();
+    setMaxListeners(0, interrupt.signal); // as ApplyInterruption does: the caller's own signal
+    const read = new AbortController();
+    const both = client.withSignal(interrupt.signal).withSignal(read.signal);
+    const requests = Array.from({ length: 16 }, (_, i) => both.request({ method: 'GET', path: `/z${i}`, what: 'read z' }).catch(() => undefined));
+    while (server.requests.length < 16) await new Promise((resolve) => setTimeout(resolve, 10));
+    interrupt.abort();
+    await Promise.all(requests);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+  } finally {
+    process.off('warning', onWarning);
     client.close();
     await server.stop();
   }
