@@ -1,8 +1,8 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { peekEnvironmentTargets, type EnvironmentTarget } from '../config/repo-config-peek.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { DryRunOutcome, LiveState, LiveStateReader, MeshRef } from '../live/live-state.ts';
-import type { JsonObject, JsonValue } from '../core/json.ts';
+import type { ChartInCluster, DryRunOutcome, LiveState, LiveStateReader, MeshRef } from '../live/live-state.ts';
+import type { JsonValue } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
 import { ClusterReader } from '../kube/cluster-reader.ts';
@@ -135,7 +135,7 @@ class StartedRead implements LiveStateReader {
     return this.reader.serverVersion();
   }
 
-  readObjects(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]> {
-    return this.reader.readObjects(manifests, namespace, signal);
+  checkChart(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster> {
+    return this.reader.checkChart(objects, namespace, dryRun, signal);
   }
 }

@@ -4,7 +4,8 @@ import { ResourceDiscovery } from './resource-discovery.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
-import { LiveStateError, type DryRunOutcome, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
+import { LiveStateError, type ChartInCluster, type DryRunOutcome, type DryRunRejection, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
+import { dryRunChartWrites } from './chart-dry-run.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { helmReleaseFromObjects, liveStateFromObjects } from '../live/snapshot.ts';
 import { Ahead, meanwhile } from '../workflow/ahead.ts';
@@ -31,21 +32,32 @@ export class ClusterReader implements LiveStateReader {
     return this.client.connection();
   }
 
-  readObjects(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]> {
+  checkChart(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster> {
     const client = signal ? this.client.withSignal(signal) : this.client;
     const discovery = new ResourceDiscovery(client);
     const limit = pLimit(client.concurrency);
-    return this.translated(() =>
-      Promise.all(
-        manifests.map((manifest) =>
+    const keys = [...objects.keys()];
+    return this.translated(async () => {
+      const found = await Promise.all(
+        keys.map((key) =>
           limit(async () => {
-            const path = await discovery.pathOf(manifest, namespace);
-            return path === undefined ? undefined : client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
+            const { rendered } = objects.get(key)!;
+            const path = await discovery.pathOf(rendered, namespace);
+            return path === undefined ? undefined : client.get(path, `read ${rendered.kind} ${rendered.metadata.name}`);
           }),
         ),
-      ),
-    );
+      );
+      const live = new Map<string, JsonObject>();
+      keys.forEach((key, index) => found[index] && live.set(key, found[index]));
+      const rejected = new Map<string, DryRunRejection>();
+      if (dryRun) {
+        const refusals = await dryRunChartWrites(client, keys.map((key) => ({ ...objects.get(key)!, live: live.get(key) })), namespace);
+        keys.forEach((key, index) => refusals[index] && rejected.set(key, refusals[index]));
+      }
+      return { live, rejected };
+    });
   }
+
 
   serverVersion(): Promise<string> {
     return this.translated(async () => {

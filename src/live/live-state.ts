@@ -53,11 +53,20 @@ export interface LiveStateReader {
   /** The API server's Kubernetes version (`GET /version`, its gitVersion: `v1.20.2`), for `helm template --kube-version`. Only a live API server has one. */
   serverVersion?(): Promise<string>;
   /**
-   * The live object each manifest names (by apiVersion, kind, name, and its namespace or else `namespace`), in
-   * the order given: undefined where there is none, or its kind is not served. For the chart's objects, whose
-   * managedFields say who changed them since helm wrote them. Only a live API server has one.
+   * A chart upgrade's objects (by key: the release's stored manifest, if any, and the new render) against the
+   * cluster, a namespaced kind in `namespace` when the manifest names none: each as the cluster has it now, and,
+   * with `dryRun`, the API server's refusal of each one the upgrade changes, as it would write it
+   * (kube/chart-dry-run.ts). Throws when the objects cannot be read. Only a live API server has one.
    */
-  readObjects?(manifests: readonly KubeObject[], namespace: string, signal?: AbortSignal): Promise<(JsonObject | undefined)[]>;
+  checkChart?(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster>;
+}
+
+/** A chart upgrade's objects in the cluster (LiveStateReader.checkChart), by the keys they were given. */
+export interface ChartInCluster {
+  /** The live objects; a key is absent where the cluster has none. */
+  live: Map<string, JsonObject>;
+  /** The API server's refusals in the dry run (none without one). */
+  rejected: Map<string, DryRunRejection>;
 }
 
 export interface DryRunRejection {

@@ -3,6 +3,7 @@ import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ChartArchive } from '../helm/helm-client.ts';
 import type { ChartFile } from '../live/helm-release.ts';
+import type { ChartInCluster } from '../live/live-state.ts';
 import type { FieldChange } from './field-changes.ts';
 import type { OmittedFindings } from './finding-caps.ts';
 
@@ -46,11 +47,11 @@ export type ChartRender =
       /** What apply runs to carry the plan out: the same chart and values the plan rendered. */
       upgrade: ChartUpgrade;
       /**
-       * The rendered objects as they are in the cluster, by the keys of `rendered` (absent: none there), read when
-       * the plan reads an API server; `unread` says why they could not be. Their managedFields show who changed
-       * them since helm wrote them: an upgrade writes the chart's values over that (chart-live-changes.ts).
+       * The rendered objects in the cluster, by the keys of `rendered`, when the plan reads an API server
+       * (LiveStateReader.checkChart): as they are now, whose managedFields show who changed them since helm wrote
+       * them, and the API server's refusals in its dry run; `unread` says why they could not be read.
        */
-      liveObjects?: Map<string, JsonObject> | { unread: string };
+      inCluster?: ChartInCluster | { unread: string };
     }
   | { ok: false; chartVersion: string; message: string };
 

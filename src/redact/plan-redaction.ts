@@ -17,7 +17,7 @@ export function planRedactor(desired: DesiredEnvironment, live: LiveState, chart
   const redactor = new Redactor(desired.environment.redactKeys ?? []);
   if (chart?.ok) {
     for (const object of chart.rendered.values()) redactor.learn(object.kind, object);
-    if (chart.liveObjects instanceof Map) for (const object of chart.liveObjects.values()) redactor.learn(String(object['kind'] ?? ''), object);
+    if (chart.inCluster && 'live' in chart.inCluster) for (const object of chart.inCluster.live.values()) redactor.learn(String(object['kind'] ?? ''), object);
   }
   for (const resource of desired.resources) redactor.learn(resource.object.kind, resource.object);
   if (desired.values) redactor.learn(HELM_VALUES_KIND, desired.values.values);

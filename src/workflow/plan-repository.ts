@@ -1,16 +1,14 @@
-import type { JsonObject } from '../core/json.ts';
-import type { KubeObject } from '../core/kube.ts';
 import { plural } from '../core/plural.ts';
 import { loadRepoConfig, type EnvironmentConfig, type RepoConfig } from '../config/repo-config.ts';
 import { loadEnvironment } from '../desired/load-environment.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { LiveStateReader, MeshRef } from '../live/live-state.ts';
+import type { ChartInCluster, LiveStateReader, MeshRef } from '../live/live-state.ts';
 import { parseScriptsAhead } from '../fsm/rules/pipyscript.ts';
 import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
 import { buildContext } from '../plan/context.ts';
 import { dryRunNeeded } from '../plan/proven-unchanged.ts';
-import type { EnvironmentPlan, Plan } from '../plan/plan-types.ts';
+import type { ChartRender, EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartCluster, type ChartRenderer } from '../chart/render-release.ts';
 import { nextTurn } from '../core/next-turn.ts';
@@ -142,7 +140,7 @@ export async function planAgainst(
       };
       const chart = await (options.chart ?? helmChartRenderer(desired.environment.redactKeys)).render(desired, live, cluster, signal);
       if (chart) options.progress?.(`${name}: rendered chart ${chart.chartVersion}${chart.ok ? ` (${chart.via})` : ': helm refused it'}`);
-      if (chart?.ok && reader.readObjects) chart.liveObjects = await liveObjectsOf(reader.readObjects.bind(reader), chart.rendered, chart.upgrade.release.namespace, signal);
+      if (chart?.ok && reader.checkChart) chart.inCluster = await inClusterOf(reader.checkChart.bind(reader), chart, serverSide, signal);
       return chart;
     });
     // Taken in the order of their errors: a dry run that fails stops the render (helm killed), its error being the one
@@ -157,17 +155,11 @@ export async function planAgainst(
   });
 }
 
-/** The rendered objects as the cluster has them (ChartRender.liveObjects), or why they could not be read. */
-async function liveObjectsOf(read: NonNullable<LiveStateReader['readObjects']>, rendered: ReadonlyMap<string, KubeObject>, namespace: string, signal: AbortSignal): Promise<Map<string, JsonObject> | { unread: string }> {
-  const keys = [...rendered.keys()];
+/** The chart's objects in the cluster (ChartRender.inCluster), or why they could not be read. */
+async function inClusterOf(check: NonNullable<LiveStateReader['checkChart']>, chart: Extract<ChartRender, { ok: true }>, dryRun: boolean, signal: AbortSignal): Promise<ChartInCluster | { unread: string }> {
+  const objects = new Map([...chart.rendered].map(([key, rendered]) => [key, { deployed: chart.deployed.get(key), rendered }]));
   try {
-    const found = await read(keys.map((key) => rendered.get(key)!), namespace, signal);
-    const live = new Map<string, JsonObject>();
-    keys.forEach((key, index) => {
-      const object = found[index];
-      if (object) live.set(key, object);
-    });
-    return live;
+    return await check(objects, chart.upgrade.release.namespace, dryRun, signal);
   } catch (error) {
     signal.throwIfAborted();
     return { unread: (error as Error).message };

@@ -110,3 +110,13 @@ test('a hand change to a chart object (kubectl set image, under its own field ma
   assert.ok(findings[0]!.message.includes(`Deployment fsm-system/fsm-injector: ${image}`), findings[0]!.message);
   assert.doesNotMatch(findings[0]!.message, /fsm-controller/, 'the objects only helm wrote are not named');
 });
+
+test("a value the API server refuses in the objects, not in the chart's schema (a CPU limit of \"2x\"): server-rejected from the dry run of the upgrade's write, exit 1", async () => {
+  const json = await plan('fsm:\n  fsmController:\n    resource:\n      limits:\n        cpu: "2x"\n', 'json');
+  assert.equal(json.code, 1, json.stderr + json.stdout);
+  const findings = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings;
+  assert.deepEqual(findings.filter((f) => f.code === 'chart-render-failed'), [], 'helm renders it: only the API server refuses it');
+  const rejected = findings.filter((f) => f.code === 'server-rejected');
+  assert.equal(rejected.length, 1, JSON.stringify(findings));
+  assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): .*2x/);
+});

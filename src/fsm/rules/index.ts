@@ -1,4 +1,4 @@
-import { chartLiveChangesRule } from './chart-live-changes.ts';
+import { chartInClusterRule } from './chart-in-cluster.ts';
 import { chartUpgradeRule } from './chart-upgrade.ts';
 import { destinationRefsRule } from './destination-refs.ts';
 import { meshIdentityRule } from './mesh-identity.ts';
@@ -30,7 +30,7 @@ export const RULES: readonly Rule[] = [
   meshIdentityRule,
   valuesMeshConfigRule,
   chartUpgradeRule,
-  chartLiveChangesRule,
+  chartInClusterRule,
   pluginPolicyRule,
   pipyscriptRule,
   pluginChainsRule,

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.ts';
 import type { KubeObject } from '../../src/core/kube.ts';
-import { chartLiveChangesRule } from '../../src/fsm/rules/chart-live-changes.ts';
+import { chartInClusterRule } from '../../src/fsm/rules/chart-in-cluster.ts';
 import type { PlanContext } from '../../src/fsm/rules/rule.ts';
+import type { DryRunRejection } from '../../src/live/live-state.ts';
 import type { ChartRender } from '../../src/plan/plan-types.ts';
 
 const KEY = 'Deployment/fsm-system/fsm-controller';
@@ -25,15 +26,15 @@ function live(object: KubeObject, patch: JsonObject, managedFields: JsonObject[]
   return { ...copy, ...patch, metadata: { ...(copy['metadata'] as JsonObject), managedFields } };
 }
 
-function check(liveObjects: Map<string, JsonObject> | { unread: string }): ReturnType<typeof chartLiveChangesRule.check> {
-  const chart = { ok: true, chartVersion: '1.5.1', via: 'server dry run', deployed: new Map([[KEY, rendered]]), rendered: new Map([[KEY, rendered], [SECRET_KEY, secret]]), upgrade: {}, liveObjects } as unknown as ChartRender;
+function check(live: Map<string, JsonObject> | { unread: string }, rejected = new Map<string, DryRunRejection>()): ReturnType<typeof chartInClusterRule.check> {
+  const chart = { ok: true, chartVersion: '1.5.1', via: 'server dry run', deployed: new Map([[KEY, rendered]]), rendered: new Map([[KEY, rendered], [SECRET_KEY, secret]]), upgrade: {}, inCluster: live instanceof Map ? { live, rejected } : live } as unknown as ChartRender;
   const context = {
     chart,
     desired: { values: { file: 'clusters/staging/values.yaml' } },
     environment: { name: 'staging', at: { file: '.github/fsm-gitops.yml', line: 3, keys: {} } },
     live: { helmRelease: { chartVersion: '1.5.1' } },
   } as unknown as PlanContext;
-  return chartLiveChangesRule.check(context);
+  return chartInClusterRule.check(context);
 }
 
 test('a field the chart sets, changed by another field manager to another value: a warning at values.yaml naming the object, the field, both values and the manager', () => {
@@ -63,5 +64,12 @@ test("a scale through the scale subresource (no field manager on 1.20) to a coun
 test('objects that could not be read: a notice that the plan compared with the stored manifest only', () => {
   const [finding] = check({ unread: 'deployments.apps is forbidden' });
   assert.deepEqual([finding?.severity, finding?.code], ['notice', 'chart-live-changes']);
-  assert.match(finding!.message, /could not be read \(deployments\.apps is forbidden\): the plan compares the chart with the release's stored manifest only/);
+  assert.match(finding!.message, /could not be checked in the cluster \(deployments\.apps is forbidden\): the plan compares the chart with the release's stored manifest only, the API server did not check/);
+});
+
+test("the API server's refusal of an object in the dry run of the upgrade's write is a server-rejected error at values.yaml, in its words", () => {
+  const rejected = new Map([[KEY, { status: 422, message: 'Deployment.apps "fsm-controller" is invalid: spec.template.spec.containers[0].resources.limits[cpu]: Invalid value: "2x": must match the regex', causes: [] }]]);
+  const findings = check(new Map([[KEY, live(rendered, {}, [HELM])]]), rejected);
+  assert.deepEqual(findings.map((f) => [f.severity, f.code, f.file, f.line]), [['error', 'server-rejected', 'clusters/staging/values.yaml', 1]]);
+  assert.match(findings[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): Deployment\.apps "fsm-controller" is invalid: .*Invalid value: "2x"/);
 });

@@ -1,0 +1,100 @@
+import { environmentAt } from '../../config/repo-config.ts';
+import type { Finding } from '../../core/finding.ts';
+import { deepEqual, isObject, type JsonObject, type JsonValue } from '../../core/json.ts';
+import { othersFields, scaledElsewhere, type OwnedField } from '../../kube/field-owners.ts';
+import type { ChartInCluster } from '../../live/live-state.ts';
+import type { PlanContext, Rule } from './rule.ts';
+
+/** Objects named in the finding, at most; fields named per object, at most. */
+const OBJECTS_NAMED = 10;
+const FIELDS_NAMED = 3;
+/** A value is quoted up to this many characters. */
+const VALUE_CHARS = 60;
+
+/**
+ * What the cluster says of a chart upgrade's objects (ChartRender.inCluster): the API server's refusals in its
+ * dry run of the objects as the upgrade writes them (`server-rejected`, errors: the apply would fail there and be
+ * rolled back), and what the upgrade takes back (`chart-live-changes`, below). When the objects could not be read, a notice
+ * (`chart-live-changes`) says the plan could not check either.
+ */
+export const chartInClusterRule: Rule = {
+  name: 'chart-in-cluster',
+  check(context) {
+    const { chart } = context;
+    if (!chart?.ok || !chart.inCluster) return [];
+    const at = place(context);
+    if ('unread' in chart.inCluster) {
+      return [{ severity: 'notice', code: 'chart-live-changes', ...at, message: `the chart's objects could not be checked in the cluster (${chart.inCluster.unread}): the plan compares the chart with the release's stored manifest only, the API server did not check the objects as the upgrade writes them, and the upgrade writes the chart's values over any change made by hand` }];
+    }
+    const { inCluster } = chart;
+    const rejections: Finding[] = [...inCluster.rejected].map(([key, rejection]) => {
+      const object = chart.rendered.get(key)!;
+      const namespace = object.metadata.namespace ?? namespaceOf(inCluster.live.get(key));
+      const name = `${object.kind} ${namespace ? `${namespace}/` : ''}${object.metadata.name}`;
+      return { severity: 'error', code: 'server-rejected', ...at, message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}` };
+    });
+    return [...rejections, ...liveChanges(context, inCluster, at)];
+  },
+};
+
+/**
+ * What a chart upgrade takes back in the cluster: fields of the release's objects that someone other than helm
+ * set since helm wrote them (`kubectl edit`, `kubectl set image`, `kubectl scale`), to values other than the
+ * chart's. helm writes the rendered manifest over them (helm 3's three-way merge patch sets every field the
+ * manifest has; helm 4's server-side apply forces them), and the plan, which diffs the rendered manifest
+ * against the release's stored one, would not show it. Read from the live objects' managedFields
+ * (field-owners.ts), so only fields the chart sets count, and a controller's own writes (status, a webhook's
+ * caBundle the chart leaves out) do not. A warning: the upgrade may be meant to undo a hand fix; to keep one,
+ * it belongs in values.yaml.
+ */
+function liveChanges({ chart }: PlanContext, inCluster: ChartInCluster, at: Place): Finding[] {
+  if (!chart?.ok) return [];
+  const lines: string[] = [];
+  for (const [key, object] of inCluster.live) {
+    const rendered = chart.rendered.get(key)!;
+    const changes = othersFields(object, rendered as unknown as JsonObject, 0);
+    if (!changes.some((c) => c.fields.some((f) => f.path === 'spec.replicas'))) {
+      const scaled = scaledElsewhere(object, chart.deployed.get(key) as JsonObject | undefined, rendered as unknown as JsonObject);
+      if (scaled) changes.push(scaled);
+    }
+    const secret = rendered.kind === 'Secret';
+    const taken = changes.flatMap(({ manager, fields }) => fields.filter((f) => !deepEqual(f.live, f.manifest)).map((f) => describe(f, manager, secret)));
+    if (taken.length === 0) continue;
+    const namespace = namespaceOf(object) ? `${namespaceOf(object)}/` : '';
+    const more = taken.length > FIELDS_NAMED ? ` and ${taken.length - FIELDS_NAMED} more` : '';
+    lines.push(`${rendered.kind} ${namespace}${rendered.metadata.name}: ${taken.slice(0, FIELDS_NAMED).join('; ')}${more}`);
+  }
+  if (lines.length === 0) return [];
+  const more = lines.length > OBJECTS_NAMED ? `; and ${lines.length - OBJECTS_NAMED} more objects` : '';
+  const finding: Finding = {
+    severity: 'warning',
+    code: 'chart-live-changes',
+    ...at,
+    message: `the chart upgrade writes the chart's values over changes made in the cluster since helm wrote these objects: ${lines.slice(0, OBJECTS_NAMED).join('; ')}${more}. To keep a change, set it in values.yaml; applied as it is, the upgrade takes it back`,
+  };
+  return [finding];
+}
+
+type Place = Pick<Finding, 'file' | 'line'>;
+
+/** values.yaml (line 1) when the values drive the upgrade, else the environment's `chart` in the config. */
+function place({ chart, desired, environment, live }: PlanContext): Place {
+  const release = live.helmRelease;
+  return desired.values && release && chart?.chartVersion === release.chartVersion ? { file: desired.values.file, line: 1 } : environmentAt(environment, 'chart');
+}
+
+function namespaceOf(object: JsonObject | undefined): string | undefined {
+  const metadata = object?.['metadata'];
+  return isObject(metadata) && typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined;
+}
+
+/** `spec.replicas 3 → 1 (set by kubectl-edit)`; a Secret's values are not quoted. */
+function describe(field: OwnedField, manager: string, secret: boolean): string {
+  const values = secret ? '' : ` ${brief(field.live)} → ${brief(field.manifest)}`;
+  return `${field.path}${values} (set by ${manager})`;
+}
+
+function brief(value: JsonValue | undefined): string {
+  const text = value === undefined ? '(unset)' : JSON.stringify(value);
+  return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
+}
