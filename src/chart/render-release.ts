@@ -72,7 +72,14 @@ export class ChartRenderer {
     try {
       return await withTempFolder('fsm-gitops-chart-', async (folder) => {
         // A new version is pulled once: rendered here and installed by apply from these bytes (ChartUpgrade.chart).
-        if (bump !== 'same') upgrade.chart = await this.helmFor(undefined).pull({ name: release.chartName, repository: policy.repository, version }, { timeoutMs: RENDER_TIMEOUT_MS, signal });
+        if (bump !== 'same') {
+          try {
+            upgrade.chart = await this.helmFor(undefined).pull({ name: release.chartName, repository: policy.repository, version }, { timeoutMs: RENDER_TIMEOUT_MS, signal });
+          } catch (error) {
+            if (error instanceof HelmError || error instanceof HelmNotFoundError) return { ok: false as const, chartVersion: version, message: error.message, pull: true as const };
+            throw error;
+          }
+        }
         const chart: ChartSource = { path: await writeChart(upgrade.chart, folder) };
         const connection = live.origin === 'cluster' ? cluster.connection : undefined;
         const via = connection ? 'server dry run' : 'helm template';

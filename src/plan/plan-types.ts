@@ -53,7 +53,8 @@ export type ChartRender =
        */
       inCluster?: ChartInCluster | { unread: string };
     }
-  | { ok: false; chartVersion: string; message: string };
+  /** `pull`: the new version could not be fetched from `chart.repository` (nothing was rendered): the config's to fix, not values.yaml's. */
+  | { ok: false; chartVersion: string; message: string; pull?: true };
 
 /**
  * The `helm upgrade` a plan rendered, as apply runs it (src/apply/chart-upgrade.ts). Unmasked: never rendered.

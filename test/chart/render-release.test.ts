@@ -15,7 +15,7 @@ import { loadEnvironment } from '../../src/desired/load-environment.ts';
 import { MemoryRepo } from '../../src/desired/memory-repo.ts';
 import { HelmClient, type ChartArchive, type RepositoryChart } from '../../src/helm/helm-client.ts';
 import { HelmNotFoundError } from '../../src/helm/helm-binary.ts';
-import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import { HelmError, HelmRunner } from '../../src/helm/helm-runner.ts';
 import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
 import type { LiveState } from '../../src/live/live-state.ts';
 import { planEnvironment } from '../../src/plan/plan.ts';
@@ -265,6 +265,15 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     assert.equal(describeDifference(release!), 'update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)', '/fsm status names the versions');
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');
+  });
+
+  it('a version the repository does not have is chart-render-failed at chart.version, saying it could not be fetched: not at values.yaml', async () => {
+    const missing: RenderingHelm = { ...stored, pull: async () => Promise.reject(new HelmError('pull chart fsm 1.6.9 from http://127.0.0.1:8879: helm exited with 1: Error: chart "fsm" version "1.6.9" not found in http://127.0.0.1:8879 repository', 1)) };
+    const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.9, repository: "http://127.0.0.1:8879" }', new CountingHelm(missing));
+    assert.deepEqual(helm.calls, ['pull {"name":"fsm","repository":"http://127.0.0.1:8879","version":"1.6.9"}'], 'nothing rendered');
+    const [finding] = withCode(p.findings, 'chart-render-failed');
+    assert.deepEqual([finding?.severity, finding?.file, finding?.line], ['error', CONFIG_FILE, 7]);
+    assert.match(finding!.message, /^chart fsm 1\.6\.9 could not be fetched from http:\/\/127\.0\.0\.1:8879: .*version "1\.6\.9" not found.*; check environments\.staging\.chart\.version and chart\.repository$/);
   });
 
   it('without a version bump there is no HelmRelease change', async () => {

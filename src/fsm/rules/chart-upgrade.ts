@@ -35,6 +35,8 @@ export const chartUpgradeRule: Rule = {
       const [, constraint, cluster] = kubeRefusal;
       const where = live.origin === 'snapshot' ? `the cluster runs ${cluster} (the version in ${live.source})` : `the cluster runs ${cluster}`;
       findings.push({ severity: 'error', code: 'chart-kube-version', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
+    } else if (chart && !chart.ok && chart.pull) {
+      findings.push({ severity: 'error', code: 'chart-render-failed', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} could not be fetched from ${policy.repository}: ${chart.message}; check environments.${environment.name}.chart.version and chart.repository` });
     } else if (chart && !chart.ok) {
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
       findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
