@@ -19,8 +19,9 @@ const READS_IN_FLIGHT = 8;
  * keeps for every write, client-side ones included) are searched for an entry of another field manager,
  * stamped no earlier than the second `since` falls in, that owns a field the manifest sets. Fields only a
  * controller sets (status, the Deployment's revision annotation, a webhook's caBundle the chart leaves
- * empty) are not in the manifest, so a controller's routine writes do not count. An object that is gone, or
- * whose kind the API server does not serve, is skipped.
+ * empty) are not in the manifest, so a controller's routine writes do not count. An object both revisions have
+ * that is gone counts as deleted since (helm's rollback would create it again); one only the upgrade adds may
+ * never have been created, and is skipped, as is a kind the API server does not serve.
  * Returns one line per object: `Deployment fsm-system/fsm-controller: spec.replicas changed by sre`.
  * Throws the API error when an object cannot be read.
  */
@@ -34,7 +35,8 @@ export async function releaseChangedSince(client: KubeApi, objects: ChartUpgrade
         const path = await discovery.pathOf(manifest, releaseNamespace);
         if (!path) return undefined;
         const live = await client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
-        if (!live) return undefined;
+        // In both revisions, so there before the upgrade and kept by it: gone now, someone deleted it since.
+        if (!live) return deployed && rendered ? `${manifest.kind} ${namespaceIn(path)}${manifest.metadata.name}: deleted since the upgrade started (both revisions have it)` : undefined;
         const changes = laterChanges(live, manifest, since);
         const scaled = changes.some((c) => c.fields.includes('spec.replicas')) ? undefined : scaledElsewhere(live, deployed as JsonObject | undefined, rendered as JsonObject | undefined);
         if (scaled) changes.push({ manager: scaled.manager, fields: scaled.fields.map((f) => f.path) });
@@ -52,4 +54,10 @@ export async function releaseChangedSince(client: KubeApi, objects: ChartUpgrade
 /** The managedFields entries of other managers stamped in or after the second `since` falls in, and the manifest's fields each owns (field-owners.ts othersFields). */
 export function laterChanges(live: JsonObject, manifest: KubeObject, since: number): { manager: string; fields: string[] }[] {
   return othersFields(live, manifest as unknown as JsonObject, since).map(({ manager, fields }) => ({ manager, fields: fields.map((f) => f.path) }));
+}
+
+/** `fsm-system/` for a namespaced object's path, '' for a cluster-scoped one. */
+function namespaceIn(path: string): string {
+  const namespace = /\/namespaces\/([^/]+)\/[^/]+\/[^/]+$/.exec(path)?.[1];
+  return namespace ? `${decodeURIComponent(namespace)}/` : '';
 }

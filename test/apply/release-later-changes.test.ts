@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../src/core/kube.ts';
 import type { JsonObject } from '../../src/core/json.ts';
-import { laterChanges } from '../../src/apply/release-later-changes.ts';
+import { laterChanges, releaseChangedSince } from '../../src/apply/release-later-changes.ts';
+import { FakeKube } from '../support/fake-kube.ts';
 
 const UPGRADE_STARTED = Date.parse('2026-12-03T00:30:52Z');
 const CONTROLLER: KubeObject = {
@@ -64,4 +65,12 @@ test("a webhook's caBundle set by FSM's controller does not count when the chart
   assert.deepEqual(laterChanges(managed(caBundle), webhook, UPGRADE_STARTED), []);
   const service = { 'f:webhooks': { 'k:{"name":"fsm-inject.k8s.io"}': { 'f:clientConfig': { 'f:service': { 'f:name': {} } } } } };
   assert.deepEqual(laterChanges(managed(service), webhook, UPGRADE_STARTED), [{ manager: 'fsm-injector', fields: ['webhooks[name=fsm-inject.k8s.io].clientConfig.service.name'] }]);
+});
+
+test('an object both revisions have that is gone was deleted since the upgrade (a rollback would create it again); one only the upgrade adds is not counted', async () => {
+  const kube = new FakeKube();
+  kube.seed('/apis/apps/v1', { kind: 'APIResourceList', resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] });
+  const added: KubeObject = { ...CONTROLLER, metadata: { ...CONTROLLER.metadata, name: 'fsm-new' } };
+  const lines = await releaseChangedSince(kube, [{ deployed: CONTROLLER, rendered: CONTROLLER }, { rendered: added }], 'fsm-system', UPGRADE_STARTED);
+  assert.deepEqual(lines, ['Deployment fsm-system/fsm-controller: deleted since the upgrade started (both revisions have it)']);
 });
