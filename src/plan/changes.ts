@@ -1,3 +1,4 @@
+import { releaseValues } from '../fsm/helm-values.ts';
 import { environmentAt } from '../config/repo-config.ts';
 import { appendAll } from '../core/arrays.ts';
 import { deepEqual, isObject } from '../core/json.ts';
@@ -159,8 +160,9 @@ function valuesChange(context: PlanContext, redactor: Redactor): ResourceChange 
     line: 1,
     fields,
   };
-  // Show the user's override, not the whole coalesced chart: that is what the file holds.
-  const [shownBefore, shownAfter] = redactor.pair(HELM_VALUES_KIND, release?.config, values.values);
+  // Show the user's override, not the whole coalesced chart: what the file holds, with the fsm.meshName helm is
+  // given too (releaseValues), as the deployed override has it: else every diff removes meshName.
+  const [shownBefore, shownAfter] = redactor.pair(HELM_VALUES_KIND, release?.config, releaseValues(values.values, context.environment.mesh.name));
   if (shownAfter) result.after = shownAfter;
   if (release && shownBefore) result.before = shownBefore;
   if (action !== 'unchanged' && !context.chart?.ok) result.pending = context.environment.chart?.upgrade ? UPGRADE_NOT_PLANNED : UPGRADE_OFF;

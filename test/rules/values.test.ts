@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dump } from 'js-yaml';
+import { changeDiff } from '../../src/render/unified-diff.ts';
 import { exampleLiveState, planFiles, withCode } from '../support/plan-fixture.ts';
 
 const deployed = exampleLiveState().helmRelease!.config;
@@ -145,4 +146,13 @@ test('a top-level key the chart does not know (a typo of fsm) is a warning with 
   assert.deepEqual(found.map((f) => [f.path, f.severity]), [['fsmm', 'warning'], ['zzzzzz', 'warning']]);
   assert.match(found[0]!.message, /^fsmm is not a value of chart fsm \S+ \(its top-level values are [^)]*\bfsm\b[^)]*\): Helm passes it to no template, so nothing under it takes effect; did you mean `fsm`\?$/);
   assert.match(found[1]!.message, /; remove it, or check the chart's values \(/);
+});
+
+test('a values.yaml that leaves fsm.meshName out (apply adds it): the HelmValues diff does not show meshName removed', async () => {
+  const plan = await planFiles({ 'values.yaml': valuesWith((v) => (delete v['fsm'].meshName, (v['fsm'].fsmController = { ...v['fsm'].fsmController, replicaCount: 3 }))) });
+  const change = plan.changes.find((c) => c.kind === 'HelmValues')!;
+  assert.equal((change.after as { fsm: { meshName?: string } }).fsm.meshName, 'fsm', 'shown as helm is given it');
+  const diff = changeDiff(change);
+  assert.match(diff, /^\+ {4}replicaCount: 3$/m);
+  assert.doesNotMatch(diff, /meshName/, diff);
 });
