@@ -31,7 +31,7 @@ const handler =
       return false;
     }
     const retry = waitsOutRateLimit(retryAfter, retryCount);
-    octokit.log.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}: ${retry ? `sending it again in ${retryAfter} s` : `not waiting ${retryAfter} s (try ${retryCount + 1})`}`);
+    octokit.log.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}: ${retry ? `sending it again in ${retryAfter} s at the earliest (octokit also spaces writes: a comment 3 s after the last)` : `not waiting ${retryAfter} s (try ${retryCount + 1})`}`);
     return retry;
   };
 

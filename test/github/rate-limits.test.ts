@@ -45,7 +45,7 @@ test('a GraphQL read under a secondary rate limit is sent again after Retry-Afte
   const result = await octokit.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
   assert.equal(result.viewer.login, 'fsm-gitops[bot]');
   assert.ok(graphql.isDone());
-  assert.match(warnings.join('\n'), /secondary rate limit on POST \/graphql: sending it again in 2 s/);
+  assert.match(warnings.join('\n'), /secondary rate limit on POST \/graphql: sending it again in 2 s at the earliest/);
 });
 
 test('a REST write under a secondary rate limit is sent again; a third limit in a row fails the request', async () => {
