@@ -7,6 +7,7 @@ export const RULE_CODES = [
   'environment-empty',
   'prune-withheld',
   'yaml-syntax',
+  'file-empty',
   'yaml-limit',
   'yaml11-scalar',
   'file-not-text',

@@ -40,6 +40,7 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
   for (const file of admitted) refused.delete(file);
   for (const file of refused) if (!valuesFiles.has(file)) result.unread.push(file);
   const isSecret = secretKeyTest(environment.redactKeys);
+  const emptyFiles: string[] = [];
   for (const file of admitted) {
     const documents = await readYaml(repo, file, result.findings, isSecret);
     if (valuesFiles.has(file)) {
@@ -48,9 +49,12 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
       result.unread.push(file);
     } else {
       for (const document of documents) collectResources(file, document, result);
+      if (documents.every((d) => d.value === null)) emptyFiles.push(file);
     }
   }
   checkNotEmpty(files, result);
+  // Said once the environment is known not to be empty (environment-empty is then the one finding).
+  if (!result.empty) for (const file of emptyFiles) result.findings.push(findingInFile(file, 1, 1, 'notice', 'file-empty', `${file} holds no manifest (it is empty, or only comments): nothing in it is applied; if it held objects before, the plan deletes them (prune)`));
   await inlinePipyScripts(repo, files, allowance, result);
   return result;
 }
