@@ -131,12 +131,14 @@ export async function rollbackChart(upgrade: ChartUpgrade, options: Omit<ChartSt
   }
   try {
     const latest = (await options.helm.history(upgrade.release, 1)).at(-1);
-    if (latest && latest.revision === upgrade.fromRevision && latest.status === 'deployed') return { status: 'unchanged' };
+    // Nothing recorded since the plan: the newest revision is still the one it saw (the deployed one, or a failed one above it).
+    const before = upgrade.latestRevision ?? upgrade.fromRevision;
+    if (latest && latest.revision === before && (before !== upgrade.fromRevision || latest.status === 'deployed')) return { status: 'unchanged' };
     // The newest revision is ours (the upgrade's, or the failed one helm recorded for it): a later one is someone
     // else's helm upgrade or rollback, which a rollback would write over.
-    const ours = ourRevision ?? upgrade.fromRevision + 1;
+    const ours = ourRevision ?? before + 1;
     if (latest && latest.revision > ours) {
-      options.progress?.(`not rolling back helm release ${name(upgrade)}: revision ${latest.revision} was made after this apply's`);
+      options.progress?.(`not rolling back helm release ${name(upgrade)}: revision ${latest.revision} was made after this apply's own (revision ${ours})`);
       return { status: 'left', changed: [`Helm release ${name(upgrade)}: revision ${latest.revision} (${latest.status}) was made after this apply's revision ${ours}`], message: `revision ${latest.revision} was made after this apply's revision ${ours} (someone else's helm upgrade or rollback)` };
     }
   } catch {

@@ -63,6 +63,7 @@ export class ChartRenderer {
     const upgrade: ChartUpgrade = {
       release: target,
       fromRevision: release.revision,
+      latestRevision: Math.max(release.revision, live.helmReleaseLatest?.revision ?? 0),
       fromVersion: release.chartVersion,
       toVersion: version,
       chart: { files: release.chartFiles },

@@ -66,6 +66,11 @@ export interface ChartUpgrade {
   release: { name: string; namespace: string };
   /** The deployed revision the plan diffed against: a failed apply rolls back to it. */
   fromRevision: number;
+  /**
+   * The release's newest revision when planned: `fromRevision`, or a failed one above it (an earlier upgrade
+   * that failed, a rollback that did). helm numbers the upgrade's revision after it. Absent: `fromRevision`.
+   */
+  latestRevision?: number;
   fromVersion: string;
   toVersion: string;
   chart: { files: ChartFile[] } | ChartArchive;

@@ -59,11 +59,12 @@ class StandInHelm implements ReleaseHelm {
     // The archive helm is given, by its digest: the bytes the plan pulled, not the chart fetched again.
     this.log.push(`helm upgrade ${release.name} ${'path' in chart ? sha256(readFileSync(chart.path)) : JSON.stringify(chart)} ${JSON.stringify(values)}`);
     this.upgradeOptions = options;
+    const next = this.revisions.at(-1)!.revision + 1;
     if (this.upgradeFails) {
-      this.add(4, 'failed');
+      this.add(next, 'failed');
       throw this.upgradeFails;
     }
-    return this.add(4, 'deployed');
+    return this.add(next, 'deployed');
   }
 
   async rollback(release: Release, revision: number): Promise<void> {
@@ -144,6 +145,15 @@ test('the upgrade failing (helm timed out waiting): the objects are not touched,
   assert.deepEqual(log, [`helm upgrade fsm ${(UPGRADE.chart as ChartArchive).sha256} ${JSON.stringify(UPGRADE.values)}`, 'helm rollback fsm 3']);
   assert.equal(fake.read('/apis/plugin.flomesh.io/v1alpha1/plugins/cors'), undefined);
   assert.match(result.message ?? '', /helm upgrade of fsm-system\/fsm to chart 1\.6\.0 failed: .*context deadline exceeded\. The MeshConfig and plugin objects were not touched\. Helm release fsm-system\/fsm rolled back to revision 3 \(now revision 5\)\.$/);
+});
+
+test('the upgrade failing over an earlier failed revision (deployed 3, failed 4, the plan saw both): its own revision 5 is rolled back, not taken for someone else\'s', async () => {
+  helm.revisions.push({ revision: 4, status: 'failed', chart: 'fsm-1.6.0', appVersion: 'v1.6.0', updated: '', description: '' });
+  helm.upgradeFails = new HelmError('upgrade release fsm-system/fsm: helm exited with 1: Error: UPGRADE FAILED: context deadline exceeded', 1);
+  const result = await carryOut(fake, ENVIRONMENT, PLAN, { ...SET(), chart: { ...UPGRADE, latestRevision: 4 } }, 'c0ffee', { helm: async () => helm });
+  assert.equal(result.result, 'rolled-back', result.message);
+  assert.deepEqual(log.slice(-1), ['helm rollback fsm 3']);
+  assert.match(result.message ?? '', /rolled back to revision 3 \(now revision 6\)\.$/);
 });
 
 test('the upgrade refused before helm made a revision (the chart is not in the repository): nothing to roll back, nothing written', async () => {
