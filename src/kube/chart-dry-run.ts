@@ -5,6 +5,7 @@ import type { DryRunRejection } from '../live/live-state.ts';
 import { kubeErrorKind } from './error-kind.ts';
 import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
+import { HELM_FIELD_MANAGER } from './field-owners.ts';
 import { ResourceDiscovery } from './resource-discovery.ts';
 
 /** One chart object as an upgrade writes it: the release's stored manifest, the new render, and the live object. */
@@ -15,15 +16,19 @@ export interface ChartWrite {
 }
 
 const MERGE_PATCH = 'application/merge-patch+json';
+const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
 
 /**
  * The API server's verdict on each chart object as the upgrade would write it, nothing stored (`dryRun=All`,
  * Kubernetes API "Dry-run": validation and admission run, persistence does not). helm's `upgrade
  * --dry-run=server` sends no object (it renders with `lookup` only), so a value the API server refuses (an
- * invalid quantity, a quota) passed the plan and failed the apply. An object the cluster has is patched with a
- * JSON merge patch (RFC 7386) from its stored manifest to the render: changed and added fields, removed map
- * keys as null, lists whole; a new one is created (POST). Unchanged objects and kinds the server does not serve
- * are not sent. Returns, in the order given, the refusal or undefined; throws what is not a refusal of the
+ * invalid quantity, a quota) passed the plan and failed the apply. An object the upgrade changes is patched with
+ * a JSON merge patch (RFC 7386) from its stored manifest to the render: changed and added fields, removed map
+ * keys as null, lists whole; a new one is created (POST). An object it leaves as it is, of a built-in kind, that
+ * someone other than helm changed (managedFields) is sent as the render in a strategic merge patch, as helm's
+ * three-way patch would write it: list items merge by key, so a port someone changed by hand that the chart's
+ * port then collides with is refused here, not in the upgrade and its rollback. Other unchanged objects and
+ * kinds the server does not serve are not sent. Returns, in the order given, the refusal or undefined; throws what is not a refusal of the
  * object (unreachable, RBAC's 403), after the retries the client makes.
  */
 export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartWrite[], namespace: string): Promise<(DryRunRejection | undefined)[]> {
@@ -32,12 +37,17 @@ export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartW
   return Promise.all(
     writes.map((write) =>
       limit(async () => {
-        if (write.live && write.deployed && deepEqual(write.deployed, write.rendered)) return undefined;
+        const unchanged = write.live !== undefined && write.deployed !== undefined && deepEqual(write.deployed, write.rendered);
+        // Unchanged by the upgrade, helm still patches it onto what someone changed by hand (its three-way patch):
+        // for a built-in kind that is a strategic merge of the render onto the live object, sent as is.
+        if (unchanged && !(strategicMerge(write.rendered) && changedByOthers(write.live!))) return undefined;
         const path = await discovery.pathOf(write.rendered, namespace);
         if (path === undefined) return undefined;
         const what = `dry-run ${write.rendered.kind} ${write.rendered.metadata.name} as the chart renders it`;
         try {
-          if (write.live) {
+          if (unchanged) {
+            await client.request({ method: 'PATCH', path, query: { dryRun: 'All' }, contentType: STRATEGIC_MERGE_PATCH, body: write.rendered, what });
+          } else if (write.live) {
             const patch = mergePatch((write.deployed ?? {}) as unknown as JsonValue, write.rendered as unknown as JsonValue);
             await client.request({ method: 'PATCH', path, query: { dryRun: 'All' }, contentType: MERGE_PATCH, body: patch, what });
           } else {
@@ -46,7 +56,7 @@ export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartW
           return undefined;
         } catch (error) {
           if (!(error instanceof KubeApiError) || kubeErrorKind(error) !== 'refusal') throw error;
-          return { status: error.status, message: error.serverMessage, causes: error.causes };
+          return { status: error.status, message: withoutObjectEcho(error.serverMessage), causes: error.causes };
         }
       }),
     ),
@@ -70,4 +80,30 @@ function withNamespace(object: KubeObject, path: string): KubeObject {
   const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
   if (!namespace || object.metadata.namespace) return object;
   return { ...object, metadata: { ...object.metadata, namespace: decodeURIComponent(namespace) } };
+}
+
+/** Built-in kinds take a strategic merge patch (the core group, `apps`, `*.k8s.io`); custom resources do not. */
+function strategicMerge(object: KubeObject): boolean {
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+  return group === '' || !group.includes('.') || group.endsWith('.k8s.io');
+}
+
+/** Whether a field manager other than helm wrote anything but status (metadata.managedFields). */
+function changedByOthers(live: JsonObject): boolean {
+  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
+  const entries = Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
+  return entries.some((entry) => isObject(entry) && entry['manager'] !== HELM_FIELD_MANAGER && isObject(entry['fieldsV1']) && Object.keys(entry['fieldsV1']).some((key) => key !== 'f:status'));
+}
+
+/** A quoted value this long is the whole object echoed back (a patch the server could not decode), not the value at fault. */
+const ECHO_CHARS = 200;
+
+/**
+ * The server's message without the object it echoes: a patch that does not decode is refused as `"" is invalid:
+ * patch: Invalid value: "{...the whole patched object, managedFields included...}": <why>`, 10 KB whose point
+ * (`quantities must match ...`) is at the end. Shorter quoted values, which name the value at fault, stay.
+ */
+export function withoutObjectEcho(message: string): string {
+  return message.replace(new RegExp(`Invalid value: "(?:[^"\\\\]|\\\\.){${ECHO_CHARS},}"`, 'g'), 'Invalid value: (the object as patched)');
 }

@@ -118,5 +118,17 @@ test("a value the API server refuses in the objects, not in the chart's schema (
   assert.deepEqual(findings.filter((f) => f.code === 'chart-render-failed'), [], 'helm renders it: only the API server refuses it');
   const rejected = findings.filter((f) => f.code === 'server-rejected');
   assert.equal(rejected.length, 1, JSON.stringify(findings));
-  assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): .*2x/);
+  assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): .*Invalid value: \(the object as patched\): .*quantities must match .*"cpu":"2x"/);
+  assert.ok(rejected[0]!.message.length < 1500, `the object the server echoes is left out: ${rejected[0]!.message.length} characters`);
+});
+
+test("a Service port changed by hand that the chart's own port then collides with (helm adds it back by its key): server-rejected, though the upgrade does not change the Service", async () => {
+  const client = KubeClient.fromFile(kubeconfig);
+  const path = '/api/v1/namespaces/fsm-system/services/fsm-validator';
+  await client.request({ method: 'PATCH', path, query: { fieldManager: 'kubectl-patch' }, contentType: 'application/json-patch+json', body: [{ op: 'replace', path: '/spec/ports/0/port', value: 9999 }], what: 'change the validator port by hand' });
+  const json = await plan('fsm:\n  fsmController:\n    replicaCount: 2\n', 'json');
+  assert.equal(json.code, 1, json.stderr + json.stdout);
+  const rejected = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings.filter((f) => f.code === 'server-rejected');
+  assert.equal(rejected.length, 1, JSON.stringify(rejected));
+  assert.match(rejected[0]!.message, /^the API server refuses Service fsm-system\/fsm-validator as the chart renders it with these values \(dry run of the upgrade's write\): .*Duplicate value/);
 });

@@ -29,6 +29,7 @@ import { environmentsShown, sectionOf, withEnvironmentSection, withLogLine } fro
 import { failureText } from '../../src/queue/delivery-log.ts';
 import { decodeHelmReleaseSecret } from '../../src/live/helm-release.ts';
 import { syntaxError } from '../../src/fsm/rules/pipyscript.ts';
+import { withoutObjectEcho } from '../../src/kube/chart-dry-run.ts';
 
 const SIZE = 1024 * 1024;
 const run = (unit: string, tail = ''): string => unit.repeat(Math.ceil(SIZE / unit.length)) + tail;
@@ -99,6 +100,7 @@ const CHECKS: Record<string, (text: string) => unknown> = {
   redactShapes, keyWords, normalizeKey,
   isSecretKey: (text) => isSecretKey(text),
   'Redactor.text': (text) => planRedactor().text(text),
+  withoutObjectEcho: (text) => withoutObjectEcho(`Invalid value: "${text}": why`),
   'Redactor.value': (text) => planRedactor().value('PluginConfig', { [text.slice(0, 1000)]: text, headers: [{ name: text.slice(0, 1000), value: 'v' }] }),
   displayUrl,
   markdownText, markdownCode, markdownMessage, htmlText, oneLine, tableCode,
