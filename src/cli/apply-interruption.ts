@@ -46,12 +46,12 @@ export class ApplyInterruption {
     const again = interrupt === 'SIGINT' ? 'Press Ctrl-C again' : 'Send SIGTERM again';
     if (!this.controller.signal.aborted) {
       const reason = new InterruptedError(interrupt);
-      this.io.stderr(`\nfsm-gitops: ${reason.message}: stopping. No further write starts; what this apply wrote is rolled back and its lock released. ${again} to quit at once, leaving that undone.\n`);
+      this.io.stderr(`\nfsm-gitops: ${reason.message}: stopping. No further write starts; anything this apply wrote is rolled back, and its lock released. ${again} to quit at once, leaving that undone.\n`);
       this.controller.abort(reason);
       return;
     }
     this.io.stderr(
-      `fsm-gitops: ${new InterruptedError(interrupt).message} again: quitting now. What this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within ${DEFAULT_LEASE_SECONDS} s; run \`fsm-gitops plan\` to see where the environment stands.\n`,
+      `fsm-gitops: ${new InterruptedError(interrupt).message} again: quitting now. Anything this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within ${DEFAULT_LEASE_SECONDS} s; run \`fsm-gitops plan\` to see where the environment stands.\n`,
     );
     this.io.exit?.(interruptExitCode(interrupt));
   }

@@ -44,7 +44,7 @@ export function scaledElsewhere(live: JsonObject, deployed: JsonObject | undefin
   const before = replicas(deployed);
   const after = replicas(rendered);
   if (typeof now !== 'number' || typeof before !== 'number' || typeof after !== 'number' || now === before || now === after) return undefined;
-  return { manager: `a scale to ${now} (the API server recorded no field manager for it)`, fields: [{ path: 'spec.replicas', manifest: rendered ? after : before, live: now }] };
+  return { manager: `a scale to ${now}, which the API server recorded under no field manager`, fields: [{ path: 'spec.replicas', manifest: rendered ? after : before, live: now }] };
 }
 
 /**

@@ -38,7 +38,7 @@ test('the first Ctrl-C stops the apply (its signal aborts with the interrupt) an
   assert.ok(interruption.signal.reason instanceof InterruptedError);
   assert.equal(interruption.by, 'SIGINT');
   assert.equal(interruption.exitCode(), 130);
-  assert.match(seen.stderr, /interrupted \(Ctrl-C\): stopping\. No further write starts; what this apply wrote is rolled back and its lock released\. Press Ctrl-C again to quit at once, leaving that undone\./);
+  assert.match(seen.stderr, /interrupted \(Ctrl-C\): stopping\. No further write starts; anything this apply wrote is rolled back, and its lock released\. Press Ctrl-C again to quit at once, leaving that undone\./);
   assert.deepEqual(seen.exits, []);
 });
 
@@ -62,7 +62,7 @@ test('a second interrupt quits at once with its exit code, saying what is left u
   send('SIGINT');
   assert.throws(() => send('SIGTERM'), /exit 143/);
   assert.deepEqual(seen.exits, [143]);
-  assert.match(seen.stderr, /stopped by SIGTERM again: quitting now\. What this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within 60 s/);
+  assert.match(seen.stderr, /stopped by SIGTERM again: quitting now\. Anything this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within 60 s/);
   assert.equal(interruption.by, 'SIGINT', 'the first interrupt is the one the apply stopped for');
 });
 

@@ -131,7 +131,7 @@ describe('Ctrl-C during an apply', { concurrency: false }, () => {
   test('the second: quits at once saying what is left undone, exit 130; helm is stopped and its files removed all the same', async () => {
     const run = await applyInterrupted('c2', 2);
     assert.equal(run.code, 130, run.stderr);
-    assert.match(run.stderr, /interrupted \(Ctrl-C\) again: quitting now\. What this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within 60 s/);
+    assert.match(run.stderr, /interrupted \(Ctrl-C\) again: quitting now\. Anything this apply wrote is not rolled back, its history record is not written, and its lock expires by itself within 60 s/);
     assert.equal(await noHelmRunning(), '');
     assert.deepEqual(await leftInTemp(), []);
     const [record] = await readHistory(client, 'fsm-system', 'staging');
