@@ -25,8 +25,8 @@ const MIN_KNOWN_LENGTH = 4;
  * them, `token = 'x'` lost the name that says `'x'` is a credential, and `headers` read `••••••s`.
  */
 const WORD_LIKE = (text: string): boolean => text.length < 20 && /^[A-Za-z][A-Za-z._-]*$/.test(text);
-const isNameChar = (c: string | undefined): boolean => c !== undefined && /[\w$]/.test(c);
-/** A run of `text` that is a whole word: no name character on either side. */
+const isNameChar = (c: string | undefined): boolean => c !== undefined && /[\w$-]/.test(c);
+/** A run of `text` that is a whole word: no name character on either side (`-` counts: `--admin-port`, `pipy-admin-port` are names, not the word `admin`). */
 const WHOLE_WORD = (text: string, start: number, end: number): boolean => !isNameChar(text[start - 1]) && !isNameChar(text[end]);
 
 /** The known credentials in two matchers: those that read as words (masked after the shapes, whole words only) and the rest. */

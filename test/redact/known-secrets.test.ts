@@ -28,3 +28,9 @@ test('masking is linear in the text: 20,000 known credentials over 1 MB of text'
   const values = redactor.value('X', { list: tokens.slice(0, 5).map((t) => `uses ${t}`) });
   assert.deepEqual(values, { list: Array(5).fill(`uses ${MASK}`) });
 });
+
+test('a known credential that reads as a word (admin) is masked as a word, not inside a kebab-case name: --admin-port and pipy-admin-port stay readable', () => {
+  const redactor = new Redactor();
+  redactor.learn('HelmValues', { fsm: { flb: { password: 'admin' } } });
+  assert.equal(redactor.text('args: --admin-port=6060, port pipy-admin-port; the password is admin. user=admin'), 'args: --admin-port=6060, port pipy-admin-port; the password is ••••••. user=••••••');
+});
