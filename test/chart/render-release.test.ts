@@ -61,6 +61,7 @@ before(async () => {
   const manifest = await realHelm.template(RELEASE, fsmChart('1.5.1'), DEPLOYED_VALUES, { timeoutMs: 60_000, noHooks: true });
   live = exampleLiveState();
   live.helmRelease = decodeHelmReleaseSecret(fsmReleaseSecret('1.5.1', DEPLOYED_VALUES, manifest));
+  live.helmReleaseLatest = { revision: live.helmRelease.revision, status: 'deployed', lastSucceeded: live.helmRelease.revision };
 });
 
 function config(chart: string): string {
@@ -115,6 +116,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.deepEqual({ ...rest, chart: 'files' in upgrade.chart ? upgrade.chart.files.map((f) => f.name).filter((n) => n === 'Chart.yaml' || n === 'templates/fsm-deployment.yaml') : upgrade.chart }, {
       release: RELEASE,
       fromRevision: 1,
+      latestRevision: 1,
       fromVersion: '1.5.1',
       toVersion: '1.5.1',
       chart: ['Chart.yaml', 'templates/fsm-deployment.yaml'],
