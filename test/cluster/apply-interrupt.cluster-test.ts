@@ -6,52 +6,38 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { readHistory } from '../../src/apply/history.ts';
-import { HelmClient } from '../../src/helm/helm-client.ts';
-import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import type { HelmClient } from '../../src/helm/helm-client.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { Redactor } from '../../src/redact/redactor.ts';
-import { fsmChart } from '../support/helm-charts.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
-import { seed, serves, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { FSM_RELEASE, installFsm, serveFsmCharts, type ChartRepository } from '../support/fsm-chart-cluster.ts';
+import { serves, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
-const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
-const CHARTS = fileURLToPath(new URL('../fixtures/fsm-reference/charts/', import.meta.url));
+const RELEASE = FSM_RELEASE;
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const LEASE = '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging';
 
 let kubeconfig: string;
 let client: KubeClient;
 let helm: HelmClient;
-let charts: http.Server;
+let charts: ChartRepository;
 let repo: string;
 let work: string;
 
 before(async () => {
   kubeconfig = startCluster();
   client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging').filter((o) => ['CustomResourceDefinition', 'Namespace', 'MeshConfig'].includes(o.kind)));
-  helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
-  await helm.install(RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true });
-  charts = http.createServer((req, res) => {
-    readFile(join(CHARTS, basename(new URL(req.url ?? '/', 'http://x').pathname))).then(
-      (body) => res.writeHead(200).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => charts.listen(0, '127.0.0.1', resolve));
+  helm = await installFsm(client);
+  charts = await serveFsmCharts();
   repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-interrupt-'));
   work = await mkdtemp(join(tmpdir(), 'fsm-gitops-interrupt-tmp-'));
   await mkdir(join(repo, '.github'));
   await mkdir(join(repo, 'clusters/staging'), { recursive: true });
-  const repository = `http://127.0.0.1:${(charts.address() as AddressInfo).port}`;
+  const repository = charts.url;
   // A chart upgrade that waits for a rollout: without a kubelet it never completes, so helm waits until stopped.
   await writeFile(join(repo, '.github/fsm-gitops.yml'), `environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    namespaces: [bookinfo]\n    chart: { upgrade: true, repository: "${repository}", version: 1.6.0, wait: { timeoutSeconds: 300 } }\n`);
   await writeFile(join(repo, 'clusters/staging/values.yaml'), 'fsm:\n  fsmController:\n    replicaCount: 4\n');

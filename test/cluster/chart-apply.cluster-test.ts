@@ -9,29 +9,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { readHistory } from '../../src/apply/history.ts';
 import { isObject } from '../../src/core/json.ts';
 import { FolderRepo } from '../../src/desired/folder-repo.ts';
 import { findHelm } from '../../src/helm/helm-binary.ts';
-import { HelmClient } from '../../src/helm/helm-client.ts';
-import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import type { HelmClient } from '../../src/helm/helm-client.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { Redactor } from '../../src/redact/redactor.ts';
 import { applyEnvironment, type ApplyOutcome } from '../../src/workflow/apply-environment.ts';
 import { cli } from '../support/cli.ts';
+import { FSM_RELEASE, installFsm, serveFsmCharts, type ChartRepository } from '../support/fsm-chart-cluster.ts';
 import { fsmChart } from '../support/helm-charts.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
-import { seed, serves, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { serves, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
-const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
-const CHARTS = fileURLToPath(new URL('../fixtures/fsm-reference/charts/', import.meta.url));
+const RELEASE = FSM_RELEASE;
 const EXAMPLE = fileURLToPath(new URL('../../examples/gitops/clusters/staging/', import.meta.url));
 const CONTROLLER = '/apis/apps/v1/namespaces/fsm-system/deployments/fsm-controller';
 const CORS_PLUGIN = '/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy';
@@ -39,33 +34,17 @@ const CORS_PLUGIN = '/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy';
 let kubeconfig: string;
 let client: KubeClient;
 let helm: HelmClient;
-let charts: http.Server;
+let charts: ChartRepository;
 let repository: string;
 let repo: string;
 let stateDir: string;
 
-/** FSM's packaged charts and their index, served as a Helm chart repository on loopback. */
-async function serveCharts(): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const name = basename(new URL(req.url ?? '/', 'http://x').pathname);
-    readFile(join(CHARTS, name)).then(
-      (body) => res.writeHead(200).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 before(async () => {
   kubeconfig = startCluster();
   client = KubeClient.fromFile(kubeconfig);
-  // FSM's CRDs, namespaces and MeshConfig; the release is the real helm's, installed below.
-  await seed(client, exampleClusterObjects('staging').filter((o) => ['CustomResourceDefinition', 'Namespace', 'MeshConfig'].includes(o.kind)));
-  helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
-  await helm.install(RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true });
-  charts = await serveCharts();
-  repository = `http://127.0.0.1:${(charts.address() as AddressInfo).port}`;
+  helm = await installFsm(client);
+  charts = await serveFsmCharts();
+  repository = charts.url;
   repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-chart-apply-'));
   await mkdir(join(repo, '.github'));
   await mkdir(join(repo, 'clusters/staging'), { recursive: true });

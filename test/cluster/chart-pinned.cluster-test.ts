@@ -6,58 +6,38 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FolderRepo } from '../../src/desired/folder-repo.ts';
-import { HelmClient } from '../../src/helm/helm-client.ts';
-import { HelmRunner } from '../../src/helm/helm-runner.ts';
+import type { HelmClient } from '../../src/helm/helm-client.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { Redactor } from '../../src/redact/redactor.ts';
 import { applyEnvironment } from '../../src/workflow/apply-environment.ts';
+import { FSM_RELEASE, installFsm, serveFsmCharts, type ChartRepository } from '../support/fsm-chart-cluster.ts';
 import { fsmChart } from '../support/helm-charts.ts';
-import { exampleClusterObjects } from '../support/plan-fixture.ts';
-import { seed, startCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { startCluster, stopCluster } from '../support/kube-test-cluster.ts';
 
-const RELEASE = { name: 'fsm', namespace: 'fsm-system' };
-const CHARTS = fileURLToPath(new URL('../fixtures/fsm-reference/charts/', import.meta.url));
+const RELEASE = FSM_RELEASE;
 
 let kubeconfig: string;
 let client: KubeClient;
 let helm: HelmClient;
-let charts: http.Server;
+let charts: ChartRepository;
 let repo: string;
 let stateDir: string;
-/** From when it is set, the repository serves these bytes for fsm-1.6.0.tgz. */
-let replacement: Buffer | undefined;
-const requested: string[] = [];
 
 before(async () => {
   kubeconfig = startCluster();
   client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging').filter((o) => ['CustomResourceDefinition', 'Namespace', 'MeshConfig'].includes(o.kind)));
-  helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
-  await helm.install(RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true });
-  charts = http.createServer((req, res) => {
-    const name = basename(new URL(req.url ?? '/', 'http://x').pathname);
-    requested.push(name);
-    if (name === 'fsm-1.6.0.tgz' && replacement) return void res.writeHead(200).end(replacement);
-    readFile(join(CHARTS, name)).then(
-      (body) => res.writeHead(200).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => charts.listen(0, '127.0.0.1', resolve));
+  helm = await installFsm(client);
+  charts = await serveFsmCharts();
   repo = await mkdtemp(join(tmpdir(), 'fsm-gitops-pinned-'));
   stateDir = await mkdtemp(join(tmpdir(), 'fsm-gitops-state-'));
   process.env['FSM_GITOPS_STATE_DIR'] = stateDir;
   process.env['FSM_GITOPS_HELM_SERVER_SIDE'] = 'false';
   await mkdir(join(repo, '.github'));
   await mkdir(join(repo, 'clusters/staging'), { recursive: true });
-  const repository = `http://127.0.0.1:${(charts.address() as AddressInfo).port}`;
+  const repository = charts.url;
   await writeFile(join(repo, '.github/fsm-gitops.yml'), `environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n    namespaces: [bookinfo]\n    chart: { upgrade: true, repository: "${repository}", version: 1.6.0, wait: { timeoutSeconds: 0 } }\n`);
   await writeFile(join(repo, 'clusters/staging/values.yaml'), 'fsm: {}\n');
 });
@@ -83,7 +63,7 @@ test('a chart replaced in the repository after the plan is not installed: apply 
       const release = plan.changes.find((c) => c.kind === 'HelmRelease');
       shown = (release?.fields ?? []).map((f) => `${f.path}: ${String(f.after)}`);
       // Between the plan and the apply, the repository starts serving other bytes as 1.6.0 (here: chart 1.5.1's).
-      replacement = await readFile(fsmChart('1.5.1').path);
+      charts.replace('fsm-1.6.0.tgz', await readFile(fsmChart('1.5.1').path));
       return true;
     },
   });
@@ -91,7 +71,7 @@ test('a chart replaced in the repository after the plan is not installed: apply 
   if (outcome.status !== 'done') return;
   assert.equal(outcome.result.result, 'applied', outcome.result.message);
   assert.deepEqual(shown, ['chart: fsm-1.6.0', `digest: sha256:${createHash('sha256').update(original).digest('hex')}`]);
-  assert.equal(requested.filter((name) => name === 'fsm-1.6.0.tgz').length, 1, 'pulled once, by the plan');
+  assert.equal(charts.requested.filter((name) => name === 'fsm-1.6.0.tgz').length, 1, 'pulled once, by the plan');
   const latest = (await helm.history(RELEASE)).at(-1);
   assert.deepEqual([latest?.status, latest?.chart], ['deployed', 'fsm-1.6.0'], 'the archive the plan pulled, not the replacement (chart 1.5.1)');
 });
