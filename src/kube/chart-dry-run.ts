@@ -28,8 +28,8 @@ const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
  * someone other than helm changed (managedFields) is sent as the render in a strategic merge patch, as helm's
  * three-way patch would write it: list items merge by key, so a port someone changed by hand that the chart's
  * port then collides with is refused here, not in the upgrade and its rollback. Other unchanged objects and
- * kinds the server does not serve are not sent. Returns, in the order given, the refusal or undefined; throws what is not a refusal of the
- * object (unreachable, RBAC's 403), after the retries the client makes.
+ * kinds the server does not serve are not sent. Returns, in the order given, the refusal or undefined; throws
+ * what is not a refusal of the object (unreachable, RBAC's 403), after the retries the client makes.
  */
 export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartWrite[], namespace: string): Promise<(DryRunRejection | undefined)[]> {
   const discovery = new ResourceDiscovery(client);

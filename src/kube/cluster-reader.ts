@@ -58,7 +58,6 @@ export class ClusterReader implements LiveStateReader {
     });
   }
 
-
   serverVersion(): Promise<string> {
     return this.translated(async () => {
       const version = await this.client.get('/version', 'read the Kubernetes version');

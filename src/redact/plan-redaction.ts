@@ -10,8 +10,7 @@ export const HELM_VALUES_KIND = 'HelmValues';
  * The redactor for one environment's plan: the user's `redact.keys` (from the config the environment was
  * read under: the default branch's in the app), having learnt every credential the repository and the
  * cluster hold (manifests, values.yaml, the live FSM objects, the deployed chart values, the chart's objects
- * rendered and live), so a message
- * that quotes one of them is masked too.
+ * rendered and live), so a message that quotes one of them is masked too.
  */
 export function planRedactor(desired: DesiredEnvironment, live: LiveState, chart?: ChartRender): Redactor {
   const redactor = new Redactor(desired.environment.redactKeys ?? []);

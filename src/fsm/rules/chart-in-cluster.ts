@@ -13,9 +13,9 @@ const VALUE_CHARS = 60;
 
 /**
  * What the cluster says of a chart upgrade's objects (ChartRender.inCluster): the API server's refusals in its
- * dry run of the objects as the upgrade writes them (`server-rejected`, errors: the apply would fail there and be
- * rolled back), and what the upgrade takes back (`chart-live-changes`, below). When the objects could not be read, a notice
- * (`chart-live-changes`) says the plan could not check either.
+ * dry run of the objects as the upgrade writes them (`server-rejected`, errors: the apply would fail there and
+ * be rolled back), and what the upgrade takes back (`chart-live-changes`, below). When the objects could not
+ * be read, a notice (`chart-live-changes`) says the plan could check neither.
  */
 export const chartInClusterRule: Rule = {
   name: 'chart-in-cluster',
