@@ -1,11 +1,11 @@
 import pLimit from 'p-limit';
 import { deepEqual, isObject, type JsonObject, type JsonValue } from '../core/json.ts';
-import type { KubeObject } from '../core/kube.ts';
+import { apiGroup, type KubeObject } from '../core/kube.ts';
 import type { DryRunRejection } from '../live/live-state.ts';
 import { kubeErrorKind } from './error-kind.ts';
 import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
-import { HELM_FIELD_MANAGER } from './field-owners.ts';
+import { writtenByOthers } from './field-owners.ts';
 import { ResourceDiscovery } from './resource-discovery.ts';
 
 /** One chart object as an upgrade writes it: the release's stored manifest, the new render, and the live object. */
@@ -30,9 +30,9 @@ const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
  * port then collides with is refused here, not in the upgrade and its rollback. Other unchanged objects and
  * kinds the server does not serve are not sent. Returns, in the order given, the refusal or undefined; throws
  * what is not a refusal of the object (unreachable, RBAC's 403), after the retries the client makes.
+ * `discovery`: the one that read the objects, whose discovery documents are then not read again.
  */
-export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartWrite[], namespace: string): Promise<(DryRunRejection | undefined)[]> {
-  const discovery = new ResourceDiscovery(client);
+export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartWrite[], namespace: string, discovery = new ResourceDiscovery(client)): Promise<(DryRunRejection | undefined)[]> {
   const limit = pLimit(client.concurrency ?? 8);
   return Promise.all(
     writes.map((write) =>
@@ -40,7 +40,7 @@ export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartW
         const unchanged = write.live !== undefined && write.deployed !== undefined && deepEqual(write.deployed, write.rendered);
         // Unchanged by the upgrade, helm still patches it onto what someone changed by hand (its three-way patch):
         // for a built-in kind that is a strategic merge of the render onto the live object, sent as is.
-        if (unchanged && !(strategicMerge(write.rendered) && changedByOthers(write.live!))) return undefined;
+        if (unchanged && !(strategicMerge(write.rendered) && writtenByOthers(write.live!))) return undefined;
         const path = await discovery.pathOf(write.rendered, namespace);
         if (path === undefined) return undefined;
         const what = `dry-run ${write.rendered.kind} ${write.rendered.metadata.name} as the chart renders it`;
@@ -84,17 +84,10 @@ function withNamespace(object: KubeObject, path: string): KubeObject {
 
 /** Built-in kinds take a strategic merge patch (the core group, `apps`, `*.k8s.io`); custom resources do not. */
 function strategicMerge(object: KubeObject): boolean {
-  const slash = object.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+  const group = apiGroup(object.apiVersion);
   return group === '' || !group.includes('.') || group.endsWith('.k8s.io');
 }
 
-/** Whether a field manager other than helm wrote anything but status (metadata.managedFields). */
-function changedByOthers(live: JsonObject): boolean {
-  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
-  const entries = Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
-  return entries.some((entry) => isObject(entry) && entry['manager'] !== HELM_FIELD_MANAGER && isObject(entry['fieldsV1']) && Object.keys(entry['fieldsV1']).some((key) => key !== 'f:status'));
-}
 
 /** A quoted value this long is the whole object echoed back (a patch the server could not decode), not the value at fault. */
 const ECHO_CHARS = 200;

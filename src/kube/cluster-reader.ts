@@ -51,7 +51,7 @@ export class ClusterReader implements LiveStateReader {
       keys.forEach((key, index) => found[index] && live.set(key, found[index]));
       const rejected = new Map<string, DryRunRejection>();
       if (dryRun) {
-        const refusals = await dryRunChartWrites(client, keys.map((key) => ({ ...objects.get(key)!, live: live.get(key) })), namespace);
+        const refusals = await dryRunChartWrites(client, keys.map((key) => ({ ...objects.get(key)!, live: live.get(key) })), namespace, discovery);
         keys.forEach((key, index) => refusals[index] && rejected.set(key, refusals[index]));
       }
       return { live, rejected };

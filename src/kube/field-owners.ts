@@ -20,10 +20,8 @@ export interface OwnedField {
  */
 export function othersFields(live: JsonObject, manifest: JsonObject, since: number, except = HELM_FIELD_MANAGER): { manager: string; fields: OwnedField[] }[] {
   const from = Math.floor(since / 1000) * 1000; // managedFields times are whole seconds
-  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
-  const entries = Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
   const out: { manager: string; fields: OwnedField[] }[] = [];
-  for (const entry of entries) {
+  for (const entry of managedFieldsOf(live)) {
     if (!isObject(entry) || entry['manager'] === except || typeof entry['time'] !== 'string') continue;
     if (!(Date.parse(entry['time']) >= from) || !isObject(entry['fieldsV1'])) continue;
     const { ['f:status']: _status, ...owned } = entry['fieldsV1'];
@@ -31,6 +29,16 @@ export function othersFields(live: JsonObject, manifest: JsonObject, since: numb
     if (fields.length > 0) out.push({ manager: String(entry['manager'] ?? 'an unnamed manager'), fields });
   }
   return out;
+}
+
+/** Whether a field manager other than `except` wrote anything but status (metadata.managedFields). */
+export function writtenByOthers(live: JsonObject, except = HELM_FIELD_MANAGER): boolean {
+  return managedFieldsOf(live).some((entry) => isObject(entry) && entry['manager'] !== except && isObject(entry['fieldsV1']) && Object.keys(entry['fieldsV1']).some((key) => key !== 'f:status'));
+}
+
+function managedFieldsOf(live: JsonObject): JsonValue[] {
+  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
+  return Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
 }
 
 /**

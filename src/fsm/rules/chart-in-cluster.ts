@@ -3,6 +3,7 @@ import type { Finding } from '../../core/finding.ts';
 import { deepEqual, isObject, type JsonObject, type JsonValue } from '../../core/json.ts';
 import { othersFields, scaledElsewhere, type OwnedField } from '../../kube/field-owners.ts';
 import type { ChartInCluster } from '../../live/live-state.ts';
+import type { ChartRender } from '../../plan/plan-types.ts';
 import type { PlanContext, Rule } from './rule.ts';
 
 /** Objects named in the finding, at most; fields named per object, at most. */
@@ -33,7 +34,7 @@ export const chartInClusterRule: Rule = {
       const name = `${object.kind} ${namespace ? `${namespace}/` : ''}${object.metadata.name}`;
       return { severity: 'error', code: 'server-rejected', ...at, message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}` };
     });
-    return [...rejections, ...liveChanges(context, inCluster, at)];
+    return [...rejections, ...liveChanges(chart, inCluster, at)];
   },
 };
 
@@ -47,8 +48,7 @@ export const chartInClusterRule: Rule = {
  * caBundle the chart leaves out) do not. A warning: the upgrade may be meant to undo a hand fix; to keep one,
  * it belongs in values.yaml.
  */
-function liveChanges({ chart }: PlanContext, inCluster: ChartInCluster, at: Place): Finding[] {
-  if (!chart?.ok) return [];
+function liveChanges(chart: Extract<ChartRender, { ok: true }>, inCluster: ChartInCluster, at: Place): Finding[] {
   const lines: string[] = [];
   for (const [key, object] of inCluster.live) {
     const rendered = chart.rendered.get(key)!;
