@@ -1,16 +1,15 @@
 import { environmentAt } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
-import { deepEqual, isObject, type JsonObject, type JsonValue } from '../../core/json.ts';
+import { deepEqual, isObject, type JsonObject } from '../../core/json.ts';
 import { othersFields, scaledElsewhere, type OwnedField } from '../../kube/field-owners.ts';
 import type { ChartInCluster } from '../../live/live-state.ts';
 import type { ChartRender } from '../../plan/plan-types.ts';
 import type { PlanContext, Rule } from './rule.ts';
+import { valueDifference } from './value-difference.ts';
 
 /** Objects named in the finding, at most; fields named per object, at most. */
 const OBJECTS_NAMED = 10;
 const FIELDS_NAMED = 3;
-/** A value is quoted up to this many characters. */
-const VALUE_CHARS = 60;
 
 /**
  * What the cluster says of a chart upgrade's objects (ChartRender.inCluster): the API server's refusals in its
@@ -90,11 +89,5 @@ function namespaceOf(object: JsonObject | undefined): string | undefined {
 
 /** `spec.replicas 3 → 1 (set by kubectl-edit)`; a Secret's values are not quoted. */
 function describe(field: OwnedField, manager: string, secret: boolean): string {
-  const values = secret ? '' : ` ${brief(field.live)} → ${brief(field.manifest)}`;
-  return `${field.path}${values} (set by ${manager})`;
-}
-
-function brief(value: JsonValue | undefined): string {
-  const text = value === undefined ? '(unset)' : JSON.stringify(value);
-  return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
+  return `${valueDifference(field.path, field.live, field.manifest, !secret)} (set by ${manager})`;
 }
