@@ -83,8 +83,8 @@ function identified(action: ChangeAction, identity: KubeObject, fields: FieldCha
   return result;
 }
 
-/** String.prototype.localeCompare's order (ECMA-402: a Collator of the default locale and options), without a collator per call. */
-const byLocale = new Intl.Collator().compare;
+/** Names in the order people read them (`plugin-2` before `plugin-10`), the same on every machine whatever its locale. */
+const byLocale = new Intl.Collator('en', { numeric: true }).compare;
 
 function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
   return rank(a) - rank(b) || byLocale(a.namespace ?? '', b.namespace ?? '') || byLocale(a.name, b.name);

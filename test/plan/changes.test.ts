@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../src/core/kube.ts';
 import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/core/ownership.ts';
+import { planDigest } from '../../src/deploy/plan-digest.ts';
 import { MASK, MASK_CHANGED } from '../../src/redact/mask.ts';
 import { ENABLE_PLUGINS, pluginConfigYaml } from '../support/manifests.ts';
 import { exampleLiveState, planFiles } from '../support/plan-fixture.ts';
@@ -35,4 +36,15 @@ test('an object as it is live is unchanged, and one whose only difference is a c
   assert.equal(rotated?.action, 'update');
   assert.deepEqual(rotated?.fields, [{ path: 'spec.config.apiToken', before: MASK, after: MASK_CHANGED }]);
   assert.ok(!JSON.stringify(plan).match(/same-token-1|old-token-2|new-token-3/), 'no credential in the plan');
+});
+
+test('changes of one kind are listed by name as people count (config-2 before config-10), and the plan digest does not depend on that order', async () => {
+  const files: Record<string, string> = { 'meshconfig.yaml': ENABLE_PLUGINS };
+  for (const n of [10, 2, 1]) files[`config-${n}.yaml`] = pluginConfigYaml(`config-${n}`, { config: 'level: info' });
+  const plan = await planFiles(files, { live: exampleLiveState('staging') });
+  assert.deepEqual(plan.changes.filter((c) => c.kind === 'PluginConfig').map((c) => c.name), ['config-1', 'config-2', 'config-10']);
+  const reversed = { ...plan, changes: [...plan.changes].reverse() };
+  assert.equal(planDigest(reversed), planDigest(plan));
+  const fewer = { ...plan, changes: plan.changes.filter((c) => c.name !== 'config-2') };
+  assert.notEqual(planDigest(fewer), planDigest(plan), 'a change more or less is another plan');
 });
