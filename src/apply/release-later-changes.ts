@@ -1,6 +1,5 @@
-import pLimit from 'p-limit';
 import type { JsonObject } from '../core/json.ts';
-import { namespaceOf, type KubeObject } from '../core/kube.ts';
+import type { KubeObject } from '../core/kube.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import type { ChartUpgrade } from '../plan/plan-types.ts';
 import { othersFields, scaledElsewhere } from '../kube/field-owners.ts';
@@ -26,38 +25,28 @@ const READS_IN_FLIGHT = 8;
  * Throws the API error when an object cannot be read.
  */
 export async function releaseChangedSince(client: KubeApi, objects: ChartUpgrade['objects'], releaseNamespace: string, since: number): Promise<string[]> {
-  const discovery = new ResourceDiscovery(client);
-  const limit = pLimit(READS_IN_FLIGHT);
-  const lines = await Promise.all(
-    objects.map(({ deployed, rendered }) =>
-      limit(async () => {
-        const manifest = (deployed ?? rendered)!;
-        const path = await discovery.pathOf(manifest, releaseNamespace);
-        if (!path) return undefined;
-        const live = await client.get(path, `read ${manifest.kind} ${manifest.metadata.name}`);
-        // In both revisions, so there before the upgrade and kept by it: gone now, someone deleted it since.
-        if (!live) return deployed && rendered ? `${manifest.kind} ${namespaceIn(path)}${manifest.metadata.name}: deleted since the upgrade started (both revisions have it)` : undefined;
-        const changes = laterChanges(live, manifest, since);
-        const scaled = changes.some((c) => c.fields.includes('spec.replicas')) ? undefined : scaledElsewhere(live, deployed as JsonObject | undefined, rendered as JsonObject | undefined);
-        if (scaled) changes.push({ manager: scaled.manager, fields: scaled.fields.map((f) => f.path) });
-        if (changes.length === 0) return undefined;
-        const namespace = namespaceOf(live as KubeObject);
-        const fields = changes.flatMap((c) => c.fields);
-        const shown = fields.slice(0, FIELDS_NAMED).join(', ') + (fields.length > FIELDS_NAMED ? ` and ${fields.length - FIELDS_NAMED} more` : '');
-        return `${manifest.kind} ${namespace ? `${namespace}/` : ''}${manifest.metadata.name}: ${shown} changed by ${[...new Set(changes.map((c) => c.manager))].join(', ')}`;
-      }),
-    ),
-  );
+  const manifests = objects.map(({ deployed, rendered }) => (deployed ?? rendered)!);
+  const found = await new ResourceDiscovery(client).readEach(manifests, releaseNamespace, READS_IN_FLIGHT);
+  const lines = objects.map(({ deployed, rendered }, index) => {
+    const manifest = manifests[index]!;
+    const read = found[index];
+    if (!read) return undefined;
+    const { location, live } = read;
+    const name = `${manifest.kind} ${location.namespace ? `${location.namespace}/` : ''}${manifest.metadata.name}`;
+    // In both revisions, so there before the upgrade and kept by it: gone now, someone deleted it since.
+    if (!live) return deployed && rendered ? `${name}: deleted since the upgrade started (both revisions have it)` : undefined;
+    const changes = laterChanges(live, manifest, since);
+    const scaled = changes.some((c) => c.fields.includes('spec.replicas')) ? undefined : scaledElsewhere(live, deployed as JsonObject | undefined, rendered as JsonObject | undefined);
+    if (scaled) changes.push({ manager: scaled.manager, fields: scaled.fields.map((f) => f.path) });
+    if (changes.length === 0) return undefined;
+    const fields = changes.flatMap((c) => c.fields);
+    const shown = fields.slice(0, FIELDS_NAMED).join(', ') + (fields.length > FIELDS_NAMED ? ` and ${fields.length - FIELDS_NAMED} more` : '');
+    return `${name}: ${shown} changed by ${[...new Set(changes.map((c) => c.manager))].join(', ')}`;
+  });
   return lines.filter((line): line is string => line !== undefined);
 }
 
 /** The managedFields entries of other managers stamped in or after the second `since` falls in, and the manifest's fields each owns (field-owners.ts othersFields). */
 export function laterChanges(live: JsonObject, manifest: KubeObject, since: number): { manager: string; fields: string[] }[] {
   return othersFields(live, manifest as unknown as JsonObject, since).map(({ manager, fields }) => ({ manager, fields: fields.map((f) => f.path) }));
-}
-
-/** `fsm-system/` for a namespaced object's path, '' for a cluster-scoped one. */
-function namespaceIn(path: string): string {
-  const namespace = /\/namespaces\/([^/]+)\/[^/]+\/[^/]+$/.exec(path)?.[1];
-  return namespace ? `${decodeURIComponent(namespace)}/` : '';
 }

@@ -24,6 +24,11 @@ export const FSM_KINDS: readonly FsmKindInfo[] = [
 ];
 
 export const MESH_CONFIG_NAME = 'fsm-mesh-config';
+
+/** The name of the kind's CustomResourceDefinition, `<plural>.<group>` (Kubernetes API: a CRD's name must be this). */
+export function crdName(info: Pick<FsmKindInfo, 'plural' | 'group'>): string {
+  return `${info.plural}.${info.group}`;
+}
 export const PLUGIN_KINDS: readonly FsmKind[] = ['Plugin', 'PluginChain', 'PluginConfig'];
 
 /** FSM_KINDS by kind: fsmKindOf runs for every object a plan reads, several times each. */

@@ -41,8 +41,9 @@ export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartW
         // Unchanged by the upgrade, helm still patches it onto what someone changed by hand (its three-way patch):
         // for a built-in kind that is a strategic merge of the render onto the live object, sent as is.
         if (unchanged && !(strategicMerge(write.rendered) && writtenByOthers(write.live!))) return undefined;
-        const path = await discovery.pathOf(write.rendered, namespace);
-        if (path === undefined) return undefined;
+        const location = await discovery.locate(write.rendered, namespace);
+        if (location === undefined) return undefined;
+        const { path } = location;
         const what = `dry-run ${write.rendered.kind} ${write.rendered.metadata.name} as the chart renders it`;
         try {
           if (unchanged) {
@@ -51,7 +52,7 @@ export async function dryRunChartWrites(client: KubeApi, writes: readonly ChartW
             const patch = mergePatch((write.deployed ?? {}) as unknown as JsonValue, write.rendered as unknown as JsonValue);
             await client.request({ method: 'PATCH', path, query: { dryRun: 'All' }, contentType: MERGE_PATCH, body: patch, what });
           } else {
-            await client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), query: { dryRun: 'All' }, body: withNamespace(write.rendered, path), what });
+            await client.request({ method: 'POST', path: path.slice(0, path.lastIndexOf('/')), query: { dryRun: 'All' }, body: inNamespace(write.rendered, location.namespace), what });
           }
           return undefined;
         } catch (error) {
@@ -75,11 +76,10 @@ export function mergePatch(from: JsonValue, to: JsonValue): JsonValue {
   return patch;
 }
 
-/** A namespaced object created in the namespace its path names (a chart's objects often leave it to the release). */
-function withNamespace(object: KubeObject, path: string): KubeObject {
-  const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
+/** A namespaced object created in the namespace it will live in (a chart's objects often leave it to the release). */
+function inNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
   if (!namespace || object.metadata.namespace) return object;
-  return { ...object, metadata: { ...object.metadata, namespace: decodeURIComponent(namespace) } };
+  return { ...object, metadata: { ...object.metadata, namespace } };
 }
 
 /** Built-in kinds take a strategic merge patch (the core group, `apps`, `*.k8s.io`); custom resources do not. */

@@ -1,9 +1,8 @@
-import pLimit from 'p-limit';
 import { credentialFailure } from './credential-failure.ts';
 import { ResourceDiscovery } from './resource-discovery.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
-import { FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
+import { crdName, FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
 import { LiveStateError, type ChartInCluster, type DryRunOutcome, type DryRunRejection, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
 import { dryRunChartWrites } from './chart-dry-run.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
@@ -35,20 +34,11 @@ export class ClusterReader implements LiveStateReader {
   checkChart(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster> {
     const client = signal ? this.client.withSignal(signal) : this.client;
     const discovery = new ResourceDiscovery(client);
-    const limit = pLimit(client.concurrency);
     const keys = [...objects.keys()];
     return this.translated(async () => {
-      const found = await Promise.all(
-        keys.map((key) =>
-          limit(async () => {
-            const { rendered } = objects.get(key)!;
-            const path = await discovery.pathOf(rendered, namespace);
-            return path === undefined ? undefined : client.get(path, `read ${rendered.kind} ${rendered.metadata.name}`);
-          }),
-        ),
-      );
+      const found = await discovery.readEach(keys.map((key) => objects.get(key)!.rendered), namespace, client.concurrency);
       const live = new Map<string, JsonObject>();
-      keys.forEach((key, index) => found[index] && live.set(key, found[index]));
+      keys.forEach((key, index) => found[index]?.live && live.set(key, found[index].live));
       const rejected = new Map<string, DryRunRejection>();
       if (dryRun) {
         const refusals = await dryRunChartWrites(client, keys.map((key) => ({ ...objects.get(key)!, live: live.get(key) })), namespace, discovery);
@@ -95,7 +85,7 @@ export class ClusterReader implements LiveStateReader {
    * attempt or retry, those in flight cut off), not waited for.
    */
   private async readAll(mesh: MeshRef): Promise<LiveState> {
-    const crds = FSM_KINDS.map((kind) => this.stoppable((client) => client.get(`${collectionPath(CRDS)}/${kind.plural}.${kind.group}`, `read CRD ${kind.plural}.${kind.group}`)));
+    const crds = FSM_KINDS.map((kind) => this.stoppable((client) => client.get(`${collectionPath(CRDS)}/${crdName(kind)}`, `read CRD ${crdName(kind)}`)));
     const guesses = FSM_KINDS.map((kind) => this.stoppable((client) => listKind(client, kind, kind.expectedVersion, mesh)));
     const secrets = this.stoppable((client) =>
       client.list(collectionPath(SECRETS, mesh.namespace), `list Helm release Secrets in ${mesh.namespace}`, `owner=helm,name=${mesh.name}`),
@@ -134,7 +124,7 @@ export class ClusterReader implements LiveStateReader {
  * version (the CRD came after that LIST was sent) is asked again, as the steps one after the other would.
  */
 async function confirmed(client: KubeClient, kind: FsmKindInfo, crds: readonly KubeObject[], guess: Ahead<JsonObject[]>, mesh: MeshRef): Promise<JsonObject[]> {
-  const crd = crds.find((c) => c.metadata.name === `${kind.plural}.${kind.group}`);
+  const crd = crds.find((c) => c.metadata.name === crdName(kind));
   const version = crd ? storageVersion(crd) : undefined;
   if (!version) return [];
   if (version === kind.expectedVersion) {

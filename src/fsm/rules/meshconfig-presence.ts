@@ -1,8 +1,9 @@
 import { findingAt } from '../../core/findings.ts';
 import { missingMeshConfig } from '../../live/live-gaps.ts';
+import { crdName, FSM_KINDS } from '../kinds.ts';
 import type { Rule } from './rule.ts';
 
-const MESHCONFIG_CRD = 'meshconfigs.config.flomesh.io';
+const MESHCONFIG_CRD = crdName(FSM_KINDS.find((k) => k.kind === 'MeshConfig')!);
 
 /**
  * fsm-gitops changes the MeshConfig FSM's bootstrap created at install and never creates one: the repository's
