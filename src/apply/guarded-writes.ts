@@ -30,10 +30,13 @@ export const ABSENT_VERSION = '18446744073709551615';
 /**
  * Server-side applies `step.object` only while it is this environment's to write (ownership-check.ts),
  * judged on `step.before` (the object as the plan read it, undefined if absent) and made conditional on
- * it: an update carries its resourceVersion, a create ABSENT_VERSION, so the write fails 409 if the object
- * changed (or appeared) since. On a 409 the object is read, judged again and written again, up to 3
- * times; `step.before` becomes the object as it was right before our write (for the rollback). Returns
- * the server's answer: the object as our write left it.
+ * it: an update carries its resourceVersion and uid, a create ABSENT_VERSION, so the write fails 409 if the
+ * object changed (or appeared) since. The uid is what keeps an update from creating: a server-side apply
+ * ignores resourceVersion when the object is gone, but refuses a uid no object has (409 "uid mismatch",
+ * checked on kube-apiserver 1.20, test/cluster/apply.cluster-test.ts). On a 409 the object is read, judged
+ * again and written again, up to 3 times; `step.before` becomes the object as it was right before our write
+ * (for the rollback). An object the plan saw that is gone is not created again: the plan showed an update,
+ * and someone deleted it on purpose. Returns the server's answer: the object as our write left it.
  * Throws WriteRefusedError (nothing sent) or the API error.
  */
 export async function applyIfOurs(client: KubeApi, step: Step, environment: string, commit: string, fence: (() => void) | undefined): Promise<KubeObject> {
@@ -42,18 +45,26 @@ export async function applyIfOurs(client: KubeApi, step: Step, environment: stri
     step.action = step.before ? 'update' : 'create';
     const refusal = writeRefusal(step.object, step.before, environment);
     if (refusal) throw new WriteRefusedError(refusal);
-    const body = structuredClone(step.object);
-    body.metadata['resourceVersion'] = step.before ? (resourceVersionOf(step.before) ?? '') : ABSENT_VERSION;
     try {
-      return await serverSideApply(client, body, false, fence);
+      return await serverSideApply(client, conditionalOn(step.object, step.before), false, fence);
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409) || attempt >= TRIES) throw error;
       const now = (await client.get(path, `read ${displayName(step.object)}`)) as KubeObject | undefined;
       // Our own write whose answer was lost (the client retried it) changed it too: keep what was there before us for the rollback.
       if (now && carriesCommit(now, commit) && !carriesCommit(step.before, commit)) return now;
+      if (!now && step.before) throw new WriteRefusedError(`${displayName(step.object)} was deleted since the plan read it: not creating it again, which the plan did not show. The cluster changed since the plan; plan again`);
       step.before = now;
     }
   }
+}
+
+/** The configuration to apply, made conditional on `before`: its resourceVersion and uid, or ABSENT_VERSION when there was none. */
+function conditionalOn(object: KubeObject, before: KubeObject | undefined): KubeObject {
+  const body = structuredClone(object);
+  body.metadata['resourceVersion'] = before ? (resourceVersionOf(before) ?? '') : ABSENT_VERSION;
+  const uid = before?.metadata['uid'];
+  if (typeof uid === 'string' && uid !== '') body.metadata['uid'] = uid;
+  return body;
 }
 
 /**

@@ -86,6 +86,8 @@ async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<
 async function restore(client: KubeApi, before: KubeObject, applied: KubeObject, current: KubeObject, context: UndoContext): Promise<string | undefined> {
   const config = restoreConfig(before, applied);
   config.metadata['resourceVersion'] = resourceVersionOf(current) ?? '';
+  // A server-side apply creates what is gone whatever its resourceVersion; the uid keeps it a restore (guarded-writes.ts).
+  if (typeof current.metadata['uid'] === 'string') config.metadata['uid'] = current.metadata['uid'];
   try {
     await client.request({
       method: 'PATCH',
@@ -100,7 +102,8 @@ async function restore(client: KubeApi, before: KubeObject, applied: KubeObject,
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     // Changed since we read it: our restore whose answer was lost, or someone else's write.
     const now = (await client.get(fsmObjectPath(before), `read ${displayName(before)}`)) as KubeObject | undefined;
-    if (!now || !isRestored(now, before, applied)) return `changed by someone else while being restored: left as it is`;
+    if (!now) return 'deleted by someone else while being restored: not put back';
+    if (!isRestored(now, before, applied)) return `changed by someone else while being restored: left as it is`;
   }
   return restoreOwnership(client, before, context.guard);
 }

@@ -18,7 +18,7 @@ import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { applySet } from '../../src/plan/apply-set.ts';
 import { normalize } from '../../src/plan/normalize.ts';
 import { cli } from '../support/cli.ts';
-import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
+import { asManifest, create, startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
 let kubeconfig: string;
 let client: KubeClient;
@@ -167,5 +167,46 @@ describe('apply on a real API server', { concurrency: false }, () => {
     const plan = JSON.parse(run.stdout) as { environments: { changes: { kind: string; action: string }[] }[] };
     const changed = plan.environments[0]!.changes.filter((c) => c.action !== 'unchanged' && c.kind !== 'HelmValues');
     assert.deepEqual(changed, []);
+  });
+
+  test('an update carries the uid the plan read: the server refuses it for an object that is gone (a server-side apply would create it whatever its resourceVersion)', async () => {
+    const live = (await client.get('/apis/plugin.flomesh.io/v1alpha1/plugins/cors-policy', 'read')) as KubeObject;
+    const gone: KubeObject = { ...asManifest(live), metadata: { name: 'never-created', uid: live.metadata['uid'] as string, resourceVersion: live.metadata['resourceVersion'] as string } };
+    await assert.rejects(serverSideApply(client, gone, false), (error: unknown) => error instanceof KubeApiError && error.status === 409 && /uid mismatch/.test(error.message));
+    assert.equal(await client.get('/apis/plugin.flomesh.io/v1alpha1/plugins/never-created', 'read'), undefined);
+  });
+
+  test('an object deleted since the plan is not created again: the apply stops, rolls back what it wrote, and the object stays deleted', async () => {
+    const configPath = '/apis/plugin.flomesh.io/v1alpha1/namespaces/bookinfo/pluginconfigs/cors-config';
+    const set = await stagingApplySet();
+    const changed = new Set(set.apply.map(objectKey));
+    await deleteFsmObject(client, (await client.get(configPath, 'read')) as KubeObject);
+    const before = await fsmState();
+    const result = await executeApply(client, set, { commit: 'de1e7ed', environment: 'staging', changed });
+    assert.equal(result.result, 'rolled-back', result.message);
+    assert.match(result.message!, /PluginConfig bookinfo\/cors-config was deleted since the plan read it: not creating it again, which the plan did not show\. The cluster changed since the plan; plan again\. Rolled back: the cluster is as it was/);
+    assert.ok(!result.done.some((step) => step.includes('cors-config')), result.done.join(', '));
+    assert.equal(await client.get(configPath, 'read'), undefined);
+    assert.deepEqual(await fsmState(), before);
+    const again = await stagingApplySet();
+    assert.equal((await executeApply(client, again, { commit: 'feedbeef', environment: 'staging', changed: new Set(again.apply.map(objectKey)) })).result, 'applied');
+  });
+
+  test('the MeshConfig deleted since the plan is never created from the repository\'s partial spec: refused, nothing written', async () => {
+    const meshPath = '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config';
+    const saved = (await client.get(meshPath, 'read')) as KubeObject;
+    const set = await stagingApplySet();
+    await deleteFsmObject(client, saved);
+    try {
+      const before = await fsmState();
+      const result = await executeApply(client, set, { commit: 'de1e7ed', environment: 'staging', changed: new Set(set.apply.map(objectKey)) });
+      assert.equal(result.result, 'rolled-back', result.message);
+      assert.match(result.message!, /^MeshConfig fsm-system\/fsm-mesh-config was deleted since the plan read it: not creating it again/);
+      assert.deepEqual(result.done, []);
+      assert.equal(await client.get(meshPath, 'read'), undefined);
+      assert.deepEqual(await fsmState(), before);
+    } finally {
+      await create(client, saved, 'fsm-bootstrap');
+    }
   });
 });
