@@ -4,8 +4,8 @@ import { memoized } from './memo.ts';
  * Key names whose values are credentials. A key is judged by its last word (camelCase, snake_case,
  * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
  * `client-key-data`, is skipped, and so are a version or number, `List`, `Old` and the like, and a `By...` tail; a
- * plural counts as its singular): `dbPassword`, `apiKeys`, `password2`, `passwordsByUser`, `sessionId`, `X-Api-Key`, `Proxy-Authorization`, `auth` and
- * `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
+ * plural counts as its singular; an encoding after it, `Base64`, `Hex`, `Pem`, is skipped too): `dbPassword`, `apiKeys`, `password2`,
+ * `passwordsByUser`, `sessionId`, `X-Api-Key`, `Proxy-Authorization`, `auth`, `hmac`, `sharedSecretBase64` and `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
  * (they name or describe a secret). Users add exact names in `.github/fsm-gitops.yml` (`redact.keys`,
  * docs/configuration.md); those match whole keys, ignoring case, `-`, `_` and `.`.
  */
@@ -15,6 +15,7 @@ const SECRET_WORDS = new Set([
   'credential', 'credentials', 'creds',
   'authorization', 'auth', 'authentication',
   'cookie', 'cookies', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionid', 'signature', 'sig',
+  'hmac',
 ]);
 
 /** `key` is a credential only after one of these words (`apiKey`, `aws_secret_access_key`, `client-key-data`). */
@@ -71,8 +72,14 @@ const secretByWords = memoized((name: string): boolean => {
  */
 const WHOLE_NAME_SECRET = new RegExp(`(?:password|passwd|passphrase|token|secret|credentials?|(?:${[...KEY_QUALIFIERS].join('|')})key)s?$`);
 
-/** Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`. */
-const TRAILING = new Set(['data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v']);
+/**
+ * Words after the one that names what the key holds: `passwordList`, `apiKeysV2`, `password_old`, `client-key-data`,
+ * and how it is written down: `sharedSecretBase64` (base 64), `tokenB64`, `signingKeyHex`, `privateKeyPem`, `passwordPlain`.
+ */
+const TRAILING = new Set([
+  'data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v',
+  'base', 'b', 'hex', 'pem', 'der', 'encoded', 'raw', 'plain', 'plaintext',
+]);
 
 /** The words up to the one that names what the key holds: without trailing versions, numbers and TRAILING words, or a `by ...` tail (`passwordsByUser`). */
 function headWords(words: string[]): string[] {
