@@ -200,9 +200,10 @@ function name(release: Release): string {
   return `${release.namespace}/${release.name}`;
 }
 
-/** The release JSON `helm upgrade -o json` prints: its manifest and revision. */
+/** The release JSON `helm upgrade -o json` prints: its manifest (left out when empty: a chart that renders nothing) and revision. */
 function releaseOf(stdout: string): { manifest: string; revision: number } {
   const parsed: unknown = JSON.parse(stdout);
-  if (!isObject(parsed) || typeof parsed['manifest'] !== 'string' || typeof parsed['version'] !== 'number') throw new Error('helm upgrade printed no release (manifest, version)');
-  return { manifest: parsed['manifest'], revision: parsed['version'] };
+  const manifest = isObject(parsed) ? (parsed['manifest'] ?? '') : undefined;
+  if (!isObject(parsed) || typeof manifest !== 'string' || typeof parsed['version'] !== 'number') throw new Error('helm upgrade printed no release (manifest, version)');
+  return { manifest, revision: parsed['version'] };
 }

@@ -15,7 +15,7 @@ export interface FakeHelmRun {
  * first argument: `sleep` (starts a child `sleep`, records both PIDs, never exits), `flood` (prints 40 MB),
  * `fail` (prints the kubeconfig's token in an error, exits 1), `fail-rollout` (helm 4's
  * logged-then-said error of a timed-out rollout, exits 1), `upgrade` (prints a release as JSON),
- * `history` and `get` (print what helm prints), `pull` (writes an archive into --destination), anything else prints `ok`.
+ * `history` and `get` (print what helm prints; `upgrade renders-nothing` leaves the manifest out, as helm does for an empty one), `pull` (writes an archive into --destination), anything else prints `ok`.
  */
 export async function fakeHelm(dir: string): Promise<{ locate: () => Promise<HelmBinary>; runs: () => Promise<FakeHelmRun[]>; pids: () => Promise<number[]> }> {
   const path = join(dir, 'helm');
@@ -51,7 +51,8 @@ switch (args[0]) {
     console.error('Error: UPGRADE FAILED: resource Deployment/fsm-system/fsm-controller not ready. status: InProgress, message: Replicas: 0/4\\ncontext deadline exceeded');
     process.exit(1);
   case 'upgrade':
-    console.log(JSON.stringify({ name: args[1], version: 7, manifest: '---\\nkind: ConfigMap\\n' }));
+    // helm leaves out an empty manifest (release.Release's json:"manifest,omitempty"): a chart that renders nothing.
+    console.log(JSON.stringify(args[1] === 'renders-nothing' ? { name: args[1], version: 7 } : { name: args[1], version: 7, manifest: '---\\nkind: ConfigMap\\n' }));
     break;
   case 'history':
     console.log(JSON.stringify([{ revision: 1, updated: '2026-12-01T10:00:00Z', status: 'superseded', chart: 'fsm-1.5.1', app_version: 'v1.5.1', description: 'Install complete' }, { revision: 2, updated: '2026-12-01T10:05:00Z', status: 'deployed', chart: 'fsm-1.5.1', app_version: 'v1.5.1', description: 'Upgrade complete' }]));

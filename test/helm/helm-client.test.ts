@@ -53,8 +53,9 @@ test('pull fetches the exact version into the run folder and returns its bytes a
   await assert.rejects(helm.pull({ name: 'fsm', repository: 'http://127.0.0.1:8879', version: 'two' }, { timeoutMs: 30_000 }), /pull chart fsm two from http:\/\/127\.0\.0\.1:8879: helm wrote 2 chart archives, not one/);
 });
 
-test('the dry run renders on the server and returns the manifest', async () => {
+test('the dry run renders on the server and returns the manifest; a chart that renders nothing has an empty one', async () => {
   const helm = new HelmClient(runner, CLUSTER, { serverSide: 'false' });
+  assert.deepEqual(await helm.upgradeDryRun({ ...RELEASE, name: 'renders-nothing' }, { path: 'c.tgz' }, {}, { timeoutMs: 30_000 }), { manifest: '', revision: 7 });
   assert.deepEqual(await helm.upgradeDryRun(RELEASE, { path: 'c.tgz' }, {}, { timeoutMs: 30_000 }), { manifest: '---\nkind: ConfigMap\n', revision: 7 });
   const args = await lastArgs();
   assert.ok(args.includes('--dry-run=server') && args.includes('--reset-values'), args.join(' '));
