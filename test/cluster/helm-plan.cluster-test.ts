@@ -42,7 +42,7 @@ after(async () => {
 });
 
 interface JsonPlan {
-  environments: { changes: { kind: string; name: string; action: string; rollout: boolean; fields: { path: string; before?: unknown; after?: unknown }[] }[]; findings: { code: string; severity: string; message: string }[] }[];
+  environments: { changes: { kind: string; name: string; action: string; rollout: boolean; fields: { path: string; before?: unknown; after?: unknown }[] }[]; findings: { code: string; severity: string; message: string; file?: string; line?: number; path?: string }[] }[];
 }
 
 async function plan(values: string, format: 'json' | 'text') {
@@ -120,6 +120,7 @@ test("a value the API server refuses in the objects, not in the chart's schema (
   assert.equal(rejected.length, 1, JSON.stringify(findings));
   assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): .*Invalid value: \(the object as patched\): .*quantities must match .*"cpu":"2x"/);
   assert.ok(rejected[0]!.message.length < 1500, `the object the server echoes is left out: ${rejected[0]!.message.length} characters`);
+  assert.deepEqual([rejected[0]!.file, rejected[0]!.line, rejected[0]!.path], ['clusters/staging/values.yaml', 5, 'fsm.fsmController.resource.limits.cpu'], 'at the line that sets the refused value');
 });
 
 test("a Service port changed by hand that the chart's own port then collides with (helm adds it back by its key): server-rejected, though the upgrade does not change the Service", async () => {

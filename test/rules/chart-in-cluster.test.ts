@@ -26,11 +26,14 @@ function live(object: KubeObject, patch: JsonObject, managedFields: JsonObject[]
   return { ...copy, ...patch, metadata: { ...(copy['metadata'] as JsonObject), managedFields } };
 }
 
-function check(live: Map<string, JsonObject> | { unread: string }, rejected = new Map<string, DryRunRejection>()): ReturnType<typeof chartInClusterRule.check> {
+/** values.yaml as the tests' environment has it: each path's line is its depth plus 10, its column its depth. */
+const VALUES = { file: 'clusters/staging/values.yaml', values: {} as JsonObject, locate: (path: readonly unknown[]) => ({ line: 10 + path.length, column: path.length }) };
+
+function check(live: Map<string, JsonObject> | { unread: string }, rejected = new Map<string, DryRunRejection>(), values: JsonObject = {}): ReturnType<typeof chartInClusterRule.check> {
   const chart = { ok: true, chartVersion: '1.5.1', via: 'server dry run', deployed: new Map([[KEY, rendered]]), rendered: new Map([[KEY, rendered], [SECRET_KEY, secret]]), upgrade: {}, inCluster: live instanceof Map ? { live, rejected } : live } as unknown as ChartRender;
   const context = {
     chart,
-    desired: { values: { file: 'clusters/staging/values.yaml' } },
+    desired: { values: { ...VALUES, values } },
     environment: { name: 'staging', at: { file: '.github/fsm-gitops.yml', line: 3, keys: {} } },
     live: { helmRelease: { chartVersion: '1.5.1' } },
   } as unknown as PlanContext;
@@ -72,4 +75,24 @@ test("the API server's refusal of an object in the dry run of the upgrade's writ
   const findings = check(new Map([[KEY, live(rendered, {}, [HELM])]]), rejected);
   assert.deepEqual(findings.map((f) => [f.severity, f.code, f.file, f.line]), [['error', 'server-rejected', 'clusters/staging/values.yaml', 1]]);
   assert.match(findings[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): Deployment\.apps "fsm-controller" is invalid: .*Invalid value: "2x"/);
+});
+
+test('a refusal quoting a value that values.yaml sets at one place is reported at that line; set at two places or not at all, at the file', () => {
+  const refusal = (value: string) => new Map([[KEY, { status: 422, message: `Deployment.apps "fsm-controller" is invalid: spec.template.spec.containers[0].resources.limits[cpu]: Invalid value: ${value}: must match the regex`, causes: [] }]]);
+  const at = (values: JsonObject, value = '"2x"') => check(new Map([[KEY, live(rendered, {}, [HELM])]]), refusal(value), values).map((f) => [f.file, f.line, f.column, f.path]);
+  const limits = { fsm: { injector: { resource: { limits: { cpu: '2x' } } }, fsmController: { replicaCount: 2 } } };
+  assert.deepEqual(at(limits), [['clusters/staging/values.yaml', 15, 5, 'fsm.injector.resource.limits.cpu']]);
+  assert.deepEqual(at({ fsm: { ports: [8080, 70000] } }, '70000'), [['clusters/staging/values.yaml', 13, 3, 'fsm.ports[1]']]);
+  assert.deepEqual(at({ fsm: { a: { cpu: '2x' }, b: { cpu: '2x' } } }), [['clusters/staging/values.yaml', 1, undefined, undefined]], 'two places: which one the template used is unknown');
+  assert.deepEqual(at({ fsm: { replicaCount: 2 } }), [['clusters/staging/values.yaml', 1, undefined, undefined]]);
+});
+
+test("a decoding error (a patch whose result does not decode) names the value in the JSON around it: found under that key", () => {
+  const message = `"" is invalid: patch: Invalid value: (the object as patched): v1.ResourceRequirements.Limits: unmarshalerDecoder: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', error found in #10 byte of ...|"cpu":"2x","memory":|..., bigger context ...|{"limits":{"cpu":"2x","memory":"2G"}|...`;
+  const rejected = new Map([[KEY, { status: 422, message, causes: [] }]]);
+  const values = { fsm: { fsmController: { resource: { limits: { cpu: '2x' } } }, note: { text: '2x' } } };
+  const [finding] = check(new Map([[KEY, live(rendered, {}, [HELM])]]), rejected, values);
+  assert.deepEqual([finding?.line, finding?.path], [15, 'fsm.fsmController.resource.limits.cpu']);
+  const huge = check(new Map([[KEY, live(rendered, {}, [HELM])]]), new Map([[KEY, { status: 422, message: 'Invalid value: "'.repeat(70_000) + 'error found in #9 byte of ...|'.repeat(30_000), causes: [] }]]), values);
+  assert.equal(huge[0]?.line, 1, 'a 1 MB message of unclosed quotes is read in linear time and names nothing');
 });

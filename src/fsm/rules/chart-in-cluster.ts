@@ -5,6 +5,7 @@ import { othersFields, scaledElsewhere, type OwnedField } from '../../kube/field
 import type { ChartInCluster } from '../../live/live-state.ts';
 import type { ChartRender } from '../../plan/plan-types.ts';
 import type { PlanContext, Rule } from './rule.ts';
+import { refusedValuePlace } from './refused-value-place.ts';
 import { valueDifference } from './value-difference.ts';
 
 /** Objects named in the finding, at most; fields named per object, at most. */
@@ -14,7 +15,7 @@ const FIELDS_NAMED = 3;
 /**
  * What the cluster says of a chart upgrade's objects (ChartRender.inCluster): the API server's refusals in its
  * dry run of the objects as the upgrade writes them (`server-rejected`, errors: the apply would fail there and
- * be rolled back), and what the upgrade takes back (`chart-live-changes`, below). When the objects could not
+ * be rolled back; at the values.yaml line that sets the refused value when one line does), and what the upgrade takes back (`chart-live-changes`, below). When the objects could not
  * be read, a notice (`chart-live-changes`) says the plan could check neither.
  */
 export const chartInClusterRule: Rule = {
@@ -31,7 +32,8 @@ export const chartInClusterRule: Rule = {
       const object = chart.rendered.get(key)!;
       const namespace = object.metadata.namespace ?? namespaceOf(inCluster.live.get(key));
       const name = `${object.kind} ${namespace ? `${namespace}/` : ''}${object.metadata.name}`;
-      return { severity: 'error', code: 'server-rejected', ...at, message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}` };
+      const where = context.desired.values ? refusedValuePlace(context.desired.values, rejection.message) : undefined;
+      return { severity: 'error', code: 'server-rejected', ...(where ?? at), message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}` };
     });
     return [...rejections, ...liveChanges(chart, inCluster, at)];
   },
