@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
 import { repoFolder } from './repo-folder.ts';
+import { firstHidden } from '../render/terminal-text.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { defaultActor } from './apply-actor.ts';
 import { ApplyInterruption } from './apply-interruption.ts';
@@ -49,6 +50,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
   if (!values.env) throw new UsageError('say which environment to apply: --env NAME');
   if (!values.kubeconfig) throw new UsageError('apply needs the cluster: --kubeconfig PATH [--context NAME]');
   if (!values.yes && !io.stdinIsTty) throw new UsageError('apply asks for confirmation on a terminal; without one, pass --yes');
+  for (const flag of ['commit', 'actor'] as const) if (values[flag] !== undefined) recordedText(`--${flag}`, values[flag]);
   const lockWaitSeconds = seconds('--lock-timeout', values['lock-timeout']);
   const timeoutSeconds = seconds('--timeout', values.timeout);
   const format = chooseFormat(undefined, values.output);
@@ -86,6 +88,20 @@ function seconds(flag: string, value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`${flag} takes seconds, not "${value}"`);
   return parsed;
+}
+
+/** --commit and --actor are written into the cluster (the objects' annotation, the apply history, the Lease's holder): at most this many characters. */
+const RECORDED_TEXT_CHARS = 200;
+
+/**
+ * Refuses a --commit or --actor that is not one line of plain text: what the cluster records is printed by
+ * kubectl and other tools as it is, where an escape sequence would act on the reader's terminal.
+ */
+function recordedText(flag: string, value: string): void {
+  const hidden = firstHidden(value);
+  if (hidden) throw new UsageError(`${flag} holds a control or hidden character (${hidden.escaped} at character ${hidden.index + 1}): it is recorded in the cluster, where kubectl prints it as it is; pass one line of plain text`);
+  if (value.trim() === '') throw new UsageError(`${flag} is empty: name the ${flag === '--commit' ? 'commit applied' : 'person or job applying'}, or leave the option out`);
+  if (value.length > RECORDED_TEXT_CHARS) throw new UsageError(`${flag} is ${value.length} characters long: it is recorded in the cluster, at most ${RECORDED_TEXT_CHARS}`);
 }
 
 /** What an apply records as its commit when --commit is not given and git cannot tell. */

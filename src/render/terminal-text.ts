@@ -21,6 +21,12 @@ export function visible(text: string, keepNewlines = false): string {
   return text.replace(keepNewlines ? HIDDEN : HIDDEN_OR_NEWLINE, codeUnitEscape);
 }
 
+/** The first hidden, terminal-controlling or newline character of `text` and its index, as `visible` escapes it (`\u001b`). */
+export function firstHidden(text: string): { escaped: string; index: number } | undefined {
+  const found = new RegExp(HIDDEN_OR_NEWLINE.source).exec(text);
+  return found ? { escaped: codeUnitEscape(found[0]), index: found.index } : undefined;
+}
+
 /**
  * What the CLI writes to stdout: `visible` (newlines kept), except the colour sequences of ansi.ts, which
  * are the only escape sequences let through. Data never carries them: the text renderer passes every data
