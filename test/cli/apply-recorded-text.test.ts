@@ -18,7 +18,7 @@ test('--commit and --actor, which the cluster records, must be one line of plain
   assert.doesNotMatch(link.stderr, /\u001b/, 'the refusal does not print the sequence itself');
   const forged = await apply('--actor', 'eve\nfake: line');
   assert.equal(forged.code, 3);
-  assert.match(forged.stderr, /--actor holds a control or hidden character \(\\n at character 4\)/);
+  assert.match(forged.stderr, /--actor holds a control or hidden character \(\\u000a at character 4\)/);
   assert.match((await apply('--actor', 'x'.repeat(201))).stderr, /--actor is 201 characters long: it is recorded in the cluster, at most 200/);
   assert.match((await apply('--commit', ' ')).stderr, /--commit is empty: name the commit applied, or leave the option out/);
   assert.match((await apply('--actor', 'alice@laptop', '--commit', 'a'.repeat(40) + '+dirty')).stderr, /kubeconfig/, 'plain text passes on to the cluster step');
