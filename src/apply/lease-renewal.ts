@@ -101,7 +101,8 @@ export class LeaseRenewal implements HeldLock {
     clearTimeout(this.checkTimer);
     await this.checking;
     await this.inFlight;
-    if (this.lost) return; // someone else's now, or may be: leave it, it expires by itself
+    // Lost or not, only a Lease still ours is deleted (deleteOwnLease: on our last version, or carrying our token):
+    // one lost to a pause or an unanswered renewal is ours still, and left it would hold the next apply for its term.
     await deleteOwnLease(client, this.setup, this.lease);
   }
 
