@@ -40,6 +40,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   ]);
   const refusals: string[] = [];
   const log: string[] = [];
+  const claimsChanged: string[] = [];
   for (const environment of targets) {
     if (environment.deploy === 'on-command' && !touched.includes(environment)) {
       refusals.push(describeUnmet(environment.name, [{ problem: `#${number} changes nothing in ${environment.path}/`, unblock: 'apply only an environment the pull request changes' }]));
@@ -85,8 +86,9 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
     log.push(...report.log);
     if (report.refusal) refusals.push(report.refusal);
+    if (environment.deploy === 'on-command') claimsChanged.push(environment.name); // claimed, or given back
   }
-  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true };
+  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: claimsChanged };
 }
 
 /**

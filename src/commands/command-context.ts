@@ -21,6 +21,8 @@ export interface CommandResult {
   log?: string[];
   /** The PR comment's status block changed (claims, pins): recompute it. */
   refreshStatus?: boolean;
+  /** Environments whose claim or pin the command changed: other pull requests showing them are refreshed too. */
+  environmentsChanged?: string[];
 }
 
 /** A refusal or error from a handler: becomes the reply. */

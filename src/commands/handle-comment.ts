@@ -2,7 +2,7 @@ import { LockBusyError } from '../apply/lock.ts';
 import type { CommentEvent } from '../events/app-event.ts';
 import type { EventContext } from '../github/app-context.ts';
 import { acknowledge, replyOnce } from '../github/comment-replies.ts';
-import { refreshDeployStatus } from '../github/refresh-status.ts';
+import { refreshDeployStatus, refreshOthers } from '../github/refresh-status.ts';
 import { readConfigs } from '../github/repo-config-at.ts';
 import { retryCannotHelp } from '../github/retry-cannot-help.ts';
 import { PeopleDirectory } from '../github/reviewer-standing.ts';
@@ -81,6 +81,7 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
     }
   }
   if (event.issue.isPullRequest && result.refreshStatus) await refreshDeployStatus(ctx, event.issue.number);
+  if (result.environmentsChanged?.length) await refreshOthers(ctx, event.issue.number, result.environmentsChanged);
   return `command ${command.name} handled`;
 }
 

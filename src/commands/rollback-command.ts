@@ -57,7 +57,12 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
   const summary = applied
     ? `Rolled \`${environment.name}\` back to \`${sha.slice(0, 7)}\`. Deploys to \`${environment.name}\` (on merge and by \`/fsm apply\`) are paused until \`/fsm unlock ${environment.name}\`, or until the default branch matches the cluster again.`
     : fence('text', report.refusal ?? 'not rolled back');
-  return { reply: [`### Rollback of \`${environment.name}\` to \`${sha.slice(0, 7)}\``, '', summary, ...report.log.map((line) => `- ${line}`), '', plan].join('\n'), log: report.log, refreshStatus: true };
+  return {
+    reply: [`### Rollback of \`${environment.name}\` to \`${sha.slice(0, 7)}\``, '', summary, ...report.log.map((line) => `- ${line}`), '', plan].join('\n'),
+    log: report.log,
+    refreshStatus: true,
+    ...(applied ? { environmentsChanged: [environment.name] } : {}),
+  };
 }
 
 /** Pins the environment to the rollback (merge deploys and /fsm apply pause) and releases its claim; returns the log lines. */

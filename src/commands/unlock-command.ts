@@ -17,6 +17,7 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
   const environments = named ? namedEnvironments(cc, names) : cc.policy.environments;
   const log: string[] = [];
   const untouched: string[] = [];
+  const changed: string[] = [];
   for (const environment of environments) {
     // Named environments must be reachable; when looking for this pull request's claims, others are skipped.
     const client = named ? await cc.deps.live.client(environment.cluster) : await cc.deps.live.client(environment.cluster).catch(() => undefined);
@@ -30,13 +31,16 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
     const unpinned = named ? await new Pins(client, environment.mesh.namespace).unpin(environment.name) : undefined;
     const what = [...(released ? [`released the claim of #${Number(released.pr)}`] : []), ...(unpinned ? ['resumed deploys (pin removed)'] : [])];
     if (what.length === 0) untouched.push(environment.name);
-    else log.push(unlockLine(environment, cc.event.comment.user.login, what));
+    else {
+      log.push(unlockLine(environment, cc.event.comment.user.login, what));
+      changed.push(environment.name);
+    }
   }
   if (log.length === 0) {
     const which = named ? untouched.join(', ') : 'no environment is held by this pull request';
     return { reply: fence('text', `Nothing to unlock: ${named ? `${which} ${untouched.length === 1 ? 'is' : 'are'} neither claimed nor pinned` : which}.`) };
   }
-  return { log, refreshStatus: true };
+  return { log, refreshStatus: true, environmentsChanged: changed };
 }
 
 function unlockLine(environment: EnvironmentConfig, actor: string, what: string[]): string {

@@ -18,7 +18,7 @@ import { GitHubRepoFiles } from './github-repo-files.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
-import { refreshDeployStatus } from './refresh-status.ts';
+import { refreshDeployStatus, refreshOthers } from './refresh-status.ts';
 import { retryCannotHelp } from './retry-cannot-help.ts';
 import { PeopleDirectory } from './reviewer-standing.ts';
 import { withLogLine, writeStickyComment } from './sticky-comment.ts';
@@ -33,11 +33,15 @@ export async function onPullRequestClosed(ctx: EventContext, event: PullRequestE
   const pr = event.pullRequest;
   const lines: string[] = [];
   if (pr.merged && pr.mergeCommitSha && pr.baseRef === ctx.repository.defaultBranch) lines.push(...(await mergeDeploy(ctx, event, pr.mergeCommitSha)));
-  lines.push(...(await releaseClaims(ctx, pr.number, pr.mergeCommitSha ?? pr.headSha)));
+  // Unmerged, merge_commit_sha is GitHub's test merge, which nobody pushed: the head is what was closed.
+  const closedAt = pr.merged && pr.mergeCommitSha ? pr.mergeCommitSha : pr.headSha;
+  const released = await releaseClaims(ctx, pr.number, closedAt);
+  lines.push(...released.lines);
   if (lines.length === 0) return pr.merged ? 'merged: nothing to deploy' : 'closed';
-  await replyOnce(ctx, pr.number, `closed:${pr.mergeCommitSha ?? pr.headSha}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
+  await replyOnce(ctx, pr.number, `closed:${closedAt}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
   await refreshDeployStatus(ctx, pr.number); // claims released, pins lifted: the status block says so
+  await refreshOthers(ctx, pr.number, released.environments); // they showed it locked by this pull request
   return `closed: ${lines.length} line(s) reported`;
 }
 
@@ -133,15 +137,18 @@ async function mergeRefusal(environment: EnvironmentConfig, checkRun: OurCheckRu
 }
 
 /** Releases the claims this pull request holds, in every environment of the default branch's config. */
-async function releaseClaims(ctx: EventContext, number: number, sha: string): Promise<string[]> {
+async function releaseClaims(ctx: EventContext, number: number, sha: string): Promise<{ lines: string[]; environments: string[] }> {
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [])).defaultBranch.config;
   const lines: string[] = [];
+  const environments: string[] = [];
   for (const environment of policy?.environments ?? []) {
     if (environment.deploy !== 'on-command') continue;
     const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
     const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
-    if (released) lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; closed at \`${sha.slice(0, 7)}\`)`);
+    if (!released) continue;
+    lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; closed at \`${sha.slice(0, 7)}\`)`);
+    environments.push(environment.name);
   }
-  return lines;
+  return { lines, environments };
 }

@@ -3,15 +3,15 @@ import { deployStatusBlock, statusEnvironments } from './deploy-status.ts';
 import type { EventContext } from './app-context.ts';
 import { fetchPullRequest } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
-import { environmentsShown, findStickyComment, withSection } from './sticky-comment.ts';
+import { environmentsShown, findStickyComment, withSection, type StickyComment } from './sticky-comment.ts';
 
 /**
  * Recomputes the status block of a pull request's fsm-gitops comment (approvals, claims, pins) without
  * planning again: after a review is submitted or dismissed, and after a command changed a claim or pin.
  * The environments are those the last review listed; a pull request without the comment is left alone.
  */
-export async function refreshDeployStatus(ctx: EventContext, number: number): Promise<boolean> {
-  const sticky = await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity);
+export async function refreshDeployStatus(ctx: EventContext, number: number, found?: StickyComment): Promise<boolean> {
+  const sticky = found ?? (await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity));
   if (!sticky) return false;
   const pr = await fetchPullRequest(ctx, number);
   const { defaultBranch, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
@@ -20,4 +20,39 @@ export async function refreshDeployStatus(ctx: EventContext, number: number): Pr
   const body = limitCommentBody(withSection(sticky.body, 'status', block));
   if (body !== sticky.body) await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });
   return true;
+}
+
+/** Other open pull requests looked at, at most, the most recently updated first: each costs a few requests. */
+export const OTHERS_LOOKED_AT = 20;
+/** Time left (ms) below which no further pull request is refreshed: the event's own work must end in time. */
+const RESERVE_MS = 15_000;
+
+/**
+ * After a claim or pin of `environments` changed (an apply took one, a merge, close or `/fsm unlock` released
+ * it, a rollback pinned it): the status blocks of the other open pull requests whose comment shows one of them,
+ * so they say who holds it now (refreshDeployStatus), not who held it at their last event. At most
+ * OTHERS_LOOKED_AT of them, while time is left; one that cannot be refreshed is logged and skipped (the
+ * command's work is done, and its own next event refreshes it). Returns how many were refreshed.
+ */
+export async function refreshOthers(ctx: EventContext, except: number, environments: readonly string[]): Promise<number> {
+  if (environments.length === 0) return 0;
+  const wanted = new Set(environments);
+  let refreshed = 0;
+  try {
+    const { data: open } = await ctx.octokit.rest.pulls.list({ ...ctx.ref, state: 'open', sort: 'updated', direction: 'desc', per_page: OTHERS_LOOKED_AT });
+    for (const pr of open) {
+      if (pr.number === except) continue;
+      if (Date.now() > ctx.deadline - RESERVE_MS) break;
+      try {
+        const sticky = await findStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity);
+        if (!sticky || !environmentsShown(sticky.body).some((e) => wanted.has(e))) continue;
+        if (await refreshDeployStatus(ctx, pr.number, sticky)) refreshed++;
+      } catch (error) {
+        ctx.log.warn({ pr: pr.number, error: (error as Error).message }, 'deploy status of another pull request not refreshed');
+      }
+    }
+  } catch (error) {
+    ctx.log.warn({ error: (error as Error).message }, 'open pull requests not listed: their deploy status is refreshed at their next event');
+  }
+  return refreshed;
 }

@@ -182,6 +182,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(await claims().read('staging'), undefined);
     assert.match(github.botComments(7).map((c) => c.body).join('\n'), /🔓 `staging`: released/);
     assert.doesNotMatch(log(7), /🔒/, 'the status block no longer shows the claim');
+    assert.doesNotMatch(log(8), /locked by #7/, "the other pull request's status follows the release, before its own next event");
     const sent = await say(8, 'alice', '/fsm apply staging');
     assert.deepEqual(sent.replies(), []);
     assert.deepEqual(await exclusionList(), [6379, 11211]);
@@ -194,8 +195,10 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const refused = await say(9, 'carol', '/fsm unlock staging');
     assert.match(refused.replies()[0]!, /\/fsm unlock needs write permission on the repository; carol has read/);
     assert.equal((await claims().read('staging'))?.pr, 8);
+    assert.match(log(8), /🔒 held by this pull request/);
     await say(9, 'bob', '/fsm unlock staging');
     assert.equal(await claims().read('staging'), undefined);
+    assert.doesNotMatch(log(8), /🔒/, "the holder's status says it no longer holds staging");
   });
 
   test('/fsm rollback returns staging to an earlier successful deploy, records it, and pins the environment', async () => {

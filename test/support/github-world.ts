@@ -281,6 +281,14 @@ export class GitHubWorld {
 
     // Pull requests.
     scope
+      .get(new RegExp(`^${repoPath}/pulls(\\?.*)?$`))
+      .reply((uri) => {
+        this.record('GET', uri, undefined);
+        const query = new URL(uri, API).searchParams;
+        const state = query.get('state') ?? 'open';
+        const listed = this.pulls.filter((p) => state === 'all' || p.state === state).reverse(); // newest first, as `sort=updated` mostly is
+        return [200, listed.slice(0, Number(query.get('per_page') ?? '30')).map((p) => this.pullJson(p))];
+      })
       .get(new RegExp(`^${repoPath}/pulls/(\\d+)/files`))
       .reply((uri) => {
         this.record('GET', uri, undefined);
