@@ -14,17 +14,21 @@ export type ParseResult =
 const MAX_LINE = 500;
 const MAX_WORDS = 20;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Four spaces, or a tab within the first four columns (a tab stops at column 4). */
+const INDENTED_CODE = /^(?: {4}| {0,3}\t)/;
 
 /**
  * Reads a PR or issue comment as a `/fsm` command. The whole comment must be one line
  * `/fsm <command> [args]`; blank lines around it and backticks around the line are allowed, a comment of
- * several lines is never a command. Once the first word is `/fsm` (or one typo away from it, like `/fms`)
+ * several lines is never a command, nor a line GitHub shows as code (indented by four columns). Once the first word is `/fsm` (or one typo away from it, like `/fms`)
  * every mistake is an error to answer, never silence. Modelled on Atlantis's comment parser.
  */
 export function parseComment(body: string): ParseResult {
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   const content = lines.filter((line) => line.trim() !== '');
   if (content.length !== 1) return { kind: 'not-a-command' };
+  // Four columns of indentation make the line an indented code block (CommonMark 4.4): an example, as a fenced one is.
+  if (INDENTED_CODE.test(content[0]!)) return { kind: 'not-a-command' };
   const line = stripBackticks(content[0]!.trim());
   const words = line.split(/\s+/).filter((w) => w !== '');
   const [first = '', ...rest] = words;

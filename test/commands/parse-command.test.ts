@@ -18,6 +18,11 @@ const TABLE: [string, Expected][] = [
   ['/fsm plan\nand also apply', 'not-a-command'],
   ['/fsm plan\n\n/fsm apply', 'not-a-command'],
   ['Looks good.\n/fsm apply staging', 'not-a-command'],
+  // A line GitHub shows as code (an indented code block: four columns of indentation) is an example, not a command.
+  ['    /fsm apply staging', 'not-a-command'],
+  ['\n      /fsm apply staging\n', 'not-a-command'],
+  ['\t/fsm apply staging', 'not-a-command'],
+  ['  \t/fsm apply staging', 'not-a-command'],
   // Commands.
   ['/fsm help', { command: { name: 'help' } }],
   ['/fsm help apply', { command: { name: 'help', topic: 'apply' } }],
@@ -37,6 +42,7 @@ const TABLE: [string, Expected][] = [
   ['/fsm rollback -h', { command: { name: 'help', topic: 'rollback' } }],
   // Whitespace, blank lines and backticks around the one line.
   ['  /fsm   apply    staging  ', { command: { name: 'apply', environments: ['staging'] } }],
+  ['   /fsm apply staging', { command: { name: 'apply', environments: ['staging'] } }],
   ['/fsm apply staging\n\n\n', { command: { name: 'apply', environments: ['staging'] } }],
   ['/fsm apply staging\r\n\r\n', { command: { name: 'apply', environments: ['staging'] } }],
   ['\n/fsm plan\n', { command: { name: 'plan', environments: [] } }],
