@@ -55,3 +55,11 @@ test('a line reporting a Deployment the log already reports is not added again; 
   assert.match(sectionOf(failed, 'log')!, /^- ❌ .*\(Deployment 123, issue #4\)/m);
   assert.equal(withLogLine(failed, '❌ `staging`: apply of `def5678` by alice: failed and rolled back: boom (Deployment 123)'), failed);
 });
+
+test("a line the same as the newest (a redelivered command that did nothing) is not added again; the same line after another is", () => {
+  const nothing = '`staging`: apply of `d000000`: nothing to do, the cluster already matches it (applied since the review)';
+  let body = withLogLine(renderMarkdown({ environments: [] }, { preamble: section('status', 'one') }), nothing);
+  assert.equal(withLogLine(body, nothing), body);
+  body = withLogLine(withLogLine(body, '🔓 `staging`: released'), nothing);
+  assert.equal(sectionOf(body, 'log'), `**Deploy log**\n\n- ${nothing}\n- 🔓 \`staging\`: released\n- ${nothing}`);
+});
