@@ -5,6 +5,7 @@ import { settingsFromEnv } from '../github/app-context.ts';
 import { appDependencies } from '../github/app.ts';
 import { AppOctokit } from '../github/app-octokit.ts';
 import { createAppLog, logLevelFromEnv } from '../github/app-log.ts';
+import { checkEveryRepository } from '../github/drift-run.ts';
 import { handleEvent } from '../github/handle-event.ts';
 import type { Octokit } from '../github/octokit.ts';
 import { ClusterConnector } from '../kube/credentials/cluster-credentials.ts';
@@ -14,6 +15,7 @@ import { exitOnUncaughtErrors, rememberLogSecrets, writeLogLine } from '../redac
 import { LiveSources } from '../workflow/live-sources.ts';
 import { startRegistration } from './register-app.ts';
 import { checkServerSettings } from './server-settings.ts';
+import { DriftSchedule, driftIntervalMinutes } from './drift-schedule.ts';
 import { createWebhookServer } from './webhook-server.ts';
 
 // `npm start`: the app as a Node server, for self-hosting. Settings come from the environment or .env
@@ -46,8 +48,12 @@ if (check.mode === 'register') {
   const server = createWebhookServer({ secret, queue, path: process.env['WEBHOOK_PATH'], limits: { maxBodyBytes: maxBodyBytesFromEnv(process.env) } });
   const port = Number(process.env['PORT'] ?? 3000);
   server.listen(port, process.env['HOST'] ?? '0.0.0.0', () => probot.log.info(`fsm-gitops listening on port ${port}`));
+  // The drift check, as the Lambda deployment's schedule runs it (docs/deploy.md, "Running it yourself instead").
+  const drift = new DriftSchedule(async (runEnd) => checkEveryRepository(probot, live, await deps.identity(), runEnd), driftIntervalMinutes(process.env));
+  drift.start();
   process.once('SIGTERM', () => {
     server.close();
+    drift.stop();
     void queue.drained().then(() => process.exit(0));
   });
 }

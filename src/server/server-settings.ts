@@ -3,6 +3,7 @@ import { settingsFromEnv } from '../github/app-context.ts';
 import { maxBodyBytesFromEnv } from '../queue/intake.ts';
 import { clusterSettingsFromEnv } from '../kube/credentials/cluster-settings.ts';
 import type { ClusterCredentials } from '../kube/credentials/cluster-credentials.ts';
+import { driftIntervalMinutes } from './drift-schedule.ts';
 import { registrationWebhookUrl } from './register-app.ts';
 
 type Env = Record<string, string | undefined>;
@@ -31,10 +32,12 @@ export async function checkServerSettings(env: Env): Promise<ServerSettingsCheck
   } catch (error) {
     problems.push(`${(error as Error).message}: fix it in .env or unset it (default 20)`);
   }
-  try {
-    maxBodyBytesFromEnv(env);
-  } catch (error) {
-    problems.push((error as Error).message);
+  for (const check of [maxBodyBytesFromEnv, driftIntervalMinutes]) {
+    try {
+      check(env);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
   const port = env['PORT'];
   if (!blank(port) && (!/^\d+$/.test(port!.trim()) || Number(port) < 1 || Number(port) > 65_535)) problems.push(`PORT: "${port}" is not a port number: set PORT to one from 1 to 65535, or unset it (default 3000)`);

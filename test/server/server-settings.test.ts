@@ -50,6 +50,8 @@ test('each setting is checked the way the app uses it', async () => {
   assert.match((await problems({ MAX_ENVIRONMENTS_PER_REVIEW: '0' }))[0]!, /^MAX_ENVIRONMENTS_PER_REVIEW must be a whole number/);
   assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '1MB' }), ['WEBHOOK_MAX_BODY_BYTES: "1MB" is not a number of bytes of at least 1024: set it (default 1048576) or unset it']);
   assert.deepEqual(await problems({ WEBHOOK_MAX_BODY_BYTES: '2097152' }), []);
+  assert.deepEqual(await problems({ DRIFT_INTERVAL_MINUTES: 'hourly' }), ['DRIFT_INTERVAL_MINUTES: "hourly" is not a number of minutes from 5 to 1440 (or 0 for no drift check): fix it in .env or unset it (default 60)']);
+  assert.deepEqual(await problems({ DRIFT_INTERVAL_MINUTES: '0' }), []);
   assert.match((await problems({ FSM_GITOPS_CLUSTERS: 'clusters: [' }))[0]!, /^FSM_GITOPS_CLUSTERS: .*docs\/clusters\.md/);
 });
 
