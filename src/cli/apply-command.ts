@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { parseArgs, promisify } from 'node:util';
 import { repoFolder } from './repo-folder.ts';
-import { firstHidden } from '../render/terminal-text.ts';
+import { firstHidden } from '../core/hidden-characters.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { defaultActor } from './apply-actor.ts';
 import { ApplyInterruption } from './apply-interruption.ts';
