@@ -27,8 +27,9 @@ diffs them against the live state. Nothing in the cluster is changed.
 Options:
   --repo DIR              Repository checkout to read (default: the current directory)
   --env NAME              Environment to plan; repeat for several (default: all)
-  --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml' prints them.
-                          One file for every environment, or ENV=FILE, repeated, one per environment
+  --cluster SNAPSHOT      Live state from a file of objects as 'kubectl get -o yaml --show-managed-fields'
+                          prints them (without managedFields a field removed from the repository is not
+                          shown removed). One file for every environment, or ENV=FILE, repeated
   --kubeconfig PATH       Live state from an API server (read only: plan never changes the cluster); at
                           most FSM_GITOPS_KUBE_CONCURRENCY requests to it at once (default 16)
   --context [ENV=]NAME    kubeconfig context; it must be for the environment's cluster: (named so, or its

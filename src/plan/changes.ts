@@ -9,6 +9,7 @@ import { applyOrder, fsmKindOf } from '../fsm/kinds.ts';
 import { ENABLE_CHART_UPGRADES } from '../fsm/chart-upgrade-hint.ts';
 import type { ManagedResource, PlanContext } from '../fsm/rules/rule.ts';
 import { fieldChanges, type FieldChange } from './field-changes.ts';
+import { withoutDroppedFields } from './dropped-fields.ts';
 import { applyOnto } from './merge.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 import { normalize } from './normalize.ts';
@@ -39,7 +40,7 @@ export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?
     const lookup = context.schemas.lookup(resource.object.apiVersion, resource.object.kind);
     const applied = toApply(resource, context.environment.name);
     const server = dryRun?.get(key);
-    const local = live ? (applyOnto(live, applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
+    const local = live ? (applyOnto(withoutDroppedFields(live, applied), applied, lookup.ok ? lookup.schema : undefined) as KubeObject) : applied;
     const after = server?.ok ? server.object : local;
     const at = resource.locate([]);
     changes.push(change(redactor, live ? 'update' : 'create', resource.object, live, after, { file: resource.file, line: at.line }));

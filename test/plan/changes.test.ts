@@ -48,3 +48,25 @@ test('changes of one kind are listed by name as people count (config-2 before co
   const fewer = { ...plan, changes: plan.changes.filter((c) => c.name !== 'config-2') };
   assert.notEqual(planDigest(fewer), planDigest(plan), 'a change more or less is another plan');
 });
+
+test("without the server's dry run (a snapshot), a field fsm-gitops alone applied that the repository no longer sets shows as removed; one another manager also owns stays", async () => {
+  const owned = (manager: string, operation: string, fields: Record<string, unknown>) => ({ manager, operation, apiVersion: 'config.flomesh.io/v1alpha3', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': fields }, time: '2026-12-01T10:00:00Z' });
+  const live = (coOwned: boolean) =>
+    exampleLiveState('staging', (objects) =>
+      objects.map((o) => {
+        if (o.kind !== 'MeshConfig') return o;
+        const spec = o['spec'] as { sidecar: Record<string, unknown>; featureFlags: Record<string, unknown> };
+        spec.sidecar['logLevel'] = 'debug';
+        spec.featureFlags['enablePluginPolicy'] = true;
+        const ours = owned('fsm-gitops', 'Apply', { 'f:sidecar': { 'f:logLevel': {} }, 'f:featureFlags': { 'f:enablePluginPolicy': {} } });
+        const theirs = owned('kubectl-edit', 'Update', { 'f:sidecar': { 'f:logLevel': {} } });
+        return { ...o, metadata: { ...o.metadata, managedFields: coOwned ? [ours, theirs] : [ours] } };
+      }),
+    );
+  const removed = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live: live(false) });
+  const change = removed.changes.find((c) => c.kind === 'MeshConfig');
+  assert.equal(change?.action, 'update');
+  assert.deepEqual(change?.fields.map((f) => [f.path, f.before, f.after]), [['spec.sidecar.logLevel', 'debug', undefined]]);
+  const kept = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live: live(true) });
+  assert.equal(kept.changes.find((c) => c.kind === 'MeshConfig')?.action, 'unchanged', 'kubectl-edit owns it too: server-side apply keeps it');
+});
