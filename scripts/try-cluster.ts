@@ -16,7 +16,15 @@ const scripts = fileURLToPath(new URL('./kube-test-cluster/', import.meta.url));
 const runDir = process.argv[2];
 
 execFileSync(`${scripts}setup`, [], { stdio: 'inherit' });
-const started = execFileSync(`${scripts}start`, runDir ? [runDir] : [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBE_TEST_CLUSTER_WATCH_PID: '' } });
+let started: string;
+try {
+  started = execFileSync(`${scripts}start`, runDir ? [runDir] : [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBE_TEST_CLUSTER_WATCH_PID: '' } });
+} catch {
+  // The start script said what went wrong on stderr: add the way out, not a stack trace.
+  const hint = runDir ? `\nA cluster may already run in ${runDir}: stop it with ${scripts}stop ${runDir}, or pass another folder.` : '';
+  console.error(`try-cluster: the API server did not start (see above).${hint}`);
+  process.exit(1);
+}
 const kubeconfig = /^KUBECONFIG=(.+)$/m.exec(started)?.[1];
 if (!kubeconfig) throw new Error(`scripts/kube-test-cluster/start printed no KUBECONFIG line:\n${started}`);
 const runFolder = dirname(kubeconfig);
