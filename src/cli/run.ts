@@ -1,5 +1,5 @@
 import { EXIT } from './exit-codes.ts';
-import { didYouMean } from '../commands/did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 import { MAIN_HELP } from './help.ts';
 import { Redactor } from '../redact/redactor.ts';
 import { terminalSafe, visible } from '../render/terminal-text.ts';

@@ -2,7 +2,7 @@ import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import type { CommentEvent } from '../events/app-event.ts';
 import type { EventContext } from '../github/app-context.ts';
 import type { PeopleDirectory } from '../github/reviewer-standing.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /** What a command handler works with: the event, the default branch's policy, and who is who. */
 export interface CommandContext extends EventContext {

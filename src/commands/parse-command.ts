@@ -1,6 +1,6 @@
 import { codeUnitEscape } from '../core/bidi-controls.ts';
 import { COMMAND_NAMES, usage, type Command, type CommandName, type RollbackTarget } from './command.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 export const PREFIX = '/fsm';
 

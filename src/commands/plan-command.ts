@@ -3,7 +3,7 @@ import { readConfigs } from '../github/repo-config-at.ts';
 import { reviewPullRequest } from '../github/review-pull-request.ts';
 import { fence } from '../render/markdown-code.ts';
 import { CommandRefusal, type CommandContext, type CommandResult } from './command-context.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /**
  * `/fsm plan [env...]`: the review again, on the pull request's current head, for the environments it

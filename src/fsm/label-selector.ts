@@ -1,6 +1,6 @@
 import { isObject, type PathSegment } from '../core/json.ts';
 import { labelValueProblem, qualifiedNameProblem } from '../core/names.ts';
-import { didYouMean } from '../schema/suggest.ts';
+import { didYouMeanNote as didYouMean } from '../core/did-you-mean.ts';
 
 export interface SelectorProblem {
   path: PathSegment[];

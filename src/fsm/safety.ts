@@ -6,7 +6,7 @@ import type { DesiredResource } from '../desired/desired-state.ts';
 import { fsmKindOf, hasFsmApiVersion, MESH_CONFIG_NAME } from './kinds.ts';
 import { dnsLabelProblem, objectNameProblem } from '../core/names.ts';
 import type { ManagedResource } from './rules/rule.ts';
-import { suggestKey } from '../schema/suggest.ts';
+import { didYouMean as suggestKey } from '../core/did-you-mean.ts';
 
 export interface Classified {
   managed: ManagedResource[];

@@ -3,7 +3,7 @@ import { getOwn, isObject, type PathSegment } from '../core/json.ts';
 import { plural } from '../core/plural.ts';
 import { describeValue, listLiterals, literal, quote } from './describe.ts';
 import { STRING_FORMATS } from './openapi-formats.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMeanNote as didYouMean } from '../core/did-you-mean.ts';
 import type { SchemaViolation } from './violation.ts';
 
 /** An ajv error after json-schema.ts has folded the errors of the subschemas it tried into it. */

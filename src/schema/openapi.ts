@@ -2,7 +2,7 @@ import { deepEqual, isObject, type JsonObject, type PathSegment } from '../core/
 import { plural } from '../core/plural.ts';
 import { describeValue, listLiterals, literal, quote } from './describe.ts';
 import { INTEGER_FORMATS, STRING_FORMATS } from './openapi-formats.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMeanNote as didYouMean } from '../core/did-you-mean.ts';
 import type { SchemaViolation, SchemaViolationCode } from './violation.ts';
 
 const MAX_DEPTH = 200;

@@ -1,7 +1,7 @@
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { getAt, isObject } from '../../core/json.ts';
-import { didYouMean } from '../../schema/suggest.ts';
+import { didYouMeanNote as didYouMean } from '../../core/did-you-mean.ts';
 import { objectsAfter, ofKind, refusedNames, type PlanContext, type Rule } from './rule.ts';
 
 export const CHAIN_NAMES = ['inbound-tcp', 'inbound-http', 'outbound-tcp', 'outbound-http'] as const;

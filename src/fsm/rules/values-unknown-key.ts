@@ -1,4 +1,4 @@
-import { didYouMean } from '../../commands/did-you-mean.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
 import { findingAt } from '../../core/findings.ts';
 import { isObject } from '../../core/json.ts';
 import type { Rule } from './rule.ts';
