@@ -88,8 +88,11 @@ function identified(action: ChangeAction, identity: KubeObject, fields: FieldCha
 const byLocale = new Intl.Collator('en', { numeric: true }).compare;
 
 function byApplyOrder(a: ResourceChange, b: ResourceChange): number {
-  return rank(a) - rank(b) || byLocale(a.namespace ?? '', b.namespace ?? '') || byLocale(a.name, b.name);
+  return rank(a) - rank(b) || byLocale(a.namespace ?? '', b.namespace ?? '') || byLocale(a.name, b.name) || byCodeUnits(a.name, b.name);
 }
+
+/** `plugin-01` and `plugin-1` are equal as numbers: code-unit order decides, whatever order the repository listed them in. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function rank(change: ResourceChange): number {
   const order = applyOrder(change.kind as never);
