@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deepEqual, isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
 import { MASK, MASK_CHANGED, QUOTED_LENGTH } from './mask.ts';
-import { normalizeKey, secretKeyTest } from './secret-keys.ts';
+import { isScalarSecretKey, normalizeKey, secretKeyTest } from './secret-keys.ts';
 import { hasSchemaPaths, isPublicPath, isSecretPath } from './secret-paths.ts';
 import { memoized } from './memo.ts';
 import { redactShapes } from './secret-shapes.ts';
@@ -215,6 +215,7 @@ export class Redactor {
     const named =
       inherited ||
       this.isSecretKey(key) ||
+      (isScalarSecretKey(key) && isScalar(own(b, key)) && isScalar(own(a, key))) ||
       (childPath !== undefined && isSecretPath(kind, childPath)) ||
       (key.length === VALUE_KEY.length && key.toLowerCase() === VALUE_KEY && (this.namesSecret(b) || this.namesSecret(a)));
     return named && !(childPath !== undefined && isPublicPath(kind, childPath));
@@ -288,6 +289,11 @@ function asObject(value: Value): JsonObject | undefined {
 
 function asArray(value: Value): JsonValue[] | undefined {
   return Array.isArray(value) ? value : undefined;
+}
+
+/** A single value, or nothing: not a mapping or a list. */
+function isScalar(value: Value): boolean {
+  return typeof value !== 'object' || value === null;
 }
 
 function own(object: JsonObject | undefined, key: string): Value {

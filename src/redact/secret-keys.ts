@@ -5,7 +5,7 @@ import { memoized } from './memo.ts';
  * kebab-case and dotted names are split into words; a trailing `data`, as in a kubeconfig's
  * `client-key-data`, is skipped, and so are a version or number, `List`, `Old` and the like, and a `By...` tail; a
  * plural counts as its singular; an encoding after it, `Base64`, `Hex`, `Pem`, is skipped too): `dbPassword`, `apiKeys`, `password2`,
- * `passwordsByUser`, `sessionId`, `X-Api-Key`, `Proxy-Authorization`, `auth`, `hmac`, `sharedSecretBase64` and `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
+ * `passwordsByUser`, `sessionId`, `X-Api-Key`, `Proxy-Authorization`, `auth`, `sharedSecretBase64` and `client_secret` are secret; `secretName`, `tokenTTL`, `passwordFile` and a label selector's `key` are not
  * (they name or describe a secret). Users add exact names in `.github/fsm-gitops.yml` (`redact.keys`,
  * docs/configuration.md); those match whole keys, ignoring case, `-`, `_` and `.`.
  */
@@ -15,8 +15,13 @@ const SECRET_WORDS = new Set([
   'credential', 'credentials', 'creds',
   'authorization', 'auth', 'authentication',
   'cookie', 'cookies', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionid', 'signature', 'sig',
-  'hmac',
 ]);
+
+/**
+ * Words that name a credential when they hold one value (`hmac: <the key>`), but a settings block when they
+ * hold a mapping or list (`hmac: {algorithm: sha256, header: X-Signature}`): judged by the value (isScalarSecretKey).
+ */
+const SCALAR_SECRET_WORDS = new Set(['hmac']);
 
 /** `key` is a credential only after one of these words (`apiKey`, `aws_secret_access_key`, `client-key-data`). */
 const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret', 'signing', 'client', 'session', 'encryption', 'master', 'shared', 'ssh', 'tls', 'auth', 'primary', 'secondary', 'account', 'license', 'hmac']);
@@ -51,6 +56,12 @@ export function secretKeyTest(extraKeys: readonly string[] = []): (name: string)
   return (name) => isSecretKey(name, extra);
 }
 
+/** Whether a key names a credential when its value is one scalar (SCALAR_SECRET_WORDS: `hmac`), not when it holds a mapping of settings. */
+export const isScalarSecretKey = memoized((name: string): boolean => {
+  const last = headWords(keyWords(name)).at(-1);
+  return last !== undefined && SCALAR_SECRET_WORDS.has(last);
+});
+
 /** A plan asks about the same few key names for every object: each name's words are split once (memo.ts). */
 const secretByWords = memoized((name: string): boolean => {
   // A name whose capitals split no words (`PASSWORD`, `pAsSwOrDs`, `APIKEY`) is read whole.
@@ -78,13 +89,19 @@ const WHOLE_NAME_SECRET = new RegExp(`(?:password|passwd|passphrase|token|secret
  */
 const TRAILING = new Set([
   'data', 'list', 'map', 'array', 'set', 'value', 'values', 'old', 'new', 'prev', 'previous', 'current', 'next', 'backup', 'v',
-  'base', 'b', 'hex', 'pem', 'der', 'encoded', 'raw', 'plain', 'plaintext',
+  'hex', 'pem', 'der', 'encoded', 'raw', 'plain', 'plaintext',
 ]);
+/** Base 64 (and 32) written after a name, as the words keyWords splits it into: `Base64` → base, 64; `B64` → b, 64. */
+const BASE_N = /^(?:base|b)$/;
 
 /** The words up to the one that names what the key holds: without trailing versions, numbers and TRAILING words, or a `by ...` tail (`passwordsByUser`). */
 function headWords(words: string[]): string[] {
   const by = words.indexOf('by');
   const head = by > 0 ? words.slice(0, by) : [...words];
-  while (head.length > 1 && (TRAILING.has(head.at(-1)!) || /^v?\d+$/.test(head.at(-1)!))) head.pop();
-  return head;
+  for (;;) {
+    const last = head.at(-1)!;
+    if (head.length > 2 && (last === '64' || last === '32') && BASE_N.test(head.at(-2)!)) head.splice(-2);
+    else if (head.length > 1 && (TRAILING.has(last) || /^v?\d+$/.test(last))) head.pop();
+    else return head;
+  }
 }

@@ -6,8 +6,8 @@ import { MAX_WALK_DEPTH, Redactor, TOO_DEEP } from '../../src/redact/redactor.ts
 import { isSecretKey } from '../../src/redact/secret-keys.ts';
 
 test('key names that hold credentials, by their last word; names that only refer to one are kept', () => {
-  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes', 'password2', 'apiKey2', 'apiKeysV2', 'apiKeys_old', 'passwordList', 'passwordsByUser', 'apiKeysByTenant', 'sessionId', 'sessionIds', 'tokenList', 'passwordValue', 'PASSWORD', 'pAsSwOrDs', 'APIKEY', 'PRIVATEKEYS', 'ACCESSTOKEN', 'clientsecret', 'webhooksecret', 'signingkey', 'HMACKEY', 'PRIMARYKEY', 'secondarykey', 'dbPass', 'hmac', 'webhookHmac', 'sharedSecretBase64', 'tokenB64', 'signingKeyHex', 'privateKeyPem', 'passwordPlain', 'client_secret_base64'];
-  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles', 'v2', 'list', 'byUser', 'id', 'userId', 'keyList', 'hashKeyV2', 'tokenTTL2', 'secretNameList', 'compass', 'bypass', 'COMPASS', 'passwordlessLogin', 'hmacAlgorithm', 'base64', 'keyBase64', 'secretNameBase64', 'encoded'];
+  const secret = ['Authorization', 'auth', 'pwd', 'passphrase', 'cookie', 'Set-Cookie', 'password', 'dbPassword', 'X-Api-Key', 'apiKey', 'client_secret', 'accessToken', 'sshKey', 'aws_secret_access_key', 'client-key-data', 'token', 'credentials', 'Proxy-Authorization', 'primaryKey', 'passwords', 'apiKeys', 'api_keys', 'accessKeys', 'secretKeys', 'privateKeys', 'sshKeys', 'tlsKeys', 'pwds', 'passphrases', 'jwts', 'signatures', 'passes', 'password2', 'apiKey2', 'apiKeysV2', 'apiKeys_old', 'passwordList', 'passwordsByUser', 'apiKeysByTenant', 'sessionId', 'sessionIds', 'tokenList', 'passwordValue', 'PASSWORD', 'pAsSwOrDs', 'APIKEY', 'PRIVATEKEYS', 'ACCESSTOKEN', 'clientsecret', 'webhooksecret', 'signingkey', 'HMACKEY', 'PRIMARYKEY', 'secondarykey', 'dbPass', 'sharedSecretBase64', 'tokenB64', 'signingKeyHex', 'privateKeyPem', 'passwordPlain', 'client_secret_base64'];
+  const kept = ['secretName', 'tokenTTL', 'passwordFile', 'key', 'keys', 'author', 'monkey', 'name', 'authType', 'allowOrigins', 'hashKey', 'hashKeys', 'secretNames', 'authors', 'passwordFiles', 'v2', 'list', 'byUser', 'id', 'userId', 'keyList', 'hashKeyV2', 'tokenTTL2', 'secretNameList', 'compass', 'bypass', 'COMPASS', 'passwordlessLogin', 'hmacAlgorithm', 'base64', 'keyBase64', 'secretNameBase64', 'encoded', 'authBase', 'tokenBase', 'secretB'];
   for (const name of secret) assert.ok(isSecretKey(name), name);
   for (const name of kept) assert.ok(!isSecretKey(name), name);
 });
@@ -199,4 +199,11 @@ test('a live value nested thousands of levels deep is shown to a depth, not walk
   assert.equal(levels, MAX_WALK_DEPTH);
   assert.equal(shown, TOO_DEEP);
   assert.doesNotMatch(JSON.stringify(redactor.pair('PluginConfig', deep, { a: deep })), /deep-secret-value/);
+});
+
+test('hmac holding one value is a credential; holding a mapping of settings, its settings are shown', () => {
+  const redactor = new Redactor();
+  const shown = redactor.value('PluginConfig', { spec: { config: { hmac: 'HMAC-s3cr3t-BBB', webhookHmac: 'k-2', signing: { hmac: { algorithm: 'sha256', header: 'X-Signature', enabled: true } } } } });
+  assert.deepEqual(shown, { spec: { config: { hmac: MASK, webhookHmac: MASK, signing: { hmac: { algorithm: 'sha256', header: 'X-Signature', enabled: true } } } } });
+  assert.equal(redactor.text('algorithm sha256, header X-Signature, key HMAC-s3cr3t-BBB'), `algorithm sha256, header X-Signature, key ${MASK}`);
 });
