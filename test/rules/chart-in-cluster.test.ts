@@ -77,12 +77,15 @@ test("the API server's refusal of an object in the dry run of the upgrade's writ
   assert.match(findings[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): Deployment\.apps "fsm-controller" is invalid: .*Invalid value: "2x"/);
 });
 
-test('a refusal quoting a value that values.yaml sets at one place is reported at that line; set at two places or not at all, at the file', () => {
-  const refusal = (value: string) => new Map([[KEY, { status: 422, message: `Deployment.apps "fsm-controller" is invalid: spec.template.spec.containers[0].resources.limits[cpu]: Invalid value: ${value}: must match the regex`, causes: [] }]]);
-  const at = (values: JsonObject, value = '"2x"') => check(new Map([[KEY, live(rendered, {}, [HELM])]]), refusal(value), values).map((f) => [f.file, f.line, f.column, f.path]);
+test('a refusal quoting a value that values.yaml sets at one place, under a key named as the refused field, is reported at that line; else at the file', () => {
+  const refusal = (field: string, value: string) => new Map([[KEY, { status: 422, message: `Deployment.apps "fsm-controller" is invalid: ${field}: Invalid value: ${value}: must match the regex`, causes: [] }]]);
+  const at = (values: JsonObject, field = 'spec.template.spec.containers[0].resources.limits[cpu]', value = '"2x"') =>
+    check(new Map([[KEY, live(rendered, {}, [HELM])]]), refusal(field, value), values).map((f) => [f.file, f.line, f.column, f.path]);
   const limits = { fsm: { injector: { resource: { limits: { cpu: '2x' } } }, fsmController: { replicaCount: 2 } } };
   assert.deepEqual(at(limits), [['clusters/staging/values.yaml', 15, 5, 'fsm.injector.resource.limits.cpu']]);
-  assert.deepEqual(at({ fsm: { ports: [8080, 70000] } }, '70000'), [['clusters/staging/values.yaml', 13, 3, 'fsm.ports[1]']]);
+  const port = 'spec.template.spec.containers[0].ports[0].containerPort';
+  assert.deepEqual(at({ fsm: { injector: { containerPort: 70000 } } }, port, '70000'), [['clusters/staging/values.yaml', 13, 3, 'fsm.injector.containerPort']]);
+  assert.deepEqual(at({ fsm: { fsmController: { replicaCount: 1 } } }, port, '1'), [['clusters/staging/values.yaml', 1, undefined, undefined]], 'the value alone (1) is not its place: the names differ');
   assert.deepEqual(at({ fsm: { a: { cpu: '2x' }, b: { cpu: '2x' } } }), [['clusters/staging/values.yaml', 1, undefined, undefined]], 'two places: which one the template used is unknown');
   assert.deepEqual(at({ fsm: { replicaCount: 2 } }), [['clusters/staging/values.yaml', 1, undefined, undefined]]);
 });

@@ -38,3 +38,9 @@ test('several differences stay at the path, long values are cut with an ellipsis
 test("unquoted (a Secret's): only the narrowed path", () => {
   assert.equal(valueDifference('data', { token: 'aGFuZA==', ca: 'x' }, { token: 'Y2hhcnQ=', ca: 'x' }, false), 'data.token');
 });
+
+test('long lists that change length are counted, not searched item by item (which is quadratic): 20,000 items answer at once', () => {
+  const live = Array.from({ length: 20_000 }, (_, i) => ({ name: `rule-${i}` }));
+  assert.equal(valueDifference('rules', live, live.slice(1)), 'rules: 20000 items → 19999');
+  assert.equal(valueDifference('rules', live.slice(0, 100), live.slice(0, 99)), 'rules: 100 items → 99, drops {"name":"rule-99"}');
+});

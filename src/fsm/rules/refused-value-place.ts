@@ -3,8 +3,13 @@ import { formatPath, isObject, type JsonPath, type JsonValue } from '../../core/
 import type { DesiredValues } from '../../desired/desired-state.ts';
 
 const SCALAR = String.raw`"(?:[^"\\]|\\.){0,200}"|-?\d{1,30}(?:\.\d{1,30})?|true|false`;
-/** A value the API server quotes as the one it refuses: `Invalid value: "2x"`, `Invalid value: 70000` (apimachinery's field.Invalid). */
-const INVALID_VALUE = new RegExp(`Invalid value: (${SCALAR})`, 'g');
+/**
+ * A value the API server quotes as the one it refuses, after the field it names (apimachinery's field.Invalid):
+ * `spec.template.spec.containers[0].resources.limits[cpu]: Invalid value: "2x"`, `…ports[0].containerPort: Invalid value: 70000`.
+ */
+const INVALID_VALUE = new RegExp(`([\\w.\\[\\]/-]{1,300}): Invalid value: (${SCALAR})`, 'g');
+/** The field's own name, the last step of its path that is not an index: `cpu` of `limits[cpu]`, `containerPort`. */
+const LAST_NAME = /\[([^[\]]{1,300})\]$|(?:^|\.)([A-Za-z_][\w-]{0,300})$/;
 /**
  * A value the API server could not decode, in the JSON around it: `error found in #10 byte of ...|"cpu":"2x","memory":|...`
  * (json-iterator's error, which a patch whose result does not decode gets: a quantity of `2x`). The byte is just past the value.
@@ -14,9 +19,11 @@ const KEY_AND_VALUE_AT_END = new RegExp(`"((?:[^"\\\\]|\\\\.){1,200})"\\s*:\\s*(
 
 /**
  * Where values.yaml sets the value an API server refusal quotes: the one scalar of the values that reads as
- * the refused value (`cpu: 2x` for `Invalid value: "2x"`, or for a decoding error quoting `"cpu":"2x"`, under that key). The server names the field of the rendered object,
- * which the chart's templates may fill from any value, so only a value set at exactly one place is named;
- * otherwise undefined, and the finding stays at the file. Linear in the message and the values.
+ * the refused value under a key named as the refused field (`cpu: 2x` for `limits[cpu]: Invalid value: "2x"`,
+ * or for a decoding error quoting `"cpu":"2x"`). The server names the field of the rendered object, which the
+ * chart's templates may fill from any value: a value alone (`1`, `true`) would point at unrelated lines, so
+ * the name must match too, at exactly one place; otherwise undefined, and the finding stays at the file.
+ * Linear in the message and the values.
  */
 export function refusedValuePlace(values: DesiredValues, message: string): Pick<Finding, 'file' | 'line' | 'column' | 'path'> | undefined {
   const refused = refusedValues(message);
@@ -26,7 +33,7 @@ export function refusedValuePlace(values: DesiredValues, message: string): Pick<
     if (found.length > 1) return;
     if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i]));
     else if (isObject(value)) for (const [key, child] of Object.entries(value)) visit(child, [...path, key]);
-    else if (value !== null && refused.some((r) => r.value === String(value) && (r.key === undefined || r.key === path.at(-1)))) found.push(path);
+    else if (value !== null && refused.some((r) => r.value === String(value) && r.key === lastName(path))) found.push(path);
   };
   visit(values.values, []);
   if (found.length !== 1) return undefined;
@@ -35,13 +42,24 @@ export function refusedValuePlace(values: DesiredValues, message: string): Pick<
 }
 
 /** The values a refusal names, as text, each with the key the server names it under when it does. */
-function refusedValues(message: string): { value: string; key?: string }[] {
-  const out: { value: string; key?: string }[] = [...message.matchAll(INVALID_VALUE)].map((match) => ({ value: text(match[1]!) }));
+function refusedValues(message: string): { value: string; key: string }[] {
+  const out: { value: string; key: string }[] = [];
+  for (const [, field, value] of message.matchAll(INVALID_VALUE)) {
+    const name = LAST_NAME.exec(field!.replace(/(?:\[\d+\])+$/, ''));
+    const key = name?.[1] ?? name?.[2];
+    if (key) out.push({ key, value: text(value!) });
+  }
   for (const [, byte, snippet] of message.matchAll(DECODE_ERROR)) {
     const pair = KEY_AND_VALUE_AT_END.exec(snippet!.slice(0, Number(byte)));
     if (pair) out.push({ key: text(`"${pair[1]!}"`), value: text(pair[2]!) });
   }
   return out;
+}
+
+/** The last key of a values path, skipping list indexes (`ports[1]` → ports). */
+function lastName(path: readonly (string | number)[]): string | undefined {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === 'string') return path[i] as string;
+  return undefined;
 }
 
 function text(json: string): string {

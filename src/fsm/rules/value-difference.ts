@@ -2,11 +2,14 @@ import { deepEqual, formatPath, isObject, type JsonValue, type PathSegment } fro
 
 /** A value is quoted up to this many characters. */
 const VALUE_CHARS = 60;
+/** Lists whose lengths multiply to more are only counted (`rules: 900 items → 901`): the items dropped or added are not searched for. */
+const ITEM_COMPARISONS = 10_000;
 
 /**
  * How the value at `path` goes from `now` to `next`, in a line: the path is narrowed to the one key or list
- * item that differs (`rules[2].verbs`, not all of `rules`), a list that gains or loses items says which, and a
- * value longer than 60 characters is cut (`…`). `quote: false` leaves values out (a Secret's).
+ * item that differs (`rules[2].verbs`, not all of `rules`), a list that gains or loses items says which (up
+ * to 100 × 100 items; longer ones are counted), and a value longer than 60 characters is cut (`…`).
+ * `quote: false` leaves values out (a Secret's).
  * `spec.replicas 3 → 1`; `rules: 5 items → 4, drops {"apiGroups":["apps"],…}`; `data.token` unquoted.
  */
 export function valueDifference(path: string, now: JsonValue | undefined, next: JsonValue | undefined, quote = true): string {
@@ -15,6 +18,8 @@ export function valueDifference(path: string, now: JsonValue | undefined, next: 
   if (!quote) return at;
   const [a, b] = [narrowed.now, narrowed.next];
   if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) {
+    // Which items differ is a comparison of each with each: named for lists a person reads, counted for others.
+    if (a.length * b.length > ITEM_COMPARISONS) return `${at}: ${items(a.length)} → ${b.length}`;
     const drops = a.filter((item) => !b.some((other) => deepEqual(item, other)));
     const adds = b.filter((item) => !a.some((other) => deepEqual(item, other)));
     return `${at}: ${items(a.length)} → ${b.length}${listed('drops', drops)}${listed('adds', adds)}`;
