@@ -1,8 +1,11 @@
 import { isObject, type JsonObject } from '../core/json.ts';
-import type { KubeApi } from '../kube/kube-client.ts';
+import type { KubeApi, KubeRequest } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { SINGLE_ATTEMPT } from '../kube/retry.ts';
 import { holderOf, microTime, resourceVersionOf, tokenOf } from './lease-object.ts';
+
+/** A lost Lease's release is one try of at most this long (ms): the server may be down, and the Lease expires by itself. */
+const LOST_RELEASE_TIMEOUT_MS = 5_000;
 
 export interface HeldLock {
   /**
@@ -103,7 +106,8 @@ export class LeaseRenewal implements HeldLock {
     await this.inFlight;
     // Lost or not, only a Lease still ours is deleted (deleteOwnLease: on our last version, or carrying our token):
     // one lost to a pause or an unanswered renewal is ours still, and left it would hold the next apply for its term.
-    await deleteOwnLease(client, this.setup, this.lease);
+    // Lost, it is tried once, briefly: the API server may be what stopped answering, and the Lease expires anyway.
+    await deleteOwnLease(client, this.setup, this.lease, this.lost ? { retry: SINGLE_ATTEMPT, timeoutMs: LOST_RELEASE_TIMEOUT_MS } : {});
   }
 
   private schedule(): void {
@@ -180,7 +184,7 @@ export class LeaseRenewal implements HeldLock {
  * so it is read again and deleted if it still carries our token (a renewal whose answer was lost), else left
  * (someone else's now). A 404 is done. Throws only on an API error other than 404/409.
  */
-export async function deleteOwnLease(client: KubeApi, setup: Pick<RenewalSetup, 'path' | 'name' | 'token'>, lease: JsonObject): Promise<void> {
+export async function deleteOwnLease(client: KubeApi, setup: Pick<RenewalSetup, 'path' | 'name' | 'token'>, lease: JsonObject, attempt: Pick<KubeRequest, 'retry' | 'timeoutMs'> = {}): Promise<void> {
   let current = lease;
   for (let tries = 0; tries < 3; tries++) {
     const resourceVersion = resourceVersionOf(current);
@@ -190,6 +194,7 @@ export async function deleteOwnLease(client: KubeApi, setup: Pick<RenewalSetup, 
         path: setup.path,
         body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: resourceVersion ? { resourceVersion } : undefined },
         what: `release Lease ${setup.name}`,
+        ...attempt,
       });
       return;
     } catch (error) {

@@ -6,7 +6,7 @@ import { refreshDeployStatus, refreshOthers } from '../github/refresh-status.ts'
 import { readConfigs } from '../github/repo-config-at.ts';
 import { retryCannotHelp } from '../github/retry-cannot-help.ts';
 import { PeopleDirectory } from '../github/reviewer-standing.ts';
-import { withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
+import { loggedFor, withLogLine, writeStickyComment } from '../github/sticky-comment.ts';
 import { clip } from '../render/github-limits.ts';
 import { fence } from '../render/markdown-code.ts';
 import { markdownMessage } from '../render/markdown-escape.ts';
@@ -70,7 +70,7 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
   }
   if (result.reply) await reply(result.reply);
   if (event.issue.isPullRequest && result.log?.length) {
-    const lines = result.log;
+    const lines = result.log.map((line) => loggedFor(event.comment.id, line));
     try {
       await writeStickyComment(ctx.octokit, ctx.ref, event.issue.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
     } catch (error) {

@@ -32,7 +32,8 @@ import { withLogLine, writeStickyComment } from './sticky-comment.ts';
 export async function onPullRequestClosed(ctx: EventContext, event: PullRequestEvent): Promise<string> {
   const pr = event.pullRequest;
   const lines: string[] = [];
-  if (pr.merged && pr.mergeCommitSha && pr.baseRef === ctx.repository.defaultBranch) lines.push(...(await mergeDeploy(ctx, event, pr.mergeCommitSha)));
+  const deployed = pr.merged && pr.mergeCommitSha && pr.baseRef === ctx.repository.defaultBranch ? await mergeDeploy(ctx, event, pr.mergeCommitSha) : { lines: [], environments: [] };
+  lines.push(...deployed.lines);
   // Unmerged, merge_commit_sha is GitHub's test merge, which nobody pushed: the head is what was closed.
   const closedAt = pr.merged && pr.mergeCommitSha ? pr.mergeCommitSha : pr.headSha;
   const released = await releaseClaims(ctx, pr.number, closedAt);
@@ -41,27 +42,31 @@ export async function onPullRequestClosed(ctx: EventContext, event: PullRequestE
   await replyOnce(ctx, pr.number, `closed:${closedAt}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => (current === undefined ? undefined : lines.reduce(withLogLine, current)));
   await refreshDeployStatus(ctx, pr.number); // claims released, pins lifted: the status block says so
-  await refreshOthers(ctx, pr.number, released.environments); // they showed it locked by this pull request
+  // They showed the claims this pull request held, and the pins a merge deploy may have lifted.
+  await refreshOthers(ctx, pr.number, [...new Set([...released.environments, ...deployed.environments])]);
   return `closed: ${lines.length} line(s) reported`;
 }
 
-async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha: string): Promise<string[]> {
+/** Deploys the merge commit to its on-merge environments: the deploy-log lines, and the environments deployed (or whose pin was lifted). */
+async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha: string): Promise<{ lines: string[]; environments: string[] }> {
   const pr = event.pullRequest;
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [mergeSha])).commits[0]?.config;
-  if (!policy) return [];
+  if (!policy) return { lines: [], environments: [] };
   const paths = await changedPaths(ctx.octokit, ctx.ref, pr.number);
   const environments = policy.environments.filter((e) => e.deploy === 'on-merge' && changesFolder(paths, e));
-  if (environments.length === 0) return [];
+  if (environments.length === 0) return { lines: [], environments: [] };
   if (isFork(event)) {
-    return environments.map(
+    const lines = environments.map(
       (e) => `⏸ \`${e.name}\`: not deployed on merge: the pull request came from a fork, and fsm-gitops never deploys a fork's change (its plan was never dry-run). The drift issue shows the difference; deploy it from a branch of this repository or with the CLI.`,
     );
+    return { lines, environments: [] };
   }
 
   const checkRuns = await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity);
   const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
   const repoFiles = new GitHubRepoFiles(ctx.octokit, ctx.ref, mergeSha);
   const lines: string[] = [];
+  const deployed: string[] = [];
   for (const environment of environments) {
     const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
     try {
@@ -71,6 +76,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
         continue;
       }
       lines.push(...(await deployOnMerge(ctx, event, environment, { mergeSha, repoFiles, approvals, expectedDigest: checkRun!.record!.plan! })));
+      deployed.push(environment.name);
     } catch (error) {
       // A retry of the delivery may still get through (an API server back after a restart); after the last, or when
       // retrying cannot help (no way to change that cluster, teams GitHub will not list), people hear of it, as of a failed apply.
@@ -78,7 +84,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       lines.push(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error));
     }
   }
-  return lines;
+  return { lines, environments: deployed };
 }
 
 interface MergeDeploy {

@@ -39,9 +39,9 @@ export async function refreshOthers(ctx: EventContext, except: number, environme
   const wanted = new Set(environments);
   let refreshed = 0;
   try {
-    const { data: open } = await ctx.octokit.rest.pulls.list({ ...ctx.ref, state: 'open', sort: 'updated', direction: 'desc', per_page: OTHERS_LOOKED_AT });
-    for (const pr of open) {
-      if (pr.number === except) continue;
+    // One more than looked at: the list may hold the pull request itself.
+    const { data: open } = await ctx.octokit.rest.pulls.list({ ...ctx.ref, state: 'open', sort: 'updated', direction: 'desc', per_page: OTHERS_LOOKED_AT + 1 });
+    for (const pr of open.filter((p) => p.number !== except).slice(0, OTHERS_LOOKED_AT)) {
       if (Date.now() > ctx.deadline - RESERVE_MS) break;
       try {
         const sticky = await findStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity);

@@ -106,15 +106,20 @@ export function environmentsTag(environments: readonly string[]): string {
 
 const DEPLOYMENT_REPORTED = /\(Deployment (\d+)[,)]/;
 
+/** A deploy-log line of the command in comment `commentId`, marked with it (an HTML comment: not shown), for withLogLine. */
+export function loggedFor(commentId: number, line: string): string {
+  return `${line} <!-- fsm-gitops:comment ${commentId} -->`;
+}
+
 /**
- * The body with one line added at the top of its deploy log (the oldest lines fall off). A line reporting a
- * Deployment (`(Deployment 12)`, `(Deployment 12, issue #3)`) the log already reports is not added again:
- * a retried delivery reports what an earlier try may have reported already. Nor is a line the same as the
- * newest: a redelivered command that did nothing (`nothing to do, the cluster already matches it`) says it once.
+ * The body with one line added at the top of its deploy log (the oldest lines fall off). A line the log
+ * already has, or one reporting a Deployment (`(Deployment 12)`, `(Deployment 12, issue #3)`) it already
+ * reports, is not added again: a retried or redelivered event reports what an earlier try may have reported
+ * already. A command's lines carry its comment (loggedFor), so the same outcome of two commands is two lines.
  */
 export function withLogLine(body: string, line: string): string {
   const lines = (sectionOf(body, 'log') ?? '').split('\n').filter((l) => l.startsWith('- '));
-  if (lines[0] === `- ${line}`) return body;
+  if (lines.includes(`- ${line}`)) return body;
   const deployment = DEPLOYMENT_REPORTED.exec(line)?.[1];
   if (deployment !== undefined && lines.some((l) => DEPLOYMENT_REPORTED.exec(l)?.[1] === deployment)) return body;
   return withSection(body, 'log', ['**Deploy log**', '', `- ${line}`, ...lines].slice(0, LOG_LINES + 2).join('\n'));

@@ -3,6 +3,7 @@
  * a 60 s Lease, renewed every 10 s, writes fenced 40 s after the last confirmed renewal.
  */
 import assert from 'node:assert/strict';
+import { SINGLE_ATTEMPT } from '../../src/kube/retry.ts';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import { isObject, type JsonObject } from '../../src/core/json.ts';
 import { acquireLock, LeaseLostError, type HeldLock } from '../../src/apply/lock.ts';
@@ -112,6 +113,7 @@ test('renewals that get no answer: the fence throws once two thirds of the durat
   assert.throws(() => held.fence(), LeaseLostError, 'once lost, stays lost');
   await held.release();
   assert.equal(fake.read(LEASE), undefined, 'lost to unanswered renewals but still ours: released, so the next apply need not wait for it to expire');
+  assert.deepEqual(deletes().map((d) => [d.retry, d.timeoutMs]), [[SINGLE_ATTEMPT, 5_000]], 'one brief try: the server may be what stopped answering');
 });
 
 test('release deletes with the resourceVersion of the last renewal', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { environmentSectionOf, environmentsShown, section, sectionOf, withLogLine, withSection } from '../../src/github/sticky-comment.ts';
+import { environmentSectionOf, environmentsShown, loggedFor, section, sectionOf, withLogLine, withSection } from '../../src/github/sticky-comment.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import type { EnvironmentPlan } from '../../src/plan/plan-types.ts';
 
@@ -56,10 +56,11 @@ test('a line reporting a Deployment the log already reports is not added again; 
   assert.equal(withLogLine(failed, '❌ `staging`: apply of `def5678` by alice: failed and rolled back: boom (Deployment 123)'), failed);
 });
 
-test("a line the same as the newest (a redelivered command that did nothing) is not added again; the same line after another is", () => {
+test("a line the log already has (a redelivered event's) is not added again; the same outcome of another command is, told apart by its comment", () => {
   const nothing = '`staging`: apply of `d000000`: nothing to do, the cluster already matches it (applied since the review)';
-  let body = withLogLine(renderMarkdown({ environments: [] }, { preamble: section('status', 'one') }), nothing);
-  assert.equal(withLogLine(body, nothing), body);
-  body = withLogLine(withLogLine(body, '🔓 `staging`: released'), nothing);
-  assert.equal(sectionOf(body, 'log'), `**Deploy log**\n\n- ${nothing}\n- 🔓 \`staging\`: released\n- ${nothing}`);
+  let body = withLogLine(renderMarkdown({ environments: [] }, { preamble: section('status', 'one') }), loggedFor(3001, nothing));
+  body = withLogLine(body, '🔓 `staging`: released');
+  assert.equal(withLogLine(body, loggedFor(3001, nothing)), body, 'comment 3001 delivered again');
+  body = withLogLine(body, loggedFor(3002, nothing));
+  assert.equal(sectionOf(body, 'log'), `**Deploy log**\n\n- ${nothing} <!-- fsm-gitops:comment 3002 -->\n- 🔓 \`staging\`: released\n- ${nothing} <!-- fsm-gitops:comment 3001 -->`);
 });
