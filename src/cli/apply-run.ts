@@ -76,7 +76,10 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
   })
     .catch((error: unknown) => {
       const credentials = credentialFailure(error, client.server);
-      throw credentials ? new LiveStateError(credentials) : error;
+      const failure = credentials ? new LiveStateError(credentials) : error;
+      // applyEnvironment throws only before its first write (once it wrote, the outcome says what happened).
+      if (failure instanceof Error && !run.interruption?.signal.aborted) failure.message = `${failure.message}; nothing was applied`;
+      throw failure;
     })
     .finally(async () => {
       await shown?.done();

@@ -62,7 +62,7 @@ test('the Lease is created, then the live state read, before the apply workflow 
   assert.match(stderr, /staging: kubeconfig context "staging" \(named after cluster "staging"\), server https:\/\/head-start\.test:6443\nstaging: taking the apply lock\nstaging: reading live state from https:\/\/head-start\.test:6443\n/);
 });
 
-test('a Lease someone holds: the create sent ahead is answered 409, nothing is read, and the apply says and exits as it always did', async (t) => {
+test('a Lease someone holds: the create sent ahead is answered 409, nothing is read, and the apply says so, that nothing was applied, and exits 3', async (t) => {
   fake.seed(LEASE, theirLease('bob@ci', 1));
   const run = await cli([...(await applyArgs(t)), '--yes', '--lock-timeout', '0']);
   assert.equal(run.code, 3);
@@ -71,7 +71,7 @@ test('a Lease someone holds: the create sent ahead is answered 409, nothing is r
     [
       `staging: kubeconfig context "staging" (named after cluster "staging"), server ${SERVER}`,
       'staging: taking the apply lock',
-      'fsm-gitops: environment staging is locked by bob@ci (applying commit abc): lease fsm-system/fsm-gitops-staging; try again when it is done',
+      'fsm-gitops: environment staging is locked by bob@ci (applying commit abc): lease fsm-system/fsm-gitops-staging; try again when it is done; nothing was applied',
       '',
     ].join('\n'),
   );
