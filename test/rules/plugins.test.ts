@@ -19,7 +19,9 @@ test('plugin kinds need enablePluginPolicy in the MeshConfig that will be live',
   const plan = await planFiles(withoutMeshConfig);
   const findings = withCode(plan.findings, 'plugin-policy-disabled');
   assert.equal(findings.length, 3);
-  assert.match(findings[0]!.message, /enablePluginPolicy: true/);
+  assert.match(findings[0]!.message, /the MeshConfig after this change still has spec\.featureFlags\.enablePluginPolicy off; set spec\.featureFlags\.enablePluginPolicy: true/);
+  const off = await planFiles({ ...VALID, 'meshconfig.yaml': ENABLE_PLUGINS.replace('enablePluginPolicy: true', 'enablePluginPolicy: false') });
+  assert.match(withCode(off.findings, 'plugin-policy-disabled')[0]!.message, /and this change turns it off \(spec\.featureFlags\.enablePluginPolicy: false in clusters\/staging\/meshconfig\.yaml:8\)/);
 });
 
 test('one mistake, one error: a MeshConfig that cannot be read or is refused is not also "plugin policy off" on every plugin', async () => {
