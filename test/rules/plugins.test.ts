@@ -66,6 +66,8 @@ test('a chain mounting a Plugin that exists nowhere is an error; one in the clus
   assert.equal(finding?.path, 'spec.chains[0].plugins[1]');
   const inCluster = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['cors', 'team-authz'] }) });
   assert.deepEqual(withCode(inCluster.findings, 'plugin-ref-missing'), []);
+  const typo = await planFiles({ ...VALID, 'chain.yaml': chainYaml('cors-chain', { plugins: ['crso'] }), 'config.yaml': pluginConfigYaml('cors-config', { plugin: 'team-auth' }) });
+  assert.deepEqual(withCode(typo.findings, 'plugin-ref-missing').map((f) => /\(did you mean "([^"]+)"\?\)/.exec(f.message)?.[1]).sort(), ['cors', 'team-authz']);
 });
 
 test('a Plugin this change prunes does not count as existing', async () => {

@@ -25,7 +25,7 @@ export const pluginChainsRule: Rule = {
         if (!Array.isArray(mounted)) return;
         mounted.forEach((plugin, j) => {
           if (typeof plugin === 'string' && !plugins.has(plugin)) {
-            findings.push(findingAt(chain, ['spec', 'chains', i, 'plugins', j], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`));
+            findings.push(findingAt(chain, ['spec', 'chains', i, 'plugins', j], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${didYouMean(plugin, plugins)}${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`));
           }
         });
       });
@@ -47,7 +47,7 @@ function pluginConfigRefs(context: PlanContext, plugins: ReadonlySet<string>): F
     const plugin = getAt(config.object, ['spec', 'plugin']);
     if (typeof plugin !== 'string') return [];
     if (!plugins.has(plugin)) {
-      return [findingAt(config, ['spec', 'plugin'], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`)];
+      return [findingAt(config, ['spec', 'plugin'], 'error', 'plugin-ref-missing', `Plugin "${plugin}" does not exist in the repository or the cluster${didYouMean(plugin, plugins)}${prunedNote(context, plugin)}${unreadNote(context)}; add its manifest or fix the name`)];
     }
     if (!mounted.has(plugin)) {
       return [findingAt(config, ['spec', 'plugin'], 'warning', 'plugin-not-mounted', `no PluginChain mounts Plugin "${plugin}", so this PluginConfig has no effect; add the plugin to a PluginChain's spec.chains[].plugins`)];
