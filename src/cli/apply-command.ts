@@ -37,6 +37,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
       timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
       output: { type: 'string', short: 'o' },
       'no-color': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       // plan's, refused with the reason rather than as an unknown option.
       cluster: { type: 'string', multiple: true, default: [] },
@@ -78,7 +79,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
       throw error;
     }
     const run = { repo, environment: values.env, kubeconfig, headStart, commit: await commit, actor, lockWaitSeconds, deadline, interruption };
-    return await runApply({ ...run, yes: values.yes, output: values.output, format, noColor: values['no-color'] }, io);
+    return await runApply({ ...run, yes: values.yes, output: values.output, format, noColor: values['no-color'], quiet: values.quiet }, io);
   } finally {
     interruption.dispose();
   }

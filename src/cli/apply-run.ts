@@ -35,6 +35,8 @@ export interface ApplyRun {
   output: string | undefined;
   format: Format;
   noColor: boolean;
+  /** -q: no progress on stderr (the context line, the steps as they run); the steps are listed on stdout at the end. */
+  quiet?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface ApplyRun {
 export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
   const { environment, config, chosen, ahead } = await chooseEnvironment(run, io);
   const { client, choice, says } = chosen;
-  io.stderr(`${says}\n`);
+  if (!run.quiet) io.stderr(`${says}\n`);
   const color = wantsColor(io, run.noColor);
   // With --yes, the plan is printed while the writes start (progress held until then): plan-shown-while-applying.ts.
   let shown: PlanShownWhileApplying | undefined;
@@ -63,7 +65,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     deadline: run.deadline,
     ahead,
     signal: run.interruption?.signal,
-    progress: (message) => (shown ?? io).stderr(`${message}\n`),
+    progress: run.quiet ? undefined : (message) => (shown ?? io).stderr(`${message}\n`),
     async confirm(plan) {
       if (run.yes) {
         shown = new PlanShownWhileApplying(plan, io, color);
@@ -90,7 +92,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     return outcome;
   }
   const interrupted = run.interruption?.exitCode();
-  const code = report(outcome, io, color, interrupted);
+  const code = report(outcome, io, color, interrupted, run.quiet);
   if (run.output !== undefined) {
     const exit = { code, meaning: APPLY_EXIT_MEANING[code as keyof typeof APPLY_EXIT_MEANING] };
     await writeFileAtomically(run.output, renderPlan({ environments: [outcome.plan] }, run.format, exit, false));
@@ -158,7 +160,7 @@ async function stoppedBeforeWrites(outcome: Promise<ApplyOutcome>, interruption:
  * Says how the apply ended (stdout: what was done; stderr: warnings and failures) and returns the exit code;
  * `interrupted`: the exit code of an interrupt that came during the writes, which an apply it stopped ends with.
  */
-function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: number): number {
+function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: number, quiet = false): number {
   switch (outcome.status) {
     case 'refused':
       io.stdout(renderText({ environments: [outcome.plan] }, { color }));
@@ -172,9 +174,9 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: 
       return EXIT.declined;
     case 'done': {
       const { result } = outcome;
-      // On a terminal, or when both streams go to one log, stderr's progress has just shown each step: listed
-      // again on stdout it would show twice.
-      if (!((io.stdoutIsTty && io.stderrIsTty) || io.sameOutput)) for (const step of result.done) io.stdout(`  ${step}\n`);
+      // On a terminal, or when both streams go to one log, stderr's progress has just shown each step (unless
+      // -q): listed again on stdout it would show twice.
+      if (quiet || !((io.stdoutIsTty && io.stderrIsTty) || io.sameOutput)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
       if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);

@@ -103,6 +103,8 @@ Options:
                           for .json (its summary's exitCode and exitMeaning say how the apply ended),
                           Markdown for .md, else text. The plan is still shown on the terminal
   --no-color              Plain text even on a terminal
+  -q, --quiet             No progress on stderr (the context, the lock, the steps as they run); the steps
+                          done are listed on stdout at the end, and warnings and failures still go to stderr
   -h, --help              Show this help
 
 Exit codes:

@@ -58,6 +58,20 @@ test('apply into one log (stdout and stderr the same file, as `> log 2>&1` or a 
   }
 });
 
+test('apply -q on a terminal: nothing on stderr but failures and warnings; the steps done are listed on stdout at the end', async (t) => {
+  servedExampleCluster(SERVER);
+  const kubeconfig = await writeKubeconfig(t, { server: SERVER, cluster: 'staging', context: 'staging' });
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (text) => void out.push(text), stderr: (text) => void err.push(text), stdoutIsTty: true, stderrIsTty: true, env: { NO_COLOR: '1' }, stdinIsTty: false, ask: () => Promise.reject(new Error('--yes asks nothing')) };
+  assert.equal(await runCli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '-q', '--commit', 'abc123'], io), 0, err.join(''));
+  assert.equal(err.join(''), '', 'no context line, no lock, no steps on stderr');
+  const lines = out.join('').split('\n');
+  assert.equal(lines.filter((line) => line.trim() === 'create Plugin cors-policy').length, 1, lines.join('\n'));
+  assert.match(out.join(''), /Applied \d+ changes to staging\.\n$/);
+  nock.cleanAll();
+});
+
 test('processIo knows when stdout and stderr are one file', () => {
   const probe = "import('./src/cli/io.ts').then((m) => process.stdout.write(String(m.processIo().sameOutput)))";
   const run = (stdio: StdioOptions) => spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { stdio, encoding: 'utf8' });
