@@ -1,7 +1,7 @@
 import { getAt, isObject, type JsonObject, type PathSegment } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
-import { ownersOf } from './managed-fields.ts';
+import { applyEntries, ownersOf } from './managed-fields.ts';
 
 /**
  * `live` without the fields a server-side apply of `applied` by fsm-gitops removes: fields under `spec` that
@@ -13,11 +13,9 @@ import { ownersOf } from './managed-fields.ts';
  * `--show-managed-fields`) is returned as it is: then no removal can be told.
  */
 export function withoutDroppedFields(live: KubeObject, applied: KubeObject): KubeObject {
-  const managed = Array.isArray(live.metadata['managedFields']) ? live.metadata['managedFields'] : [];
-  const ours = managed.filter((m): m is JsonObject => isObject(m) && m['manager'] === FIELD_MANAGER && m['operation'] === 'Apply' && isObject(m['fieldsV1']));
   const dropped: PathSegment[][] = [];
-  for (const entry of ours) {
-    const spec = (entry['fieldsV1'] as JsonObject)['f:spec'];
+  for (const entry of applyEntries(live, FIELD_MANAGER)) {
+    const spec = getAt(entry['fieldsV1'], ['f:spec']);
     if (isObject(spec)) collectDropped(spec, ['spec'], live, applied, dropped);
   }
   if (dropped.length === 0) return live;

@@ -23,6 +23,13 @@ function entries(object: KubeObject): Entry[] {
   );
 }
 
+/** The managedFields entries `manager` wrote by server-side apply (operation Apply, not to a subresource), as stored. */
+export function applyEntries(object: KubeObject, manager: string): JsonObject[] {
+  const managed = object.metadata['managedFields'];
+  if (!Array.isArray(managed)) return [];
+  return managed.filter((m): m is JsonObject => isObject(m) && m['manager'] === manager && m['operation'] === 'Apply' && !m['subresource']);
+}
+
 /**
  * The newest managedFields entry of a manager, or undefined if it never wrote the object (or every field it
  * wrote was taken by others: the server drops an entry left with no fields). For fsm-gitops, which only

@@ -4,6 +4,7 @@ import { COMMIT_ANNOTATION, FIELD_MANAGER } from '../core/ownership.ts';
 import { CrdSchemas, schemaAt, schemaChild } from '../fsm/crd-schemas.ts';
 import type { LiveState } from '../live/live-state.ts';
 import { liveObjectsByKey } from './live-objects.ts';
+import { applyEntries } from './managed-fields.ts';
 
 /** What fsm-gitops writes of an object and the managedFields record: metadata beyond these makes no proof. */
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
@@ -38,8 +39,7 @@ export function dryRunNeeded(objects: readonly KubeObject[], live: LiveState): K
 export function provenUnchanged(applied: KubeObject, live: KubeObject | undefined, schema: JsonObject): boolean {
   if (!live || live.apiVersion !== applied.apiVersion) return false;
   if (!Object.keys(applied).every((key) => TOP_LEVEL.has(key)) || !Object.keys(applied.metadata).every((key) => METADATA.has(key))) return false;
-  const entries = Array.isArray(live.metadata['managedFields']) ? live.metadata['managedFields'].filter(isObject) : [];
-  const ours = entries.filter((e) => e['manager'] === FIELD_MANAGER && e['operation'] === 'Apply' && !e['subresource']);
+  const ours = applyEntries(live, FIELD_MANAGER);
   const entry = ours[0];
   if (ours.length !== 1 || !entry || entry['apiVersion'] !== applied.apiVersion || !isObject(entry['fieldsV1'])) return false;
   const fields = entry['fieldsV1'];
