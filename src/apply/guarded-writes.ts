@@ -58,8 +58,11 @@ export async function applyIfOurs(client: KubeApi, step: Step, environment: stri
   }
 }
 
-/** The configuration to apply, made conditional on `before`: its resourceVersion and uid, or ABSENT_VERSION when there was none. */
-function conditionalOn(object: KubeObject, before: KubeObject | undefined): KubeObject {
+/**
+ * The configuration to apply, made conditional on `before`: its resourceVersion and uid (so a missing object is
+ * not created), or ABSENT_VERSION when there was none (so an existing one is not written over).
+ */
+export function conditionalOn(object: KubeObject, before: KubeObject | undefined): KubeObject {
   const body = structuredClone(object);
   body.metadata['resourceVersion'] = before ? (resourceVersionOf(before) ?? '') : ABSENT_VERSION;
   const uid = before?.metadata['uid'];

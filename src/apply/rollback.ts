@@ -6,6 +6,7 @@ import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { APPLY_PATCH, deleteFsmObject, fsmObjectPath } from '../kube/fsm-objects.ts';
 import { carriesCommit } from './commit-annotation.ts';
+import { conditionalOn } from './guarded-writes.ts';
 import { resourceVersionOf } from './lease-object.ts';
 import { LeaseLostError } from './lease-renewal.ts';
 import { isRestored, restoreConfig } from './restore-config.ts';
@@ -84,10 +85,7 @@ async function undo(client: KubeApi, step: Step, context: UndoContext): Promise<
 }
 
 async function restore(client: KubeApi, before: KubeObject, applied: KubeObject, current: KubeObject, context: UndoContext): Promise<string | undefined> {
-  const config = restoreConfig(before, applied);
-  config.metadata['resourceVersion'] = resourceVersionOf(current) ?? '';
-  // A server-side apply creates what is gone whatever its resourceVersion; the uid keeps it a restore (guarded-writes.ts).
-  if (typeof current.metadata['uid'] === 'string') config.metadata['uid'] = current.metadata['uid'];
+  const config = conditionalOn(restoreConfig(before, applied), current);
   try {
     await client.request({
       method: 'PATCH',
