@@ -7,9 +7,10 @@ import { codeUnitEscape } from './bidi-controls.ts';
  * separators, zero-width characters, and the direction marks, embeddings, overrides and isolates of the
  * Unicode bidirectional algorithm (UAX #9; CVE-2021-42574, "Trojan Source"), and the BOM.
  */
-export const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const HIDDEN_CLASS = String.raw`\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff`;
+export const HIDDEN = new RegExp(`[${HIDDEN_CLASS}]`, 'g');
 /** HIDDEN and the newline. */
-export const HIDDEN_OR_NEWLINE = /[\u0000-\u0008\n\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+export const HIDDEN_OR_NEWLINE = new RegExp(`[\\n${HIDDEN_CLASS}]`, 'g');
 
 /** The first hidden, terminal-controlling or newline character of `text` and its index, escaped as the terminal output shows it (`\u001b`). */
 export function firstHidden(text: string): { escaped: string; index: number } | undefined {
