@@ -10,16 +10,19 @@ import { didYouMean as suggestKey } from '../core/did-you-mean.ts';
 
 export interface Classified {
   managed: ManagedResource[];
+  /** Refused only for where they are (a namespace): never applied, but their content is still checked (PlanContext.misplaced). */
+  misplaced: ManagedResource[];
   findings: Finding[];
 }
 
 /**
  * Sorts the repository's resources into those fsm-gitops may manage and those it must refuse:
- * kinds that are not FSM's, namespaces outside the environment, duplicates. Refused resources take no
- * further part in the plan, so nothing about them is ever applied.
+ * kinds that are not FSM's, namespaces outside the environment, duplicates. Refused resources are never applied; those
+ * refused only for their namespace are returned as `misplaced`, for the rules that check one manifest's own content.
  */
 export function classifyResources(resources: readonly DesiredResource[], environment: EnvironmentConfig, allowedNamespaces: readonly string[]): Classified {
   const managed: ManagedResource[] = [];
+  const misplaced: ManagedResource[] = [];
   const findings: Finding[] = [];
   const seen = new Map<string, DesiredResource>();
   const allowed = new Set(allowedNamespaces);
@@ -41,6 +44,7 @@ export function classifyResources(resources: readonly DesiredResource[], environ
     const problem = nameProblem(info.kind, object.metadata.name, object.metadata['namespace']) ?? namespaceProblem(info.kind, info.namespaced, namespace, object.metadata.name, environment, allowed);
     if (problem) {
       pushScopeFinding(findings, resource, problem);
+      if (problem.field === 'namespace' && problem.code !== 'metadata-invalid') misplaced.push({ ...resource, kind: info.kind });
       continue;
     }
     const key = objectKey(object);
@@ -53,7 +57,7 @@ export function classifyResources(resources: readonly DesiredResource[], environ
     seen.set(key, resource);
     managed.push({ ...resource, kind: info.kind });
   }
-  return { managed, findings };
+  return { managed, misplaced, findings };
 }
 
 function pushScopeFinding(findings: Finding[], resource: DesiredResource, problem: Problem): void {

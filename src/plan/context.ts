@@ -26,7 +26,7 @@ export interface BuiltContext {
 export function buildContext(desired: DesiredEnvironment, live: LiveState, chart?: ChartRender): BuiltContext {
   const environment = desired.environment;
   const allowedNamespaces = environment.namespaces ?? monitoredNamespaces(live.namespaces, environment.mesh.name);
-  const { managed, findings } = classifyResources(desired.resources, environment, allowedNamespaces);
+  const { managed, misplaced, findings } = classifyResources(desired.resources, environment, allowedNamespaces);
   const schemas = new CrdSchemas(live.crds, (kind, group) => missingCrd(live, environment.mesh, kind, group));
   const meshConfig = managed.find((r) => r.kind === 'MeshConfig');
   let effectiveMeshConfig: KubeObject | undefined = live.meshConfig;
@@ -43,7 +43,7 @@ export function buildContext(desired: DesiredEnvironment, live: LiveState, chart
       ? { deployed: coalesceValues(release.chartValues, release.config), wanted: coalesceValues(release.chartValues, releaseValues(desired.values.values, environment.mesh.name)) }
       : undefined;
   return {
-    context: { environment, desired, live, schemas, managed, effectiveMeshConfig, allowedNamespaces, pruned, helmValues, ...(chart ? { chart } : {}) },
+    context: { environment, desired, live, schemas, managed, misplaced, effectiveMeshConfig, allowedNamespaces, pruned, helmValues, ...(chart ? { chart } : {}) },
     findings: [...findings, ...pruneFindings],
   };
 }

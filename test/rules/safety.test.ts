@@ -40,6 +40,19 @@ test('a namespace outside the mesh is refused; the default allowed set is the mo
   assert.equal(plan.changes.some((c) => c.kind === 'PluginChain' && c.name === 'c'), false);
 });
 
+test('a manifest refused for its namespace still has its other errors shown, and none of it is applied', async () => {
+  const chain = chainYaml('c', { namespace: 'kube-system', selectors: '    podSelector:\n      matchLabels:\n        "bad key!": x\n' }).replace('  chains:', '  chainz: []\n  chains:');
+  const plugin = pluginYaml('p', 'pipy().pipeline(').replace('  name: p\n', '  name: p\n  namespace: bookinfo\n  labelz: {}\n');
+  const meshConfig = 'apiVersion: config.flomesh.io/v1alpha3\nkind: MeshConfig\nmetadata:\n  name: fsm-mesh-config\n  namespace: default\nspec:\n  traffic:\n    outboundPortExclusionList: [70000]\n';
+  const plan = await planFiles({ 'meshconfig.yaml': meshConfig, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chain, 'p.yaml': plugin });
+  const codes = (file: string): string[] => plan.findings.filter((f) => f.file === `clusters/staging/${file}`).map((f) => f.code).sort();
+  assert.deepEqual(codes('chain.yaml'), ['namespace-not-allowed', 'schema-unknown-field', 'selector-invalid']);
+  assert.deepEqual(codes('p.yaml'), ['manifest-invalid', 'pipyscript-syntax', 'schema-unknown-field']);
+  // Merged onto nothing: a misplaced MeshConfig's partial spec is not "missing" the bootstrap's required fields.
+  assert.deepEqual(codes('meshconfig.yaml'), ['namespace-not-allowed', 'port-invalid']);
+  assert.deepEqual(plan.changes.filter((c) => ['c', 'p', 'fsm-mesh-config'].includes(c.name) && c.action !== 'unchanged'), []);
+});
+
 test('the environment namespaces list replaces the default', async () => {
   const config = 'environments:\n  staging:\n    path: clusters/staging\n    cluster: s\n    namespaces: [payments]\n';
   const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('c') }, { config });

@@ -1,6 +1,6 @@
 import { findingAt } from '../../core/findings.ts';
 import { validateObjectMeta } from '../../schema/object-meta.ts';
-import type { Rule } from './rule.ts';
+import { contentOf, type Rule } from './rule.ts';
 
 /**
  * Each manifest's `metadata` as the API server validates a custom resource's ObjectMeta (schema/object-meta.ts):
@@ -11,7 +11,7 @@ import type { Rule } from './rule.ts';
 export const metadataRule: Rule = {
   name: 'metadata',
   check(context) {
-    return context.managed.flatMap((resource) =>
+    return contentOf(context).flatMap((resource) =>
       validateObjectMeta(resource.object.metadata).map((v) => findingAt(resource, v.path, v.severity, v.code, v.message)),
     );
   },

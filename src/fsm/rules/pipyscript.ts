@@ -6,7 +6,7 @@ import { getAt } from '../../core/json.ts';
 import type { DesiredEnvironment } from '../../desired/desired-state.ts';
 import { TimeSlices } from '../../core/next-turn.ts';
 import { isFsmKind } from '../kinds.ts';
-import { ofKind, type ManagedResource, type Rule } from './rule.ts';
+import { contentOf, type ManagedResource, type Rule } from './rule.ts';
 
 type ParsedScripts = Map<string, ScriptError | undefined>;
 
@@ -23,7 +23,7 @@ export const pipyscriptRule: Rule = {
       if (!parsed.has(script)) parsed.set(script, syntaxError(script));
       return parsed.get(script);
     };
-    return ofKind(context, 'Plugin').flatMap((resource) => checkPlugin(resource, errorOf));
+    return contentOf(context, 'Plugin').flatMap((resource) => checkPlugin(resource, errorOf));
   },
 };
 

@@ -16,6 +16,12 @@ export interface PlanContext {
   schemas: CrdSchemas;
   /** Repository resources of FSM's kinds that passed the safety checks, each with its kind. */
   managed: ManagedResource[];
+  /**
+   * Repository resources refused only for their namespace (namespace-not-allowed, a namespace on a cluster-scoped
+   * kind): never applied, but the rules that read one manifest alone check them too, so that one round of fixes
+   * clears the file instead of its other errors showing only once it is moved.
+   */
+  misplaced: readonly ManagedResource[];
   /** The MeshConfig as it will be once this change is applied (live merged with the repo), if any. */
   effectiveMeshConfig: KubeObject | undefined;
   /** Namespaces this environment may put namespaced resources in. */
@@ -40,6 +46,15 @@ export interface Rule {
 
 export function ofKind(context: PlanContext, kind: FsmKind): ManagedResource[] {
   return context.managed.filter((r) => r.kind === kind);
+}
+
+/**
+ * The resources whose own content a rule checks: the managed ones and the misplaced ones (PlanContext.misplaced).
+ * Only for rules that read one manifest alone; a rule about the cluster after the change reads ofKind/objectsAfter.
+ */
+export function contentOf(context: PlanContext, kind?: FsmKind): ManagedResource[] {
+  const all = [...context.managed, ...context.misplaced];
+  return kind ? all.filter((r) => r.kind === kind) : all;
 }
 
 /**

@@ -4,7 +4,7 @@ import { formatPath, getAt, type JsonPath } from '../../core/json.ts';
 import { validateOpenApi } from '../../schema/openapi.ts';
 import type { SchemaViolation } from '../../schema/violation.ts';
 import { apiGroup, apiVersionOnly } from '../../core/kube.ts';
-import type { ManagedResource, PlanContext, Rule } from './rule.ts';
+import { contentOf, type ManagedResource, type PlanContext, type Rule } from './rule.ts';
 
 /**
  * Each resource against its CRD's openAPIV3Schema, from the cluster itself. The MeshConfig is checked
@@ -13,17 +13,19 @@ import type { ManagedResource, PlanContext, Rule } from './rule.ts';
 export const schemaRule: Rule = {
   name: 'schema',
   check(context) {
-    return context.managed.flatMap((resource) => checkResource(context, resource));
+    const placed = new Set(context.managed);
+    return contentOf(context).flatMap((resource) => checkResource(context, resource, placed.has(resource)));
   },
 };
 
-function checkResource(context: PlanContext, resource: ManagedResource): Finding[] {
+/** `placed`: the resource is managed, not misplaced; a misplaced MeshConfig is not the mesh's, so nothing is merged onto it. */
+function checkResource(context: PlanContext, resource: ManagedResource, placed: boolean): Finding[] {
   const { object } = resource;
   const lookup = context.schemas.lookup(object.apiVersion, object.kind);
-  if (!lookup.ok) return [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)];
-  const merged = resource.kind === 'MeshConfig' ? context.effectiveMeshConfig : undefined;
+  if (!lookup.ok) return placed ? [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)] : [];
+  const merged = resource.kind === 'MeshConfig' && placed ? context.effectiveMeshConfig : undefined;
   // With no live MeshConfig to merge onto, the file's partial spec lacks what the bootstrap's object has: meshconfig-missing speaks once.
-  const noMergeTarget = resource.kind === 'MeshConfig' && context.live.meshConfig === undefined;
+  const noMergeTarget = resource.kind === 'MeshConfig' && (!placed || context.live.meshConfig === undefined);
   const violations = validateOpenApi(lookup.schema, merged ?? object).filter((v) => !coveredByPipyscriptRule(resource, v) && !(noMergeTarget && v.code === 'schema-required'));
   const shown = (list: readonly SchemaViolation[]): Finding[] =>
     list.map((violation) => findingAt(resource, violation.path, 'error', violation.code, merged ? mergedMessage(violation, object) : violation.message));

@@ -2,7 +2,7 @@ import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
 import { getAt } from '../../core/json.ts';
 import { interfaceNameProblem, ipRangeProblem, MULTIPORT_MAX, portProblem } from '../net.ts';
-import { ofKind, type ManagedResource, type Rule } from './rule.ts';
+import { contentOf, type ManagedResource, type Rule } from './rule.ts';
 
 const IP_RANGE_LISTS = ['outboundIPRangeExclusionList', 'outboundIPRangeInclusionList'] as const;
 const PORT_LISTS = ['outboundPortExclusionList', 'inboundPortExclusionList'] as const;
@@ -17,7 +17,7 @@ const INTERFACE_LIST = 'networkInterfaceExclusionList';
 export const trafficListsRule: Rule = {
   name: 'traffic-lists',
   check(context) {
-    return ofKind(context, 'MeshConfig').flatMap((meshConfig) => [...ipRangeFindings(meshConfig), ...portFindings(meshConfig), ...interfaceFindings(meshConfig)]);
+    return contentOf(context, 'MeshConfig').flatMap((meshConfig) => [...ipRangeFindings(meshConfig), ...portFindings(meshConfig), ...interfaceFindings(meshConfig)]);
   },
 };
 
