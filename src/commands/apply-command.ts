@@ -47,6 +47,8 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       continue;
     }
     const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).catch((error: Error) => ({ error })) : { claim: undefined, pin: undefined };
+    // A stale claim given back changes what the other pull requests' status shows, whether or not this apply goes ahead.
+    if ('releasedStale' in held && held.releasedStale) claimsChanged.push(environment.name);
     const status = await approvals.forEnvironment(environment);
     const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
     const unmet = unmetRequirements({
@@ -86,7 +88,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
     log.push(...report.log);
     if (report.refusal) refusals.push(report.refusal);
-    if (environment.deploy === 'on-command') claimsChanged.push(environment.name); // claimed, or given back
+    if (environment.deploy === 'on-command' && !claimsChanged.includes(environment.name)) claimsChanged.push(environment.name); // claimed, or given back
   }
   return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: claimsChanged };
 }
@@ -95,7 +97,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
  * The claim of another pull request that is still open, and the environment's rollback pin. A claim whose
  * pull request was closed meanwhile is stale: it is released here (and logged), as the drift schedule would.
  */
-async function locksOf(cc: CommandContext, environment: EnvironmentConfig, pr: PullRequestState, log: string[]): Promise<{ claim: Claim | undefined; pin: Pin | undefined }> {
+async function locksOf(cc: CommandContext, environment: EnvironmentConfig, pr: PullRequestState, log: string[]): Promise<{ claim: Claim | undefined; pin: Pin | undefined; releasedStale?: true }> {
   const client = await cc.deps.live.client(environment.cluster);
   const pin = await new Pins(client, environment.mesh.namespace).read(environment.name);
   const claims = new Claims(client, environment.mesh.namespace);
@@ -106,7 +108,7 @@ async function locksOf(cc: CommandContext, environment: EnvironmentConfig, pr: P
     if (holder && holder.state === 'closed') {
       await claims.release(environment.name, claim);
       log.push(`\`${environment.name}\`: released the stale claim of #${Number(claim.pr)} (closed)`);
-      return { claim: undefined, pin };
+      return { claim: undefined, pin, releasedStale: true };
     }
   }
   return { claim, pin };

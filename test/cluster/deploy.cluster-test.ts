@@ -497,4 +497,19 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.deepEqual([(await pins.read('staging'))?.sha, (await pins.read('staging'))?.deployment], ['19'.repeat(20), rollback.id]);
     assert.match(log(21), new RegExp(`✅ \`staging\`: rollback of \`1919191\` by alice: (?!rolled back to).*\\(Deployment ${rollback.id}\\)`));
   });
+
+  test('/fsm apply that releases a stale claim and is then refused still refreshes the other pull requests', async () => {
+    // #21 applied before merge and holds staging.
+    await claims().take('staging', { repository: `${OWNER}/${REPO}`, pr: 21, headSha: '21'.repeat(20), actor: 'alice', since: new Date().toISOString() });
+    const files = repo('on-command', '[6379, 1521, 5432, 3306, 9092]');
+    await openPullRequest(25, '25'.repeat(20), files);
+    assert.match(log(25), /🔒 locked by #21/);
+    github.pull(21).state = 'closed'; // closed while no event reached the app
+    await openPullRequest(24, '24'.repeat(20), files);
+    const sent = await say(24, 'alice', '/fsm apply staging');
+    assert.match(sent.replies()[0]!, /approvals 0\/1/, 'refused: no approval');
+    assert.equal(await claims().read('staging'), undefined, 'the stale claim was released');
+    assert.match(log(24), /released the stale claim of #21 \(closed\)/);
+    assert.doesNotMatch(log(25), /locked by #21/, 'the other pull request no longer shows the released claim');
+  });
 });
