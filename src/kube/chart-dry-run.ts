@@ -92,11 +92,17 @@ function strategicMerge(object: KubeObject): boolean {
 /** A quoted value this long is the whole object echoed back (a patch the server could not decode), not the value at fault. */
 const ECHO_CHARS = 200;
 
+const ECHOED = 'Invalid value: (the object as patched)';
+/** How the server words a patch whose result does not decode (it names no object: the decode failed before one existed). */
+const UNDECODED = `"" is invalid: patch: ${ECHOED}: `;
+
 /**
  * The server's message without the object it echoes: a patch that does not decode is refused as `"" is invalid:
  * patch: Invalid value: "{...the whole patched object, managedFields included...}": <why>`, 10 KB whose point
- * (`quantities must match ...`) is at the end. Shorter quoted values, which name the value at fault, stay.
+ * (`quantities must match ...`) is at the end; it becomes `the patched object does not decode: <why>`. Shorter
+ * quoted values, which name the value at fault, stay.
  */
 export function withoutObjectEcho(message: string): string {
-  return message.replace(new RegExp(`Invalid value: "(?:[^"\\\\]|\\\\.){${ECHO_CHARS},}"`, 'g'), 'Invalid value: (the object as patched)');
+  const shortened = message.replace(new RegExp(`Invalid value: "(?:[^"\\\\]|\\\\.){${ECHO_CHARS},}"`, 'g'), ECHOED);
+  return shortened.startsWith(UNDECODED) ? `the patched object does not decode: ${shortened.slice(UNDECODED.length)}` : shortened;
 }

@@ -118,7 +118,7 @@ test("a value the API server refuses in the objects, not in the chart's schema (
   assert.deepEqual(findings.filter((f) => f.code === 'chart-render-failed'), [], 'helm renders it: only the API server refuses it');
   const rejected = findings.filter((f) => f.code === 'server-rejected');
   assert.equal(rejected.length, 1, JSON.stringify(findings));
-  assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): .*Invalid value: \(the object as patched\): .*quantities must match .*"cpu":"2x"/);
+  assert.match(rejected[0]!.message, /^the API server refuses Deployment fsm-system\/fsm-controller as the chart renders it with these values \(dry run of the upgrade's write\): the patched object does not decode: .*quantities must match .*"cpu":"2x"/);
   assert.ok(rejected[0]!.message.length < 1500, `the object the server echoes is left out: ${rejected[0]!.message.length} characters`);
   assert.deepEqual([rejected[0]!.file, rejected[0]!.line, rejected[0]!.path], ['clusters/staging/values.yaml', 5, 'fsm.fsmController.resource.limits.cpu'], 'at the line that sets the refused value');
 });
