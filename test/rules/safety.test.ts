@@ -53,6 +53,14 @@ test('a manifest refused for its namespace still has its other errors shown, and
   assert.deepEqual(plan.changes.filter((c) => ['c', 'p', 'fsm-mesh-config'].includes(c.name) && c.action !== 'unchanged'), []);
 });
 
+test('a misplaced copy of a Plugin sharing its .js file reports a script error once; a misplaced manifest in a version the cluster lacks says so', async () => {
+  const misplaced = pluginYaml('p', null).replace('  name: p\n', '  name: p\n  namespace: bookinfo\n');
+  const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'a.yaml': pluginYaml('p', null), 'b.yaml': misplaced, 'p.js': 'pipy().pipeline(' });
+  assert.equal(withCode(plan.findings, 'pipyscript-syntax').length, 1);
+  const version = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'b.yaml': pluginYaml('q').replace('v1alpha1', 'v1beta9').replace('  name: q\n', '  name: q\n  namespace: bookinfo\n') });
+  assert.deepEqual(version.findings.filter((f) => f.file === 'clusters/staging/b.yaml').map((f) => f.code).sort(), ['manifest-invalid', 'schema-unavailable']);
+});
+
 test('the environment namespaces list replaces the default', async () => {
   const config = 'environments:\n  staging:\n    path: clusters/staging\n    cluster: s\n    namespaces: [payments]\n';
   const plan = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('c') }, { config });

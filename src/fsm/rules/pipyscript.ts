@@ -23,7 +23,15 @@ export const pipyscriptRule: Rule = {
       if (!parsed.has(script)) parsed.set(script, syntaxError(script));
       return parsed.get(script);
     };
-    return contentOf(context, 'Plugin').flatMap((resource) => checkPlugin(resource, errorOf));
+    // A misplaced copy of a Plugin takes the same <name>.js as the managed one: that file is reported once.
+    const scriptFiles = new Set<string>();
+    return contentOf(context, 'Plugin').flatMap((resource) => {
+      if (resource.scriptFile !== undefined) {
+        if (scriptFiles.has(resource.scriptFile)) return [];
+        scriptFiles.add(resource.scriptFile);
+      }
+      return checkPlugin(resource, errorOf);
+    });
   },
 };
 

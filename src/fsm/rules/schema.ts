@@ -22,7 +22,7 @@ export const schemaRule: Rule = {
 function checkResource(context: PlanContext, resource: ManagedResource, placed: boolean): Finding[] {
   const { object } = resource;
   const lookup = context.schemas.lookup(object.apiVersion, object.kind);
-  if (!lookup.ok) return placed ? [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)] : [];
+  if (!lookup.ok) return [findingAt(resource, ['apiVersion'], 'error', 'schema-unavailable', lookup.reason)];
   const merged = resource.kind === 'MeshConfig' && placed ? context.effectiveMeshConfig : undefined;
   // With no live MeshConfig to merge onto, the file's partial spec lacks what the bootstrap's object has: meshconfig-missing speaks once.
   const noMergeTarget = resource.kind === 'MeshConfig' && (!placed || context.live.meshConfig === undefined);
