@@ -40,7 +40,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   ]);
   const refusals: string[] = [];
   const log: string[] = [];
-  const claimsChanged: string[] = [];
+  const claimsChanged = new Set<string>();
   for (const environment of targets) {
     if (environment.deploy === 'on-command' && !touched.includes(environment)) {
       refusals.push(describeUnmet(environment.name, [{ problem: `#${number} changes nothing in ${environment.path}/`, unblock: 'apply only an environment the pull request changes' }]));
@@ -48,7 +48,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     }
     const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).catch((error: Error) => ({ error })) : { claim: undefined, pin: undefined };
     // A stale claim given back changes what the other pull requests' status shows, whether or not this apply goes ahead.
-    if ('releasedStale' in held && held.releasedStale) claimsChanged.push(environment.name);
+    if ('releasedStale' in held && held.releasedStale) claimsChanged.add(environment.name);
     const status = await approvals.forEnvironment(environment);
     const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
     const unmet = unmetRequirements({
@@ -88,9 +88,9 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
     log.push(...report.log);
     if (report.refusal) refusals.push(report.refusal);
-    if (environment.deploy === 'on-command' && !claimsChanged.includes(environment.name)) claimsChanged.push(environment.name); // claimed, or given back
+    if (environment.deploy === 'on-command') claimsChanged.add(environment.name); // claimed, or given back
   }
-  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: claimsChanged };
+  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: [...claimsChanged] };
 }
 
 /**

@@ -4,7 +4,7 @@ import { formatPath, getAt, type JsonPath } from '../../core/json.ts';
 import { validateOpenApi } from '../../schema/openapi.ts';
 import type { SchemaViolation } from '../../schema/violation.ts';
 import { apiGroup, apiVersionOnly } from '../../core/kube.ts';
-import { contentOf, type ManagedResource, type PlanContext, type Rule } from './rule.ts';
+import type { ManagedResource, PlanContext, Rule } from './rule.ts';
 
 /**
  * Each resource against its CRD's openAPIV3Schema, from the cluster itself. The MeshConfig is checked
@@ -13,8 +13,7 @@ import { contentOf, type ManagedResource, type PlanContext, type Rule } from './
 export const schemaRule: Rule = {
   name: 'schema',
   check(context) {
-    const placed = new Set(context.managed);
-    return contentOf(context).flatMap((resource) => checkResource(context, resource, placed.has(resource)));
+    return [...context.managed.map((r) => checkResource(context, r, true)), ...context.misplaced.map((r) => checkResource(context, r, false))].flat();
   },
 };
 
