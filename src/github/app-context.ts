@@ -48,3 +48,12 @@ export interface EventContext {
    */
   finalAttempt: boolean;
 }
+
+/**
+ * What recomputing a pull request's status block needs (refresh-status.ts): an event's context has it, and so
+ * does the drift schedule, which has no event but releases claims and lifts pins too (drift-run.ts).
+ */
+export interface StatusContext extends Pick<EventContext, 'octokit' | 'ref' | 'identity' | 'log' | 'deadline'> {
+  repository: Pick<RepositoryRef, 'fullName'>;
+  deps: Pick<AppDependencies, 'live'>;
+}

@@ -5,7 +5,7 @@ import { Pins, type Pin } from '../deploy/pins.ts';
 import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
-import type { EventContext } from './app-context.ts';
+import type { StatusContext } from './app-context.ts';
 import { environmentsTag } from './sticky-comment.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
 import { PeopleDirectory, TeamsUnreadableError } from './reviewer-standing.ts';
@@ -43,7 +43,7 @@ export interface EnvironmentLocks {
 }
 
 /** Reads an environment's claim and pin from its cluster; a cluster that cannot be reached is said, not thrown. */
-export async function readLocks(ctx: EventContext, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
+export async function readLocks(ctx: Pick<StatusContext, 'deps'>, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
   if (ctx.deps.live.isSnapshot(environment.cluster)) return { claim: undefined, pin: undefined, snapshot: true };
   try {
     const client = await ctx.deps.live.client(environment.cluster);
@@ -60,7 +60,7 @@ export async function readLocks(ctx: EventContext, environment: EnvironmentConfi
  * who holds it (claim) and whether merge deploys are paused (pin). Recomputed on every review, push and
  * pull request review.
  */
-export async function deployStatusBlock(ctx: EventContext, pr: StatusTarget, environments: readonly StatusEnvironment[]): Promise<string> {
+export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, environments: readonly StatusEnvironment[]): Promise<string> {
   const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
   const lines: string[] = [];
   for (const environment of environments) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventContext } from './app-context.ts';
+import type { EventContext, StatusContext } from './app-context.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 export interface PullRequestState {
@@ -19,7 +19,7 @@ export interface PullRequestState {
  * GitHub computes it in the background; with `waitForMergeable` it is asked again, a few times, first
  * (https://docs.github.com/rest/guides/using-the-rest-api-to-interact-with-your-git-database#checking-mergeability-of-pull-requests).
  */
-export async function fetchPullRequest(ctx: EventContext, number: number, options: { waitForMergeable?: boolean; delaysMs?: readonly number[] } = {}): Promise<PullRequestState> {
+export async function fetchPullRequest(ctx: Pick<StatusContext, 'octokit' | 'ref' | 'repository'>, number: number, options: { waitForMergeable?: boolean; delaysMs?: readonly number[] } = {}): Promise<PullRequestState> {
   const delays = options.delaysMs ?? [1_000, 2_000, 3_000, 4_000];
   for (let attempt = 0; ; attempt++) {
     const { data } = await ctx.octokit.rest.pulls.get({ ...ctx.ref, pull_number: number });

@@ -1,6 +1,6 @@
 import { limitCommentBody } from '../render/github-limits.ts';
 import { deployStatusBlock, statusEnvironments } from './deploy-status.ts';
-import type { EventContext } from './app-context.ts';
+import type { StatusContext } from './app-context.ts';
 import { fetchPullRequest } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { environmentsShown, findStickyComment, withSection, type StickyComment } from './sticky-comment.ts';
@@ -10,7 +10,7 @@ import { environmentsShown, findStickyComment, withSection, type StickyComment }
  * planning again: after a review is submitted or dismissed, and after a command changed a claim or pin.
  * The environments are those the last review listed; a pull request without the comment is left alone.
  */
-export async function refreshDeployStatus(ctx: EventContext, number: number, found?: StickyComment): Promise<boolean> {
+export async function refreshDeployStatus(ctx: StatusContext, number: number, found?: StickyComment): Promise<boolean> {
   const sticky = found ?? (await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity));
   if (!sticky) return false;
   const pr = await fetchPullRequest(ctx, number);
@@ -29,12 +29,13 @@ const RESERVE_MS = 15_000;
 
 /**
  * After a claim or pin of `environments` changed (an apply took one, a merge, close or `/fsm unlock` released
- * it, a rollback pinned it): the status blocks of the other open pull requests whose comment shows one of them,
- * so they say who holds it now (refreshDeployStatus), not who held it at their last event. At most
- * OTHERS_LOOKED_AT of them, while time is left; one that cannot be refreshed is logged and skipped (the
- * command's work is done, and its own next event refreshes it). Returns how many were refreshed.
+ * it, a rollback pinned it, the drift schedule released or lifted it): the status blocks of the open pull
+ * requests but `except` (the one whose event it was; undefined: none) whose comment shows one of them, so they
+ * say who holds it now (refreshDeployStatus), not who held it at their last event. At most OTHERS_LOOKED_AT of
+ * them, while time is left (ctx.deadline); one that cannot be refreshed is logged and skipped (the work is
+ * done, and the pull request's own next event refreshes it). Returns how many were refreshed.
  */
-export async function refreshOthers(ctx: EventContext, except: number, environments: readonly string[]): Promise<number> {
+export async function refreshOthers(ctx: StatusContext, except: number | undefined, environments: readonly string[]): Promise<number> {
   if (environments.length === 0) return 0;
   const wanted = new Set(environments);
   let refreshed = 0;

@@ -4,27 +4,39 @@ import { Pins } from '../deploy/pins.ts';
 import type { LiveSources } from '../workflow/live-sources.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
+export interface Swept {
+  /** One line per change, for the log: `staging: released the claim of #13 (closed)`. */
+  done: string[];
+  /** The environments whose claim or pin changed, each once: the other pull requests' status blocks name them (refreshOthers). */
+  environments: string[];
+}
+
 /**
  * The drift schedule's housekeeping of claims and pins: a claim whose pull request is closed (a close event
  * lost, or the app down when it came) is released; a pin is removed once the default branch matches the
- * cluster again (a pin set after the clusters were read stays). Returns one line per change, for the log. A cluster that cannot be reached is skipped.
+ * cluster again (a pin set after the clusters were read stays). A cluster that cannot be reached is skipped.
  */
-export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }): Promise<string[]> {
+export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }): Promise<Swept> {
   const { config, inSync } = drift;
   const done: string[] = [];
+  const environments = new Set<string>();
   for (const environment of config.environments) {
     const client = await live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
     const claims = new Claims(client, environment.mesh.namespace);
     const claim = await claims.read(environment.name);
     if (claim && claim.repository === repository && !(await isOpen(octokit, ref, claim.pr))) {
-      if (await claims.release(environment.name, claim)) done.push(`${environment.name}: released the claim of #${claim.pr} (closed)`);
+      if (await claims.release(environment.name, claim)) {
+        done.push(`${environment.name}: released the claim of #${claim.pr} (closed)`);
+        environments.add(environment.name);
+      }
     }
     if (inSync.includes(environment.name) && (await new Pins(client, environment.mesh.namespace).unpin(environment.name, drift.readAt))) {
       done.push(`${environment.name}: the default branch matches the cluster again; deploys resume`);
+      environments.add(environment.name);
     }
   }
-  return done;
+  return { done, environments: [...environments] };
 }
 
 async function isOpen(octokit: Octokit, ref: RepoRef, number: number): Promise<boolean> {

@@ -17,6 +17,7 @@ import { LiveSources } from '../../src/workflow/live-sources.ts';
 import { deliver, exampleRepoFiles, handleTry, testProbot } from '../github/app-harness.ts';
 import { APP_ID, BOT_LOGIN, GitHubWorld, INSTALLATION_ID, OWNER, REPO, type Files } from '../support/github-world.ts';
 import { checkDrift } from '../../src/github/drift-issue.ts';
+import { checkEveryRepository } from '../../src/github/drift-run.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
 import { sweepLocks } from '../../src/github/sweep-locks.ts';
 import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
@@ -335,11 +336,11 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     // A rollback that pins after the clusters were read keeps its pin.
     const pins = new Pins(client, 'fsm-system');
     await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() + 1).toISOString() });
-    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), ['staging: released the claim of #13 (closed)']);
-    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), []);
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), { done: ['staging: released the claim of #13 (closed)'], environments: ['staging'] });
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), { done: [], environments: [] });
     await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() - 1).toISOString() });
     const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! });
-    assert.deepEqual(swept, ['staging: the default branch matches the cluster again; deploys resume']);
+    assert.deepEqual(swept, { done: ['staging: the default branch matches the cluster again; deploys resume'], environments: ['staging'] });
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
   });
@@ -511,5 +512,19 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(await claims().read('staging'), undefined, 'the stale claim was released');
     assert.match(log(24), /released the stale claim of #21 \(closed\)/);
     assert.doesNotMatch(log(25), /locked by #21/, 'the other pull request no longer shows the released claim');
+  });
+
+  test('the drift run that releases the claim of a closed pull request refreshes the other pull requests\' status', async () => {
+    // #27 applied before merge and holds staging; #28 shows it locked.
+    await openPullRequest(27, '27'.repeat(20), repo('on-command', '[6379, 1521]'));
+    await claims().take('staging', { repository: `${OWNER}/${REPO}`, pr: 27, headSha: '27'.repeat(20), actor: 'alice', since: new Date().toISOString() });
+    await openPullRequest(28, '28'.repeat(20), repo('on-command', '[6379, 1521, 5432]'));
+    assert.match(log(28), /🔒 locked by #27/);
+    github.pull(27).state = 'closed'; // closed while no event reached the app
+    const identity = { id: APP_ID, slug: 'fsm-gitops', botLogin: BOT_LOGIN };
+    assert.deepEqual(await checkEveryRepository(probot, live, identity), { checked: 1, failed: 0 });
+    assert.equal(await claims().read('staging'), undefined, 'the drift run released the claim');
+    assert.doesNotMatch(log(28), /locked by #27/, 'the other pull request no longer shows the released claim');
+    assert.match(log(28), /\*\*`staging`\*\*: deploys /, 'its status block was recomputed, not dropped');
   });
 });
