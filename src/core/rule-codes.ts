@@ -60,6 +60,8 @@ export const RULE_CODES = [
   'plugin-ref-missing',
   'plugin-not-mounted',
   'destination-ref-ignored',
+  'destination-ref-incomplete',
+  'destination-ref-unmeshed',
   'selector-invalid',
   // Traffic settings
   'cidr-invalid',

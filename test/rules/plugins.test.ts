@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planFiles, withCode } from '../support/plan-fixture.ts';
+import { exampleLiveState, planFiles, STAGING_CONFIG, withCode } from '../support/plan-fixture.ts';
 import { chainYaml, ENABLE_PLUGINS, pluginConfigYaml, pluginYaml } from '../support/manifests.ts';
 
 const VALID = { 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('cors-chain'), 'config.yaml': pluginConfigYaml('cors-config') };
@@ -87,6 +87,37 @@ test('destinationRefs other than Service are ignored by FSM: a warning', async (
   const plan = await planFiles({ ...VALID, 'config.yaml': pluginConfigYaml('cfg', { kind: 'Deployment' }) });
   const [finding] = withCode(plan.findings, 'destination-ref-ignored');
   assert.equal(finding?.path, 'spec.destinationRefs[0].kind');
+});
+
+test('a Service destinationRef without a namespace or a name matches no Service in FSM: a warning that names what to add', async () => {
+  const config = (ref: string) => ({ ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('      name: productpage\n      namespace: bookinfo\n', ref) });
+  const noNamespace = withCode((await planFiles(config('      name: productpage\n'))).findings, 'destination-ref-incomplete');
+  assert.equal(noNamespace.length, 1);
+  assert.equal(noNamespace[0]!.path, 'spec.destinationRefs[0]');
+  assert.match(noNamespace[0]!.message, /has no namespace: .* add the namespace; for a Service in the PluginConfig's own namespace, that is namespace: bookinfo$/);
+  const neither = withCode((await planFiles(config("      namespace: ''\n"))).findings, 'destination-ref-incomplete');
+  assert.match(neither[0]!.message, /has no namespace and no name: .* add the namespace and the name;/);
+  const noName = withCode((await planFiles(config('      namespace: bookinfo\n'))).findings, 'destination-ref-incomplete');
+  assert.match(noName[0]!.message, /has no name: .* add the name$/);
+  assert.deepEqual(withCode((await planFiles(VALID)).findings, 'destination-ref-incomplete'), [], 'namespace and name written');
+});
+
+test('a Service destinationRef in a namespace the mesh does not monitor is a warning, when the live state knows the monitored namespaces', async () => {
+  const config = { ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('namespace: bookinfo\n  config', 'namespace: legacy\n  config') };
+  const [finding] = withCode((await planFiles(config)).findings, 'destination-ref-unmeshed');
+  assert.equal(finding?.path, 'spec.destinationRefs[0].namespace');
+  assert.match(finding!.message, /^namespace legacy is not monitored by mesh fsm: /);
+  assert.deepEqual(withCode((await planFiles(VALID)).findings, 'destination-ref-unmeshed'), [], 'bookinfo is monitored');
+  // The environment allows bookinfo itself, so the PluginConfig is planned whatever the mesh monitors.
+  const options = { config: `${STAGING_CONFIG}    namespaces: [bookinfo]\n` };
+  // From an API server the monitored namespaces are all that is listed: none listed means none is monitored.
+  const cluster = { ...exampleLiveState(), origin: 'cluster' as const, namespaces: [] };
+  assert.equal(withCode((await planFiles(VALID, { ...options, live: cluster })).findings, 'destination-ref-unmeshed').length, 1);
+  // A snapshot without namespaces, or no cluster at all, says nothing of them.
+  const noNamespaces = exampleLiveState('staging', (objects) => objects.filter((o) => o.kind !== 'Namespace'));
+  assert.deepEqual(withCode((await planFiles(VALID, { ...options, live: noNamespaces })).findings, 'destination-ref-unmeshed'), []);
+  assert.deepEqual(withCode((await planFiles(VALID, { ...options, live: { ...noNamespaces, origin: 'reference' } })).findings, 'destination-ref-unmeshed'), []);
+  assert.equal(withCode((await planFiles(VALID, { ...options, live: { ...cluster, origin: 'snapshot', namespaces: exampleLiveState().namespaces.filter((n) => n.metadata.name !== 'bookinfo') } })).findings, 'destination-ref-unmeshed').length, 1, 'a snapshot with namespaces, bookinfo not among them');
 });
 
 test('a selector operator FSM cannot match is an error', async () => {
