@@ -7,8 +7,11 @@ import { environmentsShown, findStickyComment, withSection, type StickyComment }
 
 /**
  * Recomputes the status block of a pull request's fsm-gitops comment (approvals, claims, pins) without
- * planning again: after a review is submitted or dismissed, and after a command changed a claim or pin.
- * The environments are those the last review listed; a pull request without the comment is left alone.
+ * planning again: after a review is submitted or dismissed, and after a command, a merge or the drift run changed
+ * a claim or pin. The environments are those the last review listed; a pull request without the comment is left
+ * alone. The comment is read again before it is written: one rewritten meanwhile (a review of the pull request,
+ * which the drift run does not wait for) is left as it is, its status block being as new, not overwritten with
+ * the plan read first. Returns whether the block was written or already said the same.
  */
 export async function refreshDeployStatus(ctx: StatusContext, number: number, found?: StickyComment): Promise<boolean> {
   const sticky = found ?? (await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity));
@@ -18,7 +21,10 @@ export async function refreshDeployStatus(ctx: StatusContext, number: number, fo
   const environments = statusEnvironments(environmentsShown(sticky.body), defaultBranch.config, commits[0]?.config);
   const block = await deployStatusBlock(ctx, pr, environments);
   const body = limitCommentBody(withSection(sticky.body, 'status', block));
-  if (body !== sticky.body) await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });
+  if (body === sticky.body) return true;
+  const now = await findStickyComment(ctx.octokit, ctx.ref, number, ctx.identity);
+  if (now?.id !== sticky.id || now.body !== sticky.body) return false;
+  await ctx.octokit.rest.issues.updateComment({ ...ctx.ref, comment_id: sticky.id, body });
   return true;
 }
 

@@ -336,11 +336,14 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     // A rollback that pins after the clusters were read keeps its pin.
     const pins = new Pins(client, 'fsm-system');
     await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() + 1).toISOString() });
-    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), { done: ['staging: released the claim of #13 (closed)'], environments: ['staging'] });
-    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), { done: [], environments: [] });
+    // A claim that cannot be read is said, not thrown: the other environments are still swept.
+    live.failNextWhat = /^read claim of staging$/;
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), { done: [], environments: [], failed: ['staging: injected: the API server went away'] });
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config!, inSync: [] }), { done: ['staging: released the claim of #13 (closed)'], environments: ['staging'], failed: [] });
+    assert.deepEqual(await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! }), { done: [], environments: [], failed: [] });
     await pins.pin('staging', { sha: sha('9'), deployment: undefined, actor: 'alice', since: new Date(drift.readAt.getTime() - 1).toISOString() });
     const swept = await sweepLocks(octokit, ref, `${OWNER}/${REPO}`, live, { ...drift, config: drift.config! });
-    assert.deepEqual(swept, { done: ['staging: the default branch matches the cluster again; deploys resume'], environments: ['staging'] });
+    assert.deepEqual(swept, { done: ['staging: the default branch matches the cluster again; deploys resume'], environments: ['staging'], failed: [] });
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(await new Pins(client, 'fsm-system').read('staging'), undefined);
   });
@@ -526,5 +529,31 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(await claims().read('staging'), undefined, 'the drift run released the claim');
     assert.doesNotMatch(log(28), /locked by #27/, 'the other pull request no longer shows the released claim');
     assert.match(log(28), /\*\*`staging`\*\*: deploys /, 'its status block was recomputed, not dropped');
+  });
+
+  test('the drift run does not write a status over a comment its pull request rewrote meanwhile', async () => {
+    await openPullRequest(29, '29'.repeat(20), repo('on-command', '[6379, 1521]'));
+    await claims().take('staging', { repository: `${OWNER}/${REPO}`, pr: 29, headSha: '29'.repeat(20), actor: 'alice', since: new Date().toISOString() });
+    await openPullRequest(30, '30'.repeat(20), repo('on-command', '[6379, 1521, 5432]'));
+    assert.match(log(30), /🔒 locked by #29/);
+    github.pull(29).state = 'closed';
+    // #30's comment is rewritten (a push reviewed) after the drift run read it, before it writes.
+    const comment = github.botComments(30).find((c) => c.body.startsWith('<!-- fsm-gitops:plan -->'))!;
+    const rewritten = `${comment.body}\n<!-- rewritten by a review -->`;
+    const push = github.requests.push.bind(github.requests);
+    let reads = 0;
+    github.requests.push = (...requests) => {
+      for (const request of requests) if (request.method === 'GET' && /\/issues\/30\/comments/.test(request.path) && ++reads === 2) comment.body = rewritten;
+      return push(...requests);
+    };
+    try {
+      const identity = { id: APP_ID, slug: 'fsm-gitops', botLogin: BOT_LOGIN };
+      assert.deepEqual(await checkEveryRepository(probot, live, identity), { checked: 1, failed: 0 });
+    } finally {
+      github.requests.push = push;
+    }
+    assert.equal(reads, 2, 'read, then read again before writing');
+    assert.equal(await claims().read('staging'), undefined);
+    assert.equal(log(30), rewritten, 'the rewritten comment is left as it is');
   });
 });

@@ -134,3 +134,9 @@ test('bidi controls are shown as escapes inline and in fenced blocks, so a value
     assert.match(shown, /\\{1,2}u202e\\{1,2}u2066moc\.live/, 'shown as escapes (a backslash escaped once more in plain text)');
   }
 });
+
+test('a fenced block shows the controls a terminal acts on as escapes, keeping its newlines and tabs: --format markdown reaches a terminal too', () => {
+  const shown = fence('yaml', 'namespace: "legacy\n\u001b[1mBOLD\r\u0007"\n\tkept');
+  assert.doesNotMatch(shown, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u, shown);
+  assert.equal(shown, '```yaml\nnamespace: "legacy\n\\u001b[1mBOLD\\u000d\\u0007"\n\tkept\n```');
+});
