@@ -885,7 +885,8 @@ function buildSnapshot(reference: Reference, env: EnvironmentSpec): string {
     setDefault(m, 'creationTimestamp', createdAt);
     setDefault(m, 'uid', stableUid(env.name, o.apiVersion, o.kind, namespaceOf(o) ?? '', o.metadata.name));
     setDefault(m, 'resourceVersion', String(1200 + index * 173 + (parseInt(shortHash(env.name, o.metadata.name).slice(0, 2), 16) % 97)));
-    if (o.kind !== 'Namespace' && o.kind !== 'Secret' && o['spec'] !== undefined) setDefault(m, 'generation', 1);
+    // The API server sets generation only where a spec change is versioned: not on Namespaces, Secrets or Services.
+    if (!['Namespace', 'Secret', 'Service'].includes(o.kind) && o['spec'] !== undefined) setDefault(m, 'generation', 1);
     serverSide(o, env.name, createdAt);
     if (managedByGitops(o, env.name) && !Object.hasOwn(m, 'managedFields')) {
       const owned: JsonObject = { 'f:metadata': { 'f:labels': fieldsV1(m['labels'] ?? {}) } };

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { peekEnvironmentTargets, type EnvironmentTarget } from '../config/repo-config-peek.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
-import type { ChartInCluster, DryRunOutcome, LiveState, LiveStateReader, MeshRef } from '../live/live-state.ts';
+import type { ChartInCluster, DryRunOutcome, LiveState, LiveStateReader, MeshRef, ServiceNames } from '../live/live-state.ts';
 import type { JsonValue } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import type { ClusterConnection } from '../kube/cluster-connection.ts';
@@ -137,5 +137,9 @@ class StartedRead implements LiveStateReader {
 
   checkChart(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster> {
     return this.reader.checkChart(objects, namespace, dryRun, signal);
+  }
+
+  serviceNames(namespaces: readonly string[], signal?: AbortSignal): Promise<ServiceNames> {
+    return this.reader.serviceNames(namespaces, signal);
   }
 }

@@ -62,6 +62,8 @@ export const RULE_CODES = [
   'destination-ref-ignored',
   'destination-ref-incomplete',
   'destination-ref-unmeshed',
+  'destination-ref-missing',
+  'destination-refs-unchecked',
   'selector-invalid',
   // Traffic settings
   'cidr-invalid',

@@ -3,7 +3,7 @@ import { ResourceDiscovery } from './resource-discovery.ts';
 import type { JsonObject } from '../core/json.ts';
 import type { KubeObject } from '../core/kube.ts';
 import { crdName, FSM_KINDS, type FsmKindInfo } from '../fsm/kinds.ts';
-import { LiveStateError, type ChartInCluster, type DryRunOutcome, type DryRunRejection, type LiveState, type LiveStateReader, type MeshRef } from '../live/live-state.ts';
+import { LiveStateError, type ChartInCluster, type DryRunOutcome, type DryRunRejection, type LiveState, type LiveStateReader, type MeshRef, type ServiceNames } from '../live/live-state.ts';
 import { dryRunChartWrites } from './chart-dry-run.ts';
 import { MONITORED_BY_LABEL } from '../live/mesh-scope.ts';
 import { helmReleaseFromObjects, liveStateFromObjects } from '../live/snapshot.ts';
@@ -13,7 +13,7 @@ import type { ClusterConnection } from './cluster-connection.ts';
 import { storageVersion } from './crd-version.ts';
 import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
 import { serverDryRun } from './server-dry-run.ts';
-import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
+import { collectionPath, CRDS, NAMESPACES, SECRETS, SERVICES, typeFor, WORKLOADS } from './resource-paths.ts';
 
 /**
  * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind (two when its CRD stores
@@ -45,6 +45,20 @@ export class ClusterReader implements LiveStateReader {
         keys.forEach((key, index) => refusals[index] && rejected.set(key, refusals[index]));
       }
       return { live, rejected };
+    });
+  }
+
+  serviceNames(namespaces: readonly string[], signal?: AbortSignal): Promise<ServiceNames> {
+    const client = signal ? this.client.withSignal(signal) : this.client;
+    return this.translated(async () => {
+      try {
+        const lists = await Promise.all(namespaces.map((namespace) => client.list(collectionPath(SERVICES, namespace), `list Services in ${namespace}`)));
+        const names = (list: JsonObject[]): string[] => list.map((service) => String((service['metadata'] as { name?: unknown } | undefined)?.name ?? ''));
+        return { ok: true, byNamespace: new Map(namespaces.map((namespace, index) => [namespace, names(lists[index]!)])) };
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 403) return { ok: false, unreadable: `${this.client.server} refused to list Services (403 Forbidden)` };
+        throw error;
+      }
     });
   }
 

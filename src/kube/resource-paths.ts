@@ -11,6 +11,7 @@ export interface ResourceType {
 
 export const NAMESPACES: ResourceType = { group: '', version: 'v1', plural: 'namespaces', namespaced: false };
 export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', namespaced: true };
+export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'services', namespaced: true };
 export const CONFIG_MAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true };
 export const CRDS: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', namespaced: false };

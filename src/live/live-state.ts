@@ -59,7 +59,16 @@ export interface LiveStateReader {
    * (kube/chart-dry-run.ts). Throws when the objects cannot be read. Only a live API server has one.
    */
   checkChart?(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster>;
+  /**
+   * The names of the Services in each of `namespaces` (one LIST each), for PluginConfig destinationRefs
+   * (src/fsm/rules/destination-refs.ts). A refusal to list them (403: a role without `list` on services) is
+   * the result, not an error. Only a live API server has one.
+   */
+  serviceNames?(namespaces: readonly string[], signal?: AbortSignal): Promise<ServiceNames>;
 }
+
+/** Service names by namespace (LiveStateReader.serviceNames), or why the API server would not list them. */
+export type ServiceNames = { ok: true; byNamespace: ReadonlyMap<string, readonly string[]> } | { ok: false; unreadable: string };
 
 /** A chart upgrade's objects in the cluster (LiveStateReader.checkChart), by the keys they were given. */
 export interface ChartInCluster {

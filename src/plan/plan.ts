@@ -2,11 +2,12 @@ import { appendAll } from '../core/arrays.ts';
 import { sortFindings } from '../core/finding.ts';
 import { capFindings } from './finding-caps.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
-import type { DryRunOutcome, LiveState } from '../live/live-state.ts';
+import type { DryRunOutcome, LiveState, ServiceNames } from '../live/live-state.ts';
 import { dryRunFindings } from './dry-run-findings.ts';
 import { driftFindings } from './drift.ts';
 import { liveObjectsByKey } from './live-objects.ts';
 import { RULES } from '../fsm/rules/index.ts';
+import { serviceRefFindings } from '../fsm/rules/destination-refs.ts';
 import { meshWorkloads, restartOnlyChanges } from '../fsm/rules/restart-impact.ts';
 import { computeChanges } from './changes.ts';
 import { buildContext, withChart, type BuiltContext } from './context.ts';
@@ -20,6 +21,8 @@ export interface PlanOptions {
   chart?: ChartRender;
   /** buildContext of the same `desired` and `live` without a chart, when the caller made it already (planAgainst: for applySet too). */
   built?: BuiltContext;
+  /** The API server's Services of the namespaces PluginConfigs name (serviceNamespacesToList): whether each named one exists. */
+  services?: ServiceNames;
 }
 
 /**
@@ -32,6 +35,7 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
   // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
   for (const rule of RULES) appendAll(findings, rule.check(context));
   if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings));
+  if (options.services) appendAll(findings, serviceRefFindings(context, options.services));
   appendAll(findings, driftFindings(context.managed, liveObjectsByKey(live), context.schemas));
   const capped = capFindings(sortFindings(desired.findings.concat(findings)));
   return redactPlanText({

@@ -8,6 +8,7 @@ import { planEnvironment } from '../plan/plan.ts';
 import { applySet, type ApplySet } from '../plan/apply-set.ts';
 import { buildContext } from '../plan/context.ts';
 import { dryRunNeeded } from '../plan/proven-unchanged.ts';
+import { serviceNamespacesToList } from '../fsm/rules/destination-refs.ts';
 import type { ChartRender, EnvironmentPlan, Plan } from '../plan/plan-types.ts';
 import type { DesiredEnvironment } from '../desired/desired-state.ts';
 import { helmChartRenderer, type ChartCluster, type ChartRenderer } from '../chart/render-release.ts';
@@ -94,8 +95,9 @@ export async function requireRepoConfig(repo: RepoFiles): Promise<RepoConfig> {
  * chart upgrade it rendered.
  *
  * Order of work: the Plugins' scripts are parsed while the live state is read and the objects are dry-run;
- * the object dry runs and the chart's render (helm, another process) run at once. Errors are the same as one
- * step after the other: the read's before the dry run's, the dry run's before the chart's. A failed dry run
+ * the object dry runs, the chart's render (helm, another process) and the LISTs of the Services PluginConfigs
+ * name run at once. Errors are the same as one step after the other: the read's before the dry run's, the dry
+ * run's before the chart's, the chart's before the Services'. A failed dry run
  * stops the render (helm killed: ChartRenderer.render's signal) and is raised once it has ended; a failed render
  * stops nothing (the dry runs may still fail with the error to raise).
  */
@@ -143,15 +145,22 @@ export async function planAgainst(
       if (chart?.ok && reader.checkChart) chart.inCluster = await inClusterOf(reader.checkChart.bind(reader), chart, serverSide, signal);
       return chart;
     });
+    // The Services PluginConfigs name, listed by the server (not for a fork's pull request, as the dry run).
+    const listingServices = Ahead.start(async (signal) => {
+      const namespaces = serviceNamespacesToList(built.context);
+      if (!reader.serviceNames || !serverSide || namespaces.length === 0) return undefined;
+      return reader.serviceNames(namespaces, signal);
+    });
     // Taken in the order of their errors: a dry run that fails stops the render (helm killed), its error being the one
     // raised whatever the render's (meanwhile); a render that fails first waits for the dry run, which may still fail.
-    started.push(dryRunning, rendering);
+    started.push(dryRunning, rendering, listingServices);
     const dryRun = await dryRunning.result();
     const chart = await rendering.result();
+    const services = await listingServices.result();
     await parsing.result();
     options.progress?.(`${name}: planning ${plural(desired.resources.length, 'resource')}`);
     if (chart?.ok) set.chart = chart.upgrade;
-    return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}) }), set };
+    return { plan: planEnvironment(desired, live, { dryRun, built, ...(chart ? { chart } : {}), ...(services ? { services } : {}) }), set };
   });
 }
 

@@ -3,15 +3,17 @@ import { after, before, test } from 'node:test';
 import { Claims } from '../../src/deploy/claims.ts';
 import { Pins } from '../../src/deploy/pins.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
-import { cli } from '../support/cli.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cli, copyExampleRepo } from '../support/cli.ts';
 import { startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 import { applyRbacFile, serviceAccountKubeconfig } from '../support/service-account.ts';
 
 let kubeconfig: string;
 let restricted: string;
+let admin: KubeClient;
 
 before(async () => {
-  let admin: KubeClient;
   ({ kubeconfig, client: admin } = await startSeededCluster());
   await applyRbacFile(admin, 'deploy/rbac.yaml');
   restricted = await serviceAccountKubeconfig(admin, kubeconfig);
@@ -22,6 +24,7 @@ test('plan works with only the permissions of deploy/rbac.yaml', async () => {
   const run = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', restricted, ...serves()]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /Plan: 3 to create, 1 to update, 2 to delete, 1 pending/);
+  assert.doesNotMatch(run.stdout, /destination-ref/, 'cors-config names Service bookinfo/productpage, which the cluster has');
 });
 
 test('apply works with only those permissions, and a second plan is clean', async () => {
@@ -48,4 +51,35 @@ test('the identity cannot read Secrets one by one, nor touch other kinds', async
   const client = KubeClient.fromFile(restricted, undefined, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   await assert.rejects(client.request({ method: 'GET', path: '/api/v1/namespaces/fsm-system/secrets/sh.helm.release.v1.fsm.v2', what: 'get secret' }), /forbidden/i);
   await assert.rejects(client.request({ method: 'GET', path: '/api/v1/namespaces/bookinfo/configmaps', what: 'list configmaps' }), /forbidden/i);
+});
+
+/** A plan, as JSON, of the example repository with cors-config's destinationRef naming Service `name`. */
+async function planNamingService(name: string): Promise<{ code: number; stderr: string; findings: { code: string; severity: string; path: string; message: string }[] }> {
+  const { repo, cleanup } = await copyExampleRepo();
+  try {
+    const file = join(repo, 'clusters/staging/plugins/cors.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('    name: productpage\n', `    name: ${name}\n`));
+    const run = await cli(['plan', '--repo', repo, '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--format', 'json']);
+    const plan = JSON.parse(run.stdout || '{"environments":[{"findings":[]}]}') as { environments: { findings: { code: string; severity: string; path: string; message: string }[] }[] };
+    return { code: run.code, stderr: run.stderr, findings: plan.environments[0]!.findings.filter((f) => f.code.startsWith('destination-ref')) };
+  } finally {
+    await cleanup();
+  }
+}
+
+test('a destinationRef naming a Service the cluster lacks is a warning naming the nearest one; without list on services, one notice', async () => {
+  const missing = await planNamingService('productpgae');
+  assert.equal(missing.code, 0, missing.stderr);
+  assert.deepEqual(missing.findings.map((f) => [f.code, f.severity, f.path]), [['destination-ref-missing', 'warning', 'spec.destinationRefs[0].name']]);
+  assert.equal(missing.findings[0]!.message, 'the cluster has no Service "productpgae" in namespace "bookinfo" (did you mean "productpage"?): this reference does nothing until that Service exists');
+  // A role from before the check: the Services rule taken out of the ClusterRole.
+  const path = '/apis/rbac.authorization.k8s.io/v1/clusterroles/fsm-gitops';
+  const role = await admin.request<{ rules: { resources?: string[] }[] }>({ method: 'GET', path, what: 'read the role' });
+  const rules = role.rules.filter((rule) => !rule.resources?.includes('services'));
+  assert.equal(rules.length, role.rules.length - 1);
+  await admin.request({ method: 'PUT', path, body: { ...role, rules }, what: 'drop services from the role' });
+  const unchecked = await planNamingService('productpgae');
+  assert.equal(unchecked.code, 0, unchecked.stderr);
+  assert.deepEqual(unchecked.findings.map((f) => [f.code, f.severity, f.path]), [['destination-refs-unchecked', 'notice', 'spec.destinationRefs[0]']]);
+  assert.match(unchecked.findings[0]!.message, /refused to list Services \(403 Forbidden\): whether the Service a PluginConfig destinationRef names exists was not checked/);
 });

@@ -15,10 +15,10 @@ const DOC = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8'
 
 /**
  * Codes whose examples cannot be planned from the text of the page: a byte that is not UTF-8, a file
- * over 4 MiB or an environment over 32 MiB, a symbolic link, an environment folder with no files, a refusal by a live API server, a cluster without FSM, an object being deleted, live managedFields, a chart
+ * over 4 MiB or an environment over 32 MiB, a symbolic link, an environment folder with no files, a refusal by a live API server, the Services it lists, a cluster without FSM, an object being deleted, live managedFields, a chart
  * upgrade (the repository config's `chart:` and helm; the app's time for it), the GitHub App's two configs (default branch and pull request). Their sections carry NOT_EXECUTABLE_MARK; keep this list short.
  */
-const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['environment-empty', 'file-not-text', 'file-too-large', 'environment-too-large', 'symlink-skipped', 'server-rejected', 'meshconfig-missing', 'object-terminating', 'drift', 'policy-pending', 'chart-downgrade', 'chart-breaking-upgrade', 'chart-kube-version', 'chart-render-failed', 'chart-release-pending', 'chart-release-failed', 'chart-wait-cut', 'chart-live-changes']);
+const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['environment-empty', 'file-not-text', 'file-too-large', 'environment-too-large', 'symlink-skipped', 'server-rejected', 'meshconfig-missing', 'object-terminating', 'drift', 'policy-pending', 'chart-downgrade', 'chart-breaking-upgrade', 'chart-kube-version', 'chart-render-failed', 'chart-release-pending', 'chart-release-failed', 'chart-wait-cut', 'chart-live-changes', 'destination-ref-missing', 'destination-refs-unchecked']);
 const NOT_EXECUTABLE_MARK = '<!-- example: not executable -->';
 
 /** First line of an example block that is a file of the staging environment: `# clusters/staging/<file>` (or `//` in JavaScript). */

@@ -100,14 +100,25 @@ test('a Service destinationRef without a namespace or a name matches no Service 
   const noName = withCode((await planFiles(config('      namespace: bookinfo\n'))).findings, 'destination-ref-incomplete');
   assert.match(noName[0]!.message, /has no name: .* add the name$/);
   assert.deepEqual(withCode((await planFiles(VALID)).findings, 'destination-ref-incomplete'), [], 'namespace and name written');
+  const numbered = await planFiles(config('      name: productpage\n      namespace: 123\n'));
+  assert.deepEqual(withCode(numbered.findings, 'destination-ref-incomplete'), [], 'a number is a value of the wrong type (schema-type), not a missing one');
+  assert.equal(withCode(numbered.findings, 'schema-type').length, 1);
 });
 
 test('a Service destinationRef in a namespace the mesh does not monitor is a warning, when the live state knows the monitored namespaces', async () => {
   const config = { ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('namespace: bookinfo\n  config', 'namespace: legacy\n  config') };
   const [finding] = withCode((await planFiles(config)).findings, 'destination-ref-unmeshed');
   assert.equal(finding?.path, 'spec.destinationRefs[0].namespace');
-  assert.match(finding!.message, /^namespace legacy is not monitored by mesh fsm: /);
+  assert.match(finding!.message, /^namespace "legacy" is not monitored by mesh fsm: /);
   assert.deepEqual(withCode((await planFiles(VALID)).findings, 'destination-ref-unmeshed'), [], 'bookinfo is monitored');
+  // A name no namespace can have is said so (quoted: the value may hold anything), with the monitored namespace it is closest to.
+  const invalid = (namespace: string) => ({ ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('namespace: bookinfo\n  config', `namespace: ${JSON.stringify(namespace)}\n  config`) });
+  const [typo] = withCode((await planFiles(invalid('bookinf'))).findings, 'destination-ref-unmeshed');
+  assert.match(typo!.message, /^namespace "bookinf" is not monitored by mesh fsm \(did you mean "bookinfo"\?\): /);
+  for (const [namespace, quoted] of [['bookinfo ', '"bookinfo "'], ['BOOKINFO', '"BOOKINFO"']]) {
+    const [found] = withCode((await planFiles(invalid(namespace!))).findings, 'destination-ref-unmeshed');
+    assert.equal(found?.message, `${quoted} is not a namespace name (a lowercase RFC 1123 label), so no namespace mesh fsm monitors has it (did you mean "bookinfo"?): FSM's sidecars match only the Services of the namespaces it monitors, so this reference does nothing`);
+  }
   // The environment allows bookinfo itself, so the PluginConfig is planned whatever the mesh monitors.
   const options = { config: `${STAGING_CONFIG}    namespaces: [bookinfo]\n` };
   // From an API server the monitored namespaces are all that is listed: none listed means none is monitored.
@@ -118,6 +129,22 @@ test('a Service destinationRef in a namespace the mesh does not monitor is a war
   assert.deepEqual(withCode((await planFiles(VALID, { ...options, live: noNamespaces })).findings, 'destination-ref-unmeshed'), []);
   assert.deepEqual(withCode((await planFiles(VALID, { ...options, live: { ...noNamespaces, origin: 'reference' } })).findings, 'destination-ref-unmeshed'), []);
   assert.equal(withCode((await planFiles(VALID, { ...options, live: { ...cluster, origin: 'snapshot', namespaces: exampleLiveState().namespaces.filter((n) => n.metadata.name !== 'bookinfo') } })).findings, 'destination-ref-unmeshed').length, 1, 'a snapshot with namespaces, bookinfo not among them');
+});
+
+test('a Service destinationRef the API server does not list is a warning, with the nearest name; a refused list is one notice', async () => {
+  const config = (name: string) => ({ ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('name: productpage', `name: ${name}`) });
+  const listed = { ok: true as const, byNamespace: new Map([['bookinfo', ['productpage', 'reviews']]]) };
+  assert.deepEqual(withCode((await planFiles(config('productpage'), { services: listed })).findings, 'destination-ref-missing'), [], 'the Service exists');
+  const [missing] = withCode((await planFiles(config('productpgae'), { services: listed })).findings, 'destination-ref-missing');
+  assert.equal(missing?.severity, 'warning');
+  assert.equal(missing?.path, 'spec.destinationRefs[0].name');
+  assert.equal(missing?.message, 'the cluster has no Service "productpgae" in namespace "bookinfo" (did you mean "productpage"?): this reference does nothing until that Service exists');
+  assert.deepEqual(withCode((await planFiles(config('productpgae'))).findings, 'destination-ref-missing'), [], 'no list, no claim');
+  const refused = await planFiles(config('productpage'), { services: { ok: false, unreadable: 'https://k8s refused to list Services (403 Forbidden)' } });
+  assert.deepEqual(withCode(refused.findings, 'destination-ref-missing'), []);
+  const [unchecked] = withCode(refused.findings, 'destination-refs-unchecked');
+  assert.equal(unchecked?.severity, 'notice');
+  assert.match(unchecked!.message, /^https:\/\/k8s refused to list Services \(403 Forbidden\): whether the Service a PluginConfig destinationRef names exists was not checked; grant list on services/);
 });
 
 test('a selector operator FSM cannot match is an error', async () => {

@@ -53,6 +53,7 @@ const PLURALS: Record<string, [string, boolean]> = {
   PluginChain: ['pluginchains', true],
   PluginConfig: ['pluginconfigs', true],
   CustomResourceDefinition: ['customresourcedefinitions', false],
+  Service: ['services', true],
   ServiceAccount: ['serviceaccounts', true],
   ClusterRole: ['clusterroles', false],
   ClusterRoleBinding: ['clusterrolebindings', false],

@@ -53,14 +53,14 @@ export function exampleLiveState(name = 'staging', edit?: (objects: KubeObject[]
 /** Plans the staging environment of a repository made of `files` (paths relative to clusters/staging/ unless they start with '.' or '/'). */
 export async function planFiles(
   files: Record<string, string | Uint8Array>,
-  options: { config?: string; live?: LiveState; dryRun?: PlanOptions['dryRun'] } = {},
+  options: { config?: string; live?: LiveState; dryRun?: PlanOptions['dryRun']; services?: PlanOptions['services'] } = {},
 ): Promise<EnvironmentPlan> {
   const repo = new MemoryRepo({ [CONFIG_FILE]: options.config ?? STAGING_CONFIG });
   for (const [path, content] of Object.entries(files)) repo.set(path.startsWith('/') ? path.slice(1) : `clusters/staging/${path}`, content);
   const config = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!);
   const environment = config.environments[0]!;
   const desired = await loadEnvironment(repo, environment);
-  return planEnvironment(desired, options.live ?? exampleLiveState(), options.dryRun ? { dryRun: options.dryRun } : {});
+  return planEnvironment(desired, options.live ?? exampleLiveState(), { ...(options.dryRun ? { dryRun: options.dryRun } : {}), ...(options.services ? { services: options.services } : {}) });
 }
 
 export function withCode(findings: readonly Finding[], code: string): Finding[] {

@@ -1,16 +1,19 @@
 import type { Finding } from '../../core/finding.ts';
+import { didYouMeanNote } from '../../core/did-you-mean.ts';
 import { findingAt } from '../../core/findings.ts';
-import { getAt, isObject, type JsonObject } from '../../core/json.ts';
-import type { LiveState } from '../../live/live-state.ts';
+import { getAt, isObject, type JsonObject, type JsonValue } from '../../core/json.ts';
+import { isDnsLabel } from '../../core/names.ts';
+import type { LiveState, ServiceNames } from '../../live/live-state.ts';
 import { monitoredNamespaces } from '../../live/mesh-scope.ts';
-import { ofKind, type Rule } from './rule.ts';
+import { ofKind, type ManagedResource, type PlanContext, type Rule } from './rule.ts';
 
 /**
  * A PluginConfig's destinationRefs entry that selects no traffic. FSM (pkg/sidecar/v1/providers/pipy/repo/plugin.go,
  * walkPluginConfig) keeps only entries of kind Service and keys each by `<namespace>/<name>` exactly as written,
  * which its sidecars match against the Services of the namespaces the mesh monitors: another kind is ignored, an
  * entry without a namespace or a name matches no Service (the PluginConfig's own namespace is not put in), and
- * neither does a Service in a namespace the mesh does not monitor. The CRD accepts all of them.
+ * neither does a Service in a namespace the mesh does not monitor. The CRD accepts all of them. Whether the
+ * Service exists is serviceRefFindings's, from the API server's answer.
  */
 export const destinationRefsRule: Rule = {
   name: 'destination-refs',
@@ -18,9 +21,7 @@ export const destinationRefsRule: Rule = {
     const findings: Finding[] = [];
     const monitored = knownMonitored(context.live, context.environment.mesh.name);
     for (const config of ofKind(context, 'PluginConfig')) {
-      const refs = getAt(config.object, ['spec', 'destinationRefs']);
-      if (!Array.isArray(refs)) continue;
-      refs.forEach((ref, i) => {
+      refsOf(config).forEach((ref, i) => {
         if (!isObject(ref)) return;
         const at = (field: string): (string | number)[] => ['spec', 'destinationRefs', i, field];
         if (ref['kind'] !== 'Service') {
@@ -28,7 +29,9 @@ export const destinationRefsRule: Rule = {
           findings.push(findingAt(config, at('kind'), 'warning', 'destination-ref-ignored', `FSM ignores destinationRefs of kind ${kind}: only kind Service selects traffic, so this reference does nothing`));
           return;
         }
-        const missing = (['namespace', 'name'] as const).filter((field) => !filled(ref, field));
+        // A value of another type is the schema rule's (schema-type), not a missing one.
+        if ((['namespace', 'name'] as const).some((field) => !absent(ref[field]) && typeof ref[field] !== 'string')) return;
+        const missing = (['namespace', 'name'] as const).filter((field) => absent(ref[field]));
         if (missing.length > 0) {
           const own = config.object.metadata['namespace'];
           const hint = missing.includes('namespace') && typeof own === 'string' && own !== '' ? `; for a Service in the PluginConfig's own namespace, that is namespace: ${own}` : '';
@@ -36,17 +39,82 @@ export const destinationRefsRule: Rule = {
           return;
         }
         const namespace = String(ref['namespace']);
-        if (monitored && !monitored.has(namespace)) {
-          findings.push(findingAt(config, at('namespace'), 'warning', 'destination-ref-unmeshed', `namespace ${namespace} is not monitored by mesh ${context.environment.mesh.name}: FSM's sidecars match only the Services of the namespaces it monitors, so this reference does nothing; add the namespace to the mesh (fsm namespace add ${namespace}) or name a Service of a monitored namespace`));
-        }
+        if (monitored && !monitored.has(namespace)) findings.push(findingAt(config, at('namespace'), 'warning', 'destination-ref-unmeshed', unmeshed(namespace, context.environment.mesh.name, monitored)));
       });
     }
     return findings;
   },
 };
 
+/** A complete Service reference in a monitored namespace: what only the cluster can tell exists. */
+interface ServiceRef {
+  config: ManagedResource;
+  index: number;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * The Service references whose Service the API server is asked about: of kind Service, with a namespace and a
+ * name, in a namespace the live read lists as monitored (the others get the rule's findings). None when the
+ * live state does not know the monitored namespaces.
+ */
+function lookedUp(context: PlanContext): ServiceRef[] {
+  const monitored = knownMonitored(context.live, context.environment.mesh.name);
+  if (!monitored) return [];
+  return ofKind(context, 'PluginConfig').flatMap((config) =>
+    refsOf(config).flatMap((ref, index) => {
+      if (!isObject(ref) || ref['kind'] !== 'Service' || !filled(ref, 'namespace') || !filled(ref, 'name')) return [];
+      const namespace = String(ref['namespace']);
+      return monitored.has(namespace) ? [{ config, index, namespace, name: String(ref['name']) }] : [];
+    }),
+  );
+}
+
+/** The namespaces whose Services a plan lists (LiveStateReader.serviceNames) to check the PluginConfigs' references, sorted, each once. */
+export function serviceNamespacesToList(context: PlanContext): string[] {
+  return [...new Set(lookedUp(context).map((ref) => ref.namespace))].sort();
+}
+
+/**
+ * What the API server's Service lists say of the PluginConfigs' references (serviceNamespacesToList): a Service
+ * that does not exist is a warning (`destination-ref-missing`: the reference does nothing until it does, which a
+ * later deploy may change); lists the server refused leave the references unchecked, which one notice says.
+ */
+export function serviceRefFindings(context: PlanContext, services: ServiceNames): Finding[] {
+  const refs = lookedUp(context);
+  if (!services.ok) {
+    const first = refs[0];
+    if (!first) return [];
+    return [findingAt(first.config, ['spec', 'destinationRefs', first.index], 'notice', 'destination-refs-unchecked', `${services.unreadable}: whether ${refs.length === 1 ? 'the Service a PluginConfig destinationRef names exists' : `the ${refs.length} Services PluginConfig destinationRefs name exist`} was not checked; grant list on services (deploy/rbac.yaml) to check`)];
+  }
+  return refs.flatMap(({ config, index, namespace, name }) => {
+    const names = services.byNamespace.get(namespace);
+    if (!names || names.includes(name)) return [];
+    return [findingAt(config, ['spec', 'destinationRefs', index, 'name'], 'warning', 'destination-ref-missing', `the cluster has no Service ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}${didYouMeanNote(name, names)}: this reference does nothing until that Service exists`)];
+  });
+}
+
+function refsOf(config: ManagedResource): unknown[] {
+  const refs = getAt(config.object, ['spec', 'destinationRefs']);
+  return Array.isArray(refs) ? refs : [];
+}
+
+/** What FSM reads as no value: the field left out, null (the API server drops it) or empty. */
+function absent(value: JsonValue | undefined): boolean {
+  return value === undefined || value === null || value === '';
+}
+
 function filled(ref: JsonObject, field: 'namespace' | 'name'): boolean {
   return typeof ref[field] === 'string' && ref[field] !== '';
+}
+
+/** Why a namespace the mesh does not monitor selects nothing, and what to do: add it, or fix a name no namespace can have. */
+function unmeshed(namespace: string, mesh: string, monitored: ReadonlySet<string>): string {
+  const quoted = JSON.stringify(namespace);
+  const effect = `FSM's sidecars match only the Services of the namespaces it monitors, so this reference does nothing`;
+  if (!isDnsLabel(namespace)) return `${quoted} is not a namespace name (a lowercase RFC 1123 label), so no namespace mesh ${mesh} monitors has it${didYouMeanNote(namespace, monitored)}: ${effect}`;
+  return `namespace ${quoted} is not monitored by mesh ${mesh}${didYouMeanNote(namespace, monitored)}: ${effect}; add the namespace to the mesh (fsm namespace add ${namespace}) or name a Service of a monitored namespace`;
 }
 
 /**
