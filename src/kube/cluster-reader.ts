@@ -13,7 +13,8 @@ import type { ClusterConnection } from './cluster-connection.ts';
 import { storageVersion } from './crd-version.ts';
 import { KubeApiError, KubeUnreachableError } from './kube-errors.ts';
 import { serverDryRun } from './server-dry-run.ts';
-import { collectionPath, CRDS, NAMESPACES, SECRETS, SERVICES, typeFor, WORKLOADS } from './resource-paths.ts';
+import { collectionPath, CRDS, NAMESPACES, SECRETS, typeFor, WORKLOADS } from './resource-paths.ts';
+import { listServiceNames } from './service-names.ts';
 
 /**
  * Live state from an API server: the four FSM CRDs by name, one LIST per FSM kind (two when its CRD stores
@@ -49,17 +50,7 @@ export class ClusterReader implements LiveStateReader {
   }
 
   serviceNames(namespaces: readonly string[], signal?: AbortSignal): Promise<ServiceNames> {
-    const client = signal ? this.client.withSignal(signal) : this.client;
-    return this.translated(async () => {
-      try {
-        const lists = await Promise.all(namespaces.map((namespace) => client.list(collectionPath(SERVICES, namespace), `list Services in ${namespace}`)));
-        const names = (list: JsonObject[]): string[] => list.map((service) => String((service['metadata'] as { name?: unknown } | undefined)?.name ?? ''));
-        return { ok: true, byNamespace: new Map(namespaces.map((namespace, index) => [namespace, names(lists[index]!)])) };
-      } catch (error) {
-        if (error instanceof KubeApiError && error.status === 403) return { ok: false, unreadable: `${this.client.server} refused to list Services (403 Forbidden)` };
-        throw error;
-      }
-    });
+    return this.translated(() => listServiceNames(this.client, namespaces, signal));
   }
 
   serverVersion(): Promise<string> {

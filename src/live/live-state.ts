@@ -61,14 +61,19 @@ export interface LiveStateReader {
   checkChart?(objects: ReadonlyMap<string, { deployed?: KubeObject | undefined; rendered: KubeObject }>, namespace: string, dryRun: boolean, signal?: AbortSignal): Promise<ChartInCluster>;
   /**
    * The names of the Services in each of `namespaces` (one LIST each), for PluginConfig destinationRefs
-   * (src/fsm/rules/destination-refs.ts). A refusal to list them (403: a role without `list` on services) is
-   * the result, not an error. Only a live API server has one.
+   * (src/fsm/rules/destination-refs.ts). A namespace whose Services cannot be listed (a refusal, an error, no
+   * answer in time) is in the result's `unlisted`, not an error: it only feeds a warning. Only a live API server has one.
    */
   serviceNames?(namespaces: readonly string[], signal?: AbortSignal): Promise<ServiceNames>;
 }
 
-/** Service names by namespace (LiveStateReader.serviceNames), or why the API server would not list them. */
-export type ServiceNames = { ok: true; byNamespace: ReadonlyMap<string, readonly string[]> } | { ok: false; unreadable: string };
+/** What the API server listed of the Services of the namespaces asked about (LiveStateReader.serviceNames). */
+export interface ServiceNames {
+  /** The names of the Services of each namespace listed. */
+  listed: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Why each other namespace's Services are not known, one line: `https://k8s refused to list them (403 Forbidden: …)`. */
+  unlisted: ReadonlyMap<string, string>;
+}
 
 /** A chart upgrade's objects in the cluster (LiveStateReader.checkChart), by the keys they were given. */
 export interface ChartInCluster {

@@ -53,12 +53,12 @@ test('the identity cannot read Secrets one by one, nor touch other kinds', async
   await assert.rejects(client.request({ method: 'GET', path: '/api/v1/namespaces/bookinfo/configmaps', what: 'list configmaps' }), /forbidden/i);
 });
 
-/** A plan, as JSON, of the example repository with cors-config's destinationRef naming Service `name`. */
-async function planNamingService(name: string): Promise<{ code: number; stderr: string; findings: { code: string; severity: string; path: string; message: string }[] }> {
+/** A plan, as JSON, of the example repository with cors-config's destinationRef naming Service `name`, and one more reference per `more` (`namespace/name`). */
+async function planNamingService(name: string, more: string[] = []): Promise<{ code: number; stderr: string; findings: { code: string; severity: string; path: string; message: string }[] }> {
   const { repo, cleanup } = await copyExampleRepo();
   try {
     const file = join(repo, 'clusters/staging/plugins/cors.yaml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('    name: productpage\n', `    name: ${name}\n`));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('    name: productpage\n', `    name: ${name}\n`).replace('  config:\n', `${more.map((ref) => `  - kind: Service\n    name: ${ref.split('/')[1]}\n    namespace: ${ref.split('/')[0]}\n`).join('')}  config:\n`));
     const run = await cli(['plan', '--repo', repo, '--env', 'staging', '--kubeconfig', restricted, ...serves(), '--format', 'json']);
     const plan = JSON.parse(run.stdout || '{"environments":[{"findings":[]}]}') as { environments: { findings: { code: string; severity: string; path: string; message: string }[] }[] };
     return { code: run.code, stderr: run.stderr, findings: plan.environments[0]!.findings.filter((f) => f.code.startsWith('destination-ref')) };
@@ -67,7 +67,7 @@ async function planNamingService(name: string): Promise<{ code: number; stderr: 
   }
 }
 
-test('a destinationRef naming a Service the cluster lacks is a warning naming the nearest one; without list on services, one notice', async () => {
+test('a destinationRef naming a Service the cluster lacks is a warning naming the nearest one; namespaces whose Services the role cannot list, one notice naming them', async () => {
   const missing = await planNamingService('productpgae');
   assert.equal(missing.code, 0, missing.stderr);
   assert.deepEqual(missing.findings.map((f) => [f.code, f.severity, f.path]), [['destination-ref-missing', 'warning', 'spec.destinationRefs[0].name']]);
@@ -81,5 +81,12 @@ test('a destinationRef naming a Service the cluster lacks is a warning naming th
   const unchecked = await planNamingService('productpgae');
   assert.equal(unchecked.code, 0, unchecked.stderr);
   assert.deepEqual(unchecked.findings.map((f) => [f.code, f.severity, f.path]), [['destination-refs-unchecked', 'notice', 'spec.destinationRefs[0]']]);
-  assert.match(unchecked.findings[0]!.message, /refused to list Services \(403 Forbidden\): whether the Service a PluginConfig destinationRef names exists was not checked/);
+  assert.match(unchecked.findings[0]!.message, /^the Services of a namespace could not be listed \(namespace "bookinfo": https:\/\/\S+ refused to list them \(403 Forbidden: deploy\/rbac\.yaml grants list on services\)\), so whether the Service a PluginConfig destinationRef names there exists was not checked/);
+  // list on services granted in bookinfo only: bookinfo's references are checked, payments's said unchecked.
+  await admin.request({ method: 'POST', path: '/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/roles', body: { metadata: { name: 'list-services' }, rules: [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }] }, what: 'create a Role' });
+  await admin.request({ method: 'POST', path: '/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/rolebindings', body: { metadata: { name: 'list-services' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'list-services' }, subjects: [{ kind: 'ServiceAccount', name: 'fsm-gitops', namespace: 'fsm-system' }] }, what: 'bind the Role' });
+  const partly = await planNamingService('productpgae', ['payments/api', 'payments/api']);
+  assert.equal(partly.code, 0, partly.stderr);
+  assert.deepEqual(partly.findings.map((f) => [f.code, f.severity, f.path]), [['destination-ref-missing', 'warning', 'spec.destinationRefs[0].name'], ['destination-refs-unchecked', 'notice', 'spec.destinationRefs[1]']]);
+  assert.match(partly.findings[1]!.message, /^the Services of a namespace could not be listed \(namespace "payments": .*403 Forbidden.*\), so whether the Service a PluginConfig destinationRef names there exists was not checked/);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exampleLiveState, planFiles, STAGING_CONFIG, withCode } from '../support/plan-fixture.ts';
+import type { ServiceNames } from '../../src/live/live-state.ts';
 import { chainYaml, ENABLE_PLUGINS, pluginConfigYaml, pluginYaml } from '../support/manifests.ts';
 
 const VALID = { 'meshconfig.yaml': ENABLE_PLUGINS, 'cors.yaml': pluginYaml('cors'), 'chain.yaml': chainYaml('cors-chain'), 'config.yaml': pluginConfigYaml('cors-config') };
@@ -131,20 +132,40 @@ test('a Service destinationRef in a namespace the mesh does not monitor is a war
   assert.equal(withCode((await planFiles(VALID, { ...options, live: { ...cluster, origin: 'snapshot', namespaces: exampleLiveState().namespaces.filter((n) => n.metadata.name !== 'bookinfo') } })).findings, 'destination-ref-unmeshed').length, 1, 'a snapshot with namespaces, bookinfo not among them');
 });
 
-test('a Service destinationRef the API server does not list is a warning, with the nearest name; a refused list is one notice', async () => {
+test('a Service destinationRef the API server does not list is a warning, with the nearest name; namespaces not listed are one notice', async () => {
   const config = (name: string) => ({ ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace('name: productpage', `name: ${name}`) });
-  const listed = { ok: true as const, byNamespace: new Map([['bookinfo', ['productpage', 'reviews']]]) };
+  const listed: ServiceNames = { listed: new Map([['bookinfo', new Set(['productpage', 'reviews'])]]), unlisted: new Map() };
   assert.deepEqual(withCode((await planFiles(config('productpage'), { services: listed })).findings, 'destination-ref-missing'), [], 'the Service exists');
   const [missing] = withCode((await planFiles(config('productpgae'), { services: listed })).findings, 'destination-ref-missing');
   assert.equal(missing?.severity, 'warning');
   assert.equal(missing?.path, 'spec.destinationRefs[0].name');
   assert.equal(missing?.message, 'the cluster has no Service "productpgae" in namespace "bookinfo" (did you mean "productpage"?): this reference does nothing until that Service exists');
   assert.deepEqual(withCode((await planFiles(config('productpgae'))).findings, 'destination-ref-missing'), [], 'no list, no claim');
-  const refused = await planFiles(config('productpage'), { services: { ok: false, unreadable: 'https://k8s refused to list Services (403 Forbidden)' } });
-  assert.deepEqual(withCode(refused.findings, 'destination-ref-missing'), []);
-  const [unchecked] = withCode(refused.findings, 'destination-refs-unchecked');
+
+  // bookinfo listed, payments refused: bookinfo's references are still checked; payments's two references to one Service are one Service unchecked.
+  const refs = ['productpgae/bookinfo', 'ledger/payments', 'ledger/payments'].map((ref) => `    - kind: Service\n      name: ${ref.split('/')[0]}\n      namespace: ${ref.split('/')[1]}\n`).join('');
+  const mixed = { ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace(/    - kind: Service\n      name: productpage\n      namespace: bookinfo\n/, refs) };
+  const partly: ServiceNames = { listed: listed.listed, unlisted: new Map([['payments', 'https://k8s refused to list them (403 Forbidden: deploy/rbac.yaml grants list on services)']]) };
+  const plan = await planFiles(mixed, { services: partly });
+  assert.deepEqual(withCode(plan.findings, 'destination-ref-missing').map((f) => f.path), ['spec.destinationRefs[0].name']);
+  const [unchecked, ...more] = withCode(plan.findings, 'destination-refs-unchecked');
+  assert.equal(more.length, 0, 'one notice');
   assert.equal(unchecked?.severity, 'notice');
-  assert.match(unchecked!.message, /^https:\/\/k8s refused to list Services \(403 Forbidden\): whether the Service a PluginConfig destinationRef names exists was not checked; grant list on services/);
+  assert.equal(unchecked?.path, 'spec.destinationRefs[1]', 'at the first unchecked reference');
+  assert.equal(unchecked?.message, 'the Services of a namespace could not be listed (namespace "payments": https://k8s refused to list them (403 Forbidden: deploy/rbac.yaml grants list on services)), so whether the Service a PluginConfig destinationRef names there exists was not checked; the plan goes on without it');
+});
+
+test('a namespace of 100,000 Services and 1,000 missing references: each is warned of (50 shown), suggestions only within a bounded number of comparisons', async () => {
+  const names = new Set(Array.from({ length: 100_000 }, (_, i) => `svc-${String(i).padStart(6, '0')}`));
+  const refs = Array.from({ length: 1_000 }, (_, i) => `    - kind: Service\n      name: svq-${String(i).padStart(6, '0')}\n      namespace: bookinfo\n`).join('');
+  const files = { ...VALID, 'config.yaml': pluginConfigYaml('cfg').replace(/    - kind: Service\n      name: productpage\n      namespace: bookinfo\n/, refs) };
+  const plan = await planFiles(files, { services: { listed: new Map([['bookinfo', names]]), unlisted: new Map() } });
+  const missing = withCode(plan.findings, 'destination-ref-missing');
+  assert.equal(missing.length, 50, 'the first 50 of the file, as for any finding (finding-caps.ts)');
+  const suggested = missing.filter((f) => f.message.includes('did you mean'));
+  // Each has a Service one letter away; the budget (200,000 comparisons) covers two lookups among 100,000 names.
+  assert.equal(suggested.length, 2);
+  assert.match(suggested[0]!.message, /"svq-000000" in namespace "bookinfo" \(did you mean "svc-000000"\?\)/);
 });
 
 test('a selector operator FSM cannot match is an error', async () => {

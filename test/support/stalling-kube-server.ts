@@ -7,9 +7,9 @@ export type Stall =
   | { kind: 'hang' }
   /**
    * Answers with `status` and a Status body; `retryAfter` (seconds) as a 503's Retry-After header. At once, or
-   * once `gate` resolves (default: the server's gate).
+   * once `gate` resolves (default: the server's gate). `body`, as JSON, instead of the Status (a 200's list).
    */
-  | { kind: 'answer'; status: number; retryAfter?: number; gate?: Promise<void> };
+  | { kind: 'answer'; status: number; retryAfter?: number; gate?: Promise<void>; body?: unknown };
 
 /** The Status reason the API server gives with these codes (k8s.io/apimachinery metav1.StatusReason). */
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'TooManyRequests', 503: 'ServiceUnavailable' };
@@ -46,7 +46,7 @@ export class StallingKubeServer {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (stall.retryAfter !== undefined) headers['retry-after'] = String(stall.retryAfter);
         const reason = REASONS[stall.status] ?? 'InternalError';
-        res.writeHead(stall.status, headers).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code: stall.status, message: `answered ${stall.status}` }));
+        res.writeHead(stall.status, headers).end(JSON.stringify(stall.body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code: stall.status, message: `answered ${stall.status}` }));
       });
     };
     const server = createServer(handle);
