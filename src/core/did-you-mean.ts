@@ -26,3 +26,42 @@ export function didYouMeanNote(word: string, candidates: Iterable<string>): stri
   const suggestion = didYouMean(word, candidates);
   return suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`;
 }
+
+/**
+ * didYouMeanNote for many words, each among the candidates of its group (`group` names them: a namespace's
+ * Services), costing at most `budget` comparisons in all: each comparison is a distance computation, and one
+ * word against 100,000 candidates is 100,000 of them. A word whose candidates of a near length (the only ones
+ * didYouMean compares) exceed what is left of the budget gets '' without a comparison; the same word in the
+ * same group is answered once.
+ */
+export function budgetedDidYouMean(budget: number): (word: string, group: string, candidates: Iterable<string>) => string {
+  let left = budget;
+  const byLength = new Map<string, Map<number, string[]>>();
+  const answered = new Map<string, string>();
+  return (word, group, candidates) => {
+    const key = JSON.stringify([group, word]);
+    const known = answered.get(key);
+    if (known !== undefined) return known;
+    let lengths = byLength.get(group);
+    if (!lengths) byLength.set(group, (lengths = groupByLength(candidates)));
+    const near = [-2, -1, 0, 1, 2].map((delta) => lengths.get(word.length + delta) ?? []);
+    const comparisons = near.reduce((sum, same) => sum + same.length, 0);
+    let note = '';
+    if (comparisons <= left) {
+      note = didYouMeanNote(word, near.flat());
+      left -= comparisons;
+    }
+    answered.set(key, note);
+    return note;
+  };
+}
+
+function groupByLength(words: Iterable<string>): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const word of words) {
+    const same = groups.get(word.length);
+    if (same) same.push(word);
+    else groups.set(word.length, [word]);
+  }
+  return groups;
+}

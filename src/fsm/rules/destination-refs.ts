@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/finding.ts';
-import { didYouMeanNote } from '../../core/did-you-mean.ts';
+import { budgetedDidYouMean, didYouMeanNote } from '../../core/did-you-mean.ts';
 import { findingAt } from '../../core/findings.ts';
 import { getAt, isObject, type JsonObject, type JsonValue } from '../../core/json.ts';
 import { isDnsLabel } from '../../core/names.ts';
@@ -76,6 +76,9 @@ export function serviceNamespacesToList(context: PlanContext): string[] {
   return [...new Set(lookedUp(context).map((ref) => ref.namespace))].sort();
 }
 
+/** Comparisons of missing Service names with existing ones a plan makes at most: a namespace may hold 100,000 Services. */
+const SUGGESTION_BUDGET = 200_000;
+
 /**
  * What the API server's Service lists say of the PluginConfigs' references (serviceNamespacesToList): a Service
  * that does not exist is a warning (`destination-ref-missing`: the reference does nothing until it does, which a
@@ -88,11 +91,11 @@ export function serviceRefFindings(context: PlanContext, services: ServiceNames)
   const unchecked = refs.filter((ref) => services.unlisted.has(ref.namespace));
   const first = unchecked[0];
   if (first) findings.push(findingAt(first.config, ['spec', 'destinationRefs', first.index], 'notice', 'destination-refs-unchecked', uncheckedMessage(unchecked, services.unlisted)));
-  const suggest = suggester(services.listed);
+  const suggest = budgetedDidYouMean(SUGGESTION_BUDGET);
   for (const { config, index, namespace, name } of refs) {
     const names = services.listed.get(namespace);
     if (!names || names.has(name)) continue;
-    findings.push(findingAt(config, ['spec', 'destinationRefs', index, 'name'], 'warning', 'destination-ref-missing', `the cluster has no Service ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}${suggest(namespace, name)}: this reference does nothing until that Service exists`));
+    findings.push(findingAt(config, ['spec', 'destinationRefs', index, 'name'], 'warning', 'destination-ref-missing', `the cluster has no Service ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}${suggest(name, namespace, services.listed.get(namespace) ?? [])}: this reference does nothing until that Service exists`));
   }
   return findings;
 }
@@ -103,46 +106,6 @@ function uncheckedMessage(unchecked: readonly ServiceRef[], unlisted: ReadonlyMa
   const why = namespaces.map((namespace) => `namespace ${JSON.stringify(namespace)}: ${unlisted.get(namespace)}`).join('; ');
   const what = distinct === 1 ? 'the Service a PluginConfig destinationRef names there exists' : `the ${distinct} Services PluginConfig destinationRefs name there exist`;
   return `the Services of ${namespaces.length === 1 ? 'a namespace' : `${namespaces.length} namespaces`} could not be listed (${why}), so whether ${what} was not checked; the plan goes on without it`;
-}
-
-/**
- * Comparisons of a missing name with the existing ones (didYouMean) a plan makes at most: each costs up to the
- * names' lengths squared, and a namespace may hold 100,000 Services. Past it, a missing Service is still warned of,
- * without a suggestion.
- */
-const SUGGESTION_BUDGET = 200_000;
-
-/** ` (did you mean "x"?)` for a missing Service, from the Services of its namespace of a similar length, within SUGGESTION_BUDGET. */
-function suggester(listed: ReadonlyMap<string, ReadonlySet<string>>): (namespace: string, name: string) => string {
-  let budget = SUGGESTION_BUDGET;
-  const byLength = new Map<string, Map<number, string[]>>();
-  const made = new Map<string, string>();
-  return (namespace, name) => {
-    const key = `${namespace}/${name}`;
-    const known = made.get(key);
-    if (known !== undefined) return known;
-    let lengths = byLength.get(namespace);
-    if (!lengths) byLength.set(namespace, (lengths = groupByLength(listed.get(namespace) ?? [])));
-    const groups = [-2, -1, 0, 1, 2].map((delta) => lengths.get(name.length + delta) ?? []);
-    const comparisons = groups.reduce((sum, group) => sum + group.length, 0);
-    let note = '';
-    if (comparisons <= budget) {
-      note = didYouMeanNote(name, groups.flat());
-      budget -= comparisons;
-    }
-    made.set(key, note);
-    return note;
-  };
-}
-
-function groupByLength(names: Iterable<string>): Map<number, string[]> {
-  const groups = new Map<number, string[]>();
-  for (const name of names) {
-    const group = groups.get(name.length);
-    if (group) group.push(name);
-    else groups.set(name.length, [name]);
-  }
-  return groups;
 }
 
 function refsOf(config: ManagedResource): unknown[] {
