@@ -4,8 +4,7 @@ import { fsmKindOf, hasFsmApiVersion } from '../fsm/kinds.ts';
 import type { KubeApi } from './kube-client.ts';
 import { KubeApiError } from './kube-errors.ts';
 import { objectPath, typeFor } from './resource-paths.ts';
-
-export const APPLY_PATCH = 'application/apply-patch+yaml';
+import { APPLY_PATCH } from './yaml-safe-json.ts';
 
 /**
  * The API path of an FSM object, `/apis/<group>/<version>[/namespaces/<ns>]/<plural>/<name>`. Only an

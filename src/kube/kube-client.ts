@@ -14,6 +14,7 @@ import { kubeConcurrencyFromEnv } from './kube-concurrency.ts';
 import { CacheReads, listCollection } from './collection-list.ts';
 import { CredentialSource } from './request-credentials.ts';
 import { plainHttpRefusal } from './plain-http.ts';
+import { APPLY_PATCH, yamlSafeJson } from './yaml-safe-json.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -262,7 +263,8 @@ export class KubeClient {
     if (this.token) headers['authorization'] = `Bearer ${await this.token()}`;
     // client-node's agent per request only through a proxy (its proxy agents); else the pool's kept-alive one.
     const agent = this.proxied && proxyAgent ? proxyAgent : this.pool.agent();
-    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const json = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const payload = json !== undefined && request.contentType === APPLY_PATCH ? yamlSafeJson(json) : json;
     if (payload !== undefined) {
       headers['content-type'] = request.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));

@@ -5,7 +5,8 @@ import type { KubeObject } from '../../src/core/kube.ts';
 import { LeaseLostError } from '../../src/apply/lease-renewal.ts';
 import { restoreConfig } from '../../src/apply/restore-config.ts';
 import { rollBack, type Step } from '../../src/apply/rollback.ts';
-import { APPLY_PATCH, fsmObjectPath } from '../../src/kube/fsm-objects.ts';
+import { fsmObjectPath } from '../../src/kube/fsm-objects.ts';
+import { APPLY_PATCH } from '../../src/kube/yaml-safe-json.ts';
 import { apiError, FakeKube } from '../support/fake-kube.ts';
 
 /** What a rollback could not undo. */

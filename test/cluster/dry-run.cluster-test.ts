@@ -145,3 +145,14 @@ test('every refusal is the outcome of its object, asked once; the other objects 
   // One apply per object and one discovery read for the unserved version: no refusal was retried.
   assert.equal(requests, 5);
 });
+
+test('a script holding characters YAML takes apart (NEL, DEL, a C1 control, U+FFFF) is applied and stored exactly as written', async () => {
+  const pipyscript = "pipy()\n// a\u0085b \u007f \u009b \uffff \u2028 \u{1F600}\n";
+  const plugin = { apiVersion: 'plugin.flomesh.io/v1alpha1', kind: 'Plugin', metadata: { name: 'odd-characters' }, spec: { priority: 1, pipyscript } } as KubeObject;
+  // Before, the server parsed the JSON as YAML: NEL came back a space, the others were refused ("control characters are not allowed").
+  const dryRun = await serverSideApply(client, plugin, true);
+  assert.equal((dryRun as unknown as { spec: { pipyscript: string } }).spec.pipyscript, pipyscript);
+  await serverSideApply(client, plugin, false);
+  const stored = await client.request<{ spec: { pipyscript: string } }>({ method: 'GET', path: '/apis/plugin.flomesh.io/v1alpha1/plugins/odd-characters', what: 'read the Plugin' });
+  assert.equal(stored.spec.pipyscript, pipyscript);
+});

@@ -9,7 +9,7 @@
 import { isObject, type JsonObject, type JsonValue } from '../../src/core/json.ts';
 import { KubeClient, type KubeApi, type KubeClientOptions, type KubeRequest } from '../../src/kube/kube-client.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
-import { APPLY_PATCH } from '../../src/kube/fsm-objects.ts';
+import { APPLY_PATCH } from '../../src/kube/yaml-safe-json.ts';
 
 /**
  * What the fault hook does with a request: `pass` handles it; `lost-answer` handles it, then answers 500
