@@ -1,7 +1,8 @@
 /**
  * `npm run try-cluster [-- RUN_DIR]`: a real Kubernetes API server on loopback to try `plan` and `apply` against by
- * hand, loaded with the example staging cluster (examples/cluster/staging.yaml: FSM's CRDs, its MeshConfig and Helm
- * release, the meshed workloads, and two Plugins an earlier apply left). scripts/kube-test-cluster builds the API
+ * hand, loaded with the example staging cluster (examples/cluster/staging.yaml: FSM's CRDs, its MeshConfig, the meshed
+ * workloads, and two Plugins an earlier apply left) and FSM's real chart installed by the real helm as the release
+ * the snapshot describes (seedExampleCluster), so a chart upgrade can be planned and applied. scripts/kube-test-cluster builds the API
  * server once (a few minutes, then cached) and starts it; it keeps running after this script ends, until stopped
  * with the command printed at the end. RUN_DIR (default: a new folder in the temp folder) must be new or empty.
  */
@@ -9,8 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeClient } from '../src/kube/kube-client.ts';
-import { seed } from '../test/support/kube-test-cluster.ts';
-import { exampleClusterObjects } from '../test/support/plan-fixture.ts';
+import { seedExampleCluster } from '../test/support/fsm-chart-cluster.ts';
 
 const scripts = fileURLToPath(new URL('./kube-test-cluster/', import.meta.url));
 const runDir = process.argv[2];
@@ -30,7 +30,8 @@ if (!kubeconfig) throw new Error(`scripts/kube-test-cluster/start printed no KUB
 const runFolder = dirname(kubeconfig);
 try {
   const client = KubeClient.fromFile(kubeconfig);
-  await seed(client, exampleClusterObjects('staging'));
+  console.log('Loading the example staging cluster, and installing FSM\'s chart with helm (revisions 1 and 2)...');
+  await seedExampleCluster(client, 'staging');
   client.close();
 } catch (error) {
   execFileSync(`${scripts}stop`, [runFolder], { stdio: 'inherit' });
@@ -43,6 +44,9 @@ environment's cluster: "staging").
 
   npx fsm-gitops plan  --repo examples/gitops --env staging --kubeconfig ${kubeconfig} --context staging=kube-test-cluster
   npx fsm-gitops apply --repo examples/gitops --env staging --kubeconfig ${kubeconfig} --context staging=kube-test-cluster
+
+To try a chart upgrade too: copy examples/gitops, set \`chart: { upgrade: true, wait: { timeoutSeconds: 0 } }\`
+for staging in the copy's .github/fsm-gitops.yml, and plan the copy (docs/getting-started.md says why no wait).
 
 Stop it with:
   ${scripts}stop ${runFolder}

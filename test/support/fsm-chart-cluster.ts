@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { HelmClient } from '../../src/helm/helm-client.ts';
 import { HelmRunner } from '../../src/helm/helm-runner.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
+import { currentHelmRelease, decodeHelmReleaseSecret, isHelmReleaseSecret } from '../../src/live/helm-release.ts';
 import { Redactor } from '../../src/redact/redactor.ts';
 import { fsmChart } from './helm-charts.ts';
 import { seed } from './kube-test-cluster.ts';
@@ -24,6 +25,30 @@ export async function installFsm(client: KubeClient): Promise<HelmClient> {
   await seed(client, exampleClusterObjects('staging').filter((o) => ['CustomResourceDefinition', 'Namespace', 'MeshConfig'].includes(o.kind)));
   const helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
   await helm.install(FSM_RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true });
+  return helm;
+}
+
+/**
+ * The example cluster `env` (examples/cluster/<env>.yaml) on a test API server, its Helm release made by the real
+ * helm from FSM's real chart instead of the snapshot's release Secrets (those store the chart's values and schema
+ * only: no templates, no manifest, so a chart upgrade planned against them changes no object). The release has
+ * the snapshot's story: revision 1 installed with the first revision's values, revision 2 upgraded to the
+ * deployed revision's, at the deployed chart version (--no-hooks, server-side=false: see installFsm). The chart's
+ * objects (the fsm-controller Deployment, its Services, ConfigMaps, RBAC) are then in the cluster as helm wrote
+ * them. Returns the helm bound to the cluster.
+ */
+export async function seedExampleCluster(client: KubeClient, env = 'staging'): Promise<HelmClient> {
+  const objects = exampleClusterObjects(env);
+  const releases = objects.filter(isHelmReleaseSecret);
+  const revisions = releases.map(decodeHelmReleaseSecret).sort((a, b) => a.revision - b.revision);
+  const deployed = decodeHelmReleaseSecret(currentHelmRelease(releases, FSM_RELEASE.name) ?? releases.at(-1)!);
+  if (!['1.5.1', '1.6.0'].includes(deployed.chartVersion)) throw new Error(`examples/cluster/${env}.yaml deploys chart ${deployed.chartVersion}: test/fixtures/fsm-reference/charts has 1.5.1 and 1.6.0`);
+  await seed(client, objects.filter((o) => !isHelmReleaseSecret(o)));
+  const helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
+  const chart = fsmChart(deployed.chartVersion as '1.5.1' | '1.6.0');
+  const [first, ...later] = revisions.filter((r) => r.revision <= deployed.revision);
+  await helm.install(FSM_RELEASE, chart, (first ?? deployed).config, { timeoutMs: 120_000, noHooks: true });
+  for (const revision of later) await helm.upgrade(FSM_RELEASE, chart, revision.config, { timeoutMs: 120_000, noHooks: true });
   return helm;
 }
 
