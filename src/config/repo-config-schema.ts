@@ -14,7 +14,12 @@ export const PLAIN_TEXT = `^[^${HIDDEN}]+$`;
 export const REPO_FOLDER = `^(?![./])(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\${HIDDEN}]+$`;
 
 /** An exact chart version (SemVer 2, as Helm's Chart.yaml `version`; https://semver.org), e.g. `1.6.0` or `1.6.0-rc.1`. */
-const SEMVER = '^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+export const SEMVER = '^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+
+/** A GitHub team, `organization/team-slug`. */
+export const TEAM_SLUG = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
+/** A chart repository's URL. */
+export const URL_HTTP = '^https?://[^\\s]+$';
 
 /** JSON Schema (draft-07) of `.github/fsm-gitops.yml`. docs/configuration.md describes each field. */
 export const REPO_CONFIG_SCHEMA: JsonObject = {
@@ -52,7 +57,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
           deploy: { type: 'string', enum: ['on-merge', 'on-command', 'manual'] },
           approvals: { type: 'integer', minimum: 0, maximum: 10 },
           namespaces: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: DNS_LABEL, maxLength: 63 } },
-          teams: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' } },
+          teams: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: TEAM_SLUG } },
           restart: { type: 'string', enum: ['manual', 'rollout'] },
           prune: { type: 'boolean' },
           production: { type: 'boolean' },
@@ -62,7 +67,7 @@ export const REPO_CONFIG_SCHEMA: JsonObject = {
             properties: {
               upgrade: { type: 'boolean' },
               version: { type: 'string', pattern: SEMVER, maxLength: 128 },
-              repository: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
+              repository: { type: 'string', pattern: URL_HTTP, maxLength: 2048 },
               allowBreaking: { type: 'boolean' },
               wait: {
                 type: 'object',

@@ -1,12 +1,11 @@
 import type { JsonObject, JsonValue } from '../core/json.ts';
 import { formatPath, getAt, isObject } from '../core/json.ts';
-import { visible } from '../render/terminal-text.ts';
 import { decodeTextFile, formatBytes } from '../desired/text-file.ts';
 import { parseYamlFile, type YamlDocument } from '../desired/yaml-file.ts';
 import { isUnder, normalizeRepoPath, type RepoFiles } from '../desired/repo-files.ts';
 import { validateRepoConfig } from '../schema/compiled/repo-config.ts';
 import { ownSchemaValidator } from '../schema/own-schema.ts';
-import type { SchemaViolation } from '../schema/violation.ts';
+import { explainConfigViolation } from './config-violations.ts';
 import { REPO_CONFIG_SCHEMA } from './repo-config-schema.ts';
 import { DEFAULT_MESH, MAX_CONFIG_BYTES, REPO_CONFIG_PATHS } from './repo-config-files.ts';
 
@@ -118,7 +117,7 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   if (violation) {
     const at = document.locate(violation.path);
     const where = violation.path.length > 0 ? `${formatPath(violation.path)}: ` : '';
-    throw new RepoConfigError(file, at.line, at.column, `${where}${explain(violation, getAt(document.value, violation.path))}`);
+    throw new RepoConfigError(file, at.line, at.column, `${where}${explainConfigViolation(violation, getAt(document.value, violation.path))}`);
   }
   const environments = toEnvironments(document.value as JsonObject);
   const redactKeys = redactKeysOf(document.value as JsonObject);
@@ -127,16 +126,6 @@ export function parseRepoConfig(file: string, bytes: Uint8Array): RepoConfig {
   checkPathsDisjoint(file, document, environments);
   const places = new Map(environments.map((e) => [e.name, { file, ...document.locate(['environments', e.name]) }]));
   return { file, environments, places };
-}
-
-/** The schema's own words, except where a pattern would be quoted at the user. */
-function explain(violation: SchemaViolation, value: unknown): string {
-  if (violation.code !== 'schema-constraint' || typeof value !== 'string' || !violation.message.includes('pattern')) return violation.message;
-  const shown = `"${visible(value)}"`;
-  if (violation.path[0] === 'environments' && violation.path.at(-1) === 'path') {
-    return `${shown} is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments, no empty segments and no control characters (for example clusters/staging)`;
-  }
-  return `${shown} holds a control character or an invisible direction mark (shown as \\uXXXX): write it as plain text`;
 }
 
 /** `redact: {keys: [...]}`: key names added to the built-in list of credential keys. */

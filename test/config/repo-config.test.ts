@@ -105,6 +105,25 @@ test('a cluster name or a redact key with a control character or a direction ove
   assertConfigError('redact:\n  keys: ["a\\tb"]\nenvironments:\n  staging:\n    path: a\n    cluster: s\n', 2, /redact\.keys\[0\]: .*control character/);
 });
 
+test('a value or a name that does not match its pattern is told what the field takes, with an example, never as a control character', () => {
+  const env = (line: string): string => `environments:\n  staging:\n    path: a\n    cluster: s\n    ${line}\n`;
+  const cases: [string, RegExp][] = [
+    ['mesh: { name: Bad_Name }', /mesh\.name: "Bad_Name" is not an RFC 1123 label: lowercase letters, digits and "-".*\(for example fsm-system\)$/],
+    ['mesh: { namespace: FSM }', /mesh\.namespace: "FSM" is not an RFC 1123 label/],
+    ['namespaces: [bookinfo, Pay_ments]', /namespaces\[1\]: "Pay_ments" is not an RFC 1123 label/],
+    ['teams: [mesh-admins]', /teams\[0\]: "mesh-admins" is not a team: write organization\/team-slug \(for example my-org\/mesh-admins\)$/],
+    ['chart: { upgrade: true, version: "1.6" }', /chart\.version: "1\.6" is not an exact chart version: write major\.minor\.patch .*\(for example 1\.6\.0/],
+    ['chart: { upgrade: true, version: 1.6.x }', /chart\.version: "1\.6\.x" is not an exact chart version/],
+    ['chart: { upgrade: true, repository: "ftp://charts.example" }', /chart\.repository: "ftp:\/\/charts\.example" is not an http:\/\/ or https:\/\/ URL/],
+    ['chart: { upgrade: true, version: 1.6 }', /chart\.version: expected string, got number 1\.6: quote it to make it text \("1\.6"; YAML reads it unquoted as a number\)$/],
+  ];
+  for (const [line, message] of cases) {
+    assertConfigError(env(line), 5, message);
+    assert.throws(() => parse(env(line)), (e: Error) => !/control character/.test(e.message), line);
+  }
+  assertConfigError('environments:\n  Staging_1:\n    path: a\n    cluster: s\n', 2, /environments\.Staging_1: the name "Staging_1" is not an RFC 1123 label/);
+});
+
 test('chart: upgrades are off unless asked for; the defaults fill in; a bad version or repository is refused where it is written', () => {
   const config = parse(`environments:
   staging:

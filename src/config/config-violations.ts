@@ -1,0 +1,52 @@
+import type { PathSegment } from '../core/json.ts';
+import { visible } from '../render/terminal-text.ts';
+import type { SchemaViolation } from '../schema/violation.ts';
+import { DNS_LABEL, PLAIN_TEXT, REPO_CONFIG_SCHEMA, REPO_FOLDER, SEMVER, TEAM_SLUG, URL_HTTP } from './repo-config-schema.ts';
+
+/** What each of the config schema's patterns asks for, in words, with an example: never the pattern itself. */
+const PATTERN_WORDS: ReadonlyMap<string, string> = new Map([
+  [DNS_LABEL, 'is not an RFC 1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (for example fsm-system)'],
+  [PLAIN_TEXT, 'holds a control character or an invisible direction mark (shown as \\uXXXX): write it as plain text'],
+  [REPO_FOLDER, 'is not a folder of this repository: write it relative to the repository root, with forward slashes and no "." or ".." segments, no empty segments and no control characters (for example clusters/staging)'],
+  [SEMVER, 'is not an exact chart version: write major.minor.patch as SemVer does (for example 1.6.0, or 1.6.0-rc.1; a leading v is dropped), not a range or a prefix'],
+  [TEAM_SLUG, 'is not a team: write organization/team-slug (for example my-org/mesh-admins)'],
+  [URL_HTTP, 'is not an http:// or https:// URL without spaces (for example https://flomesh-io.github.io/fsm)'],
+]);
+
+/**
+ * A violation of the repository config's schema in the user's words (`value`: the value at its path). A pattern
+ * is explained by what it asks for (PATTERN_WORDS), a key by the same words (an environment's name), a number
+ * or boolean where text is expected with the quotes it needs; anything else as the schema validator says it.
+ */
+export function explainConfigViolation(violation: SchemaViolation, value: unknown): string {
+  if (violation.code === 'schema-type' && /^expected string, got (integer|number|boolean) /.test(violation.message)) {
+    return `${violation.message}: quote it to make it text ("${String(value)}"; YAML reads it unquoted as a ${typeof value})`;
+  }
+  if (violation.code !== 'schema-constraint' || !violation.message.includes('pattern')) return violation.message;
+  const key = /^invalid key "((?:[^"\\]|\\.)*)"/.exec(violation.message);
+  // A key's violation is at the key's own path; its pattern is the parent's propertyNames.
+  const pattern = key ? schemaAt(violation.path.slice(0, -1))?.propertyNames?.pattern : schemaAt(violation.path)?.pattern;
+  const words = pattern === undefined ? undefined : PATTERN_WORDS.get(pattern);
+  if (!words) return violation.message;
+  if (key) return `the name "${visible(JSON.parse(`"${key[1]}"`) as string)}" ${words}`;
+  return typeof value === 'string' ? `"${visible(value)}" ${words}` : violation.message;
+}
+
+interface SchemaNode {
+  pattern?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  propertyNames?: SchemaNode;
+  items?: SchemaNode;
+}
+
+/** The config schema's node at `path` (properties, then additionalProperties, items for an index); undefined off the schema. */
+function schemaAt(path: readonly PathSegment[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = REPO_CONFIG_SCHEMA as SchemaNode;
+  for (const segment of path) {
+    if (!node) return undefined;
+    if (typeof segment === 'number') node = node.items;
+    else node = node.properties?.[segment] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+  }
+  return node;
+}
