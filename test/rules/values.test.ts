@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dump } from 'js-yaml';
 import { changeDiff } from '../../src/render/unified-diff.ts';
-import { exampleLiveState, planFiles, withCode } from '../support/plan-fixture.ts';
+import { exampleLiveState, planFiles, STAGING_CONFIG, withCode } from '../support/plan-fixture.ts';
 
 const deployed = exampleLiveState().helmRelease!.config;
 const valuesWith = (edit: (values: Record<string, any>) => void): string => {
@@ -146,6 +146,20 @@ test('a top-level key the chart does not know (a typo of fsm) is a warning with 
   assert.deepEqual(found.map((f) => [f.path, f.severity]), [['fsmm', 'warning'], ['zzzzzz', 'warning']]);
   assert.match(found[0]!.message, /^fsmm is not a value of chart fsm \S+ \(its top-level values are [^)]*\bfsm\b[^)]*\): Helm passes it to no template, so nothing under it takes effect; did you mean `fsm`\?$/);
   assert.match(found[1]!.message, /; remove it, or check the chart's values \(/);
+});
+
+test('with chart upgrades on, a typo of fsm in a file that sets no fsm is an error: the upgrade would reset every fsm value the release sets', async () => {
+  const config = `${STAGING_CONFIG}    chart: { upgrade: true }\n`;
+  const typo = 'fms:\n  fsmController:\n    replicaCount: 3\n';
+  const plan = await planFiles({ 'values.yaml': typo }, { config });
+  const [found] = withCode(plan.findings, 'values-unknown-key');
+  assert.equal(found?.severity, 'error');
+  assert.match(found!.message, /^fms is not a value of chart fsm \S+ \([^)]*\): Helm passes it to no template, so nothing under it takes effect, and values\.yaml sets no `fsm`: the upgrade takes values\.yaml whole, so every `fsm` value the deployed release sets would go back to the chart's default; did you mean `fsm`\?$/);
+  // Beside a real fsm, the typo only holds values that never take effect; with upgrades off, apply never runs helm.
+  const beside = await planFiles({ 'values.yaml': valuesWith((v) => (v['fms'] = { meshName: 'fsm' })) }, { config });
+  assert.deepEqual(withCode(beside.findings, 'values-unknown-key').map((f) => f.severity), ['warning']);
+  const off = await planFiles({ 'values.yaml': typo });
+  assert.deepEqual(withCode(off.findings, 'values-unknown-key').map((f) => f.severity), ['warning']);
 });
 
 test('a values.yaml that leaves fsm.meshName out (apply adds it): the HelmValues diff does not show meshName removed', async () => {

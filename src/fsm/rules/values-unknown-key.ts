@@ -10,11 +10,14 @@ const HELM_GLOBAL = 'global';
  * A top-level key of values.yaml that the deployed chart knows nothing of: not in its default values, its
  * values.schema.json's properties, a subchart's name (charts/NAME/) or `global`. FSM's schema does not close
  * its root (only what is under `fsm` is checked: schema-unknown-field), so a typo there (`fsmm:`) is otherwise
- * passed to helm, which ignores it: the values meant are never set. A warning, as Helm takes it.
+ * passed to helm, which ignores it: the values meant are never set. A warning, as Helm takes it; an error when
+ * the environment runs chart upgrades and the file does not set the key it is near to (`fms:` and no `fsm:`):
+ * an upgrade takes values.yaml whole (`--reset-values`, as `fsm mesh upgrade`), so every value the deployed
+ * release sets under that key would go back to the chart's default.
  */
 export const valuesUnknownKeyRule: Rule = {
   name: 'values-unknown-key',
-  check({ desired, live }) {
+  check({ desired, live, environment }) {
     const values = desired.values;
     const release = live.helmRelease;
     if (!values || !release) return [];
@@ -25,8 +28,11 @@ export const valuesUnknownKeyRule: Rule = {
       .filter((key) => !known.includes(key))
       .map((key) => {
         const near = didYouMean(key, known);
-        const hint = near ? `did you mean \`${near}\`?` : `remove it, or check the chart's values (${known.join(', ')})`;
-        return findingAt(values, [key], 'warning', 'values-unknown-key', `${key} is not a value of chart ${release.chartName} ${release.chartVersion} (its top-level values are ${known.join(', ')}): Helm passes it to no template, so nothing under it takes effect; ${hint}`);
+        const message = `${key} is not a value of chart ${release.chartName} ${release.chartVersion} (its top-level values are ${known.join(', ')}): Helm passes it to no template, so nothing under it takes effect`;
+        if (near && environment.chart?.upgrade && !Object.hasOwn(values.values, near)) {
+          return findingAt(values, [key], 'error', 'values-unknown-key', `${message}, and values.yaml sets no \`${near}\`: the upgrade takes values.yaml whole, so every \`${near}\` value the deployed release sets would go back to the chart's default; did you mean \`${near}\`?`);
+        }
+        return findingAt(values, [key], 'warning', 'values-unknown-key', `${message}; ${near ? `did you mean \`${near}\`?` : `remove it, or check the chart's values (${known.join(', ')})`}`);
       });
   },
 };
