@@ -1,7 +1,7 @@
 /**
  * `npm run try-cluster [-- RUN_DIR]`: a real Kubernetes API server on loopback to try `plan` and `apply` against by
  * hand, loaded with the example staging cluster (examples/cluster/staging.yaml: FSM's CRDs, its MeshConfig, the meshed
- * workloads, and two Plugins an earlier apply left) and FSM's real chart installed by the real helm as the release
+ * workloads, a Plugin and a PluginChain an earlier apply left, and a Plugin made with kubectl) and FSM's real chart installed by the real helm as the release
  * the snapshot describes (seedExampleCluster), so a chart upgrade can be planned and applied. scripts/kube-test-cluster builds the API
  * server once (a few minutes, then cached) and starts it; it keeps running after this script ends, until stopped
  * with the command printed at the end. RUN_DIR (default: a new folder in the temp folder) must be new or empty.
