@@ -165,6 +165,10 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.equal(finding?.severity, 'error');
     assert.equal(finding?.file, 'clusters/staging/values.yaml');
     assert.match(finding?.message ?? '', /replicaCount/);
+    // The pending notice does not promise what this plan cannot do.
+    const notices = withCode(p.findings, 'values-upgrade-pending').map((f) => f.message);
+    assert.ok(notices.length > 0);
+    for (const notice of notices) assert.match(notice, /the chart could not be rendered \(the chart error of this plan says why\), so the plan cannot list what the upgrade changes/);
   });
 
   it('a rendered manifest that is not Kubernetes objects is a chart-render-failed error, not a crash of the plan', async () => {

@@ -29,12 +29,13 @@ for (const row of VALUES_TO_MESHCONFIG) SEEDS_BY_VALUES.set(row.values, [...(SEE
 /** Where a chart upgrade stands for the environment (`chart.upgrade` in .github/fsm-gitops.yml). */
 const UPGRADE_OFF = `this environment does not run chart upgrades, so apply leaves the Helm release as it is; to enable them, ${ENABLE_CHART_UPGRADES}`;
 const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs it (helm upgrade)';
+const UPGRADE_UNRENDERED = 'the chart could not be rendered (the chart error of this plan says why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
 
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
-  check({ desired, live, helmValues, environment }) {
+  check({ desired, live, helmValues, environment, chart }) {
     const values = desired.values;
-    const upgrade = environment.chart?.upgrade ? UPGRADE_PLANNED : UPGRADE_OFF;
+    const upgrade = !environment.chart?.upgrade ? UPGRADE_OFF : chart && !chart.ok ? UPGRADE_UNRENDERED : UPGRADE_PLANNED;
     if (!values || !helmValues) return [];
     const { deployed, wanted } = helmValues;
     const sections = nullSections(values.values, live.helmRelease?.chartValues ?? {});
