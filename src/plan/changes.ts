@@ -123,9 +123,9 @@ function chartChanges(context: PlanContext, redactor: Redactor): ResourceChange[
 function chartVersionChange(context: PlanContext): ResourceChange | undefined {
   const release = context.live.helmRelease;
   const chart = context.chart;
-  if (!release || !chart?.ok || chart.chartVersion === release.chartVersion) return undefined;
+  if (!release || !chart || chart.chartVersion === release.chartVersion) return undefined;
   const at = context.environment.at ? environmentAt(context.environment, 'chart.version') : undefined;
-  const pulled = chart.upgrade.chart;
+  const pulled = chart.ok ? chart.upgrade.chart : {};
   const digest = 'sha256' in pulled ? `sha256:${pulled.sha256}` : undefined;
   return {
     action: 'update',
@@ -139,6 +139,8 @@ function chartVersionChange(context: PlanContext): ResourceChange | undefined {
     before: { chart: `${release.chartName}-${release.chartVersion}` },
     after: { chart: `${release.chartName}-${chart.chartVersion}`, ...(digest ? { digest } : {}) },
     fields: [{ path: 'chart', before: `${release.chartName}-${release.chartVersion}`, after: `${release.chartName}-${chart.chartVersion}` }, ...(digest ? [{ path: 'digest', after: digest }] : [])],
+    // A version the plan could not fetch or render is still the change asked for: shown, and not applied.
+    ...(chart.ok ? {} : { pending: UPGRADE_NOT_PLANNED }),
   };
 }
 

@@ -280,6 +280,11 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     const [finding] = withCode(p.findings, 'chart-render-failed');
     assert.deepEqual([finding?.severity, finding?.file, finding?.line], ['error', CONFIG_FILE, 7]);
     assert.match(finding!.message, /^chart fsm 1\.6\.9 could not be fetched from http:\/\/127\.0\.0\.1:8879: .*version "1\.6\.9" not found.*; check environments\.staging\.chart\.version and chart\.repository$/);
+    // The bump asked for is still shown, pending, so the plan does not read "No changes".
+    const bump = change(p, 'HelmRelease', 'fsm');
+    assert.deepEqual([bump?.action, bump?.fields], ['update', [{ path: 'chart', before: 'fsm-1.5.1', after: 'fsm-1.6.9' }]]);
+    assert.match(bump?.pending ?? '', /^apply does not upgrade the chart with this plan: the findings say why/);
+    assert.doesNotMatch(renderText({ environments: [p] }, { color: false }), /No changes/);
   });
 
   it('without a version bump there is no HelmRelease change', async () => {
