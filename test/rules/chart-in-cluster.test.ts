@@ -96,6 +96,7 @@ test("a decoding error (a patch whose result does not decode) names the value in
   const values = { fsm: { fsmController: { resource: { limits: { cpu: '2x' } } }, note: { text: '2x' } } };
   const [finding] = check(new Map([[KEY, live(rendered, {}, [HELM])]]), rejected, values);
   assert.deepEqual([finding?.line, finding?.path], [15, 'fsm.fsmController.resource.limits.cpu']);
+  assert.match(finding!.message, /\|\.\.\. \(a quantity is a number with an optional suffix, such as 2, 500m or 1\.5 for CPU and 128Mi or 1Gi for memory\)$/);
   const huge = check(new Map([[KEY, live(rendered, {}, [HELM])]]), new Map([[KEY, { status: 422, message: 'Invalid value: "'.repeat(70_000) + 'error found in #9 byte of ...|'.repeat(30_000), causes: [] }]]), values);
   assert.equal(huge[0]?.line, 1, 'a 1 MB message of unclosed quotes is read in linear time and names nothing');
 });

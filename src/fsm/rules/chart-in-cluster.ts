@@ -33,11 +33,19 @@ export const chartInClusterRule: Rule = {
       const namespace = object.metadata.namespace ?? namespaceOf(inCluster.live.get(key));
       const name = `${object.kind} ${namespace ? `${namespace}/` : ''}${object.metadata.name}`;
       const where = context.desired.values ? refusedValuePlace(context.desired.values, rejection.message) : undefined;
-      return { severity: 'error', code: 'server-rejected', ...(where ?? at), message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}` };
+      return { severity: 'error', code: 'server-rejected', ...(where ?? at), message: `the API server refuses ${name} as the chart renders it with these values (dry run of the upgrade's write): ${rejection.message}${quantityHint(rejection.message)}` };
     });
     return [...rejections, ...liveChanges(chart, inCluster, at)];
   },
 };
+
+/**
+ * How to write a quantity, after the API server's refusal of one (k8s.io/apimachinery resource.Quantity:
+ * "quantities must match the regular expression ..."), which quotes the expression but gives no example.
+ */
+function quantityHint(message: string): string {
+  return /quantities must match the regular expression/.test(message) ? ' (a quantity is a number with an optional suffix, such as 2, 500m or 1.5 for CPU and 128Mi or 1Gi for memory)' : '';
+}
 
 /**
  * What a chart upgrade takes back in the cluster: fields of the release's objects that someone other than helm
