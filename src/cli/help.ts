@@ -39,8 +39,9 @@ Options:
                           { summary: { environments, changes: {create, update, delete, unchanged, pending},
                             findings: {error, warning, notice}, restarts, exitCode, exitMeaning },
                             environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }
-                          Each change: action, kind, apiVersion, name, namespace, file, line, pending, fields
-                          (path, before, after: redacted); a create also its object as applied ('after')
+                          Each change: action, kind, apiVersion, name, namespace, file, line, pending, rollout
+                          (a chart workload whose pods the upgrade replaces), fields (path, before, after:
+                          redacted); a create also its object as applied ('after')
   -o, --output FILE       Write the plan to FILE (all or nothing: a temporary file renamed over it) and
                           print only each environment's summary line. The format: --format, else by
                           FILE's extension: .json json, .md markdown, anything else text (never colored)

@@ -90,6 +90,15 @@ test('--help for the program and for plan', async () => {
   assert.deepEqual(await cli(['help', 'nope']), main);
 });
 
+test("plan --help names every field of a JSON change the example's plan has", async () => {
+  const help = (await cli(['plan', '--help'])).stdout.replace(/\s+/g, ' ');
+  const listed = /Each change: ([^.]*?);/.exec(help)?.[1] ?? '';
+  const plan = JSON.parse((await cli(['plan', ...EXAMPLE, '--format', 'json'])).stdout) as { environments: { changes: Record<string, unknown>[] }[] };
+  const keys = new Set(plan.environments.flatMap((e) => e.changes.flatMap((c) => Object.keys(c))));
+  assert.ok(keys.has('rollout') && keys.has('fields'), [...keys].join(', '));
+  for (const key of keys) if (key !== 'after' && key !== 'before') assert.match(listed, new RegExp(`\\b${key}\\b`), `${key} is not in: ${listed}`);
+});
+
 test('apply with a snapshot says apply needs a live cluster, not "unknown option"', async () => {
   const run = await cli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--cluster', 'examples/cluster/staging.yaml']);
   assert.equal(run.code, 3);
