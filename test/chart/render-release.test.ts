@@ -159,16 +159,27 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     }
   });
 
-  it('helm refusing the values (the chart schema) is a chart-render-failed error on values.yaml', async () => {
+  it("helm refusing the values by the deployed chart's schema is the values-schema rule's error at its line, not a second one from helm", async () => {
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: three\n');
-    const [finding] = withCode(p.findings, 'chart-render-failed');
-    assert.equal(finding?.severity, 'error');
-    assert.equal(finding?.file, 'clusters/staging/values.yaml');
-    assert.match(finding?.message ?? '', /replicaCount/);
+    assert.deepEqual(withCode(p.findings, 'chart-render-failed'), [], 'helm said the same as the schema error below');
+    const [finding] = withCode(p.findings, 'schema-type');
+    assert.deepEqual([finding?.severity, finding?.file, finding?.line, finding?.path], ['error', 'clusters/staging/values.yaml', 3, 'fsm.fsmController.replicaCount']);
     // The pending notice does not promise what this plan cannot do.
     const notices = withCode(p.findings, 'values-upgrade-pending').map((f) => f.message);
     assert.ok(notices.length > 0);
-    for (const notice of notices) assert.match(notice, /the chart could not be rendered \(the chart error of this plan says why\), so the plan cannot list what the upgrade changes/);
+    for (const notice of notices) assert.match(notice, /the chart could not be rendered with these values \(the errors of this plan say why\), so the plan cannot list what the upgrade changes/);
+  });
+
+  it("helm refusing values that the deployed chart's schema takes (here, a stand-in helm) is a chart-render-failed error on values.yaml", async () => {
+    const refusing: RenderingHelm = {
+      template: async () => Promise.reject(new HelmError("render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/fsmController/replicaCount': maximum 3", 1)),
+      upgradeDryRun: async () => ({ manifest: '', revision: 2 }),
+      pull: pulled,
+    };
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 9\n', '{ upgrade: true }', new CountingHelm(refusing));
+    const [finding] = withCode(p.findings, 'chart-render-failed');
+    assert.deepEqual([finding?.severity, finding?.file], ['error', 'clusters/staging/values.yaml']);
+    assert.match(finding!.message, /maximum 3/);
   });
 
   it('a rendered manifest that is not Kubernetes objects is a chart-render-failed error, not a crash of the plan', async () => {

@@ -124,7 +124,7 @@ describe('apply runs the chart upgrade', { concurrency: false }, () => {
     await write(`version: 1.6.0, ${NO_WAIT}`, replicas('three'));
     const outcome = await apply('c3');
     assert.equal(outcome.status, 'refused');
-    assert.match(JSON.stringify(outcome.plan.findings.filter((f) => f.code === 'chart-render-failed')), /replicaCount/);
+    assert.deepEqual(outcome.plan.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.path]), [['schema-type', 'fsm.fsmController.replicaCount']]);
     assert.deepEqual((await history()).slice(-1), ['3 deployed fsm-1.6.0']);
   });
 

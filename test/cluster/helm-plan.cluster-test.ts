@@ -71,11 +71,11 @@ test('a values change: the plan shows what helm upgrade --dry-run=server renders
   assert.match(text.stderr, /rendered chart 1\.5\.1 \(server dry run\)/);
 });
 
-test("a value the chart's schema refuses is chart-render-failed, quoting helm's server dry run", async () => {
+test("a value the chart's schema refuses is the schema error at its line; helm's server dry run refusing it too is not a second error", async () => {
   const json = await plan('fsm:\n  fsmController:\n    replicaCount: three\n', 'json');
   assert.equal(json.code, 1, json.stderr);
-  const finding = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings.find((f) => f.code === 'chart-render-failed');
-  assert.match(finding?.message ?? '', /replicaCount/);
+  const errors = (JSON.parse(json.stdout) as JsonPlan).environments[0]!.findings.filter((f) => f.severity === 'error');
+  assert.deepEqual(errors.map((f) => [f.code, f.line]), [['schema-type', 3]]);
 });
 
 test('values.yaml equal to the deployed values: exit 0, no change', async () => {

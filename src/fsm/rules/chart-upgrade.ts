@@ -5,6 +5,7 @@ import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../l
 import type { MeshRef } from '../../live/live-state.ts';
 import { chartBump } from '../chart-version.ts';
 import type { PlanContext, Rule } from './rule.ts';
+import { valuesSchemaRule } from './values-schema.ts';
 
 /**
  * helm's refusal of a chart whose Chart.yaml `kubeVersion` excludes the cluster's version (helm pkg/action:
@@ -12,6 +13,9 @@ import type { PlanContext, Rule } from './rule.ts';
  * template. helm is the authority on the match (its SemVer constraints), so the rule reads its verdict.
  */
 const KUBE_VERSION_REFUSAL = /chart requires kubeVersion: (.+?) which is incompatible with Kubernetes (\S+)/;
+
+/** helm's refusal of values by the chart's values.schema.json (helm pkg/chart/util ValidateAgainstSchema). */
+const SCHEMA_REFUSAL = /values don't meet the specifications of the schema\(s\)/;
 
 /**
  * An environment's chart upgrade (`chart:` in the repository config): the version bump by the seed's rules
@@ -22,7 +26,8 @@ const KUBE_VERSION_REFUSAL = /chart requires kubeVersion: (.+?) which is incompa
  */
 export const chartUpgradeRule: Rule = {
   name: 'chart-upgrade',
-  check({ environment, live, desired, chart, helmValues }) {
+  check(context) {
+    const { environment, live, desired, chart, helmValues } = context;
     const policy = environment.chart;
     const release = live.helmRelease;
     if (!policy?.upgrade) return [];
@@ -37,7 +42,8 @@ export const chartUpgradeRule: Rule = {
       findings.push({ severity: 'error', code: 'chart-kube-version', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
     } else if (chart && !chart.ok && chart.pull) {
       findings.push({ severity: 'error', code: 'chart-render-failed', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} could not be fetched from ${policy.repository}: ${chart.message}; check environments.${environment.name}.chart.version and chart.repository` });
-    } else if (chart && !chart.ok) {
+    } else if (chart && !chart.ok && !(SCHEMA_REFUSAL.test(chart.message) && chart.chartVersion === release.chartVersion && valuesSchemaRule.check(context).some((f) => f.severity === 'error'))) {
+      // (Unless helm refused the values by the deployed chart's own schema: the values-schema rule's errors say the same at their lines.)
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
       findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
     }

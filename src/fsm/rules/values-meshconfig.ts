@@ -29,7 +29,7 @@ for (const row of VALUES_TO_MESHCONFIG) SEEDS_BY_VALUES.set(row.values, [...(SEE
 /** Where a chart upgrade stands for the environment (`chart.upgrade` in .github/fsm-gitops.yml). */
 const UPGRADE_OFF = `this environment does not run chart upgrades, so apply leaves the Helm release as it is; to enable them, ${ENABLE_CHART_UPGRADES}`;
 const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs it (helm upgrade)';
-const UPGRADE_UNRENDERED = 'the chart could not be rendered (the chart error of this plan says why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
+const UPGRADE_UNRENDERED = 'the chart could not be rendered with these values (the errors of this plan say why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
 
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
