@@ -148,7 +148,7 @@ function environmentSection(env: EnvironmentPlan, detail: Detail, options: Markd
 const RESTARTS_LISTED = 50;
 
 function changeBlock(change: ResourceChange): string {
-  const summary = `${ACTION_SYMBOL[change.action]} <b>${htmlText(resourceTitle(change))}</b> ${change.action}${change.file ? ` (<code>${htmlText(change.file)}</code>)` : ''}`;
+  const summary = `${ACTION_SYMBOL[change.action]} <b>${htmlText(resourceTitle(change))}</b> ${change.action}${change.file ? ` (<code>${htmlText(change.file)}${change.line ? `:${change.line}` : ''}</code>)` : ''}`;
   const lines = [`<details><summary>${summary}</summary>`, ''];
   if (change.pending) lines.push(`> **Pending:** ${markdownMessage(change.pending)}`, '');
   if (change.rollout) lines.push('> **Rolls:** its pod template changes, so its pods are replaced', '');

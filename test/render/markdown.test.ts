@@ -33,6 +33,12 @@ test('a body within the limit leaves nothing out', () => {
   assert.doesNotMatch(body, /Left out/);
 });
 
+test("a change names its file and line, as the text plan does; a change without a line, its file", () => {
+  const body = renderMarkdown(plan([{ ...bigPlugin('a', 1), line: 3 }, bigPlugin('b', 1)]));
+  assert.match(body, /<b>Plugin a<\/b> create \(<code>clusters\/staging\/a\.yaml:3<\/code>\)<\/summary>/);
+  assert.match(body, /<b>Plugin b<\/b> create \(<code>clusters\/staging\/b\.yaml<\/code>\)<\/summary>/);
+});
+
 test('user-controlled text cannot inject HTML or mentions', () => {
   assert.equal(escapeMarkdown('<img src=x> @team'), '\\<img src=x\\> @\u200bteam');
 });
