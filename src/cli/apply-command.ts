@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { visible } from '../render/terminal-text.ts';
+import { gitCommit, UNKNOWN_COMMIT } from './git-commit.ts';
 import { repoFolder } from './repo-folder.ts';
 import { firstHidden } from '../core/hidden-characters.ts';
 import { UsageError } from '../workflow/usage-error.ts';
@@ -59,9 +60,10 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
 
   const repo = repoFolder(values.repo);
   // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
-  const commit = values.commit ?? gitCommit(values.repo).then((sha) => {
-    if (sha === UNKNOWN_COMMIT) io.stderr(`fsm-gitops: warning: ${repo.root} is not a git checkout git can read: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
-    return sha;
+  const commit = values.commit ?? gitCommit(values.repo).then((found) => {
+    if ('sha' in found) return found.sha;
+    io.stderr(`fsm-gitops: warning: ${visible(repo.root)} ${found.why}: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
+    return UNKNOWN_COMMIT;
   });
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context, io.learnSecrets);
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -105,17 +107,3 @@ function recordedText(flag: string, value: string): void {
   if (value.length > RECORDED_TEXT_CHARS) throw new UsageError(`${flag} is ${value.length} characters long: it is recorded in the cluster, at most ${RECORDED_TEXT_CHARS}`);
 }
 
-/** What an apply records as its commit when --commit is not given and git cannot tell. */
-const UNKNOWN_COMMIT = 'unknown';
-
-/** The checked-out commit, marked when the working tree has changes; UNKNOWN_COMMIT outside a git checkout (or without git). */
-async function gitCommit(repo: string): Promise<string> {
-  const run = promisify(execFile);
-  try {
-    const { stdout: head } = await run('git', ['-C', repo, 'rev-parse', 'HEAD']);
-    const { stdout: status } = await run('git', ['-C', repo, 'status', '--porcelain']);
-    return `${head.trim()}${status.trim() === '' ? '' : '-dirty'}`;
-  } catch {
-    return UNKNOWN_COMMIT;
-  }
-}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,10 +75,12 @@ test('apply outside a git checkout warns that it records commit "unknown"; not w
   const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'kind-staging' });
   const copy = await copyExampleRepo();
   t.after(copy.cleanup);
-  const warning = /warning: .* is not a git checkout git can read: the objects and the apply history record commit "unknown"; pass --commit/;
+  const warning = /warning: .* (is not a git checkout|is a git checkout with no commit yet): the objects and the apply history record commit "unknown"; pass --commit/;
   const base = ['apply', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--timeout', '5'];
   // The apply itself then fails (no server there): the warning came before.
-  assert.match((await cli([...base, '--repo', copy.repo])).stderr, warning);
+  assert.match((await cli([...base, '--repo', copy.repo])).stderr, /warning: \S+ is not a git checkout: the objects/);
+  execFileSync('git', ['init', '-q', copy.repo]);
+  assert.match((await cli([...base, '--repo', copy.repo])).stderr, /warning: \S+ is a git checkout with no commit yet: the objects/);
   assert.doesNotMatch((await cli([...base, '--repo', copy.repo, '--commit', 'abc123'])).stderr, warning);
   assert.doesNotMatch((await cli([...base, '--repo', 'examples/gitops'])).stderr, warning);
 });

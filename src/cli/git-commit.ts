@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { visible } from '../render/terminal-text.ts';
+
+/** What an apply records as its commit when --commit is not given and git cannot tell. */
+export const UNKNOWN_COMMIT = 'unknown';
+
+/** How long git may take to name the commit, in ms. */
+const GIT_TIMEOUT_MS = 10_000;
+
+/**
+ * The checked-out commit of `folder`: `{ sha }` (40 hex digits, `-dirty` appended when the working tree has
+ * changes: `git status --porcelain`), or `{ why }` git cannot tell, as what follows the folder's name in a warning:
+ * `is not a git checkout`, `is a git checkout with no commit yet`, `cannot be read: git is not installed ...`, or
+ * git's own first line (terminal-safe). Never throws.
+ */
+export async function gitCommit(folder: string): Promise<{ sha: string } | { why: string }> {
+  const run = promisify(execFile);
+  try {
+    const { stdout: head } = await run('git', ['-C', folder, 'rev-parse', '--verify', 'HEAD'], { timeout: GIT_TIMEOUT_MS });
+    const { stdout: status } = await run('git', ['-C', folder, 'status', '--porcelain'], { timeout: GIT_TIMEOUT_MS });
+    return { sha: `${head.trim()}${status.trim() === '' ? '' : '-dirty'}` };
+  } catch (error) {
+    return { why: whyNoCommit(error as NodeJS.ErrnoException & { stderr?: string }) };
+  }
+}
+
+function whyNoCommit(error: NodeJS.ErrnoException & { stderr?: string }): string {
+  if (error.code === 'ENOENT') return 'cannot be read: git is not installed (not on PATH)';
+  const stderr = String(error.stderr ?? '');
+  if (/not a git repository/i.test(stderr)) return 'is not a git checkout';
+  if (/needed a single revision|unknown revision|ambiguous argument 'HEAD'/i.test(stderr)) return 'is a git checkout with no commit yet';
+  const line = stderr.split('\n').find((l) => l.trim() !== '') ?? error.message.split('\n')[0] ?? '';
+  return `cannot be read by git (${visible(line.trim().slice(0, 200))})`;
+}
