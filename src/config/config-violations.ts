@@ -23,12 +23,12 @@ export function explainConfigViolation(violation: SchemaViolation, value: unknow
     return `${violation.message}: quote it to make it text ("${String(value)}"; YAML reads it unquoted as a ${typeof value})`;
   }
   if (violation.code !== 'schema-constraint' || !violation.message.includes('pattern')) return violation.message;
-  const key = /^invalid key "((?:[^"\\]|\\.)*)"/.exec(violation.message);
+  const key = violation.message.startsWith('invalid key ') ? String(violation.path.at(-1)) : undefined;
   // A key's violation is at the key's own path; its pattern is the parent's propertyNames.
-  const pattern = key ? schemaAt(violation.path.slice(0, -1))?.propertyNames?.pattern : schemaAt(violation.path)?.pattern;
+  const pattern = key !== undefined ? schemaAt(violation.path.slice(0, -1))?.propertyNames?.pattern : schemaAt(violation.path)?.pattern;
   const words = pattern === undefined ? undefined : PATTERN_WORDS.get(pattern);
   if (!words) return violation.message;
-  if (key) return `the name "${visible(JSON.parse(`"${key[1]}"`) as string)}" ${words}`;
+  if (key !== undefined) return `the name "${visible(key)}" ${words}`;
   return typeof value === 'string' ? `"${visible(value)}" ${words}` : violation.message;
 }
 
