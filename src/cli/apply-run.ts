@@ -181,7 +181,9 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: 
       if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
       for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
       if (result.result === 'applied') {
-        io.stdout(`Applied ${plural(result.done.length, 'change')} to ${outcome.plan.name}.\n`);
+        // A chart upgrade is one step however many of the plan's changes it makes: say so, or the counts disagree.
+        const upgraded = result.helm ? ' (the chart upgrade, with all the plan\'s chart changes, counts as one)' : '';
+        io.stdout(`Applied ${plural(result.done.length, 'change')} to ${outcome.plan.name}${upgraded}.\n`);
         if (result.message) io.stderr(`fsm-gitops: warning: ${result.message}\n`);
         if (interrupted !== undefined) io.stderr('fsm-gitops: the interrupt came after the last write: the apply had finished.\n');
         return EXIT.ok;

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { visible } from '../render/terminal-text.ts';
 
 /** What an apply records as its commit when --commit is not given and git cannot tell. */
 export const UNKNOWN_COMMIT = 'unknown';
@@ -12,7 +11,7 @@ const GIT_TIMEOUT_MS = 10_000;
  * The checked-out commit of `folder`: `{ sha }` (40 hex digits, `-dirty` appended when the working tree has
  * changes: `git status --porcelain`), or `{ why }` git cannot tell, as what follows the folder's name in a warning:
  * `is not a git checkout`, `is a git checkout with no commit yet`, `cannot be read: git is not installed ...`, or
- * git's own first line (terminal-safe). Never throws.
+ * git's own first line (the CLI's stderr escapes what a terminal would act on: cli/run.ts). Never throws.
  */
 export async function gitCommit(folder: string): Promise<{ sha: string } | { why: string }> {
   const run = promisify(execFile);
@@ -31,5 +30,5 @@ function whyNoCommit(error: NodeJS.ErrnoException & { stderr?: string }): string
   if (/not a git repository/i.test(stderr)) return 'is not a git checkout';
   if (/needed a single revision|unknown revision|ambiguous argument 'HEAD'/i.test(stderr)) return 'is a git checkout with no commit yet';
   const line = stderr.split('\n').find((l) => l.trim() !== '') ?? error.message.split('\n')[0] ?? '';
-  return `cannot be read by git (${visible(line.trim().slice(0, 200))})`;
+  return `cannot be read by git (${line.trim().slice(0, 200)})`;
 }

@@ -54,6 +54,7 @@ test('a values change plans the upgrade object by object, and apply runs it', as
 
   const applied = await cli(['apply', ...args(), '--yes', '--commit', 'try']);
   assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /^Applied \d+ changes to staging \(the chart upgrade, with all the plan's chart changes, counts as one\)\.$/m);
   assert.equal(await controllerReplicas(), 2);
   assert.deepEqual((await helm.history(FSM_RELEASE)).map((r) => `${r.revision} ${r.status}`), ['1 superseded', '2 superseded', '3 deployed']);
 
