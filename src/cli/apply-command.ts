@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { gitCommit, UNKNOWN_COMMIT } from './git-commit.ts';
 import { repoFolder } from './repo-folder.ts';
-import { firstHidden } from '../core/hidden-characters.ts';
+import { firstHidden, visible } from '../core/hidden-characters.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { defaultActor } from './apply-actor.ts';
 import { ApplyInterruption } from './apply-interruption.ts';
@@ -61,7 +61,7 @@ export async function applyCommand(args: string[], io: CliIo, loadRun = () => im
   // git runs (its own processes) while the config is read; it never fails (`unknown` outside a checkout).
   const commit = values.commit ?? gitCommit(values.repo).then((found) => {
     if ('sha' in found) return found.sha;
-    io.stderr(`fsm-gitops: warning: ${repo.root} ${found.why}: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
+    io.stderr(`fsm-gitops: warning: ${visible(repo.root)} ${found.why}: the objects and the apply history record commit "${UNKNOWN_COMMIT}"; pass --commit to name what is applied\n`);
     return UNKNOWN_COMMIT;
   });
   const kubeconfig = new KubeconfigFlags(values.kubeconfig, values.context, io.learnSecrets);

@@ -4,8 +4,9 @@ import { promisify } from 'node:util';
 /** What an apply records as its commit when --commit is not given and git cannot tell. */
 export const UNKNOWN_COMMIT = 'unknown';
 
-/** How long git may take to name the commit, in ms. */
-const GIT_TIMEOUT_MS = 10_000;
+/** How long git may take to name the commit, and to tell whether the working tree has changes (a large tree), in ms. */
+const REV_PARSE_TIMEOUT_MS = 10_000;
+const STATUS_TIMEOUT_MS = 120_000;
 
 /**
  * The checked-out commit of `folder`: `{ sha }` (40 hex digits, `-dirty` appended when the working tree has
@@ -16,16 +17,17 @@ const GIT_TIMEOUT_MS = 10_000;
 export async function gitCommit(folder: string): Promise<{ sha: string } | { why: string }> {
   const run = promisify(execFile);
   try {
-    const { stdout: head } = await run('git', ['-C', folder, 'rev-parse', '--verify', 'HEAD'], { timeout: GIT_TIMEOUT_MS });
-    const { stdout: status } = await run('git', ['-C', folder, 'status', '--porcelain'], { timeout: GIT_TIMEOUT_MS });
+    const { stdout: head } = await run('git', ['-C', folder, 'rev-parse', '--verify', 'HEAD'], { timeout: REV_PARSE_TIMEOUT_MS });
+    const { stdout: status } = await run('git', ['-C', folder, 'status', '--porcelain'], { timeout: STATUS_TIMEOUT_MS });
     return { sha: `${head.trim()}${status.trim() === '' ? '' : '-dirty'}` };
   } catch (error) {
-    return { why: whyNoCommit(error as NodeJS.ErrnoException & { stderr?: string }) };
+    return { why: whyNoCommit(error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean; cmd?: string }) };
   }
 }
 
-function whyNoCommit(error: NodeJS.ErrnoException & { stderr?: string }): string {
+function whyNoCommit(error: NodeJS.ErrnoException & { stderr?: string; killed?: boolean; cmd?: string }): string {
   if (error.code === 'ENOENT') return 'cannot be read: git is not installed (not on PATH)';
+  if (error.killed) return `cannot be read: git did not answer in time (${error.cmd?.includes(' status ') ? STATUS_TIMEOUT_MS / 1000 : REV_PARSE_TIMEOUT_MS / 1000} s)`;
   const stderr = String(error.stderr ?? '');
   if (/not a git repository/i.test(stderr)) return 'is not a git checkout';
   if (/needed a single revision|unknown revision|ambiguous argument 'HEAD'/i.test(stderr)) return 'is a git checkout with no commit yet';

@@ -17,3 +17,12 @@ export function firstHidden(text: string): { escaped: string; index: number } | 
   const found = new RegExp(HIDDEN_OR_NEWLINE.source).exec(text);
   return found ? { escaped: codeUnitEscape(found[0]), index: found.index } : undefined;
 }
+
+/**
+ * `text` with every hidden or terminal-controlling character shown as its `\uXXXX` escape (ESC as
+ * `\u001b`), so data prints as what it is. Newlines are escaped too unless `keepNewlines` (for a
+ * multi-line message); tabs are kept. Inside a JSON string the escapes are JSON's own: the value is unchanged.
+ */
+export function visible(text: string, keepNewlines = false): string {
+  return text.replace(keepNewlines ? HIDDEN : HIDDEN_OR_NEWLINE, codeUnitEscape);
+}

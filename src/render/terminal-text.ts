@@ -1,15 +1,7 @@
-import { codeUnitEscape } from '../core/bidi-controls.ts';
-import { HIDDEN, HIDDEN_OR_NEWLINE } from '../core/hidden-characters.ts';
+import { visible } from '../core/hidden-characters.ts';
 import { OWN_STYLE_CODES } from './ansi.ts';
 
-/**
- * `text` with every hidden or terminal-controlling character shown as its `\uXXXX` escape (ESC as
- * `\u001b`), so data prints as what it is. Newlines are escaped too unless `keepNewlines` (for a
- * multi-line message); tabs are kept. Inside a JSON string the escapes are JSON's own: the value is unchanged.
- */
-export function visible(text: string, keepNewlines = false): string {
-  return text.replace(keepNewlines ? HIDDEN : HIDDEN_OR_NEWLINE, codeUnitEscape);
-}
+export { visible };
 
 /**
  * What the CLI writes to stdout: `visible` (newlines kept), except the colour sequences of ansi.ts, which

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -79,6 +79,12 @@ test('apply outside a git checkout warns that it records commit "unknown"; not w
   const base = ['apply', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '--timeout', '5'];
   // The apply itself then fails (no server there): the warning came before.
   assert.match((await cli([...base, '--repo', copy.repo])).stderr, /warning: \S+ is not a git checkout: the objects/);
+  // A folder name cannot forge a line of its own.
+  const forged = join(copy.repo, 'r\nfsm-gitops: FAKE');
+  await cp('examples/gitops', forged, { recursive: true });
+  const forgedRun = await cli([...base, '--repo', forged]);
+  assert.match(forgedRun.stderr, /warning: \S+r\\u000afsm-gitops: FAKE is not a git checkout/);
+  assert.doesNotMatch(forgedRun.stderr, /^fsm-gitops: FAKE/m);
   execFileSync('git', ['init', '-q', copy.repo]);
   assert.match((await cli([...base, '--repo', copy.repo])).stderr, /warning: \S+ is a git checkout with no commit yet: the objects/);
   assert.doesNotMatch((await cli([...base, '--repo', copy.repo, '--commit', 'abc123'])).stderr, warning);
