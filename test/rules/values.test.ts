@@ -160,6 +160,14 @@ test('with chart upgrades on, a typo of fsm in a file that sets no fsm is an err
   assert.deepEqual(withCode(beside.findings, 'values-unknown-key').map((f) => f.severity), ['warning']);
   const off = await planFiles({ 'values.yaml': typo });
   assert.deepEqual(withCode(off.findings, 'values-unknown-key').map((f) => f.severity), ['warning']);
+  // An empty fsm sets nothing either: the typo's values are still the ones meant.
+  const empty = await planFiles({ 'values.yaml': `fsm: {}\n${typo}` }, { config });
+  assert.deepEqual(withCode(empty.findings, 'values-unknown-key').map((f) => f.severity), ['error']);
+  // Near a key the deployed release sets nothing under (smi, global: its config has fsm only), nothing is reset.
+  for (const stray of ['sme', 'globl', 'foo']) {
+    const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v[stray] = { a: 1 })) }, { config });
+    assert.deepEqual(withCode(plan.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
+  }
 });
 
 test('a values.yaml that leaves fsm.meshName out (apply adds it): the HelmValues diff does not show meshName removed', async () => {

@@ -1,6 +1,6 @@
 import { didYouMean } from '../../core/did-you-mean.ts';
 import { findingAt } from '../../core/findings.ts';
-import { isObject } from '../../core/json.ts';
+import { isObject, type JsonObject } from '../../core/json.ts';
 import type { Rule } from './rule.ts';
 
 /** Helm gives every chart `global`, shared with its subcharts (Helm docs, "Subcharts and Global Values"). */
@@ -11,9 +11,9 @@ const HELM_GLOBAL = 'global';
  * values.schema.json's properties, a subchart's name (charts/NAME/) or `global`. FSM's schema does not close
  * its root (only what is under `fsm` is checked: schema-unknown-field), so a typo there (`fsmm:`) is otherwise
  * passed to helm, which ignores it: the values meant are never set. A warning, as Helm takes it; an error when
- * the environment runs chart upgrades and the file does not set the key it is near to (`fms:` and no `fsm:`):
- * an upgrade takes values.yaml whole (`--reset-values`, as `fsm mesh upgrade`), so every value the deployed
- * release sets under that key would go back to the chart's default.
+ * the environment runs chart upgrades, the deployed release sets values under the key it is near to, and the
+ * file sets none there (`fms:` and no `fsm:`, or `fsm: {}`): an upgrade takes values.yaml whole (`--reset-values`,
+ * as `fsm mesh upgrade`), so those values would go back to the chart's defaults.
  */
 export const valuesUnknownKeyRule: Rule = {
   name: 'values-unknown-key',
@@ -29,10 +29,16 @@ export const valuesUnknownKeyRule: Rule = {
       .map((key) => {
         const near = didYouMean(key, known);
         const message = `${key} is not a value of chart ${release.chartName} ${release.chartVersion} (its top-level values are ${known.join(', ')}): Helm passes it to no template, so nothing under it takes effect`;
-        if (near && environment.chart?.upgrade && !Object.hasOwn(values.values, near)) {
+        if (near && environment.chart?.upgrade && setsSomething(release.config, near) && !setsSomething(values.values, near)) {
           return findingAt(values, [key], 'error', 'values-unknown-key', `${message}, and values.yaml sets no \`${near}\`: the upgrade takes values.yaml whole, so every \`${near}\` value the deployed release sets would go back to the chart's default; did you mean \`${near}\`?`);
         }
         return findingAt(values, [key], 'warning', 'values-unknown-key', `${message}; ${near ? `did you mean \`${near}\`?` : `remove it, or check the chart's values (${known.join(', ')})`}`);
       });
   },
 };
+
+/** Whether `values` sets something under `key`: a value other than null or an empty mapping. */
+function setsSomething(values: JsonObject, key: string): boolean {
+  const value = Object.hasOwn(values, key) ? values[key] : undefined;
+  return value !== undefined && value !== null && !(isObject(value) && Object.keys(value).length === 0);
+}
