@@ -170,6 +170,18 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     for (const notice of notices) assert.match(notice, /the chart could not be rendered with these values \(the errors of this plan say why\), so the plan cannot list what the upgrade changes/);
   });
 
+  it("helm's schema refusal is kept where it names a place the values-schema rule does not report, and left out where the rule reports under it", async () => {
+    const refusingAt = (at: string): RenderingHelm => ({
+      template: async () => Promise.reject(new HelmError(`render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/fsmController/replicaCount': got string, want integer\n- at '${at}': OTHER-PROBLEM`, 1)),
+      upgradeDryRun: async () => ({ manifest: '', revision: 2 }),
+      pull: pulled,
+    });
+    const other = await plan('fsm:\n  fsmController:\n    replicaCount: three\n', '{ upgrade: true }', new CountingHelm(refusingAt('/fsm/image/registry')));
+    assert.match(withCode(other.plan.findings, 'chart-render-failed')[0]?.message ?? '', /OTHER-PROBLEM/, 'a second problem helm found is not hidden');
+    const under = await plan('fsm:\n  fsmController:\n    replicaCount: three\n', '{ upgrade: true }', new CountingHelm(refusingAt('/fsm/fsmController')));
+    assert.deepEqual(withCode(under.plan.findings, 'chart-render-failed'), [], 'the rule reports fsm.fsmController.replicaCount, under the place helm names');
+  });
+
   it("helm refusing values that the deployed chart's schema takes (here, a stand-in helm) is a chart-render-failed error on values.yaml", async () => {
     const refusing: RenderingHelm = {
       template: async () => Promise.reject(new HelmError("render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/fsmController/replicaCount': maximum 3", 1)),

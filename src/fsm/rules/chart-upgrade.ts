@@ -42,8 +42,8 @@ export const chartUpgradeRule: Rule = {
       findings.push({ severity: 'error', code: 'chart-kube-version', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} requires Kubernetes ${constraint} (its Chart.yaml kubeVersion) and ${where}: helm refuses to install it there; set environments.${environment.name}.chart.version to a chart whose kubeVersion admits ${cluster}, or upgrade the cluster first` });
     } else if (chart && !chart.ok && chart.pull) {
       findings.push({ severity: 'error', code: 'chart-render-failed', ...environmentAt(environment, 'chart.version'), message: `chart ${release.chartName} ${chart.chartVersion} could not be fetched from ${policy.repository}: ${chart.message}; check environments.${environment.name}.chart.version and chart.repository` });
-    } else if (chart && !chart.ok && !(SCHEMA_REFUSAL.test(chart.message) && chart.chartVersion === release.chartVersion && valuesSchemaRule.check(context).some((f) => f.severity === 'error'))) {
-      // (Unless helm refused the values by the deployed chart's own schema: the values-schema rule's errors say the same at their lines.)
+    } else if (chart && !chart.ok && !(chart.chartVersion === release.chartVersion && refusalExplained(chart.message, context))) {
+      // (Unless helm refused the values by the deployed chart's own schema where the values-schema rule's errors say so at their lines.)
       const file = desired.values ? { file: desired.values.file, line: 1 } : at;
       findings.push({ severity: 'error', code: 'chart-render-failed', ...file, message: `chart ${release.chartName} ${chart.chartVersion} could not be rendered with values.yaml: ${chart.message}` });
     }
@@ -69,6 +69,23 @@ export function chartVersionFindings(environment: EnvironmentConfig, release: He
     return [{ severity: 'error', code: 'chart-breaking-upgrade', ...at, message: `environments.${environment.name}.chart.version ${policy.version} is a breaking upgrade from the deployed chart ${from} (a new major version, or a new minor of 0.y): read FSM's release notes for ${policy.version}, then set chart.allowBreaking: true to run it` }];
   }
   return [];
+}
+
+/** One place helm's schema refusal names: `- at '/fsm/fsmController/replicaCount': got string, want integer` (helm 4; JSON pointer). */
+const REFUSED_AT = /^- at '([^']*)'/gm;
+
+/**
+ * Whether helm's refusal is a schema refusal (SCHEMA_REFUSAL) every place of which the values-schema rule reports
+ * as an error, at that place or under it (helm names an object for a key it does not allow; the rule, the key).
+ * Then helm says nothing the plan does not say better. A refusal naming no place, or a place the rule does not
+ * report (a validator difference, a subchart's schema), is not explained.
+ */
+function refusalExplained(message: string, context: PlanContext): boolean {
+  if (!SCHEMA_REFUSAL.test(message)) return false;
+  const places = [...message.matchAll(REFUSED_AT)].map((m) => m[1]!.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.'));
+  if (places.length === 0) return false;
+  const reported = valuesSchemaRule.check(context).filter((f) => f.severity === 'error').map((f) => f.path ?? '');
+  return places.every((place) => reported.some((path) => path === place || place === '' || path.startsWith(`${place}.`) || path.startsWith(`${place}[`)));
 }
 
 /** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
