@@ -1,5 +1,6 @@
 import type { PathSegment } from '../core/json.ts';
-import { visible } from '../render/terminal-text.ts';
+import { visible } from '../core/hidden-characters.ts';
+import { quote } from '../schema/describe.ts';
 import type { SchemaViolation } from '../schema/violation.ts';
 import { DNS_LABEL, PLAIN_TEXT, REPO_CONFIG_SCHEMA, REPO_FOLDER, SEMVER, TEAM_SLUG, URL_HTTP } from './repo-config-schema.ts';
 
@@ -16,11 +17,14 @@ const PATTERN_WORDS: ReadonlyMap<string, string> = new Map([
 /**
  * A violation of the repository config's schema in the user's words (`value`: the value at its path). A pattern
  * is explained by what it asks for (PATTERN_WORDS), a key by the same words (an environment's name), a number
- * or boolean where text is expected with the quotes it needs; anything else as the schema validator says it.
+ * or boolean where text is expected by the quotes it needs; anything else as the schema validator says it. The
+ * value is shown JSON-quoted and cut (schema/describe.ts quote), its hidden characters escaped.
  */
 export function explainConfigViolation(violation: SchemaViolation, value: unknown): string {
   if (violation.code === 'schema-type' && /^expected string, got (integer|number|boolean) /.test(violation.message)) {
-    return `${violation.message}: quote it to make it text ("${String(value)}"; YAML reads it unquoted as a ${typeof value})`;
+    // The value as YAML read it is not what was written (1.10 became 1.1): only say to quote what was meant.
+    const takes = schemaAt(violation.path)?.pattern === SEMVER ? ', an exact version such as "1.6.0"' : '';
+    return `${violation.message}: YAML read it as a ${typeof value}; write the text meant in quotes${takes}`;
   }
   if (violation.code !== 'schema-constraint' || !violation.message.includes('pattern')) return violation.message;
   const key = violation.message.startsWith('invalid key ') ? String(violation.path.at(-1)) : undefined;
@@ -28,8 +32,8 @@ export function explainConfigViolation(violation: SchemaViolation, value: unknow
   const pattern = key !== undefined ? schemaAt(violation.path.slice(0, -1))?.propertyNames?.pattern : schemaAt(violation.path)?.pattern;
   const words = pattern === undefined ? undefined : PATTERN_WORDS.get(pattern);
   if (!words) return violation.message;
-  if (key !== undefined) return `the name "${visible(key)}" ${words}`;
-  return typeof value === 'string' ? `"${visible(value)}" ${words}` : violation.message;
+  if (key !== undefined) return `the name ${shown(key)} ${words}`;
+  return typeof value === 'string' ? `${shown(value)} ${words}` : violation.message;
 }
 
 interface SchemaNode {
@@ -49,4 +53,9 @@ function schemaAt(path: readonly PathSegment[]): SchemaNode | undefined {
     else node = node.properties?.[segment] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node;
+}
+
+/** JSON-quoted (quotes, backslashes, tabs and controls escaped), cut to about 40 characters, and every hidden character escaped. */
+function shown(text: string): string {
+  return visible(quote(text));
 }

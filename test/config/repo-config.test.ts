@@ -115,13 +115,17 @@ test('a value or a name that does not match its pattern is told what the field t
     ['chart: { upgrade: true, version: "1.6" }', /chart\.version: "1\.6" is not an exact chart version: write major\.minor\.patch .*\(for example 1\.6\.0/],
     ['chart: { upgrade: true, version: 1.6.x }', /chart\.version: "1\.6\.x" is not an exact chart version/],
     ['chart: { upgrade: true, repository: "ftp://charts.example" }', /chart\.repository: "ftp:\/\/charts\.example" is not an http:\/\/ or https:\/\/ URL/],
-    ['chart: { upgrade: true, version: 1.6 }', /chart\.version: expected string, got number 1\.6: quote it to make it text \("1\.6"; YAML reads it unquoted as a number\)$/],
+    ['chart: { upgrade: true, version: 1.6 }', /chart\.version: expected string, got number 1\.6: YAML read it as a number; write the text meant in quotes, an exact version such as "1\.6\.0"$/],
+    ['mesh: { name: 1.10 }', /mesh\.name: expected string, got number 1\.1: YAML read it as a number; write the text meant in quotes$/],
   ];
   for (const [line, message] of cases) {
     assertConfigError(env(line), 5, message);
     assert.throws(() => parse(env(line)), (e: Error) => !/control character/.test(e.message), line);
   }
   assertConfigError('environments:\n  Staging_1:\n    path: a\n    cluster: s\n', 2, /environments\.Staging_1: the name "Staging_1" is not an RFC 1123 label/);
+  // Shown JSON-quoted: a tab, a quote and a backslash are escaped, a long value is cut.
+  assertConfigError(env('mesh: { name: "a\\tb\\"c\\\\d" }'), 5, /mesh\.name: "a\\tb\\"c\\\\d" is not an RFC 1123 label/);
+  assertConfigError(env(`teams: [${'x'.repeat(300)}]`), 5, /teams\[0\]: "x{40}"… is not a team/);
 });
 
 test('chart: upgrades are off unless asked for; the defaults fill in; a bad version or repository is refused where it is written', () => {
