@@ -23,7 +23,7 @@ const CHARTS = fileURLToPath(new URL('../fixtures/fsm-reference/charts/', import
  */
 export async function installFsm(client: KubeClient): Promise<HelmClient> {
   await seed(client, exampleClusterObjects('staging').filter((o) => ['CustomResourceDefinition', 'Namespace', 'MeshConfig'].includes(o.kind)));
-  const helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
+  const helm = await helmFor(client);
   await helm.install(FSM_RELEASE, fsmChart('1.5.1'), { fsm: { meshName: 'fsm' } }, { timeoutMs: 120_000, noHooks: true });
   return helm;
 }
@@ -44,12 +44,17 @@ export async function seedExampleCluster(client: KubeClient, env = 'staging'): P
   const deployed = decodeHelmReleaseSecret(currentHelmRelease(releases, FSM_RELEASE.name) ?? releases.at(-1)!);
   if (!['1.5.1', '1.6.0'].includes(deployed.chartVersion)) throw new Error(`examples/cluster/${env}.yaml deploys chart ${deployed.chartVersion}: test/fixtures/fsm-reference/charts has 1.5.1 and 1.6.0`);
   await seed(client, objects.filter((o) => !isHelmReleaseSecret(o)));
-  const helm = new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
+  const helm = await helmFor(client);
   const chart = fsmChart(deployed.chartVersion as '1.5.1' | '1.6.0');
   const [first, ...later] = revisions.filter((r) => r.revision <= deployed.revision);
   await helm.install(FSM_RELEASE, chart, (first ?? deployed).config, { timeoutMs: 120_000, noHooks: true });
   for (const revision of later) await helm.upgrade(FSM_RELEASE, chart, revision.config, { timeoutMs: 120_000, noHooks: true });
   return helm;
+}
+
+/** The real helm bound to the test API server (server-side=false: the 1.20 API server refuses helm 4's server-side apply of the chart's Services). */
+async function helmFor(client: KubeClient): Promise<HelmClient> {
+  return new HelmClient(new HelmRunner({ redactor: new Redactor() }), await client.connection(), { serverSide: 'false' });
 }
 
 /** FSM's packaged charts served as a Helm chart repository on loopback, with what was asked of it. */

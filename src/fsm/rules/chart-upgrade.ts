@@ -4,6 +4,7 @@ import { deepEqual } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
 import type { MeshRef } from '../../live/live-state.ts';
 import { chartBump } from '../chart-version.ts';
+import { valuesPathUnder } from '../helm-values.ts';
 import type { PlanContext, Rule } from './rule.ts';
 import { valuesSchemaRule } from './values-schema.ts';
 
@@ -85,7 +86,7 @@ function refusalExplained(message: string, context: PlanContext): boolean {
   const places = [...message.matchAll(REFUSED_AT)].map((m) => m[1]!.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.'));
   if (places.length === 0) return false;
   const reported = valuesSchemaRule.check(context).filter((f) => f.severity === 'error').map((f) => f.path ?? '');
-  return places.every((place) => reported.some((path) => path === place || place === '' || path.startsWith(`${place}.`) || path.startsWith(`${place}[`)));
+  return places.every((place) => reported.some((path) => place === '' || valuesPathUnder(path, place)));
 }
 
 /** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
