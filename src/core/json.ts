@@ -25,6 +25,26 @@ export function formatPath(path: JsonPath): string {
   return out;
 }
 
+/**
+ * A JSON pointer (RFC 6901: "/fsm/list/0", `~1` for `/`, `~0` for `~`) as a path into `data`: a segment that
+ * indexes an array there becomes a number, every other one stays a string key ("0" of a mapping too).
+ */
+export function pathFromPointer(pointer: string, data: unknown): PathSegment[] {
+  const path: PathSegment[] = [];
+  let node = data;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node) && /^\d+$/.test(key)) {
+      path.push(Number(key));
+      node = node[Number(key)];
+    } else {
+      path.push(key);
+      node = isObject(node) ? getOwn(node, key) : undefined;
+    }
+  }
+  return path;
+}
+
 export function getAt(value: unknown, path: JsonPath): JsonValue | undefined {
   let current = value as JsonValue | undefined;
   for (const segment of path) {

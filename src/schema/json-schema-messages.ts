@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { getOwn, isObject, type PathSegment } from '../core/json.ts';
+import { isObject, pathFromPointer, type PathSegment } from '../core/json.ts';
 import { plural } from '../core/plural.ts';
 import { describeValue, listLiterals, literal, quote } from './describe.ts';
 import { STRING_FORMATS } from './openapi-formats.ts';
@@ -15,25 +15,8 @@ export interface Collapsed {
   inner?: ErrorObject[];
 }
 
-/** "/fsm/list/0" against the data: keys stay strings, indexes into arrays become numbers. */
-function decodePath(pointer: string, data: unknown): PathSegment[] {
-  const path: PathSegment[] = [];
-  let node = data;
-  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (Array.isArray(node) && /^\d+$/.test(key)) {
-      path.push(Number(key));
-      node = node[Number(key)];
-    } else {
-      path.push(key);
-      node = isObject(node) ? getOwn(node, key) : undefined;
-    }
-  }
-  return path;
-}
-
 export function toViolation({ error, branches, inner }: Collapsed, data: unknown): SchemaViolation {
-  const path = decodePath(error.instancePath, data);
+  const path = pathFromPointer(error.instancePath, data);
   const params = error.params as Record<string, unknown>;
   const value: unknown = error.data;
   switch (error.keyword) {

@@ -182,6 +182,19 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.deepEqual(withCode(under.plan.findings, 'chart-render-failed'), [], 'the rule reports fsm.fsmController.replicaCount, under the place helm names');
   });
 
+  it("helm's schema refusal at a list item under a key with a dash (JSON pointer /fsm/pluginChains/inbound-tcp/0/priority) is the rule's error at that place, not a second one", async () => {
+    const refusing: RenderingHelm = {
+      template: async () => Promise.reject(new HelmError("render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/pluginChains/inbound-tcp/0/priority': got string, want number", 1)),
+      upgradeDryRun: async () => ({ manifest: '', revision: 2 }),
+      pull: pulled,
+    };
+    const values = 'fsm:\n  pluginChains:\n    inbound-tcp:\n      - plugin: modules/inbound-tls-termination\n        priority: high\n';
+    const { plan: p } = await plan(values, '{ upgrade: true }', new CountingHelm(refusing));
+    const [finding] = withCode(p.findings, 'schema-type');
+    assert.deepEqual([finding?.line, finding?.path], [5, 'fsm.pluginChains.inbound-tcp[0].priority']);
+    assert.deepEqual(withCode(p.findings, 'chart-render-failed'), [], 'helm names the same place as the rule');
+  });
+
   it("helm refusing values that the deployed chart's schema takes (here, a stand-in helm) is a chart-render-failed error on values.yaml", async () => {
     const refusing: RenderingHelm = {
       template: async () => Promise.reject(new HelmError("render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/fsmController/replicaCount': maximum 3", 1)),

@@ -1,6 +1,6 @@
 import { environmentAt, type ConfigPlace, type EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
-import { deepEqual } from '../../core/json.ts';
+import { deepEqual, formatPath, pathFromPointer } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
 import type { MeshRef } from '../../live/live-state.ts';
 import { chartBump } from '../chart-version.ts';
@@ -78,12 +78,14 @@ const REFUSED_AT = /^- at '([^']*)'/gm;
 /**
  * Whether helm's refusal is a schema refusal (SCHEMA_REFUSAL) every place of which the values-schema rule reports
  * as an error, at that place or under it (helm names an object for a key it does not allow; the rule, the key).
- * Then helm says nothing the plan does not say better. A refusal naming no place, or a place the rule does not
+ * helm's JSON pointer is read against the coalesced values helm validated and written as formatPath writes the
+ * rule's paths (`pluginChains.inbound-tcp[0]`, not `pluginChains.inbound-tcp.0`). Then helm says nothing the plan does not say better. A refusal naming no place, or a place the rule does not
  * report (a validator difference, a subchart's schema), is not explained.
  */
 function refusalExplained(message: string, context: PlanContext): boolean {
   if (!SCHEMA_REFUSAL.test(message)) return false;
-  const places = [...message.matchAll(REFUSED_AT)].map((m) => m[1]!.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.'));
+  const values = context.helmValues?.wanted ?? context.desired.values?.values;
+  const places = [...message.matchAll(REFUSED_AT)].map((m) => formatPath(pathFromPointer(m[1]!, values)));
   if (places.length === 0) return false;
   const reported = valuesSchemaRule.check(context).filter((f) => f.severity === 'error').map((f) => f.path ?? '');
   return places.every((place) => reported.some((path) => place === '' || valuesPathUnder(path, place)));
