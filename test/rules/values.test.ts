@@ -154,7 +154,7 @@ test('with chart upgrades on, a typo of fsm in a file that sets no fsm is an err
   const plan = await planFiles({ 'values.yaml': typo }, { config });
   const [found] = withCode(plan.findings, 'values-unknown-key');
   assert.equal(found?.severity, 'error');
-  assert.match(found!.message, /^fms is not a value of chart fsm \S+ \([^)]*\): Helm passes it to no template, so nothing under it takes effect, and values\.yaml sets no `fsm`: the upgrade takes values\.yaml whole, so every `fsm` value the deployed release sets would go back to the chart's default; did you mean `fsm`\?$/);
+  assert.match(found!.message, /^fms is not a value of chart fsm \S+ \([^)]*\): Helm passes it to no template, so nothing under it takes effect, and values\.yaml sets no `fsm`: the upgrade takes values\.yaml whole, so every value the deployed release sets under `fsm` would go back to the chart's default; did you mean `fsm`\?$/);
   // Beside a real fsm, the typo only holds values that never take effect; with upgrades off, apply never runs helm.
   const beside = await planFiles({ 'values.yaml': valuesWith((v) => (v['fms'] = { meshName: 'fsm' })) }, { config });
   assert.deepEqual(withCode(beside.findings, 'values-unknown-key').map((f) => f.severity), ['warning']);
@@ -167,6 +167,23 @@ test('with chart upgrades on, a typo of fsm in a file that sets no fsm is an err
   for (const stray of ['sme', 'globl', 'foo']) {
     const plan = await planFiles({ 'values.yaml': valuesWith((v) => (v[stray] = { a: 1 })) }, { config });
     assert.deepEqual(withCode(plan.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
+  }
+});
+
+test('with chart upgrades on, a stray key near no known key in a file that sets no fsm (the values nested one level too deep) is an error: the upgrade would reset every fsm value the release sets', async () => {
+  const config = `${STAGING_CONFIG}    chart: { upgrade: true }\n`;
+  for (const stray of ['values', 'fsm_values_for_staging']) {
+    const plan = await planFiles({ 'values.yaml': `${stray}:\n  fsm:\n    fsmController:\n      replicaCount: 3\n` }, { config });
+    const found = withCode(plan.findings, 'values-unknown-key');
+    assert.deepEqual(found.map((f) => [f.path, f.severity, f.line]), [[stray, 'error', 1]], stray);
+    assert.match(found[0]!.message, new RegExp(`values\\.yaml sets no \`fsm\`: the upgrade takes values\\.yaml whole, so every value the deployed release sets under \`fsm\` would go back to the chart's default; if what is under \`${stray}\` is meant for \`fsm:\`, move it there; if the reset is meant, remove \`${stray}\`$`));
+    // The reset it guards against is real: the HelmValues change lists the release's fsm values going back.
+    assert.ok(plan.changes.some((c) => c.kind === 'HelmValues' && c.action === 'update'), stray);
+    // With upgrades off, or beside an fsm that sets values, it stays a warning.
+    const off = await planFiles({ 'values.yaml': `${stray}:\n  fsm: {}\n` });
+    assert.deepEqual(withCode(off.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
+    const beside = await planFiles({ 'values.yaml': valuesWith((v) => (v[stray] = { fsm: {} })) }, { config });
+    assert.deepEqual(withCode(beside.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
   }
 });
 
