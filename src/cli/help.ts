@@ -41,7 +41,8 @@ Options:
                             environments: [{ name, path, liveSource, summary, changes, restarts, findings }] }
                           Each change: action, kind, apiVersion, name, namespace, file, line, pending, rollout
                           (a chart workload whose pods the upgrade replaces), fields (path, before, after:
-                          redacted); a create also its object as applied ('after')
+                          redacted; a named list item by name: containers[name=x]); a create also its
+                          object as applied ('after')
   -o, --output FILE       Write the plan to FILE (all or nothing: a temporary file renamed over it) and
                           print only each environment's summary line. The format: --format, else by
                           FILE's extension: .json json, .md markdown, anything else text (never colored)

@@ -12,13 +12,32 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+/** A list item that has a name (a container, an env variable), shown by it rather than by its index. */
+export interface NamedItem {
+  index: number;
+  name: string;
+}
 
-/** `spec.traffic.outboundPortExclusionList[2]`; keys that are not identifiers are quoted: `labels["app.kubernetes.io/name"]`. */
-export function formatPath(path: JsonPath): string {
+const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+const SIMPLE_NAME = /^[\w][\w.:/-]*$/;
+
+/**
+ * A list item's keys as the API server's field paths show them and people name items: `name=fsm-controller`;
+ * a value that is not a plain name is JSON-quoted (`name="a]b"`), so no name can end the brackets.
+ */
+export function itemLabel(keys: Readonly<Record<string, JsonValue>>): string {
+  return Object.entries(keys).map(([key, value]) => `${key}=${typeof value === 'string' && SIMPLE_NAME.test(value) ? value : JSON.stringify(value)}`).join(',');
+}
+
+/**
+ * `spec.traffic.outboundPortExclusionList[2]`; keys that are not identifiers are quoted: `labels["app.kubernetes.io/name"]`;
+ * a named list item is shown by its name: `containers[name=fsm-controller]`.
+ */
+export function formatPath(path: readonly (PathSegment | NamedItem)[]): string {
   let out = '';
   for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
+    if (typeof segment === 'object') out += `[${itemLabel({ name: segment.name })}]`;
+    else if (typeof segment === 'number') out += `[${segment}]`;
     else if (SIMPLE_KEY.test(segment)) out += out === '' ? segment : `.${segment}`;
     else out += `[${JSON.stringify(segment)}]`;
   }

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject, type JsonValue } from '../core/json.ts';
+import { isObject, itemLabel, type JsonObject, type JsonValue } from '../core/json.ts';
 
 /** The field manager helm writes a release's objects with (helm 3 and 4, client-side and server-side apply). */
 export const HELM_FIELD_MANAGER = 'helm';
@@ -97,7 +97,7 @@ function childOf(node: JsonValue | undefined, key: string): { value: JsonValue }
 /** A list item as people name it: `name=fsm-controller` for `k:{"name":"fsm-controller"}`, the value for `v:`, the index for `i:`. */
 function itemName(key: string): string {
   const parsed = key.startsWith('i:') ? undefined : parseKey(key.slice(2));
-  if (isObject(parsed)) return Object.entries(parsed).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',');
+  if (isObject(parsed)) return itemLabel(parsed);
   return typeof parsed === 'string' ? parsed : key.slice(2);
 }
 

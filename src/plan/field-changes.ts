@@ -1,7 +1,10 @@
 import { diffArrays } from 'diff';
-import { deepEqual, formatPath, getOwn, isObject, type JsonValue, type PathSegment } from '../core/json.ts';
+import { deepEqual, formatPath, getOwn, isObject, type JsonValue, type NamedItem, type PathSegment } from '../core/json.ts';
 
-/** One leaf that differs: `spec.traffic.enableEgress: false → true`. `before` or `after` is absent when the field is added or removed. */
+/**
+ * One leaf that differs: `spec.traffic.enableEgress: false → true`, `spec.template.spec.containers[name=fsm-controller].image`.
+ * `before` or `after` is absent when the field is added or removed.
+ */
 export interface FieldChange {
   path: string;
   before?: JsonValue;
@@ -14,29 +17,85 @@ export interface LeafDiff {
   after: JsonValue | undefined;
 }
 
+/** A step of a diff's path: a key, an index, or a list item that also has a name (its index as in LeafDiff). */
+type Step = PathSegment | NamedItem;
+
+interface StepDiff {
+  steps: Step[];
+  before: JsonValue | undefined;
+  after: JsonValue | undefined;
+}
+
 /**
- * Leaf-level differences; lists of scalars count as one value, lists of mappings are compared item by item
- * after aligning equal items (diffArrays, a longest common subsequence): one rule inserted into a
- * ClusterRole's 50 is one added item (at its index in `after`), not 50 shifted ones. A removed item is at its
- * index in `before`; items replaced in place are compared field by field.
+ * Leaf-level differences; lists of scalars count as one value, lists of mappings are compared item by item.
+ * Items that all have a distinct `name` on both sides (containers, env, volumes, a PluginChain's chains) are
+ * matched by name, as a strategic merge patch matches them by their merge key: a container added before
+ * another is one added item, and the other's changes are its own. Other lists are aligned on equal items
+ * (diffArrays, a longest common subsequence): one rule inserted into a ClusterRole's 50 is one added item (at its
+ * index in `after`), not 50 shifted ones. A removed item is at its index in `before`; items replaced in place
+ * are compared field by field.
  */
 export function leafDiffs(before: JsonValue | undefined, after: JsonValue | undefined, path: PathSegment[] = []): LeafDiff[] {
+  return stepDiffs(before, after, path).map(({ steps, before: b, after: a }) => ({ path: steps.map((s) => (typeof s === 'object' ? s.index : s)), before: b, after: a }));
+}
+
+/** leafDiffs with list items named where they have names: `containers[name=fsm-controller].image`. */
+export function fieldChanges(before: JsonValue | undefined, after: JsonValue | undefined): FieldChange[] {
+  return stepDiffs(before, after, []).map(({ steps, before: b, after: a }) => {
+    const change: FieldChange = { path: formatPath(steps) };
+    if (b !== undefined) change.before = b;
+    if (a !== undefined) change.after = a;
+    return change;
+  });
+}
+
+function stepDiffs(before: JsonValue | undefined, after: JsonValue | undefined, steps: Step[]): StepDiff[] {
   if (deepEqual(before, after)) return [];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((key) => leafDiffs(getOwn(before, key), getOwn(after, key), [...path, key]));
+    return keys.flatMap((key) => stepDiffs(getOwn(before, key), getOwn(after, key), [...steps, key]));
   }
-  if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].some((item) => isObject(item))) return itemDiffs(before, after, path);
-  return [{ path, before, after }];
+  if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].some((item) => isObject(item))) {
+    return namedItemDiffs(before, after, steps) ?? itemDiffs(before, after, steps);
+  }
+  return [{ steps, before, after }];
 }
 
-function itemDiffs(before: JsonValue[], after: JsonValue[], path: PathSegment[]): LeafDiff[] {
-  const diffs: LeafDiff[] = [];
+/** Each item's `name` when every item of the list has one, distinct from the others'; else undefined. */
+function itemNames(list: JsonValue[]): string[] | undefined {
+  const names = list.map((item) => (isObject(item) && typeof item['name'] === 'string' ? item['name'] : undefined));
+  if (names.some((name) => name === undefined) || new Set(names).size !== names.length) return undefined;
+  return names as string[];
+}
+
+/**
+ * Items matched by name, when both lists' items are named (itemNames). Undefined otherwise, and when the
+ * lists differ only in order (no item changed, none added or removed): the whole list is then the change.
+ */
+function namedItemDiffs(before: JsonValue[], after: JsonValue[], steps: Step[]): StepDiff[] | undefined {
+  const beforeNames = itemNames(before);
+  const afterNames = itemNames(after);
+  if (!beforeNames || !afterNames) return undefined;
+  const diffs: StepDiff[] = [];
+  beforeNames.forEach((name, index) => {
+    if (!afterNames.includes(name)) diffs.push({ steps: [...steps, { index, name }], before: before[index], after: undefined });
+  });
+  afterNames.forEach((name, index) => {
+    const was = beforeNames.indexOf(name);
+    const step = { index, name };
+    if (was < 0) diffs.push({ steps: [...steps, step], before: undefined, after: after[index] });
+    else diffs.push(...stepDiffs(before[was], after[index], [...steps, step]));
+  });
+  return diffs.length > 0 ? diffs : [{ steps, before, after }];
+}
+
+function itemDiffs(before: JsonValue[], after: JsonValue[], steps: Step[]): StepDiff[] {
+  const diffs: StepDiff[] = [];
   let b = 0;
   let a = 0;
   let removed: JsonValue[] = [];
   const flushRemoved = (): void => {
-    for (const item of removed) diffs.push({ path: [...path, b++], before: item, after: undefined });
+    for (const item of removed) diffs.push({ steps: [...steps, b++], before: item, after: undefined });
     removed = [];
   };
   for (const part of diffArrays(before, after, { comparator: (x, y) => deepEqual(x, y) })) {
@@ -45,11 +104,11 @@ function itemDiffs(before: JsonValue[], after: JsonValue[], path: PathSegment[])
     } else if (part.added) {
       // A removal followed by an addition: the items were replaced in place, compared pairwise; the rest added.
       const paired = Math.min(removed.length, part.value.length);
-      for (let i = 0; i < paired; i++) diffs.push(...leafDiffs(removed[i], part.value[i], [...path, a + i]));
+      for (let i = 0; i < paired; i++) diffs.push(...stepDiffs(removed[i], part.value[i], [...steps, a + i]));
       b += paired;
       removed = removed.slice(paired);
       flushRemoved();
-      for (let i = paired; i < part.value.length; i++) diffs.push({ path: [...path, a + i], before: undefined, after: part.value[i] });
+      for (let i = paired; i < part.value.length; i++) diffs.push({ steps: [...steps, a + i], before: undefined, after: part.value[i] });
       a += part.value.length;
     } else {
       flushRemoved();
@@ -59,13 +118,4 @@ function itemDiffs(before: JsonValue[], after: JsonValue[], path: PathSegment[])
   }
   flushRemoved();
   return diffs;
-}
-
-export function fieldChanges(before: JsonValue | undefined, after: JsonValue | undefined): FieldChange[] {
-  return leafDiffs(before, after).map(({ path, before: b, after: a }) => {
-    const change: FieldChange = { path: formatPath(path) };
-    if (b !== undefined) change.before = b;
-    if (a !== undefined) change.after = a;
-    return change;
-  });
 }

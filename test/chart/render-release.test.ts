@@ -91,6 +91,7 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.equal(controller?.file, 'clusters/staging/values.yaml');
     assert.deepEqual(controller?.fields.find((f) => f.path === 'spec.replicas'), { path: 'spec.replicas', before: 1, after: 3 });
     assert.equal(controller?.rollout, true, 'the --verbosity argument is in the pod template');
+    assert.deepEqual(controller?.fields.filter((f) => f.path.includes('containers')).map((f) => f.path), ['spec.template.spec.containers[name=fsm-controller].args'], 'a container by its name');
     const injector = change(p, 'Deployment', 'fsm-injector');
     assert.equal(injector?.rollout, true);
     assert.ok(!injector?.fields.some((f) => f.path === 'spec.replicas'));

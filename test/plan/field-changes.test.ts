@@ -16,7 +16,7 @@ test('reports leaves that differ, added and removed, with dotted paths', () => {
 test('lists of mappings are compared item by item; odd keys are quoted', () => {
   const before = { items: [{ name: 'a', v: 1 }], labels: { 'app.kubernetes.io/name': 'x' } };
   const after = { items: [{ name: 'a', v: 2 }], labels: { 'app.kubernetes.io/name': 'y' } };
-  assert.deepEqual(fieldChanges(before, after).map((c) => c.path), ['items[0].v', 'labels["app.kubernetes.io/name"]']);
+  assert.deepEqual(fieldChanges(before, after).map((c) => c.path), ['items[name=a].v', 'labels["app.kubernetes.io/name"]']);
 });
 
 test('equal values give no changes', () => {
@@ -31,14 +31,37 @@ test('an item inserted into a list of mappings is one added item, not every late
 });
 
 test('items changed in place are compared field by field; a replacement with extra items adds the rest', () => {
-  const before = { items: [{ name: 'a', v: 1 }, { name: 'b', v: 1 }, { name: 'c', v: 1 }] };
-  const after = { items: [{ name: 'a', v: 1 }, { name: 'b', v: 2 }, { name: 'x', v: 9 }, { name: 'c', v: 1 }] };
+  const before = { items: [{ id: 'a', v: 1 }, { id: 'b', v: 1 }, { id: 'c', v: 1 }] };
+  const after = { items: [{ id: 'a', v: 1 }, { id: 'b', v: 2 }, { id: 'x', v: 9 }, { id: 'c', v: 1 }] };
   assert.deepEqual(fieldChanges(before, after), [
     { path: 'items[1].v', before: 1, after: 2 },
-    { path: 'items[2]', after: { name: 'x', v: 9 } },
+    { path: 'items[2]', after: { id: 'x', v: 9 } },
   ]);
   assert.deepEqual(fieldChanges({ items: [{ a: 1 }, { b: 1 }] }, { items: [{ a: 2 }] }), [
     { path: 'items[0].a', before: 1, after: 2 },
     { path: 'items[1]', before: { b: 1 } },
   ]);
+});
+
+test('named items (a Deployment\'s containers) are matched and shown by name: a container added before another is one added item, and the other\'s change is its own', () => {
+  const controller = { name: 'fsm-controller', image: 'fsm:1.5.1', env: [{ name: 'A', value: '1' }] };
+  const before = { containers: [controller] };
+  const sidecar = { name: 'proxy', image: 'pipy:1' };
+  const after = { containers: [sidecar, { ...controller, image: 'fsm:1.6.0', env: [{ name: 'A', value: '2' }, { name: 'B', value: 'x' }] }] };
+  assert.deepEqual(fieldChanges(before, after), [
+    { path: 'containers[name=proxy]', after: sidecar },
+    { path: 'containers[name=fsm-controller].image', before: 'fsm:1.5.1', after: 'fsm:1.6.0' },
+    { path: 'containers[name=fsm-controller].env[name=A].value', before: '1', after: '2' },
+    { path: 'containers[name=fsm-controller].env[name=B]', after: { name: 'B', value: 'x' } },
+  ]);
+  assert.deepEqual(fieldChanges(after, before)[0], { path: 'containers[name=proxy]', before: sidecar }, 'a removed item by name too');
+});
+
+test('named items only reordered are one change of the whole list; names shared or missing fall back to indexes; an odd name is quoted', () => {
+  const a = { name: 'a', v: 1 };
+  const b = { name: 'b', v: 1 };
+  assert.deepEqual(fieldChanges({ list: [a, b] }, { list: [b, a] }), [{ path: 'list', before: [a, b], after: [b, a] }]);
+  assert.deepEqual(fieldChanges({ mounts: [{ name: 'v', at: '/a' }, { name: 'v', at: '/b' }] }, { mounts: [{ name: 'v', at: '/a' }, { name: 'v', at: '/c' }] }).map((c) => c.path), ['mounts[1].at']);
+  assert.deepEqual(fieldChanges({ list: [a, { v: 2 }] }, { list: [a, { v: 3 }] }).map((c) => c.path), ['list[1].v']);
+  assert.deepEqual(fieldChanges({ list: [{ name: 'x]y z', v: 1 }] }, { list: [{ name: 'x]y z', v: 2 }] }).map((c) => c.path), ['list[name="x]y z"].v']);
 });
