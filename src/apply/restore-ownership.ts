@@ -1,5 +1,5 @@
-import { deepEqual, isObject, type JsonValue } from '../core/json.ts';
-import { displayName, type KubeObject } from '../core/kube.ts';
+import { deepEqual, type JsonValue } from '../core/json.ts';
+import { displayName, managedFieldsOf, type KubeObject } from '../core/kube.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
 import { fsmObjectPath } from '../kube/fsm-objects.ts';
@@ -47,8 +47,7 @@ export function sameOwnership(a: KubeObject, b: KubeObject): boolean {
 }
 
 function ownership(object: KubeObject): JsonValue[] {
-  const entries = Array.isArray(object.metadata['managedFields']) ? object.metadata['managedFields'].filter(isObject) : [];
-  return entries
+  return managedFieldsOf(object)
     .map((e) => [e['manager'] ?? null, e['operation'] ?? null, e['apiVersion'] ?? null, e['subresource'] ?? null, e['fieldsV1'] ?? null] as JsonValue[])
     .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
 }

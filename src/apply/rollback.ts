@@ -1,6 +1,5 @@
 import { beingDeleted } from '../core/deletion.ts';
-import { isObject } from '../core/json.ts';
-import { displayName, type KubeObject } from '../core/kube.ts';
+import { displayName, managedFieldsOf, type KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
 import { KubeApiError } from '../kube/kube-errors.ts';
@@ -124,7 +123,6 @@ async function recreate(client: KubeApi, before: KubeObject, current: KubeObject
 }
 
 function lastManager(object: KubeObject): string {
-  const managed = Array.isArray(object.metadata['managedFields']) ? object.metadata['managedFields'].filter(isObject) : [];
-  const latest = [...managed].sort((a, b) => String(b['time'] ?? '').localeCompare(String(a['time'] ?? '')))[0];
+  const latest = managedFieldsOf(object).sort((a, b) => String(b['time'] ?? '').localeCompare(String(a['time'] ?? '')))[0];
   return latest && typeof latest['manager'] === 'string' ? `last by ${latest['manager']}` : 'by another writer';
 }

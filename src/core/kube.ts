@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from './json.ts';
+import { isObject, type JsonObject, type JsonValue } from './json.ts';
 
 export interface ObjectMeta extends JsonObject {
   name: string;
@@ -32,6 +32,16 @@ export function apiGroup(apiVersion: string): string {
 export function apiVersionOnly(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
+}
+
+/**
+ * The entries of an object's `metadata.managedFields` (Kubernetes API: server-side apply's field ownership,
+ * one per field manager, operation and subresource) that are mappings; [] when it has none.
+ */
+export function managedFieldsOf(object: JsonObject): JsonObject[] {
+  const metadata = object['metadata'];
+  const managed = isObject(metadata) ? metadata['managedFields'] : undefined;
+  return Array.isArray(managed) ? managed.filter(isObject) : [];
 }
 
 export function namespaceOf(object: KubeObject): string | undefined {

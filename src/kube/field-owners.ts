@@ -1,4 +1,5 @@
 import { isObject, itemLabel, type JsonObject, type JsonValue } from '../core/json.ts';
+import { managedFieldsOf } from '../core/kube.ts';
 
 /** The field manager helm writes a release's objects with (helm 3 and 4, client-side and server-side apply). */
 export const HELM_FIELD_MANAGER = 'helm';
@@ -22,7 +23,7 @@ export function othersFields(live: JsonObject, manifest: JsonObject, since: numb
   const from = Math.floor(since / 1000) * 1000; // managedFields times are whole seconds
   const out: { manager: string; fields: OwnedField[] }[] = [];
   for (const entry of managedFieldsOf(live)) {
-    if (!isObject(entry) || entry['manager'] === except || typeof entry['time'] !== 'string') continue;
+    if (entry['manager'] === except || typeof entry['time'] !== 'string') continue;
     if (!(Date.parse(entry['time']) >= from) || !isObject(entry['fieldsV1'])) continue;
     const { ['f:status']: _status, ...owned } = entry['fieldsV1'];
     const fields = ownedIn(owned, manifest, live, '');
@@ -33,12 +34,7 @@ export function othersFields(live: JsonObject, manifest: JsonObject, since: numb
 
 /** Whether a field manager other than `except` wrote anything but status (metadata.managedFields). */
 export function writtenByOthers(live: JsonObject, except = HELM_FIELD_MANAGER): boolean {
-  return managedFieldsOf(live).some((entry) => isObject(entry) && entry['manager'] !== except && isObject(entry['fieldsV1']) && Object.keys(entry['fieldsV1']).some((key) => key !== 'f:status'));
-}
-
-function managedFieldsOf(live: JsonObject): JsonValue[] {
-  const metadata = isObject(live['metadata']) ? live['metadata'] : {};
-  return Array.isArray(metadata['managedFields']) ? metadata['managedFields'] : [];
+  return managedFieldsOf(live).some((entry) => entry['manager'] !== except && isObject(entry['fieldsV1']) && Object.keys(entry['fieldsV1']).some((key) => key !== 'f:status'));
 }
 
 /**

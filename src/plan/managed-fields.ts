@@ -1,5 +1,5 @@
 import { isObject, type JsonObject, type JsonValue, type PathSegment } from '../core/json.ts';
-import type { KubeObject } from '../core/kube.ts';
+import { managedFieldsOf, type KubeObject } from '../core/kube.ts';
 
 /** One entry of `metadata.managedFields`: who wrote (`Apply`: server-side apply; `Update`: PUT or non-apply PATCH) and when, to the second. */
 export interface FieldOwner {
@@ -14,9 +14,7 @@ interface Entry extends FieldOwner {
 
 /** The managedFields entries of an object (FieldsV1 only). */
 function entries(object: KubeObject): Entry[] {
-  const managed = object.metadata['managedFields'];
-  if (!Array.isArray(managed)) return [];
-  return managed.filter(isObject).flatMap((m) =>
+  return managedFieldsOf(object).flatMap((m) =>
     isObject(m['fieldsV1']) && typeof m['manager'] === 'string'
       ? [{ manager: m['manager'], operation: String(m['operation'] ?? ''), time: typeof m['time'] === 'string' ? m['time'] : undefined, fields: m['fieldsV1'] }]
       : [],
@@ -25,9 +23,7 @@ function entries(object: KubeObject): Entry[] {
 
 /** The managedFields entries `manager` wrote by server-side apply (operation Apply, not to a subresource), as stored. */
 export function applyEntries(object: KubeObject, manager: string): JsonObject[] {
-  const managed = object.metadata['managedFields'];
-  if (!Array.isArray(managed)) return [];
-  return managed.filter((m): m is JsonObject => isObject(m) && m['manager'] === manager && m['operation'] === 'Apply' && !m['subresource']);
+  return managedFieldsOf(object).filter((m) => m['manager'] === manager && m['operation'] === 'Apply' && !m['subresource']);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { getAt } from '../core/json.ts';
-import { labelOf, type KubeObject } from '../core/kube.ts';
+import { labelOf, managedFieldsOf, type KubeObject } from '../core/kube.ts';
 import { ADOPT_ANNOTATION, ENVIRONMENT_LABEL, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/ownership.ts';
 import { fsmKindOf } from '../fsm/kinds.ts';
 
@@ -40,8 +40,7 @@ function managersOf(live: KubeObject): string[] {
   const said: string[] = [];
   const label = labelOf(live, MANAGED_BY_LABEL);
   if (label) said.push(`labelled ${MANAGED_BY_LABEL}=${label}`);
-  const managed = live.metadata['managedFields'];
-  const names = Array.isArray(managed) ? managed.map((m) => getAt(m, ['manager'])).filter((m): m is string => typeof m === 'string' && m !== FIELD_MANAGER) : [];
+  const names = managedFieldsOf(live).map((m) => m['manager']).filter((m): m is string => typeof m === 'string' && m !== FIELD_MANAGER);
   if (names.length > 0) said.push(`managed by ${[...new Set(names)].join(', ')}`);
   else if (typeof getAt(live, ['metadata', 'annotations', LAST_APPLIED]) === 'string') said.push('made with kubectl apply');
   return said;
