@@ -69,22 +69,26 @@ function itemNames(list: JsonValue[]): string[] | undefined {
 }
 
 /**
- * Items matched by name, when both lists' items are named (itemNames). Undefined otherwise, and when the
- * lists differ only in order (no item changed, none added or removed): the whole list is then the change.
+ * Items matched by name, when both lists' items are named (itemNames). Undefined otherwise. When the items both
+ * lists have are in another order (initContainers run in order, an env entry can use an earlier one), or the
+ * lists differ only in order, the whole list is the change: order is part of what changes, and of the digest.
  */
 function namedItemDiffs(before: JsonValue[], after: JsonValue[], steps: Step[]): StepDiff[] | undefined {
   const beforeNames = itemNames(before);
   const afterNames = itemNames(after);
   if (!beforeNames || !afterNames) return undefined;
+  const wasAt = new Map(beforeNames.map((name, index) => [name, index]));
+  const isAt = new Map(afterNames.map((name, index) => [name, index]));
+  const kept = afterNames.filter((name) => wasAt.has(name));
+  if (!kept.every((name, i) => i === 0 || wasAt.get(name)! > wasAt.get(kept[i - 1]!)!)) return [{ steps, before, after }];
   const diffs: StepDiff[] = [];
   beforeNames.forEach((name, index) => {
-    if (!afterNames.includes(name)) diffs.push({ steps: [...steps, { index, name }], before: before[index], after: undefined });
+    if (!isAt.has(name)) diffs.push({ steps: [...steps, { index, name }], before: before[index], after: undefined });
   });
   afterNames.forEach((name, index) => {
-    const was = beforeNames.indexOf(name);
-    const step = { index, name };
-    if (was < 0) diffs.push({ steps: [...steps, step], before: undefined, after: after[index] });
-    else diffs.push(...stepDiffs(before[was], after[index], [...steps, step]));
+    const was = wasAt.get(name);
+    if (was === undefined) diffs.push({ steps: [...steps, { index, name }], before: undefined, after: after[index] });
+    else if (!deepEqual(before[was], after[index])) diffs.push(...stepDiffs(before[was], after[index], [...steps, { index, name }]));
   });
   return diffs.length > 0 ? diffs : [{ steps, before, after }];
 }
