@@ -196,6 +196,25 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.deepEqual(withCode(p.findings, 'chart-render-failed'), [], 'helm names the same place as the rule');
   });
 
+  it("helm's schema refusal naming a key helm quoted (a quote, a backslash, a tab: Go's escapes) is matched to the rule's error at that key; a refusal of the root is not explained by an error elsewhere", async () => {
+    const withPorts = structuredClone(live);
+    const schema = withPorts.helmRelease!.chartSchema as { properties: { fsm: { properties: Record<string, JsonObject> } } };
+    schema.properties.fsm.properties['ports'] = { type: 'object', additionalProperties: { type: 'integer' } };
+    const refusingAt = (pointer: string): RenderingHelm => ({
+      template: async () => Promise.reject(new HelmError(`render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '${pointer}': got string, want integer`, 1)),
+      upgradeDryRun: async () => ({ manifest: '', revision: 2 }),
+      pull: pulled,
+    });
+    // As helm 4.1 prints them (checked with the real helm and a chart with this schema).
+    for (const [yamlKey, pointer] of [[`"it's"`, "/fsm/ports/it\\'s"], ['"a\\\\b"', '/fsm/ports/a\\\\b'], ['"tab\\there"', '/fsm/ports/tab\\there'], ['"nb\\u00a0sp"', '/fsm/ports/nb\\u00a0sp']]) {
+      const { plan: p } = await plan(`fsm:\n  ports:\n    ${yamlKey}: x\n`, '{ upgrade: true }', new CountingHelm(refusingAt(pointer!)), withPorts);
+      assert.equal(withCode(p.findings, 'schema-type').length, 1, yamlKey);
+      assert.deepEqual(withCode(p.findings, 'chart-render-failed'), [], `${yamlKey}: helm names the same place as the rule`);
+    }
+    const { plan: root } = await plan('fsm:\n  ports:\n    a: x\n', '{ upgrade: true }', new CountingHelm(refusingAt('')), withPorts);
+    assert.equal(withCode(root.findings, 'chart-render-failed').length, 1, 'the rule reports fsm.ports.a, not the root helm names');
+  });
+
   it("helm refusing values that the deployed chart's schema takes (here, a stand-in helm) is a chart-render-failed error on values.yaml", async () => {
     const refusing: RenderingHelm = {
       template: async () => Promise.reject(new HelmError("render chart for fsm-system/fsm: helm exited with 1: Error: values don't meet the specifications of the schema(s) in the following chart(s):\nfsm:\n- at '/fsm/fsmController/replicaCount': maximum 3", 1)),

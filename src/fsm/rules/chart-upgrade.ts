@@ -72,8 +72,20 @@ export function chartVersionFindings(environment: EnvironmentConfig, release: He
   return [];
 }
 
-/** One place helm's schema refusal names: `- at '/fsm/fsmController/replicaCount': got string, want integer` (helm 4; JSON pointer). */
-const REFUSED_AT = /^- at '([^']*)'/gm;
+/**
+ * One place helm's schema refusal names: `- at '/fsm/fsmController/replicaCount': got string, want integer` (helm 4;
+ * a JSON pointer, quoted as Go's %q quotes with `'` for `"`: `'/fsm/ports/it\'s'`, `'/fsm/a\tb'`; santhosh-tekuri/jsonschema v6).
+ */
+const REFUSED_AT = /^- at '((?:[^'\\\n]|\\.)*)'/gm;
+
+const GO_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** The text of a place helm quoted (REFUSED_AT): Go's escapes undone (`\'`, `\\`, `\t`, `\u00a0`, `\xff`). */
+function unquoted(place: string): string {
+  return place.replace(/\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))/g, (_, x?: string, u?: string, wide?: string, other?: string) =>
+    x ? String.fromCharCode(parseInt(x, 16)) : u ? String.fromCharCode(parseInt(u, 16)) : wide ? String.fromCodePoint(Math.min(parseInt(wide, 16), 0x10ffff)) : (GO_ESCAPES[other!] ?? other!),
+  );
+}
 
 /**
  * Whether helm's refusal is a schema refusal (SCHEMA_REFUSAL) every place of which the values-schema rule reports
@@ -85,10 +97,10 @@ const REFUSED_AT = /^- at '([^']*)'/gm;
 function refusalExplained(message: string, context: PlanContext): boolean {
   if (!SCHEMA_REFUSAL.test(message)) return false;
   const values = context.helmValues?.wanted ?? context.desired.values?.values;
-  const places = [...message.matchAll(REFUSED_AT)].map((m) => formatPath(pathFromPointer(m[1]!, values)));
+  const places = [...message.matchAll(REFUSED_AT)].map((m) => formatPath(pathFromPointer(unquoted(m[1]!), values)));
   if (places.length === 0) return false;
   const reported = valuesSchemaRule.check(context).filter((f) => f.severity === 'error').map((f) => f.path ?? '');
-  return places.every((place) => reported.some((path) => place === '' || valuesPathUnder(path, place)));
+  return places.every((place) => reported.some((path) => valuesPathUnder(path, place)));
 }
 
 /** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
