@@ -170,20 +170,35 @@ test('with chart upgrades on, a typo of fsm in a file that sets no fsm is an err
   }
 });
 
-test('with chart upgrades on, a stray key near no known key in a file that sets no fsm (the values nested one level too deep) is an error: the upgrade would reset every fsm value the release sets', async () => {
+test('with chart upgrades on, a stray key holding what looks like fsm\'s values, in a file that sets no fsm, is an error: the upgrade would reset every fsm value the release sets', async () => {
   const config = `${STAGING_CONFIG}    chart: { upgrade: true }\n`;
-  for (const stray of ['values', 'fsm_values_for_staging']) {
-    const plan = await planFiles({ 'values.yaml': `${stray}:\n  fsm:\n    fsmController:\n      replicaCount: 3\n` }, { config });
+  const cases = [
+    ['values', '  fsm:\n    fsmController:\n      replicaCount: 3\n', 'it holds `fsm:`'],
+    ['staging_settings', '  fsmController:\n    replicaCount: 3\n  image:\n    tag: x\n', '`fsmController`, `image` are keys of `fsm`'],
+  ];
+  for (const [stray, body, why] of cases) {
+    const plan = await planFiles({ 'values.yaml': `${stray}:\n${body}` }, { config });
     const found = withCode(plan.findings, 'values-unknown-key');
     assert.deepEqual(found.map((f) => [f.path, f.severity, f.line]), [[stray, 'error', 1]], stray);
-    assert.match(found[0]!.message, new RegExp(`values\\.yaml sets no \`fsm\`: the upgrade takes values\\.yaml whole, so every value the deployed release sets under \`fsm\` would go back to the chart's default; if what is under \`${stray}\` is meant for \`fsm:\`, move it there; if the reset is meant, remove \`${stray}\`$`));
+    assert.ok(
+      found[0]!.message.endsWith(`values.yaml sets no \`fsm\`: the upgrade takes values.yaml whole, so every value the deployed release sets under \`fsm\` would go back to the chart's default. What is under \`${stray}\` looks meant for \`fsm\` (${why}): move it under \`fsm:\`; if the reset is meant, remove \`${stray}\``),
+      found[0]!.message,
+    );
     // The reset it guards against is real: the HelmValues change lists the release's fsm values going back.
     assert.ok(plan.changes.some((c) => c.kind === 'HelmValues' && c.action === 'update'), stray);
     // With upgrades off, or beside an fsm that sets values, it stays a warning.
-    const off = await planFiles({ 'values.yaml': `${stray}:\n  fsm: {}\n` });
+    const off = await planFiles({ 'values.yaml': `${stray}:\n${body}` });
     assert.deepEqual(withCode(off.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
-    const beside = await planFiles({ 'values.yaml': valuesWith((v) => (v[stray] = { fsm: {} })) }, { config });
+    const beside = await planFiles({ 'values.yaml': `${stray}:\n${body}fsm:\n  meshName: fsm\n  fsmController:\n    replicaCount: 1\n` }, { config });
     assert.deepEqual(withCode(beside.findings, 'values-unknown-key').map((f) => f.severity), ['warning'], stray);
+  }
+  // A stray key that holds nothing of fsm's, or is near another known key, is not taken for fsm's values: a warning
+  // (the HelmValues change still shows the reset), keeping its own did-you-mean.
+  for (const [values, hint] of [['notes: written by Ann\n', /remove it, or check the chart's values/], ['notes:\n  author: Ann\n', /remove it/], ['clustrSet:\n  name: x\n', /did you mean `clusterSet`\?$/], ['foo:\n  a: 1\n', /: Helm passes it to no template, so nothing under it takes effect; did you mean `fsm`\?$/]] as const) {
+    const plan = await planFiles({ 'values.yaml': values }, { config });
+    const found = withCode(plan.findings, 'values-unknown-key');
+    assert.deepEqual(found.map((f) => f.severity), ['warning'], values);
+    assert.match(found[0]!.message, hint, values);
   }
 });
 
