@@ -3,6 +3,7 @@ import { isFork, type AppEvent } from '../events/app-event.ts';
 import type { AppDependencies, EventContext, Logger } from './app-context.ts';
 import { onPullRequestClosed } from './merge-deploy.ts';
 import type { Octokit } from './octokit.ts';
+import { nameMissingPermissions } from './missing-permission.ts';
 import { redactWrites } from './redacting-octokit.ts';
 import { boundRequestTime } from './request-timeout.ts';
 import { refreshDeployStatus } from './refresh-status.ts';
@@ -27,10 +28,11 @@ export interface Attempt {
 
 /**
  * The client as every handler gets it: each write through the redaction of credential shapes
- * (redacting-octokit.ts), each try bounded in time (request-timeout.ts). Returns the same client.
+ * (redacting-octokit.ts), each try bounded in time (request-timeout.ts), a missing permission named
+ * (missing-permission.ts). Returns the same client.
  */
 export function guardedClient(octokit: Octokit): Octokit {
-  return redactWrites(boundRequestTime(octokit));
+  return nameMissingPermissions(redactWrites(boundRequestTime(octokit)));
 }
 
 /**

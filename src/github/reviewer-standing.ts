@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { ReviewerStanding } from '../deploy/approvals.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
+import { MissingPermissionError } from './missing-permission.ts';
 import { isRateLimited } from './retry-delay.ts';
 
 export type RoleName = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
@@ -78,7 +79,8 @@ export class PeopleDirectory {
         .catch((error: unknown) => {
           const status = (error as { status?: number }).status;
           if (status === 404) return false;
-          if (status === 403 && !isRateLimited(error)) throw new TeamsUnreadableError(team, (error as Error).message); // a refusal, not a rate limit
+          // A refusal, not a rate limit; GitHub's own words (missing-permission.ts has named the request already).
+          if (status === 403 && !isRateLimited(error)) throw new TeamsUnreadableError(team, error instanceof MissingPermissionError ? error.answer : (error as Error).message);
           throw error;
         });
       this.memberships.set(key, member);

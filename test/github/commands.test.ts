@@ -185,6 +185,19 @@ test('a command the app cannot carry out for a reason a retry would not change i
   assert.match(sent.replies()[0]!, /\/fsm unlock was not run: cluster "staging" is a snapshot file in the app's settings/);
 });
 
+test('a command whose GitHub write the installation lacks the permission for (403 Resource not accessible by integration) is answered at once, naming the permission, not retried', async () => {
+  const github = world();
+  github.faults['POST check-runs'] = Array.from({ length: 5 }, () => ({ status: 403, message: 'Resource not accessible by integration' }));
+  const live = exampleLiveSources();
+  const comment = github.comment(PR, 'alice', '/fsm plan production');
+  const payload = commentPayload({ number: PR, id: comment.id, body: '/fsm plan production', user: 'alice', userType: 'User', onPullRequest: true });
+  assert.equal(await handleTry(testProbot(live), live, 'issue_comment', payload, { final: false }), 'command plan handled', 'no retry: the delivery ends');
+  const replies = github.botComments(PR).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
+  assert.equal(replies.length, 1);
+  assert.match(replies[0]!, /\/fsm plan was not run: GitHub refused POST \/repos\/\{owner\}\/\{repo\}\/check-runs \(403 Resource not accessible by integration\): the app's installation lacks the permission "checks: write"\. app\.yml asks for it/);
+  assert.equal(github.faults['POST check-runs']!.length, 4, 'one request, no retry');
+});
+
 test('a command stopped by an error a retry may clear (its API server cannot be reached) is retried, and answered only by the last try', async () => {
   const github = world();
   const live = unreachableClusters('https://10.0.0.1:6443');

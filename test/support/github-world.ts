@@ -127,6 +127,8 @@ export interface WorldOptions {
 /** An answer injected before the real one: `carriedOut` does the work first (GitHub did it, the app saw an error). */
 export interface Fault {
   status: number;
+  /** GitHub's message in the answer (default: 'failure injected by the test'). */
+  message?: string;
   carriedOut?: boolean;
   headers?: Record<string, string>;
   /** `POST deployment-statuses` only: the fault answers a status of this state alone (`success`), others pass. */
@@ -372,9 +374,9 @@ export class GitHubWorld {
         if (refused) return [422, { message: refused }];
         const run: CheckRun = { ...input, id: id(), app: { id: APP_ID, slug: APP_SLUG }, annotations: [...(input.output?.annotations ?? [])] };
         const fault = this.fault('POST check-runs');
-        if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault && !fault.carriedOut) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         this.checkRuns.push(run);
-        if (fault) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         return [201, run];
       })
       .patch(new RegExp(`^${repoPath}/check-runs/(\\d+)$`))
@@ -385,7 +387,7 @@ export class GitHubWorld {
         const refused = checkRunRefusal(body);
         if (refused) return [422, { message: refused }];
         const fault = this.fault('PATCH check-runs');
-        if (fault) return [fault.status, { message: 'failure injected by the test' }, fault.headers ?? {}];
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         const update = body as Partial<CheckRun>;
         Object.assign(run, { ...update, annotations: [...run.annotations, ...(update.output?.annotations ?? [])] });
         return [200, run];
@@ -426,7 +428,7 @@ export class GitHubWorld {
         const comment: Comment = { id: id(), issue_number: number, body: text, user: { login: BOT_LOGIN, type: 'Bot' }, reactions: [] };
         if (fault) {
           if (fault.carriedOut) this.comments.push(comment);
-          return [fault.status, { message: 'failure injected by the test' }, fault.headers ?? {}];
+          return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         }
         this.comments.push(comment);
         return [201, comment];
@@ -445,7 +447,7 @@ export class GitHubWorld {
         const refused = issueRefusal(body);
         if (refused) return [422, { message: refused }];
         const fault = this.fault('PATCH comments');
-        if (fault) return [fault.status, { message: 'failure injected by the test' }, fault.headers ?? {}];
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         comment.body = (body as { body: string }).body;
         return [200, comment];
       })
@@ -481,9 +483,9 @@ export class GitHubWorld {
           production_environment: input.production_environment,
           statuses: [],
         };
-        if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault && !fault.carriedOut) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         this.deployments.push(deployment);
-        if (fault) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         return [201, this.deploymentJson(deployment)];
       })
       .get(new RegExp(`^${repoPath}/deployments(\\?.*)?$`))
@@ -508,9 +510,9 @@ export class GitHubWorld {
         if ((input.description?.length ?? 0) > 140) return [422, { message: 'description is too long (maximum is 140 characters)' }];
         const status = { id: id(), ...input };
         const fault = this.fault('POST deployment-statuses', (f) => f.state === undefined || f.state === input.state);
-        if (fault && !fault.carriedOut) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault && !fault.carriedOut) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         deployment.statuses.push(status);
-        if (fault) return [fault.status, { message: 'failure injected by the test' }];
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         return [201, status];
       })
       .get(new RegExp(`^${repoPath}/deployments/(\\d+)/statuses`))
