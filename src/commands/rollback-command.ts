@@ -102,7 +102,7 @@ async function resolveTarget(client: KubeClient, trail: DeploymentTrail, environ
   for (const deployment of await trail.list(environment.name, 50)) {
     if (deployment.sha.startsWith(target.sha) && (await everSucceeded(trail, deployment.id))) return deployment.sha;
   }
-  const known = applied.slice(0, 5).map((r) => r.commit.slice(0, 7));
+  const known = [...new Set(applied.map((r) => r.commit.slice(0, 7)))].slice(0, 5);
   throw new CommandRefusal(`${target.sha} is not a successful deploy of ${environment.name}${known.length > 0 ? ` (recent ones: ${known.join(', ')})` : ''}; roll back only to one of those`);
 }
 

@@ -2,10 +2,12 @@ import { policyDigest } from '../config/policy.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { changesFolder } from '../deploy/review-scope.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
+import { readHistory } from '../apply/history.ts';
 import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
 import { isFork, type PullRequestEvent } from '../events/app-event.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { markdownCode } from '../render/markdown-escape.ts';
 import { hasWork, planLive } from '../workflow/apply-environment.ts';
@@ -36,7 +38,7 @@ export async function onPullRequestClosed(ctx: EventContext, event: PullRequestE
   lines.push(...deployed.lines);
   // Unmerged, merge_commit_sha is GitHub's test merge, which nobody pushed: the head is what was closed.
   const closedAt = pr.merged && pr.mergeCommitSha ? pr.mergeCommitSha : pr.headSha;
-  const released = await releaseClaims(ctx, pr.number, closedAt);
+  const released = await releaseClaims(ctx, pr.number, closedAt, pr.merged);
   lines.push(...released.lines);
   if (lines.length === 0) return pr.merged ? 'merged: nothing to deploy' : 'closed';
   await replyOnce(ctx, pr.number, `closed:${closedAt}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
@@ -142,8 +144,12 @@ async function mergeRefusal(environment: EnvironmentConfig, checkRun: OurCheckRu
   return undefined;
 }
 
-/** Releases the claims this pull request holds, in every environment of the default branch's config. */
-async function releaseClaims(ctx: EventContext, number: number, sha: string): Promise<{ lines: string[]; environments: string[] }> {
+/**
+ * Releases the claims this pull request holds, in every environment of the default branch's config. Closed
+ * unmerged, an environment whose last apply is still this pull request's is said to run a change the default
+ * branch does not have, with the rollback to its deploy before.
+ */
+async function releaseClaims(ctx: EventContext, number: number, sha: string, merged: boolean): Promise<{ lines: string[]; environments: string[] }> {
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [])).defaultBranch.config;
   const lines: string[] = [];
   const environments: string[] = [];
@@ -153,8 +159,24 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string): Pr
     if (!client) continue;
     const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
     if (!released) continue;
-    lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; closed at \`${sha.slice(0, 7)}\`)`);
+    lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
+    if (!merged) lines.push(...(await unmergedStillApplied(client, environment, number)));
     environments.push(environment.name);
   }
   return { lines, environments };
+}
+
+/**
+ * `⚠️ staging still runs ...` when the environment's newest applied record (its history) is this pull request's:
+ * closed unmerged, what it applied stays in the cluster, which the default branch no longer describes. Names the
+ * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown.
+ */
+async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, number: number): Promise<string[]> {
+  const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
+  const applied = history?.filter((r) => r.result === 'applied');
+  if (applied && applied[0]?.pr !== number) return [];
+  const before = applied?.find((r) => r.pr !== number);
+  const back = before ? `\`/fsm rollback ${environment.name} ${before.commit.slice(0, 7)}\` returns it to its deploy before this pull request` : `deploy the default branch to it (\`fsm-gitops apply\`) to return it`;
+  const what = applied ? `still runs ${markdownCode(applied[0]!.commit.slice(0, 7))} of this pull request, which was not merged` : 'may still run what this pull request applied, which was not merged (its apply history could not be read)';
+  return [`⚠️ \`${environment.name}\` ${what}: the cluster differs from the default branch until the next deploy; ${back}, and \`/fsm status\` shows the difference`];
 }

@@ -181,7 +181,10 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     Object.assign(github.pull(7), { state: 'closed' });
     await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 7, headSha: sha('7'), merged: false }));
     assert.equal(await claims().read('staging'), undefined);
-    assert.match(github.botComments(7).map((c) => c.body).join('\n'), /🔓 `staging`: released/);
+    const closing = github.botComments(7).map((c) => c.body).join('\n');
+    assert.match(closing, /🔓 `staging`: released \(this pull request held it since applying `7777777`; closed at `7777777`\)/);
+    // Closed unmerged, its apply is still what staging runs: said, with the way back (no deploy before it here).
+    assert.match(closing, /⚠️ `staging` still runs `7777777` of this pull request, which was not merged: the cluster differs from the default branch until the next deploy; deploy the default branch to it \(`fsm-gitops apply`\) to return it, and `\/fsm status` shows the difference/);
     assert.doesNotMatch(log(7), /🔒/, 'the status block no longer shows the claim');
     assert.doesNotMatch(log(8), /locked by #7/, "the other pull request's status follows the release, before its own next event");
     const sent = await say(8, 'alice', '/fsm apply staging');
@@ -223,6 +226,9 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.match(reply, /Rolled `staging` back to `7777777`\. Deploys to `staging` \(on merge and by `\/fsm apply`\) are paused until `\/fsm unlock staging`/);
     assert.match(reply, /outboundPortExclusionList/, 'the reply shows the plan');
     assert.equal((await new Pins(client, 'fsm-system').read('staging'))?.sha, sha('7'));
+    // The history now holds 7777777 twice (its deploy and the rollback to it): named once.
+    const unknown = await say(3, 'alice', '/fsm rollback staging 9999999', false);
+    assert.match(unknown.replies()[0]!, /9999999 is not a successful deploy of staging \(recent ones: 7777777, 8888888\)/);
     // The earlier deploy it replaced is marked inactive by the app, not by GitHub.
     const states = github.deployments.map((d) => d.statuses.at(-1)?.state);
     assert.deepEqual(states, ['inactive', 'inactive', 'success']);
