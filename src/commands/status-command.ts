@@ -76,9 +76,14 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
     const { desired, read } = await loadWhileReading(files, environment, () => cc.deps.live.reader(environment.cluster));
     const { plan } = await planAgainst(desired, read, { serverDryRun: false });
     const changed = plan.changes.filter((c) => c.action !== 'unchanged');
-    const differences = changed.length === 0 ? undefined : `${changed.length} difference(s): ${tableCell(changed.slice(0, 5).map(describeDifference).join(', '))}${changed.length > 5 ? ', …' : ''}`;
+    const listed = (changes: ResourceChange[]): string => `${tableCell(changes.slice(0, 5).map(describeDifference).join(', '))}${changes.length > 5 ? ', …' : ''}`;
+    // A pending change (values.yaml without chart upgrades) is one apply does not make: not a difference an apply would end.
+    const made = changed.filter((c) => c.pending === undefined);
+    const pending = changed.filter((c) => c.pending !== undefined);
+    const differences = made.length === 0 ? undefined : `${made.length} difference(s): ${listed(made)}`;
     const errors = planErrors(plan.findings);
-    return [errors, differences].filter(Boolean).join('; ') || 'in sync';
+    const summary = [errors, differences].filter(Boolean).join('; ') || 'in sync';
+    return pending.length === 0 ? summary : `${summary}; ${pending.length} pending, which apply does not make: ${listed(pending)}`;
   } catch (error) {
     return tableCell(`cannot tell: ${(error as Error).message.split('\n')[0]}`);
   }
