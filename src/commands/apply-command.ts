@@ -42,7 +42,8 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   const log: string[] = [];
   const claimsChanged = new Set<string>();
   for (const environment of targets) {
-    if (environment.deploy === 'on-command' && !touched.includes(environment)) {
+    // Whatever its deploy mode: merging a pull request deploys only the environments it changes.
+    if (!touched.includes(environment)) {
       refusals.push(describeUnmet(environment.name, [{ problem: `#${number} changes nothing in ${environment.path}/`, unblock: 'apply only an environment the pull request changes' }]));
       continue;
     }

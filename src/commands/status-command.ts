@@ -55,7 +55,7 @@ export function describeDeploy(record: ApplyRecord): string {
   const result =
     record.result === 'applied'
       ? record.task === 'rollback'
-        ? 'rolled back'
+        ? 'applied by a rollback to it'
         : 'applied'
       : record.result === 'rolled-back'
         ? 'failed, rolled back'
@@ -89,10 +89,10 @@ async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, 
   }
 }
 
-/** One difference in `/fsm status`: `update Plugin ratelimit`; a chart bump with its versions: `update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)`. */
+/** One difference in `/fsm status`: `update Plugin bookinfo/ratelimit`; a chart bump with its versions: `update HelmRelease fsm-system/fsm (chart fsm-1.5.1 → fsm-1.6.0)`. */
 export function describeDifference(change: ResourceChange): string {
   const chart = change.kind === 'HelmRelease' ? change.fields.find((f) => f.path === 'chart') : undefined;
-  return `${change.action} ${change.kind} ${change.name}${chart ? ` (chart ${String(chart.before)} → ${String(chart.after)})` : ''}`;
+  return `${change.action} ${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.name}${chart ? ` (chart ${String(chart.before)} → ${String(chart.after)})` : ''}`;
 }
 
 /**

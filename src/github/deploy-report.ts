@@ -37,7 +37,7 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
       return { log: [], refusal: `${name}: not applied: ${outcome.reason}; see the check run, fix, push, then /fsm plan ${name}`, failed: false };
     case 'plan-changed':
       if (verb === 'merge deploy') {
-        return { log: [], refusal: `${name}: not deployed on merge: the plan of the merge commit ${short} is not the one the review of the pull request showed (the cluster or the default branch changed since); the drift issue shows the difference: deploy it with a new pull request or the CLI`, failed: false };
+        return { log: [], refusal: `${name}: not deployed on merge: the plan of the merge commit ${short} is not the one the review of the pull request showed (the cluster or the default branch changed since); /fsm status shows the difference: deploy it with a new pull request or the CLI`, failed: false };
       }
       return { log: [], refusal: `${name}: not applied: the plan of ${short} is not the one the review showed (the cluster or the default branch changed since); run /fsm plan ${name}, check it, and apply again`, failed: false };
     case 'in-sync':

@@ -324,7 +324,7 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
       'the bump is a change of its own, at the chart.version line, naming the archive pulled',
     );
     assert.match(renderText({ environments: [p] }, { color: false }), /\+digest: sha256:[0-9a-f]{64}\n/, 'the digest is shown whole, not masked');
-    assert.equal(describeDifference(release!), 'update HelmRelease fsm (chart fsm-1.5.1 → fsm-1.6.0)', '/fsm status names the versions');
+    assert.equal(describeDifference(release!), 'update HelmRelease fsm-system/fsm (chart fsm-1.5.1 → fsm-1.6.0)', '/fsm status names the versions');
     assert.match(renderText({ environments: [p] }, { color: false }), /~ HelmRelease fsm-system\/fsm/);
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');
   });

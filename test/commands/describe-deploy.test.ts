@@ -10,5 +10,6 @@ test("/fsm status's last deploy says how each apply ended; one not wholly rolled
     (['applied', 'rolled-back', 'refused', 'failed'] as const).map((result) => describeDeploy(record(result)).split(': ').slice(1).join(': ')),
     ['applied', 'failed, rolled back', 'refused, nothing written', 'failed, not wholly rolled back: the cluster needs attention (see the fsm-deploy-failed issue)'],
   );
-  assert.equal(describeDeploy(record('applied', 'rollback')), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: rolled back');
+  // A rollback that worked is not read as an apply that failed and was rolled back.
+  assert.equal(describeDeploy(record('applied', 'rollback')), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied by a rollback to it');
 });

@@ -93,10 +93,14 @@ test('/fsm apply lists every unmet requirement with what unblocks it: permission
   assert.equal(github.deployments.length, 0);
 });
 
-test('/fsm apply to an environment that deploys on merge says so', async () => {
-  const github = world();
+test('/fsm apply to an environment that deploys on merge says so; when the pull request does not change it, that merging deploys nothing there', async () => {
+  const github = world({ changed: ['clusters/staging/values.yaml'] });
   const sent = await command(github, '/fsm apply staging');
   assert.match(sent.replies()[0]!, /staging deploys on merge, not on command\n {4}to unblock: merge the pull request once it is approved/);
+  github.pull(PR).changed = ['clusters/production/values.yaml'];
+  const untouched = await command(github, '/fsm apply staging');
+  assert.match(untouched.replies()[0]!, /staging: not applied\n {2}- #7 changes nothing in clusters\/staging\/\n {4}to unblock: apply only an environment the pull request changes/);
+  assert.doesNotMatch(untouched.replies()[0]!, /merge the pull request/);
 });
 
 test('a pull request from a fork is never applied', async () => {
@@ -118,9 +122,9 @@ test('/fsm status on an issue: one reply with every environment, its deploy mode
   const github = world();
   const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 });
   const body = sent.replies()[0]!;
-  assert.match(body, /\| `staging` \| deploys on merge \| none \(a snapshot cluster\) \| a snapshot cluster: planned, never deployed to \| 6 difference\(s\): update MeshConfig fsm-mesh-config, create Plugin cors-policy/);
+  assert.match(body, /\| `staging` \| deploys on merge \| none \(a snapshot cluster\) \| a snapshot cluster: planned, never deployed to \| 6 difference\(s\): update MeshConfig fsm-system\/fsm-mesh-config, create Plugin cors-policy, create PluginChain bookinfo\/cors-chain/);
   // The values change staging's chart upgrades are off for is pending: apply does not make it, so it is no difference an apply ends.
-  assert.match(body, /legacy-logger-chain, …; 1 pending, which apply does not make: update HelmValues fsm \|/);
+  assert.match(body, /legacy-logger-chain, …; 1 pending, which apply does not make: update HelmValues fsm-system\/fsm \|/);
   assert.match(body, /\| `production` \| deploys on `\/fsm apply production` \|/);
 });
 
