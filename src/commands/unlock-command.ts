@@ -18,6 +18,8 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
   const log: string[] = [];
   const untouched: string[] = [];
   const changed: string[] = [];
+  // Unnamed, the pins seen: only `/fsm unlock <env>` lifts one, and the reply says so.
+  const pinned: string[] = [];
   for (const environment of environments) {
     // Named environments must be reachable; when looking for this pull request's claims, others are skipped.
     const client = named ? await cc.deps.live.client(environment.cluster) : await cc.deps.live.client(environment.cluster).catch(() => undefined);
@@ -25,7 +27,11 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
     const claims = new Claims(client, environment.mesh.namespace);
     const claim = await claims.read(environment.name);
     const mine = claim?.repository === repository && claim.pr === pr;
-    if (!named && !mine) continue;
+    if (!named && !mine) {
+      const pin = await new Pins(client, environment.mesh.namespace).read(environment.name).catch(() => undefined);
+      if (pin) pinned.push(`${environment.name} is paused since a rollback to ${pin.sha.slice(0, 7)} by ${pin.actor}: /fsm unlock ${environment.name} resumes it`);
+      continue;
+    }
     await requireWrite(cc, environment, '/fsm unlock');
     const released = claim ? await claims.release(environment.name, { repository: claim.repository, pr: claim.pr }) : undefined;
     const unpinned = named ? await new Pins(client, environment.mesh.namespace).unpin(environment.name) : undefined;
@@ -38,7 +44,8 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
   }
   if (log.length === 0) {
     const which = named ? untouched.join(', ') : 'no environment is held by this pull request';
-    return { reply: fence('text', `Nothing to unlock: ${named ? `${which} ${untouched.length === 1 ? 'is' : 'are'} neither claimed nor pinned` : which}.`) };
+    const pins = pinned.length > 0 ? `\n${pinned.join('\n')}` : '';
+    return { reply: fence('text', `Nothing to unlock: ${named ? `${which} ${untouched.length === 1 ? 'is' : 'are'} neither claimed nor pinned` : which}.${pins}`) };
   }
   return { log, refreshStatus: true, environmentsChanged: changed };
 }

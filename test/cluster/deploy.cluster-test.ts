@@ -237,6 +237,10 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.match(again.replies()[0]!, /staging is paused since a rollback to 7777777 by alice\n {4}to unblock: \/fsm unlock staging/);
     assert.deepEqual(await exclusionList(), [6379]);
     assert.match(log(8), /📌 deploys paused since a rollback to 7777777 \(on merge and by \/fsm apply\), `\/fsm unlock staging` to resume/, 'the status says what the pin stops');
+    // `/fsm unlock` without an environment releases this pull request's claims only: it names the pin it leaves.
+    const unnamed = await say(8, 'bob', '/fsm unlock');
+    assert.match(unnamed.replies()[0]!, /Nothing to unlock: no environment is held by this pull request\.\nstaging is paused since a rollback to 7777777 by alice: \/fsm unlock staging resumes it/);
+    assert.equal((await new Pins(client, 'fsm-system').read('staging'))?.sha, sha('7'));
   });
 
   test('a merge while pinned is not deployed; after /fsm unlock, a merge with approvals deploys the merge commit, once', async () => {
