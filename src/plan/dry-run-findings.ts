@@ -1,10 +1,12 @@
 import type { Finding } from '../core/finding.ts';
 import { findingAt } from '../core/findings.ts';
-import { formatPath, type PathSegment } from '../core/json.ts';
-import { objectKey } from '../core/kube.ts';
+import { formatPath, getAt, type PathSegment } from '../core/json.ts';
+import { objectKey, type KubeObject } from '../core/kube.ts';
+import { FIELD_MANAGER } from '../core/ownership.ts';
 import type { RuleCode } from '../core/rule-codes.ts';
 import type { ManagedResource } from '../fsm/rules/rule.ts';
 import type { DryRunOutcome, DryRunRejection } from '../live/live-state.ts';
+import { ownersOf } from './managed-fields.ts';
 import { parseTypedPatchFailure, resolveTypedPath } from './typed-patch-path.ts';
 
 const CODE_BY_REASON: Record<string, RuleCode> = {
@@ -27,9 +29,10 @@ const CODE_BY_TYPED_DETAIL: [RegExp, RuleCode][] = [
  * patch object: .spec.prioriy: field not declared in schema"); a refusal naming no field is
  * `server-rejected` at the object's kind line. A field fsm-gitops already reported is not reported twice, nor a
  * field inside which it reported something: the API server names `metadata.labels` for a bad label key that
- * the local check placed at `metadata.labels.<key>`.
+ * the local check placed at `metadata.labels.<key>`. A required field the file leaves out that fsm-gitops applied
+ * before (`live`, by object key: its managedFields) is said to be removed by this apply, and how to keep it.
  */
-export function dryRunFindings(resources: readonly ManagedResource[], outcomes: ReadonlyMap<string, DryRunOutcome>, local: readonly Finding[]): Finding[] {
+export function dryRunFindings(resources: readonly ManagedResource[], outcomes: ReadonlyMap<string, DryRunOutcome>, local: readonly Finding[], live: ReadonlyMap<string, KubeObject>): Finding[] {
   const seen = new Set(local.map((f) => `${f.file}|${f.path ?? ''}`));
   const findings: Finding[] = [];
   for (const resource of resources) {
@@ -49,10 +52,22 @@ export function dryRunFindings(resources: readonly ManagedResource[], outcomes: 
       const path = parseFieldPath(cause.field ?? '');
       if (reportedAtOrBelow(local, resource.file, formatPath(path))) continue;
       const code = (cause.reason !== undefined && Object.hasOwn(CODE_BY_REASON, cause.reason) ? CODE_BY_REASON[cause.reason] : undefined) ?? 'server-rejected';
-      findings.push(findingAt(resource, path, 'error', code, `the API server refuses this (dry run): ${cause.field}: ${cause.message ?? cause.reason ?? 'invalid'}`));
+      const removed = code === 'schema-required' && removesOwnField(resource.object, live.get(objectKey(resource.object)), path) ? REMOVED_HINT : '';
+      findings.push(findingAt(resource, path, 'error', code, `the API server refuses this (dry run): ${cause.field}: ${cause.message ?? cause.reason ?? 'invalid'}${removed}`));
     }
   }
   return findings;
+}
+
+/** Why a field the file never mentions is required: an earlier apply set it, and leaving it out removes it. */
+const REMOVED_HINT = '. fsm-gitops applied this field before and this file leaves it out, so the apply would remove it (server-side apply removes a field its manager stops setting): keep it in the file; if the default branch has it, bring this branch up to date';
+
+/**
+ * Whether applying `applied` removes the field at `path` from `live`: the file does not set it, and the live
+ * object has it from fsm-gitops's own apply (managedFields; Kubernetes docs, "Server-Side Apply").
+ */
+function removesOwnField(applied: KubeObject, live: KubeObject | undefined, path: readonly PathSegment[]): boolean {
+  return live !== undefined && getAt(applied, path) === undefined && getAt(live, path) !== undefined && ownersOf(live, path).some((owner) => owner.manager === FIELD_MANAGER);
 }
 
 function reportedAtOrBelow(local: readonly Finding[], file: string, path: string): boolean {

@@ -13,11 +13,11 @@ test('parses API server field paths', () => {
   assert.deepEqual(parseFieldPath('metadata.labels[app.kubernetes.io/name]'), ['metadata', 'labels', 'app.kubernetes.io/name']);
 });
 
-async function stagingPlan(dryRun: PlanOptions['dryRun'], edit = (yaml: string) => yaml) {
+async function stagingPlan(dryRun: PlanOptions['dryRun'], edit = (yaml: string) => yaml, live = exampleLiveState()) {
   const plugin = edit(pluginYaml('p'));
   const repo = new MemoryRepo({ [CONFIG_FILE]: STAGING_CONFIG, 'clusters/staging/meshconfig.yaml': ENABLE_PLUGINS, 'clusters/staging/p.yaml': plugin });
   const config = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!);
-  return planEnvironment(await loadEnvironment(repo, config.environments[0]!), exampleLiveState(), { dryRun });
+  return planEnvironment(await loadEnvironment(repo, config.environments[0]!), live, { dryRun });
 }
 
 test('a dry-run refusal becomes a finding at the field it names, coded by its reason', async () => {
@@ -72,4 +72,26 @@ test('the dry-run result, not the local merge, is the change', async () => {
   const plan = await stagingPlan(new Map([['config.flomesh.io/MeshConfig/fsm-system/fsm-mesh-config', { ok: true as const, object: server }]]));
   const change = plan.changes.find((c) => c.kind === 'MeshConfig')!;
   assert.ok(change.fields.some((f) => f.path === 'spec.traffic.enableEgress'), JSON.stringify(change.fields));
+});
+
+test('a required field the file leaves out that fsm-gitops applied before: the refusal says the apply would remove it, and to keep it', async () => {
+  // The cluster's CRD requires spec.priority (a newer one than the reference's, which does not): only the server can tell.
+  const required = new Map([['plugin.flomesh.io/Plugin//p', { ok: false as const, status: 422, message: 'Plugin "p" is invalid', causes: [{ field: 'spec.priority', reason: 'FieldValueRequired', message: 'Required value' }] }]]);
+  const withoutPriority = (yaml: string) => yaml.replace('  priority: 100\n', '');
+  const live = exampleLiveState();
+  const applied = {
+    apiVersion: 'plugin.flomesh.io/v1alpha1',
+    kind: 'Plugin',
+    metadata: { name: 'p', labels: { 'app.kubernetes.io/managed-by': 'fsm-gitops', 'fsm-gitops.io/environment': 'staging' }, managedFields: [{ manager: 'fsm-gitops', operation: 'Apply', apiVersion: 'plugin.flomesh.io/v1alpha1', time: '2026-12-01T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:priority': {}, 'f:pipyscript': {} } } }] },
+    spec: { priority: 100, pipyscript: 'pipy()' },
+  };
+  live.pluginObjects = [...live.pluginObjects, applied];
+  const plan = await stagingPlan(required, withoutPriority, live);
+  const [finding] = plan.findings.filter((f) => f.code === 'schema-required');
+  assert.equal(finding?.path, 'spec.priority');
+  assert.match(finding!.message, /spec\.priority: Required value\. fsm-gitops applied this field before and this file leaves it out, so the apply would remove it \(server-side apply removes a field its manager stops setting\): keep it in the file; if the default branch has it, bring this branch up to date$/);
+  // Set by someone else (kubectl), or never applied: the server's words alone.
+  applied.metadata.managedFields[0]!.manager = 'kubectl';
+  const other = await stagingPlan(required, withoutPriority, live);
+  assert.match(other.findings.find((f) => f.code === 'schema-required')!.message, /spec\.priority: Required value$/);
 });
