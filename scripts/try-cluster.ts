@@ -48,6 +48,9 @@ environment's cluster: "staging").
 To try a chart upgrade too: copy examples/gitops, set \`chart: { upgrade: true, wait: { timeoutSeconds: 0 } }\`
 for staging in the copy's .github/fsm-gitops.yml, and plan the copy (docs/getting-started.md says why no wait).
 
+To point the GitHub App (npm start) at it, as the cluster "staging" the config names (docs/clusters.md):
+  FSM_GITOPS_CLUSTERS='{"clusters":{"staging":{"kubeconfigFile":"${kubeconfig}","context":"kube-test-cluster"}}}'
+
 Stop it with:
   ${scripts}stop ${runFolder}
 `);
