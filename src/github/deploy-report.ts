@@ -7,6 +7,7 @@ import { markdownMessage } from '../render/markdown-escape.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { clearDeployFailure, reportDeployFailure } from './failure-issue.ts';
+import { retryCannotHelp } from './retry-cannot-help.ts';
 
 export interface DeployReport {
   /** Lines for the pull request's deploy log (Markdown, escaped). */
@@ -57,14 +58,31 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   const who = escapeMarkdown(actor);
   if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
   if (outcome.result.result === 'applied') {
-    await clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`);
-    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${escapeMarkdown(describeSteps(outcome.result.done) + helmRevisions(outcome.result.helm))} (${deployment})`], failed: false };
+    const cleared = await unlessCannotHelp(clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`));
+    const notClosed = cleared instanceof Error ? [`⚠️ \`${name}\`: its open fsm-deploy-failed issue could not be closed: ${markdownMessage(clip(cleared.message, MESSAGE_SHOWN))}`] : [];
+    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${escapeMarkdown(describeSteps(outcome.result.done) + helmRevisions(outcome.result.helm))} (${deployment})`, ...notClosed], failed: false };
   }
   const failure = outcome.result.message ?? 'unknown failure';
   const next = nextStep(name, verb, outcome.result.result);
   // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
-  const issue = await reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`);
-  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}, issue #${issue}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+  const issue = await unlessCannotHelp(reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`));
+  const where = issue instanceof Error ? `; the fsm-deploy-failed issue could not be opened: ${markdownMessage(clip(issue.message, MESSAGE_SHOWN))}` : '';
+  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}${issue instanceof Error ? '' : `, issue #${issue}`}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}${where}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+}
+
+/**
+ * The failure issue's upkeep after the cluster was written, when GitHub refuses it for good (retryCannotHelp: a
+ * permission the installation lacks): the error, to be said in the deploy log, so the report goes on (a
+ * rollback's pin follows it) rather than reading as a command that did not run. Other errors are thrown: the
+ * delivery is tried again, and the retry finds the apply done.
+ */
+async function unlessCannotHelp<T>(work: Promise<T>): Promise<T | Error> {
+  try {
+    return await work;
+  } catch (error) {
+    if (retryCannotHelp(error)) return error as Error;
+    throw error;
+  }
 }
 
 /** What to do after a failed apply: it depends on whether the cluster is back as it was, and on how the apply was started. */

@@ -8,6 +8,7 @@ import { parseRepoConfig } from '../../src/config/repo-config.ts';
 import type { DeployOutcome } from '../../src/deploy/deploy-environment.ts';
 import type { EventContext } from '../../src/github/app-context.ts';
 import { reportOutcome } from '../../src/github/deploy-report.ts';
+import { MissingPermissionError } from '../../src/github/missing-permission.ts';
 
 const ENVIRONMENT = parseRepoConfig('.github/fsm-gitops.yml', Buffer.from('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n')).environments[0]!;
 const SHA = 'b'.repeat(40);
@@ -38,4 +39,20 @@ test('a failed apply says what to do next: rolled back, fix and apply again; not
   const failed = await reportOutcome(context(created), ENVIRONMENT, SHA, 'bob', deployed({ result: 'failed', done: [], uncertain: [], notUndone: ['update MeshConfig'], message: 'Rollback incomplete' }), 'merge deploy');
   assert.match(failed.refusal!, /\nNext: the cluster needs attention\. .*\/fsm status and the drift issue show where staging stands\. Once it is mended, deploy it with a new pull request or the CLI/);
   assert.match(created[1]!, /Next: the cluster needs attention/, 'the fsm-deploy-failed issue says it too');
+});
+
+test('after the cluster was written, GitHub refusing the failure issue for good (a missing permission) is said in the deploy log, not thrown: the report goes on (a rollback is pinned after it)', async () => {
+  const refused = new MissingPermissionError('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', 'issues: write', 'Resource not accessible by integration');
+  const withOpenIssue = { listForRepo: async () => ({ data: [{ number: 40, body: '<!-- fsm-gitops:deploy-failed staging -->', user: { login: 'fsm-gitops[bot]' }, labels: [{ name: 'fsm-deploy-failed' }] }] }), createComment: async () => Promise.reject(refused), create: async () => Promise.reject(refused), update: async () => Promise.reject(refused) };
+  const ctx = { octokit: { rest: { issues: withOpenIssue } }, ref: { owner: 'acme', repo: 'mesh-config' }, identity: { botLogin: 'fsm-gitops[bot]' } } as unknown as EventContext;
+  const applied = await reportOutcome(ctx, ENVIRONMENT, SHA, 'bob', deployed({ result: 'applied', done: ['update MeshConfig fsm-system/fsm-mesh-config'], uncertain: [], notUndone: [] }), 'rollback');
+  assert.equal(applied.log.length, 2, applied.log.join('\n'));
+  assert.match(applied.log[0]!, /^✅ `staging`: rollback of `bbbbbbb` by bob: 1 object\(s\) applied \(Deployment 7\)$/);
+  assert.match(applied.log[1]!, /^⚠️ `staging`: its open fsm-deploy-failed issue could not be closed: GitHub refused POST .* "issues: write"/);
+  const noIssues = { ...withOpenIssue, listForRepo: async () => ({ data: [] }) };
+  const failed = await reportOutcome({ ...ctx, octokit: { rest: { issues: noIssues } } } as unknown as EventContext, ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'refused' }));
+  assert.match(failed.log[0]!, /^❌ `staging`: apply of `bbbbbbb` by bob failed \(Deployment 7\): refused; the fsm-deploy-failed issue could not be opened: GitHub refused/);
+  // Any other error is thrown: the delivery is tried again, and the retry finds the apply done.
+  const flaky = { ...noIssues, create: async () => Promise.reject(Object.assign(new Error('Server Error'), { status: 502 })) };
+  await assert.rejects(reportOutcome({ ...ctx, octokit: { rest: { issues: flaky } } } as unknown as EventContext, ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'refused' })), /Server Error/);
 });
