@@ -38,7 +38,8 @@ export async function onPullRequestClosed(ctx: EventContext, event: PullRequestE
   lines.push(...deployed.lines);
   // Unmerged, merge_commit_sha is GitHub's test merge, which nobody pushed: the head is what was closed.
   const closedAt = pr.merged && pr.mergeCommitSha ? pr.mergeCommitSha : pr.headSha;
-  const released = await releaseClaims(ctx, pr.number, closedAt, pr.merged);
+  // Merged elsewhere than the default branch (retargeted after its apply), its change is not on the default branch either.
+  const released = await releaseClaims(ctx, pr.number, closedAt, pr.merged && pr.baseRef === ctx.repository.defaultBranch);
   lines.push(...released.lines);
   if (lines.length === 0) return pr.merged ? 'merged: nothing to deploy' : 'closed';
   await replyOnce(ctx, pr.number, `closed:${closedAt}`, ['**fsm-gitops**', '', ...lines.map((l) => `- ${l}`)].join('\n'));
@@ -171,12 +172,15 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
  * closed unmerged, what it applied stays in the cluster, which the default branch no longer describes. Names the
  * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown.
  */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
 async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, number: number): Promise<string[]> {
   const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
   const applied = history?.filter((r) => r.result === 'applied');
   if (applied && applied[0]?.pr !== number) return [];
   const before = applied?.find((r) => r.pr !== number);
-  const back = before ? `\`/fsm rollback ${environment.name} ${before.commit.slice(0, 7)}\` returns it to its deploy before this pull request` : `deploy the default branch to it (\`fsm-gitops apply\`) to return it`;
+  // Only a commit /fsm rollback takes (a CLI apply may record `unknown`, or any --commit text).
+  const back = before && FULL_SHA.test(before.commit) ? `${markdownCode(`/fsm rollback ${environment.name} ${before.commit.slice(0, 7)}`)} returns it to the deploy before this pull request's` : `deploy the default branch to it (\`fsm-gitops apply\`) to return it`;
   const what = applied ? `still runs ${markdownCode(applied[0]!.commit.slice(0, 7))} of this pull request, which was not merged` : 'may still run what this pull request applied, which was not merged (its apply history could not be read)';
   return [`⚠️ \`${environment.name}\` ${what}: the cluster differs from the default branch until the next deploy; ${back}, and \`/fsm status\` shows the difference`];
 }
