@@ -54,3 +54,29 @@ test('a 403 of a rate limit, and other refusals, pass as GitHub gave them', asyn
     assert.ok(!retryCannotHelp(error));
   }
 });
+
+test('a GraphQL query refused for a permission (FORBIDDEN in a 200, which @octokit/graphql throws after the request hooks) is named too; other GraphQL errors pass', async () => {
+  nock('https://api.github.com')
+    .post('/graphql')
+    .reply(200, { data: { repository: null }, errors: [{ type: 'FORBIDDEN', path: ['repository', 'object'], message: 'Resource not accessible by integration' }] })
+    .post('/graphql')
+    .reply(200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: "Could not resolve to a Repository with the name 'acme/gone'." }] });
+  const client = octokit();
+  const query = 'query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { id } }';
+  const forbidden: unknown = await client.graphql(query, { owner: 'acme', name: 'mesh' }).then(() => undefined, (e: unknown) => e);
+  assert.ok(forbidden instanceof MissingPermissionError, String(forbidden));
+  assert.match(forbidden.message, /^GitHub refused the GraphQL query at repository\.object \(FORBIDDEN Resource not accessible by integration\): the app's installation lacks the permission "contents: read"\./);
+  assert.ok(retryCannotHelp(forbidden));
+  const missing: unknown = await client.graphql(query, { owner: 'acme', name: 'gone' }).then(() => undefined, (e: unknown) => e);
+  assert.ok(!(missing instanceof MissingPermissionError));
+  assert.match((missing as Error).message, /Could not resolve to a Repository/);
+});
+
+test('without GitHub naming it, a route is read by its resource: a pull request\'s commits need pull_requests, a commit\'s pull requests contents', async () => {
+  nock('https://api.github.com').get('/repos/acme/mesh/pulls/7/commits').query(true).reply(403, NOT_ACCESSIBLE).get(`/repos/acme/mesh/commits/${'a'.repeat(40)}/pulls`).query(true).reply(403, NOT_ACCESSIBLE);
+  const client = octokit();
+  const ofPull: unknown = await client.rest.pulls.listCommits({ owner: 'acme', repo: 'mesh', pull_number: 7 }).then(() => undefined, (e: unknown) => e);
+  assert.match((ofPull as Error).message, /lacks the permission "pull_requests: write"/);
+  const ofCommit: unknown = await client.rest.repos.listPullRequestsAssociatedWithCommit({ owner: 'acme', repo: 'mesh', commit_sha: 'a'.repeat(40) }).then(() => undefined, (e: unknown) => e);
+  assert.match((ofCommit as Error).message, /lacks the permission "contents: read"/);
+});
