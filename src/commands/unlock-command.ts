@@ -29,7 +29,7 @@ export async function unlockCommand(cc: CommandContext, names: readonly string[]
     const mine = claim?.repository === repository && claim.pr === pr;
     if (!named && !mine) {
       const pin = await new Pins(client, environment.mesh.namespace).read(environment.name).catch(() => undefined);
-      if (pin) pinned.push(`${environment.name} is paused since a rollback to ${pin.sha.slice(0, 7)} by ${pin.actor}: /fsm unlock ${environment.name} resumes it`);
+      if (pin) pinned.push(`${environment.name} is paused since a rollback to ${String(pin.sha).slice(0, 7)} by ${String(pin.actor)}: /fsm unlock ${environment.name} resumes it`);
       continue;
     }
     await requireWrite(cc, environment, '/fsm unlock');
