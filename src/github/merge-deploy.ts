@@ -167,13 +167,14 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
   return { lines, environments };
 }
 
+/** A commit as the history records the app's applies and `/fsm rollback` takes it. */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
 /**
  * `⚠️ staging still runs ...` when the environment's newest applied record (its history) is this pull request's:
  * closed unmerged, what it applied stays in the cluster, which the default branch no longer describes. Names the
  * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown.
  */
-const FULL_SHA = /^[0-9a-f]{40}$/;
-
 async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, number: number): Promise<string[]> {
   const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
   const applied = history?.filter((r) => r.result === 'applied');
