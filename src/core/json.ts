@@ -44,6 +44,11 @@ export function formatPath(path: readonly (PathSegment | NamedItem)[]): string {
   return out;
 }
 
+/** Whether a path as formatPath writes it is `prefix` or lies under it (`a.b` is under `a`; so are `a.b.c` and `a[0]`). */
+export function pathAtOrUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
 /**
  * A JSON pointer (RFC 6901: "/fsm/list/0", `~1` for `/`, `~0` for `~`) as a path into `data`: a segment that
  * indexes an array there becomes a number, every other one stays a string key ("0" of a mapping too).

@@ -1,4 +1,4 @@
-import { isObject, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
+import { isObject, pathAtOrUnder, setOwn, type JsonObject, type JsonValue } from '../core/json.ts';
 
 /**
  * Helm's coalescing of user values onto chart defaults: mappings merge recursively, anything else
@@ -24,14 +24,9 @@ export function valueAtDotted(values: JsonValue | undefined, dotted: string): Js
   return current;
 }
 
-/** True when `path` is `prefix` or lies under it (`a.b` is under `a`; so are `a.b.c` and `a[0]`). */
-export function valuesPathUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
-}
-
 /** True when a change to one of two dotted values paths changes what a template reading the other sees. */
 export function valuesPathsOverlap(a: string, b: string): boolean {
-  return valuesPathUnder(a, b) || valuesPathUnder(b, a);
+  return pathAtOrUnder(a, b) || pathAtOrUnder(b, a);
 }
 
 /**

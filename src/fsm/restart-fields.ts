@@ -1,4 +1,4 @@
-import { formatPath, type JsonValue } from '../core/json.ts';
+import { formatPath, pathAtOrUnder, type JsonValue } from '../core/json.ts';
 import { leafDiffs } from '../plan/field-changes.ts';
 
 /**
@@ -36,6 +36,6 @@ export function restartOnlyPrefix(dottedSpecPath: string): boolean {
   return RESTART_ONLY_FIELDS.some((field) =>
     field.endsWith('.*')
       ? dottedSpecPath === field.slice(0, -2) || dottedSpecPath.startsWith(field.slice(0, -1))
-      : dottedSpecPath === field || dottedSpecPath.startsWith(`${field}.`) || dottedSpecPath.startsWith(`${field}[`),
+      : pathAtOrUnder(dottedSpecPath, field),
   );
 }

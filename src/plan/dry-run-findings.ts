@@ -1,6 +1,6 @@
 import type { Finding } from '../core/finding.ts';
 import { findingAt } from '../core/findings.ts';
-import { formatPath, getAt, type PathSegment } from '../core/json.ts';
+import { formatPath, getAt, pathAtOrUnder, type PathSegment } from '../core/json.ts';
 import { objectKey, type KubeObject } from '../core/kube.ts';
 import { FIELD_MANAGER } from '../core/ownership.ts';
 import type { RuleCode } from '../core/rule-codes.ts';
@@ -71,7 +71,7 @@ function removesOwnField(applied: KubeObject, live: KubeObject | undefined, path
 }
 
 function reportedAtOrBelow(local: readonly Finding[], file: string, path: string): boolean {
-  return local.some((f) => f.file === file && f.path !== undefined && (f.path === path || f.path.startsWith(`${path}.`) || f.path.startsWith(`${path}[`)));
+  return local.some((f) => f.file === file && f.path !== undefined && pathAtOrUnder(f.path, path));
 }
 
 function typedPatchFinding(resource: ManagedResource, outcome: DryRunRejection): Finding | undefined {

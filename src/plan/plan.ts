@@ -34,9 +34,10 @@ export function planEnvironment(desired: DesiredEnvironment, live: LiveState, op
   const { context, findings } = options.built ? withChart(options.built, options.chart) : buildContext(desired, live, options.chart);
   // Rules can return 100,000 findings (one per document of a file): appended one by one, not spread as arguments.
   for (const rule of RULES) appendAll(findings, rule.check(context));
-  if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings, liveObjectsByKey(live)));
+  const liveByKey = liveObjectsByKey(live);
+  if (options.dryRun) appendAll(findings, dryRunFindings(context.managed, options.dryRun, findings, liveByKey));
   if (options.services) appendAll(findings, serviceRefFindings(context, options.services));
-  appendAll(findings, driftFindings(context.managed, liveObjectsByKey(live), context.schemas));
+  appendAll(findings, driftFindings(context.managed, liveByKey, context.schemas));
   const capped = capFindings(sortFindings(desired.findings.concat(findings)));
   return redactPlanText({
     name: desired.environment.name,

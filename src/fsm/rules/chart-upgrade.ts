@@ -1,10 +1,9 @@
 import { environmentAt, type ConfigPlace, type EnvironmentConfig } from '../../config/repo-config.ts';
 import type { Finding } from '../../core/finding.ts';
-import { deepEqual, formatPath, pathFromPointer } from '../../core/json.ts';
+import { deepEqual, formatPath, pathAtOrUnder, pathFromPointer } from '../../core/json.ts';
 import { isPending, type HelmRelease, type ReleaseRevisionStatus } from '../../live/helm-release.ts';
 import type { MeshRef } from '../../live/live-state.ts';
 import { chartBump } from '../chart-version.ts';
-import { valuesPathUnder } from '../helm-values.ts';
 import type { PlanContext, Rule } from './rule.ts';
 import { valuesSchemaRule } from './values-schema.ts';
 
@@ -91,8 +90,9 @@ function unquoted(place: string): string {
  * Whether helm's refusal is a schema refusal (SCHEMA_REFUSAL) every place of which the values-schema rule reports
  * as an error, at that place or under it (helm names an object for a key it does not allow; the rule, the key).
  * helm's JSON pointer is read against the coalesced values helm validated and written as formatPath writes the
- * rule's paths (`pluginChains.inbound-tcp[0]`, not `pluginChains.inbound-tcp.0`). Then helm says nothing the plan does not say better. A refusal naming no place, or a place the rule does not
- * report (a validator difference, a subchart's schema), is not explained.
+ * rule's paths (`pluginChains.inbound-tcp[0]`, not `pluginChains.inbound-tcp.0`). Then helm says nothing the
+ * plan does not say better. A refusal naming no place, or a place the rule does not report (a validator
+ * difference, a subchart's schema), is not explained.
  */
 function refusalExplained(message: string, context: PlanContext): boolean {
   if (!SCHEMA_REFUSAL.test(message)) return false;
@@ -100,7 +100,7 @@ function refusalExplained(message: string, context: PlanContext): boolean {
   const places = [...message.matchAll(REFUSED_AT)].map((m) => formatPath(pathFromPointer(unquoted(m[1]!), values)));
   if (places.length === 0) return false;
   const reported = valuesSchemaRule.check(context).filter((f) => f.severity === 'error').map((f) => f.path ?? '');
-  return places.every((place) => reported.some((path) => valuesPathUnder(path, place)));
+  return places.every((place) => reported.some((path) => pathAtOrUnder(path, place)));
 }
 
 /** Whether the plan asks helm for an upgrade: another chart version, or values that coalesce to others than the deployed ones. */
