@@ -19,6 +19,11 @@ export interface ReviewedEnvironment {
   isNew: boolean;
   /** How the pull request changes this environment's policy (shown, effective after merge). */
   policyChange: PolicyChange | undefined;
+  /**
+   * Whether the pull request changes a file in the environment's folder: what a merge deploys (merge-deploy.ts).
+   * False for one planned only for its policy change or because `/fsm plan env` named it.
+   */
+  changesFiles: boolean;
 }
 
 export interface ReviewScope {
@@ -41,12 +46,13 @@ export function reviewScope(base: RepoConfig | undefined, head: RepoConfig | und
   const touched: ReviewedEnvironment[] = [];
   for (const environment of base?.environments ?? []) {
     const policyChange = changes.get(environment.name);
-    if (policyChange || named.has(environment.name) || changesFolder(filePaths, environment)) {
-      touched.push({ name: environment.name, policy: environment, isNew: false, policyChange });
+    const changesFiles = changesFolder(filePaths, environment);
+    if (policyChange || named.has(environment.name) || changesFiles) {
+      touched.push({ name: environment.name, policy: environment, isNew: false, policyChange, changesFiles });
     }
   }
   for (const change of changes.values()) {
-    if (change.kind === 'added') touched.push({ name: change.environment, policy: change.head, isNew: true, policyChange: change });
+    if (change.kind === 'added') touched.push({ name: change.environment, policy: change.head, isNew: true, policyChange: change, changesFiles: changesFolder(filePaths, change.head) });
   }
   const selected = touched.filter((e) => named.size === 0 || named.has(e.name)).sort((a, b) => a.name.localeCompare(b.name));
   return { environments: selected.slice(0, limit), skipped: selected.slice(limit).map((e) => e.name) };

@@ -21,15 +21,21 @@ export interface StatusEnvironment {
   name: string;
   policy: EnvironmentConfig;
   isNew: boolean;
+  /** The pull request changes no file in its folder (planned for a policy change, or on `/fsm plan env`): merging deploys nothing there. */
+  filesUnchanged: boolean;
 }
 
-/** Environments by name, with the default branch's policy, or the pull request's for one it adds. */
-export function statusEnvironments(names: readonly string[], base: RepoConfig | undefined, head: RepoConfig | undefined): StatusEnvironment[] {
+/**
+ * Environments by name, with the default branch's policy, or the pull request's for one it adds;
+ * `filesUnchanged` names those whose folder the pull request leaves as it is.
+ */
+export function statusEnvironments(names: readonly string[], base: RepoConfig | undefined, head: RepoConfig | undefined, filesUnchanged: readonly string[] = []): StatusEnvironment[] {
   return names.flatMap((name): StatusEnvironment[] => {
+    const unchanged = filesUnchanged.includes(name);
     const policy = base?.environments.find((e) => e.name === name);
-    if (policy) return [{ name, policy, isNew: false }];
+    if (policy) return [{ name, policy, isNew: false, filesUnchanged: unchanged }];
     const added = head?.environments.find((e) => e.name === name);
-    return added ? [{ name, policy: added, isNew: true }] : [];
+    return added ? [{ name, policy: added, isNew: true, filesUnchanged: unchanged }] : [];
   });
 }
 
@@ -70,15 +76,21 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
       continue;
     }
     const policy = environment.policy;
-    const parts = [deployMode(policy)];
-    if (policy.deploy !== 'manual') parts.push(await approvalText(approvals, policy));
-    if (pr.fromFork) parts.push('from a fork: never deployed from here');
+    const parts = environment.filesUnchanged ? [FILES_UNCHANGED] : [deployMode(policy)];
+    if (policy.deploy !== 'manual' && !environment.filesUnchanged) parts.push(await approvalText(approvals, policy));
+    if (pr.fromFork && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');
     const locks = await readLocks(ctx, policy);
     parts.push(...lockTexts(name, locks, { repository: ctx.repository.fullName, pr: pr.number }));
     lines.push(`- **\`${name}\`**: ${parts.join(' · ')}`);
   }
-  return ['**Deploy status**', '', environmentsTag(environments.map((e) => e.name)), ...lines].join('\n');
+  const tags = environmentsTag(
+    environments.map((e) => e.name),
+    environments.filter((e) => e.filesUnchanged).map((e) => e.name),
+  );
+  return ['**Deploy status**', '', tags, ...lines].join('\n');
 }
+
+const FILES_UNCHANGED = 'this pull request changes none of its files: it deploys nothing here';
 
 export function deployMode(policy: EnvironmentConfig): string {
   if (policy.deploy === 'on-merge') return 'deploys on merge';

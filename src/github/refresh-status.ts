@@ -3,7 +3,7 @@ import { deployStatusBlock, statusEnvironments } from './deploy-status.ts';
 import type { StatusContext } from './app-context.ts';
 import { fetchPullRequest } from './pull-request-state.ts';
 import { readConfigs } from './repo-config-at.ts';
-import { environmentsShown, findStickyComment, withSection, type StickyComment } from './sticky-comment.ts';
+import { environmentsFilesUnchanged, environmentsShown, findStickyComment, withSection, type StickyComment } from './sticky-comment.ts';
 
 /**
  * Recomputes the status block of a pull request's fsm-gitops comment (approvals, claims, pins) without
@@ -18,7 +18,7 @@ export async function refreshDeployStatus(ctx: StatusContext, number: number, fo
   if (!sticky) return false;
   const pr = await fetchPullRequest(ctx, number);
   const { defaultBranch, commits } = await readConfigs(ctx.octokit, ctx.ref, [pr.headSha]);
-  const environments = statusEnvironments(environmentsShown(sticky.body), defaultBranch.config, commits[0]?.config);
+  const environments = statusEnvironments(environmentsShown(sticky.body), defaultBranch.config, commits[0]?.config, environmentsFilesUnchanged(sticky.body));
   const block = await deployStatusBlock(ctx, pr, environments);
   const body = limitCommentBody(withSection(sticky.body, 'status', block));
   if (body === sticky.body) return true;

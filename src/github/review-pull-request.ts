@@ -23,7 +23,7 @@ import { deployStatusBlock, statusEnvironments, type StatusTarget } from './depl
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
-import { environmentSectionOf, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
+import { environmentSectionOf, environmentsFilesUnchanged, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
 
 export interface ReviewRequest extends StatusTarget {
   /** The delivery that asked: a retried review updates the check runs it started. */
@@ -81,7 +81,10 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
       if (typeof planned === 'string') {
         failures.set(environment.name, planned);
         notes.push(planned);
-      } else plans.push(planned);
+      } else {
+        plans.push(planned);
+        if (!environment.changesFiles && !environment.isNew) notes.push(filesUnchangedNote(environment.name));
+      }
     }
     await publishComment(ctx, pr, scope.environments, { plans, failures, notes }, { base: base.config, head: headConfig });
   } catch (error) {
@@ -109,8 +112,10 @@ async function publishComment(
 ): Promise<void> {
   const narrow = (pr.only?.length ?? 0) > 0;
   const previous = narrow ? await findStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity) : undefined;
-  const names = [...new Set([...(previous ? environmentsShown(previous.body) : []), ...reviewed.map((e) => e.name)])];
-  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head));
+  const planned = new Set(reviewed.map((e) => e.name));
+  const names = [...new Set([...(previous ? environmentsShown(previous.body) : []), ...planned])];
+  const filesUnchanged = [...(previous ? environmentsFilesUnchanged(previous.body).filter((e) => !planned.has(e)) : []), ...reviewed.filter((e) => !e.changesFiles).map((e) => e.name)];
+  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged));
   const hint = `See the ${reviewed.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     const log = current === undefined ? undefined : sectionOf(current, 'log');
@@ -165,13 +170,19 @@ async function planAndCheck(
   }
   // Outside the try: GitHub refusing the check run is not a plan that could not be made. It fails the review,
   // which is tried again (as a failure to read the files is).
-  await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, pr.fromFork ? [FORK_NOTE] : [], { dryRun: !pr.fromFork }), {
+  const notes = [...(pr.fromFork ? [FORK_NOTE] : []), ...(!environment.changesFiles && !environment.isNew ? [filesUnchangedNote(environment.name)] : [])];
+  await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, notes, { dryRun: !pr.fromFork }), {
     delivery: pr.delivery,
     plan: planDigest(plan),
     // A policy the pull request itself brings is never one a merge may deploy under.
     policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
   });
   return plan;
+}
+
+/** Said of an environment planned though the pull request changes none of its files (`/fsm plan env`, or a policy change alone). */
+function filesUnchangedNote(name: string): string {
+  return `This pull request changes none of \`${name}\`'s files: its plan is how the cluster differs from them as they are on this branch, and merging deploys nothing there.`;
 }
 
 /**

@@ -96,12 +96,24 @@ export function withSection(body: string, name: SectionName, content: string): s
 
 /** Environments the status block is about: `<!-- fsm-gitops:environments a,b -->` inside it. */
 export function environmentsShown(body: string): string[] {
-  const match = /^<!-- fsm-gitops:environments ([a-z0-9,-]*) -->$/m.exec(sectionOf(body, 'status') ?? '');
-  return match?.[1] ? match[1].split(',').filter((e) => e !== '') : [];
+  return namesTagged(body, 'environments');
 }
 
-export function environmentsTag(environments: readonly string[]): string {
-  return `<!-- fsm-gitops:environments ${environments.join(',')} -->`;
+/** Those of environmentsShown whose files the pull request does not change (`<!-- fsm-gitops:files-unchanged a -->`). */
+export function environmentsFilesUnchanged(body: string): string[] {
+  return namesTagged(body, 'files-unchanged');
+}
+
+/** The status block's tags: every environment it shows, and those whose files the pull request does not change (a merge deploys nothing there). */
+export function environmentsTag(environments: readonly string[], filesUnchanged: readonly string[] = []): string {
+  const tags = [`<!-- fsm-gitops:environments ${environments.join(',')} -->`];
+  if (filesUnchanged.length > 0) tags.push(`<!-- fsm-gitops:files-unchanged ${filesUnchanged.join(',')} -->`);
+  return tags.join('\n');
+}
+
+function namesTagged(body: string, tag: 'environments' | 'files-unchanged'): string[] {
+  const match = new RegExp(`^<!-- fsm-gitops:${tag} ([a-z0-9,-]*) -->$`, 'm').exec(sectionOf(body, 'status') ?? '');
+  return match?.[1] ? match[1].split(',').filter((e) => e !== '') : [];
 }
 
 const DEPLOYMENT_REPORTED = /\(Deployment (\d+)[,)]/;

@@ -185,6 +185,30 @@ test('/fsm plan of one environment keeps the others in the comment: their plan a
   assert.equal(after.match(/<!-- fsm-gitops:env production -->/g)?.length, 1);
 });
 
+test('/fsm plan of an environment the pull request does not change: planned, and said to deploy nothing on merge, in the status block, the comment and the check run, also after a status refresh', async () => {
+  const github = world({ changed: ['clusters/production/values.yaml'] });
+  await command(github, '/fsm plan staging');
+  const sticky = () => github.botComments(PR)[0]!.body;
+  assert.match(sticky(), /- \*\*`staging`\*\*: this pull request changes none of its files: it deploys nothing here/);
+  assert.doesNotMatch(sticky(), /`staging`\*\*: deploys on merge/);
+  assert.match(sticky(), /This pull request changes none of `staging`'s files: its plan is how the cluster differs from them as they are on this branch, and merging deploys nothing there\./);
+  const run = github.checkRuns.find((r) => r.name === 'fsm-gitops/staging')!;
+  assert.match(run.output?.summary ?? '', /changes none of `staging`'s files/);
+
+  // A full review (a push) shows only what the pull request changes; /fsm plan staging again, then an approval refreshes the block.
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: HEAD }));
+  assert.doesNotMatch(sticky(), /`staging`/);
+  await command(github, '/fsm plan staging');
+  github.review(PR, 'bob', 'APPROVED');
+  await deliver(testProbot(exampleLiveSources()), 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'bob', state: 'APPROVED' }));
+  assert.match(sticky(), /- \*\*`staging`\*\*: this pull request changes none of its files/);
+  assert.match(sticky(), /- \*\*`production`\*\*: deploys on `\/fsm apply production` · ⏳ approvals 1\/2 on aaaaaaa \(bob\)/);
+
+  // /fsm plan production (which it changes) keeps staging's line as it was.
+  await command(github, '/fsm plan production');
+  assert.match(sticky(), /- \*\*`staging`\*\*: this pull request changes none of its files/);
+});
+
 test('a command the app cannot carry out for a reason a retry would not change is answered, not retried', async () => {
   const github = world();
   const sent = await command(github, '/fsm unlock staging'); // deliver() would reject if the handler threw
