@@ -75,7 +75,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
     try {
       const refusal = await mergeRefusal(environment, checkRun, approvals, pr.headSha);
       if (refusal) {
-        lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${escapeMarkdown(refusal)}. The drift issue shows the difference until a deploy catches up.`);
+        lines.push(`⏸ \`${environment.name}\`: not deployed on merge: ${refusal}. The drift issue shows the difference until a deploy catches up.`);
         continue;
       }
       lines.push(...(await deployOnMerge(ctx, event, environment, { mergeSha, repoFiles, approvals, expectedDigest: checkRun!.record!.plan! })));
@@ -133,15 +133,15 @@ async function deployOnMerge(ctx: EventContext, event: PullRequestEvent, environ
   return [...report.log, ...(report.refusal && !report.failed ? [`⏸ ${escapeMarkdown(report.refusal)}`] : [])];
 }
 
-/** Why an environment is not deployed on merge, or undefined when it is. */
+/** Why an environment is not deployed on merge (Markdown), or undefined when it is. */
 async function mergeRefusal(environment: EnvironmentConfig, checkRun: OurCheckRun | undefined, approvals: PullRequestApprovals, headSha: string): Promise<string | undefined> {
-  const sha = headSha.slice(0, 7);
+  const sha = markdownCode(headSha.slice(0, 7));
   if (!checkRun?.record?.plan || checkRun.status !== 'completed') return `${sha} was never planned for it`;
   if (checkRun.conclusion !== 'success') return `the plan of ${sha} had errors`;
   if (checkRun.record.policy === NEW_ENVIRONMENT) return 'this pull request added it: a new environment deploys from its next merge, under the policy now on the default branch';
   if (checkRun.record.policy !== policyDigest(environment)) return 'its policy changed since the plan (in this pull request or on the default branch); it deploys from the next merge, or the CLI';
   const status = await approvals.forEnvironment(environment);
-  if (!status.met) return describeApprovals(status);
+  if (!status.met) return escapeMarkdown(describeApprovals(status));
   return undefined;
 }
 

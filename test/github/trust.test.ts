@@ -117,6 +117,15 @@ test('a pull request from a fork is not deployed on merge either; the comment sa
   assert.match(github.botComments(PR).map((c) => c.body).join('\n'), /⏸ `staging`: not deployed on merge: the pull request came from a fork/);
 });
 
+test('a merged pull request whose head was never planned is not deployed; the commit is a code span', async () => {
+  const merge = 'b'.repeat(40);
+  const github = new GitHubWorld({ base: exampleRepoFiles(), commits: { [HEAD]: exampleRepoFiles() }, pulls: [{ number: PR, headSha: HEAD, changed: ['clusters/staging/meshconfig.yaml'] }] });
+  github.merge(PR, merge);
+  await deliver(testProbot(new RecordingSources()), 'pull_request', pullRequestPayload('closed', { number: PR, headSha: HEAD, merged: true, mergeCommitSha: merge }));
+  assert.deepEqual(github.deployments, []);
+  assert.match(github.botComments(PR).map((c) => c.body).join('\n'), /⏸ `staging`: not deployed on merge: `aaaaaaa` was never planned for it\./);
+});
+
 test('an environment a pull request adds, with approvals 0 and deploy on-merge, is not deployed by its own merge', async () => {
   const head = headWithConfig((c) => `${c}  dev:\n    path: clusters/dev\n    cluster: staging\n    deploy: on-merge\n    approvals: 0\n    namespaces: [bookinfo, payments]\n`);
   for (const [path, content] of Object.entries(exampleRepoFiles())) if (path.startsWith('clusters/staging/')) head[path.replace('staging', 'dev')] = content;
