@@ -31,6 +31,8 @@ export interface ApplyRecord {
   /** `deploy` or `rollback`. */
   task?: 'deploy' | 'rollback';
   pr?: number;
+  /** The pull request's repository (`owner/name`), for the app's applies: environments may share a namespace across repositories. */
+  repository?: string;
   /** The GitHub Deployment that records it. */
   deployment?: number;
   planDigest?: string;

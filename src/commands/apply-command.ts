@@ -79,6 +79,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       task: 'deploy',
       trigger: `comment:${cc.event.comment.id}`,
       pr: number,
+      repository: cc.repository.fullName,
       actor: commenter,
       approvers: status.approvers,
       expectedDigest: checkRun!.record!.plan!, // unmetRequirements: there is a plan

@@ -36,6 +36,7 @@ export async function rollbackCommand(cc: CommandContext, name: string, target: 
     task: 'deploy:rollback',
     trigger: `comment:${cc.event.comment.id}`,
     pr: cc.event.issue.isPullRequest ? cc.event.issue.number : null,
+    repository: cc.repository.fullName,
     actor,
     approvers: [],
     trail,

@@ -43,15 +43,19 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
   try {
     const client = await cc.deps.live.client(environment.cluster);
     const [record] = await readHistory(client, environment.mesh.namespace, environment.name);
-    return record ? describeDeploy(record) : 'none recorded';
+    return record ? describeDeploy(record, cc.repository.fullName) : 'none recorded';
   } catch (error) {
     return tableCell(`unknown: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 
-/** One cell of `/fsm status`: the commit, who, the pull request, when, and how it ended (a failure that was not wholly undone says the cluster needs attention). */
-export function describeDeploy(record: ApplyRecord): string {
-  const pr = typeof record.pr === 'number' ? `, #${record.pr}` : '';
+/**
+ * One cell of `/fsm status`: the commit, who, the pull request (with its repository when that is not
+ * `repository`), when, and how it ended (a failure that was not wholly undone says the cluster needs attention).
+ */
+export function describeDeploy(record: ApplyRecord, repository?: string): string {
+  const elsewhere = typeof record.repository === 'string' && record.repository !== repository ? ` of ${tableCell(record.repository)}` : '';
+  const pr = typeof record.pr === 'number' ? `, #${record.pr}${elsewhere}` : '';
   const result =
     record.result === 'applied'
       ? record.task === 'rollback'

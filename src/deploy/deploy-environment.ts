@@ -24,6 +24,8 @@ export interface DeployRequest {
   /** `comment:<id>` or `merge:<sha>`: recorded in the history and the Deployment, so it acts once. */
   trigger: string;
   pr: number | null;
+  /** `owner/name` of the repository `pr` belongs to: recorded beside it. */
+  repository: string;
   actor: string;
   approvers: string[];
   /** Apply only if the plan made now has this digest (what the review showed). */
@@ -156,6 +158,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       trigger: request.trigger,
       task: request.task === 'deploy' ? 'deploy' : 'rollback',
       ...(request.pr !== null ? { pr: request.pr } : {}),
+      repository: request.repository,
       deployment: deployment.id,
       planDigest: digest,
       ...(result !== 'no-changes' && result.message ? { message: result.message } : {}),

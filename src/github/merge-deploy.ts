@@ -2,7 +2,7 @@ import { policyDigest } from '../config/policy.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { changesFolder } from '../deploy/review-scope.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
-import { readHistory } from '../apply/history.ts';
+import { readHistory, type ApplyRecord } from '../apply/history.ts';
 import { Claims } from '../deploy/claims.ts';
 import { deployEnvironment } from '../deploy/deploy-environment.ts';
 import { Pins } from '../deploy/pins.ts';
@@ -121,6 +121,7 @@ async function deployOnMerge(ctx: EventContext, event: PullRequestEvent, environ
     task: 'deploy',
     trigger: `merge:${merge.mergeSha}`,
     pr: pr.number,
+    repository: ctx.repository.fullName,
     actor: event.sender.login,
     approvers: status.approvers,
     // The merge commit may hold more than the reviewed head (another merge the branch lacked): it is applied
@@ -161,7 +162,7 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
     const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
     if (!released) continue;
     lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
-    if (!merged) lines.push(...(await unmergedStillApplied(client, environment, number)));
+    if (!merged) lines.push(...(await unmergedStillApplied(client, environment, { repository: ctx.repository.fullName, pr: number })));
     environments.push(environment.name);
   }
   return { lines, environments };
@@ -174,12 +175,15 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
  * `⚠️ staging still runs ...` when the environment's newest applied record (its history) is this pull request's:
  * closed unmerged, what it applied stays in the cluster, which the default branch no longer describes. Names the
  * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown.
+ * A record of another repository's pull request (environments may share a namespace) is not this one's; a record
+ * from before records named their repository is taken to be of this one.
  */
-async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, number: number): Promise<string[]> {
+async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, pr: { repository: string; pr: number }): Promise<string[]> {
   const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
   const applied = history?.filter((r) => r.result === 'applied');
-  if (applied && applied[0]?.pr !== number) return [];
-  const before = applied?.find((r) => r.pr !== number);
+  const ours = (r: ApplyRecord) => r.pr === pr.pr && (r.repository === undefined || r.repository === pr.repository);
+  if (applied && !(applied[0] && ours(applied[0]))) return [];
+  const before = applied?.find((r) => !ours(r));
   // Only a commit /fsm rollback takes (a CLI apply may record `unknown`, or any --commit text).
   const back = before && FULL_SHA.test(before.commit) ? `${markdownCode(`/fsm rollback ${environment.name} ${before.commit.slice(0, 7)}`)} returns it to the deploy before this pull request's` : `deploy the default branch to it (\`fsm-gitops apply\`) to return it`;
   const what = applied ? `still runs ${markdownCode(applied[0]!.commit.slice(0, 7))} of this pull request, which was not merged` : 'may still run what this pull request applied, which was not merged (its apply history could not be read)';

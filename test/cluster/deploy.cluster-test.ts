@@ -151,7 +151,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.ok(deployment!.statuses.every((s) => (s.description?.length ?? 0) <= 140));
 
     const [record] = await readHistory(client, 'fsm-system', 'staging');
-    assert.deepEqual([record?.trigger, record?.pr, record?.deployment, record?.result], [`comment:${sent.comment.id}`, 7, deployment!.id, 'applied']);
+    assert.deepEqual([record?.trigger, record?.pr, record?.repository, record?.deployment, record?.result], [`comment:${sent.comment.id}`, 7, `${OWNER}/${REPO}`, deployment!.id, 'applied']);
     assert.deepEqual([(await claims().read('staging'))?.pr, (await claims().read('staging'))?.headSha], [7, sha('7')]);
     assert.match(log(7), new RegExp(`✅ \`staging\`: apply of \`7777777\` by alice: 4 object\\(s\\) applied, 2 deleted \\(Deployment ${deployment!.id}\\)`));
     assert.match(log(7), /🔒 held by this pull request \(since its apply of 7777777\)/);

@@ -13,3 +13,10 @@ test("/fsm status's last deploy says how each apply ended; one not wholly rolled
   // A rollback that worked is not read as an apply that failed and was rolled back.
   assert.equal(describeDeploy(record('applied', 'rollback')), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied by a rollback to it');
 });
+
+test("/fsm status names another repository's pull request by its repository too (environments may share a namespace)", () => {
+  const applied = { ...record('applied'), repository: 'acme/other|repo' };
+  assert.equal(describeDeploy(applied, 'acme/mesh'), '`ddddddd` by bob, #12 of acme/other\\|repo, 2026-12-02 20:41 UTC: applied');
+  assert.equal(describeDeploy(applied, 'acme/other|repo'), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied');
+  assert.equal(describeDeploy(record('applied'), 'acme/mesh'), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied', 'a record from before repositories were recorded');
+});

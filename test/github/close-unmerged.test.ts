@@ -68,3 +68,17 @@ test('merged into the default branch: nothing to warn of; merged into another br
   const elsewhere = await close(await heldBySeven(EARLIER), (payload) => void (payload['pull_request'].base.ref = 'release-1'), true);
   assert.match(elsewhere, /⚠️ `production` still runs `aaaaaaa` of this pull request, which was not merged/);
 });
+
+test("the newest apply is #7 of another repository sharing the namespace: not this pull request's, no warning; an earlier one of another repository's #7 is a deploy before it", async () => {
+  const other = new FakeKube();
+  await new Claims(other, 'fsm-system').take('production', { repository: `${OWNER}/${REPO}`, pr: PR, headSha: HEAD, actor: 'alice', since: new Date().toISOString() });
+  await recordApply(other, 'fsm-system', 'production', { commit: HEAD, time: '2026-12-01T00:00:00Z', actor: 'alice', result: 'applied', changes: [], pr: PR, repository: `${OWNER}/${REPO}`, task: 'deploy' });
+  await recordApply(other, 'fsm-system', 'production', { commit: EARLIER, time: '2026-12-02T00:00:00Z', actor: 'bob', result: 'applied', changes: [], pr: PR, repository: 'acme/platform', task: 'deploy' });
+  assert.doesNotMatch(await close(other), /⚠️/);
+
+  const mine = new FakeKube();
+  await new Claims(mine, 'fsm-system').take('production', { repository: `${OWNER}/${REPO}`, pr: PR, headSha: HEAD, actor: 'alice', since: new Date().toISOString() });
+  await recordApply(mine, 'fsm-system', 'production', { commit: EARLIER, time: '2026-12-01T00:00:00Z', actor: 'bob', result: 'applied', changes: [], pr: PR, repository: 'acme/platform', task: 'deploy' });
+  await recordApply(mine, 'fsm-system', 'production', { commit: HEAD, time: '2026-12-02T00:00:00Z', actor: 'alice', result: 'applied', changes: [], pr: PR, repository: `${OWNER}/${REPO}`, task: 'deploy' });
+  assert.match(await close(mine), /⚠️ `production` still runs `aaaaaaa` of this pull request[^\n]*`\/fsm rollback production ccccccc` returns it/);
+});
