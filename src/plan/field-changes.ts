@@ -12,7 +12,10 @@ export interface FieldChange {
 }
 
 export interface LeafDiff {
+  /** Keys and indexes: a removed item's index is the one it had in `before`. */
   path: PathSegment[];
+  /** The path as people read it: named list items by name (`containers[name=fsm-controller]`), as FieldChange's. */
+  shown: string;
   before: JsonValue | undefined;
   after: JsonValue | undefined;
 }
@@ -36,7 +39,7 @@ interface StepDiff {
  * are compared field by field.
  */
 export function leafDiffs(before: JsonValue | undefined, after: JsonValue | undefined, path: PathSegment[] = []): LeafDiff[] {
-  return stepDiffs(before, after, path).map(({ steps, before: b, after: a }) => ({ path: steps.map((s) => (typeof s === 'object' ? s.index : s)), before: b, after: a }));
+  return stepDiffs(before, after, path).map(({ steps, before: b, after: a }) => ({ path: steps.map((s) => (typeof s === 'object' ? s.index : s)), shown: formatPath(steps), before: b, after: a }));
 }
 
 /** leafDiffs with list items named where they have names: `containers[name=fsm-controller].image`. */

@@ -210,3 +210,17 @@ test('a values.yaml that leaves fsm.meshName out (apply adds it): the HelmValues
   assert.match(diff, /^\+ {4}replicaCount: 3$/m);
   assert.doesNotMatch(diff, /meshName/, diff);
 });
+
+test('a list item the values remove is shown at its list, not at the item now at its old index', async () => {
+  const live = exampleLiveState();
+  const secrets = [{ name: 'registry-a' }, { name: 'registry-b' }, { name: 'registry-c' }];
+  const release = { ...live.helmRelease!, config: { ...deployed, fsm: { ...(deployed['fsm'] as object), imagePullSecrets: secrets } } };
+  const text = valuesWith((v) => (v['fsm'].imagePullSecrets = [secrets[0], secrets[2]]));
+  const plan = await planFiles({ 'values.yaml': text }, { live: { ...live, helmRelease: release } });
+  const [removed, ...more] = withCode(plan.findings, 'values-upgrade-pending');
+  assert.deepEqual(more, []);
+  // Named by its name, which the plan's redaction masks under a key that holds secrets.
+  assert.match(removed!.message, /^fsm\.imagePullSecrets\[name=(registry-b|••••••)\] changes \(.* → \(unset\)\)/);
+  const line = text.split('\n')[removed!.line! - 1]!;
+  assert.match(line, /imagePullSecrets:/, `shown at line ${removed!.line}: ${line}`);
+});

@@ -1,7 +1,7 @@
 import { dump } from 'js-yaml';
 import type { Finding } from '../../core/finding.ts';
 import { findingAt } from '../../core/findings.ts';
-import { formatPath, type JsonObject, type JsonValue } from '../../core/json.ts';
+import { formatPath, type JsonObject, type JsonValue, type PathSegment } from '../../core/json.ts';
 import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
 import { ManifestError, parseManifest } from '../../plan/release-changes.ts';
 import type { HelmRelease } from '../../live/helm-release.ts';
@@ -65,11 +65,11 @@ export const valuesMeshConfigRule: Rule = {
     const pending = diffs.filter((d) => !seeded.has(d));
     const releaseNamespace = live.helmRelease?.namespace ?? environment.mesh.namespace;
     for (const diff of pending.slice(0, MAX_PENDING_NOTICES)) {
-      const name = formatPath(diff.path);
+      const name = diff.shown;
       const namespaceKept = name === 'fsm.fsmNamespace' && fsmNamespaceKept(diff.before, diff.after, releaseNamespace);
       const effect = namespaceKept ? `; the chart still deploys FSM into the release's namespace, ${releaseNamespace}, as it does for an empty one` : '';
       findings.push(
-        findingAt(values, diff.path, 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)})${effect}: this needs a chart upgrade: ${upgrade}`),
+        findingAt(values, shownAt(diff), 'notice', 'values-upgrade-pending', `${name} changes (${show(diff.before)} → ${show(diff.after)})${effect}: this needs a chart upgrade: ${upgrade}`),
       );
     }
     if (pending.length > MAX_PENDING_NOTICES) {
@@ -127,6 +127,11 @@ function equivalentMeshConfig(seeds: readonly ValuesSeed[], value: JsonValue | u
   }
   const yaml = dump({ spec }, { indent: 2 }).trimEnd();
   return computed.length === 0 ? yaml : `${yaml}\n(the chart computes ${computed.join('; ')})`;
+}
+
+/** Where values.yaml shows a change: a removed list item at its list (its index is the one it had before, another item's now, or none). */
+function shownAt(diff: LeafDiff): PathSegment[] {
+  return diff.after === undefined && typeof diff.path.at(-1) === 'number' ? diff.path.slice(0, -1) : diff.path;
 }
 
 function show(value: JsonValue | undefined): string {
