@@ -172,7 +172,15 @@ test('a change to the config touches only the environments whose policy changes,
   const pending = github.checkRuns[0]!.annotations.find((a) => a.title === 'policy-pending')!;
   assert.deepEqual([pending.path, pending.start_line], ['.github/fsm-gitops.yml', 14], 'at the changed key, approvals:');
   assert.match(pending.message, /takes effect after merge: approvals 2 → 0/);
-  assert.match(github.comments[0]!.body, /approvals 0\/2 on aaaaaaa/, 'the default branch\'s two approvals still count');
+  // A merge changes the policy only: it deploys nothing, so no approval count is shown, and never the pull request's own 0.
+  assert.match(github.comments[0]!.body, /- \*\*`production`\*\*: this pull request changes none of its files: it deploys nothing here/);
+  assert.doesNotMatch(github.comments[0]!.body, /approvals 0\/0/);
+  nock.cleanAll();
+
+  // With a file of it changed too, the default branch's two approvals are what count, not the pull request's 0.
+  const withFiles = fakeGitHub({ files, baseFiles: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml', 'clusters/production/values.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.match(withFiles.comments[0]!.body, /- \*\*`production`\*\*: deploys on `\/fsm apply production` · ⏳ approvals 0\/2 on aaaaaaa/);
 });
 
 test('a pull request whose config would downgrade the chart fails its review: found only after merge, it would stop every deploy', async () => {
