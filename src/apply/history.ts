@@ -50,20 +50,33 @@ export async function readHistory(client: KubeApi, namespace: string, environmen
   return parseHistory(configMap).records;
 }
 
+export interface RecordOptions {
+  /** Told when the history held what is not records (kept aside under UNREADABLE_KEY). */
+  warn?: (message: string) => void;
+  /** RFC 3339: when the apply took the environment's Lease. */
+  heldSince?: string;
+}
+
 /**
  * Adds a record to the environment's history (newest first by time), keeping the last HISTORY_LIMIT
  * within HISTORY_MAX_BYTES. A read-modify-write conditional on the ConfigMap's resourceVersion; a write
  * whose answer was lost (5xx, 409 on the retried create) is settled by reading: the record's id present
  * means done. Runs under the environment lock. Returns the record as stored (with its id). Throws the
  * last API error when the server does not take it.
+ *
+ * Under a Lease held throughout, no other apply records meanwhile. One that did (a record newer than
+ * `heldSince`) took the Lease this apply lost, and ran after it: this record is then dated `heldSince`,
+ * below that apply's, so the newest record stays the one whose writes the cluster holds.
  */
-export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord, warn?: (message: string) => void): Promise<ApplyRecord> {
-  const entry = bounded({ ...record, id: record.id ?? randomUUID() });
+export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord, options: RecordOptions = {}): Promise<ApplyRecord> {
+  let entry = bounded({ ...record, id: record.id ?? randomUUID() });
   const path = objectPath(CONFIG_MAPS, namespace, historyName(environment));
   for (let attempt = 1; ; attempt++) {
     const existing = await client.get(path, `read apply history of ${environment}`);
     const { records, unreadable } = parseHistory(existing);
     if (records.some((r) => r.id === entry.id)) return entry;
+    const { heldSince } = options;
+    if (heldSince !== undefined && heldSince < entry.time && records.some((r) => r.time > heldSince)) entry = { ...entry, time: heldSince };
     // What cannot be read as records (edited by hand, cut) is kept beside the new history, never overwritten.
     const kept: Record<string, string> = unreadable === undefined ? {} : { [UNREADABLE_KEY]: unreadable };
     const body: JsonObject = {
@@ -81,7 +94,7 @@ export async function recordApply(client: KubeApi, namespace: string, environmen
       if (existing) await client.request({ method: 'PUT', path, body, what: `update apply history of ${environment}` });
       else await client.request({ method: 'POST', path: collectionPath(CONFIG_MAPS, namespace), body, what: `create apply history of ${environment}` });
       if (unreadable !== undefined) {
-        warn?.(`the apply history of ${environment} (ConfigMap ${namespace}/${historyName(environment)}, key history.json) held entries that are not apply records; a new history starts, and what was there is kept under the key ${UNREADABLE_KEY}`);
+        options.warn?.(`the apply history of ${environment} (ConfigMap ${namespace}/${historyName(environment)}, key history.json) held entries that are not apply records; a new history starts, and what was there is kept under the key ${UNREADABLE_KEY}`);
       }
       return entry;
     } catch (error) {

@@ -96,6 +96,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
   const desired = Ahead.start(() => loadEnvironment(request.files, environment));
   return afterwards(desired, underLease(client, environment, lease, async (lock) => {
+    const heldSince = new Date().toISOString();
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
@@ -165,7 +166,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       ...(result !== 'no-changes' && result.helm ? { helm: result.helm } : {}),
     };
     try {
-      await recordApply(grace(), environment.mesh.namespace, environment.name, record, (warning) => warnings.push(warning));
+      await recordApply(grace(), environment.mesh.namespace, environment.name, record, { warn: (warning) => warnings.push(warning), heldSince });
     } catch (error) {
       // The Deployment below still records the outcome, and its terminal state keeps the trigger from acting twice.
       warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);

@@ -163,13 +163,13 @@ test('entries that are not records (a history edited or corrupted by hand) are l
 test('a history that is not JSON any more is not lost: kept under history.unreadable.json, with a warning; a readable one gets no copy', async () => {
   fake.seed(HISTORY, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fsm-gitops-history-staging' }, data: { 'history.json': '[{"commit": "a", cut here' } });
   const warnings: string[] = [];
-  await recordApply(fake, 'fsm-system', 'staging', record('3'), (w) => warnings.push(w));
+  await recordApply(fake, 'fsm-system', 'staging', record('3'), { warn: (w) => warnings.push(w) });
   const data = fake.read(HISTORY)?.['data'] as JsonObject;
   assert.equal(data[UNREADABLE_KEY], '[{"commit": "a", cut here');
   assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => r.commit), ['3']);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /held entries that are not apply records; a new history starts, and what was there is kept under the key history\.unreadable\.json/);
-  await recordApply(fake, 'fsm-system', 'staging', record('4'), (w) => warnings.push(w));
+  await recordApply(fake, 'fsm-system', 'staging', record('4'), { warn: (w) => warnings.push(w) });
   assert.equal(warnings.length, 1, 'the history is readable again');
   assert.equal((fake.read(HISTORY)?.['data'] as JsonObject)[UNREADABLE_KEY], '[{"commit": "a", cut here', 'the copy stays');
 });
@@ -180,4 +180,19 @@ test('a pending-history file with entries that are not records yields only the r
   const { writeFileSync } = await import('node:fs');
   writeFileSync(file, JSON.stringify({ target: TARGET, records: [{ commit: 'x' }, null, record('1', { id: 'one' })] }));
   assert.deepEqual(pending.load(TARGET).map((r) => r.id), ['one']);
+});
+
+test('an apply that lost its Lease to another, which recorded meanwhile, is recorded at the time it took the Lease: below the other, whose writes the cluster holds', async () => {
+  // A took the Lease at :10 and lost it; B took it over, applied and recorded at :30; A records its failure at :40.
+  await recordApply(fake, 'fsm-system', 'staging', record('30', { commit: 'b' }));
+  const stored = await recordApply(fake, 'fsm-system', 'staging', record('40', { commit: 'a', result: 'failed' }), { heldSince: '2026-12-01T05:00:10Z' });
+  assert.equal(stored.time, '2026-12-01T05:00:10Z');
+  assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => [r.commit, r.result, r.time]), [
+    ['b', 'applied', '2026-12-01T05:00:30Z'],
+    ['a', 'failed', '2026-12-01T05:00:10Z'],
+  ]);
+  // Nothing recorded since the Lease was taken (at :45): the record keeps the time it ended.
+  const next = await recordApply(fake, 'fsm-system', 'staging', record('50', { commit: 'c' }), { heldSince: '2026-12-01T05:00:45Z' });
+  assert.equal(next.time, '2026-12-01T05:00:50Z');
+  assert.equal((await readHistory(fake, 'fsm-system', 'staging'))[0]?.commit, 'c');
 });
