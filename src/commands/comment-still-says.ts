@@ -1,3 +1,4 @@
+import type { GitHubError } from '../github/github-error.ts';
 import { isDeepStrictEqual } from 'node:util';
 import type { CommentEvent } from '../events/app-event.ts';
 import type { EventContext } from '../github/app-context.ts';
@@ -16,7 +17,7 @@ export async function commentStillSays(ctx: EventContext, event: CommentEvent, c
   try {
     ({ data: { body } } = await ctx.octokit.rest.issues.getComment({ ...ctx.ref, comment_id: event.comment.id }));
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return 'deleted';
+    if ((error as GitHubError).status === 404) return 'deleted';
     throw error;
   }
   if (body === event.comment.body) return 'same';

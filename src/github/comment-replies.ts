@@ -1,3 +1,4 @@
+import type { GitHubError } from './github-error.ts';
 import { limitCommentBody } from '../render/github-limits.ts';
 import type { EventContext } from './app-context.ts';
 import { createOnce } from './create-once.ts';
@@ -16,7 +17,7 @@ export async function acknowledge(ctx: EventContext, commentId: number): Promise
     await ctx.octokit.rest.reactions.createForIssueComment({ ...ctx.ref, comment_id: commentId, content: 'eyes' });
     return true;
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return false;
+    if ((error as GitHubError).status === 404) return false;
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import type { GitHubError } from './github-error.ts';
 import { limitStatusDescription } from '../render/github-limits.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { createOnce } from './create-once.ts';
@@ -138,7 +139,7 @@ export class DeploymentTrail {
       const { data } = await this.octokit.rest.repos.getDeployment({ ...this.ref, deployment_id: id });
       return this.ours(data);
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if ((error as GitHubError).status === 404) return undefined;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import type { GitHubError } from './github-error.ts';
 import type { Octokit } from './octokit.ts';
 import { isRateLimited } from './retry-delay.ts';
 
@@ -55,7 +56,6 @@ export class MissingPermissionError extends Error {
 }
 
 type RequestOptions = { method?: string; url?: string };
-type GitHubError = { status?: number; message?: string; response?: { data?: { message?: unknown }; headers?: Record<string, string | undefined> } };
 
 /**
  * Turns GitHub's 403 for a missing permission into a MissingPermissionError naming the request and the

@@ -1,6 +1,5 @@
 import { MAX_RATE_LIMIT_WAIT_S } from './app-octokit.ts';
-
-type GitHubError = { status?: number; response?: { headers?: Record<string, string | undefined> } };
+import type { GitHubError } from './github-error.ts';
 
 const headersOf = (error: unknown): Record<string, string | undefined> => (error as GitHubError).response?.headers ?? {};
 

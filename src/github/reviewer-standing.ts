@@ -1,3 +1,4 @@
+import type { GitHubError } from './github-error.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { ReviewerStanding } from '../deploy/approvals.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
@@ -63,7 +64,7 @@ export class PeopleDirectory {
       // A custom role: GitHub maps it onto a base permission.
       return data.permission === 'admin' || data.permission === 'write' ? data.permission : 'read';
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return 'none';
+      if ((error as GitHubError).status === 404) return 'none';
       throw error;
     }
   }
@@ -77,7 +78,7 @@ export class PeopleDirectory {
         .getMembershipForUserInOrg({ org, team_slug: slug, username: login })
         .then(({ data }) => data.state === 'active')
         .catch((error: unknown) => {
-          const status = (error as { status?: number }).status;
+          const status = (error as GitHubError).status;
           if (status === 404) return false;
           // A refusal, not a rate limit; GitHub's own words (missing-permission.ts has named the request already).
           if (status === 403 && !isRateLimited(error)) throw new TeamsUnreadableError(team, error instanceof MissingPermissionError ? error.answer : (error as Error).message);

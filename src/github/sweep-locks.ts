@@ -1,3 +1,4 @@
+import type { GitHubError } from './github-error.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
 import { Claims } from '../deploy/claims.ts';
 import { Pins } from '../deploy/pins.ts';
@@ -52,7 +53,7 @@ async function isOpen(octokit: Octokit, ref: RepoRef, number: number): Promise<b
     const { data } = await octokit.rest.pulls.get({ ...ref, pull_number: number });
     return data.state === 'open';
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return false;
+    if ((error as GitHubError).status === 404) return false;
     throw error;
   }
 }
