@@ -114,7 +114,7 @@ Exit codes:
   1  the plan has errors: nothing applied
   3  could not run, or the apply failed: the message says what was written, whether it was rolled
      back, and what could not be undone
-  4  declined at the question (any answer but 'yes'): nothing applied
+  4  declined at the question (any answer but 'yes', or Ctrl-D): nothing applied
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: before the writes nothing was applied; during them no
      further write started and what was written was rolled back (the message says how that ended). A
      second Ctrl-C quits at once, leaving that undone

@@ -14,7 +14,10 @@ export interface CliIo {
   sameOutput?: boolean;
   env: Record<string, string | undefined>;
   stdinIsTty: boolean;
-  /** Asks a yes/no question on the terminal; rejects once `signal` aborts. Ctrl-C while it asks is an interrupt (onInterrupt). */
+  /**
+   * Asks a yes/no question on the terminal; rejects once `signal` aborts. Ctrl-C while it asks is an interrupt
+   * (onInterrupt); Ctrl-D ends it unanswered: the answer is ''.
+   */
   ask(question: string, signal?: AbortSignal): Promise<string>;
   /**
    * Makes `handler` what an interrupt (Ctrl-C, SIGTERM) does, until the returned function puts back the one
@@ -60,14 +63,7 @@ export function processIo(): CliIo {
     stdinIsTty: process.stdin.isTTY === true,
     async ask(question, signal) {
       stderr.flush();
-      const readline = createInterface({ input: process.stdin, output: process.stderr });
-      // On a terminal readline reads Ctrl-C as a key, and no SIGINT reaches the process: pass it on.
-      readline.on('SIGINT', () => interrupt('SIGINT'));
-      try {
-        return await readline.question(question, signal ? { signal } : {});
-      } finally {
-        readline.close();
-      }
+      return askOn(process.stdin, process.stderr, question, { signal, onCtrlC: () => interrupt('SIGINT') });
     },
     onInterrupt(handler) {
       handlers.push(handler);
@@ -93,4 +89,22 @@ function sameFile(a: number, b: number): boolean {
 /** Color on a terminal, unless --no-color or NO_COLOR says otherwise. */
 export function wantsColor(io: CliIo, noColorFlag: boolean): boolean {
   return io.stdoutIsTty && !noColorFlag && !io.env['NO_COLOR'];
+}
+
+/**
+ * One question on `input` (a terminal), its prompt on `output`. On a terminal readline reads Ctrl-C as a key,
+ * and no SIGINT reaches the process: it is passed to `onCtrlC`. Ctrl-D (readline's "Aborted with Ctrl+D")
+ * ends the question unanswered: the answer is '' (no 'yes'), not an error. Rejects once `signal` aborts.
+ */
+export async function askOn(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string, options: { signal?: AbortSignal | undefined; onCtrlC: () => void; terminal?: boolean }): Promise<string> {
+  const readline = createInterface({ input, output, ...(options.terminal !== undefined ? { terminal: options.terminal } : {}) });
+  readline.on('SIGINT', options.onCtrlC);
+  try {
+    return await readline.question(question, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    if (!options.signal?.aborted && (error as Error).name === 'AbortError') return '';
+    throw error;
+  } finally {
+    readline.close();
+  }
 }
