@@ -42,6 +42,7 @@ export const RULE_CODES = [
   'values-upgrade-pending',
   'values-section-null',
   'values-unknown-key',
+  'values-file-duplicate',
   // Chart upgrades (`chart:` in the repository config)
   'chart-downgrade',
   'chart-breaking-upgrade',

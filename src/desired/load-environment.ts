@@ -31,9 +31,15 @@ export async function loadEnvironment(repo: RepoFiles, environment: EnvironmentC
     result.findings.push(findingInFile(link, 1, 1, 'notice', 'symlink-skipped', `${link} is a symbolic link: fsm-gitops never follows links (one could point outside the repository), so nothing behind it is planned or applied. Put the files themselves in ${environment.path}/`));
   }
   const valuesFiles = new Set(VALUES_FILES.map((name) => `${environment.path}/${name}`));
+  const [valuesYaml, valuesYml] = [...valuesFiles];
+  // Both: values.yaml, the name Helm and the docs use, is the one read; the other is an error, never half-read.
+  const ignoredValues = files.includes(valuesYaml!) && files.includes(valuesYml!) ? valuesYml : undefined;
+  if (ignoredValues) {
+    result.findings.push(findingInFile(ignoredValues, 1, 1, 'error', 'values-file-duplicate', `${ignoredValues} and ${valuesYaml} both hold the chart's values: fsm-gitops reads one values file per environment, ${valuesYaml}; merge the two into it and remove ${ignoredValues}`));
+  }
 
   const allowance = environmentAllowance();
-  const manifests = files.filter(isManifestFile);
+  const manifests = files.filter((file) => isManifestFile(file) && file !== ignoredValues);
   const admitted = await admitFiles(repo, manifests, allowance, result.findings);
   // A manifest file left unread (refused by its size) may hold objects still wanted: nothing is pruned then.
   const refused = new Set(manifests);

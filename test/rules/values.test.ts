@@ -224,3 +224,12 @@ test('a list item the values remove is shown at its list, not at the item now at
   const line = text.split('\n')[removed!.line! - 1]!;
   assert.match(line, /imagePullSecrets:/, `shown at line ${removed!.line}: ${line}`);
 });
+
+test('values.yaml and values.yml both: an error at values.yml, and the plan reads values.yaml only', async () => {
+  const plan = await planFiles({
+    'values.yaml': valuesWith((v) => (v['fsm'].fsmController = { ...v['fsm'].fsmController, replicaCount: 2 })),
+    'values.yml': valuesWith((v) => (v['fsm'].fsmController = { ...v['fsm'].fsmController, replicaCount: 3 })),
+  });
+  assert.deepEqual(withCode(plan.findings, 'values-file-duplicate').map((f) => [f.severity, f.file, f.line]), [['error', 'clusters/staging/values.yml', 1]]);
+  assert.deepEqual(plan.changes.find((c) => c.kind === 'HelmValues')?.fields, [{ path: 'fsm.fsmController.replicaCount', before: 1, after: 2 }]);
+});
