@@ -112,8 +112,17 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
     if (problems.length === 0) {
       return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. ${ROLLED_BACK}.` };
     }
-    return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. ${ROLLBACK_INCOMPLETE}: ${problems.join('; ')}` };
+    return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. ${ROLLBACK_INCOMPLETE}: ${firstProblems(problems)}` };
   }
+}
+
+/** Problems named in a message, at most; `notUndone` lists them all, one line each. */
+const PROBLEMS_IN_MESSAGE = 3;
+
+/** `a; b; c; and 168 more (listed one by one)`: a message stays readable when hundreds of steps were not undone. */
+function firstProblems(problems: readonly string[]): string {
+  if (problems.length <= PROBLEMS_IN_MESSAGE) return problems.join('; ');
+  return `${problems.slice(0, PROBLEMS_IN_MESSAGE).join('; ')}; and ${problems.length - PROBLEMS_IN_MESSAGE} more (listed one by one)`;
 }
 
 /**

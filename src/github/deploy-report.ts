@@ -65,9 +65,18 @@ async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome,
   const failure = outcome.result.message ?? 'unknown failure';
   const next = nextStep(name, verb, outcome.result.result);
   // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
-  const issue = await unlessCannotHelp(reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}\n\n${escapeMarkdown(next)}`));
+  const issue = await unlessCannotHelp(reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}${notUndoneList(outcome.result.notUndone)}\n\n${escapeMarkdown(next)}`));
   const where = issue instanceof Error ? `; the fsm-deploy-failed issue could not be opened: ${markdownMessage(clip(issue.message, MESSAGE_SHOWN))}` : '';
   return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}${issue instanceof Error ? '' : `, issue #${issue}`}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}${where}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+}
+
+/** Steps not undone, in the failure issue: each on its line, the first NOT_UNDONE_LISTED (the message names three). */
+const NOT_UNDONE_LISTED = 50;
+
+function notUndoneList(notUndone: readonly string[]): string {
+  if (notUndone.length === 0) return '';
+  const more = notUndone.length > NOT_UNDONE_LISTED ? `\n- and ${notUndone.length - NOT_UNDONE_LISTED} more` : '';
+  return `\n\nNot undone:\n${notUndone.slice(0, NOT_UNDONE_LISTED).map((p) => `- ${markdownMessage(clip(p, MESSAGE_SHOWN))}`).join('\n')}${more}`;
 }
 
 /**

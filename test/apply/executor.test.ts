@@ -224,3 +224,16 @@ test('an update whose object changed meanwhile but is still ours is judged again
   assert.equal(result.result, 'applied', result.message);
   assert.equal((fake.read(fsmObjectPath(A))!['spec'] as JsonObject)['priority'], 7);
 });
+
+test('a rollback that cannot undo many steps names three in the message and lists every one in notUndone', async () => {
+  const plugins = Array.from({ length: 6 }, (_, i) => plugin(`p${i}`));
+  const last = plugin('zz-refused');
+  // The last create is refused; every rollback DELETE fails (the server refuses them).
+  fake.fault = (r) => (r.method === 'PATCH' && r.path.endsWith('/zz-refused') ? apiError(422, r.what, 'Invalid') : r.method === 'DELETE' ? apiError(403, r.what, 'Forbidden') : 'pass');
+  const result = await run({ apply: [...plugins, last], prune: [] }, { concurrency: 1 });
+  assert.equal(result.result, 'failed');
+  assert.equal(result.notUndone.length, 6);
+  const message = result.message ?? '';
+  assert.match(message, /Rollback incomplete, the cluster needs attention: [^;]+; [^;]+; [^;]+; and 3 more \(listed one by one\)$/);
+  assert.ok(message.length < 1_000, message);
+});

@@ -39,6 +39,14 @@ test('a failed apply says what to do next: rolled back, fix and apply again; not
   const failed = await reportOutcome(context(created), ENVIRONMENT, SHA, 'bob', deployed({ result: 'failed', done: [], uncertain: [], notUndone: ['update MeshConfig'], message: 'Rollback incomplete' }), 'merge deploy');
   assert.match(failed.refusal!, /\nNext: the cluster needs attention\. .*\/fsm status and the drift issue show where staging stands\. Once it is mended, deploy it with a new pull request or the CLI/);
   assert.match(created[1]!, /Next: the cluster needs attention/, 'the fsm-deploy-failed issue says it too');
+  assert.match(created[1]!, /\n\nNot undone:\n- update MeshConfig\n/, 'the issue lists what was not undone, one per line');
+  assert.doesNotMatch(created[0]!, /Not undone/);
+
+  const many = Array.from({ length: 60 }, (_, i) => `delete Plugin p${i}: the rollback's time is up`);
+  const failedMany: string[] = [];
+  await reportOutcome(context(failedMany), ENVIRONMENT, SHA, 'bob', deployed({ result: 'failed', done: [], uncertain: [], notUndone: many, message: 'Rollback incomplete' }));
+  assert.equal(failedMany[0]!.match(/^- delete Plugin p\d+/gm)?.length, 50);
+  assert.match(failedMany[0]!, /^- and 10 more$/m);
 });
 
 test('after the cluster was written, GitHub refusing the failure issue for good (a missing permission) is said in the deploy log, not thrown: the report goes on (a rollback is pinned after it)', async () => {
