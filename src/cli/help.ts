@@ -18,7 +18,7 @@ Options:
 
 export const PLAN_HELP = `Usage:
   fsm-gitops plan --repo DIR [--env NAME ...] (--cluster SNAPSHOT.yaml | --kubeconfig PATH [--context [ENV=]NAME ...])
-                  [--format text|markdown|json] [--output FILE] [--detailed-exitcode]
+                  [--format text|markdown|json] [--output FILE] [--detailed-exitcode] [--no-color] [-q|--quiet]
 
 Validates the MeshConfig, Helm values and Plugin / PluginChain / PluginConfig manifests of each
 environment in DIR/.github/fsm-gitops.yml against the cluster's own schemas and FSM's rules, and
@@ -69,7 +69,7 @@ ${snapshotCommand({ name: 'fsm', namespace: 'fsm-system' }).replace(/^/gm, '  ')
 
 export const APPLY_HELP = `Usage:
   fsm-gitops apply --repo DIR --env NAME --kubeconfig PATH [--context [ENV=]NAME] [--yes] [--output FILE]
-                   [--timeout SECONDS] [--lock-timeout SECONDS] [--commit SHA] [--actor NAME]
+                   [--timeout SECONDS] [--lock-timeout SECONDS] [--commit SHA] [--actor NAME] [--no-color] [-q|--quiet]
 
 Plans the environment against its cluster (with a server-side dry run), shows the plan, asks, and
 applies it: MeshConfig, Plugins, PluginChains, PluginConfigs in that order (server-side apply, field

@@ -7,7 +7,7 @@ import type { LiveState, MeshRef } from './live-state.ts';
  */
 export function snapshotCommand(mesh: MeshRef): string {
   return [
-    '{ kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml',
+    '{ kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,namespaces,deployments,statefulsets,daemonsets -A -o yaml --show-managed-fields',
     '  echo ---',
     `  kubectl get secrets -n ${mesh.namespace} -l owner=helm,name=${mesh.name} -o yaml`,
     '  echo ---',

@@ -19,7 +19,7 @@ test('a snapshot without the CRDs: the snapshot lacks them, and the command that
   const live = liveStateFromObjects('snap.yaml', withoutCrds(exampleClusterObjects()), MESH);
   const [finding] = withCode((await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live })).findings, 'schema-unavailable');
   assert.match(finding!.message, /^the snapshot snap\.yaml holds no CustomResourceDefinition for MeshConfig \(config\.flomesh\.io\): it was taken without FSM's CRDs/);
-  assert.match(finding!.message, /kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,.* -A -o yaml; echo ---; kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; echo ---; kubectl version -o yaml; \} > snapshot\.yaml/);
+  assert.match(finding!.message, /kubectl get crd,meshconfigs,plugins,pluginchains,pluginconfigs,.* -A -o yaml --show-managed-fields; echo ---; kubectl get secrets -n fsm-system -l owner=helm,name=fsm -o yaml; echo ---; kubectl version -o yaml; \} > snapshot\.yaml/);
   assert.doesNotMatch(finding!.message, /the cluster|FSM installed/);
 });
 
