@@ -74,7 +74,7 @@ export class ClusterReader implements LiveStateReader {
     } catch (error) {
       if (error instanceof KubeUnreachableError) throw new LiveStateError(error.message);
       const credentials = credentialFailure(error, this.client.server);
-      if (credentials) throw new LiveStateError(credentials);
+      if (credentials) throw new LiveStateError(credentials, { cause: error });
       throw error;
     }
   }

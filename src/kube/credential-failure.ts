@@ -18,3 +18,12 @@ export function credentialFailure(error: unknown, server: string): string | unde
   if (error.status === 403) return `${error.message} (the credentials for ${server} lack a permission fsm-gitops needs: see deploy/rbac.yaml)`;
   return undefined;
 }
+
+/**
+ * The API server's words when `error`, or the API error it explains (its `cause`, as a LiveStateError of
+ * credentialFailure has), is RBAC's 403 Forbidden; undefined otherwise (an admission webhook's denial too).
+ */
+export function rbacRefusal(error: unknown): string | undefined {
+  const api = error instanceof KubeApiError ? error : error instanceof Error ? error.cause : undefined;
+  return api instanceof KubeApiError && api.status === 403 && kubeErrorKind(api) === 'fatal' ? api.serverMessage : undefined;
+}

@@ -94,8 +94,9 @@ export type DryRunOutcome = { ok: true; object: KubeObject } | ({ ok: false } & 
 
 /** The cluster state could not be read at all (unreachable server, unreadable snapshot). */
 export class LiveStateError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `cause`: the API error it explains, when there is one (a 403 is RBAC's refusal). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'LiveStateError';
   }
 }

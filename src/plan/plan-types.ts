@@ -49,9 +49,10 @@ export type ChartRender =
       /**
        * The rendered objects in the cluster, by the keys of `rendered`, when the plan reads an API server
        * (LiveStateReader.checkChart): as they are now, whose managedFields show who changed them since helm wrote
-       * them, and the API server's refusals in its dry run; `unread` says why they could not be read.
+       * them, and the API server's refusals in its dry run; `unread` says why they could not be read,
+       * `forbidden` that RBAC refused a read (the identity lacks deploy/rbac-chart.yaml's role).
        */
-      inCluster?: ChartInCluster | { unread: string };
+      inCluster?: ChartInCluster | { unread: string; forbidden?: true };
     }
   /** `pull`: the new version could not be fetched from `chart.repository` (nothing was rendered): the config's to fix, not values.yaml's. */
   | { ok: false; chartVersion: string; message: string; pull?: true };

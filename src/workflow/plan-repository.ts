@@ -16,6 +16,7 @@ import { nextTurn } from '../core/next-turn.ts';
 import { Ahead, meanwhile } from './ahead.ts';
 import { LiveRead } from './live-read.ts';
 import { UsageError } from './usage-error.ts';
+import { rbacRefusal } from '../kube/credential-failure.ts';
 
 export interface PlanRepositoryOptions {
   repo: RepoFiles;
@@ -165,13 +166,14 @@ export async function planAgainst(
 }
 
 /** The chart's objects in the cluster (ChartRender.inCluster), or why they could not be read. */
-async function inClusterOf(check: NonNullable<LiveStateReader['checkChart']>, chart: Extract<ChartRender, { ok: true }>, dryRun: boolean, signal: AbortSignal): Promise<ChartInCluster | { unread: string }> {
+async function inClusterOf(check: NonNullable<LiveStateReader['checkChart']>, chart: Extract<ChartRender, { ok: true }>, dryRun: boolean, signal: AbortSignal): Promise<ChartInCluster | { unread: string; forbidden?: true }> {
   const objects = new Map([...chart.rendered].map(([key, rendered]) => [key, { deployed: chart.deployed.get(key), rendered }]));
   try {
     return await check(objects, chart.upgrade.release.namespace, dryRun, signal);
   } catch (error) {
     signal.throwIfAborted();
-    return { unread: (error as Error).message };
+    const refusal = rbacRefusal(error);
+    return refusal === undefined ? { unread: (error as Error).message } : { unread: refusal, forbidden: true };
   }
 }
 

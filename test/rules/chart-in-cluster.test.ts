@@ -29,7 +29,7 @@ function live(object: KubeObject, patch: JsonObject, managedFields: JsonObject[]
 /** values.yaml as the tests' environment has it: each path's line is its depth plus 10, its column its depth. */
 const VALUES = { file: 'clusters/staging/values.yaml', values: {} as JsonObject, locate: (path: readonly unknown[]) => ({ line: 10 + path.length, column: path.length }) };
 
-function check(live: Map<string, JsonObject> | { unread: string }, rejected = new Map<string, DryRunRejection>(), values: JsonObject = {}): ReturnType<typeof chartInClusterRule.check> {
+function check(live: Map<string, JsonObject> | { unread: string; forbidden?: true }, rejected = new Map<string, DryRunRejection>(), values: JsonObject = {}): ReturnType<typeof chartInClusterRule.check> {
   const chart = { ok: true, chartVersion: '1.5.1', via: 'server dry run', deployed: new Map([[KEY, rendered]]), rendered: new Map([[KEY, rendered], [SECRET_KEY, secret]]), upgrade: {}, inCluster: live instanceof Map ? { live, rejected } : live } as unknown as ChartRender;
   const context = {
     chart,
@@ -68,6 +68,12 @@ test('objects that could not be read: a notice that the plan compared with the s
   const [finding] = check({ unread: 'deployments.apps is forbidden' });
   assert.deepEqual([finding?.severity, finding?.code], ['notice', 'chart-live-changes']);
   assert.match(finding!.message, /could not be checked in the cluster \(deployments\.apps is forbidden\): the plan compares the chart with the release's stored manifest only, the API server did not check/);
+});
+
+test("objects RBAC would not let the plan read: a warning that chart upgrades need deploy/rbac-chart.yaml's role, or apply fails", () => {
+  const [finding] = check({ unread: 'serviceaccounts "fsm" is forbidden', forbidden: true });
+  assert.deepEqual([finding?.severity, finding?.code], ['warning', 'chart-live-changes']);
+  assert.match(finding!.message, /RBAC refused \(serviceaccounts "fsm" is forbidden\)\. A chart upgrade reads and writes every object of FSM's release, which deploy\/rbac\.yaml does not allow: bind deploy\/rbac-chart\.yaml/);
 });
 
 test("the API server's refusal of an object in the dry run of the upgrade's write is a server-rejected error at values.yaml, in its words", () => {
