@@ -39,7 +39,7 @@ export async function upgradeThenApply(upgrade: ChartUpgrade, policy: ChartPolic
   const started = (options.now ?? Date.now)();
   const upgraded = await upgradeChart(upgrade, policy, options);
   if (upgraded.status === 'not-started') {
-    return { result: 'refused', done: [], uncertain: [], notUndone: [], message: `nothing written: ${upgraded.message}`, helm: revisions(before) };
+    return { result: 'refused', done: [], uncertain: [], notUndone: [], message: `nothing written: ${upgraded.message}`, helm: revisions(before), ...(upgraded.leaseLost ? { leaseLost: true as const } : {}) };
   }
   if (upgraded.status === 'failed') {
     options.progress?.(`helm upgrade failed: ${upgraded.message}`);
@@ -82,6 +82,7 @@ function withRollback(objects: ExecuteResult, failure: string, upgrade: ChartUpg
     case 'lease-lost':
       return {
         ...objects,
+        leaseLost: true,
         result: 'failed',
         message: `${incomplete}Helm release ${release} not rolled back: ${back.message}; another apply may be changing the environment now. Run a plan to see where it stands`,
         notUndone: [...objects.notUndone, `Helm release ${release}: not rolled back to revision ${upgrade.fromRevision}`],

@@ -53,8 +53,8 @@ export interface ChartStepOptions {
 
 export type UpgradeOutcome =
   | { status: 'upgraded'; revision: number }
-  /** Nothing was sent to helm: too little time left, or the Lease lost. */
-  | { status: 'not-started'; message: string }
+  /** Nothing was sent to helm: too little time left, or the Lease lost (`leaseLost`). */
+  | { status: 'not-started'; message: string; leaseLost?: true }
   | { status: 'failed'; message: string };
 
 /**
@@ -83,7 +83,7 @@ export async function upgradeChart(upgrade: ChartUpgrade, policy: ChartPolicy, o
   try {
     options.fence?.();
   } catch (error) {
-    if (error instanceof LeaseLostError) return { status: 'not-started', message: error.message };
+    if (error instanceof LeaseLostError) return { status: 'not-started', message: error.message, leaseLost: true };
     throw error;
   }
   const wait = policy.waitTimeoutSeconds > 0;

@@ -49,6 +49,8 @@ export interface ExecuteResult {
   message?: string;
   /** What a rollback could not undo, one line each; the cluster needs attention there. */
   notUndone: string[];
+  /** The Lease was lost (it stopped writing then): another apply may have taken it over and run since. */
+  leaseLost?: true;
 }
 
 /**
@@ -102,12 +104,12 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
     const done = steps.all().filter((s) => !s.uncertain).map(describe);
     const uncertain = steps.all().filter((s) => s.uncertain).map(describe);
     if (error instanceof LeaseLostError) {
-      return { result: 'failed', done, uncertain, notUndone: [], message: `${failure}. Not rolled back: another apply may be changing the environment now. Run a plan to see where it stands` };
+      return { result: 'failed', done, uncertain, notUndone: [], leaseLost: true, message: `${failure}. Not rolled back: another apply may be changing the environment now. Run a plan to see where it stands` };
     }
     options.progress?.(`failed: ${failure}; rolling back ${steps.all().length} step(s)`);
     const { problems, lostLease } = await rollBack(options.rollbackClient?.() ?? client, steps.all(), { commit: options.commit, ...(fence ? { guard: fence } : {}) });
     if (lostLease) {
-      return { result: 'failed', done, uncertain, notUndone: problems, message: `${failure}. Rolling back, ${lostLease.message}. Not rolled back further: another apply may be changing the environment now. Run a plan to see where it stands` };
+      return { result: 'failed', done, uncertain, notUndone: problems, leaseLost: true, message: `${failure}. Rolling back, ${lostLease.message}. Not rolled back further: another apply may be changing the environment now. Run a plan to see where it stands` };
     }
     if (problems.length === 0) {
       return { result: 'rolled-back', done, uncertain, notUndone: [], message: `${failure}. ${ROLLED_BACK}.` };

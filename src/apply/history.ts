@@ -40,6 +40,15 @@ export interface ApplyRecord {
   helm?: HelmRevisions;
 }
 
+/**
+ * When an apply is recorded (ApplyRecord.time): when it ended; one that lost its Lease (`leaseLost`), when it
+ * took it (`heldSince`). Another apply may have taken the Lease over and run since, and it is recorded later:
+ * the history's newest record stays the one whose writes the cluster holds, whatever the clocks of the two.
+ */
+export function recordTime(heldSince: Date, result: { leaseLost?: true }, now = new Date()): string {
+  return (result.leaseLost ? heldSince : now).toISOString();
+}
+
 export function historyName(environment: string): string {
   return `fsm-gitops-history-${environment}`;
 }
@@ -53,8 +62,6 @@ export async function readHistory(client: KubeApi, namespace: string, environmen
 export interface RecordOptions {
   /** Told when the history held what is not records (kept aside under UNREADABLE_KEY). */
   warn?: (message: string) => void;
-  /** RFC 3339: when the apply took the environment's Lease. */
-  heldSince?: string;
 }
 
 /**
@@ -63,20 +70,14 @@ export interface RecordOptions {
  * whose answer was lost (5xx, 409 on the retried create) is settled by reading: the record's id present
  * means done. Runs under the environment lock. Returns the record as stored (with its id). Throws the
  * last API error when the server does not take it.
- *
- * Under a Lease held throughout, no other apply records meanwhile. One that did (a record newer than
- * `heldSince`) took the Lease this apply lost, and ran after it: this record is then dated `heldSince`,
- * below that apply's, so the newest record stays the one whose writes the cluster holds.
  */
 export async function recordApply(client: KubeApi, namespace: string, environment: string, record: ApplyRecord, options: RecordOptions = {}): Promise<ApplyRecord> {
-  let entry = bounded({ ...record, id: record.id ?? randomUUID() });
+  const entry = bounded({ ...record, id: record.id ?? randomUUID() });
   const path = objectPath(CONFIG_MAPS, namespace, historyName(environment));
   for (let attempt = 1; ; attempt++) {
     const existing = await client.get(path, `read apply history of ${environment}`);
     const { records, unreadable } = parseHistory(existing);
     if (records.some((r) => r.id === entry.id)) return entry;
-    const { heldSince } = options;
-    if (heldSince !== undefined && heldSince < entry.time && records.some((r) => r.time > heldSince)) entry = { ...entry, time: heldSince };
     // What cannot be read as records (edited by hand, cut) is kept beside the new history, never overwritten.
     const kept: Record<string, string> = unreadable === undefined ? {} : { [UNREADABLE_KEY]: unreadable };
     const body: JsonObject = {

@@ -3,7 +3,7 @@ import { hasErrors } from '../core/finding.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import { describeSteps, type ApplyResult, type HelmRevisions } from '../apply/chart-apply.ts';
 import { releaseHelm } from '../apply/chart-upgrade.ts';
-import { historyName, readHistory, recordApply, type ApplyRecord } from '../apply/history.ts';
+import { historyName, readHistory, recordApply, recordTime, type ApplyRecord } from '../apply/history.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ChartUpgrade, EnvironmentPlan } from '../plan/plan-types.ts';
 import type { DeploymentPayload, DeploymentTask, DeploymentTrail, RecordedDeployment } from '../github/deployment-trail.ts';
@@ -96,7 +96,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
   const desired = Ahead.start(() => loadEnvironment(request.files, environment));
   return afterwards(desired, underLease(client, environment, lease, async (lock) => {
-    const heldSince = new Date().toISOString();
+    const heldSince = new Date();
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
     if (done) {
@@ -152,7 +152,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     if (result !== 'no-changes' && (result.result === 'rolled-back' || result.result === 'refused')) await releaseClaim();
     const record: ApplyRecord = {
       commit: request.sha,
-      time: new Date().toISOString(),
+      time: recordTime(heldSince, result === 'no-changes' ? {} : result),
       actor: request.actor,
       result: result === 'no-changes' ? 'applied' : result.result,
       changes: result === 'no-changes' ? [] : result.done,
@@ -166,7 +166,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       ...(result !== 'no-changes' && result.helm ? { helm: result.helm } : {}),
     };
     try {
-      await recordApply(grace(), environment.mesh.namespace, environment.name, record, { warn: (warning) => warnings.push(warning), heldSince });
+      await recordApply(grace(), environment.mesh.namespace, environment.name, record, { warn: (warning) => warnings.push(warning) });
     } catch (error) {
       // The Deployment below still records the outcome, and its terminal state keeps the trigger from acting twice.
       warnings.push(`the apply history could not be written to the cluster (${(error as Error).message}); Deployment ${deployment.id} records this apply`);

@@ -10,7 +10,7 @@ import { upgradeThenApply, type ApplyResult } from '../apply/chart-apply.ts';
 import { releaseHelm, type ReleaseHelm } from '../apply/chart-upgrade.ts';
 import { releaseChangedSince } from '../apply/release-later-changes.ts';
 import { executeApply, type ExecuteResult } from '../apply/executor.ts';
-import { recordApply, type ApplyRecord } from '../apply/history.ts';
+import { recordApply, recordTime, type ApplyRecord } from '../apply/history.ts';
 import { acquireLock, DEFAULT_LEASE_SECONDS, type HeldLock } from '../apply/lock.ts';
 import type { LeaseHolder } from '../apply/lease-object.ts';
 import type { LeaseAttempt } from '../apply/lease-attempt.ts';
@@ -129,7 +129,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const desired = Ahead.start(() => loadEnvironment(options.repo, environment));
   try {
     return await afterwards(desired, underLease(client, environment, lease, async (lock) => {
-      const heldSince = new Date().toISOString();
+      const heldSince = new Date();
       const pending = options.pending ?? new PendingHistory();
       // The live state is read from the moment the Lease is held (or was, ahead), while earlier records are written.
       const read = ahead && (await ahead.lease.held()) === lock ? await ahead.read : undefined;
@@ -147,8 +147,8 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       signal?.throwIfAborted();
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
       const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm, signal });
-      const record = { commit: options.commit, time: new Date().toISOString(), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
-      const kept = await recordOrKeep(grace(), target, record, pending, heldSince);
+      const record = { commit: options.commit, time: recordTime(heldSince, result), actor: options.actor, result: result.result, changes: result.done, ...(result.message ? { message: result.message } : {}), ...(result.helm ? { helm: result.helm } : {}) };
+      const kept = await recordOrKeep(grace(), target, record, pending);
       if (kept) warnings.push(kept);
       return { status: 'done', plan, result, warnings };
     }));
@@ -176,11 +176,11 @@ export async function afterwards<T>(started: Ahead<unknown>, outcome: Promise<T>
  * warning, or the history's own (an unreadable history kept aside), else undefined. The id is fixed first: a write that went through unanswered and the copy kept locally are
  * the same record, so the next apply's flush finds it written and does not add it twice.
  */
-async function recordOrKeep(client: KubeClient, target: HistoryTarget, record: ApplyRecord, pending: PendingHistory, heldSince: string): Promise<string | undefined> {
+async function recordOrKeep(client: KubeClient, target: HistoryTarget, record: ApplyRecord, pending: PendingHistory): Promise<string | undefined> {
   const identified = { ...record, id: record.id ?? randomUUID() };
   try {
     let warning: string | undefined;
-    await recordApply(client, target.namespace, target.environment, identified, { warn: (message) => (warning = message), heldSince });
+    await recordApply(client, target.namespace, target.environment, identified, { warn: (message) => (warning = message) });
     return warning;
   } catch (error) {
     const why = (error as Error).message;

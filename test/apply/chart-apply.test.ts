@@ -180,6 +180,7 @@ test('the Lease lost during the upgrade: the objects stop at their fence and hel
   assert.ok(!log.some((l) => l.startsWith('helm rollback')), log.join('\n'));
   assert.ok(!log.includes('PATCH cors'));
   assert.match(result.message ?? '', /Helm release fsm-system\/fsm not rolled back: lost the apply lock/);
+  assert.equal(result.leaseLost, true);
 });
 
 test('the Lease lost before the upgrade: nothing is run at all', async () => {
@@ -187,6 +188,7 @@ test('the Lease lost before the upgrade: nothing is run at all', async () => {
   assert.equal(result.result, 'refused');
   assert.deepEqual(log, []);
   assert.match(result.message ?? '', /^nothing written: lost the apply lock/);
+  assert.equal(result.leaseLost, true);
 });
 
 test("the upgrade's timeouts fit before the command's deadline, and too little time left starts nothing", async () => {

@@ -62,6 +62,7 @@ test('the Lease lost after the first write: failed, not rolled back, nothing mor
   assert.deepEqual(result.notUndone, []);
   assert.deepEqual(writes(), ['PATCH a'], 'no rollback write');
   assert.ok(exists(A), 'our first write stands: undoing it could undo the next apply');
+  assert.equal(result.leaseLost, true, 'its history record is dated when it took the Lease');
 });
 
 test('the Lease lost after the last write (deleted by hand, another apply in): failed, not rolled back, every write listed', async () => {
@@ -95,6 +96,7 @@ test('a write refused with a 4xx wrote nothing: not uncertain; the earlier write
   assert.match(result.message ?? '', /injected 422.*Rolled back: the cluster is as it was before this apply/);
   assert.deepEqual(writes(), ['PATCH a', 'PATCH b', 'DELETE a']);
   assert.ok(!exists(A) && !exists(B));
+  assert.equal(result.leaseLost, undefined);
 });
 
 test('a write answered 500 after it went through is uncertain, and the rollback undoes it by reading', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import nock from 'nock';
 import type { JsonObject } from '../../src/core/json.ts';
-import { HISTORY_MAX_BYTES, MAX_CHANGES_PER_RECORD, readHistory, recordApply, UNREADABLE_KEY, type ApplyRecord } from '../../src/apply/history.ts';
+import { HISTORY_MAX_BYTES, MAX_CHANGES_PER_RECORD, readHistory, recordApply, recordTime, UNREADABLE_KEY, type ApplyRecord } from '../../src/apply/history.ts';
 import { PendingHistory, type HistoryTarget } from '../../src/apply/pending-history.ts';
 import { KubeApiError } from '../../src/kube/kube-errors.ts';
 import { apiError, FakeKube, clientFor } from '../support/fake-kube.ts';
@@ -182,17 +182,18 @@ test('a pending-history file with entries that are not records yields only the r
   assert.deepEqual(pending.load(TARGET).map((r) => r.id), ['one']);
 });
 
-test('an apply that lost its Lease to another, which recorded meanwhile, is recorded at the time it took the Lease: below the other, whose writes the cluster holds', async () => {
+test('an apply that lost its Lease is recorded at the time it took it: below the apply that took it over and recorded before it; one that kept it, when it ended, whatever another clock said', async () => {
+  const tookLease = new Date('2026-12-01T05:00:10Z');
+  const ended = new Date('2026-12-01T05:00:40Z');
   // A took the Lease at :10 and lost it; B took it over, applied and recorded at :30; A records its failure at :40.
   await recordApply(fake, 'fsm-system', 'staging', record('30', { commit: 'b' }));
-  const stored = await recordApply(fake, 'fsm-system', 'staging', record('40', { commit: 'a', result: 'failed' }), { heldSince: '2026-12-01T05:00:10Z' });
-  assert.equal(stored.time, '2026-12-01T05:00:10Z');
+  await recordApply(fake, 'fsm-system', 'staging', record('40', { commit: 'a', result: 'failed', time: recordTime(tookLease, { leaseLost: true }, ended) }));
   assert.deepEqual((await readHistory(fake, 'fsm-system', 'staging')).map((r) => [r.commit, r.result, r.time]), [
     ['b', 'applied', '2026-12-01T05:00:30Z'],
-    ['a', 'failed', '2026-12-01T05:00:10Z'],
+    ['a', 'failed', '2026-12-01T05:00:10.000Z'],
   ]);
-  // Nothing recorded since the Lease was taken (at :45): the record keeps the time it ended.
-  const next = await recordApply(fake, 'fsm-system', 'staging', record('50', { commit: 'c' }), { heldSince: '2026-12-01T05:00:45Z' });
-  assert.equal(next.time, '2026-12-01T05:00:50Z');
+  // C kept its Lease: its record is dated when it ended, above a record another machine's clock, 2 s ahead, dated later.
+  await recordApply(fake, 'fsm-system', 'staging', record('52', { commit: 'skewed' }));
+  await recordApply(fake, 'fsm-system', 'staging', record('x', { commit: 'c', time: recordTime(new Date('2026-12-01T05:00:50.500Z'), {}, new Date('2026-12-01T05:01:10Z')) }));
   assert.equal((await readHistory(fake, 'fsm-system', 'staging'))[0]?.commit, 'c');
 });
