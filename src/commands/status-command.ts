@@ -5,6 +5,7 @@ import type { ResourceChange } from '../plan/plan-types.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
 import { tableCell, tableCode } from '../render/markdown-escape.ts';
+import { pullRequestRef } from '../render/pull-request-ref.ts';
 import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { CommandContext, CommandResult } from './command-context.ts';
 
@@ -34,7 +35,7 @@ export async function statusCommand(cc: CommandContext): Promise<CommandResult> 
 
 async function row(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
   const [last, locks, drift] = await Promise.all([lastDeploy(cc, environment), readLocks(cc, environment), driftSummary(cc, environment, files)]);
-  const lockText = lockTexts(environment.name, locks).join('; ') || 'none';
+  const lockText = lockTexts(environment.name, locks, { repository: cc.repository.fullName }).join('; ') || 'none';
   return `| \`${environment.name}\` | ${deployMode(environment)} | ${last} | ${lockText.replace(/\|/g, '\\|')} | ${drift} |`;
 }
 
@@ -54,8 +55,7 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
  * `repository`), when, and how it ended (a failure that was not wholly undone says the cluster needs attention).
  */
 export function describeDeploy(record: ApplyRecord, repository?: string): string {
-  const elsewhere = typeof record.repository === 'string' && record.repository !== repository ? ` of ${tableCell(record.repository)}` : '';
-  const pr = typeof record.pr === 'number' ? `, #${record.pr}${elsewhere}` : '';
+  const pr = typeof record.pr === 'number' ? `, ${pullRequestRef(record.pr, typeof record.repository === 'string' ? record.repository : undefined, repository)}` : '';
   const result =
     record.result === 'applied'
       ? record.task === 'rollback'

@@ -7,6 +7,7 @@ import { escapeMarkdown } from '../render/markdown.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { StatusContext } from './app-context.ts';
 import { environmentsTag } from './sticky-comment.ts';
+import { pullRequestRef } from '../render/pull-request-ref.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
 import { PeopleDirectory, TeamsUnreadableError } from './reviewer-standing.ts';
 
@@ -109,15 +110,18 @@ async function approvalText(approvals: PullRequestApprovals, policy: Environment
   }
 }
 
-/** Claim and pin, as the status block and `/fsm status` show them. */
-export function lockTexts(environment: string, locks: EnvironmentLocks, own?: { repository: string; pr: number }): string[] {
+/**
+ * Claim and pin, as the status block and `/fsm status` show them. `own`: the repository they are shown in (a
+ * claim of another's pull request is named with it), and the pull request whose status block it is.
+ */
+export function lockTexts(environment: string, locks: EnvironmentLocks, own?: { repository: string; pr?: number }): string[] {
   if (locks.snapshot) return ['a snapshot cluster: planned, never deployed to'];
   if (locks.unreadable) return [`locks unknown (${escapeMarkdown(locks.unreadable)})`];
   const texts: string[] = [];
   const { claim, pin } = locks;
   if (claim) {
-    const mine = own && claim.repository === own.repository && claim.pr === own.pr;
-    const by = `#${Number(claim.pr)}${own && claim.repository !== own.repository ? ` of ${escapeMarkdown(claim.repository)}` : ''}`;
+    const mine = own?.pr !== undefined && claim.repository === own.repository && claim.pr === own.pr;
+    const by = pullRequestRef(claim.pr, claim.repository, own?.repository ?? claim.repository);
     texts.push(mine ? `🔒 held by this pull request (since its apply of ${escapeMarkdown(String(claim.headSha).slice(0, 7))})` : `🔒 locked by ${by}, \`/fsm unlock ${environment}\` to release`);
   }
   if (pin) texts.push(`📌 deploys paused since a rollback to ${escapeMarkdown(String(pin.sha).slice(0, 7))} (on merge and by /fsm apply), \`/fsm unlock ${environment}\` to resume`);

@@ -14,9 +14,11 @@ test("/fsm status's last deploy says how each apply ended; one not wholly rolled
   assert.equal(describeDeploy(record('applied', 'rollback')), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied by a rollback to it');
 });
 
-test("/fsm status names another repository's pull request by its repository too (environments may share a namespace)", () => {
-  const applied = { ...record('applied'), repository: 'acme/other|repo' };
-  assert.equal(describeDeploy(applied, 'acme/mesh'), '`ddddddd` by bob, #12 of acme/other\\|repo, 2026-12-02 20:41 UTC: applied');
-  assert.equal(describeDeploy(applied, 'acme/other|repo'), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied');
+test("/fsm status names another repository's pull request as GitHub links it (owner/name#12; environments may share a namespace)", () => {
+  const applied = { ...record('applied'), repository: 'acme/platform' };
+  assert.equal(describeDeploy(applied, 'acme/mesh'), '`ddddddd` by bob, acme/platform#12, 2026-12-02 20:41 UTC: applied');
+  assert.equal(describeDeploy(applied, 'acme/platform'), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied');
   assert.equal(describeDeploy(record('applied'), 'acme/mesh'), '`ddddddd` by bob, #12, 2026-12-02 20:41 UTC: applied', 'a record from before repositories were recorded');
+  // Edited by hand into no repository name: named as text, not linked (#12 would be this repository's), and kept in its table cell.
+  assert.equal(describeDeploy({ ...applied, repository: 'acme/other|repo #7' }, 'acme/mesh'), '`ddddddd` by bob, pull request 12 of acme/other\\|repo #\u200b7, 2026-12-02 20:41 UTC: applied');
 });
