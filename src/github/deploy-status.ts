@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
+import { policyDigest } from '../config/policy.ts';
 import { describeApprovals } from '../deploy/approvals.ts';
 import { Claims, type Claim } from '../deploy/claims.ts';
 import { Pins, type Pin } from '../deploy/pins.ts';
@@ -24,6 +25,8 @@ export interface StatusEnvironment {
   isNew: boolean;
   /** The pull request changes no file in its folder (planned for a policy change, or on `/fsm plan env`): merging deploys nothing there. */
   filesUnchanged: boolean;
+  /** The pull request changes or removes its policy: its merge deploys nothing under the policy it was planned with (merge-deploy.ts). */
+  policyChanged: boolean;
 }
 
 /**
@@ -34,9 +37,9 @@ export function statusEnvironments(names: readonly string[], base: RepoConfig | 
   return names.flatMap((name): StatusEnvironment[] => {
     const unchanged = filesUnchanged.includes(name);
     const policy = base?.environments.find((e) => e.name === name);
-    if (policy) return [{ name, policy, isNew: false, filesUnchanged: unchanged }];
     const added = head?.environments.find((e) => e.name === name);
-    return added ? [{ name, policy: added, isNew: true, filesUnchanged: unchanged }] : [];
+    if (policy) return [{ name, policy, isNew: false, filesUnchanged: unchanged, policyChanged: head !== undefined && (!added || policyDigest(added) !== policyDigest(policy)) }];
+    return added ? [{ name, policy: added, isNew: true, filesUnchanged: unchanged, policyChanged: false }] : [];
   });
 }
 
@@ -77,8 +80,9 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
       continue;
     }
     const policy = environment.policy;
-    const parts = environment.filesUnchanged ? [FILES_UNCHANGED] : [deployMode(policy)];
-    if (policy.deploy !== 'manual' && !environment.filesUnchanged) parts.push(await approvalText(approvals, policy));
+    const mergeRefused = policy.deploy === 'on-merge' && environment.policyChanged;
+    const parts = environment.filesUnchanged ? [FILES_UNCHANGED] : [mergeRefused ? POLICY_CHANGED : deployMode(policy)];
+    if (policy.deploy !== 'manual' && !environment.filesUnchanged && !mergeRefused) parts.push(await approvalText(approvals, policy));
     if (pr.fromFork && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');
     const locks = await readLocks(ctx, policy);
     parts.push(...lockTexts(name, locks, { repository: ctx.repository.fullName, pr: pr.number }));
@@ -92,6 +96,7 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
 }
 
 const FILES_UNCHANGED = 'this pull request changes none of its files: it deploys nothing here';
+const POLICY_CHANGED = "deploys on merge, but not this pull request's merge: it changes the environment's policy in `.github/fsm-gitops.yml`, which its plan did not run under; the first merge after it deploys";
 
 export function deployMode(policy: EnvironmentConfig): string {
   if (policy.deploy === 'on-merge') return 'deploys on merge';

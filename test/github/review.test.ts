@@ -183,6 +183,16 @@ test('a change to the config touches only the environments whose policy changes,
   assert.match(withFiles.comments[0]!.body, /- \*\*`production`\*\*: deploys on `\/fsm apply production` · ⏳ approvals 0\/2 on aaaaaaa/);
 });
 
+test("an on-merge environment whose policy the pull request changes is not said to deploy on its merge (merge-deploy refuses it: the plan ran under the old policy)", async () => {
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = files['.github/fsm-gitops.yml']!.replace('approvals: 1', 'approvals: 2');
+  const github = fakeGitHub({ files, baseFiles: exampleRepoFiles(), changed: ['.github/fsm-gitops.yml', 'clusters/staging/meshconfig.yaml'], headSha: HEAD, prNumber: PR });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const line = github.comments[0]!.body.split('\n').find((l) => l.startsWith('- **`staging`**'))!;
+  assert.match(line, /^- \*\*`staging`\*\*: deploys on merge, but not this pull request's merge: it changes the environment's policy in `\.github\/fsm-gitops\.yml`, which its plan did not run under; the first merge after it deploys/);
+  assert.doesNotMatch(line, /approvals/);
+});
+
 test('a pull request whose config would downgrade the chart fails its review: found only after merge, it would stop every deploy', async () => {
   const base = exampleRepoFiles();
   base['.github/fsm-gitops.yml'] = base['.github/fsm-gitops.yml']!.replace('approvals: 1\n', 'approvals: 1\n    chart: { upgrade: true }\n');
