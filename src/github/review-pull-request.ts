@@ -23,7 +23,7 @@ import { deployStatusBlock, statusEnvironments, type StatusTarget } from './depl
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
-import { environmentSectionOf, environmentsFilesUnchanged, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
+import { environmentSectionOf, environmentsFilesUnchanged, environmentsShown, environmentsTag, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
 
 export interface ReviewRequest extends StatusTarget {
   /** The delivery that asked: a retried review updates the check runs it started. */
@@ -59,7 +59,10 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   // A head config that cannot be read changes no policy (its check says why); it does not remove environments.
   const headConfig = head.error ? base.config : head.config;
   const scope = reviewScope(base.config, headConfig, changed, ctx.deps.settings.maxEnvironmentsPerReview, pr.only);
-  if (scope.environments.length === 0) return configInvalid ? 'config invalid' : 'untouched';
+  if (scope.environments.length === 0) {
+    if (!configInvalid) await nothingTouchedNow(ctx, pr);
+    return configInvalid ? 'config invalid' : 'untouched';
+  }
 
   const reused = new Map((await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity)).filter((r) => r.record?.delivery === pr.delivery).map((r) => [r.name, r.id]));
   const checkRuns = new Map<string, number>();
@@ -130,6 +133,21 @@ async function publishComment(
       body = withEnvironmentSection(body, environment.name, section);
     }
     return body.length <= STICKY_PLAN_LIMIT + 4_000 ? body : full;
+  });
+}
+
+/**
+ * A pull request that touched environments and no longer does (a push took its changes back): the comment an
+ * earlier review left would go on saying that merging deploys them, so its status block and plans are replaced
+ * by saying that it deploys nothing now; the deploy log stays. No comment, none is written.
+ */
+async function nothingTouchedNow(ctx: EventContext, pr: ReviewRequest): Promise<void> {
+  const status = ['**Deploy status**', '', environmentsTag([]), `- this pull request (at \`${pr.headSha.slice(0, 7)}\`) changes no managed environment: merging it deploys nothing`].join('\n');
+  await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
+    if (current === undefined) return undefined;
+    const log = sectionOf(current, 'log');
+    const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
+    return renderMarkdown({ environments: [] }, { preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
   });
 }
 

@@ -209,6 +209,25 @@ test('/fsm plan of an environment the pull request does not change: planned, and
   assert.match(sticky(), /- \*\*`staging`\*\*: this pull request changes none of its files/);
 });
 
+test('a push that takes back every change to managed environments: the comment says merging deploys nothing now (its plans and approvals were of the earlier head), and keeps the deploy log', async () => {
+  const github = world({ changed: ['clusters/staging/meshconfig.yaml'] });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const sticky = () => github.botComments(PR).find((c) => c.body.startsWith('<!-- fsm-gitops:plan -->'))!.body;
+  assert.match(sticky(), /- \*\*`staging`\*\*: deploys on merge/);
+  const pushed = 'd'.repeat(40);
+  github.addCommit(pushed, exampleRepoFiles());
+  Object.assign(github.pull(PR), { headSha: pushed, changed: ['README.md'] });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: pushed }));
+  assert.match(sticky(), /- this pull request \(at `ddddddd`\) changes no managed environment: merging it deploys nothing/);
+  assert.doesNotMatch(sticky(), /`staging`/);
+  assert.equal(github.botComments(PR).length, 1, 'the same comment, edited');
+
+  // A pull request that never touched one gets no comment.
+  const other = world({ changed: ['README.md'] });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  assert.deepEqual(other.botComments(PR), []);
+});
+
 test('a command the app cannot carry out for a reason a retry would not change is answered, not retried', async () => {
   const github = world();
   const sent = await command(github, '/fsm unlock staging'); // deliver() would reject if the handler threw
