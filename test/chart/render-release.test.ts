@@ -104,6 +104,14 @@ describe('chart upgrade plan (snapshot: helm template with the chart from the re
     assert.match(text, /rolls: its pod template changes/);
   });
 
+  it("the example snapshot's release (a chart without templates): the notice says the chart rendered nothing, not that the plan lists what the upgrade changes", async () => {
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true }', new CountingHelm(), exampleLiveState());
+    assert.deepEqual(p.changes.filter((c) => c.kind !== 'HelmValues').map((c) => c.kind), []);
+    const [notice] = withCode(p.findings, 'values-upgrade-pending');
+    assert.match(notice!.message, /the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates/);
+    assert.doesNotMatch(notice!.message, /the plan lists what the upgrade changes/);
+  });
+
   it('the render carries the upgrade apply runs: the release chart from the Secret, exactly the values rendered (meshName added), the deployed revision', async () => {
     const repo = new MemoryRepo({ [CONFIG_FILE]: config('{ upgrade: true }'), 'clusters/staging/values.yaml': 'fsm:\n  fsmController:\n    replicaCount: 3\n' });
     const environment = parseRepoConfig(CONFIG_FILE, (await repo.read(CONFIG_FILE))!).environments[0]!;
