@@ -3,6 +3,7 @@ import type { EnvironmentConfig, RepoConfig } from '../config/repo-config.ts';
 import type { JsonValue } from '../core/json.ts';
 import { KubeClient, loadKubeconfig } from '../kube/kube-client.ts';
 import { kubeconfigCredentials } from '../kube/kubeconfig-credentials.ts';
+import { kubeConcurrencyFromEnv } from '../kube/kube-concurrency.ts';
 import { UsageError } from '../workflow/usage-error.ts';
 import { environmentForms, perEnvironmentFlag, requireFormEnvironments } from './per-environment-flag.ts';
 
@@ -70,6 +71,11 @@ export class KubeconfigFlags {
     private readonly contextFlags: string[],
     learnSecrets?: (kind: string, value: JsonValue) => void,
   ) {
+    try {
+      kubeConcurrencyFromEnv(process.env); // a setting of its own: not the kubeconfig's to be blamed for
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     const config = new KubeConfig();
     try {
       // Its YAML errors say where, never the file's lines (tokens, keys; or a binary file's bytes).

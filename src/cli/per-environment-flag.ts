@@ -3,6 +3,13 @@ import { UsageError } from '../workflow/usage-error.ts';
 
 /** `ENV=VALUE`, ENV an environment name as .github/fsm-gitops.yml allows: lowercase letters, digits, `-`. */
 const PER_ENVIRONMENT = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/;
+/** `ENV=` with nothing after it: a value left out, not a file or context named so. */
+const NOTHING_AFTER = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=$/;
+
+function refuseNothingAfter(flag: string, value: string, placeholder: string): void {
+  const environment = NOTHING_AFTER.exec(value)?.[1];
+  if (environment !== undefined) throw new UsageError(`${flag} ${value} gives environment "${environment}" no ${placeholder}: write ${flag} ${environment}=${placeholder}`);
+}
 
 /**
  * A repeatable flag given either once plainly (`--cluster FILE`: every environment) or once per environment
@@ -13,6 +20,7 @@ export function perEnvironmentFlag(flag: string, values: string[], placeholder: 
   const perEnvironment = new Map<string, string>();
   let shared: string | undefined;
   for (const value of values) {
+    refuseNothingAfter(flag, value, placeholder);
     const match = PER_ENVIRONMENT.exec(value);
     if (match) perEnvironment.set(match[1]!, match[3]!);
     else if (shared === undefined) shared = value;
@@ -30,6 +38,7 @@ export interface EnvironmentForm {
 /** The ENV=VALUE forms among a flag's values. */
 export function environmentForms(flag: string, values: readonly string[]): EnvironmentForm[] {
   return values.flatMap((value) => {
+    refuseNothingAfter(flag, value, 'NAME');
     const environment = PER_ENVIRONMENT.exec(value)?.[1];
     return environment === undefined ? [] : [{ environment, given: `${flag} ${value}` }];
   });

@@ -104,3 +104,18 @@ test('a kubeconfig that is not YAML is named with where it breaks, never with it
     assert.doesNotMatch(run.stderr, /s3cr3t|PNG|\\u00|�/);
   }
 });
+
+test('flag and setting mistakes name themselves: --cluster ENV= with no file, --context ENV= with no name, FSM_GITOPS_KUBE_CONCURRENCY out of range (not the kubeconfig)', async (t) => {
+  const cluster = await cli(['plan', '--repo', 'examples/gitops', '--cluster', 'staging=']);
+  assert.equal(cluster.code, 3);
+  assert.match(cluster.stderr, /^fsm-gitops: --cluster staging= gives environment "staging" no FILE: write --cluster staging=FILE\n/);
+  const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'staging' });
+  const context = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig, '--context', 'staging=']);
+  assert.match(context.stderr, /--context staging= gives environment "staging" no NAME: write --context staging=NAME/);
+  const saved = process.env['FSM_GITOPS_KUBE_CONCURRENCY'];
+  process.env['FSM_GITOPS_KUBE_CONCURRENCY'] = '0';
+  t.after(() => (saved === undefined ? delete process.env['FSM_GITOPS_KUBE_CONCURRENCY'] : (process.env['FSM_GITOPS_KUBE_CONCURRENCY'] = saved)));
+  const concurrency = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig]);
+  assert.equal(concurrency.code, 3);
+  assert.match(concurrency.stderr, /^fsm-gitops: FSM_GITOPS_KUBE_CONCURRENCY is "0": it must be a whole number from 1 to 256\n/);
+});
