@@ -62,3 +62,9 @@ test('a field that takes effect live needs no restart', async () => {
   assert.deepEqual(withCode(plan.findings, 'restart-required'), []);
   assert.deepEqual(plan.restarts, []);
 });
+
+test('a port that is not a number is one finding, the schema rule\'s, not port-invalid at the same place too', async () => {
+  const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  outboundPortExclusionList: [8080, "abc"]') });
+  const at = plan.findings.filter((f) => f.path === 'spec.traffic.outboundPortExclusionList[1]').map((f) => f.code);
+  assert.deepEqual(at, ['schema-type']);
+});

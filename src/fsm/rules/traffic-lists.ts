@@ -44,7 +44,8 @@ function portFindings(meshConfig: ManagedResource): Finding[] {
   return PORT_LISTS.flatMap((list) => {
     const items = listAt(meshConfig, list);
     const findings = items.flatMap((item, i) => {
-      const problem = portProblem(item);
+      // A value of another type is the schema rule's (schema-type, the CRD's integer items), said once.
+      const problem = typeof item === 'number' ? portProblem(item) : undefined;
       return problem ? [findingAt(meshConfig, ['spec', 'traffic', list, i], 'error', 'port-invalid', `spec.traffic.${list}: ${problem}`)] : [];
     });
     const distinct = new Set(items).size;
