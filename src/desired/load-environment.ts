@@ -210,7 +210,8 @@ async function inlinePipyScripts(repo: RepoFiles, files: readonly string[], allo
     return [{ resource, spec, scriptFile: pluginScriptFile(resource.file, object.metadata.name) }];
   });
   const present = new Set(files);
-  noteUnusedScripts(files, new Set(wanted.map((w) => w.scriptFile)), into);
+  // A manifest left unread (too large, not YAML) may hold the Plugin that takes a script: none is called unused then.
+  if (into.unread.length === 0) noteUnusedScripts(files, new Set(wanted.map((w) => w.scriptFile)), into);
   const scripts = [...new Set(wanted.map((w) => w.scriptFile).filter((file) => present.has(file)))];
   const admitted = new Set(await admitFiles(repo, scripts, allowance, into.findings));
   for (const { resource, spec, scriptFile } of wanted) {
