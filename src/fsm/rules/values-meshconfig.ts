@@ -31,7 +31,7 @@ const UPGRADE_OFF = `this environment does not run chart upgrades, so apply leav
 const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs it (helm upgrade)';
 const UPGRADE_UNRENDERED = 'the chart could not be rendered with these values (the errors of this plan say why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
 /** The release's stored chart has no templates (a hand-made snapshot, as examples/cluster's is): nothing to list. */
-const UPGRADE_RENDERS_NOTHING = "apply runs it (helm upgrade), but the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates (the example snapshot's does not); plan against the cluster, or a snapshot taken from it, to see what the upgrade changes";
+const UPGRADE_RENDERS_NOTHING = "apply runs it (helm upgrade), but the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates (as in the example snapshot, examples/cluster); plan against the cluster, or a snapshot taken from it, to see what the upgrade changes";
 
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
