@@ -121,10 +121,10 @@ export async function executeApply(client: KubeApi, set: ApplySet, options: Exec
 /** Problems named in a message, at most; `notUndone` lists them all, one line each. */
 const PROBLEMS_IN_MESSAGE = 3;
 
-/** `a; b; c; and 168 more (listed one by one)`: a message stays readable when hundreds of steps were not undone. */
+/** `a; b; c; and 168 more`: a message stays readable when hundreds of steps were not undone (notUndone has them all). */
 function firstProblems(problems: readonly string[]): string {
   if (problems.length <= PROBLEMS_IN_MESSAGE) return problems.join('; ');
-  return `${problems.slice(0, PROBLEMS_IN_MESSAGE).join('; ')}; and ${problems.length - PROBLEMS_IN_MESSAGE} more (listed one by one)`;
+  return `${problems.slice(0, PROBLEMS_IN_MESSAGE).join('; ')}; and ${problems.length - PROBLEMS_IN_MESSAGE} more`;
 }
 
 /**

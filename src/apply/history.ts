@@ -107,12 +107,18 @@ export async function recordApply(client: KubeApi, namespace: string, environmen
 
 /** Newest first, at most HISTORY_LIMIT, and the oldest dropped until the JSON fits HISTORY_MAX_BYTES. */
 function serialize(records: ApplyRecord[]): string {
-  const kept = [...records].sort((a, b) => b.time.localeCompare(a.time)).slice(0, HISTORY_LIMIT);
+  const kept = [...records].sort(newestFirst).slice(0, HISTORY_LIMIT);
   for (;;) {
     const text = JSON.stringify(kept, null, 1);
     if (Buffer.byteLength(text) <= HISTORY_MAX_BYTES || kept.length === 1) return text;
     kept.pop();
   }
+}
+
+/** By time, as instants: `05:00:52.500Z` is after `05:00:52Z`, which text order says is not. Times that do not parse, as text. */
+function newestFirst(a: ApplyRecord, b: ApplyRecord): number {
+  const [at, bt] = [Date.parse(a.time), Date.parse(b.time)];
+  return Number.isNaN(at) || Number.isNaN(bt) ? b.time.localeCompare(a.time) : bt - at;
 }
 
 /** A record of any apply fits: its change list and message are capped. */

@@ -96,7 +96,7 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
 }
 
 const FILES_UNCHANGED = 'this pull request changes none of its files: it deploys nothing here';
-const POLICY_CHANGED = "deploys on merge, but not this pull request's merge: it changes the environment's policy in `.github/fsm-gitops.yml`, which its plan did not run under; the first merge after it deploys";
+const POLICY_CHANGED = "deploys on merge, but not this pull request's merge: it changes the environment's policy in `.github/fsm-gitops.yml`, which its plan did not run under";
 
 export function deployMode(policy: EnvironmentConfig): string {
   if (policy.deploy === 'on-merge') return 'deploys on merge';

@@ -236,6 +236,6 @@ test('a rollback that cannot undo many steps names three in the message and list
   assert.equal(result.result, 'failed');
   assert.equal(result.notUndone.length, 6);
   const message = result.message ?? '';
-  assert.match(message, /Rollback incomplete, the cluster needs attention: [^;]+; [^;]+; [^;]+; and 3 more \(listed one by one\)$/);
+  assert.match(message, /Rollback incomplete, the cluster needs attention: [^;]+; [^;]+; [^;]+; and 3 more$/);
   assert.ok(message.length < 1_000, message);
 });

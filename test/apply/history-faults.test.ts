@@ -192,8 +192,9 @@ test('an apply that lost its Lease is recorded at the time it took it: below the
     ['b', 'applied', '2026-12-01T05:00:30Z'],
     ['a', 'failed', '2026-12-01T05:00:10.000Z'],
   ]);
-  // C kept its Lease: its record is dated when it ended, above a record another machine's clock, 2 s ahead, dated later.
+  // C kept its Lease, taken at :50.5: its record is dated when it ended (:52.5), above a record that another machine,
+  // its clock 2 s ahead, dated :52 though it was written before C took the Lease.
   await recordApply(fake, 'fsm-system', 'staging', record('52', { commit: 'skewed' }));
-  await recordApply(fake, 'fsm-system', 'staging', record('x', { commit: 'c', time: recordTime(new Date('2026-12-01T05:00:50.500Z'), {}, new Date('2026-12-01T05:01:10Z')) }));
+  await recordApply(fake, 'fsm-system', 'staging', record('x', { commit: 'c', time: recordTime(new Date('2026-12-01T05:00:50.500Z'), {}, new Date('2026-12-01T05:00:52.500Z')) }));
   assert.equal((await readHistory(fake, 'fsm-system', 'staging'))[0]?.commit, 'c');
 });
