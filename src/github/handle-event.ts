@@ -56,7 +56,7 @@ export async function handleEvent(event: AppEvent, octokit: Octokit, deps: AppDe
     case 'pull_request': {
       if (event.action === 'closed') return onPullRequestClosed(ctx, event);
       const pr = event.pullRequest;
-      return reviewPullRequest(ctx, { number: pr.number, headSha: pr.headSha, author: pr.author, fromFork: isFork(event), delivery: event.delivery });
+      return reviewPullRequest(ctx, { number: pr.number, headSha: pr.headSha, author: pr.author, fromFork: isFork(event), delivery: event.delivery, opened: event.action === 'opened' });
     }
     case 'pull_request_review':
       return (await refreshDeployStatus(ctx, event.pullRequest.number)) ? 'approvals refreshed' : 'no fsm-gitops comment to refresh';

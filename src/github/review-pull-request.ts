@@ -23,13 +23,15 @@ import { deployStatusBlock, statusEnvironments, type StatusTarget } from './depl
 import { GitHubRepoFiles } from './github-repo-files.ts';
 import { changedPaths } from './pull-request-state.ts';
 import { readConfigs, type ConfigAtCommit } from './repo-config-at.ts';
-import { environmentSectionOf, environmentsFilesUnchanged, environmentsShown, environmentsTag, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
+import { environmentSectionOf, environmentsFilesUnchanged, environmentsShown, findStickyComment, section, sectionOf, withEnvironmentSection, withSection, writeStickyComment } from './sticky-comment.ts';
 
 export interface ReviewRequest extends StatusTarget {
   /** The delivery that asked: a retried review updates the check runs it started. */
   delivery: string;
   /** `/fsm plan env...`: only these environments. */
   only?: readonly string[];
+  /** The pull request was just opened: no earlier review can have left a comment to correct. */
+  opened?: boolean;
 }
 
 /** For the delivery's log line; `config invalid`: a failing check `fsm-gitops` says which config is wrong, and nothing else was reviewed. */
@@ -60,7 +62,7 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
   const headConfig = head.error ? base.config : head.config;
   const scope = reviewScope(base.config, headConfig, changed, ctx.deps.settings.maxEnvironmentsPerReview, pr.only);
   if (scope.environments.length === 0) {
-    if (!configInvalid) await nothingTouchedNow(ctx, pr);
+    if (!configInvalid && !pr.opened) await nothingTouchedNow(ctx, pr, { base: base.config, head: headConfig });
     return configInvalid ? 'config invalid' : 'untouched';
   }
 
@@ -138,16 +140,23 @@ async function publishComment(
 
 /**
  * A pull request that touched environments and no longer does (a push took its changes back): the comment an
- * earlier review left would go on saying that merging deploys them, so its status block and plans are replaced
- * by saying that it deploys nothing now; the deploy log stays. No comment, none is written.
+ * earlier review left would go on saying that merging deploys them. Its plans go, a note says the pull request
+ * deploys nothing now, and the status block keeps the environments it showed, each as one whose files the pull
+ * request does not change, with its claim and pin (a claim the pull request took by /fsm apply still holds the
+ * environment); the deploy log stays. Status refreshes keep that (the files-unchanged tag). No comment, none is
+ * written.
  */
-async function nothingTouchedNow(ctx: EventContext, pr: ReviewRequest): Promise<void> {
-  const status = ['**Deploy status**', '', environmentsTag([]), `- this pull request (at \`${pr.headSha.slice(0, 7)}\`) changes no managed environment: merging it deploys nothing`].join('\n');
+async function nothingTouchedNow(ctx: EventContext, pr: ReviewRequest, configs: { base: RepoConfig | undefined; head: RepoConfig | undefined }): Promise<void> {
+  const found = await findStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity);
+  if (!found) return;
+  const shown = environmentsShown(found.body);
+  const status = await deployStatusBlock(ctx, pr, statusEnvironments(shown, configs.base, configs.head, shown));
+  const note = `This pull request (at \`${pr.headSha.slice(0, 7)}\`) no longer changes any managed environment: merging it deploys nothing.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     if (current === undefined) return undefined;
     const log = sectionOf(current, 'log');
     const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
-    return renderMarkdown({ environments: [] }, { preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
+    return renderMarkdown({ environments: [] }, { notes: [note], preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
   });
 }
 

@@ -218,9 +218,17 @@ test('a push that takes back every change to managed environments: the comment s
   github.addCommit(pushed, exampleRepoFiles());
   Object.assign(github.pull(PR), { headSha: pushed, changed: ['README.md'] });
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('synchronize', { number: PR, headSha: pushed }));
-  assert.match(sticky(), /- this pull request \(at `ddddddd`\) changes no managed environment: merging it deploys nothing/);
-  assert.doesNotMatch(sticky(), /`staging`/);
+  const reverted = (): void => {
+    assert.match(sticky(), /This pull request \(at `ddddddd`\) no longer changes any managed environment: merging it deploys nothing\./);
+    assert.match(sticky(), /- \*\*`staging`\*\*: this pull request changes none of its files: it deploys nothing here/);
+    assert.doesNotMatch(sticky(), /deploys on merge|<!-- fsm-gitops:env staging -->/);
+  };
+  reverted();
   assert.equal(github.botComments(PR).length, 1, 'the same comment, edited');
+  // A status refresh (an approval) keeps it so.
+  github.review(PR, 'bob', 'APPROVED');
+  await deliver(testProbot(exampleLiveSources()), 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: pushed, reviewer: 'bob', state: 'APPROVED' }));
+  reverted();
 
   // A pull request that never touched one gets no comment.
   const other = world({ changed: ['README.md'] });
