@@ -89,12 +89,12 @@ export class KubeconfigFlags {
 
   /** The environments `--context ENV=NAME` names. */
   namedEnvironments(): string[] {
-    return environmentForms('--context', this.contextFlags).map((form) => form.environment);
+    return environmentForms('--context', this.contextFlags, 'CONTEXT').map((form) => form.environment);
   }
 
   /** Throws UsageError when a `--context ENV=NAME` names an environment `config` does not have. */
   requireEnvironments(config: RepoConfig): void {
-    requireFormEnvironments(config, environmentForms('--context', this.contextFlags));
+    requireFormEnvironments(config, environmentForms('--context', this.contextFlags, 'CONTEXT'));
   }
 
   /** The client for the environment's context (chooseContext), and a line saying which context serves it. */

@@ -36,9 +36,9 @@ export interface EnvironmentForm {
 }
 
 /** The ENV=VALUE forms among a flag's values. */
-export function environmentForms(flag: string, values: readonly string[]): EnvironmentForm[] {
+export function environmentForms(flag: string, values: readonly string[], placeholder: string): EnvironmentForm[] {
   return values.flatMap((value) => {
-    refuseNothingAfter(flag, value, 'NAME');
+    refuseNothingAfter(flag, value, placeholder);
     const environment = PER_ENVIRONMENT.exec(value)?.[1];
     return environment === undefined ? [] : [{ environment, given: `${flag} ${value}` }];
   });

@@ -50,7 +50,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     live.close();
     throw error;
   }
-  const environmentForms = [...formsOf('--cluster', values.cluster), ...formsOf('--context', values.context)];
+  const environmentForms = [...formsOf('--cluster', values.cluster, 'FILE'), ...formsOf('--context', values.context, 'CONTEXT')];
   const options = { repo, environments: values.env, live, format, output: values.output, quiet: values.quiet, environmentForms };
   return runPlan({ ...options, detailedExitcode: values['detailed-exitcode'], noColor: values['no-color'] }, io);
 }

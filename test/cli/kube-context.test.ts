@@ -111,7 +111,7 @@ test('flag and setting mistakes name themselves: --cluster ENV= with no file, --
   assert.match(cluster.stderr, /^fsm-gitops: --cluster staging= gives environment "staging" no FILE: write --cluster staging=FILE\n/);
   const kubeconfig = await writeKubeconfig(t, { server: 'https://127.0.0.1:1', cluster: 'staging', context: 'staging' });
   const context = await cli(['plan', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig, '--context', 'staging=']);
-  assert.match(context.stderr, /--context staging= gives environment "staging" no NAME: write --context staging=NAME/);
+  assert.match(context.stderr, /--context staging= gives environment "staging" no CONTEXT: write --context staging=CONTEXT/);
   const saved = process.env['FSM_GITOPS_KUBE_CONCURRENCY'];
   process.env['FSM_GITOPS_KUBE_CONCURRENCY'] = '0';
   t.after(() => (saved === undefined ? delete process.env['FSM_GITOPS_KUBE_CONCURRENCY'] : (process.env['FSM_GITOPS_KUBE_CONCURRENCY'] = saved)));

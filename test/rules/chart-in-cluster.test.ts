@@ -73,7 +73,7 @@ test('objects that could not be read: a notice that the plan compared with the s
 test("objects RBAC would not let the plan read: a warning that chart upgrades need deploy/rbac-chart.yaml's role, or apply fails", () => {
   const [finding] = check({ unread: 'serviceaccounts "fsm" is forbidden', forbidden: true });
   assert.deepEqual([finding?.severity, finding?.code], ['warning', 'chart-live-changes']);
-  assert.match(finding!.message, /RBAC refused \(serviceaccounts "fsm" is forbidden\)\. A chart upgrade reads and writes every object of FSM's release, which deploy\/rbac\.yaml does not allow: bind deploy\/rbac-chart\.yaml/);
+  assert.match(finding!.message, /could not be read or dry-run: RBAC refused \(serviceaccounts "fsm" is forbidden\)\. A chart upgrade reads and writes every object of FSM's release, which deploy\/rbac\.yaml does not allow: bind deploy\/rbac-chart\.yaml/);
 });
 
 test("the API server's refusal of an object in the dry run of the upgrade's write is a server-rejected error at values.yaml, in its words", () => {

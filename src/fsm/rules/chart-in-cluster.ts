@@ -27,7 +27,7 @@ export const chartInClusterRule: Rule = {
     if ('unread' in chart.inCluster) {
       const unchecked = `the plan compares the chart with the release's stored manifest only, the API server did not check the objects as the upgrade writes them, and the upgrade writes the chart's values over any change made by hand`;
       if (chart.inCluster.forbidden) {
-        return [{ severity: 'warning', code: 'chart-live-changes', ...at, message: `the chart's objects could not be read: RBAC refused (${chart.inCluster.unread}). A chart upgrade reads and writes every object of FSM's release, which deploy/rbac.yaml does not allow: bind deploy/rbac-chart.yaml to the identity fsm-gitops applies with (docs/deploy.md, "Chart upgrades: the opt-in role"), or apply with these credentials fails. Meanwhile ${unchecked}` }];
+        return [{ severity: 'warning', code: 'chart-live-changes', ...at, message: `the chart's objects could not be read or dry-run: RBAC refused (${chart.inCluster.unread}). A chart upgrade reads and writes every object of FSM's release, which deploy/rbac.yaml does not allow: bind deploy/rbac-chart.yaml to the identity fsm-gitops applies with (docs/deploy.md, "Chart upgrades: the opt-in role"), or apply with these credentials fails. Meanwhile ${unchecked}` }];
       }
       return [{ severity: 'notice', code: 'chart-live-changes', ...at, message: `the chart's objects could not be checked in the cluster (${chart.inCluster.unread}): ${unchecked}` }];
     }
