@@ -43,7 +43,8 @@ export interface ApplyRecord {
 /**
  * When an apply is recorded (ApplyRecord.time): when it ended; one that lost its Lease (`leaseLost`), when it
  * took it (`heldSince`). Another apply may have taken the Lease over and run since, and it is recorded later:
- * the history's newest record stays the one whose writes the cluster holds, whatever the clocks of the two.
+ * the history's newest record stays the one whose writes the cluster holds, unless the two machines' clocks
+ * differ by more than the time between.
  */
 export function recordTime(heldSince: Date, result: { leaseLost?: true }, now = new Date()): string {
   return (result.leaseLost ? heldSince : now).toISOString();
