@@ -123,8 +123,7 @@ async function publishComment(
   const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged));
   const hint = `See the ${reviewed.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
-    const log = current === undefined ? undefined : sectionOf(current, 'log');
-    const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
+    const preamble = statusAndLog(status, current);
     const full = renderMarkdown({ environments: outcome.plans }, { notes: outcome.notes, fullPlanHint: hint, preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
     if (!narrow || current === undefined) return full;
     let body = withSection(current, 'status', status);
@@ -136,6 +135,12 @@ async function publishComment(
     }
     return body.length <= STICKY_PLAN_LIMIT + 4_000 ? body : full;
   });
+}
+
+/** The comment's head: the new status block, then the deploy log `current` holds, as it was. */
+function statusAndLog(status: string, current: string | undefined): string {
+  const log = current === undefined ? undefined : sectionOf(current, 'log');
+  return [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
 }
 
 /**
@@ -154,8 +159,7 @@ async function nothingTouchedNow(ctx: EventContext, pr: ReviewRequest, configs: 
   const note = `This pull request (at \`${pr.headSha.slice(0, 7)}\`) no longer changes any managed environment: merging it deploys nothing.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     if (current === undefined) return undefined;
-    const log = sectionOf(current, 'log');
-    const preamble = [section('status', status), ...(log ? [section('log', log)] : [])].join('\n\n');
+    const preamble = statusAndLog(status, current);
     return renderMarkdown({ environments: [] }, { notes: [note], preamble, maxLength: STICKY_PLAN_LIMIT, environmentMarkers: true });
   });
 }
