@@ -66,6 +66,7 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     ahead,
     signal: run.interruption?.signal,
     progress: run.quiet ? undefined : (message) => (shown ?? io).stderr(`${message}\n`),
+    warn: (warning) => (shown ?? io).stderr(`fsm-gitops: warning: ${warning}\n`),
     async confirm(plan) {
       if (run.yes) {
         shown = new PlanShownWhileApplying(plan, io, color);
@@ -161,15 +162,19 @@ async function stoppedBeforeWrites(outcome: Promise<ApplyOutcome>, interruption:
  * `interrupted`: the exit code of an interrupt that came during the writes, which an apply it stopped ends with.
  */
 function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: number, quiet = false): number {
+  const warn = (): void => outcome.warnings.forEach((warning) => io.stderr(`fsm-gitops: warning: ${warning}\n`));
   switch (outcome.status) {
     case 'refused':
       io.stdout(renderText({ environments: [outcome.plan] }, { color }));
+      warn();
       io.stderr(`fsm-gitops: not applied: ${outcome.reason}\n`);
       return EXIT.findings;
     case 'no-changes':
       io.stdout(`${outcome.plan.name}: nothing to apply, the cluster matches the repository.\n`);
+      warn();
       return EXIT.ok;
     case 'declined':
+      warn();
       io.stderr('Not applied: only "yes" goes ahead.\n');
       return EXIT.declined;
     case 'done': {
@@ -179,7 +184,7 @@ function report(outcome: ApplyOutcome, io: CliIo, color: boolean, interrupted?: 
       if (quiet || !((io.stdoutIsTty && io.stderrIsTty) || io.sameOutput)) for (const step of result.done) io.stdout(`  ${step}\n`);
       for (const step of result.uncertain) io.stdout(`  ${step} (no answer from the API server: may or may not have happened)\n`);
       if (result.helm) io.stdout(`${describeRevisions(result.helm)}\n`);
-      for (const warning of outcome.warnings) io.stderr(`fsm-gitops: warning: ${warning}\n`);
+      warn();
       if (result.result === 'applied') {
         // A chart upgrade is one step however many of the plan's changes it makes: say so, or the counts disagree.
         const upgraded = result.helm ? ' (the chart upgrade, with all the plan\'s chart changes, counts as one)' : '';

@@ -92,7 +92,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   const client = request.client.withDeadline(request.deadline);
   const grace = (): KubeClient => withRollbackGrace(request.client);
   const warnings: string[] = [];
-  const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w) };
+  const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => (progress?.(w), warnings.push(w)) };
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
   const desired = Ahead.start(() => loadEnvironment(request.files, environment));
   return afterwards(desired, underLease(client, environment, lease, async (lock) => {

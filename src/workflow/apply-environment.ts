@@ -36,6 +36,11 @@ export interface ApplyEnvironmentOptions {
   /** Shown the plan; answers whether to go ahead. Not asked when there is nothing to do or the plan has errors. */
   confirm(plan: EnvironmentPlan): Promise<boolean>;
   progress?(message: string): void;
+  /**
+   * Told a warning as it happens, before what follows it (the lock taken over from an interrupted apply, told
+   * before the plan); without it, such warnings go to progress and join the outcome's.
+   */
+  warn?(warning: string): void;
   lockWaitSeconds?: number;
   /** The Lease's duration (default DEFAULT_LEASE_SECONDS); tests shorten it. */
   leaseSeconds?: number;
@@ -75,12 +80,13 @@ export interface ApplyAhead {
   abandon(client: KubeApi): Promise<string | undefined>;
 }
 
-export type ApplyOutcome =
+/** `warnings`: what went wrong without changing the outcome (history kept locally, lock not released), in every status. */
+export type ApplyOutcome = { warnings: string[] } & (
   | { status: 'refused'; plan: EnvironmentPlan; reason: string }
   | { status: 'no-changes'; plan: EnvironmentPlan }
   | { status: 'declined'; plan: EnvironmentPlan }
-  /** `warnings`: what went wrong after the apply without changing its result (history kept locally, lock not released). */
-  | { status: 'done'; plan: EnvironmentPlan; result: ApplyResult; warnings: string[] };
+  | { status: 'done'; plan: EnvironmentPlan; result: ApplyResult }
+);
 
 /** Time a rollback, the history write and the lock release get after the command's deadline or a failure. */
 export const ROLLBACK_GRACE_MS = 60_000;
@@ -122,7 +128,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   const target = { server: client.server, namespace: environment.mesh.namespace, environment: environment.name };
   const warnings: string[] = [];
   const { signal } = options;
-  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w), sentAhead: ahead?.lease, signal };
+  const lease = { holder: options.actor, commit: options.commit, waitSeconds: options.lockWaitSeconds, leaseSeconds: options.leaseSeconds, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => (options.warn ? options.warn(w) : (progress?.(w), warnings.push(w))), sentAhead: ahead?.lease, signal };
   // The plan's reads stop at an interrupt; the Lease's renewals and the writes keep `client` (a write is never cut off halfway).
   const reads = signal ? client.withSignal(signal) : client;
   // Reading the files needs no lock: they are loaded while the Lease is taken.
@@ -141,9 +147,9 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
         warnings.push(`history records an earlier apply kept on this machine could not be written yet (${(error as Error).message}); they stay kept for the next apply`);
       }
       const { plan, set } = await planning.result();
-      if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first' };
-      if (!hasWork(plan, set)) return { status: 'no-changes', plan };
-      if (!(await options.confirm(plan))) return { status: 'declined', plan };
+      if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first', warnings };
+      if (!hasWork(plan, set)) return { status: 'no-changes', plan, warnings };
+      if (!(await options.confirm(plan))) return { status: 'declined', plan, warnings };
       signal?.throwIfAborted();
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
       const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm, signal });
@@ -203,7 +209,7 @@ export interface LeaseRequest {
   releaseClient?: () => KubeApi;
   /** Told when the Lease could not be released; the work's outcome stands (the Lease expires by itself). */
   onReleaseFailure?: (warning: string) => void;
-  /** Told when an interrupted apply's expired Lease was taken over (a warning for the outcome). */
+  /** Told when an interrupted apply's expired Lease was taken over (a warning); without it, progress is. */
   onTakeover?: (warning: string) => void;
   /** The Lease's create, sent ahead (acquireLock's `sentAhead`). */
   sentAhead?: LeaseAttempt | undefined;
@@ -227,8 +233,8 @@ export async function underLease<T>(client: KubeApi, environment: EnvironmentCon
     onTakeover: (holder, now) => {
       const expired = Math.max(0, Math.round((now.getTime() - holder.expiresAt) / 1000));
       const message = `${environment.name}: took over the apply lock of ${describeHolder(holder)}, which stopped renewing it without releasing it (it expired ${expired} s ago): that apply was interrupted, and what it wrote stays (its history record may be missing; this plan shows where the environment stands)`;
-      lease.progress?.(message);
-      lease.onTakeover?.(message);
+      if (lease.onTakeover) lease.onTakeover(message);
+      else lease.progress?.(message);
     },
   }, lease.sentAhead);
   try {

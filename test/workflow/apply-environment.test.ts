@@ -248,6 +248,29 @@ test('a killed apply\'s Lease: waited for with one line (not one a second) sayin
   assert.ok(progress.includes(warning!), 'said as it happens, too');
 });
 
+test("with warn, a killed apply's Lease taken over is told as a warning before the plan, once, and kept in a declined apply's outcome otherwise", async () => {
+  const expired = () => fake.seed(LEASE, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'fsm-gitops-staging', namespace: 'fsm-system', annotations: { 'fsm-gitops.io/commit': 'abc1234' } },
+    spec: { holderIdentity: 'bob@ci', leaseDurationSeconds: 1, renewTime: microTime(new Date(Date.now() - 5_000)) },
+  });
+  expired();
+  const events: string[] = [];
+  const told = await applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit: 'c0ffee', actor: 'alice@laptop', pending, progress: (m) => events.push(`progress: ${m}`), warn: (w) => events.push(`warn: ${w}`), confirm: async () => (events.push('confirm'), false) });
+  assert.equal(told.status, 'declined');
+  assert.deepEqual(told.warnings, [], 'told once, as it happened');
+  const takeover = events.findIndex((e) => e.startsWith('warn: staging: took over the apply lock of bob@ci'));
+  assert.ok(takeover >= 0 && takeover < events.indexOf('confirm'), events.join('\n'));
+  assert.equal(events.filter((e) => e.includes('took over')).length, 1, events.join('\n'));
+
+  expired();
+  const kept = await applyEnvironment({ repo: new FolderRepo(REPO), environment: 'staging', client, commit: 'c0ffee', actor: 'alice@laptop', pending, confirm: async () => false });
+  assert.equal(kept.status, 'declined');
+  assert.equal(kept.warnings.length, 1);
+  assert.match(kept.warnings[0]!, /^staging: took over the apply lock of bob@ci/, 'not lost when the apply goes no further');
+});
+
 // An apply stopped by its signal (the CLI's Ctrl-C, apply-interruption.ts).
 const MESH_CONFIG = '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config';
 const isObjectWrite = (r: { method: string; path: string; query?: Record<string, string | undefined> }): boolean => /flomesh\.io\//.test(r.path) && !r.path.includes('customresourcedefinitions') && r.method !== 'GET' && r.query?.['dryRun'] === undefined;
