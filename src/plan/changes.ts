@@ -37,6 +37,9 @@ export function computeChanges(context: PlanContext, redactor: Redactor, dryRun?
   for (const resource of context.managed) {
     const key = objectKey(resource.object);
     const live = liveByKey.get(key);
+    // fsm-gitops merges onto FSM's MeshConfig and never creates one: none live is an error (meshconfig-missing,
+    // or schema-unavailable without the CRD), not a create to list beside it.
+    if (!live && resource.object.kind === 'MeshConfig') continue;
     const lookup = context.schemas.lookup(resource.object.apiVersion, resource.object.kind);
     const applied = toApply(resource, context.environment.name);
     const server = dryRun?.get(key);

@@ -50,6 +50,11 @@ test('a MeshConfig file with no MeshConfig in the mesh\'s namespace: one error t
   assert.equal(finding?.file, 'clusters/staging/meshconfig.yaml');
   assert.match(finding!.message, /holds no MeshConfig fsm-mesh-config in namespace fsm-system/);
   assert.deepEqual(withCode(plan.findings, 'schema-required'), []);
+  assert.deepEqual(plan.changes.filter((c) => c.kind === 'MeshConfig'), [], 'fsm-gitops never creates a MeshConfig: no "create" beside the error');
+  const withoutCrds = exampleLiveState('staging', (objects) => objects.filter((o) => o.kind !== 'MeshConfig' && o.kind !== 'CustomResourceDefinition'));
+  const crdless = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live: withoutCrds });
+  assert.ok(withCode(crdless.findings, 'schema-unavailable').some((f) => f.file === 'clusters/staging/meshconfig.yaml'), JSON.stringify(crdless.findings));
+  assert.deepEqual(crdless.changes.filter((c) => c.kind === 'MeshConfig'), [], 'nor from a snapshot taken without the CRDs');
   const elsewhere = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS.replace('namespace: fsm-system', 'namespace: flomesh') }, { live });
   assert.equal(withCode(elsewhere.findings, 'meshconfig-missing').length, 1, 'also when the file is refused for its namespace');
   const present = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS });
