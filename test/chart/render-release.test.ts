@@ -337,6 +337,14 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     assert.match(renderCheckRun(p).text, /#### update HelmRelease fsm-system\/fsm\n\n```diff\n(?:.*\n)*-chart: fsm-1\.5\.1\n\+chart: fsm-1\.6\.0\n/, 'the check run\'s diff names both versions');
   });
 
+  it("a pulled chart.version that renders no objects: the notice names that version, not the deployed release's chart", async () => {
+    const empty: RenderingHelm = { ...stored, template: async () => '' };
+    const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(empty));
+    const [notice] = withCode(p.findings, 'values-upgrade-pending');
+    assert.match(notice!.message, /chart version 1\.6\.0 \(chart\.version, from chart\.repository\) rendered no objects with these values/);
+    assert.doesNotMatch(notice!.message, /deployed release's chart/);
+  });
+
   it('a version the repository does not have is chart-render-failed at chart.version, saying it could not be fetched: not at values.yaml', async () => {
     const missing: RenderingHelm = { ...stored, pull: async () => Promise.reject(new HelmError('pull chart fsm 1.6.9 from http://127.0.0.1:8879: helm exited with 1: Error: chart "fsm" version "1.6.9" not found in http://127.0.0.1:8879 repository', 1)) };
     const { plan: p, helm } = await plan('fsm: {}\n', '{ upgrade: true, version: 1.6.9, repository: "http://127.0.0.1:8879" }', new CountingHelm(missing));

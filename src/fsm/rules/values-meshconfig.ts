@@ -5,6 +5,7 @@ import { formatPath, type JsonObject, type JsonValue, type PathSegment } from '.
 import { leafDiffs, type LeafDiff } from '../../plan/field-changes.ts';
 import { ManifestError, parseManifest } from '../../plan/release-changes.ts';
 import type { HelmRelease } from '../../live/helm-release.ts';
+import type { ChartRender } from '../../plan/plan-types.ts';
 import { fsmNamespaceKept, nullSections, underNullSection, valueAtDotted, valuesPathsOverlap } from '../helm-values.ts';
 import { ENABLE_CHART_UPGRADES } from '../chart-upgrade-hint.ts';
 import { VALUES_TO_MESHCONFIG, type ValuesSeed } from '../values-meshconfig-map.ts';
@@ -31,13 +32,23 @@ const UPGRADE_OFF = `this environment does not run chart upgrades, so apply leav
 const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs it (helm upgrade)';
 const UPGRADE_UNRENDERED = 'the chart could not be rendered with these values (the errors of this plan say why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
 /** The release's stored chart has no templates (a hand-made snapshot, as examples/cluster's is): nothing to list. */
-const UPGRADE_RENDERS_NOTHING = "apply runs it (helm upgrade), but the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates (as in the example snapshot, examples/cluster); plan against the cluster, or a snapshot taken from it, to see what the upgrade changes";
+const DEPLOYED_RENDERS_NOTHING = "apply runs it (helm upgrade), but the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates (as in the example snapshot, examples/cluster); plan against the cluster, or a snapshot taken from it, to see what the upgrade changes";
+/** chart.version's chart, pulled from the repository, rendered nothing with these values. */
+const pulledRendersNothing = (version: string): string => `apply runs it (helm upgrade), but chart version ${version} (chart.version, from chart.repository) rendered no objects with these values, so the plan lists none: check that version and values.yaml`;
+
+/** Where the chart upgrade stands for a values change, as one of the texts above: off, unrendered, rendered nothing, planned. */
+function upgradeStand(upgrades: boolean, chart: ChartRender | undefined): string {
+  if (!upgrades) return UPGRADE_OFF;
+  if (chart && !chart.ok) return UPGRADE_UNRENDERED;
+  if (chart?.ok && chart.rendered.size === 0) return 'files' in chart.upgrade.chart ? DEPLOYED_RENDERS_NOTHING : pulledRendersNothing(chart.chartVersion);
+  return UPGRADE_PLANNED;
+}
 
 export const valuesMeshConfigRule: Rule = {
   name: 'values-meshconfig',
   check({ desired, live, helmValues, environment, chart }) {
     const values = desired.values;
-    const upgrade = !environment.chart?.upgrade ? UPGRADE_OFF : chart && !chart.ok ? UPGRADE_UNRENDERED : chart?.ok && chart.rendered.size === 0 ? UPGRADE_RENDERS_NOTHING : UPGRADE_PLANNED;
+    const upgrade = upgradeStand(environment.chart?.upgrade === true, chart);
     if (!values || !helmValues) return [];
     const { deployed, wanted } = helmValues;
     const sections = nullSections(values.values, live.helmRelease?.chartValues ?? {});
