@@ -75,7 +75,7 @@ export function valueStrings(text: string, from: number, mode: ValueMode): Value
 }
 
 /** Whether a string starts at `at`: a quote, or a JSON-escaped quote (`\"`, `\'`); not an apostrophe inside a word (`App's`). */
-function opensString(text: string, at: number): boolean {
+export function opensString(text: string, at: number): boolean {
   const c = text[at];
   if (c === "'") return !/[A-Za-z0-9]/.test(text[at - 1] ?? '');
   return c === '"' || c === '`' || (c === '\\' && (text[at + 1] === '"' || text[at + 1] === "'"));
@@ -86,7 +86,7 @@ function opensString(text: string, at: number): boolean {
  * same escaped quote, for one opened escaped); a backslash escapes the next character; a line break ends one
  * that is not a template (a message may cut a string short).
  */
-function readString(text: string, at: number): { contentStart: number; contentEnd: number; end: number } {
+export function readString(text: string, at: number): { contentStart: number; contentEnd: number; end: number } {
   const escaped = text[at] === '\\';
   const quote = text[escaped ? at + 1 : at]!;
   const contentStart = at + (escaped ? 2 : 1);

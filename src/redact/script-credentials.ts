@@ -1,5 +1,5 @@
 import { MASK } from './mask.ts';
-import { CODE_WORDS, valueStrings } from './code-values.ts';
+import { CODE_WORDS, opensString, readString, valueStrings } from './code-values.ts';
 import { keyWords } from './secret-keys.ts';
 
 /**
@@ -19,11 +19,15 @@ import { keyWords } from './secret-keys.ts';
  * - an unquoted value after `=` or `:=` (`Password=x;`, `?access_token=x&`, ODBC's `Pwd={x}`), unless it is
  *   code (`auth=false`, `token = msg.head.headers.authorization`, `token = !token`, `password = prefix + …`);
  *   after a key's colon, one that reads as a credential (`token: 3f9a0c1d…`, as a program prints it);
- * - the later parts of a masked string's concatenation on the next lines (`"••••••"\n  + "x"`).
+ * - the later parts of a masked string's concatenation on the next lines (`"••••••"\n  + "x"`);
+ * - the strings given to a name a credential's value reads (`k` in `Authorization: 'Bearer ' + k`, `token = k`,
+ *   `` auth: `Bearer ${k}` ``), wherever the text gives them (`k = "x"`, before or after): one level, not `j` in `k = j`.
  * Linear in the text: every expression starts only where a run of name characters starts, and each
  * statement, list or argument list is read once.
  */
-export function redactScriptCredentials(text: string, isSecretName: (name: string) => boolean): string {
+export function redactScriptCredentials(text: string, isCredentialName: (name: string) => boolean): string {
+  const aliases = credentialAliases(text, isCredentialName);
+  const isSecretName = aliases.size === 0 ? isCredentialName : (name: string): boolean => aliases.has(name) || isCredentialName(name);
   let out = maskNamed(text, isSecretName);
   out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !(isCode(value) || (/\s/.test(op) && readsAsCode(value))) ? `${name}${op}${MASK}` : match));
   out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
@@ -111,4 +115,52 @@ function callArgumentsFrom(text: string, from: number, name: string, isSecretNam
   if (!BY_NAME.has(name.toLowerCase())) return undefined;
   const first = /^\s*\\?["']([\w-]{1,256})\\?["']\s*,/.exec(text.slice(from, from + 300));
   return first && isSecretName(first[1]!) ? from + first[0].length : undefined;
+}
+
+/** Words a value's code is made of that are not the names of values. */
+const KEYWORDS = new Set(['await', 'new', 'typeof', 'void', 'delete', 'in', 'of', 'instanceof', 'this', 'true', 'false', 'null', 'undefined', 'NaN', 'Infinity', 'function', 'return', 'yield', 'async']);
+/** A name that is a whole operand: not a member (`.k`), nor read through (`k.x`, `k[`, `k(`, `k?.`). */
+const OPERAND = /(?<![\w$.])[A-Za-z_$][\w$]*(?![\w$]|\s*(?:[.([]|\?\.))/g;
+/** A template's interpolated name: `${k}`. */
+const INTERPOLATED = /\$\{\s*([A-Za-z_$][\w$]*)\s*\}/g;
+
+/**
+ * The names whose values a credential's value is made of: the operands of what is assigned to, compared with or
+ * keyed by a credential's name (`'Bearer ' + k`, `k || j`, `` `Bearer ${k}` ``), outside strings and calls. A
+ * statement is read once (as maskNamed reads them), so this is linear in the text too.
+ */
+function credentialAliases(text: string, isSecretName: (name: string) => boolean): Set<string> {
+  const aliases = new Set<string>();
+  let kept = 0;
+  for (const match of text.matchAll(NAMED)) {
+    const [whole, name, assigned] = match as unknown as [string, string, string | undefined];
+    const valueAt = match.index + whole.length;
+    if (assigned === undefined || valueAt <= kept || !isSecretName(name)) continue;
+    const { end } = valueStrings(text, valueAt, 'statement');
+    kept = end;
+    operandNames(text, valueAt, end, aliases);
+  }
+  return aliases;
+}
+
+/** Adds the names of `text[from, end)` that stand as whole operands outside strings and brackets, or in a template's `${}` there. */
+function operandNames(text: string, from: number, end: number, into: Set<string>): void {
+  let code = '';
+  let depth = 0;
+  for (let i = from; i < end; ) {
+    if (opensString(text, i)) {
+      const string = readString(text, i);
+      if (depth === 0 && text[i] === '`') for (const [, name] of text.slice(string.contentStart, string.contentEnd).matchAll(INTERPOLATED)) into.add(name!);
+      code += ' ';
+      i = Math.max(string.end, i + 1);
+      continue;
+    }
+    // Inside brackets (a call's arguments, an index, a literal) is blanked; the brackets at the top stay, so `f(` reads as a call.
+    const c = text[i]!;
+    if ('([{'.includes(c)) code += depth++ === 0 ? c : ' ';
+    else if (')]}'.includes(c)) code += depth === 0 || --depth === 0 ? c : ' ';
+    else code += depth === 0 ? c : ' ';
+    i++;
+  }
+  for (const [name] of code.matchAll(OPERAND)) if (!KEYWORDS.has(name) && !CODE_WORDS.has(name)) into.add(name);
 }

@@ -80,6 +80,10 @@ const INPUTS: Record<string, string> = {
   'PEM headers': run('-----BEGIN RSA PRIVATE KEY-----'),
   'block scalar near-miss': run(': |0'),
   markers: run('<!-- fsm-gitops:status -->\n'),
+  'names a credential reads': 'token = ' + run('a + b'),
+  'credentials read from names': run('token = a; a = "x"; '),
+  'interpolated names': 'token = `' + run('${a} '),
+  'names then spaces': 'password = ' + run(`a${' '.repeat(63)}`, '.'),
 };
 
 /** A plan's redactor: the user's keys, and credentials learnt from the repository. */

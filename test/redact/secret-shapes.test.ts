@@ -46,6 +46,12 @@ const SHAPED: [string, string][] = [
     'Cookie: sid=f-7; theme=dark', '"GET / HTTP/1.1\\r\\nCookie: a=1; sid=f-8\\r\\n"', 'Set-Cookie: sid=f-9; Path=/; HttpOnly', 'curl -s -u admin:f-10 https://x',
     "curl --user 'admin:f-11' host/path",
   ].map((text): [string, string] => [text, /f-\d+/.exec(text)![0]]),
+  // A name a credential's value reads: the string it is given, before or after, in the same text.
+  ...[
+    "var k = 'a-1';\nmsg.head.headers.Authorization = 'Bearer ' + k;", 'headers: { authorization: `Bearer ${up}` },\nconst up = "a-2";',
+    "token = cond ? k : j; j = 'a-3'", "pipy({ _k: 'a-4' }).pipeline().handleMessageStart(msg => msg.head.headers['authorization'] = 'Bearer ' + _k)",
+    '"password": pw, "user": "u"\npw = "a-5"',
+  ].map((text): [string, string] => [text, /a-\d+/.exec(text)![0]]),
   ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
   ['bearer 0123456789abcdef', '0123456789abcdef'],
   ['Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="6629fae49393a05397450978507c4ef1"', '6629fae49393a05397450978507c4ef1'],
@@ -71,6 +77,8 @@ test('text with no shape comes back as it was', () => {
     'auth = -1', 'token = !token', "token = header.split(' ')[1]", "if (!token) log('no token: please login')", "typeof token === 'string'", "hash = digest('hex')",
     "secretAccessKey = env['AWS_SECRET_ACCESS_KEY']", 'const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;', 'Token Bucket',
     "'string' === typeof token", "'' === password", '"x" === password.length', "if ('admin' === role && token)", 'pass --token as well', '--token-ttl 5m', '--password-file /etc/pw',
+    // Names a credential's value reads only through (a member, a call, an index) are not it.
+    "token = msg.head.headers.authorization; msg = 'm'", "token = hash(salt); salt = 's'", "password = env['PW'] || fallback.value; fallback = 'f'",
     "{ cookie: cookies.join('; ') }", 'cookie: a ? b : c', 'docker run -u 1000:1000 img', 'credentials (the webhook secret)', "The process's own credentials (the webhook secret, the App's private key): masked"]) {
     assert.equal(redactShapes(text), text);
   }
