@@ -20,15 +20,15 @@ import { keyWords } from './secret-keys.ts';
  *   code (`auth=false`, `token = msg.head.headers.authorization`, `token = !token`, `password = prefix + …`);
  *   after a key's colon, one that reads as a credential (`token: 3f9a0c1d…`, as a program prints it);
  * - the later parts of a masked string's concatenation on the next lines (`"••••••"\n  + "x"`);
- * - the strings given to a name a credential's value reads (`k` in `Authorization: 'Bearer ' + k`, `token = k`,
- *   `` auth: `Bearer ${k}` ``), wherever the text gives them (`k = "x"`, before or after): one level, not `j` in `k = j`.
+ * - the strings assigned to a name a credential's value reads (`k` in `Authorization: 'Bearer ' + k`, `token = k`,
+ *   `` auth: `Bearer ${k}` ``, `setToken(k)`), wherever the text assigns them (`k = "x"`, `k += "x"`, a default
+ *   parameter), before or after: one step, not `j` in `k = j`; not a key of that name (`{ value: 'x' }`), which is
+ *   too often another object's.
  * Linear in the text: every expression starts only where a run of name characters starts, and each
  * statement, list or argument list is read once.
  */
-export function redactScriptCredentials(text: string, isCredentialName: (name: string) => boolean): string {
-  const aliases = credentialAliases(text, isCredentialName);
-  const isSecretName = aliases.size === 0 ? isCredentialName : (name: string): boolean => aliases.has(name) || isCredentialName(name);
-  let out = maskNamed(text, isSecretName);
+export function redactScriptCredentials(text: string, isSecretName: (name: string) => boolean): string {
+  let out = maskNamed(text, isSecretName, credentialAliases(text, isSecretName));
   out = out.replace(UNQUOTED, (match, name: string, op: string, value: string) => (isSecretName(name) && !(isCode(value) || (/\s/.test(op) && readsAsCode(value))) ? `${name}${op}${MASK}` : match));
   out = out.replace(UNQUOTED_KEY, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
   out = out.replace(BRACED, (match, name: string, op: string) => (isSecretName(name) ? `${name}${op}${MASK}` : match));
@@ -47,7 +47,7 @@ const NAME_CLOSE = String.raw`(?:\\?["'])?\]?`;
  * colon, or a call: right after the name, or after spaces when a string is its first argument (`setApiKey ("x")`;
  * `credentials (the …)` is prose).
  */
-const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\(|[ \t]+\((?=[ \t]*\\?["'\x60])))`, 'g');
+const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|\+=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\(|[ \t]+\((?=[ \t]*\\?["'\x60])))`, 'g');
 /** `Password=x;`, `?access_token=x&`, `x-db-password = s3cret`: an unquoted value after `=` or `:=`. */
 const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
 /** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
@@ -79,8 +79,8 @@ const READERS = new Set(['get', 'has', 'is', 'verify', 'validate', 'check', 'req
 /** Calls that set a header or entry by name: `headers.set('X-Api-Key', 'x')`. */
 const BY_NAME = new Set(['set', 'append', 'add', 'put', 'setheader', 'header']);
 
-/** The assignment, key and call forms above. What is read to find a value's end is not read again. */
-function maskNamed(text: string, isSecretName: (name: string) => boolean): string {
+/** The assignment, key and call forms above, and assignments to `aliases`. What is read to find a value's end is not read again. */
+function maskNamed(text: string, isSecretName: (name: string) => boolean, aliases: ReadonlySet<string>): string {
   const parts: string[] = [];
   let kept = 0;
   for (const match of text.matchAll(NAMED)) {
@@ -89,7 +89,8 @@ function maskNamed(text: string, isSecretName: (name: string) => boolean): strin
     const valueAt = match.index + whole.length;
     if (valueAt <= kept) continue;
     const call = op.endsWith('(');
-    const from = call ? callArgumentsFrom(text, valueAt, name, isSecretName) : isSecretName(name) ? valueAt : undefined;
+    const given = isSecretName(name) || (aliases.has(name) && ASSIGNING.has(op));
+    const from = call ? callArgumentsFrom(text, valueAt, name, isSecretName) : given ? valueAt : undefined;
     if (from === undefined) continue;
     const { end, strings } = valueStrings(text, from, op === ':' ? 'key' : call ? 'arguments' : 'statement');
     if (end === from) continue;
@@ -121,46 +122,70 @@ function callArgumentsFrom(text: string, from: number, name: string, isSecretNam
 const KEYWORDS = new Set(['await', 'new', 'typeof', 'void', 'delete', 'in', 'of', 'instanceof', 'this', 'true', 'false', 'null', 'undefined', 'NaN', 'Infinity', 'function', 'return', 'yield', 'async']);
 /** A name that is a whole operand: not a member (`.k`), nor read through (`k.x`, `k[`, `k(`, `k?.`). */
 const OPERAND = /(?<![\w$.])[A-Za-z_$][\w$]*(?![\w$]|\s*(?:[.([]|\?\.))/g;
-/** A template's interpolated name: `${k}`. */
-const INTERPOLATED = /\$\{\s*([A-Za-z_$][\w$]*)\s*\}/g;
+/** A template's interpolation, `${k || ''}`: what it holds (up to a brace, so a run of `${` is read once). */
+const INTERPOLATED = /\$\{([^{}]*)\}/g;
+
+/** The operators that give a name its value: what an alias is masked after (not a key's colon nor a comparison). */
+const ASSIGNING: ReadonlySet<string> = new Set(['=', ':=', '+=']);
 
 /**
- * The names whose values a credential's value is made of: the operands of what is assigned to, compared with or
- * keyed by a credential's name (`'Bearer ' + k`, `k || j`, `` `Bearer ${k}` ``), outside strings and calls. A
- * statement is read once (as maskNamed reads them), so this is linear in the text too.
+ * The names whose values a credential's value is made of: the operands of what is assigned to, compared with,
+ * keyed by or passed to a credential's name (`'Bearer ' + k`, `k || j`, `` `Bearer ${k || ''}` ``, `(k)`,
+ * `setToken(k)`, `headers.set('Authorization', 'Bearer ' + k)`); not what is read through a member, a call or an
+ * index (`msg.head`, `hash(salt)`, `env[name]`). Each statement or argument list is read once (as maskNamed
+ * reads them), so this is linear in the text too.
  */
 function credentialAliases(text: string, isSecretName: (name: string) => boolean): Set<string> {
   const aliases = new Set<string>();
   let kept = 0;
   for (const match of text.matchAll(NAMED)) {
-    const [whole, name, assigned] = match as unknown as [string, string, string | undefined];
+    const [whole, name, assigned, called] = match as unknown as [string, string, string | undefined, string | undefined];
     const valueAt = match.index + whole.length;
-    if (assigned === undefined || valueAt <= kept || !isSecretName(name)) continue;
-    const { end } = valueStrings(text, valueAt, 'statement');
+    if (valueAt <= kept) continue;
+    const from = called !== undefined ? callArgumentsFrom(text, valueAt, name, isSecretName) : isSecretName(name) ? valueAt : undefined;
+    if (from === undefined) continue;
+    const { end } = valueStrings(text, from, assigned === undefined ? 'arguments' : 'statement');
     kept = end;
-    operandNames(text, valueAt, end, aliases);
+    operandNames(text, from, end, aliases);
   }
   return aliases;
 }
 
-/** Adds the names of `text[from, end)` that stand as whole operands outside strings and brackets, or in a template's `${}` there. */
+/**
+ * Adds the names of `text[from, end)` that stand as whole operands, outside strings and outside what a call or an
+ * index holds (`f(k)`, `a[k]`; a group, a list or an object literal is read), and in a template's `${}`.
+ */
 function operandNames(text: string, from: number, end: number, into: Set<string>): void {
+  const add = (names: string): void => {
+    for (const [name] of names.matchAll(OPERAND)) if (!KEYWORDS.has(name) && !CODE_WORDS.has(name)) into.add(name);
+  };
   let code = '';
-  let depth = 0;
+  const blanks: boolean[] = []; // for each bracket open: whether what it holds is blanked (a call's or an index's)
+  let blanked = 0;
+  let last = '';
   for (let i = from; i < end; ) {
     if (opensString(text, i)) {
       const string = readString(text, i);
-      if (depth === 0 && text[i] === '`') for (const [, name] of text.slice(string.contentStart, string.contentEnd).matchAll(INTERPOLATED)) into.add(name!);
+      if (blanked === 0 && text[i] === '`') for (const [, inside] of text.slice(string.contentStart, string.contentEnd).matchAll(INTERPOLATED)) add(inside!);
       code += ' ';
+      last = '"';
       i = Math.max(string.end, i + 1);
       continue;
     }
-    // Inside brackets (a call's arguments, an index, a literal) is blanked; the brackets at the top stay, so `f(` reads as a call.
     const c = text[i]!;
-    if ('([{'.includes(c)) code += depth++ === 0 ? c : ' ';
-    else if (')]}'.includes(c)) code += depth === 0 || --depth === 0 ? c : ' ';
-    else code += depth === 0 ? c : ' ';
+    if ('([{'.includes(c)) {
+      const holdsBlanked = c !== '{' && /[\w$\])]/.test(last);
+      code += blanked === 0 ? c : ' ';
+      blanks.push(holdsBlanked);
+      if (holdsBlanked) blanked++;
+    } else if (')]}'.includes(c)) {
+      if (blanks.pop()) blanked--;
+      code += blanked === 0 ? c : ' ';
+    } else {
+      code += blanked === 0 ? c : ' ';
+    }
+    if (!/\s/.test(c)) last = c;
     i++;
   }
-  for (const [name] of code.matchAll(OPERAND)) if (!KEYWORDS.has(name) && !CODE_WORDS.has(name)) into.add(name);
+  add(code);
 }

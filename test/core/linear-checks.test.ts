@@ -84,6 +84,10 @@ const INPUTS: Record<string, string> = {
   'credentials read from names': run('token = a; a = "x"; '),
   'interpolated names': 'token = `' + run('${a} '),
   'names then spaces': 'password = ' + run(`a${' '.repeat(63)}`, '.'),
+  'groups after a credential': 'token = ' + run('(k + '),
+  'calls in groups': 'token = ' + run('(f('),
+  'open interpolations': 'token = `' + run('${'),
+  'appended credentials': run('k += '),
 };
 
 /** A plan's redactor: the user's keys, and credentials learnt from the repository. */

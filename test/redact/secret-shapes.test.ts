@@ -49,8 +49,9 @@ const SHAPED: [string, string][] = [
   // A name a credential's value reads: the string it is given, before or after, in the same text.
   ...[
     "var k = 'a-1';\nmsg.head.headers.Authorization = 'Bearer ' + k;", 'headers: { authorization: `Bearer ${up}` },\nconst up = "a-2";',
-    "token = cond ? k : j; j = 'a-3'", "pipy({ _k: 'a-4' }).pipeline().handleMessageStart(msg => msg.head.headers['authorization'] = 'Bearer ' + _k)",
-    '"password": pw, "user": "u"\npw = "a-5"',
+    "token = cond ? k : j; j = 'a-3'", "((\n  upstream = 'a-4',\n) => pipy().pipeline().handleMessageStart(msg => msg.head.headers['authorization'] = 'Bearer ' + upstream))()",
+    '"password": pw, "user": "u"\npw = "a-5"', "var k = 'a-6'; headers.set('Authorization', 'Bearer ' + k)", "var k = 'a-7'; setToken(k)", "k = ''; k += 'a-8'; token = k",
+    "token = 'Bearer ' + (k); k = 'a-9'", "token = ['Bearer', k].join(' '); k = 'a-10'", "auth: `Bearer ${k || ''}`, k = 'a-11'", "password += 'a-12'",
   ].map((text): [string, string] => [text, /a-\d+/.exec(text)![0]]),
   ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
   ['bearer 0123456789abcdef', '0123456789abcdef'],
@@ -79,6 +80,8 @@ test('text with no shape comes back as it was', () => {
     "'string' === typeof token", "'' === password", '"x" === password.length', "if ('admin' === role && token)", 'pass --token as well', '--token-ttl 5m', '--password-file /etc/pw',
     // Names a credential's value reads only through (a member, a call, an index) are not it.
     "token = msg.head.headers.authorization; msg = 'm'", "token = hash(salt); salt = 's'", "password = env['PW'] || fallback.value; fallback = 'f'",
+    // A key of an alias's name is too often another object's: only what is assigned to the name is hidden.
+    "[{ name: 'x-env', value: 'staging' }]; if (name === 'authorization') token = value;",
     "{ cookie: cookies.join('; ') }", 'cookie: a ? b : c', 'docker run -u 1000:1000 img', 'credentials (the webhook secret)', "The process's own credentials (the webhook secret, the App's private key): masked"]) {
     assert.equal(redactShapes(text), text);
   }
