@@ -4,7 +4,7 @@ import { isObject, type JsonValue } from '../core/json.ts';
 import { isKubeObject, labelsOf, namespaceOf, type KubeObject } from '../core/kube.ts';
 import { decodeTextFile } from '../desired/text-file.ts';
 import { parseYamlFile } from '../desired/yaml-file.ts';
-import { fsmKindOf } from '../fsm/kinds.ts';
+import { fsmKindOf, MESH_CONFIG_NAME } from '../fsm/kinds.ts';
 import { currentHelmRelease, decodeHelmReleaseSecret, HelmReleaseDecodeError, isHelmReleaseSecret, latestRevision } from './helm-release.ts';
 import { LiveStateError, type LiveOrigin, type LiveState, type LiveStateReader, type MeshRef } from './live-state.ts';
 import { MONITORED_BY_LABEL } from './mesh-scope.ts';
@@ -116,7 +116,8 @@ export function liveStateFromObjects(
     crds: objects.filter(
       (o) => o.kind === 'CustomResourceDefinition' && isObject(o['spec']) && FSM_GROUPS.has(String(o['spec']['group'])),
     ),
-    meshConfig: objects.find((o) => fsmKindOf(o)?.kind === 'MeshConfig' && namespaceOf(o) === mesh.namespace),
+    // FSM reads only the MeshConfig of this name (safety.ts refuses any other): another one beside it is not the mesh's.
+    meshConfig: objects.find((o) => fsmKindOf(o)?.kind === 'MeshConfig' && namespaceOf(o) === mesh.namespace && o.metadata.name === MESH_CONFIG_NAME),
     pluginObjects: objects.filter((o) => {
       const kind = fsmKindOf(o)?.kind;
       return kind !== undefined && kind !== 'MeshConfig';

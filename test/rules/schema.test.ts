@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { meshConfigYaml, planFiles, withCode, exampleLiveState } from '../support/plan-fixture.ts';
 import { ENABLE_PLUGINS, pluginYaml } from '../support/manifests.ts';
 import { missingMeshConfig } from '../../src/live/live-gaps.ts';
+import type { KubeObject } from '../../src/core/kube.ts';
 
 test('a typo in a MeshConfig field is an unknown-field error at its line, with a suggestion', async () => {
   const plan = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgres: true') });
@@ -55,6 +56,14 @@ test('a MeshConfig file with no MeshConfig in the mesh\'s namespace: one error t
   const crdless = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live: withoutCrds });
   assert.ok(withCode(crdless.findings, 'schema-unavailable').some((f) => f.file === 'clusters/staging/meshconfig.yaml'), JSON.stringify(crdless.findings));
   assert.deepEqual(crdless.changes.filter((c) => c.kind === 'MeshConfig'), [], 'nor from a snapshot taken without the CRDs');
+  // Only fsm-mesh-config is the mesh's (FSM reads no other): another MeshConfig beside it, or instead of it, is not taken for it.
+  const copy = (o: KubeObject, name: string): KubeObject => ({ ...o, metadata: { ...o.metadata, name } });
+  const beside = exampleLiveState('staging', (objects) => [...objects.filter((o) => o.kind === 'MeshConfig').map((o) => copy(o, 'a-backup')), ...objects]);
+  assert.equal(beside.meshConfig?.metadata.name, 'fsm-mesh-config');
+  const changed = await planFiles({ 'meshconfig.yaml': meshConfigYaml('traffic:\n  enableEgress: false') }, { live: beside });
+  assert.deepEqual(changed.changes.filter((c) => c.kind === 'MeshConfig').map((c) => [c.action, c.name]), [['update', 'fsm-mesh-config']]);
+  const instead = exampleLiveState('staging', (objects) => objects.map((o) => (o.kind === 'MeshConfig' ? copy(o, 'backup') : o)));
+  assert.equal(withCode((await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS }, { live: instead })).findings, 'meshconfig-missing').length, 1);
   const elsewhere = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS.replace('namespace: fsm-system', 'namespace: flomesh') }, { live });
   assert.equal(withCode(elsewhere.findings, 'meshconfig-missing').length, 1, 'also when the file is refused for its namespace');
   const present = await planFiles({ 'meshconfig.yaml': ENABLE_PLUGINS });
