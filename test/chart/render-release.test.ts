@@ -341,8 +341,10 @@ describe('chart version bumps (chart.version against the deployed 1.5.1)', () =>
     const empty: RenderingHelm = { ...stored, template: async () => '' };
     const { plan: p } = await plan('fsm:\n  fsmController:\n    replicaCount: 3\n', '{ upgrade: true, version: 1.6.0, repository: "http://127.0.0.1:8879" }', new CountingHelm(empty));
     const [notice] = withCode(p.findings, 'values-upgrade-pending');
-    assert.match(notice!.message, /chart version 1\.6\.0 \(chart\.version, from chart\.repository\) rendered no objects with these values/);
-    assert.doesNotMatch(notice!.message, /deployed release's chart/);
+    const deletes = p.changes.filter((c) => c.action === 'delete' && c.kind !== 'HelmValues').length;
+    assert.ok(deletes > 0, 'what the release has now is removed by the upgrade');
+    assert.match(notice!.message, new RegExp(`chart version 1\\.6\\.0 \\(chart\\.version, from chart\\.repository\\) rendered no objects with these values, so the upgrade removes all ${deletes} objects the release has now \\(the plan lists them as deletes\\)`));
+    assert.doesNotMatch(notice!.message, /deployed release's chart|lists none/);
   });
 
   it('a version the repository does not have is chart-render-failed at chart.version, saying it could not be fetched: not at values.yaml', async () => {

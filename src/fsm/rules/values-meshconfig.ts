@@ -33,14 +33,20 @@ const UPGRADE_PLANNED = 'the plan lists what the upgrade changes, and apply runs
 const UPGRADE_UNRENDERED = 'the chart could not be rendered with these values (the errors of this plan say why), so the plan cannot list what the upgrade changes and apply does not run it until it can';
 /** The release's stored chart has no templates (a hand-made snapshot, as examples/cluster's is): nothing to list. */
 const DEPLOYED_RENDERS_NOTHING = "apply runs it (helm upgrade), but the chart rendered no objects, so the plan lists none: the deployed release's chart holds no templates (as in the example snapshot, examples/cluster); plan against the cluster, or a snapshot taken from it, to see what the upgrade changes";
-/** chart.version's chart, pulled from the repository, rendered nothing with these values. */
-const pulledRendersNothing = (version: string): string => `apply runs it (helm upgrade), but chart version ${version} (chart.version, from chart.repository) rendered no objects with these values, so the plan lists none: check that version and values.yaml`;
+/**
+ * chart.version's chart, pulled from the repository, rendered nothing with these values: the upgrade removes what
+ * the release has now, which the plan lists as deletes (or nothing, when the release has nothing either).
+ */
+const pulledRendersNothing = (version: string, deployed: number): string =>
+  `apply runs it (helm upgrade), but chart version ${version} (chart.version, from chart.repository) rendered no objects with these values, ` +
+  (deployed > 0 ? `so the upgrade removes all ${deployed} objects the release has now (the plan lists them as deletes)` : 'so the plan lists none') +
+  ': check that version and values.yaml';
 
 /** Where the chart upgrade stands for a values change, as one of the texts above: off, unrendered, rendered nothing, planned. */
 function upgradeStand(upgrades: boolean, chart: ChartRender | undefined): string {
   if (!upgrades) return UPGRADE_OFF;
   if (chart && !chart.ok) return UPGRADE_UNRENDERED;
-  if (chart?.ok && chart.rendered.size === 0) return 'files' in chart.upgrade.chart ? DEPLOYED_RENDERS_NOTHING : pulledRendersNothing(chart.chartVersion);
+  if (chart?.ok && chart.rendered.size === 0) return 'files' in chart.upgrade.chart ? DEPLOYED_RENDERS_NOTHING : pulledRendersNothing(chart.chartVersion, chart.deployed.size);
   return UPGRADE_PLANNED;
 }
 
