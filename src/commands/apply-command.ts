@@ -61,6 +61,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
       checkRun,
       baseChanges,
       heldBy: 'claim' in held ? held.claim : undefined,
+      repository: cc.repository.fullName,
       pin: 'pin' in held ? held.pin : undefined,
     });
     if ('error' in held) unmet.push({ problem: `cannot read the claim of ${environment.name} in cluster ${environment.cluster}: ${held.error.message}`, unblock: `fix the app's access to the cluster, then /fsm apply ${environment.name}` });

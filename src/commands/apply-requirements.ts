@@ -8,6 +8,7 @@ import type { Claim } from '../deploy/claims.ts';
 import type { Pin } from '../deploy/pins.ts';
 import { checkRunName, type OurCheckRun } from '../github/check-runs.ts';
 import type { PullRequestState } from '../github/pull-request-state.ts';
+import { pullRequestText } from '../render/pull-request-ref.ts';
 
 /** Everything `/fsm apply` checks for one environment before it takes the Lease. */
 export interface ApplyFacts {
@@ -21,8 +22,10 @@ export interface ApplyFacts {
   checkRun: OurCheckRun | undefined;
   /** Files the default branch changed since the pull request branched off (and whether the list is whole). */
   baseChanges: { files: string[]; complete: boolean };
-  /** Another open pull request's claim on the environment. */
+  /** Another open pull request's claim on the environment: of this repository, or of another sharing its cluster. */
   heldBy: Claim | undefined;
+  /** This repository, `owner/name`: a claim of another's pull request is named `owner/name#12`. */
+  repository: string;
   /** The rollback pin on the environment, if any. */
   pin: Pin | undefined;
 }
@@ -71,7 +74,8 @@ export function unmetRequirements(facts: ApplyFacts): Unmet[] {
     unmet.push({ problem: `${name} is paused since a rollback to ${facts.pin.sha.slice(0, 7)} by ${facts.pin.actor}`, unblock: `/fsm unlock ${name} (by someone who may), then /fsm apply ${name}` });
   }
   if (facts.heldBy) {
-    unmet.push({ problem: `${name} is locked by #${facts.heldBy.pr} (applied ${facts.heldBy.headSha.slice(0, 7)} by ${facts.heldBy.actor})`, unblock: `merge or close #${facts.heldBy.pr}, or /fsm unlock ${name}` });
+    const holder = pullRequestText(facts.heldBy.pr, facts.heldBy.repository, facts.repository);
+    unmet.push({ problem: `${name} is locked by ${holder} (applied ${String(facts.heldBy.headSha).slice(0, 7)} by ${facts.heldBy.actor})`, unblock: `merge or close ${holder}, or /fsm unlock ${name}` });
   }
   return unmet;
 }

@@ -8,6 +8,7 @@ import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { EventContext } from './app-context.ts';
 import { clearDeployFailure, reportDeployFailure } from './failure-issue.ts';
 import { retryCannotHelp } from './retry-cannot-help.ts';
+import { pullRequestText } from '../render/pull-request-ref.ts';
 
 export interface DeployReport {
   /** Lines for the pull request's deploy log (Markdown, escaped). */
@@ -44,7 +45,7 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
     case 'in-sync':
       return { log: [`\`${name}\`: ${verb} of \`${short}\`: nothing to do, the cluster already matches it (applied since the review)`], failed: false };
     case 'claimed':
-      return { log: [], refusal: `${name}: not applied: locked by #${outcome.holder.pr} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
+      return { log: [], refusal: `${name}: not applied: locked by ${pullRequestText(outcome.holder.pr, outcome.holder.repository, ctx.repository.fullName)} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
     case 'deployed': {
       const report = await deployedReport(ctx, outcome, name, verb, short, actor);
       return { ...report, log: [...report.log, ...outcome.warnings.map((w) => `⚠️ \`${name}\`: ${escapeMarkdown(w)}`)] };

@@ -31,7 +31,8 @@ function inert(text: string): string {
     .replace(/#(?=\d)/g, `#${ZWSP}`)
     .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`)
     .replace(/:\/\//g, `:${ZWSP}//`)
-    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
+    // Every `www.`: GFM links one after `_`, `*`, `~` or `(` too (`a_www.x.com`), where `\b` does not stand.
+    .replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
 }
 
 /**

@@ -30,6 +30,7 @@ function facts(change: (f: ApplyFacts) => void = () => {}): ApplyFacts {
     checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) } },
     baseChanges: { files: ['README.md', 'clusters/staging/values.yaml'], complete: true },
     heldBy: undefined,
+    repository: 'acme/mesh-config',
     pin: undefined,
   };
   change(f);
@@ -70,6 +71,11 @@ const TABLE: [string, (f: ApplyFacts) => void, RegExp | undefined][] = [
     'another pull request holds the environment',
     (f) => (f.heldBy = { repository: 'acme/mesh-config', pr: 12, headSha: 'b'.repeat(40), actor: 'dave', since: '2026-11-30T00:00:00Z' }),
     /production is locked by #12 \(applied bbbbbbb by dave\)\n {4}to unblock: merge or close #12, or \/fsm unlock production/,
+  ],
+  [
+    "another repository's pull request holds it (environments may share a cluster): named owner/name#12, not this repository's #12",
+    (f) => (f.heldBy = { repository: 'acme/platform', pr: 12, headSha: 'b'.repeat(40), actor: 'dave', since: '2026-11-30T00:00:00Z' }),
+    /production is locked by acme\/platform#12 \(applied bbbbbbb by dave\)\n {4}to unblock: merge or close acme\/platform#12, or \/fsm unlock production/,
   ],
 ];
 

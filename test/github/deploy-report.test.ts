@@ -20,7 +20,7 @@ function context(created: string[]): EventContext {
     create: async ({ body }: { body: string }) => (created.push(body), { data: { number: 41 } }),
     createComment: async () => ({ data: {} }),
   };
-  return { octokit: { rest: { issues } }, ref: { owner: 'acme', repo: 'mesh-config' }, identity: { botLogin: 'fsm-gitops[bot]' } } as unknown as EventContext;
+  return { octokit: { rest: { issues } }, ref: { owner: 'acme', repo: 'mesh-config' }, repository: { fullName: 'acme/mesh-config' }, identity: { botLogin: 'fsm-gitops[bot]' } } as unknown as EventContext;
 }
 
 function deployed(result: Extract<DeployOutcome, { status: 'deployed' }>['result']): DeployOutcome {
@@ -63,4 +63,11 @@ test('after the cluster was written, GitHub refusing the failure issue for good 
   // Any other error is thrown: the delivery is tried again, and the retry finds the apply done.
   const flaky = { ...noIssues, create: async () => Promise.reject(Object.assign(new Error('Server Error'), { status: 502 })) };
   await assert.rejects(reportOutcome({ ...ctx, octokit: { rest: { issues: flaky } } } as unknown as EventContext, ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'refused' })), /Server Error/);
+});
+
+test("a claim taken meanwhile is named as GitHub links it: #12 of this repository, acme/platform#12 of another sharing the cluster", async () => {
+  const plan = { name: 'staging', path: 'clusters/staging', liveSource: 'test', changes: [], findings: [], restarts: [] };
+  const claimed = (repository: string): DeployOutcome => ({ status: 'claimed', plan, holder: { repository, pr: 12, headSha: 'c'.repeat(40), actor: 'dave', since: '2026-12-04T00:00:00Z' } });
+  assert.equal((await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', claimed('acme/mesh-config'))).refusal, 'staging: not applied: locked by #12 meanwhile; merge or close it, or /fsm unlock staging');
+  assert.equal((await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', claimed('acme/platform'))).refusal, 'staging: not applied: locked by acme/platform#12 meanwhile; merge or close it, or /fsm unlock staging');
 });

@@ -15,7 +15,7 @@ import { renderMarkdown } from '../../src/render/markdown.ts';
 
 export const HOSTILE = [
   'a`b', '``x`` y', '`lead', 'trail`', '</details><h1>x</h1>', '</summary>', '@octocat', '@org/team', '#1', 'org/repo#12', 'GH-7',
-  '[click](https://evil.example)', '![img](https://evil.example/x.png)', 'https://evil.example', 'www.evil.example', 'x@evil.example',
+  '[click](https://evil.example)', '![img](https://evil.example/x.png)', 'https://evil.example', 'www.evil.example', 'a_www.evil.example', 'acme/_www.evil.example#3', 'x*www.evil.example', 'x~www.evil.example', 'x@evil.example',
   'line1\n# Heading\n@team', 'line\r\n> quote', 'a|b', '**bold** _em_ ~~del~~', '<img src=x onerror=alert(1)>', '&lt;b&gt; &amp;',
   '$x^2$', '\\`', '# h', '- li', '+ li', '1. ol', '2) ol', '===', '> q', '  # indented', '<!-- c -->', '\u001b[31mred\u001b[0m', 'a\u2028b', ' spaced ',
 ];
