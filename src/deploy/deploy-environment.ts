@@ -42,7 +42,11 @@ export interface DeployRequest {
   helm?: CarryOutOptions['helm'];
 }
 
-export type DeployOutcome =
+/**
+ * How a deploy ended. `warnings`, in every status: what went wrong without changing it (an interrupted apply's
+ * lock taken over, the lock not released, the history or a final status not written).
+ */
+export type DeployOutcome = { warnings: string[] } & (
   /**
    * The trigger acted before: nothing was done again. `said`: what its Deployment's final status says
    * (or its history record), for a report an earlier try could not make.
@@ -53,8 +57,8 @@ export type DeployOutcome =
   /** The plan is not the one shown only because nothing is left to do: the cluster matches the commit (applied since). */
   | { status: 'in-sync'; plan: EnvironmentPlan }
   | { status: 'claimed'; holder: Claim; plan: EnvironmentPlan }
-  /** `warnings`: what went wrong after the apply without changing its result (the history write). */
-  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ApplyResult | 'no-changes'; warnings: string[] };
+  | { status: 'deployed'; plan: EnvironmentPlan; digest: string; deployment: RecordedDeployment; result: ApplyResult | 'no-changes' }
+);
 
 /**
  * States after which the trigger has acted. Not `error`: that apply stopped before its first write (carryOut
@@ -85,17 +89,18 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
     // seconds: a redelivery must not wait on a cluster that does not answer, and a failed read leaves the status.
     const record = await readHistory(request.client.withDeadline(Math.min(request.deadline, Date.now() + DUPLICATE_READ_MS)), environment.mesh.namespace, environment.name).then((h) => h.find((r) => r.trigger === request.trigger), () => undefined);
     const description = record ? describeRecord(record) : last.state === 'inactive' ? 'applied; a later deploy has superseded it' : last.description;
-    return { status: 'duplicate', deployment: previous, record, said: { succeeded: last.state !== 'failure', description } };
+    return { status: 'duplicate', deployment: previous, record, said: { succeeded: last.state !== 'failure', description }, warnings: [] };
   }
 
   const holder = `github-app/${request.trigger}`;
   const client = request.client.withDeadline(request.deadline);
   const grace = (): KubeClient => withRollbackGrace(request.client);
   const warnings: string[] = [];
-  const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => (progress?.(w), warnings.push(w)) };
+  const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w) };
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
   const desired = Ahead.start(() => loadEnvironment(request.files, environment));
-  return afterwards(desired, underLease(client, environment, lease, async (lock) => {
+  // The warnings of the Lease's release too, which comes after the outcome.
+  const outcome = await afterwards(desired, underLease(client, environment, lease, async (lock): Promise<DistributiveOmit<DeployOutcome, 'warnings'>> => {
     const heldSince = new Date();
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
     const done = history.find((r) => r.trigger === request.trigger);
@@ -180,9 +185,13 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       // not make it read as stopped, nor open a failure issue for an apply that worked.
       warnings.push(`GitHub did not take Deployment ${deployment.id}'s final status (${(error as Error).message}); it reads in_progress until this event is delivered again, which sets it from the cluster's history`);
     }
-    return { status: 'deployed', plan, digest, deployment, result, warnings };
+    return { status: 'deployed', plan, digest, deployment, result };
   }));
+  return { ...outcome, warnings };
 }
+
+/** Omit applied to each member of a union (the built-in Omit merges the members into one). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** One line for a Deployment status (GitHub cuts it at 140 characters). */
 export function describeRecord(record: ApplyRecord): string {

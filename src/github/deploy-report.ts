@@ -24,6 +24,12 @@ export interface DeployReport {
  * environment's fsm-deploy-failed issue (closed again by the next success).
  */
 export async function reportOutcome(ctx: EventContext, environment: EnvironmentConfig, sha: string, actor: string, outcome: DeployOutcome, verb = 'apply'): Promise<DeployReport> {
+  const report = await reportStatus(ctx, environment, sha, actor, outcome, verb);
+  return { ...report, log: [...report.log, ...outcome.warnings.map((w) => `⚠️ \`${environment.name}\`: ${escapeMarkdown(w)}`)] };
+}
+
+/** The report of the outcome's status, its warnings apart. */
+async function reportStatus(ctx: EventContext, environment: EnvironmentConfig, sha: string, actor: string, outcome: DeployOutcome, verb: string): Promise<DeployReport> {
   const name = environment.name;
   const short = sha.slice(0, 7);
   switch (outcome.status) {
@@ -46,10 +52,8 @@ export async function reportOutcome(ctx: EventContext, environment: EnvironmentC
       return { log: [`\`${name}\`: ${verb} of \`${short}\`: nothing to do, the cluster already matches it (applied since the review)`], failed: false };
     case 'claimed':
       return { log: [], refusal: `${name}: not applied: locked by ${pullRequestText(outcome.holder.pr, outcome.holder.repository, ctx.repository.fullName)} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
-    case 'deployed': {
-      const report = await deployedReport(ctx, outcome, name, verb, short, actor);
-      return { ...report, log: [...report.log, ...outcome.warnings.map((w) => `⚠️ \`${name}\`: ${escapeMarkdown(w)}`)] };
-    }
+    case 'deployed':
+      return deployedReport(ctx, outcome, name, verb, short, actor);
   }
 }
 

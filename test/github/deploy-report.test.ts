@@ -67,7 +67,18 @@ test('after the cluster was written, GitHub refusing the failure issue for good 
 
 test("a claim taken meanwhile is named as GitHub links it: #12 of this repository, acme/platform#12 of another sharing the cluster", async () => {
   const plan = { name: 'staging', path: 'clusters/staging', liveSource: 'test', changes: [], findings: [], restarts: [] };
-  const claimed = (repository: string): DeployOutcome => ({ status: 'claimed', plan, holder: { repository, pr: 12, headSha: 'c'.repeat(40), actor: 'dave', since: '2026-12-04T00:00:00Z' } });
+  const claimed = (repository: string): DeployOutcome => ({ status: 'claimed', plan, holder: { repository, pr: 12, headSha: 'c'.repeat(40), actor: 'dave', since: '2026-12-04T00:00:00Z' }, warnings: [] });
   assert.equal((await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', claimed('acme/mesh-config'))).refusal, 'staging: not applied: locked by #12 meanwhile; merge or close it, or /fsm unlock staging');
   assert.equal((await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', claimed('acme/platform'))).refusal, 'staging: not applied: locked by acme/platform#12 meanwhile; merge or close it, or /fsm unlock staging');
+});
+
+test('the warnings of an apply that went no further are in the deploy log too (a lock taken over from an interrupted apply, one not released)', async () => {
+  const plan = { name: 'staging', path: 'clusters/staging', liveSource: 'test', changes: [], findings: [], restarts: [] };
+  const warnings = ['staging: took over the apply lock of github-app/d-1 (commit abc1234), which stopped renewing it', 'the apply lock of staging could not be released (timeout); it expires by itself within 60 s'];
+  const refused = await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', { status: 'refused', reason: 'the plan of bbbbbbb has errors', plan, warnings });
+  assert.match(refused.refusal!, /^staging: not applied: the plan of bbbbbbb has errors/);
+  assert.deepEqual(refused.log, warnings.map((w) => `⚠️ \`staging\`: ${w}`));
+  const inSync = await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', { status: 'in-sync', plan, warnings: warnings.slice(1) });
+  assert.equal(inSync.log.length, 2);
+  assert.match(inSync.log[1]!, /^⚠️ `staging`: the apply lock of staging could not be released/);
 });
