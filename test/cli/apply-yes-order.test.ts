@@ -8,7 +8,7 @@ import nock from 'nock';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { writeKubeconfig } from '../support/cli.ts';
-import { servedExampleCluster } from '../support/example-kube.ts';
+import { servedExampleCluster, theirLease } from '../support/example-kube.ts';
 
 const SERVER = 'https://apply-yes-order.test:6443';
 before(() => nock.disableNetConnect());
@@ -69,6 +69,20 @@ test('apply -q on a terminal: nothing on stderr but failures and warnings; the s
   const lines = out.join('').split('\n');
   assert.equal(lines.filter((line) => line.trim() === 'create Plugin cors-policy').length, 1, lines.join('\n'));
   assert.match(out.join(''), /Applied \d+ changes to staging\.\n$/);
+  nock.cleanAll();
+});
+
+test("apply -q over a killed apply's expired lock: the takeover is one warning on stderr, said before the plan", async (t) => {
+  const fake = servedExampleCluster(SERVER);
+  fake.seed('/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases/fsm-gitops-staging', theirLease('crashed@ci', 120));
+  const kubeconfig = await writeKubeconfig(t, { server: SERVER, cluster: 'staging', context: 'staging' });
+  const said: string[] = [];
+  const io: CliIo = { stdout: (text) => void said.push(`stdout: ${text}`), stderr: (text) => void said.push(`stderr: ${text}`), stdoutIsTty: true, stderrIsTty: true, env: { NO_COLOR: '1' }, stdinIsTty: false, ask: () => Promise.reject(new Error('--yes asks nothing')) };
+  assert.equal(await runCli(['apply', '--repo', 'examples/gitops', '--env', 'staging', '--kubeconfig', kubeconfig, '--yes', '-q', '--commit', 'abc123'], io), 0, said.join(''));
+  const takeovers = said.flatMap((line, i) => (line.includes('took over the apply lock of crashed@ci') ? [i] : []));
+  assert.equal(takeovers.length, 1, said.join(''));
+  assert.match(said[takeovers[0]!]!, /^stderr: fsm-gitops: warning: staging: took over the apply lock of crashed@ci \(commit abc\)/);
+  assert.ok(takeovers[0]! < said.findIndex((line) => line.startsWith('stdout: Environment staging')), said.join(''));
   nock.cleanAll();
 });
 
