@@ -155,15 +155,17 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
   const policy = (await readConfigs(ctx.octokit, ctx.ref, [])).defaultBranch.config;
   const lines: string[] = [];
   const environments: string[] = [];
+  // Every environment, whatever its deploy mode now: a claim taken while it was on-command is released, and an
+  // apply of this pull request that /fsm unlock let go of (no claim left) still runs in its cluster.
   for (const environment of policy?.environments ?? []) {
-    if (environment.deploy !== 'on-command') continue;
     const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
     const released = await new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
-    if (!released) continue;
-    lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
-    if (!merged) lines.push(...(await unmergedStillApplied(client, environment, { repository: ctx.repository.fullName, pr: number })));
-    environments.push(environment.name);
+    if (released) {
+      lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
+      environments.push(environment.name);
+    }
+    if (!merged) lines.push(...(await unmergedStillApplied(client, environment, { repository: ctx.repository.fullName, pr: number }, released !== undefined)));
   }
   return { lines, environments };
 }
@@ -174,12 +176,14 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 /**
  * `⚠️ staging still runs ...` when the environment's newest applied record (its history) is this pull request's:
  * closed unmerged, what it applied stays in the cluster, which the default branch no longer describes. Names the
- * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown.
+ * rollback to the newest applied record of anything else. A history that cannot be read is said to be unknown
+ * when the pull request held the environment (`held`: it applied there), and not at all otherwise.
  * A record of another repository's pull request (environments may share a namespace) is not this one's; a record
  * from before records named their repository is taken to be of this one.
  */
-async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, pr: { repository: string; pr: number }): Promise<string[]> {
+async function unmergedStillApplied(client: KubeClient, environment: EnvironmentConfig, pr: { repository: string; pr: number }, held: boolean): Promise<string[]> {
   const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
+  if (!history && !held) return [];
   const applied = history?.filter((r) => r.result === 'applied');
   const ours = (r: ApplyRecord) => r.pr === pr.pr && (r.repository === undefined || r.repository === pr.repository);
   if (applied && !(applied[0] && ours(applied[0]))) return [];

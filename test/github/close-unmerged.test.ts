@@ -82,3 +82,15 @@ test("the newest apply is #7 of another repository sharing the namespace: not th
   await recordApply(mine, 'fsm-system', 'production', { commit: HEAD, time: '2026-12-02T00:00:00Z', actor: 'alice', result: 'applied', changes: [], pr: PR, repository: `${OWNER}/${REPO}`, task: 'deploy' });
   assert.match(await close(mine), /⚠️ `production` still runs `aaaaaaa` of this pull request[^\n]*`\/fsm rollback production ccccccc` returns it/);
 });
+
+test('unlocked before it was closed (no claim left), its apply still runs: the closing comment warns all the same; a pull request that never applied there gets no line', async () => {
+  const unlocked = await heldBySeven(EARLIER);
+  await new Claims(unlocked, 'fsm-system').release('production', { repository: `${OWNER}/${REPO}`, pr: PR });
+  const body = await close(unlocked);
+  assert.doesNotMatch(body, /🔓/);
+  assert.match(body, /⚠️ `production` still runs `aaaaaaa` of this pull request, which was not merged: [^\n]*`\/fsm rollback production ccccccc` returns it/);
+
+  const never = new FakeKube();
+  await recordApply(never, 'fsm-system', 'production', { commit: EARLIER, time: '2026-12-01T00:00:00Z', actor: 'ci', result: 'applied', changes: [] });
+  assert.equal(await close(never), '', 'no comment: nothing of it runs anywhere');
+});
