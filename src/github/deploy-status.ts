@@ -17,6 +17,9 @@ export interface StatusTarget {
   headSha: string;
   author: string;
   fromFork: boolean;
+  /** Closed (a block refreshed after the merge or close, by a command or a claim's change): it deploys nothing more. */
+  state?: 'open' | 'closed';
+  merged?: boolean;
 }
 
 export interface StatusEnvironment {
@@ -81,9 +84,11 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
     }
     const policy = environment.policy;
     const mergeRefused = policy.deploy === 'on-merge' && environment.policyChanged;
-    const parts = environment.filesUnchanged ? [FILES_UNCHANGED] : [mergeRefused ? POLICY_CHANGED : deployMode(policy)];
-    if (policy.deploy !== 'manual' && !environment.filesUnchanged && !mergeRefused) parts.push(await approvalText(approvals, policy));
-    if (pr.fromFork && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');
+    // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
+    const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
+    const parts = [closed ?? (environment.filesUnchanged ? FILES_UNCHANGED : mergeRefused ? POLICY_CHANGED : deployMode(policy))];
+    if (policy.deploy !== 'manual' && !closed && !environment.filesUnchanged && !mergeRefused) parts.push(await approvalText(approvals, policy));
+    if (pr.fromFork && !closed && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');
     const locks = await readLocks(ctx, policy);
     parts.push(...lockTexts(name, locks, { repository: ctx.repository.fullName, pr: pr.number }));
     lines.push(`- **\`${name}\`**: ${parts.join(' · ')}`);
@@ -96,6 +101,8 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
 }
 
 const FILES_UNCHANGED = 'this pull request changes none of its files: it deploys nothing here';
+const MERGED = 'merged: it deploys nothing more (the deploy log says what its merge did)';
+const CLOSED_UNMERGED = 'closed without merging: it deploys nothing';
 const POLICY_CHANGED = "deploys on merge, but not this pull request's merge: it changes the environment's policy in `.github/fsm-gitops.yml`, which its plan did not run under";
 
 export function deployMode(policy: EnvironmentConfig): string {

@@ -337,3 +337,17 @@ test('someone who wrote a commit of the pull request cannot approve it for a dep
   await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
   assert.match(github.botComments(PR)[0]!.body, /⏳ approvals 0\/2 on aaaaaaa/);
 });
+
+test("a closed pull request's status block, refreshed (a review, a command, a claim's change), says it deploys nothing more: no approvals counted against the policy it may have brought", async () => {
+  const github = world({ changed: ['clusters/staging/meshconfig.yaml'] });
+  await deliver(testProbot(exampleLiveSources()), 'pull_request', pullRequestPayload('opened', { number: PR, headSha: HEAD }));
+  const staging = () => /- \*\*`staging`\*\*: [^\n]*/.exec(github.botComments(PR)[0]!.body)?.[0] ?? '';
+  assert.match(staging(), /deploys on merge · ⏳ approvals/);
+  for (const [merged, said] of [[true, 'merged: it deploys nothing more (the deploy log says what its merge did)'], [false, 'closed without merging: it deploys nothing']] as const) {
+    Object.assign(github.pull(PR), { state: 'closed', merged });
+    github.review(PR, 'bob', 'APPROVED');
+    await deliver(testProbot(exampleLiveSources()), 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'bob', state: 'APPROVED' }));
+    assert.ok(staging().startsWith(`- **\`staging\`**: ${said}`), staging());
+    assert.doesNotMatch(staging(), /approvals|deploys on merge/);
+  }
+});
