@@ -34,9 +34,23 @@ export async function statusCommand(cc: CommandContext): Promise<CommandResult> 
 }
 
 async function row(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
+  // A cluster the app cannot use at all (no credentials in its settings) is said once, not in every cell.
+  const unusable = await unusableCluster(cc, environment);
+  if (unusable !== undefined) return `| \`${environment.name}\` | ${deployMode(environment)} | unknown | unknown | ${tableCell(`cannot use cluster ${environment.cluster}: ${unusable}`)} |`;
   const [last, locks, drift] = await Promise.all([lastDeploy(cc, environment), readLocks(cc, environment), driftSummary(cc, environment, files)]);
   const lockText = lockTexts(environment.name, locks, { repository: cc.repository.fullName }).join('; ') || 'none';
   return `| \`${environment.name}\` | ${deployMode(environment)} | ${last} | ${lockText.replace(/\|/g, '\\|')} | ${drift} |`;
+}
+
+/** Why the app's settings give no client for the environment's cluster (its first line), or undefined. */
+async function unusableCluster(cc: CommandContext, environment: EnvironmentConfig): Promise<string | undefined> {
+  if (cc.deps.live.isSnapshot(environment.cluster)) return undefined;
+  try {
+    await cc.deps.live.client(environment.cluster);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  }
 }
 
 async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): Promise<string> {

@@ -10,6 +10,7 @@ import { GitHubWorld, BOT_LOGIN } from '../support/github-world.ts';
 import { commentPayload, pullRequestPayload, reviewPayload } from '../support/webhook-payloads.ts';
 import { deliver, exampleLiveSources, exampleRepoFiles, handleTry, testProbot, unreachableClusters } from './app-harness.ts';
 import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
+import type { LiveSources } from '../../src/workflow/live-sources.ts';
 
 const HEAD = 'a'.repeat(40);
 const PR = 7;
@@ -27,11 +28,11 @@ function world(options: { fork?: boolean; changed?: string[] } = {}): GitHubWorl
   });
 }
 
-async function command(github: GitHubWorld, body: string, options: { user?: string; userType?: string; onPullRequest?: boolean; number?: number } = {}) {
+async function command(github: GitHubWorld, body: string, options: { user?: string; userType?: string; onPullRequest?: boolean; number?: number } = {}, live = exampleLiveSources()) {
   const number = options.number ?? PR;
   const comment = github.comment(number, options.user ?? 'alice', body, options.userType);
   const payload = commentPayload({ number, id: comment.id, body, user: options.user ?? 'alice', userType: options.userType ?? 'User', onPullRequest: options.onPullRequest ?? true });
-  const probot = testProbot(exampleLiveSources());
+  const probot = testProbot(live);
   await deliver(probot, 'issue_comment', payload);
   return { comment, payload, probot, replies: () => github.botComments(number).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body) };
 }
@@ -350,4 +351,16 @@ test("a closed pull request's status block, refreshed (a review, a command, a cl
     assert.ok(staging().startsWith(`- **\`staging\`**: ${said}`), staging());
     assert.doesNotMatch(staging(), /approvals|deploys on merge/);
   }
+});
+
+test('/fsm status of an environment whose cluster the app cannot use (no credentials in its settings): the reason once, in its last cell', async () => {
+  const github = world();
+  const noCredentials = (): never => {
+    throw new Error('no credentials for cluster "prod-eu-1" in the app\'s settings: check FSM_GITOPS_CLUSTERS (docs/clusters.md)');
+  };
+  const live = Object.assign(Object.create(exampleLiveSources()) as LiveSources, { isSnapshot: () => false, client: async () => noCredentials(), reader: async () => noCredentials() });
+  const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 }, live);
+  const production = /\| `production` \|[^\n]*/.exec(sent.replies()[0]!)?.[0] ?? '';
+  assert.match(production, /^\| `production` \| deploys on `\/fsm apply production` \| unknown \| unknown \| cannot use cluster prod-eu-1: no credentials for cluster "prod-eu-1" in the app's settings[^|]* \|$/);
+  assert.equal(production.match(/no credentials/g)?.length, 1, production);
 });
