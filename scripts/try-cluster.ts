@@ -50,6 +50,10 @@ for staging in the copy's .github/fsm-gitops.yml, and plan the copy (docs/gettin
 
 To point the GitHub App (npm start) at it, as the cluster "staging" the config names (docs/clusters.md):
   FSM_GITOPS_CLUSTERS='{"clusters":{"staging":{"kubeconfigFile":"${kubeconfig}","context":"kube-test-cluster"}}}'
+The example deploys staging on merge; to try \`/fsm apply staging\`, set \`deploy: on-command\` for staging in
+the repository's .github/fsm-gitops.yml on its default branch (docs/configuration.md). Production's cluster,
+prod-eu-1, is not served here: the app says it has no credentials for it. This cluster's kubeconfig is an
+administrator's, so deploy/rbac.yaml need not be applied to try it.
 
 Stop it with:
   ${scripts}stop ${runFolder}
