@@ -11,6 +11,7 @@ import { parseComment } from '../../src/commands/parse-command.ts';
 import { Claims } from '../../src/deploy/claims.ts';
 import type { KubeClient } from '../../src/kube/kube-client.ts';
 import type { LiveSources } from '../../src/workflow/live-sources.ts';
+import { KubeUnreachableError } from '../../src/kube/kube-errors.ts';
 import { FakeKube } from '../support/fake-kube.ts';
 import { GitHubWorld, OWNER, REPO } from '../support/github-world.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
@@ -93,4 +94,13 @@ test('unlocked before it was closed (no claim left), its apply still runs: the c
   const never = new FakeKube();
   await recordApply(never, 'fsm-system', 'production', { commit: EARLIER, time: '2026-12-01T00:00:00Z', actor: 'ci', result: 'applied', changes: [] });
   assert.equal(await close(never), '', 'no comment: nothing of it runs anywhere');
+});
+
+test("an on-merge environment's cluster failing does not fail the close: the on-command one's warning is still posted", async () => {
+  const fake = await heldBySeven(EARLIER);
+  fake.fault = (request) => (request.path.includes('staging') ? new KubeUnreachableError('https://10.0.0.1:6443', 'ECONNREFUSED') : 'pass');
+  const body = await close(fake);
+  assert.match(body, /🔓 `production`: released/);
+  assert.match(body, /⚠️ `production` still runs `aaaaaaa` of this pull request/);
+  assert.doesNotMatch(body, /`staging`/);
 });
