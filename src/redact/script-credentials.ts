@@ -21,9 +21,9 @@ import { keyWords } from './secret-keys.ts';
  *   after a key's colon, one that reads as a credential (`token: 3f9a0c1d…`, as a program prints it);
  * - the later parts of a masked string's concatenation on the next lines (`"••••••"\n  + "x"`);
  * - the strings assigned to a name a credential's value reads (`k` in `Authorization: 'Bearer ' + k`, `token = k`,
- *   `` auth: `Bearer ${k}` ``, `setToken(k)`), wherever the text assigns them (`k = "x"`, `k += "x"`, a default
- *   parameter), before or after: one step, not `j` in `k = j`; not a key of that name (`{ value: 'x' }`), which is
- *   too often another object's.
+ *   `` auth: `Bearer ${k}` ``, `setToken(k)`), wherever the text assigns them (`k = "x"`, `k += "x"`, `k ||= "x"`, a
+ *   default parameter, a PipyJS context variable `pipy({ _k: "x" })`), before or after: one step, not `j` in
+ *   `k = j`; not another key of that name (`{ value: 'x' }`), which is too often another object's.
  * Linear in the text: every expression starts only where a run of name characters starts, and each
  * statement, list or argument list is read once.
  */
@@ -47,7 +47,7 @@ const NAME_CLOSE = String.raw`(?:\\?["'])?\]?`;
  * colon, or a call: right after the name, or after spaces when a string is its first argument (`setApiKey ("x")`;
  * `credentials (the …)` is prose).
  */
-const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|\+=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\(|[ \t]+\((?=[ \t]*\\?["'\x60])))`, 'g');
+const NAMED = new RegExp(String.raw`${NAME}(?:${NAME_CLOSE}\s*(:=|\+=|\|\|=|\?\?=|={1,3}|=>|\|\||\?\?|:)|((?:\?\.)?\(|[ \t]+\((?=[ \t]*\\?["'\x60])))`, 'g');
 /** `Password=x;`, `?access_token=x&`, `x-db-password = s3cret`: an unquoted value after `=` or `:=`. */
 const UNQUOTED = new RegExp(String.raw`${NAME}(${NAME_CLOSE}\s*:?=\s*)(?!••|\\?["'\x60]|[=>[{(])([^\s"'\x60;,&]+)`, 'g');
 /** `token: abc123...` (a program's output, YAML in a message): an unquoted value after a key, when it reads as a credential (8 or more characters, a digit among them). */
@@ -89,7 +89,7 @@ function maskNamed(text: string, isSecretName: (name: string) => boolean, aliase
     const valueAt = match.index + whole.length;
     if (valueAt <= kept) continue;
     const call = op.endsWith('(');
-    const given = isSecretName(name) || (aliases.has(name) && ASSIGNING.has(op));
+    const given = isSecretName(name) || (aliases.has(name) && (ASSIGNING.has(op) || (op === ':' && name.startsWith('_'))));
     const from = call ? callArgumentsFrom(text, valueAt, name, isSecretName) : given ? valueAt : undefined;
     if (from === undefined) continue;
     const { end, strings } = valueStrings(text, from, op === ':' ? 'key' : call ? 'arguments' : 'statement');
@@ -125,8 +125,12 @@ const OPERAND = /(?<![\w$.])[A-Za-z_$][\w$]*(?![\w$]|\s*(?:[.([]|\?\.))/g;
 /** A template's interpolation, `${k || ''}`: what it holds (up to a brace, so a run of `${` is read once). */
 const INTERPOLATED = /\$\{([^{}]*)\}/g;
 
-/** The operators that give a name its value: what an alias is masked after (not a key's colon nor a comparison). */
-const ASSIGNING: ReadonlySet<string> = new Set(['=', ':=', '+=']);
+/**
+ * The operators that give a name its value: what an alias is masked after (not a comparison). A key's colon only
+ * for a name that starts with `_`, as PipyJS's context variables do (`pipy({ _token: '…' })`): another key of an
+ * alias's name (`{ value: 'staging' }`) is too often another object's.
+ */
+const ASSIGNING: ReadonlySet<string> = new Set(['=', ':=', '+=', '||=', '??=']);
 
 /**
  * The names whose values a credential's value is made of: the operands of what is assigned to, compared with,

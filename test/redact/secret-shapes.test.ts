@@ -52,6 +52,7 @@ const SHAPED: [string, string][] = [
     "token = cond ? k : j; j = 'a-3'", "((\n  upstream = 'a-4',\n) => pipy().pipeline().handleMessageStart(msg => msg.head.headers['authorization'] = 'Bearer ' + upstream))()",
     '"password": pw, "user": "u"\npw = "a-5"', "var k = 'a-6'; headers.set('Authorization', 'Bearer ' + k)", "var k = 'a-7'; setToken(k)", "k = ''; k += 'a-8'; token = k",
     "token = 'Bearer ' + (k); k = 'a-9'", "token = ['Bearer', k].join(' '); k = 'a-10'", "auth: `Bearer ${k || ''}`, k = 'a-11'", "password += 'a-12'",
+    "pipy({ _k: 'a-13' }).pipeline().handleMessageStart(msg => msg.head.headers['authorization'] = 'Bearer ' + _k)", "k ||= 'a-14'; token = k", "k ??= 'a-15'; token = k",
   ].map((text): [string, string] => [text, /a-\d+/.exec(text)![0]]),
   ["headers.authorization = 'token abc123def456ghi'", 'abc123def456ghi'],
   ['bearer 0123456789abcdef', '0123456789abcdef'],
