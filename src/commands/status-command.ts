@@ -36,7 +36,7 @@ export async function statusCommand(cc: CommandContext): Promise<CommandResult> 
 async function row(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {
   // A cluster the app cannot use at all (no credentials in its settings) is said once, not in every cell.
   const unusable = await unusableCluster(cc, environment);
-  if (unusable !== undefined) return `| \`${environment.name}\` | ${deployMode(environment)} | unknown | unknown | ${tableCell(`cannot use cluster ${environment.cluster}: ${unusable}`)} |`;
+  if (unusable !== undefined) return `| \`${environment.name}\` | ${deployMode(environment)} | unknown | unknown | ${tableCell(`cannot use its cluster: ${unusable}`)} |`;
   const [last, locks, drift] = await Promise.all([lastDeploy(cc, environment), readLocks(cc, environment), driftSummary(cc, environment, files)]);
   const lockText = lockTexts(environment.name, locks, { repository: cc.repository.fullName }).join('; ') || 'none';
   return `| \`${environment.name}\` | ${deployMode(environment)} | ${last} | ${lockText.replace(/\|/g, '\\|')} | ${drift} |`;

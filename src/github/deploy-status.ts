@@ -78,14 +78,15 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
   const lines: string[] = [];
   for (const environment of environments) {
     const name = environment.name;
+    // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
+    const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
     if (environment.isNew) {
-      lines.push(`- **\`${name}\`**: new in this pull request; it is planned from its files only and deploys once it is on the default branch`);
+      // Its cluster is the pull request's to name: never read.
+      lines.push(`- **\`${name}\`**: ${closed ?? 'new in this pull request; it is planned from its files only and deploys once it is on the default branch'}`);
       continue;
     }
     const policy = environment.policy;
     const mergeRefused = policy.deploy === 'on-merge' && environment.policyChanged;
-    // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
-    const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
     const parts = [closed ?? (environment.filesUnchanged ? FILES_UNCHANGED : mergeRefused ? POLICY_CHANGED : deployMode(policy))];
     if (policy.deploy !== 'manual' && !closed && !environment.filesUnchanged && !mergeRefused) parts.push(await approvalText(approvals, policy));
     if (pr.fromFork && !closed && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');

@@ -161,8 +161,11 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
     const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
     const releasing = new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
-    // Only an on-command environment is claimed as a rule: its cluster failing fails the event (retried); another's is looked at best effort.
-    const released = environment.deploy === 'on-command' ? await releasing : await releasing.catch(() => undefined);
+    // Only an on-command environment is claimed as a rule: its cluster failing fails the event (retried); another's is
+    // looked at best effort, and not read again once it failed (a cluster that does not answer costs its retries once).
+    let answered = true;
+    const released = environment.deploy === 'on-command' ? await releasing : await releasing.catch(() => void (answered = false));
+    if (!answered) continue;
     if (released) {
       lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
       environments.push(environment.name);
@@ -187,7 +190,8 @@ async function unmergedStillApplied(client: KubeClient, environment: Environment
   const history = await readHistory(client, environment.mesh.namespace, environment.name).catch(() => undefined);
   if (!history && !held) return [];
   const applied = history?.filter((r) => r.result === 'applied');
-  const ours = (r: ApplyRecord) => r.pr === pr.pr && (r.repository === undefined || r.repository === pr.repository);
+  // A rollback commented on the pull request (`/fsm rollback`) returned the environment to an earlier commit: not its change.
+  const ours = (r: ApplyRecord) => r.pr === pr.pr && r.task !== 'rollback' && (r.repository === undefined || r.repository === pr.repository);
   if (applied && !(applied[0] && ours(applied[0]))) return [];
   const before = applied?.find((r) => !ours(r));
   // Only a commit /fsm rollback takes (a CLI apply may record `unknown`, or any --commit text).

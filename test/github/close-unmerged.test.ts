@@ -103,4 +103,12 @@ test("an on-merge environment's cluster failing does not fail the close: the on-
   assert.match(body, /🔓 `production`: released/);
   assert.match(body, /⚠️ `production` still runs `aaaaaaa` of this pull request/);
   assert.doesNotMatch(body, /`staging`/);
+  assert.equal(fake.requests.filter((r) => r.path.includes('staging')).length, 1, 'a cluster that failed is not read again (its history): its retries cost once');
+});
+
+test('a /fsm rollback commented on the pull request is not its change: the environment it rolled back runs no apply of it, no warning', async () => {
+  const fake = new FakeKube();
+  await recordApply(fake, 'fsm-system', 'production', { commit: 'e'.repeat(40), time: '2026-12-01T00:00:00Z', actor: 'ci', result: 'applied', changes: [] });
+  await recordApply(fake, 'fsm-system', 'production', { commit: EARLIER, time: '2026-12-02T00:00:00Z', actor: 'alice', result: 'applied', changes: [], pr: PR, repository: `${OWNER}/${REPO}`, task: 'rollback' });
+  assert.doesNotMatch(await close(fake), /⚠️/);
 });

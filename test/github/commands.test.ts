@@ -361,6 +361,6 @@ test('/fsm status of an environment whose cluster the app cannot use (no credent
   const live = Object.assign(Object.create(exampleLiveSources()) as LiveSources, { isSnapshot: () => false, client: async () => noCredentials(), reader: async () => noCredentials() });
   const sent = await command(github, '/fsm status', { onPullRequest: false, number: 3 }, live);
   const production = /\| `production` \|[^\n]*/.exec(sent.replies()[0]!)?.[0] ?? '';
-  assert.match(production, /^\| `production` \| deploys on `\/fsm apply production` \| unknown \| unknown \| cannot use cluster prod-eu-1: no credentials for cluster "prod-eu-1" in the app's settings[^|]* \|$/);
+  assert.match(production, /^\| `production` \| deploys on `\/fsm apply production` \| unknown \| unknown \| cannot use its cluster: no credentials for cluster "prod-eu-1" in the app's settings[^|]* \|$/);
   assert.equal(production.match(/no credentials/g)?.length, 1, production);
 });

@@ -11,7 +11,7 @@ import { ClusterConnector } from '../../src/kube/credentials/cluster-credentials
 import type { LiveStateReader, MeshRef } from '../../src/live/live-state.ts';
 import { LiveSources } from '../../src/workflow/live-sources.ts';
 import { GitHubWorld } from '../support/github-world.ts';
-import { pullRequestPayload } from '../support/webhook-payloads.ts';
+import { pullRequestPayload, reviewPayload } from '../support/webhook-payloads.ts';
 import { deliver, exampleRepoFiles, testProbot } from './app-harness.ts';
 
 const HEAD = 'a'.repeat(40);
@@ -88,6 +88,13 @@ test('an environment the pull request adds is planned from its files only: no cl
   assert.equal(run.conclusion, 'success', JSON.stringify(run.output?.summary));
   assert.match(run.annotations.find((a) => a.title === 'policy-pending')!.message, /environments\.dev is new: until it is on the default branch it is planned from its files only/);
   assert.match(github.botComments(PR)[0]!.body, /- \*\*`dev`\*\*: new in this pull request; it is planned from its files only/);
+
+  // Closed unmerged, then refreshed (a review): it deploys nothing, and its cluster (the pull request's to name) is not read.
+  Object.assign(github.pull(PR), { state: 'closed', merged: false });
+  github.review(PR, 'bob', 'APPROVED');
+  await deliver(testProbot(live), 'pull_request_review', reviewPayload('submitted', { number: PR, headSha: HEAD, reviewer: 'bob', state: 'APPROVED' }));
+  assert.match(github.botComments(PR)[0]!.body, /- \*\*`dev`\*\*: closed without merging: it deploys nothing\n/);
+  assert.deepEqual(live.reads, []);
 });
 
 test('a review plans at most MAX_ENVIRONMENTS_PER_REVIEW environments and names the ones left out', async () => {
