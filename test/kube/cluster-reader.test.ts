@@ -93,7 +93,7 @@ class FakeApi {
       const versions = this.versions.get(kind.kind);
       if (path === crdPath(kind.kind)) return versions ? [200, crd(kind, versions)] : this.status(404, path);
       const served = versions?.find((v) => v.served && path === listPath(kind.kind, v.name));
-      if (served) return [200, list(`${kind.group}/${served.name}`, kind.kind, [{ metadata: { name: `${kind.kind.toLowerCase()}-1`, namespace: MESH.namespace } }])];
+      if (served) return [200, list(`${kind.group}/${served.name}`, kind.kind, [{ metadata: { name: kind.kind === 'MeshConfig' ? 'fsm-mesh-config' : `${kind.kind.toLowerCase()}-1`, namespace: MESH.namespace } }])];
       if (path.startsWith(`/apis/${kind.group}/`) && path.endsWith(`/${kind.plural}`)) return this.status(404, path);
     }
     if (path === SECRETS) return [200, list('v1', 'Secret', this.secrets)];
