@@ -76,10 +76,10 @@ export async function readLocks(ctx: Pick<StatusContext, 'deps'>, environment: E
 export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, environments: readonly StatusEnvironment[]): Promise<string> {
   const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
   const lines: string[] = [];
+  // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
+  const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
   for (const environment of environments) {
     const name = environment.name;
-    // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
-    const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
     if (environment.isNew) {
       // Its cluster is the pull request's to name: never read.
       lines.push(`- **\`${name}\`**: ${closed ?? 'new in this pull request; it is planned from its files only and deploys once it is on the default branch'}`);

@@ -160,12 +160,13 @@ async function releaseClaims(ctx: EventContext, number: number, sha: string, mer
   for (const environment of policy?.environments ?? []) {
     const client = await ctx.deps.live.client(environment.cluster).catch(() => undefined);
     if (!client) continue;
-    const releasing = new Claims(client, environment.mesh.namespace).release(environment.name, { repository: ctx.repository.fullName, pr: number });
     // Only an on-command environment is claimed as a rule: its cluster failing fails the event (retried); another's is
     // looked at best effort, and not read again once it failed (a cluster that does not answer costs its retries once).
-    let answered = true;
-    const released = environment.deploy === 'on-command' ? await releasing : await releasing.catch(() => void (answered = false));
-    if (!answered) continue;
+    const answer = await new Claims(client, environment.mesh.namespace)
+      .release(environment.name, { repository: ctx.repository.fullName, pr: number })
+      .then((claim) => ({ claim }), (error: unknown) => (environment.deploy === 'on-command' ? Promise.reject(error) : undefined));
+    if (!answer) continue;
+    const released = answer.claim;
     if (released) {
       lines.push(`🔓 \`${environment.name}\`: released (this pull request held it since applying ${markdownCode(String(released.headSha).slice(0, 7))}; ${merged ? 'merged' : 'closed'} at \`${sha.slice(0, 7)}\`)`);
       environments.push(environment.name);
