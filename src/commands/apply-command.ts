@@ -40,7 +40,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
   ]);
   const refusals: string[] = [];
   const log: string[] = [];
-  const claimsChanged = new Set<string>();
+  const environmentsChanged = new Set<string>();
   for (const environment of targets) {
     // Whatever its deploy mode: merging a pull request deploys only the environments it changes.
     if (!touched.includes(environment)) {
@@ -49,7 +49,7 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     }
     const held = environment.deploy === 'on-command' ? await locksOf(cc, environment, pr, log).catch((error: Error) => ({ error })) : { claim: undefined, pin: undefined };
     // A stale claim given back changes what the other pull requests' status shows, whether or not this apply goes ahead.
-    if ('releasedStale' in held && held.releasedStale) claimsChanged.add(environment.name);
+    if ('releasedStale' in held && held.releasedStale) environmentsChanged.add(environment.name);
     const status = await approvals.forEnvironment(environment);
     const checkRun = checkRuns.find((r) => r.name === checkRunName(environment.name));
     const unmet = unmetRequirements({
@@ -91,9 +91,10 @@ export async function applyCommand(cc: CommandContext, names: readonly string[])
     const report = await reportOutcome(cc, environment, pr.headSha, commenter, outcome);
     log.push(...report.log);
     if (report.refusal) refusals.push(report.refusal);
-    if (environment.deploy === 'on-command') claimsChanged.add(environment.name); // claimed, or given back
+    // Claimed or given back, or the cluster changed: the other pull requests' status says who holds it, and that their plans predate it.
+    if (environment.deploy === 'on-command' || (outcome.status === 'deployed' && outcome.result !== 'no-changes')) environmentsChanged.add(environment.name);
   }
-  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: [...claimsChanged] };
+  return { ...(refusals.length > 0 ? { reply: fence('text', refusals.join('\n\n')) } : {}), log, refreshStatus: true, environmentsChanged: [...environmentsChanged] };
 }
 
 /**

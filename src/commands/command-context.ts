@@ -21,7 +21,7 @@ export interface CommandResult {
   log?: string[];
   /** The PR comment's status block changed (claims, pins): recompute it. */
   refreshStatus?: boolean;
-  /** Environments whose claim or pin the command changed: other pull requests showing them are refreshed too. */
+  /** Environments whose claim, pin or cluster the command changed: other pull requests showing them are refreshed too. */
   environmentsChanged?: string[];
 }
 

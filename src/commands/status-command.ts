@@ -1,11 +1,11 @@
-import { readHistory, type ApplyRecord } from '../apply/history.ts';
+import { readHistory } from '../apply/history.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import type { Finding } from '../core/finding.ts';
 import type { ResourceChange } from '../plan/plan-types.ts';
 import { deployMode, lockTexts, readLocks } from '../github/deploy-status.ts';
 import { GitHubRepoFiles } from '../github/github-repo-files.ts';
-import { tableCell, tableCode } from '../render/markdown-escape.ts';
-import { pullRequestRef } from '../render/pull-request-ref.ts';
+import { describeDeploy } from '../render/apply-record.ts';
+import { tableCell } from '../render/markdown-escape.ts';
 import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { CommandContext, CommandResult } from './command-context.ts';
 
@@ -62,31 +62,6 @@ async function lastDeploy(cc: CommandContext, environment: EnvironmentConfig): P
   } catch (error) {
     return tableCell(`unknown: ${(error as Error).message.split('\n')[0]}`);
   }
-}
-
-/**
- * One cell of `/fsm status`: the commit, who, the pull request (with its repository when that is not
- * `repository`), when, and how it ended (a failure that was not wholly undone says the cluster needs attention).
- */
-export function describeDeploy(record: ApplyRecord, repository?: string): string {
-  const pr = typeof record.pr === 'number' ? `, ${pullRequestRef(record.pr, typeof record.repository === 'string' ? record.repository : undefined, repository)}` : '';
-  const result =
-    record.result === 'applied'
-      ? record.task === 'rollback'
-        ? 'applied by a rollback to it'
-        : 'applied'
-      : record.result === 'rolled-back'
-        ? 'failed, rolled back'
-        : record.result === 'refused'
-          ? 'refused, nothing written'
-          : 'failed, not wholly rolled back: the cluster needs attention (see the fsm-deploy-failed issue)';
-  return `${tableCode(String(record.commit).slice(0, 7))} by ${tableCell(String(record.actor))}${pr}, ${tableCell(readableTime(String(record.time)))}: ${result}`;
-}
-
-/** `2026-12-01 03:45 UTC` from an RFC 3339 time; anything else as it is. */
-function readableTime(time: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(time);
-  return match ? `${match[1]} ${match[2]} UTC` : time;
 }
 
 async function driftSummary(cc: CommandContext, environment: EnvironmentConfig, files: GitHubRepoFiles): Promise<string> {

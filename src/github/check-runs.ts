@@ -37,6 +37,8 @@ export interface OurCheckRun {
   status: string;
   conclusion: string | null;
   record: CheckRunRecord | undefined;
+  /** When the plan it shows started reading the cluster (ISO 8601; GitHub keeps whole seconds), or null. */
+  startedAt: string | null;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function ourCheckRuns(octokit: Octokit, ref: RepoRef, sha: string, 
   const { data } = await octokit.rest.checks.listForRef({ ...ref, ref: sha, app_id: identity.id, filter: 'latest', per_page: 100 });
   return data.check_runs
     .filter((run) => run.app?.id === identity.id)
-    .map((run) => ({ id: run.id, name: run.name, status: run.status, conclusion: run.conclusion ?? null, record: parseRecord(run.external_id) }));
+    .map((run) => ({ id: run.id, name: run.name, status: run.status, conclusion: run.conclusion ?? null, record: parseRecord(run.external_id), startedAt: run.started_at ?? null }));
 }
 
 function parseRecord(externalId: string | null | undefined): CheckRunRecord | undefined {
@@ -76,11 +78,19 @@ export async function startCheckRun(octokit: Octokit, ref: RepoRef, headSha: str
   return value;
 }
 
+/** A plan's completion: its record, and when its read of the cluster started (the run's started_at). */
+export interface PlanShown {
+  record: CheckRunRecord;
+  startedAt: Date;
+}
+
 /**
  * Completes the check run; annotations beyond the first 50 go in further updates of 50 each, at most
- * MAX_ANNOTATIONS in all. Every field is held to GitHub's limits (render/github-limits.ts).
+ * MAX_ANNOTATIONS in all. Every field is held to GitHub's limits (render/github-limits.ts). `plan`, for a
+ * run that shows a plan: its record, and its started_at set to when that plan read the cluster (a retried
+ * review reuses the run its first try started), which the status block compares applies with (deploy-status.ts).
  */
-export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunId: number, output: CheckRunOutput, record?: CheckRunRecord): Promise<void> {
+export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunId: number, output: CheckRunOutput, plan?: PlanShown): Promise<void> {
   const annotations = output.annotations.slice(0, MAX_ANNOTATIONS).map((a) => ({ ...a, title: limitAnnotationTitle(a.title), message: limitAnnotationMessage(a.message) }));
   const batches: CheckRunOutput['annotations'][] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -95,7 +105,7 @@ export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunI
     status: 'completed',
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
-    ...(record ? { external_id: JSON.stringify(record) } : {}),
+    ...(plan ? { external_id: JSON.stringify(plan.record), started_at: plan.startedAt.toISOString() } : {}),
     output: { ...base, annotations: first },
   });
   for (const annotations of rest) {

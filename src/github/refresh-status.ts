@@ -34,10 +34,11 @@ export const OTHERS_LOOKED_AT = 20;
 const RESERVE_MS = 15_000;
 
 /**
- * After a claim or pin of `environments` changed (an apply took one, a merge, close or `/fsm unlock` released
- * it, a rollback pinned it, the drift schedule released or lifted it): the status blocks of the open pull
- * requests but `except` (the one whose event it was; undefined: none) whose comment shows one of them, so they
- * say who holds it now (refreshDeployStatus), not who held it at their last event. At most OTHERS_LOOKED_AT of
+ * After a claim, pin or cluster of `environments` changed (an apply took one or wrote, a merge deployed, a
+ * merge, close or `/fsm unlock` released it, a rollback pinned it, the drift schedule released or lifted it):
+ * the status blocks of the open pull requests but `except` (the one whose event it was; undefined: none) whose
+ * comment shows one of them, so they say who holds it now and whether their plan predates an apply
+ * (refreshDeployStatus), not what stood at their last event. At most OTHERS_LOOKED_AT of
  * them, while time is left (ctx.deadline); one that cannot be refreshed is logged and skipped (the work is
  * done, and the pull request's own next event refreshes it). Returns how many were refreshed.
  */

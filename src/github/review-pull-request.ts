@@ -120,7 +120,7 @@ async function publishComment(
   const planned = new Set(reviewed.map((e) => e.name));
   const names = [...new Set([...(previous ? environmentsShown(previous.body) : []), ...planned])];
   const filesUnchanged = [...(previous ? environmentsFilesUnchanged(previous.body).filter((e) => !planned.has(e)) : []), ...reviewed.filter((e) => !e.changesFiles).map((e) => e.name)];
-  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged));
+  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged), [...planned]);
   const hint = `See the ${reviewed.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     const preamble = statusAndLog(status, current);
@@ -203,10 +203,13 @@ async function planAndCheck(
   // which is tried again (as a failure to read the files is).
   const notes = [...(pr.fromFork ? [FORK_NOTE] : []), ...(!environment.changesFiles && !environment.isNew ? [filesUnchangedNote(environment.name)] : [])];
   await completeCheckRun(ctx.octokit, ctx.ref, checkRunId, renderCheckRun(plan, notes, { dryRun: !pr.fromFork }), {
-    delivery: pr.delivery,
-    plan: planDigest(plan),
-    // A policy the pull request itself brings is never one a merge may deploy under.
-    policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
+    record: {
+      delivery: pr.delivery,
+      plan: planDigest(plan),
+      // A policy the pull request itself brings is never one a merge may deploy under.
+      policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
+    },
+    startedAt: new Date(started),
   });
   return plan;
 }

@@ -566,4 +566,21 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     assert.equal(await claims().read('staging'), undefined);
     assert.equal(log(30), rewritten, 'the rewritten comment is left as it is');
   });
+
+  test("another pull request's apply marks the plans made before it: their status says so until they plan again; the applier's own does not", async () => {
+    await say(30, 'alice', '/fsm unlock staging'); // the rollback's pin, from the tests above
+    await openPullRequest(40, '40'.repeat(20), repo('on-command', '[6379, 8080]'), { approvedBy: ['bob'] });
+    await openPullRequest(41, '41'.repeat(20), repo('on-command', '[6379, 9090]'), { approvedBy: ['bob'] });
+    assert.doesNotMatch(log(40), /changed since this plan/);
+
+    const applied = await say(41, 'alice', '/fsm apply staging');
+    assert.deepEqual(applied.replies(), []);
+    assert.deepEqual(await exclusionList(), [6379, 9090]);
+    assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it: `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
+    assert.doesNotMatch(log(41), /changed since this plan/, 'its own apply');
+
+    await say(40, 'alice', '/fsm plan staging');
+    assert.doesNotMatch(log(40), /changed since this plan/, 'planned again since');
+    assert.match(log(40), /🔒 locked by #41/);
+  });
 });

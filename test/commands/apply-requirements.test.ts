@@ -27,7 +27,7 @@ function facts(change: (f: ApplyFacts) => void = () => {}): ApplyFacts {
     commenterStanding: { canWrite: true, inTeams: true },
     commenter: 'alice',
     approvals: { required: 1, headSha: HEAD, approvers: ['bob'], changesRequestedBy: [], staleApprovers: [], ownApprovers: [], approversWithoutWrite: [], approversOutsideTeams: [], met: true },
-    checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) } },
+    checkRun: { id: 1, name: 'fsm-gitops/production', status: 'completed', conclusion: 'success', record: { delivery: 'd', plan: 'digest', policy: policyDigest(ENV) }, startedAt: null },
     baseChanges: { files: ['README.md', 'clusters/staging/values.yaml'], complete: true },
     heldBy: undefined,
     repository: 'acme/mesh-config',

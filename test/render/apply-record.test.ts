@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ApplyRecord } from '../../src/apply/history.ts';
-import { describeDeploy } from '../../src/commands/status-command.ts';
+import { describeDeploy } from '../../src/render/apply-record.ts';
 
 const record = (result: ApplyRecord['result'], task: ApplyRecord['task'] = 'deploy'): ApplyRecord => ({ commit: 'd'.repeat(40), time: '2026-12-02T20:41:07Z', actor: 'bob', result, changes: [], task, pr: 12 });
 
