@@ -1,4 +1,5 @@
 import { LockBusyError } from '../apply/lock.ts';
+import { warningsOf } from '../core/error-warnings.ts';
 import type { CommentEvent } from '../events/app-event.ts';
 import type { EventContext } from '../github/app-context.ts';
 import { acknowledge, replyOnce } from '../github/comment-replies.ts';
@@ -62,11 +63,12 @@ export async function handleComment(ctx: EventContext, event: CommentEvent): Pro
     // A refusal, a cluster the app has no way to change, an environment someone else is applying, teams
     // GitHub will not list: trying the delivery again would say the same. Anything else is retried, and
     // answered once no try is left: a reply after an earlier try would stand beside what a later one did.
+    const warned = warningsOf(error).map((w) => `\nwarning: ${w}`).join('');
     if (!(error instanceof CommandRefusal || error instanceof LockBusyError || retryCannotHelp(error))) {
-      if (ctx.finalAttempt) await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}\n\nIt is not tried again: once the cause is fixed, comment the command again.`));
+      if (ctx.finalAttempt) await reply(fence('text', `/fsm ${command.name} stopped: ${(error as Error).message}${warned}\n\nIt is not tried again: once the cause is fixed, comment the command again.`));
       throw error;
     }
-    result = { reply: fence('text', `/fsm ${command.name} was not run: ${error.message}`) };
+    result = { reply: fence('text', `/fsm ${command.name} was not run: ${error.message}${warned}`) };
   }
   if (result.reply) await reply(result.reply);
   if (event.issue.isPullRequest && result.log?.length) {

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config/repo-config.ts';
+import { withWarnings } from '../core/error-warnings.ts';
 import { hasErrors } from '../core/finding.ts';
 import type { RepoFiles } from '../desired/repo-files.ts';
 import { describeSteps, type ApplyResult, type HelmRevisions } from '../apply/chart-apply.ts';
@@ -77,7 +78,8 @@ const DUPLICATE_READ_MS = 10_000;
  * and records the apply in the cluster's history. A trigger (comment id, merge SHA) acts once: a Deployment
  * in a terminal state or a history entry with it stops a second run before anything is written.
  * Throws when it stops before its first write (a GitHub or API server error, helm that cannot be set up):
- * the Deployment, if made, is then `error`, and a later call with the same trigger tries again on it. Once
+ * the Deployment, if made, is then `error`, and a later call with the same trigger tries again on it. The error
+ * carries the warnings gathered before it (warningsOf: a lock taken over, a Lease not released). Once
  * it has written, it does not throw for GitHub: a final status GitHub refuses is a warning of the outcome.
  */
 export async function deployEnvironment(request: DeployRequest): Promise<DeployOutcome> {
@@ -99,7 +101,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
   const lease = { holder, commit: request.sha, waitSeconds: 60, progress, releaseClient: grace, onReleaseFailure: (w: string) => warnings.push(w), onTakeover: (w: string) => warnings.push(w) };
   // The commit's files need no lock: they are fetched while the Lease is taken and the history read.
   const desired = Ahead.start(() => loadEnvironment(request.files, environment));
-  // The warnings of the Lease's release too, which comes after the outcome.
+  // The warnings of the Lease's release too, which comes after the outcome; an error carries those gathered before it.
   const outcome = await afterwards(desired, underLease(client, environment, lease, async (lock): Promise<DistributiveOmit<DeployOutcome, 'warnings'>> => {
     const heldSince = new Date();
     const history = await readHistory(client, environment.mesh.namespace, environment.name);
@@ -186,7 +188,7 @@ export async function deployEnvironment(request: DeployRequest): Promise<DeployO
       warnings.push(`GitHub did not take Deployment ${deployment.id}'s final status (${(error as Error).message}); it reads in_progress until this event is delivered again, which sets it from the cluster's history`);
     }
     return { status: 'deployed', plan, digest, deployment, result };
-  }));
+  })).catch((error: unknown) => Promise.reject(withWarnings(error, warnings)));
   return { ...outcome, warnings };
 }
 

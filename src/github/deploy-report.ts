@@ -1,4 +1,5 @@
 import { describeSteps } from '../apply/chart-apply.ts';
+import { warningsOf } from '../core/error-warnings.ts';
 import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { helmRevisions, recordOutcome, type DeployOutcome } from '../deploy/deploy-environment.ts';
 import { clip } from '../render/github-limits.ts';
@@ -25,7 +26,12 @@ export interface DeployReport {
  */
 export async function reportOutcome(ctx: EventContext, environment: EnvironmentConfig, sha: string, actor: string, outcome: DeployOutcome, verb = 'apply'): Promise<DeployReport> {
   const report = await reportStatus(ctx, environment, sha, actor, outcome, verb);
-  return { ...report, log: [...report.log, ...outcome.warnings.map((w) => `⚠️ \`${environment.name}\`: ${escapeMarkdown(w)}`)] };
+  return { ...report, log: [...report.log, ...warningLines(environment.name, outcome.warnings)] };
+}
+
+/** A deploy's warnings as deploy-log lines, after the line of what it did. */
+function warningLines(environment: string, warnings: readonly string[]): string[] {
+  return warnings.map((w) => `⚠️ \`${environment}\`: ${escapeMarkdown(w)}`);
 }
 
 /** The report of the outcome's status, its warnings apart. */
@@ -109,12 +115,15 @@ function nextStep(name: string, verb: string, result: 'rolled-back' | 'failed' |
 /**
  * A merge deploy that stopped on an error (an API server that cannot be reached, a deadline) and will not be
  * tried again: the environment's fsm-deploy-failed issue gets it, as a failed apply; returns its deploy-log
- * line. Nothing was written: deployEnvironment throws only before its first write (its Deployment, if made, is `error`).
+ * lines (the stop, then the warnings the error carries: a lock taken over before it). Nothing was written:
+ * deployEnvironment throws only before its first write (its Deployment, if made, is `error`).
  */
-export async function reportStopped(ctx: EventContext, environment: string, sha: string, actor: string, error: Error): Promise<string> {
+export async function reportStopped(ctx: EventContext, environment: string, sha: string, actor: string, error: Error): Promise<string[]> {
   const short = sha.slice(0, 7);
   const who = escapeMarkdown(actor);
   const next = 'it is not tried again: once the cause is fixed, deploy it with a new pull request or the CLI (the drift issue shows the difference meanwhile)';
-  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${markdownMessage(clip(error.message, 10_000))}\n\n${next[0]!.toUpperCase()}${next.slice(1)}.`);
-  return `❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${markdownMessage(clip(error.message, MESSAGE_SHOWN))}; ${next}`;
+  const warnings = warningsOf(error);
+  const alsoSaid = warnings.length > 0 ? `\n\n${warnings.map((w) => `⚠️ ${escapeMarkdown(clip(w, MESSAGE_SHOWN))}`).join('\n')}` : '';
+  const issue = await reportDeployFailure(ctx, environment, `❌ The merge deploy of \`${short}\` to \`${environment}\` by ${who} stopped: ${markdownMessage(clip(error.message, 10_000))}${alsoSaid}\n\n${next[0]!.toUpperCase()}${next.slice(1)}.`);
+  return [`❌ \`${environment}\`: merge deploy of \`${short}\` by ${who} stopped (issue #${issue}): ${markdownMessage(clip(error.message, MESSAGE_SHOWN))}; ${next}`, ...warningLines(environment, warnings)];
 }

@@ -84,7 +84,7 @@ async function mergeDeploy(ctx: EventContext, event: PullRequestEvent, mergeSha:
       // A retry of the delivery may still get through (an API server back after a restart); after the last, or when
       // retrying cannot help (no way to change that cluster, teams GitHub will not list), people hear of it, as of a failed apply.
       if (!ctx.finalAttempt && !retryCannotHelp(error)) throw error;
-      lines.push(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error));
+      lines.push(...(await reportStopped(ctx, environment.name, mergeSha, event.sender.login, error as Error)));
     }
   }
   return { lines, environments: deployed };

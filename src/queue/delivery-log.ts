@@ -1,3 +1,4 @@
+import { warningsOf } from '../core/error-warnings.ts';
 import { redactLogText, writeLogLine } from '../redact/redacting-log.ts';
 
 /**
@@ -44,9 +45,10 @@ export function logDelivery(line: DeliveryLine): void {
   writeLogLine(formatDeliveryLine(line));
 }
 
-/** An error as an outcome: its message only (never its request, response or payload). */
+/** An error as an outcome: its message and the warnings it carries (warningsOf), never its request, response or payload. */
 export function failureText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const warnings = warningsOf(error);
+  return `${error instanceof Error ? error.message : String(error)}${warnings.length > 0 ? ` (warnings: ${warnings.join('; ')})` : ''}`;
 }
 
 /** An error's message as any log line carries it: redacted, one line, at most MAX_OUTCOME_CHARS. */

@@ -21,6 +21,7 @@ import { checkEveryRepository } from '../../src/github/drift-run.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
 import { sweepLocks } from '../../src/github/sweep-locks.ts';
 import { startSeededCluster, stopCluster } from '../support/kube-test-cluster.ts';
+import { theirLease } from '../support/example-kube.ts';
 import { commentPayload, pullRequestPayload } from '../support/webhook-payloads.ts';
 
 const CONFIG = (deploy: 'on-command' | 'on-merge') => `environments:
@@ -582,5 +583,17 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await say(40, 'alice', '/fsm plan staging');
     assert.doesNotMatch(log(40), /changed since this plan/, 'planned again since');
     assert.match(log(40), /🔒 locked by #41/);
+  });
+
+  test('an apply that took over the Lease of an interrupted apply, then stopped before writing, says both in its reply', async () => {
+    // An apply from the CLI was killed: its Lease, never renewed, expired two minutes ago.
+    await client.request({ method: 'POST', path: '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases', body: theirLease('fsm-gitops-cli/ops@ci', 120), what: 'a killed apply left its Lease' });
+    live.failNextWhat = /^read apply history of staging$/;
+    const comment = github.comment(41, 'alice', '/fsm apply staging');
+    // The delivery fails (on a queue, it would be tried again; this one is its last try) and its log line has the warning too.
+    await assert.rejects(deliver(probot, 'issue_comment', commentPayload({ number: 41, id: comment.id, body: comment.body, user: 'alice' })), /injected: the API server went away \(warnings: staging: took over the apply lock of fsm-gitops-cli\/ops@ci/);
+    const [reply] = github.botComments(41).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
+    assert.match(reply!, /\/fsm apply stopped: injected: the API server went away\nwarning: staging: took over the apply lock of fsm-gitops-cli\/ops@ci \(commit abc\), which stopped renewing it without releasing it \(it expired \d+ s ago\)/);
+    assert.match(reply!, /It is not tried again: once the cause is fixed, comment the command again\./);
   });
 });

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { parseRepoConfig } from '../../src/config/repo-config.ts';
 import type { DeployOutcome } from '../../src/deploy/deploy-environment.ts';
 import type { EventContext } from '../../src/github/app-context.ts';
-import { reportOutcome } from '../../src/github/deploy-report.ts';
+import { withWarnings } from '../../src/core/error-warnings.ts';
+import { reportOutcome, reportStopped } from '../../src/github/deploy-report.ts';
 import { MissingPermissionError } from '../../src/github/missing-permission.ts';
 
 const ENVIRONMENT = parseRepoConfig('.github/fsm-gitops.yml', Buffer.from('environments:\n  staging:\n    path: clusters/staging\n    cluster: staging\n')).environments[0]!;
@@ -81,4 +82,16 @@ test('the warnings of an apply that went no further are in the deploy log too (a
   const inSync = await reportOutcome(context([]), ENVIRONMENT, SHA, 'bob', { status: 'in-sync', plan, warnings: warnings.slice(1) });
   assert.equal(inSync.log.length, 2);
   assert.match(inSync.log[1]!, /^⚠️ `staging`: the apply lock of staging could not be released/);
+});
+
+test('a merge deploy that stopped before writing says the warnings gathered before it, in the deploy log and in its fsm-deploy-failed issue', async () => {
+  const created: string[] = [];
+  const error = withWarnings(new Error('cannot reach the Kubernetes API server'), ['staging: took over the apply lock of fsm-gitops-cli/ops@ci (commit abc1234), which stopped renewing it']);
+  const lines = await reportStopped(context(created), 'staging', SHA, 'bob', error);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^❌ `staging`: merge deploy of `bbbbbbb` by bob stopped \(issue #41\): cannot reach the Kubernetes API server; it is not tried again/);
+  // Escaped as the deploy log's other lines: `@ci` mentions nobody.
+  assert.equal(lines[1], '⚠️ `staging`: staging: took over the apply lock of fsm-gitops-cli/ops@\u200bci (commit abc1234), which stopped renewing it');
+  assert.match(created[0]!, /stopped: cannot reach the Kubernetes API server\n\n⚠️ staging: took over the apply lock of fsm-gitops-cli\/ops@\u200bci/);
+  assert.deepEqual(await reportStopped(context([]), 'staging', SHA, 'bob', new Error('down')).then((l) => l.length), 1, 'an error without warnings: one line');
 });
