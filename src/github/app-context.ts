@@ -54,6 +54,6 @@ export interface EventContext {
  * does the drift schedule, which has no event but releases claims and lifts pins too (drift-run.ts).
  */
 export interface StatusContext extends Pick<EventContext, 'octokit' | 'ref' | 'identity' | 'log' | 'deadline'> {
-  repository: Pick<RepositoryRef, 'fullName'>;
+  repository: Pick<RepositoryRef, 'fullName' | 'defaultBranch'>;
   deps: Pick<AppDependencies, 'live'>;
 }

@@ -105,7 +105,8 @@ export async function completeCheckRun(octokit: Octokit, ref: RepoRef, checkRunI
     status: 'completed',
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
-    ...(plan ? { external_id: JSON.stringify(plan.record), started_at: plan.startedAt.toISOString() } : {}),
+    // Whole seconds, rounded down as GitHub keeps them: a later apply in that second still reads as after it.
+    ...(plan ? { external_id: JSON.stringify(plan.record), started_at: new Date(Math.floor(plan.startedAt.getTime() / 1000) * 1000).toISOString() } : {}),
     output: { ...base, annotations: first },
   });
   for (const annotations of rest) {

@@ -7,8 +7,7 @@ import { clip } from '../render/github-limits.ts';
 import { escapeMarkdown } from '../render/markdown.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
 import type { StatusContext } from './app-context.ts';
-import { checkRunName, ourCheckRuns } from './check-runs.ts';
-import { planChangedSince, staleNotice } from './plan-staleness.ts';
+import { StalePlans } from './plan-staleness.ts';
 import { environmentsTag } from './sticky-comment.ts';
 import { pullRequestRef } from '../render/pull-request-ref.ts';
 import { pullRequestApprovals, type PullRequestApprovals } from './pull-request-approvals.ts';
@@ -74,16 +73,15 @@ export async function readLocks(ctx: Pick<StatusContext, 'deps'>, environment: E
  * The sticky comment's status block: per environment how it deploys, its approvals on the head commit,
  * who holds it (claim), whether merge deploys are paused (pin), and whether the cluster was applied since the
  * plan shown (plan-staleness.ts). Recomputed on every review, push and pull request review, and after an apply.
- * `justPlanned`: environments the caller planned just now (a review): their plans are not compared with the history.
+ * `plannedAt`: the environments the caller planned just now (a review), with when each plan started reading the cluster.
  */
-export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, environments: readonly StatusEnvironment[], justPlanned: readonly string[] = []): Promise<string> {
+export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, environments: readonly StatusEnvironment[], plannedAt?: ReadonlyMap<string, Date>): Promise<string> {
   const approvals = await pullRequestApprovals(ctx.octokit, ctx.ref, pr, new PeopleDirectory(ctx.octokit, ctx.ref));
   const lines: string[] = [];
   // Closed, the default branch's policy may be the one it brought: its approvals are not counted against it.
   const closed = pr.state === 'closed' ? (pr.merged ? MERGED : CLOSED_UNMERGED) : undefined;
   const owner = { repository: ctx.repository.fullName, pr: pr.number };
-  const planMayPredate = (e: StatusEnvironment) => !closed && !e.isNew && !e.filesUnchanged && !justPlanned.includes(e.name);
-  const checkRuns = environments.some(planMayPredate) ? await ourCheckRuns(ctx.octokit, ctx.ref, pr.headSha, ctx.identity) : [];
+  const stale = new StalePlans(ctx, pr, plannedAt);
   for (const environment of environments) {
     const name = environment.name;
     if (environment.isNew) {
@@ -96,10 +94,11 @@ export async function deployStatusBlock(ctx: StatusContext, pr: StatusTarget, en
     const parts = [closed ?? (environment.filesUnchanged ? FILES_UNCHANGED : mergeRefused ? POLICY_CHANGED : deployMode(policy))];
     if (policy.deploy !== 'manual' && !closed && !environment.filesUnchanged && !mergeRefused) parts.push(await approvalText(approvals, policy));
     if (pr.fromFork && !closed && !environment.filesUnchanged) parts.push('from a fork: never deployed from here');
-    const checkRun = planMayPredate(environment) ? checkRuns.find((r) => r.name === checkRunName(name)) : undefined;
-    const [locks, changedSince] = await Promise.all([readLocks(ctx, policy), planChangedSince(ctx, policy, checkRun, owner)]);
+    // Whether its plan predates an apply matters only where the pull request deploys from.
+    const deploysFromHere = !closed && !environment.filesUnchanged && !mergeRefused && !pr.fromFork;
+    const [locks, staleText] = await Promise.all([readLocks(ctx, policy), deploysFromHere ? stale.notice(policy) : undefined]);
     parts.push(...lockTexts(name, locks, owner));
-    if (changedSince) parts.push(staleNotice(name, changedSince, owner.repository));
+    if (staleText) parts.push(staleText);
     lines.push(`- **\`${name}\`**: ${parts.join(' · ')}`);
   }
   const tags = environmentsTag(

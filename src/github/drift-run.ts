@@ -38,7 +38,7 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
         const drift = await checkDrift(octokit, ref, bounded, identity);
         const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, bounded, { ...drift, config: drift.config }) : { done: [], environments: [], failed: [] };
         if (swept.failed.length > 0) logEvent('warn', 'locks not swept', { repository: repository.full_name, failed: swept.failed });
-        const status = { octokit, ref, repository: { fullName: repository.full_name }, identity, deps: { live: bounded }, deadline, log: driftLog(repository.full_name) };
+        const status = { octokit, ref, repository: { fullName: repository.full_name, defaultBranch: repository.default_branch }, identity, deps: { live: bounded }, deadline, log: driftLog(repository.full_name) };
         const refreshed = await refreshOthers(status, undefined, swept.environments);
         logEvent('info', 'drift checked', { repository: repository.full_name, outcome: drift.outcome, swept: swept.done, ...(refreshed > 0 ? { refreshed } : {}) });
         checked++;

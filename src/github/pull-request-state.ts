@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventContext, StatusContext } from './app-context.ts';
+import type { StatusContext } from './app-context.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 
 export interface PullRequestState {
@@ -44,9 +44,10 @@ const COMPARE_FILE_LIMIT = 300;
 /**
  * Files the default branch changed since the pull request branched off it: GET /compare/{head}...{base}
  * lists what `base` changed since the two commits' merge base. A pull request that lacks these changes
- * would apply an old version of them. `complete` is false when GitHub's list was cut (300 files).
+ * would apply an old version of them. `baseSha`: a commit or a branch name. `complete` is false when GitHub's
+ * list was cut (300 files).
  */
-export async function baseChangesMissing(ctx: EventContext, headSha: string, baseSha: string): Promise<{ files: string[]; complete: boolean }> {
+export async function baseChangesMissing(ctx: Pick<StatusContext, 'octokit' | 'ref'>, headSha: string, baseSha: string): Promise<{ files: string[]; complete: boolean }> {
   const { data } = await ctx.octokit.rest.repos.compareCommitsWithBasehead({ ...ctx.ref, basehead: `${headSha}...${baseSha}` });
   const listed = data.files ?? [];
   return { files: listed.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])), complete: listed.length < COMPARE_FILE_LIMIT };

@@ -80,18 +80,21 @@ export async function reviewPullRequest(ctx: EventContext, pr: ReviewRequest): P
     }
     const files = new GitHubRepoFiles(ctx.octokit, ctx.ref, pr.headSha);
     const plans: EnvironmentPlan[] = [];
+    const plannedAt = new Map<string, Date>();
     const failures = new Map<string, string>();
     for (const environment of scope.environments) {
-      const planned = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, eventBudgetMs);
+      const startedAt = new Date();
+      const planned = await planAndCheck(ctx, pr, files, environment, headConfig, checkRuns.get(environment.name)!, eventBudgetMs, startedAt);
       if (typeof planned === 'string') {
         failures.set(environment.name, planned);
         notes.push(planned);
       } else {
         plans.push(planned);
+        plannedAt.set(environment.name, startedAt);
         if (!environment.changesFiles && !environment.isNew) notes.push(filesUnchangedNote(environment.name));
       }
     }
-    await publishComment(ctx, pr, scope.environments, { plans, failures, notes }, { base: base.config, head: headConfig });
+    await publishComment(ctx, pr, scope.environments, { plans, plannedAt, failures, notes }, { base: base.config, head: headConfig });
   } catch (error) {
     // Never leave a check run in progress: say what stopped the review, then let the event fail (and be retried).
     const message = escapeMarkdown(clip((error as Error).message, MESSAGE_SHOWN));
@@ -112,7 +115,7 @@ async function publishComment(
   ctx: EventContext,
   pr: ReviewRequest,
   reviewed: readonly ReviewedEnvironment[],
-  outcome: { plans: EnvironmentPlan[]; failures: ReadonlyMap<string, string>; notes: string[] },
+  outcome: { plans: EnvironmentPlan[]; plannedAt: ReadonlyMap<string, Date>; failures: ReadonlyMap<string, string>; notes: string[] },
   configs: { base: RepoConfig | undefined; head: RepoConfig | undefined },
 ): Promise<void> {
   const narrow = (pr.only?.length ?? 0) > 0;
@@ -120,7 +123,7 @@ async function publishComment(
   const planned = new Set(reviewed.map((e) => e.name));
   const names = [...new Set([...(previous ? environmentsShown(previous.body) : []), ...planned])];
   const filesUnchanged = [...(previous ? environmentsFilesUnchanged(previous.body).filter((e) => !planned.has(e)) : []), ...reviewed.filter((e) => !e.changesFiles).map((e) => e.name)];
-  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged), [...planned]);
+  const status = await deployStatusBlock(ctx, pr, statusEnvironments(names, configs.base, configs.head, filesUnchanged), outcome.plannedAt);
   const hint = `See the ${reviewed.map((e) => `\`${checkRunName(e.name)}\``).join(', ')} check runs for the full diff.`;
   await writeStickyComment(ctx.octokit, ctx.ref, pr.number, ctx.identity, (current) => {
     const preamble = statusAndLog(status, current);
@@ -164,7 +167,10 @@ async function nothingTouchedNow(ctx: EventContext, pr: ReviewRequest, configs: 
   });
 }
 
-/** Plans one environment and completes its check run; a plan that cannot be made fails its check run, and the note saying so is returned. */
+/**
+ * Plans one environment and completes its check run; a plan that cannot be made fails its check run, and the note
+ * saying so is returned. `startedAt`: now, before the cluster is read (the check run's started_at).
+ */
 async function planAndCheck(
   ctx: EventContext,
   pr: ReviewRequest,
@@ -173,9 +179,10 @@ async function planAndCheck(
   headConfig: RepoConfig | undefined,
   checkRunId: number,
   eventBudgetMs: number,
+  startedAt: Date,
 ): Promise<EnvironmentPlan | string> {
   const policy = environment.policy;
-  const started = Date.now();
+  const started = startedAt.getTime();
   // The cluster is read while the files are fetched; its failure is the check run's, below.
   const read = environment.isNew ? undefined : LiveRead.start(() => ctx.deps.live.reader(policy.cluster), policy.mesh);
   // Reading the files fails only when GitHub does (a 5xx, a revoked token): the read is stopped, then the review
@@ -209,7 +216,7 @@ async function planAndCheck(
       // A policy the pull request itself brings is never one a merge may deploy under.
       policy: environment.isNew ? NEW_ENVIRONMENT : policyDigest(policy),
     },
-    startedAt: new Date(started),
+    startedAt,
   });
   return plan;
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import nock from 'nock';
-import { readHistory } from '../../src/apply/history.ts';
+import { readHistory, recordApply } from '../../src/apply/history.ts';
 import { isObject } from '../../src/core/json.ts';
 import { Claims } from '../../src/deploy/claims.ts';
 import { Pins } from '../../src/deploy/pins.ts';
@@ -577,23 +577,36 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const applied = await say(41, 'alice', '/fsm apply staging');
     assert.deepEqual(applied.replies(), []);
     assert.deepEqual(await exclusionList(), [6379, 9090]);
-    assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it: `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
+    assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it; `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
     assert.doesNotMatch(log(41), /changed since this plan/, 'its own apply');
+
+    // #41 merged: #40's branch lacks its change to clusters/staging/ now, and planning it as it is would undo it.
+    github.merge(41, '41'.repeat(19) + 'ff', repo('on-command', '[6379, 9090]'));
+    await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 41, headSha: '41'.repeat(20), merged: true, mergeCommitSha: '41'.repeat(19) + 'ff' }));
+    assert.match(log(40), /⚠️ changed since this plan: `4141414` by alice, #41, [^.]*: applied\. The plan above was made before it; this branch lacks the default branch's changes to `clusters\/staging\/`: update it \(merge or rebase the default branch\), which plans it again/);
 
     await say(40, 'alice', '/fsm plan staging');
     assert.doesNotMatch(log(40), /changed since this plan/, 'planned again since');
-    assert.match(log(40), /🔒 locked by #41/);
+    assert.doesNotMatch(log(40), /🔒/, "#41's claim was released by its merge");
   });
 
   test('an apply that took over the Lease of an interrupted apply, then stopped before writing, says both in its reply', async () => {
     // An apply from the CLI was killed: its Lease, never renewed, expired two minutes ago.
     await client.request({ method: 'POST', path: '/apis/coordination.k8s.io/v1/namespaces/fsm-system/leases', body: theirLease('fsm-gitops-cli/ops@ci', 120), what: 'a killed apply left its Lease' });
+    await openPullRequest(42, '42'.repeat(20), repo('on-command', '[6379, 9090, 7070]'), { approvedBy: ['bob'] });
     live.failNextWhat = /^read apply history of staging$/;
-    const comment = github.comment(41, 'alice', '/fsm apply staging');
+    const comment = github.comment(42, 'alice', '/fsm apply staging');
     // The delivery fails (on a queue, it would be tried again; this one is its last try) and its log line has the warning too.
-    await assert.rejects(deliver(probot, 'issue_comment', commentPayload({ number: 41, id: comment.id, body: comment.body, user: 'alice' })), /injected: the API server went away \(warnings: staging: took over the apply lock of fsm-gitops-cli\/ops@ci/);
-    const [reply] = github.botComments(41).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
+    await assert.rejects(deliver(probot, 'issue_comment', commentPayload({ number: 42, id: comment.id, body: comment.body, user: 'alice' })), /injected: the API server went away \(warnings: staging: took over the apply lock of fsm-gitops-cli\/ops@ci/);
+    const [reply] = github.botComments(42).filter((c) => c.body.includes(`fsm-gitops:reply ${comment.id}`)).map((c) => c.body);
     assert.match(reply!, /\/fsm apply stopped: injected: the API server went away\nwarning: staging: took over the apply lock of fsm-gitops-cli\/ops@ci \(commit abc\), which stopped renewing it without releasing it \(it expired \d+ s ago\)/);
     assert.match(reply!, /It is not tried again: once the cause is fixed, comment the command again\./);
+  });
+
+  test("a review's own plan is compared too: an apply that ended while it planned (after its read began) is named at once", async () => {
+    // The CLI's apply ends while the review below reads the cluster: its record's time is after the plan's start.
+    await recordApply(client, 'fsm-system', 'staging', { commit: 'c1'.repeat(20), time: new Date(Date.now() + 60_000).toISOString(), actor: 'ops', result: 'applied', changes: ['update MeshConfig fsm-system/fsm-mesh-config'] });
+    await openPullRequest(43, '43'.repeat(20), repo('on-command', '[6379, 9090, 6060]'));
+    assert.match(log(43), /⚠️ changed since this plan: `c1c1c1c` by ops, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it; `\/fsm plan staging` plans against the cluster as it is now/);
   });
 });

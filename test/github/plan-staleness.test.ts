@@ -14,6 +14,16 @@ test('a plan is stale after an apply by another pull request, the CLI or a rollb
   const rollback = record('2026-12-05T10:04:00Z', { task: 'rollback', pr: undefined });
   assert.equal(appliedSincePlan([rollback, cli, other], PLANNED, owner), cli, 'the newest, whatever the order read');
   assert.equal(appliedSincePlan([rollback], PLANNED, owner), rollback);
+  const rollbackHere = record('2026-12-05T10:07:00Z', { task: 'rollback', pr: 7 });
+  assert.equal(appliedSincePlan([rollbackHere], PLANNED, owner), rollbackHere, '/fsm rollback commented on this pull request records its number, and is not its change');
+});
+
+test("the pull request's own apply after another's leaves the cluster as its plan showed: current again", () => {
+  const other = record('2026-12-05T10:05:00Z');
+  const own = record('2026-12-05T10:06:00Z', { pr: 7 });
+  assert.equal(appliedSincePlan([own, other], PLANNED, owner), undefined);
+  const third = record('2026-12-05T10:08:00Z', { pr: 9 });
+  assert.equal(appliedSincePlan([third, own, other], PLANNED, owner), third, 'until another applies after it');
 });
 
 test('a plan is current when every apply since is its own pull request\'s, wrote nothing, or was put back', () => {
@@ -36,7 +46,13 @@ test("another repository's #7 is not this pull request; a failed apply counts (w
   assert.equal(appliedSincePlan([sameSecond], PLANNED, owner), sameSecond);
 });
 
+test("a branch that lacks the default branch's changes to the folder is told to update first (planned as it is, it would undo them)", () => {
+  const applied = record('2026-12-05T10:05:00Z');
+  assert.match(staleNotice('staging', applied, 'acme/mesh', 'clusters/staging'), /before it; this branch lacks the default branch's changes to `clusters\/staging\/`: update it \(merge or rebase the default branch\), which plans it again$/);
+  assert.match(staleNotice('staging', applied, 'acme/mesh', ''), /lacks the default branch's changes to its files: update it/);
+});
+
 test('the notice names the apply as /fsm status does, escaped, and how to plan again', () => {
   const notice = staleNotice('staging', record('2026-12-05T10:05:00Z', { actor: '@octo_cat', repository: 'acme/platform' }), 'acme/mesh');
-  assert.equal(notice, '⚠️ changed since this plan: `bbbbbbb` by @\u200bocto\\_cat, acme/platform#8, 2026-12-05 10:05 UTC: applied. The plan above was made before it: `/fsm plan staging` plans against the cluster as it is now');
+  assert.equal(notice, '⚠️ changed since this plan: `bbbbbbb` by @\u200bocto\\_cat, acme/platform#8, 2026-12-05 10:05 UTC: applied. The plan above was made before it; `/fsm plan staging` plans against the cluster as it is now');
 });

@@ -328,12 +328,13 @@ export class GitHubWorld {
         const sha = /commits\/([0-9a-f]{40})/.exec(uri)![1];
         return [200, this.pulls.filter((p) => p.headSha === sha).map((p) => this.pullJson(p))];
       })
-      .get(new RegExp(`^${repoPath}/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})`))
+      .get(new RegExp(`^${repoPath}/compare/([0-9a-f]{40})\\.\\.\\.([\\w.-]+)$`))
       .reply((uri) => {
         this.record('GET', uri, undefined);
-        // A...B: what B changed since the common ancestor of A and B. A pull request's head has the commit
-        // it branched from (`forkedFrom`) as that ancestor; any other commit is its own.
-        const [, from, to] = /compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})/.exec(uri)!;
+        // A...B: what B (a commit, or a branch's) changed since the common ancestor of A and B. A pull request's
+        // head has the commit it branched from (`forkedFrom`) as that ancestor; any other commit is its own.
+        const [, from, named] = /compare\/([0-9a-f]{40})\.\.\.([\w.-]+)$/.exec(uri)!;
+        const to = this.branches.get(named!) ?? named;
         const mergeBase = this.pulls.find((p) => p.headSha === from)?.forkedFrom ?? from!;
         const a = this.commits.get(mergeBase);
         const b = this.commits.get(to!);
