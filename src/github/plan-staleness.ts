@@ -19,8 +19,8 @@ export interface PlanOwner {
  * against a cluster that is no more. It may still be what an apply does (the digest /fsm apply and a merge deploy
  * compare covers the changes only), or not: planning again tells. `history`: the environment's records
  * (readHistory); `planStartedAt`: when the plan started reading (ISO 8601; a check run's started_at).
- * Records that wrote nothing (refused) or put the cluster back (rolled-back) do not count; `failed` does (what it
- * left is in the cluster). When the newest that counts is the pull request's own apply, the cluster holds what its
+ * Records that wrote nothing (refused; an apply with nothing to change, which is recorded applied with no change)
+ * or put the cluster back (rolled-back) do not count; `failed` does (what it left is in the cluster). When the newest that counts is the pull request's own apply, the cluster holds what its
  * plan showed: current. A rollback is never its own (`/fsm rollback` commented on it records its number). An apply
  * recorded in the second the plan started counts: said once too often rather than missed. Undefined when the plan
  * is current, or its time does not parse.
@@ -29,7 +29,8 @@ export function appliedSincePlan(history: readonly ApplyRecord[], planStartedAt:
   const since = Date.parse(planStartedAt);
   if (Number.isNaN(since)) return undefined;
   const own = (record: ApplyRecord) => record.task !== 'rollback' && record.pr === owner.pr && (record.repository ?? owner.repository) === owner.repository;
-  const counted = history.filter((r) => (r.result === 'applied' || r.result === 'failed') && Date.parse(r.time) >= since);
+  const wrote = (record: ApplyRecord) => (record.result === 'applied' || record.result === 'failed') && ((record.changeCount ?? record.changes.length) > 0 || record.helm !== undefined);
+  const counted = history.filter((r) => wrote(r) && Date.parse(r.time) >= since);
   const newest = counted.sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
   return newest && !own(newest) ? newest : undefined;
 }
@@ -43,7 +44,7 @@ export function staleNotice(environment: string, record: ApplyRecord, repository
   const next = lacksBaseChanges !== undefined
     ? `this branch lacks the default branch's changes to ${lacksBaseChanges === '' ? 'its files' : markdownCode(`${lacksBaseChanges}/`)}: update it (merge or rebase the default branch), which plans it again`
     : `\`/fsm plan ${environment}\` plans against the cluster as it is now`;
-  return `⚠️ changed since this plan: ${describeDeploy(record, repository)}. The plan above was made before it; ${next}`;
+  return `⚠️ changed since this plan: ${describeDeploy(record, repository)}. This pull request's plan was made before it; ${next}`;
 }
 
 /**

@@ -577,13 +577,13 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const applied = await say(41, 'alice', '/fsm apply staging');
     assert.deepEqual(applied.replies(), []);
     assert.deepEqual(await exclusionList(), [6379, 9090]);
-    assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it; `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
+    assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. This pull request's plan was made before it; `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
     assert.doesNotMatch(log(41), /changed since this plan/, 'its own apply');
 
     // #41 merged: #40's branch lacks its change to clusters/staging/ now, and planning it as it is would undo it.
     github.merge(41, '41'.repeat(19) + 'ff', repo('on-command', '[6379, 9090]'));
     await deliver(probot, 'pull_request', pullRequestPayload('closed', { number: 41, headSha: '41'.repeat(20), merged: true, mergeCommitSha: '41'.repeat(19) + 'ff' }));
-    assert.match(log(40), /⚠️ changed since this plan: `4141414` by alice, #41, [^.]*: applied\. The plan above was made before it; this branch lacks the default branch's changes to `clusters\/staging\/`: update it \(merge or rebase the default branch\), which plans it again/);
+    assert.match(log(40), /⚠️ changed since this plan: `4141414` by alice, #41, [^.]*: applied\. This pull request's plan was made before it; this branch lacks the default branch's changes to `clusters\/staging\/`: update it \(merge or rebase the default branch\), which plans it again/);
 
     await say(40, 'alice', '/fsm plan staging');
     assert.doesNotMatch(log(40), /changed since this plan/, 'planned again since');
@@ -607,6 +607,6 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     // The CLI's apply ends while the review below reads the cluster: its record's time is after the plan's start.
     await recordApply(client, 'fsm-system', 'staging', { commit: 'c1'.repeat(20), time: new Date(Date.now() + 60_000).toISOString(), actor: 'ops', result: 'applied', changes: ['update MeshConfig fsm-system/fsm-mesh-config'] });
     await openPullRequest(43, '43'.repeat(20), repo('on-command', '[6379, 9090, 6060]'));
-    assert.match(log(43), /⚠️ changed since this plan: `c1c1c1c` by ops, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. The plan above was made before it; `\/fsm plan staging` plans against the cluster as it is now/);
+    assert.match(log(43), /⚠️ changed since this plan: `c1c1c1c` by ops, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. This pull request's plan was made before it; `\/fsm plan staging` plans against the cluster as it is now/);
   });
 });

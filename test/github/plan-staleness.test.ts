@@ -5,7 +5,7 @@ import { appliedSincePlan, staleNotice } from '../../src/github/plan-staleness.t
 
 const PLANNED = '2026-12-05T10:00:00Z';
 const owner = { repository: 'acme/mesh', pr: 7 };
-const record = (time: string, more: Partial<ApplyRecord> = {}): ApplyRecord => ({ commit: 'b'.repeat(40), time, actor: 'bob', result: 'applied', changes: [], task: 'deploy', pr: 8, repository: 'acme/mesh', ...more });
+const record = (time: string, more: Partial<ApplyRecord> = {}): ApplyRecord => ({ commit: 'b'.repeat(40), time, actor: 'bob', result: 'applied', changes: ['update MeshConfig fsm-system/fsm-mesh-config'], task: 'deploy', pr: 8, repository: 'acme/mesh', ...more });
 
 test('a plan is stale after an apply by another pull request, the CLI or a rollback recorded since it read the cluster; the newest is named', () => {
   const other = record('2026-12-05T10:05:00Z');
@@ -32,6 +32,8 @@ test('a plan is current when every apply since is its own pull request\'s, wrote
   assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z', { pr: 7, repository: undefined })], PLANNED, owner), undefined, 'its own, recorded before repositories were');
   assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z', { result: 'refused' })], PLANNED, owner), undefined, 'nothing written');
   assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z', { result: 'rolled-back' })], PLANNED, owner), undefined, 'put back');
+  assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z', { changes: [] })], PLANNED, owner), undefined, 'a deploy with nothing to change (recorded applied, no change)');
+  assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z', { changes: [], task: 'rollback' })], PLANNED, owner), undefined, 'a rollback with nothing to change');
   assert.equal(appliedSincePlan([record('2026-12-05T10:05:00Z')], 'not a time', owner), undefined);
   assert.equal(appliedSincePlan([record('later')], PLANNED, owner), undefined);
 });
@@ -42,6 +44,8 @@ test("another repository's #7 is not this pull request; a failed apply counts (w
   const failed = record('2026-12-05T10:05:00Z', { result: 'failed' });
   assert.equal(appliedSincePlan([failed], PLANNED, owner), failed);
   // GitHub keeps whole seconds of started_at: an apply in that second may have ended after the read.
+  const helmOnly = record('2026-12-05T10:05:00Z', { changes: [], helm: { release: 'fsm-system/fsm', before: { revision: 3, chartVersion: '1.4.0' }, after: { revision: 4, chartVersion: '1.4.0' } } });
+  assert.equal(appliedSincePlan([helmOnly], PLANNED, owner), helmOnly, 'a chart upgrade alone wrote too');
   const sameSecond = record('2026-12-05T10:00:00.400Z');
   assert.equal(appliedSincePlan([sameSecond], PLANNED, owner), sameSecond);
 });
@@ -54,5 +58,5 @@ test("a branch that lacks the default branch's changes to the folder is told to 
 
 test('the notice names the apply as /fsm status does, escaped, and how to plan again', () => {
   const notice = staleNotice('staging', record('2026-12-05T10:05:00Z', { actor: '@octo_cat', repository: 'acme/platform' }), 'acme/mesh');
-  assert.equal(notice, '⚠️ changed since this plan: `bbbbbbb` by @\u200bocto\\_cat, acme/platform#8, 2026-12-05 10:05 UTC: applied. The plan above was made before it; `/fsm plan staging` plans against the cluster as it is now');
+  assert.equal(notice, "⚠️ changed since this plan: `bbbbbbb` by @\u200bocto\\_cat, acme/platform#8, 2026-12-05 10:05 UTC: applied. This pull request's plan was made before it; `/fsm plan staging` plans against the cluster as it is now");
 });
