@@ -9,14 +9,18 @@ import { GitHubRepoFiles } from './github-repo-files.ts';
 import { findOwnIssue } from './own-issue.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 import { readConfigs } from './repo-config-at.ts';
-import { markdownCode } from '../render/markdown-escape.ts';
-import { limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
+import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
+import { clip, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
+import { MESSAGE_SHOWN } from '../render/summary.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
 
-/** `unchanged`: the open drift issue already says this drift (it is not edited again). */
-export type DriftOutcome = 'unconfigured' | 'in-sync' | 'opened' | 'updated' | 'unchanged' | 'closed';
+/**
+ * `unchanged`: the open drift issue already says this drift (it is not edited again). `incomplete`: no drift in the
+ * environments read, but some could not be read (`unchecked`): an open drift issue is left open, as it may be theirs.
+ */
+export type DriftOutcome = 'unconfigured' | 'in-sync' | 'opened' | 'updated' | 'unchanged' | 'closed' | 'incomplete';
 
 export interface DriftCheck {
   outcome: DriftOutcome;
@@ -25,46 +29,58 @@ export interface DriftCheck {
   inSync: string[];
   /** When the clusters were read: `inSync` says nothing about what changed after. */
   readAt: Date;
+  /** Environments that could not be planned, as `name: why` (a cluster without credentials or not answering): the others are still checked. */
+  unchecked: string[];
 }
 
 /**
  * Plans a repository's default branch against its clusters. Drift (anything the cluster has that the
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
- * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts).
+ * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts). An
+ * environment whose cluster cannot be used is said (`unchecked`, and in the issue), and the others are checked.
  */
 export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity): Promise<DriftCheck> {
   const readAt = new Date();
   const { defaultBranch } = await readConfigs(octokit, ref, []);
   const config = defaultBranch.config;
-  if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt };
+  if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt, unchecked: [] };
   const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
 
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];
+  const unchecked: string[] = [];
   for (const environment of config.environments) {
-    const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
-    const { plan, set } = await planAgainst(desired, read);
-    if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
-    if (!hasWork(plan, set)) inSync.push(environment.name);
+    try {
+      const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
+      const { plan, set } = await planAgainst(desired, read);
+      if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
+      if (!hasWork(plan, set)) inSync.push(environment.name);
+    } catch (error) {
+      // One cluster the app cannot use (no credentials, not answering) does not keep the others unchecked.
+      unchecked.push(`${environment.name}: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
   const branch = defaultBranch.branch;
   const short = defaultBranch.sha.slice(0, 7);
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
+  const done = { config, inSync, readAt, unchecked };
 
   if (drifted.length === 0) {
-    if (!existing) return { outcome: 'in-sync', config, inSync, readAt };
+    if (unchecked.length > 0) return { outcome: 'incomplete', ...done };
+    if (!existing) return { outcome: 'in-sync', ...done };
     await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match ${markdownCode(branch)} (${short}) again. Closing.` });
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
-    return { outcome: 'closed', config, inSync, readAt };
+    return { outcome: 'closed', ...done };
   }
   const title = limitIssueTitle(`Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`);
   const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
-  const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
+  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(u, MESSAGE_SHOWN))}`);
+  const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro, ...notChecked], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
   if (existing) {
-    if (existing.title === title && existing.body === body) return { outcome: 'unchanged', config, inSync, readAt };
+    if (existing.title === title && existing.body === body) return { outcome: 'unchanged', ...done };
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
-    return { outcome: 'updated', config, inSync, readAt };
+    return { outcome: 'updated', ...done };
   }
   await octokit.rest.issues.create({ ...ref, title, body, labels: [DRIFT_LABEL] });
-  return { outcome: 'opened', config, inSync, readAt };
+  return { outcome: 'opened', ...done };
 }

@@ -99,6 +99,16 @@ async function exclusionList(): Promise<unknown> {
   return isObject(spec['traffic']) ? spec['traffic']['outboundPortExclusionList'] : undefined;
 }
 
+/** Someone sets the staging MeshConfig's outbound port exclusion list by hand (kubectl edit). */
+const mergePatchMeshConfig = (ports: number[]) =>
+  client.request({
+    method: 'PATCH',
+    path: '/apis/config.flomesh.io/v1alpha3/namespaces/fsm-system/meshconfigs/fsm-mesh-config',
+    contentType: 'application/merge-patch+json',
+    query: { fieldManager: 'kubectl-edit' },
+    body: { spec: { traffic: { outboundPortExclusionList: ports } } },
+    what: 'a person edits the MeshConfig',
+  });
 const claims = () => new Claims(client, 'fsm-system');
 const log = (number: number) => github.botComments(number).find((c) => c.body.startsWith('<!-- fsm-gitops:plan -->'))?.body ?? '';
 
@@ -608,5 +618,32 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await recordApply(client, 'fsm-system', 'staging', { commit: 'c1'.repeat(20), time: new Date(Date.now() + 60_000).toISOString(), actor: 'ops', result: 'applied', changes: ['update MeshConfig fsm-system/fsm-mesh-config'] });
     await openPullRequest(43, '43'.repeat(20), repo('on-command', '[6379, 9090, 6060]'));
     assert.match(log(43), /⚠️ changed since this plan: `c1c1c1c` by ops, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. This pull request's plan was made before it; `\/fsm plan staging` plans against the cluster as it is now/);
+  });
+
+  test('the drift check goes on past an environment whose cluster the app cannot use: it says so, and leaves an open drift issue open', async () => {
+    const octokit = (await probot.auth(INSTALLATION_ID)) as Octokit;
+    const ref = { owner: OWNER, repo: REPO };
+    const identity = { id: APP_ID, slug: 'fsm-gitops', botLogin: BOT_LOGIN };
+    const production = `  production:\n    path: clusters/production\n    cluster: prod-eu-1\n    mesh: { name: fsm, namespace: fsm-system }\n    deploy: on-command\n`;
+    const main = '44'.repeat(20);
+    const files = repo('on-command', '[6379, 9090]');
+    // The release's own values: no chart upgrade pending, so staging is in sync once the MeshConfig is.
+    files['clusters/staging/values.yaml'] = String(files['clusters/staging/values.yaml']).replace('replicaCount: 2', 'replicaCount: 1');
+    github.addCommit(main, { ...files, '.github/fsm-gitops.yml': CONFIG('on-command') + production });
+    github.branches.set('main', main);
+    const drifts = () => github.issues.filter((i) => i.labels.some((l) => l.name === 'fsm-drift'));
+
+    await mergePatchMeshConfig([6379]); // someone edits staging by hand
+    const drifted = await checkDrift(octokit, ref, live, identity);
+    assert.match(drifted.outcome, /^(opened|updated)$/);
+    assert.deepEqual(drifted.unchecked.map((u) => u.split(':')[0]), ['production']);
+    const [issue] = drifts().filter((i) => i.state === 'open');
+    assert.match(issue!.body, /Drift|differs/);
+    assert.match(issue!.body, /⚠️ Not checked: production: .*prod-eu-1/);
+
+    await mergePatchMeshConfig([6379, 9090]); // and puts it back
+    const back = await checkDrift(octokit, ref, live, identity);
+    assert.deepEqual([back.outcome, back.inSync], ['incomplete', ['staging']]);
+    assert.equal(issue!.state, 'open', 'production may still drift: its issue is not closed');
   });
 });
