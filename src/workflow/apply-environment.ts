@@ -22,6 +22,7 @@ import type { KubeApi, KubeClient } from '../kube/kube-client.ts';
 import type { ApplySet } from '../plan/apply-set.ts';
 import type { ChartUpgrade, EnvironmentPlan, ResourceChange } from '../plan/plan-types.ts';
 import { Ahead, meanwhile } from './ahead.ts';
+import { githubLocksPassed } from './github-locks.ts';
 import { LiveRead } from './live-read.ts';
 import { findEnvironment, planAgainst, requireRepoConfig } from './plan-repository.ts';
 
@@ -110,7 +111,8 @@ export function rollbackClient(client: KubeClient): KubeClient {
 
 /**
  * The CLI's apply: plans one environment of a folder against its cluster under the environment's lock,
- * and applies it if the plan has no errors and is confirmed. Every apply, successful or not, is recorded
+ * and applies it if the plan has no errors and is confirmed (a pull request's claim or a rollback's pin, which
+ * the GitHub App keeps, does not stop it: it is warned of before the question, githubLocksPassed). Every apply, successful or not, is recorded
  * in the history; when the cluster does not take the record, it is kept locally (PendingHistory) and
  * written by the next apply, and the outcome is returned all the same.
  */
@@ -149,6 +151,8 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       const { plan, set } = await planning.result();
       if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first', warnings };
       if (!hasWork(plan, set)) return { status: 'no-changes', plan, warnings };
+      // Said before the question: what this apply replaces of a pull request's, or goes past.
+      for (const warning of await githubLocksPassed(reads, environment)) (options.warn ? options.warn(warning) : warnings.push(warning));
       if (!(await options.confirm(plan))) return { status: 'declined', plan, warnings };
       signal?.throwIfAborted();
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));

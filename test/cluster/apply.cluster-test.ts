@@ -17,6 +17,8 @@ import { ClusterReader } from '../../src/kube/cluster-reader.ts';
 import { KubeClient, type KubeApi } from '../../src/kube/kube-client.ts';
 import { applySet } from '../../src/plan/apply-set.ts';
 import { normalize } from '../../src/plan/normalize.ts';
+import { Claims } from '../../src/deploy/claims.ts';
+import { Pins } from '../../src/deploy/pins.ts';
 import { cli } from '../support/cli.ts';
 import { asManifest, create, startSeededCluster, stopCluster, serves } from '../support/kube-test-cluster.ts';
 
@@ -109,6 +111,25 @@ describe('apply on a real API server', { concurrency: false }, () => {
     assert.match(run.stderr, /Apply these changes to staging \(context "kube-test-cluster", https:.*\)\? Only 'yes' is accepted: /);
     assert.match(run.stderr, /Not applied/);
     assert.deepEqual(await fsmState(), before);
+  });
+
+  test("a pull request's claim and a rollback's pin do not stop a CLI apply: both are warned of before the question", async () => {
+    const claims = new Claims(client, 'fsm-system');
+    const pins = new Pins(client, 'fsm-system');
+    await claims.take('staging', { repository: 'acme/mesh', pr: 12, headSha: 'a1'.repeat(20), actor: 'alice', since: new Date().toISOString() });
+    await pins.pin('staging', { sha: 'b2'.repeat(20), deployment: 7, actor: 'bob', since: new Date().toISOString() });
+    try {
+      const run = await cli(['apply', ...EXAMPLE, '--kubeconfig', kubeconfig, ...serves()], { stdinIsTty: true, answers: ['no'] });
+      assert.equal(run.code, 4, run.stderr);
+      const claimed = run.stderr.indexOf('fsm-gitops: warning: staging is held by pull request acme/mesh#12, which applied a1a1a1a (by alice) before merging: this apply replaces what it applied, and acme/mesh#12 keeps its claim (/fsm unlock staging releases it)');
+      const paused = run.stderr.indexOf('fsm-gitops: warning: staging is paused since a rollback to b2b2b2b (by bob): this apply goes ahead; deploys from GitHub stay paused until /fsm unlock staging');
+      const question = run.stderr.indexOf('Apply these changes to staging');
+      assert.ok(claimed >= 0 && paused > claimed && question > paused, run.stderr);
+      assert.equal((await claims.read('staging'))?.pr, 12, 'declined: the claim stays as it was');
+    } finally {
+      await claims.release('staging');
+      await pins.unpin('staging');
+    }
   });
 
   test('a second apply waits for the lock, then fails naming the holder', async () => {
