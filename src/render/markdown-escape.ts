@@ -2,6 +2,8 @@
  * Escaping of user-controlled text (file names, YAML keys and values, cluster names, server messages) by
  * the Markdown context it lands in, so that nothing a pull request's author writes can reshape the bot's
  * comment or check run, or make the bot mention, link or reference anything on the author's behalf.
+ * Credentials of a known shape are masked first (plain()), as escaping would hide them from the masking of
+ * GitHub writes.
  *
  * Rules followed: CommonMark 0.31 (code spans §6.1, backslash escapes §2.4, entity references §2.5; a
  * line break can start a new block, so every inline value is kept to one line) and GitHub Flavored Markdown
@@ -12,6 +14,7 @@
 
 import { maxOf } from '../core/arrays.ts';
 import { showBidiControls } from '../core/bidi-controls.ts';
+import { redactShapes } from '../redact/secret-shapes.ts';
 
 const ZWSP = '\u200b';
 
@@ -22,6 +25,16 @@ const ZWSP = '\u200b';
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
   return showBidiControls(text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
+}
+
+/**
+ * A value as the escapers below take it: credentials of a known shape masked (secret-shapes.ts), then one line.
+ * Masked here, before the escaping: GitHub writes pass the same masking (redacting-octokit.ts), but escaped text
+ * no longer has the shapes (`https:\u200b//user:pw@\u200bhost`, `ghs\_…`), so an error message quoting a
+ * credential would reach GitHub whole.
+ */
+function plain(text: string): string {
+  return oneLine(redactShapes(text));
 }
 
 /** Breaks @mentions, #123 / GH-123 references and autolinks (`https://`, `www.`) with U+200B. */
@@ -42,7 +55,7 @@ function inert(text: string): string {
  * so the text shows as written; mentions, references and autolinks broken.
  */
 export function markdownText(text: string): string {
-  return inert(oneLine(text))
+  return inert(plain(text))
     .replace(/[\\`*_[\]<>|~&$]/g, '\\$&')
     .replace(/^(\s*)([#+=-])/, '$1\\$2')
     .replace(/^(\s*\d+)([.)])/, '$1\\$2');
@@ -54,7 +67,7 @@ export function markdownText(text: string): string {
  * markdownText. Both escape all they hold, so a backtick in a quoted value only moves where code starts.
  */
 export function markdownMessage(text: string): string {
-  const line = oneLine(text);
+  const line = plain(text);
   const parts: string[] = [];
   let last = 0;
   for (const match of line.matchAll(/`([^`]+)`/g)) {
@@ -71,7 +84,7 @@ export function markdownMessage(text: string): string {
  * Mentions and links are inert inside code, so nothing else is changed.
  */
 export function markdownCode(text: string): string {
-  const line = oneLine(text);
+  const line = plain(text);
   const longest = maxOf(Array.from(line.matchAll(/`+/g), (m) => m[0].length), 0);
   const ticks = '`'.repeat(longest + 1);
   const pad = line.startsWith('`') || line.endsWith('`') || (line.startsWith(' ') && line.endsWith(' ') && line.trim() !== '') ? ' ' : '';
@@ -83,7 +96,7 @@ export function markdownCode(text: string): string {
  * one line, `& < > " '` as entities, mentions, references and autolinks broken (GitHub still links those in HTML text).
  */
 export function htmlText(text: string): string {
-  return inert(oneLine(text)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return inert(plain(text)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A GFM table cell: Markdown text whose pipes cannot end the cell. */

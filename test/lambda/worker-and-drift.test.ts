@@ -103,7 +103,7 @@ test('the drift schedule opens one fsm-drift issue with the diff, updates it, an
   assert.match(synced.issues[0]!.comments[0]!, /match `main`/);
 });
 
-test("a drift check's failure is logged as one line with the credentials its error echoes masked", async () => {
+test("a cluster a drift check cannot read is logged (unchecked) with the credentials its error echoes masked", async () => {
   for (const { shape, value, secret } of CREDENTIAL_SHAPES) {
     logged.length = 0;
     nock.cleanAll();
@@ -111,10 +111,15 @@ test("a drift check's failure is logged as one line with the credentials its err
     resetAppInstance();
     // The cluster cannot be read, and the error names the cluster's location: here a credential.
     fakeAws({ ...SETTINGS, '/fsm-gitops/prod/clusters': JSON.stringify({ clusters: { staging: { snapshotFile: `/nonexistent/${value}` }, 'prod-eu-1': { snapshotFile: 'examples/cluster/production.yaml' } } }) });
-    fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: HEAD, prNumber: 7 });
-    assert.deepEqual(await drift(SCHEDULED), { checked: 0, failed: 1 }, shape);
-    const line = logged.find((l) => l.includes('drift check failed'));
+    // production drifts (the branch turns egress off): its issue names the environment that was not checked.
+    const files = exampleRepoFiles();
+    files['clusters/production/meshconfig.yaml'] = String(files['clusters/production/meshconfig.yaml']).replace('enableEgress: true', 'enableEgress: false');
+    const github = fakeGitHub({ files, changed: [], headSha: HEAD, prNumber: 7 });
+    assert.deepEqual(await drift(SCHEDULED), { checked: 1, failed: 0 }, shape);
+    assert.match(github.issues[0]?.body ?? '', /⚠️ Not checked: staging: /, shape);
+    const line = logged.find((l) => l.includes('drift checked') && l.includes('unchecked'));
     assert.ok(line, `${shape}: ${logged.join('\n')}`);
+    assert.ok(github.issues.every((i) => !i.body.includes(secret)), `${shape}: the drift issue names the unchecked environment masked`);
     assert.ok(!line.includes(secret), `${shape}: ${line}`);
     assert.ok(line.includes(MASK), `${shape}: ${line}`);
     assert.equal(JSON.parse(line).repository, 'acme/mesh-config');

@@ -12,6 +12,8 @@ import { renderCheckRun } from '../../src/render/check-run.ts';
 import { htmlText, markdownCode, markdownMessage, markdownText, oneLine, tableCell, tableCode } from '../../src/render/markdown-escape.ts';
 import { fence } from '../../src/render/markdown-code.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
+import { redactShapes } from '../../src/redact/secret-shapes.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 
 export const HOSTILE = [
   'a`b', '``x`` y', '`lead', 'trail`', '</details><h1>x</h1>', '</summary>', '@octocat', '@org/team', '#1', 'org/repo#12', 'GH-7',
@@ -139,4 +141,15 @@ test('a fenced block shows the controls a terminal acts on as escapes, keeping i
   const shown = fence('yaml', 'namespace: "legacy\n\u001b[1mBOLD\r\u0007"\n\tkept');
   assert.doesNotMatch(shown, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u, shown);
   assert.equal(shown, '```yaml\nnamespace: "legacy\n\\u001b[1mBOLD\\u000d\\u0007"\n\tkept\n```');
+});
+
+test('every escaper masks credentials of a known shape before escaping, which would hide them from the masking of GitHub writes', () => {
+  for (const { shape, value, secret } of CREDENTIAL_SHAPES) {
+    for (const [name, escape] of [['markdownText', markdownText], ['markdownMessage', markdownMessage], ['markdownCode', markdownCode], ['htmlText', htmlText], ['tableCell', tableCell], ['tableCode', tableCode]] as const) {
+      const escaped = escape(`cannot read /nonexistent/${value}: no such file`);
+      assert.ok(!escaped.includes(secret), `${shape}, ${name}: ${escaped}`);
+      // What the boundary would have seen: the escaped text keeps the secret from its masking.
+      assert.ok(!redactShapes(escaped).includes(secret), `${shape}, ${name}`);
+    }
+  }
 });
