@@ -1,3 +1,4 @@
+import { redactShapes } from '../redact/secret-shapes.ts';
 import { cutMarkdown } from './markdown-cut.ts';
 
 /**
@@ -22,12 +23,21 @@ export const DEPLOYMENT_STATUS_DESCRIPTION_LIMIT = 140;
 
 /** A check run's summary or text (Markdown), cut on structure: see cutMarkdown. */
 export function limitCheckText(markdown: string): string {
-  return cutMarkdown(markdown, CHECK_TEXT_LIMIT);
+  return cutMarkdown(unshapedIfCut(markdown, CHECK_TEXT_LIMIT), CHECK_TEXT_LIMIT);
 }
 
 /** An issue or comment body (Markdown), cut on structure: see cutMarkdown. */
 export function limitCommentBody(markdown: string): string {
-  return cutMarkdown(markdown, COMMENT_BODY_LIMIT);
+  return cutMarkdown(unshapedIfCut(markdown, COMMENT_BODY_LIMIT), COMMENT_BODY_LIMIT);
+}
+
+/**
+ * `text` with its credentials of a known shape masked (secret-shapes.ts) when it is longer than `limit`, else as
+ * it is: a cut can fall inside a credential, and what is left of it (`https://admin:hunter2`, a token's first 20
+ * characters) no longer has the shape the masking of GitHub writes looks for. Uncut, that masking sees it whole.
+ */
+function unshapedIfCut(text: string, limit: number): string {
+  return text.length > limit ? redactShapes(text) : text;
 }
 
 export function limitCheckTitle(text: string): string {
@@ -47,7 +57,9 @@ export function limitStatusDescription(text: string): string {
 }
 
 /** An annotation's message (plain text), at most 64 KB as UTF-8, cut on a character. */
-export function limitAnnotationMessage(text: string): string {
+export function limitAnnotationMessage(message: string): string {
+  if (Buffer.byteLength(message) <= ANNOTATION_MESSAGE_BYTES) return message;
+  const text = redactShapes(message);
   if (Buffer.byteLength(text) <= ANNOTATION_MESSAGE_BYTES) return text;
   const ellipsis = '\n…(truncated)';
   let cut = Buffer.from(text).subarray(0, ANNOTATION_MESSAGE_BYTES - Buffer.byteLength(ellipsis)).toString('utf8');
@@ -56,11 +68,13 @@ export function limitAnnotationMessage(text: string): string {
 }
 
 /**
- * Plain text at most `limit` characters, ending in `…` when cut (never inside a surrogate pair). For raw
- * text (an error message, a path) before it is escaped into Markdown: cutting escaped Markdown could split
- * an escape or a code span.
+ * Plain text at most `limit` characters, ending in `…` when cut (never inside a surrogate pair), its credentials
+ * of a known shape masked first (unshapedIfCut). For raw text (an error message, a path) before it is escaped into
+ * Markdown: cutting escaped Markdown could split an escape or a code span.
  */
-export function clip(text: string, limit: number): string {
+export function clip(value: string, limit: number): string {
+  if (value.length <= limit) return value;
+  const text = unshapedIfCut(value, limit);
   if (text.length <= limit) return text;
   let cut = text.slice(0, limit - 1);
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);

@@ -28,13 +28,14 @@ export function oneLine(text: string): string {
 }
 
 /**
- * A value as the escapers below take it: credentials of a known shape masked (secret-shapes.ts), then one line.
+ * A value as the escapers below take it: one line, its credentials of a known shape masked (secret-shapes.ts).
  * Masked here, before the escaping: GitHub writes pass the same masking (redacting-octokit.ts), but escaped text
  * no longer has the shapes (`https:\u200b//user:pw@\u200bhost`, `ghs\_…`), so an error message quoting a
  * credential would reach GitHub whole.
  */
 function plain(text: string): string {
-  return oneLine(redactShapes(text));
+  // After oneLine: a control character it turns into a space can complete a shape (`Bearer\x1ftoken`).
+  return redactShapes(oneLine(text));
 }
 
 /** Breaks @mentions, #123 / GH-123 references and autolinks (`https://`, `www.`) with U+200B. */

@@ -3,6 +3,9 @@ import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { completeCheckRun } from '../../src/github/check-runs.ts';
+import { clip, limitAnnotationTitle, limitIssueTitle, limitStatusDescription } from '../../src/render/github-limits.ts';
+import { redactShapes } from '../../src/redact/secret-shapes.ts';
+import { CREDENTIAL_SHAPES } from '../support/credential-shapes.ts';
 import type { Octokit } from '../../src/github/octokit.ts';
 import { fakeGitHub, OWNER, REPO } from '../support/fake-github.ts';
 import { pullRequestPayload } from '../support/webhook-payloads.ts';
@@ -65,4 +68,18 @@ test('a check run output past every limit is completed in at most five requests,
   const summary = run.output!.summary!;
   assert.ok(summary.length <= 65_535);
   assert.match(summary, /\n```\n<\/details>\n…\(truncated\)\n\n_750 more annotations left out \(a check run gets at most 250\)/);
+});
+
+test('a cut never keeps part of a credential: text longer than its limit is masked before it is cut (the masking of GitHub writes sees only what is left)', () => {
+  for (const { shape, value, secret } of CREDENTIAL_SHAPES) {
+    const pieces = Array.from({ length: secret.length - 5 }, (_, i) => secret.slice(i, i + 6));
+    for (let pad = 0; pad < 300; pad++) {
+      const text = `${'x'.repeat(pad)} could not read the release: GET ${value}/api/v1 failed`;
+      for (const [name, cut] of [['clip', clip(text, 140)], ['status', limitStatusDescription(text)], ['issue title', limitIssueTitle(text)], ['annotation title', limitAnnotationTitle(text)]] as const) {
+        // What reaches GitHub: the cut text, through the masking of writes (redactWrites).
+        const sent = redactShapes(cut);
+        assert.ok(!pieces.some((p) => sent.includes(p)), `${shape}, ${name}, ${pad} before: ${sent}`);
+      }
+    }
+  }
 });
