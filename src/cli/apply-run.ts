@@ -67,12 +67,14 @@ export async function runApply(run: ApplyRun, io: CliIo): Promise<number> {
     signal: run.interruption?.signal,
     progress: run.quiet ? undefined : (message) => (shown ?? io).stderr(`${message}\n`),
     warn: (warning) => (shown ?? io).stderr(`fsm-gitops: warning: ${warning}\n`),
-    async confirm(plan) {
+    async confirm(plan, notices) {
       if (run.yes) {
         shown = new PlanShownWhileApplying(plan, io, color);
+        for (const notice of notices) shown.stderr(`fsm-gitops: warning: ${notice}\n`);
         return true;
       }
       io.stdout(renderText({ environments: [plan] }, { color }));
+      for (const notice of notices) io.stderr(`fsm-gitops: warning: ${notice}\n`);
       const answer = await io.ask(`\nApply these changes to ${environment.name} (context "${choice.context}", ${client.server})? Only 'yes' is accepted: `, run.interruption?.signal);
       return answer.trim() === 'yes';
     },

@@ -34,8 +34,12 @@ export interface ApplyEnvironmentOptions {
   client: KubeClient;
   commit: string;
   actor: string;
-  /** Shown the plan; answers whether to go ahead. Not asked when there is nothing to do or the plan has errors. */
-  confirm(plan: EnvironmentPlan): Promise<boolean>;
+  /**
+   * Shown the plan; answers whether to go ahead. Not asked when there is nothing to do or the plan has errors.
+   * `notices`: warnings to show after the plan, before the answer (what the GitHub App holds that this apply
+   * goes past: githubLocksPassed).
+   */
+  confirm(plan: EnvironmentPlan, notices: readonly string[]): Promise<boolean>;
   progress?(message: string): void;
   /**
    * Told a warning as it happens, before what follows it (the lock taken over from an interrupted apply, told
@@ -112,7 +116,7 @@ export function rollbackClient(client: KubeClient): KubeClient {
 /**
  * The CLI's apply: plans one environment of a folder against its cluster under the environment's lock,
  * and applies it if the plan has no errors and is confirmed (a pull request's claim or a rollback's pin, which
- * the GitHub App keeps, does not stop it: it is warned of before the question, githubLocksPassed). Every apply, successful or not, is recorded
+ * the GitHub App keeps, does not stop it: confirm is given them to show, githubLocksPassed). Every apply, successful or not, is recorded
  * in the history; when the cluster does not take the record, it is kept locally (PendingHistory) and
  * written by the next apply, and the outcome is returned all the same.
  */
@@ -151,9 +155,7 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
       const { plan, set } = await planning.result();
       if (hasErrors(plan.findings)) return { status: 'refused', plan, reason: 'the plan has errors: fix them first', warnings };
       if (!hasWork(plan, set)) return { status: 'no-changes', plan, warnings };
-      // Said before the question: what this apply replaces of a pull request's, or goes past.
-      for (const warning of await githubLocksPassed(reads, environment)) (options.warn ? options.warn(warning) : warnings.push(warning));
-      if (!(await options.confirm(plan))) return { status: 'declined', plan, warnings };
+      if (!(await options.confirm(plan, await githubLocksPassed(reads, environment)))) return { status: 'declined', plan, warnings };
       signal?.throwIfAborted();
       const helm = options.helm ?? ((upgrade: ChartUpgrade) => releaseHelm(client, environment.redactKeys ?? [], upgrade));
       const result = await carryOut(client, environment, plan, set, options.commit, { progress, fence: () => lock.fence(), confirm: () => lock.confirm(), rollbackClient: () => rollbackClient(options.client), deadline: options.deadline, helm, signal });
