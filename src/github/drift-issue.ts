@@ -45,13 +45,16 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const config = defaultBranch.config;
   if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt, unchecked: [] };
   const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
+  const branch = defaultBranch.branch;
+  const short = defaultBranch.sha.slice(0, 7);
 
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];
   const unchecked: string[] = [];
   for (const environment of config.environments) {
+    // GitHub failing to give the files fails the check (the next run tries again); the cluster failing, the environment's.
+    const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
     try {
-      const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
       const { plan, set } = await planAgainst(desired, read);
       if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
       if (!hasWork(plan, set)) inSync.push(environment.name);
@@ -60,13 +63,20 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       unchecked.push(`${environment.name}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  const branch = defaultBranch.branch;
-  const short = defaultBranch.sha.slice(0, 7);
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
   const done = { config, inSync, readAt, unchecked };
 
+  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(u, MESSAGE_SHOWN))}`);
   if (drifted.length === 0) {
-    if (unchecked.length > 0) return { outcome: 'incomplete', ...done };
+    if (unchecked.length > 0) {
+      // What the issue showed may be fixed, or be an unchecked environment's: it says what stands now, and stays open.
+      if (existing) {
+        const body = limitCommentBody([DRIFT_MARKER, `The environments that could be read match ${markdownCode(branch)} at ${short}; these could not be, and may still differ:`, '', ...notChecked.map((n) => `> ${n}`)].join('\n'));
+        const title = limitIssueTitle(`Drift: ${unchecked.map((u) => u.split(':')[0]).join(', ')} not checked`);
+        if (existing.title !== title || existing.body !== body) await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
+      }
+      return { outcome: 'incomplete', ...done };
+    }
     if (!existing) return { outcome: 'in-sync', ...done };
     await octokit.rest.issues.createComment({ ...ref, issue_number: existing.number, body: `The clusters match ${markdownCode(branch)} (${short}) again. Closing.` });
     await octokit.rest.issues.update({ ...ref, issue_number: existing.number, state: 'closed', state_reason: 'completed' });
@@ -74,7 +84,6 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   }
   const title = limitIssueTitle(`Drift: ${drifted.map((p) => p.name).join(', ')} differ${drifted.length === 1 ? 's' : ''} from ${branch}`);
   const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
-  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(u, MESSAGE_SHOWN))}`);
   const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro, ...notChecked], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
   if (existing) {
     if (existing.title === title && existing.body === body) return { outcome: 'unchanged', ...done };

@@ -645,5 +645,17 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const back = await checkDrift(octokit, ref, live, identity);
     assert.deepEqual([back.outcome, back.inSync], ['incomplete', ['staging']]);
     assert.equal(issue!.state, 'open', 'production may still drift: its issue is not closed');
+    assert.match(issue!.body, /The environments that could be read match `main` at 4444444; these could not be, and may still differ:\n\n> ⚠️ Not checked: production: .*prod-eu-1/);
+    assert.doesNotMatch(issue!.body, /outboundPortExclusionList/, "staging's fixed drift is no longer shown");
+    assert.equal(issue!.title, 'Drift: production not checked');
+
+    // GitHub failing to give the branch's files is not an environment that could not be checked: the check fails (tried next run).
+    github.faults['GET trees'] = Array.from({ length: 10 }, () => ({ status: 404, carriedOut: false }));
+    try {
+      await assert.rejects(checkDrift(octokit, ref, live, identity), /Not Found|failure injected/);
+    } finally {
+      delete github.faults['GET trees'];
+    }
+    assert.equal(issue!.state, 'open');
   });
 });

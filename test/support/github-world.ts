@@ -120,7 +120,7 @@ export interface WorldOptions {
   teams?: Record<string, string[]>;
   comments?: Omit<Comment, 'reactions'>[];
   issues?: Issue[];
-  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `PATCH check-runs`, `POST deployment-statuses`, `GET team-memberships`): answers given before the real ones. */
+  /** Per route key (`POST comments`, `POST deployments`, `POST check-runs`, `PATCH check-runs`, `POST deployment-statuses`, `GET team-memberships`, `GET trees`): answers given before the real ones. */
   faults?: Record<string, Fault[]>;
 }
 
@@ -263,6 +263,8 @@ export class GitHubWorld {
       .get(new RegExp(`^${repoPath}/git/trees/([0-9a-f]{40})\\?recursive=true$`))
       .reply((uri) => {
         this.record('GET', uri, undefined);
+        const fault = this.fault('GET trees');
+        if (fault) return [fault.status, { message: fault.message ?? 'failure injected by the test' }, fault.headers ?? {}];
         const sha = /trees\/([0-9a-f]{40})/.exec(uri)![1]!;
         const files = this.commits.get(sha);
         if (!files) return [404, { message: 'Not Found' }];
