@@ -47,6 +47,9 @@ export interface Answer {
   retryAfter: string | undefined;
 }
 
+/** For a socket's errors once its exchange has ended (stop, tooLarge): heard, so none becomes an uncaught exception. */
+function ignore(): void {}
+
 /**
  * One HTTP exchange; no answer within the timeout, or no connection at all, is a TransportError. The
  * timeout counts from the call, so time spent waiting for one of the agent's connections counts too: an
@@ -72,6 +75,7 @@ export function send(exchange: Exchange): Promise<Answer> {
       const tooLarge = () => {
         ended();
         reject(new ResponseTooLargeError(`${method} ${path.split('?')[0]}`, maxBytes));
+        req.socket?.on('error', ignore);
         req.destroy();
       };
       if (Number(response.headers['content-length']) > maxBytes) return tooLarge();
@@ -94,6 +98,9 @@ export function send(exchange: Exchange): Promise<Answer> {
     const stop = () => {
       ended();
       reject(signal!.reason);
+      // A TLS socket destroyed while it writes reports `write ECANCELED` after the request let go of it: unheard,
+      // that error is the process's uncaught exception. The exchange has ended: nothing is left to tell it to.
+      req.socket?.on('error', ignore);
       req.destroy();
     };
     signal?.addEventListener('abort', stop, { once: true });
