@@ -6,7 +6,7 @@ import { hasWork } from '../workflow/apply-environment.ts';
 import { loadWhileReading, planAgainst } from '../workflow/plan-repository.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { GitHubRepoFiles } from './github-repo-files.ts';
-import { findOwnIssue } from './own-issue.ts';
+import { findOwnIssue, type OwnIssue } from './own-issue.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
 import { readConfigs } from './repo-config-at.ts';
 import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
@@ -73,7 +73,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       if (existing) {
         const body = limitCommentBody([DRIFT_MARKER, `The environments that could be read match ${markdownCode(branch)} at ${short}; these could not be, and may still differ:`, '', ...notChecked.map((n) => `> ${n}`)].join('\n'));
         const title = limitIssueTitle(`Drift: ${unchecked.map((u) => u.split(':')[0]).join(', ')} not checked`);
-        if (existing.title !== title || existing.body !== body) await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
+        await rewrite(octokit, ref, existing, { title, body });
       }
       return { outcome: 'incomplete', ...done };
     }
@@ -86,10 +86,15 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const intro = `The live cluster state differs from ${markdownCode(branch)} at ${short}. Applying the branch would make these changes; if the cluster is right, change the repository.`;
   const body = limitCommentBody(`${DRIFT_MARKER}\n${renderMarkdown({ environments: drifted }, { notes: [intro, ...notChecked], maxLength: 60_000 }).replace(/^<!-- fsm-gitops:plan -->\n/, '')}`);
   if (existing) {
-    if (existing.title === title && existing.body === body) return { outcome: 'unchanged', ...done };
-    await octokit.rest.issues.update({ ...ref, issue_number: existing.number, title, body });
-    return { outcome: 'updated', ...done };
+    return { outcome: (await rewrite(octokit, ref, existing, { title, body })) ? 'updated' : 'unchanged', ...done };
   }
   await octokit.rest.issues.create({ ...ref, title, body, labels: [DRIFT_LABEL] });
   return { outcome: 'opened', ...done };
+}
+
+/** Sets the drift issue's title and body unless it says them already (it is not edited again); returns whether it wrote. */
+async function rewrite(octokit: Octokit, ref: RepoRef, existing: OwnIssue, to: { title: string; body: string }): Promise<boolean> {
+  if (existing.title === to.title && existing.body === to.body) return false;
+  await octokit.rest.issues.update({ ...ref, issue_number: existing.number, ...to });
+  return true;
 }

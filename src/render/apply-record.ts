@@ -27,4 +27,3 @@ function readableTime(time: string): string {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(time);
   return match ? `${match[1]} ${match[2]} UTC` : time;
 }
-

@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from '../config/repo-config.ts';
 import { Claims } from '../deploy/claims.ts';
 import { Pins } from '../deploy/pins.ts';
 import type { KubeApi } from '../kube/kube-client.ts';
+import { clip } from '../render/github-limits.ts';
 
 /** Longest a field of a claim or pin is shown: they come from a ConfigMap anyone with access to the cluster may edit. */
 const FIELD_SHOWN = 100;
@@ -32,8 +33,7 @@ export async function githubLocksPassed(client: KubeApi, environment: Environmen
 /** A string field as one line of at most FIELD_SHOWN characters; undefined for anything else. */
 function field(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const line = value.replace(/\s+/g, ' ').trim();
-  return line.length > FIELD_SHOWN ? `${line.slice(0, FIELD_SHOWN - 1)}…` : line;
+  return clip(value.replace(/\s+/g, ' ').trim(), FIELD_SHOWN);
 }
 
 function commit(value: unknown): string {
