@@ -12,6 +12,7 @@ import { readConfigs } from './repo-config-at.ts';
 import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
 import { clip, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
+import { uncheckedReason } from './unchecked-reason.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
@@ -29,8 +30,16 @@ export interface DriftCheck {
   inSync: string[];
   /** When the clusters were read: `inSync` says nothing about what changed after. */
   readAt: Date;
-  /** Environments that could not be planned, as `name: why` (a cluster without credentials or not answering): the others are still checked. */
-  unchecked: string[];
+  /** Environments that could not be planned (a cluster without credentials or not answering): the others are still checked. */
+  unchecked: UncheckedEnvironment[];
+}
+
+export interface UncheckedEnvironment {
+  environment: string;
+  /** What the issue says (uncheckedReason): the same words for the same cause each run. */
+  reason: string;
+  /** The error's first line, for the app's log only (it may name hosts, paths, timings). */
+  error: string;
 }
 
 /**
@@ -50,7 +59,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
 
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];
-  const unchecked: string[] = [];
+  const unchecked: UncheckedEnvironment[] = [];
   for (const environment of config.environments) {
     // GitHub failing to give the files fails the check (the next run tries again); the cluster failing, the environment's.
     const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
@@ -60,19 +69,19 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       if (!hasWork(plan, set)) inSync.push(environment.name);
     } catch (error) {
       // One cluster the app cannot use (no credentials, not answering) does not keep the others unchecked.
-      unchecked.push(`${environment.name}: ${(error as Error).message.split('\n')[0]}`);
+      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: (error as Error).message.split('\n')[0] ?? '' });
     }
   }
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
   const done = { config, inSync, readAt, unchecked };
 
-  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(u, MESSAGE_SHOWN))}`);
+  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(`${u.environment}: ${u.reason}`, MESSAGE_SHOWN))} (the app's log has the error)`);
   if (drifted.length === 0) {
     if (unchecked.length > 0) {
       // What the issue showed may be fixed, or be an unchecked environment's: it says what stands now, and stays open.
       if (existing) {
         const body = limitCommentBody([DRIFT_MARKER, `The environments that could be read match ${markdownCode(branch)} at ${short}; these could not be, and may still differ:`, '', ...notChecked.map((n) => `> ${n}`)].join('\n'));
-        const title = limitIssueTitle(`Drift: ${unchecked.map((u) => u.split(':')[0]).join(', ')} not checked`);
+        const title = limitIssueTitle(`Drift: ${unchecked.map((u) => u.environment).join(', ')} not checked`);
         await rewrite(octokit, ref, existing, { title, body });
       }
       return { outcome: 'incomplete', ...done };

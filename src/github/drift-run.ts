@@ -40,7 +40,7 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
         if (swept.failed.length > 0) logEvent('warn', 'locks not swept', { repository: repository.full_name, failed: swept.failed });
         const status = { octokit, ref, repository: { fullName: repository.full_name, defaultBranch: repository.default_branch }, identity, deps: { live: bounded }, deadline, log: driftLog(repository.full_name) };
         const refreshed = await refreshOthers(status, undefined, swept.environments);
-        logEvent(drift.unchecked.length > 0 ? 'warn' : 'info', 'drift checked', { repository: repository.full_name, outcome: drift.outcome, swept: swept.done, ...(refreshed > 0 ? { refreshed } : {}), ...(drift.unchecked.length > 0 ? { unchecked: drift.unchecked } : {}) });
+        logEvent(drift.unchecked.length > 0 ? 'warn' : 'info', 'drift checked', { repository: repository.full_name, outcome: drift.outcome, swept: swept.done, ...(refreshed > 0 ? { refreshed } : {}), ...(drift.unchecked.length > 0 ? { unchecked: drift.unchecked.map((u) => `${u.environment}: ${u.error}`) } : {}) });
         checked++;
       } catch (error) {
         failed++;

@@ -72,7 +72,7 @@ export class ClusterReader implements LiveStateReader {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof KubeUnreachableError) throw new LiveStateError(error.message);
+      if (error instanceof KubeUnreachableError) throw new LiveStateError(error.message, { cause: error });
       const credentials = credentialFailure(error, this.client.server);
       if (credentials) throw new LiveStateError(credentials, { cause: error });
       throw error;

@@ -51,8 +51,12 @@ export class KubeApiError extends Error {
 
 /** The API server could not be reached at all (after retries). */
 export class KubeUnreachableError extends Error {
-  constructor(server: string, cause: string) {
-    super(`cannot reach the Kubernetes API server ${server}: ${cause}`);
+  /** `transport`: what the network said (a Node error code such as ECONNREFUSED, or `no answer within 30 s`). */
+  constructor(
+    server: string,
+    readonly transport: string,
+  ) {
+    super(`cannot reach the Kubernetes API server ${server}: ${transport}`);
     this.name = 'KubeUnreachableError';
   }
 }

@@ -636,7 +636,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await mergePatchMeshConfig([6379]); // someone edits staging by hand
     const drifted = await checkDrift(octokit, ref, live, identity);
     assert.match(drifted.outcome, /^(opened|updated)$/);
-    assert.deepEqual(drifted.unchecked.map((u) => u.split(':')[0]), ['production']);
+    assert.deepEqual(drifted.unchecked.map((u) => u.environment), ['production']);
     const [issue] = drifts().filter((i) => i.state === 'open');
     assert.match(issue!.body, /Drift|differs/);
     assert.match(issue!.body, /⚠️ Not checked: production: .*prod-eu-1/);

@@ -126,6 +126,27 @@ test("a cluster a drift check cannot read is logged (unchecked) with the credent
   }
 });
 
+test("the drift issue says why a cluster was not checked in the same words each run: an error's changing details are the log's, and do not edit the issue", async () => {
+  const settings = (path: string) => ({ ...SETTINGS, '/fsm-gitops/prod/clusters': JSON.stringify({ clusters: { staging: { snapshotFile: path }, 'prod-eu-1': { snapshotFile: 'examples/cluster/production.yaml' } } }) });
+  const files = exampleRepoFiles();
+  files['clusters/production/meshconfig.yaml'] = String(files['clusters/production/meshconfig.yaml']).replace('enableEgress: true', 'enableEgress: false');
+  fakeAws(settings('/srv/snapshots/run-1.yaml'));
+  const github = fakeGitHub({ files, changed: [], headSha: HEAD, prNumber: 7 });
+  await drift(SCHEDULED);
+  const [issue] = github.issues;
+  assert.match(issue!.body, /⚠️ Not checked: staging: the cluster's live state could not be read \(the app's log has the error\)/);
+  assert.doesNotMatch(issue!.body, /srv\/snapshots/, 'the path is in the log, not in the issue');
+  assert.ok(logged.some((l) => l.includes('drift checked') && l.includes('staging: cannot read cluster snapshot /srv/snapshots/run-1.yaml')), logged.join('\n'));
+
+  nock.cleanAll();
+  clearSecretCache();
+  resetAppInstance();
+  fakeAws(settings('/srv/snapshots/run-2.yaml'));
+  const again = fakeGitHub({ files, changed: [], headSha: HEAD, prNumber: 7, issues: github.issues });
+  await drift(SCHEDULED);
+  assert.deepEqual(again.requests.filter((r) => r.method === 'PATCH'), [], 'the same cause, other details: the issue is not edited');
+});
+
 test('what the drift schedule writes to GitHub passes the credential-shape redaction, as every handler\'s writes do', async () => {
   // A default branch named like an AWS access key id (git allows it): the issue's title and text name the branch.
   const { value, secret } = CREDENTIAL_SHAPES.find((c) => c.shape === 'AWS access key id')!;

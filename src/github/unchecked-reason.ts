@@ -1,0 +1,43 @@
+import { ClusterCredentialsError } from '../kube/credentials/cluster-credentials.ts';
+import { rbacRefusal } from '../kube/credential-failure.ts';
+import { DeadlineExceededError } from '../kube/kube-client.ts';
+import { KubeApiError, KubeconfigCredentialsError, KubeUnreachableError } from '../kube/kube-errors.ts';
+
+/**
+ * Why an environment's cluster could not be read, as the drift issue says it: the same words for the same
+ * cause from one run to the next (the issue is edited only when what it says changes, and a timeout's
+ * seconds or a connection's port change every run), and none of the cluster's addresses, snapshot paths or
+ * a login tool's output, which the app's own log line has whole (`drift checked`, `unchecked`). Shape: one
+ * clause, no final period. The one exception is the app's own message about its cluster settings (a cluster
+ * name with no credentials), which says what to fix in the repository or the settings.
+ */
+export function uncheckedReason(error: unknown): string {
+  if (error instanceof ClusterCredentialsError) return error.message;
+  if (error instanceof DeadlineExceededError) return "the drift run's time for this repository was up before the cluster answered";
+  const cause = causeChain(error);
+  if (cause.some((e) => e instanceof KubeconfigCredentialsError)) return "the app could not get credentials for the cluster: its kubeconfig user's login or exec plugin failed";
+  const unreachable = cause.find((e): e is KubeUnreachableError => e instanceof KubeUnreachableError);
+  if (unreachable) return `the cluster's API server ${transportReason(unreachable.transport)}`;
+  const api = cause.find((e): e is KubeApiError => e instanceof KubeApiError);
+  if (api?.status === 401) return "the cluster's API server did not accept the app's credentials (401 Unauthorized)";
+  if (rbacRefusal(api) !== undefined) return "the app's credentials lack a permission the read needs (403 Forbidden; see deploy/rbac.yaml)";
+  if (api) return `the cluster's API server answered ${api.status}${api.reason ? ` ${api.reason}` : ''}`;
+  return "the cluster's live state could not be read";
+}
+
+/** `error` and its `cause`s, outermost first (at most 5: a cycle ends it). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== undefined && chain.length < 5 && !chain.includes(e); e = e instanceof Error ? e.cause : undefined) chain.push(e);
+  return chain;
+}
+
+/** A KubeUnreachableError's transport (a Node error code, or http-exchange's `no answer within N s`) as a clause. */
+function transportReason(transport: string): string {
+  if (/^no answer within/.test(transport) || /ETIMEDOUT/.test(transport)) return 'did not answer in time';
+  if (/ECONNREFUSED/.test(transport)) return 'refused the connection';
+  if (/ENOTFOUND|EAI_AGAIN/.test(transport)) return "could not be found: its host name did not resolve";
+  if (/ECONNRESET|EPIPE|socket hang up/.test(transport)) return 'closed the connection';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate/i.test(transport)) return "was not trusted: its TLS certificate was not accepted";
+  return 'could not be reached';
+}
