@@ -2,6 +2,7 @@ import type { RepositoryRef } from '../events/app-event.ts';
 import type { LiveSources } from '../workflow/live-sources.ts';
 import type { AppIdentity, AppIdentitySource } from './app-identity.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
+import type { SharedReads } from './shared-reads.ts';
 
 /** The app's settings (environment variables; .env.example and docs/deploy.md list them). */
 export interface AppSettings {
@@ -56,4 +57,6 @@ export interface EventContext {
 export interface StatusContext extends Pick<EventContext, 'octokit' | 'ref' | 'identity' | 'log' | 'deadline'> {
   repository: Pick<RepositoryRef, 'fullName' | 'defaultBranch'>;
   deps: Pick<AppDependencies, 'live'>;
+  /** Cluster reads shared by the status blocks one refresh recomputes (refreshOthers); none: each block reads its own. */
+  shared?: SharedReads;
 }

@@ -72,8 +72,8 @@ export class StalePlans {
     const owner = { repository: this.ctx.repository.fullName, pr: this.pr.number };
     let record: ApplyRecord | undefined;
     try {
-      const client = await this.ctx.deps.live.client(environment.cluster);
-      record = appliedSincePlan(await readHistory(client, environment.mesh.namespace, environment.name), startedAt, owner);
+      const read = async () => readHistory(await this.ctx.deps.live.client(environment.cluster), environment.mesh.namespace, environment.name);
+      record = appliedSincePlan(await (this.ctx.shared ? this.ctx.shared.historyRead(environment, read) : read()), startedAt, owner);
     } catch {
       return undefined;
     }

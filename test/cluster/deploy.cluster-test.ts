@@ -48,6 +48,8 @@ class FaultySources extends LiveSources {
   failNextApply = false;
   /** The next request whose `what` matches fails, as a dying API server would. */
   failNextWhat: RegExp | undefined;
+  /** What every request of these clients was for (KubeRequest.what), in order. */
+  readonly requested: string[] = [];
   override async client(cluster: string): Promise<KubeClient> {
     return this.faulty(await super.client(cluster));
   }
@@ -56,6 +58,7 @@ class FaultySources extends LiveSources {
   private faulty(real: KubeClient): KubeClient {
     const faulty = Object.create(real) as KubeClient;
     faulty.request = (request) => {
+      this.requested.push(request.what);
       if (this.failNextApply && request.method === 'PATCH' && !request.query?.['dryRun']) {
         this.failNextApply = false;
         return Promise.reject(new Error('injected: the API server went away'));
@@ -584,8 +587,17 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await openPullRequest(41, '41'.repeat(20), repo('on-command', '[6379, 9090]'), { approvedBy: ['bob'] });
     assert.doesNotMatch(log(40), /changed since this plan/);
 
+    live.requested.length = 0;
+    const githubBefore = github.requests.length;
     const applied = await say(41, 'alice', '/fsm apply staging');
     assert.deepEqual(applied.replies(), []);
+    // After the apply: #41's own status block, then the other open pull requests' blocks, which share one read each.
+    const afterApply = live.requested.slice(live.requested.indexOf('release Lease fsm-gitops-staging') + 1);
+    const othersRewritten = new Set(github.requests.slice(githubBefore).filter((r) => r.method === 'PATCH' && /\/issues\/comments\//.test(r.path)).map((r) => r.path));
+    assert.ok(othersRewritten.size >= 3, `several status blocks rewritten: ${[...othersRewritten].join(', ')}`);
+    for (const what of ['read claim of staging', 'read pin of staging', 'read apply history of staging']) {
+      assert.equal(afterApply.filter((w) => w === what).length, 2, `${what}: once for #41's block, once for all the others'`);
+    }
     assert.deepEqual(await exclusionList(), [6379, 9090]);
     assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. This pull request's plan was made before it; `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
     assert.doesNotMatch(log(41), /changed since this plan/, 'its own apply');
