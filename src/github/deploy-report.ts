@@ -34,6 +34,11 @@ function warningLines(environment: string, warnings: readonly string[]): string[
   return warnings.map((w) => `⚠️ \`${environment}\`: ${escapeMarkdown(w)}`);
 }
 
+/** "apply of `abc1234`", "merge deploy of", but "rollback to": a rollback goes back to the commit it names. */
+function ofCommit(verb: string): string {
+  return verb === 'rollback' ? 'to' : 'of';
+}
+
 /** The report of the outcome's status, its warnings apart. */
 async function reportStatus(ctx: EventContext, environment: EnvironmentConfig, sha: string, actor: string, outcome: DeployOutcome, verb: string): Promise<DeployReport> {
   const name = environment.name;
@@ -45,7 +50,7 @@ async function reportStatus(ctx: EventContext, environment: EnvironmentConfig, s
       const { succeeded } = outcome.said;
       // The line names the commit already: the history's words, not the status's (`applied abc1234: …`), when there are any.
       const description = outcome.record ? recordOutcome(outcome.record) : outcome.said.description;
-      return { log: [`${succeeded ? '✅' : '❌'} \`${name}\`: ${verb} of \`${short}\` by ${escapeMarkdown(actor)}: ${markdownMessage(clip(description, MESSAGE_SHOWN))} (Deployment ${outcome.deployment.id})`], failed: false };
+      return { log: [`${succeeded ? '✅' : '❌'} \`${name}\`: ${verb} ${ofCommit(verb)} \`${short}\` by ${escapeMarkdown(actor)}: ${markdownMessage(clip(description, MESSAGE_SHOWN))} (Deployment ${outcome.deployment.id})`], failed: false };
     }
     case 'refused':
       return { log: [], refusal: `${name}: not applied: ${outcome.reason}; see the check run, fix, push, then /fsm plan ${name}`, failed: false };
@@ -55,7 +60,7 @@ async function reportStatus(ctx: EventContext, environment: EnvironmentConfig, s
       }
       return { log: [], refusal: `${name}: not applied: the plan of ${short} is not the one the review showed (the cluster or the default branch changed since); run /fsm plan ${name}, check it, and apply again`, failed: false };
     case 'in-sync':
-      return { log: [`\`${name}\`: ${verb} of \`${short}\`: nothing to do, the cluster already matches it (applied since the review)`], failed: false };
+      return { log: [`\`${name}\`: ${verb} ${ofCommit(verb)} \`${short}\`: nothing to do, the cluster already matches it (applied since the review)`], failed: false };
     case 'claimed':
       return { log: [], refusal: `${name}: not applied: locked by ${pullRequestText(outcome.holder.pr, outcome.holder.repository, ctx.repository.fullName)} meanwhile; merge or close it, or /fsm unlock ${name}`, failed: false };
     case 'deployed':
@@ -67,18 +72,18 @@ async function reportStatus(ctx: EventContext, environment: EnvironmentConfig, s
 async function deployedReport(ctx: EventContext, outcome: Extract<DeployOutcome, { status: 'deployed' }>, name: string, verb: string, short: string, actor: string): Promise<DeployReport> {
   const deployment = `Deployment ${outcome.deployment.id}`;
   const who = escapeMarkdown(actor);
-  if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} of \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
+  if (outcome.result === 'no-changes') return { log: [`\`${name}\`: ${verb} ${ofCommit(verb)} \`${short}\` by ${who}: nothing to change, the cluster already matches (${deployment})`], failed: false };
   if (outcome.result.result === 'applied') {
-    const cleared = await unlessCannotHelp(clearDeployFailure(ctx, name, `${verb} of ${short} (${deployment})`));
+    const cleared = await unlessCannotHelp(clearDeployFailure(ctx, name, `${verb} ${ofCommit(verb)} ${short} (${deployment})`));
     const notClosed = cleared instanceof Error ? [`⚠️ \`${name}\`: its open fsm-deploy-failed issue could not be closed: ${markdownMessage(clip(cleared.message, MESSAGE_SHOWN))}`] : [];
-    return { log: [`✅ \`${name}\`: ${verb} of \`${short}\` by ${who}: ${escapeMarkdown(describeSteps(outcome.result.done) + helmRevisions(outcome.result.helm))} (${deployment})`, ...notClosed], failed: false };
+    return { log: [`✅ \`${name}\`: ${verb} ${ofCommit(verb)} \`${short}\` by ${who}: ${escapeMarkdown(describeSteps(outcome.result.done) + helmRevisions(outcome.result.helm))} (${deployment})`, ...notClosed], failed: false };
   }
   const failure = outcome.result.message ?? 'unknown failure';
   const next = nextStep(name, verb, outcome.result.result);
   // The issue has room for the error; the deploy log, ten lines in the PR comment, for its start.
-  const issue = await unlessCannotHelp(reportDeployFailure(ctx, name, `❌ The ${verb} of \`${short}\` to \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}${notUndoneList(outcome.result.notUndone)}\n\n${escapeMarkdown(next)}`));
+  const issue = await unlessCannotHelp(reportDeployFailure(ctx, name, `❌ The ${verb} ${ofCommit(verb)} \`${short}\` ${verb === 'rollback' ? 'in' : 'to'} \`${name}\` by ${who} failed (${deployment}): ${markdownMessage(clip(failure, 10_000))}${notUndoneList(outcome.result.notUndone)}\n\n${escapeMarkdown(next)}`));
   const where = issue instanceof Error ? `; the fsm-deploy-failed issue could not be opened: ${markdownMessage(clip(issue.message, MESSAGE_SHOWN))}` : '';
-  return { log: [`❌ \`${name}\`: ${verb} of \`${short}\` by ${who} failed (${deployment}${issue instanceof Error ? '' : `, issue #${issue}`}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}${where}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
+  return { log: [`❌ \`${name}\`: ${verb} ${ofCommit(verb)} \`${short}\` by ${who} failed (${deployment}${issue instanceof Error ? '' : `, issue #${issue}`}): ${markdownMessage(clip(failure, MESSAGE_SHOWN))}${where}`], refusal: `${name}: the ${verb} failed: ${outcome.result.message ?? ''}\n${next}`, failed: true };
 }
 
 /** Steps not undone, in the failure issue: each on its line, the first NOT_UNDONE_LISTED (the message names three). */

@@ -523,7 +523,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     await handleTry(probot, live, 'issue_comment', payload, { final: true }, 'delivery-rollback');
     assert.equal(github.deployments.at(-1)!.id, rollback.id, 'no second rollback');
     assert.deepEqual([(await pins.read('staging'))?.sha, (await pins.read('staging'))?.deployment], ['19'.repeat(20), rollback.id]);
-    assert.match(log(21), new RegExp(`✅ \`staging\`: rollback of \`1919191\` by alice: (?!rolled back to).*\\(Deployment ${rollback.id}\\)`));
+    assert.match(log(21), new RegExp(`✅ \`staging\`: rollback to \`1919191\` by alice: (?!rolled back to).*\\(Deployment ${rollback.id}\\)`));
   });
 
   test('/fsm apply that releases a stale claim and is then refused still refreshes the other pull requests', async () => {

@@ -42,6 +42,10 @@ test('a failed apply says what to do next: rolled back, fix and apply again; not
   assert.match(created[1]!, /Next: the cluster needs attention/, 'the fsm-deploy-failed issue says it too');
   assert.match(created[1]!, /\n\nNot undone:\n- update MeshConfig\n/, 'the issue lists what was not undone, one per line');
   assert.doesNotMatch(created[0]!, /Not undone/);
+  assert.match(created[1]!, /^❌ The merge deploy of `bbbbbbb` to `staging` by bob failed/m);
+  const rollback = await reportOutcome(context(created), ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'refused' }), 'rollback');
+  assert.match(created[2]!, /^❌ The rollback to `bbbbbbb` in `staging` by bob failed/m, 'a rollback goes back to the commit it names');
+  assert.match(rollback.log[0]!, /^❌ `staging`: rollback to `bbbbbbb` by bob failed/);
 
   const many = Array.from({ length: 60 }, (_, i) => `delete Plugin p${i}: the rollback's time is up`);
   const failedMany: string[] = [];
@@ -56,7 +60,7 @@ test('after the cluster was written, GitHub refusing the failure issue for good 
   const ctx = { octokit: { rest: { issues: withOpenIssue } }, ref: { owner: 'acme', repo: 'mesh-config' }, identity: { botLogin: 'fsm-gitops[bot]' } } as unknown as EventContext;
   const applied = await reportOutcome(ctx, ENVIRONMENT, SHA, 'bob', deployed({ result: 'applied', done: ['update MeshConfig fsm-system/fsm-mesh-config'], uncertain: [], notUndone: [] }), 'rollback');
   assert.equal(applied.log.length, 2, applied.log.join('\n'));
-  assert.match(applied.log[0]!, /^✅ `staging`: rollback of `bbbbbbb` by bob: 1 object\(s\) applied \(Deployment 7\)$/);
+  assert.match(applied.log[0]!, /^✅ `staging`: rollback to `bbbbbbb` by bob: 1 object\(s\) applied \(Deployment 7\)$/);
   assert.match(applied.log[1]!, /^⚠️ `staging`: its open fsm-deploy-failed issue could not be closed: GitHub refused POST .* "issues: write"/);
   const noIssues = { ...withOpenIssue, listForRepo: async () => ({ data: [] }) };
   const failed = await reportOutcome({ ...ctx, octokit: { rest: { issues: noIssues } } } as unknown as EventContext, ENVIRONMENT, SHA, 'bob', deployed({ result: 'rolled-back', done: [], uncertain: [], notUndone: [], message: 'refused' }));
