@@ -57,6 +57,6 @@ export interface EventContext {
 export interface StatusContext extends Pick<EventContext, 'octokit' | 'ref' | 'identity' | 'log' | 'deadline'> {
   repository: Pick<RepositoryRef, 'fullName' | 'defaultBranch'>;
   deps: Pick<AppDependencies, 'live'>;
-  /** Cluster reads shared by the status blocks one refresh recomputes (refreshOthers); none: each block reads its own. */
+  /** Apply histories shared by the status blocks one refresh recomputes (refreshOthers); none: each block reads its own. */
   shared?: SharedReads;
 }

@@ -57,11 +57,7 @@ export interface EnvironmentLocks {
 }
 
 /** Reads an environment's claim and pin from its cluster; a cluster that cannot be reached is said, not thrown. */
-export function readLocks(ctx: Pick<StatusContext, 'deps' | 'shared'>, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
-  return ctx.shared ? ctx.shared.lockRead(environment, () => readLocksNow(ctx, environment)) : readLocksNow(ctx, environment);
-}
-
-async function readLocksNow(ctx: Pick<StatusContext, 'deps'>, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
+export async function readLocks(ctx: Pick<StatusContext, 'deps'>, environment: EnvironmentConfig): Promise<EnvironmentLocks> {
   if (ctx.deps.live.isSnapshot(environment.cluster)) return { claim: undefined, pin: undefined, snapshot: true };
   try {
     const client = await ctx.deps.live.client(environment.cluster);

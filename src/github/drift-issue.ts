@@ -16,6 +16,8 @@ import { uncheckedReason } from './unchecked-reason.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
+/** The most of an unchecked environment's error the log line keeps (characters): an exec plugin's output can be long. */
+const LOGGED_ERROR_CHARS = 4_000;
 
 /**
  * `unchanged`: the open drift issue already says this drift (it is not edited again). `incomplete`: no drift in the
@@ -38,7 +40,7 @@ export interface UncheckedEnvironment {
   environment: string;
   /** What the issue says (uncheckedReason): the same words for the same cause each run. */
   reason: string;
-  /** The error's first line, for the app's log only (it may name hosts, paths, timings). */
+  /** The error, for the app's log only (it may name hosts, paths, timings, a login tool's output): at most LOGGED_ERROR_CHARS. */
   error: string;
 }
 
@@ -69,7 +71,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       if (!hasWork(plan, set)) inSync.push(environment.name);
     } catch (error) {
       // One cluster the app cannot use (no credentials, not answering) does not keep the others unchecked.
-      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: (error as Error).message.split('\n')[0] ?? '' });
+      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: (error as Error).message.slice(0, LOGGED_ERROR_CHARS) });
     }
   }
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);

@@ -41,8 +41,8 @@ const RESERVE_MS = 15_000;
  * comment shows one of them, so they say who holds it now and whether their plan predates an apply
  * (refreshDeployStatus), not what stood at their last event. At most OTHERS_LOOKED_AT of
  * them, while time is left (ctx.deadline); one that cannot be refreshed is logged and skipped (the work is
- * done, and the pull request's own next event refreshes it). Each environment's claim, pin and history are read
- * once for all of them (SharedReads). Returns how many were refreshed.
+ * done, and the pull request's own next event refreshes it). Each environment's apply history is read once for
+ * all of them (SharedReads). Returns how many were refreshed.
  */
 export async function refreshOthers(event: StatusContext, except: number | undefined, environments: readonly string[]): Promise<number> {
   if (environments.length === 0) return 0;

@@ -591,13 +591,13 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const githubBefore = github.requests.length;
     const applied = await say(41, 'alice', '/fsm apply staging');
     assert.deepEqual(applied.replies(), []);
-    // After the apply: #41's own status block, then the other open pull requests' blocks, which share one read each.
+    // After the apply: #41's own status block, then the other open pull requests' blocks, which share one history read
+    // (the claim and pin are read per block: another process may release or lift them while the refresh runs).
     const afterApply = live.requested.slice(live.requested.indexOf('release Lease fsm-gitops-staging') + 1);
     const othersRewritten = new Set(github.requests.slice(githubBefore).filter((r) => r.method === 'PATCH' && /\/issues\/comments\//.test(r.path)).map((r) => r.path));
     assert.ok(othersRewritten.size >= 3, `several status blocks rewritten: ${[...othersRewritten].join(', ')}`);
-    for (const what of ['read claim of staging', 'read pin of staging', 'read apply history of staging']) {
-      assert.equal(afterApply.filter((w) => w === what).length, 2, `${what}: once for #41's block, once for all the others'`);
-    }
+    assert.equal(afterApply.filter((w) => w === 'read apply history of staging').length, 2, "once for #41's block, once for all the others'");
+    assert.ok(afterApply.filter((w) => w === 'read claim of staging').length >= othersRewritten.size, 'the claim: once per block');
     assert.deepEqual(await exclusionList(), [6379, 9090]);
     assert.match(log(40), /\*\*`staging`\*\*: .*⚠️ changed since this plan: `4141414` by alice, #41, \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: applied\. This pull request's plan was made before it; `\/fsm plan staging` plans against the cluster as it is now/, 'refreshed by the apply, before its own next event');
     assert.doesNotMatch(log(41), /changed since this plan/, 'its own apply');

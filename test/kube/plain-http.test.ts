@@ -74,5 +74,5 @@ test('fsm-gitops plan: exit 3 with the refusal after the kubeconfig\'s path, no 
 
 test('the app: a cluster setting whose kubeconfig is such is a credentials error naming the cluster and the fix', async (t) => {
   const path = await kubeconfigFile(t, 'http://127.0.0.1:8080', '');
-  await assert.rejects(connect('staging', { kubeconfigFile: path }), (error: Error) => error.name === 'ClusterCredentialsError' && /^cannot get credentials for cluster "staging": Error: context "kind-staging" uses cluster "staging" at http:\/\/127\.0\.0\.1:8080, plain HTTP.*insecure-skip-tls-verify: true there$/.test(error.message));
+  await assert.rejects(connect('staging', { kubeconfigFile: path }), (error: Error) => error.name === 'ClusterLookupError' && /^cannot get credentials for cluster "staging": Error: context "kind-staging" uses cluster "staging" at http:\/\/127\.0\.0\.1:8080, plain HTTP.*insecure-skip-tls-verify: true there$/.test(error.message));
 });

@@ -45,6 +45,18 @@ export class ClusterCredentialsError extends Error {
   }
 }
 
+/**
+ * The cluster is in the app's settings, but its credentials could not be had from where they are kept (a
+ * kubeconfig file, SSM, Secrets Manager, EKS): its message may hold the operator's names and AWS's own words
+ * (an account id, a role, a parameter's path), which the operator's log is for, not every repository's issue.
+ */
+export class ClusterLookupError extends ClusterCredentialsError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterLookupError';
+  }
+}
+
 /** Resolves cluster names to clients, once per name for the life of the process (a Lambda container). */
 export class ClusterConnector {
   private readonly clients = new Map<string, Promise<KubeClient>>();
@@ -100,9 +112,9 @@ export async function connect(name: string, credentials: ClusterCredentials, opt
     return await untilAborted(within.abortSignal, lookup(name, credentials, awsConfig, within));
   } catch (error) {
     if (error instanceof ClusterCredentialsError) throw error;
-    if (within.abortSignal.aborted) throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
+    if (within.abortSignal.aborted) throw new ClusterLookupError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
     // Never echo a kubeconfig: only what failed and why.
-    throw new ClusterCredentialsError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+    throw new ClusterLookupError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -116,13 +128,13 @@ async function lookup(name: string, credentials: ClusterCredentials, awsConfig: 
     const ssm = new SSMClient(awsConfig(credentials.region));
     const answer = await ssm.send(new GetParameterCommand({ Name: credentials.ssmParameter, WithDecryption: true }), within);
     const kubeconfig = answer.Parameter?.Value;
-    if (!kubeconfig) throw new ClusterCredentialsError(`SSM parameter ${credentials.ssmParameter} is empty`);
+    if (!kubeconfig) throw new ClusterLookupError(`SSM parameter ${credentials.ssmParameter} is empty`);
     return KubeClient.fromString(kubeconfig, credentials.context);
   }
   if ('secretsManagerSecret' in credentials) {
     const secrets = new SecretsManagerClient(awsConfig(credentials.region));
     const answer = await secrets.send(new GetSecretValueCommand({ SecretId: credentials.secretsManagerSecret }), within);
-    if (!answer.SecretString) throw new ClusterCredentialsError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
+    if (!answer.SecretString) throw new ClusterLookupError(`secret ${credentials.secretsManagerSecret} has no SecretString`);
     return KubeClient.fromString(answer.SecretString, credentials.context);
   }
   return await connectEks(credentials.eks, awsConfig(credentials.eks.region), within);
@@ -134,7 +146,7 @@ async function connectEks(eks: { cluster: string; region: string; server?: strin
     const described = await new EKSClient(config).send(new DescribeClusterCommand({ name: eks.cluster }), within);
     server ??= described.cluster?.endpoint;
     certificateAuthority ??= described.cluster?.certificateAuthority?.data;
-    if (!server) throw new ClusterCredentialsError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
+    if (!server) throw new ClusterLookupError(`EKS cluster ${eks.cluster} in ${eks.region} has no endpoint`);
   }
   const tokens = new EksTokenSource(eks.cluster, eks.region, config.credentials);
   return KubeClient.fromServer(server, certificateAuthority, { token: () => tokens.token() });
