@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import nock from 'nock';
+import { captured } from '../support/captured-console.ts';
 import { ClusterConnector, ClusterCredentialsError, ClusterLookupError } from '../../src/kube/credentials/cluster-credentials.ts';
 
 const KUBECONFIG = `apiVersion: v1
@@ -77,11 +78,25 @@ test('errors name the cluster and never include the secret', async () => {
     await assert.rejects(connector.client(name), (e: unknown) => e instanceof ClusterCredentialsError && !/prod/.test(e.message), name);
   }
   nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(400, { __type: 'ParameterNotFound', message: 'Parameter /x not found.' }, { 'x-amzn-errortype': 'ParameterNotFound' });
-  await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterLookupError && /cluster "prod": ParameterNotFound/.test(e.message));
+  await assert.rejects(connector.client('prod'), (e: unknown) => e instanceof ClusterLookupError && /cluster "prod": AWS answered ParameterNotFound/.test(e.message));
   // Not cached: the next try asks again and can succeed.
   nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(200, { Parameter: { Value: KUBECONFIG } });
   const client = await connector.client('prod');
   assert.deepEqual(JSON.parse(JSON.stringify(client)), { server: 'https://prod.example:6443' }, 'a logged client shows no credentials');
+});
+
+test("AWS's words (the app's account, role, the operator's parameter) go to the app's log; the error, which reaches pull requests, names their kind", async () => {
+  const words = 'User: arn:aws:sts::123456789012:assumed-role/fsm-gitops-worker/session is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-west-1:123456789012:parameter/fsm/prod';
+  nock('https://ssm.eu-west-1.amazonaws.com').post('/').reply(400, { __type: 'AccessDeniedException', message: words }, { 'x-amzn-errortype': 'AccessDeniedException' });
+  const connector = new ClusterConnector({ prod: { ssmParameter: '/fsm/prod' } });
+  let failure: unknown;
+  const lines = await captured(async () => {
+    failure = await connector.client('prod').catch((error: unknown) => error);
+  });
+  assert.ok(failure instanceof ClusterLookupError);
+  assert.equal(failure.message, 'cannot get credentials for cluster "prod": AWS answered AccessDeniedException (the app\'s log line "cluster credentials not had" has AWS\'s words)');
+  const logged = lines.map((line) => JSON.parse(line) as Record<string, string>).find((line) => line['msg'] === 'cluster credentials not had');
+  assert.deepEqual(logged, { level: 'warn', msg: 'cluster credentials not had', cluster: 'prod', error: `AccessDeniedException: ${words}` });
 });
 
 test('a malformed kubeconfig in the store is an error that does not quote it', async () => {

@@ -4,6 +4,7 @@ import { GetParameterCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/c
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { untilAborted } from '../../core/until-aborted.ts';
+import { logEvent } from '../../redact/redacting-log.ts';
 import { KubeClient } from '../kube-client.ts';
 import { EksTokenSource } from './eks-token.ts';
 
@@ -113,9 +114,20 @@ export async function connect(name: string, credentials: ClusterCredentials, opt
   } catch (error) {
     if (error instanceof ClusterCredentialsError) throw error;
     if (within.abortSignal.aborted) throw new ClusterLookupError(`cannot get credentials for cluster "${name}": AWS did not answer within ${timeoutMs / 1000} s`);
+    const { name: errorName, message } = error as Error;
+    if (isAwsAnswer(error)) {
+      // AWS's words name the app's account, role and the operator's parameters: its log has them, the pull request its kind.
+      logEvent('warn', 'cluster credentials not had', { cluster: name, error: `${errorName}: ${message.slice(0, 2_000)}` });
+      throw new ClusterLookupError(`cannot get credentials for cluster "${name}": AWS answered ${errorName} (the app's log line "cluster credentials not had" has AWS's words)`);
+    }
     // Never echo a kubeconfig: only what failed and why.
-    throw new ClusterLookupError(`cannot get credentials for cluster "${name}": ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+    throw new ClusterLookupError(`cannot get credentials for cluster "${name}": ${errorName}: ${message.split('\n')[0]}`);
   }
+}
+
+/** An error AWS answered (an AWS SDK service exception, which carries the answer's `$metadata`), not one of the SDK or the network. */
+function isAwsAnswer(error: unknown): boolean {
+  return error instanceof Error && '$metadata' in error && typeof (error as { $fault?: unknown }).$fault === 'string';
 }
 
 /** A client's settings: its region, the request limits, and the app's own credentials (which the EKS token is signed with too). */
