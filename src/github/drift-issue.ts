@@ -71,7 +71,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       if (!hasWork(plan, set)) inSync.push(environment.name);
     } catch (error) {
       // One cluster the app cannot use (no credentials, not answering) does not keep the others unchecked.
-      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: (error as Error).message.slice(0, LOGGED_ERROR_CHARS) });
+      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: clip((error as Error).message, LOGGED_ERROR_CHARS) });
     }
   }
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);

@@ -5,6 +5,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { untilAborted } from '../../core/until-aborted.ts';
 import { logEvent } from '../../redact/redacting-log.ts';
+import { redactShapes } from '../../redact/secret-shapes.ts';
 import { KubeClient } from '../kube-client.ts';
 import { EksTokenSource } from './eks-token.ts';
 
@@ -117,7 +118,9 @@ export async function connect(name: string, credentials: ClusterCredentials, opt
     const { name: errorName, message } = error as Error;
     if (isAwsAnswer(error)) {
       // AWS's words name the app's account, role and the operator's parameters: its log has them, the pull request its kind.
-      logEvent('warn', 'cluster credentials not had', { cluster: name, error: `${errorName}: ${message.slice(0, 2_000)}` });
+      // Masked before the cut: a credential cut in two no longer has the shape the log's redaction looks for.
+      const words = message.length > 2_000 ? `${redactShapes(message).slice(0, 2_000)}…` : message;
+      logEvent('warn', 'cluster credentials not had', { cluster: name, error: `${errorName}: ${words}` });
       throw new ClusterLookupError(`cannot get credentials for cluster "${name}": AWS answered ${errorName} (the app's log line "cluster credentials not had" has AWS's words)`);
     }
     // Never echo a kubeconfig: only what failed and why.
