@@ -49,8 +49,10 @@ export interface UncheckedEnvironment {
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
  * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts). An
  * environment whose cluster cannot be used is said (`unchecked`, and in the issue), and the others are checked.
+ * `time.deadline` (epoch ms): no cluster request of the check runs past it; each environment has at most
+ * `time.environmentMs` of it.
  */
-export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity): Promise<DriftCheck> {
+export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity, time: { deadline: number; environmentMs: number } = { deadline: Infinity, environmentMs: 60_000 }): Promise<DriftCheck> {
   const readAt = new Date();
   const { defaultBranch } = await readConfigs(octokit, ref, []);
   const config = defaultBranch.config;
@@ -64,7 +66,9 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const unchecked: UncheckedEnvironment[] = [];
   for (const environment of config.environments) {
     // GitHub failing to give the files fails the check (the next run tries again); the cluster failing, the environment's.
-    const { desired, read } = await loadWhileReading(files, environment, () => live.reader(environment.cluster));
+    // Each environment's reads have time of their own within the repository's: one cluster that never answers leaves the next its time.
+    const bounded = live.withDeadline(Math.min(time.deadline, Date.now() + time.environmentMs), `the drift check's time for one environment (${time.environmentMs / 1000} s, less where the repository's runs out first)`);
+    const { desired, read } = await loadWhileReading(files, environment, () => bounded.reader(environment.cluster));
     try {
       const { plan, set } = await planAgainst(desired, read);
       if (plan.changes.some((c) => c.action !== 'unchanged')) drifted.push(plan);
@@ -77,12 +81,13 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
   const done = { config, inSync, readAt, unchecked };
 
-  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(`${u.environment}: ${u.reason}`, MESSAGE_SHOWN))} (the app's log has the error)`);
+  // The log has more only where the reason is not the error itself (the app's own advice about its settings is).
+  const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(`${u.environment}: ${u.reason}`, MESSAGE_SHOWN))}${u.reason === u.error ? '' : " (the app's log has the error)"}`);
   if (drifted.length === 0) {
     if (unchecked.length > 0) {
       // What the issue showed may be fixed, or be an unchecked environment's: it says what stands now, and stays open.
       if (existing) {
-        const body = limitCommentBody([DRIFT_MARKER, `The environments that could be read match ${markdownCode(branch)} at ${short}; these could not be, and may still differ:`, '', ...notChecked.map((n) => `> ${n}`)].join('\n'));
+        const body = limitCommentBody([DRIFT_MARKER, `The environments that could be read match ${markdownCode(branch)} at ${short}; these could not be, and may still differ:`, '', notChecked.map((n) => `> ${n}`).join('\n>\n')].join('\n'));
         const title = limitIssueTitle(`Drift: ${unchecked.map((u) => u.environment).join(', ')} not checked`);
         await rewrite(octokit, ref, existing, { title, body });
       }

@@ -10,19 +10,32 @@ import type { Octokit } from './octokit.ts';
 import { refreshOthers } from './refresh-status.ts';
 import { sweepLocks } from './sweep-locks.ts';
 
-/** The most one repository's check may take (ms): a cluster that stops answering costs this, not the rest of the run. */
-export const REPOSITORY_BUDGET_MS = 120_000;
+/** How long each part of a repository's drift run may take (ms): a cluster that never answers costs its own part, not the others'. */
+export interface DriftBudgets {
+  /** The repository's check, all its environments. */
+  repositoryMs: number;
+  /** One environment's check, within the repository's. */
+  environmentMs: number;
+  /** The sweep of claims and pins and the refresh of pull requests' status, after the check. */
+  housekeepingMs: number;
+  /** One environment's sweep, within the housekeeping's. */
+  sweepEnvironmentMs: number;
+}
+
+export const DRIFT_BUDGETS: DriftBudgets = { repositoryMs: 120_000, environmentMs: 60_000, housekeepingMs: 60_000, sweepEnvironmentMs: 15_000 };
 
 /**
  * One drift run, on Lambda's schedule or the Node server's timer: for every installation and repository,
  * plans the default branch against the clusters, keeps one fsm-drift issue per repository up to date,
  * releases the claims of closed pull requests and lifts rollback pins where the branch matches the cluster
  * again, then refreshes the status blocks of the open pull requests that showed them (refreshOthers). Each
- * repository's cluster reads stop at its deadline (REPOSITORY_BUDGET_MS, and never past `runEnd`, epoch ms); a
- * repository that fails or runs out of time is logged and counted in `failed`, and the run goes on with the
- * next. One `drift checked` or `drift check failed` log line per repository.
+ * repository's check stops at its deadline (`budgets`, DRIFT_BUDGETS by default: 120 s, each environment at most
+ * 60 s of it), then the sweep and the refresh have 60 s of their own (each environment's sweep at most 15 s), never
+ * past `runEnd` (epoch ms): a cluster that never answers costs its own time, not the other environments' check or
+ * housekeeping. A repository that fails or runs out of time is logged and counted
+ * in `failed`, and the run goes on with the next. One `drift checked` or `drift check failed` log line per repository.
  */
-export async function checkEveryRepository(probot: Probot, live: LiveSources, identity: AppIdentity, runEnd = Infinity): Promise<{ checked: number; failed: number }> {
+export async function checkEveryRepository(probot: Probot, live: LiveSources, identity: AppIdentity, runEnd = Infinity, budgets = DRIFT_BUDGETS): Promise<{ checked: number; failed: number }> {
   const app = guardedClient((await probot.auth()) as Octokit);
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let checked = 0;
@@ -32,11 +45,12 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     for (const repository of repositories) {
       const ref = { owner: repository.owner.login, repo: repository.name };
-      const deadline = Math.min(Date.now() + REPOSITORY_BUDGET_MS, runEnd);
-      const bounded = live.withDeadline(deadline);
       try {
-        const drift = await checkDrift(octokit, ref, bounded, identity);
-        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, bounded, { ...drift, config: drift.config }) : { done: [], environments: [], failed: [] };
+        const drift = await checkDrift(octokit, ref, live, identity, { deadline: Math.min(Date.now() + budgets.repositoryMs, runEnd), environmentMs: budgets.environmentMs });
+        // Time of their own after the check: a cluster that never answered used the check's, not the other environments' housekeeping.
+        const deadline = Math.min(Date.now() + budgets.housekeepingMs, runEnd);
+        const bounded = live.withDeadline(deadline, `the drift run's time for claims, pins and pull requests' status (${budgets.housekeepingMs / 1000} s)`);
+        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, { ...drift, config: drift.config }, { deadline, environmentMs: budgets.sweepEnvironmentMs }) : { done: [], environments: [], failed: [] };
         if (swept.failed.length > 0) logEvent('warn', 'locks not swept', { repository: repository.full_name, failed: swept.failed });
         const status = { octokit, ref, repository: { fullName: repository.full_name, defaultBranch: repository.default_branch }, identity, deps: { live: bounded }, deadline, log: driftLog(repository.full_name) };
         const refreshed = await refreshOthers(status, undefined, swept.environments);

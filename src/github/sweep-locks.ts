@@ -19,15 +19,18 @@ export interface Swept {
  * lost, or the app down when it came) is released; a pin is removed once the default branch matches the
  * cluster again (a pin set after the clusters were read stays). A cluster that cannot be reached is skipped; a
  * claim or pin that cannot be read or changed is said in `failed`, and the other environments are still swept.
+ * `time.deadline` (epoch ms): no request runs past it; each environment has at most `time.environmentMs` of it.
  */
-export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }): Promise<Swept> {
+export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }, time: { deadline: number; environmentMs: number } = { deadline: Infinity, environmentMs: 15_000 }): Promise<Swept> {
   const { config, inSync } = drift;
   const done: string[] = [];
   const environments = new Set<string>();
   const failed: string[] = [];
   for (const environment of config.environments) {
     try {
-      const client = await live.client(environment.cluster).catch(() => undefined);
+      // A few small reads and writes each: a cluster that never answers costs its environment's time, not the others' sweep.
+      const bounded = live.withDeadline(Math.min(time.deadline, Date.now() + time.environmentMs), `the sweep's time for one environment (${time.environmentMs / 1000} s)`);
+      const client = await bounded.client(environment.cluster).catch(() => undefined);
       if (!client) continue;
       const claims = new Claims(client, environment.mesh.namespace);
       const claim = await claims.read(environment.name);

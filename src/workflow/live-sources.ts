@@ -8,11 +8,14 @@ import { SnapshotReader } from '../live/snapshot.ts';
 export class LiveSources {
   constructor(private readonly connector: ClusterConnector) {}
 
-  /** `deadline` (epoch ms): no request to the API server starts after it, and none waits past it (KubeClient.withDeadline). */
-  async reader(cluster: string, deadline?: number): Promise<LiveStateReader> {
+  /**
+   * `deadline` (epoch ms): no request to the API server starts after it, and none waits past it; `deadlineName`
+   * says what that time is once it passes (KubeClient.withDeadline).
+   */
+  async reader(cluster: string, deadline?: number, deadlineName?: string): Promise<LiveStateReader> {
     const credentials = this.connector.credentials(cluster);
     if (credentials && 'snapshotFile' in credentials) return new SnapshotReader(credentials.snapshotFile);
-    return new ClusterReader((await this.connector.client(cluster)).withDeadline(deadline));
+    return new ClusterReader((await this.connector.client(cluster)).withDeadline(deadline, deadlineName));
   }
 
   /** The cluster is a snapshot file: it can be planned against, never changed (no claims, pins or history). */
@@ -24,13 +27,15 @@ export class LiveSources {
   /**
    * These sources with every reader and client they give bounded by `deadline` (epoch ms): an event's work
    * (handle-event.ts), so an API server that hangs costs the event its time, not each request its own timeout
-   * and retries. A client can still be given more time (KubeClient.withDeadline: a rollback's grace).
+   * and retries. A client can still be given more time (KubeClient.withDeadline: a rollback's grace). `name`
+   * says what the deadline is once it passes. Bound from the unbounded sources: the reader of sources bounded
+   * twice keeps the first bound.
    */
-  withDeadline(deadline: number): LiveSources {
+  withDeadline(deadline: number, name?: string): LiveSources {
     const base = this;
     const bounded = Object.create(base) as LiveSources;
-    bounded.reader = (cluster) => base.reader(cluster, deadline);
-    bounded.client = async (cluster) => (await base.client(cluster)).withDeadline(deadline);
+    bounded.reader = (cluster) => base.reader(cluster, deadline, name);
+    bounded.client = async (cluster) => (await base.client(cluster)).withDeadline(deadline, name);
     return bounded;
   }
 

@@ -652,6 +652,7 @@ describe('deploying from GitHub to a real API server', { concurrency: false }, (
     const [issue] = drifts().filter((i) => i.state === 'open');
     assert.match(issue!.body, /Drift|differs/);
     assert.match(issue!.body, /⚠️ Not checked: production: .*prod-eu-1/);
+    assert.doesNotMatch(issue!.body, /the app's log has the error/, "the app's own advice about its settings is the whole error: no pointer to the log");
 
     await mergePatchMeshConfig([6379, 9090]); // and puts it back
     const back = await checkDrift(octokit, ref, live, identity);

@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import nock from 'nock';
+import { checkEveryRepository } from '../../src/github/drift-run.ts';
+import { appInstance } from '../../src/lambda/app-instance.ts';
 import { DRIFT_RESERVE_MS, handler as drift } from '../../src/lambda/drift.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
 import { exampleRepoFiles } from '../github/app-harness.ts';
@@ -26,7 +29,22 @@ test('a cluster that never answers costs the drift run its deadline: its environ
     assert.ok(line, logged.join('\n'));
     const { level, unchecked } = JSON.parse(line) as { level: string; unchecked: string[] };
     assert.equal(level, 'warn');
-    assert.match(unchecked.join('\n'), /^staging: .*the time limit of this run is up/);
+    assert.match(unchecked.join('\n'), /^staging: .*the drift check's time for one environment \(60 s, less where the repository's runs out first\) is up/);
     assert.deepEqual(github.issues, [], 'no drift issue from a cluster that was not read');
+  });
+});
+
+test("a cluster that never answers costs its environment's check and its environment's sweep, each its own time: the sweep still runs after the check used its time", { timeout: 30_000 }, async () => {
+  nock.cleanAll(); // the test before's GitHub and AWS (its settings name a kubeconfig since removed)
+  await withHangingStaging(async () => {
+    fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: 'b'.repeat(40), prNumber: 7 });
+    const { probot, live, deps } = await appInstance();
+    const budgets = { repositoryMs: 20_000, environmentMs: 600, housekeepingMs: 20_000, sweepEnvironmentMs: 400 };
+    assert.deepEqual(await checkEveryRepository(probot, live, await deps.identity(), Infinity, budgets), { checked: 1, failed: 0 });
+    const line = (msg: string) => JSON.parse(logged.findLast((l) => l.includes(`"msg":"${msg}"`)) ?? '{}') as { unchecked?: string[]; failed?: string[] };
+    // The check of staging stopped at its own 0.6 s, not the repository's 20 s; production (a snapshot) was checked.
+    assert.match(line('drift checked').unchecked?.join('\n') ?? '', /^staging: .*the drift check's time for one environment \(0\.6 s, .*\) is up/);
+    // Its sweep then had time of its own (0.4 s), not what was left of the check's.
+    assert.match(line('locks not swept').failed?.join('\n') ?? '', /^staging: .*the sweep's time for one environment \(0\.4 s\) is up/);
   });
 });
