@@ -12,7 +12,9 @@ import { readConfigs } from './repo-config-at.ts';
 import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
 import { clip, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
-import { uncheckedReason } from './unchecked-reason.ts';
+import { DeadlineExceededError } from '../kube/kube-client.ts';
+import { within, type NamedDeadline } from './drift-time.ts';
+import { gaveNoAnswer, uncheckedReason } from './unchecked-reason.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
@@ -34,6 +36,14 @@ export interface DriftCheck {
   readAt: Date;
   /** Environments that could not be planned (a cluster without credentials or not answering): the others are still checked. */
   unchecked: UncheckedEnvironment[];
+  /** Clusters that gave no answer in their environment's time: the housekeeping after the check does not wait on them again. */
+  unanswered: string[];
+}
+
+/** `deadline`: the repository's (or the run's, when sooner); each environment has at most `environmentMs` of it. */
+export interface DriftCheckTime {
+  deadline: NamedDeadline;
+  environmentMs: number;
 }
 
 export interface UncheckedEnvironment {
@@ -49,14 +59,14 @@ export interface UncheckedEnvironment {
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
  * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts). An
  * environment whose cluster cannot be used is said (`unchecked`, and in the issue), and the others are checked.
- * `time.deadline` (epoch ms): no cluster request of the check runs past it; each environment has at most
- * `time.environmentMs` of it.
+ * `time.deadline`: no cluster request of the check runs past it; each environment has at most
+ * `time.environmentMs` of it, and a cluster that gave no answer in that time is not read again for another.
  */
-export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity, time: { deadline: number; environmentMs: number } = { deadline: Infinity, environmentMs: 60_000 }): Promise<DriftCheck> {
+export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity, time: DriftCheckTime = { deadline: { at: Infinity, name: "the drift run's time" }, environmentMs: 60_000 }): Promise<DriftCheck> {
   const readAt = new Date();
   const { defaultBranch } = await readConfigs(octokit, ref, []);
   const config = defaultBranch.config;
-  if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt, unchecked: [] };
+  if (!config) return { outcome: 'unconfigured', config, inSync: [], readAt, unchecked: [], unanswered: [] };
   const files = new GitHubRepoFiles(octokit, ref, defaultBranch.sha);
   const branch = defaultBranch.branch;
   const short = defaultBranch.sha.slice(0, 7);
@@ -64,10 +74,17 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const drifted: EnvironmentPlan[] = [];
   const inSync: string[] = [];
   const unchecked: UncheckedEnvironment[] = [];
+  // Clusters that gave no answer in their environment's time: another environment on one is not waited for again.
+  const unanswered = new Set<string>();
   for (const environment of config.environments) {
-    // GitHub failing to give the files fails the check (the next run tries again); the cluster failing, the environment's.
+    if (unanswered.has(environment.cluster)) {
+      unchecked.push({ environment: environment.name, reason: uncheckedReason(new DeadlineExceededError('read')), error: `not read: cluster "${environment.cluster}" gave no answer for an environment before it` });
+      continue;
+    }
     // Each environment's reads have time of their own within the repository's: one cluster that never answers leaves the next its time.
-    const bounded = live.withDeadline(Math.min(time.deadline, Date.now() + time.environmentMs), `the drift check's time for one environment (${time.environmentMs / 1000} s, less where the repository's runs out first)`);
+    const deadline = within(time.deadline, time.environmentMs, `the drift check's time for one environment (${time.environmentMs / 1000} s)`);
+    const bounded = live.withDeadline(deadline.at, deadline.name);
+    // GitHub failing to give the files fails the check (the next run tries again); the cluster failing, the environment's.
     const { desired, read } = await loadWhileReading(files, environment, () => bounded.reader(environment.cluster));
     try {
       const { plan, set } = await planAgainst(desired, read);
@@ -75,11 +92,15 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
       if (!hasWork(plan, set)) inSync.push(environment.name);
     } catch (error) {
       // One cluster the app cannot use (no credentials, not answering) does not keep the others unchecked.
-      unchecked.push({ environment: environment.name, reason: uncheckedReason(error), error: clip((error as Error).message, LOGGED_ERROR_CHARS) });
+      const ranOut = gaveNoAnswer(error);
+      if (ranOut && deadline !== time.deadline) unanswered.add(environment.cluster);
+      // The repository's (or the run's) time was up: this cluster was not slow, it was not given any.
+      const reason = ranOut && deadline === time.deadline ? `not read: ${time.deadline.name} ran out before it` : uncheckedReason(error);
+      unchecked.push({ environment: environment.name, reason, error: clip((error as Error).message, LOGGED_ERROR_CHARS) });
     }
   }
   const existing = await findOwnIssue(octokit, ref, identity.botLogin, DRIFT_MARKER, DRIFT_LABEL);
-  const done = { config, inSync, readAt, unchecked };
+  const done = { config, inSync, readAt, unchecked, unanswered: [...unanswered] };
 
   // The log has more only where the reason is not the error itself (the app's own advice about its settings is).
   const notChecked = unchecked.map((u) => `⚠️ Not checked: ${markdownMessage(clip(`${u.environment}: ${u.reason}`, MESSAGE_SHOWN))}${u.reason === u.error ? '' : " (the app's log has the error)"}`);

@@ -5,6 +5,7 @@ import type { LiveSources } from '../workflow/live-sources.ts';
 import type { Logger } from './app-context.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { checkDrift } from './drift-issue.ts';
+import { within } from './drift-time.ts';
 import { guardedClient } from './handle-event.ts';
 import type { Octokit } from './octokit.ts';
 import { refreshOthers } from './refresh-status.ts';
@@ -40,19 +41,28 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let checked = 0;
   let failed = 0;
+  const run = { at: runEnd, name: "the drift run's time" };
+  const notReached: string[] = [];
   for (const installation of installations) {
     const octokit = guardedClient((await probot.auth(installation.id)) as Octokit);
     const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
     for (const repository of repositories) {
       const ref = { owner: repository.owner.login, repo: repository.name };
+      // The run's time is up: the rest waits for the next run, not checked with no time (each environment said unchecked).
+      if (Date.now() >= runEnd) {
+        notReached.push(repository.full_name);
+        continue;
+      }
       try {
-        const drift = await checkDrift(octokit, ref, live, identity, { deadline: Math.min(Date.now() + budgets.repositoryMs, runEnd), environmentMs: budgets.environmentMs });
-        // Time of their own after the check: a cluster that never answered used the check's, not the other environments' housekeeping.
-        const deadline = Math.min(Date.now() + budgets.housekeepingMs, runEnd);
-        const bounded = live.withDeadline(deadline, `the drift run's time for claims, pins and pull requests' status (${budgets.housekeepingMs / 1000} s)`);
-        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, live, { ...drift, config: drift.config }, { deadline, environmentMs: budgets.sweepEnvironmentMs }) : { done: [], environments: [], failed: [] };
+        const deadline = within(run, budgets.repositoryMs, `the drift check's time for this repository (${budgets.repositoryMs / 1000} s)`);
+        const drift = await checkDrift(octokit, ref, live, identity, { deadline, environmentMs: budgets.environmentMs });
+        // Time of their own after the check, and none for the clusters that gave no answer in it: a silent cluster costs its own time, not the others' housekeeping.
+        const housekeeping = within(run, budgets.housekeepingMs, `the drift run's time for claims, pins and pull requests' status (${budgets.housekeepingMs / 1000} s)`);
+        const answering = live.without(new Set(drift.unanswered), (cluster) => `cluster "${cluster}" gave no answer to this drift run's check: not read again until the next run`);
+        const swept = drift.config ? await sweepLocks(octokit, ref, repository.full_name, answering, { ...drift, config: drift.config }, { deadline: housekeeping, environmentMs: budgets.sweepEnvironmentMs }) : { done: [], environments: [], failed: [] };
         if (swept.failed.length > 0) logEvent('warn', 'locks not swept', { repository: repository.full_name, failed: swept.failed });
-        const status = { octokit, ref, repository: { fullName: repository.full_name, defaultBranch: repository.default_branch }, identity, deps: { live: bounded }, deadline, log: driftLog(repository.full_name) };
+        const bounded = answering.withDeadline(housekeeping.at, housekeeping.name);
+        const status = { octokit, ref, repository: { fullName: repository.full_name, defaultBranch: repository.default_branch }, identity, deps: { live: bounded }, deadline: housekeeping.at, log: driftLog(repository.full_name) };
         const refreshed = await refreshOthers(status, undefined, swept.environments);
         logEvent(drift.unchecked.length > 0 ? 'warn' : 'info', 'drift checked', { repository: repository.full_name, outcome: drift.outcome, swept: swept.done, ...(refreshed > 0 ? { refreshed } : {}), ...(drift.unchecked.length > 0 ? { unchecked: drift.unchecked.map((u) => `${u.environment}: ${u.error}`) } : {}) });
         checked++;
@@ -62,6 +72,7 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
       }
     }
   }
+  if (notReached.length > 0) logEvent('warn', 'drift run out of time', { notChecked: notReached.length, first: notReached[0] });
   return { checked, failed };
 }
 

@@ -28,6 +28,11 @@ export function uncheckedReason(error: unknown): string {
   return "the cluster's live state could not be read";
 }
 
+/** The cluster gave no answer in time: a deadline passed or a request timed out (not a refusal, nor a closed port). */
+export function gaveNoAnswer(error: unknown): boolean {
+  return causeChain(error).some((e) => e instanceof DeadlineExceededError || (e instanceof KubeUnreachableError && isTimeout(e.transport)));
+}
+
 /** `error` and its `cause`s, outermost first (at most 5: a cycle ends it). */
 function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -36,10 +41,11 @@ function causeChain(error: unknown): unknown[] {
 }
 
 const NO_ANSWER = 'did not answer in time';
+const isTimeout = (transport: string): boolean => /^no answer within|ETIMEDOUT/.test(transport);
 
 /** A KubeUnreachableError's transport (a Node error code, or http-exchange's `no answer within N s`) as a clause. */
 function transportReason(transport: string): string {
-  if (/^no answer within/.test(transport) || /ETIMEDOUT/.test(transport)) return NO_ANSWER;
+  if (isTimeout(transport)) return NO_ANSWER;
   if (/ECONNREFUSED/.test(transport)) return 'refused the connection';
   if (/ENOTFOUND|EAI_AGAIN/.test(transport)) return "could not be found: its host name did not resolve";
   if (/ECONNRESET|EPIPE|socket hang up/.test(transport)) return 'closed the connection';

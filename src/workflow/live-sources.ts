@@ -39,6 +39,19 @@ export class LiveSources {
     return bounded;
   }
 
+  /**
+   * These sources without `clusters` (ones that did not answer the drift run's check): their readers and clients
+   * fail at once with `why`, so the housekeeping after the check does not wait on them again.
+   */
+  without(clusters: ReadonlySet<string>, why: (cluster: string) => string): LiveSources {
+    if (clusters.size === 0) return this;
+    const base = this;
+    const narrowed = Object.create(base) as LiveSources;
+    narrowed.reader = (cluster, deadline, name) => (clusters.has(cluster) ? Promise.reject(new Error(why(cluster))) : base.reader(cluster, deadline, name));
+    narrowed.client = (cluster) => (clusters.has(cluster) ? Promise.reject(new Error(why(cluster))) : base.client(cluster));
+    return narrowed;
+  }
+
   /** A client that can change the cluster (apply, claims, history); a snapshot cannot be one. */
   async client(cluster: string): Promise<KubeClient> {
     const credentials = this.connector.credentials(cluster);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import nock from 'nock';
-import { checkEveryRepository } from '../../src/github/drift-run.ts';
+import { checkEveryRepository, type DriftBudgets } from '../../src/github/drift-run.ts';
 import { appInstance } from '../../src/lambda/app-instance.ts';
 import { DRIFT_RESERVE_MS, handler as drift } from '../../src/lambda/drift.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
@@ -29,22 +29,48 @@ test('a cluster that never answers costs the drift run its deadline: its environ
     assert.ok(line, logged.join('\n'));
     const { level, unchecked } = JSON.parse(line) as { level: string; unchecked: string[] };
     assert.equal(level, 'warn');
-    assert.match(unchecked.join('\n'), /^staging: .*the drift check's time for one environment \(60 s, less where the repository's runs out first\) is up/);
+    assert.match(unchecked.join('\n'), /^staging: .*the drift run's time is up/);
     assert.deepEqual(github.issues, [], 'no drift issue from a cluster that was not read');
   });
 });
 
-test("a cluster that never answers costs its environment's check and its environment's sweep, each its own time: the sweep still runs after the check used its time", { timeout: 30_000 }, async () => {
+/** The example repository with a second environment on the staging cluster, and production drifting (the branch turns egress off). */
+function twoOnStaging(): ReturnType<typeof exampleRepoFiles> {
+  const files = exampleRepoFiles();
+  files['.github/fsm-gitops.yml'] = String(files['.github/fsm-gitops.yml']).replace('environments:\n', 'environments:\n  canary:\n    path: clusters/canary\n    cluster: staging\n    mesh: { name: fsm, namespace: fsm-system }\n');
+  for (const [path, content] of Object.entries(files)) if (path.startsWith('clusters/staging/')) files[path.replace('clusters/staging/', 'clusters/canary/')] = content;
+  files['clusters/production/meshconfig.yaml'] = String(files['clusters/production/meshconfig.yaml']).replace('enableEgress: true', 'enableEgress: false');
+  return files;
+}
+
+async function driftWith(budgets: DriftBudgets): Promise<{ issue: string; lines: (msg: string) => Record<string, unknown> | undefined }> {
   nock.cleanAll(); // the test before's GitHub and AWS (its settings name a kubeconfig since removed)
+  let issue = '';
+  const from = logged.length;
   await withHangingStaging(async () => {
-    fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: 'b'.repeat(40), prNumber: 7 });
+    const github = fakeGitHub({ files: twoOnStaging(), changed: [], headSha: 'b'.repeat(40), prNumber: 7 });
     const { probot, live, deps } = await appInstance();
-    const budgets = { repositoryMs: 20_000, environmentMs: 600, housekeepingMs: 20_000, sweepEnvironmentMs: 400 };
     assert.deepEqual(await checkEveryRepository(probot, live, await deps.identity(), Infinity, budgets), { checked: 1, failed: 0 });
-    const line = (msg: string) => JSON.parse(logged.findLast((l) => l.includes(`"msg":"${msg}"`)) ?? '{}') as { unchecked?: string[]; failed?: string[] };
-    // The check of staging stopped at its own 0.6 s, not the repository's 20 s; production (a snapshot) was checked.
-    assert.match(line('drift checked').unchecked?.join('\n') ?? '', /^staging: .*the drift check's time for one environment \(0\.6 s, .*\) is up/);
-    // Its sweep then had time of its own (0.4 s), not what was left of the check's.
-    assert.match(line('locks not swept').failed?.join('\n') ?? '', /^staging: .*the sweep's time for one environment \(0\.4 s\) is up/);
+    issue = github.issues[0]?.body ?? '';
   });
+  const lines = (msg: string) => logged.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === msg);
+  return { issue, lines };
+}
+
+test("a cluster that never answers costs its environment's time once: another environment on it is not waited for, and the housekeeping after the check does not wait on it", { timeout: 30_000 }, async () => {
+  const { issue, lines } = await driftWith({ repositoryMs: 20_000, environmentMs: 600, housekeepingMs: 20_000, sweepEnvironmentMs: 400 });
+  // canary (first) used its 0.6 s; staging, on the same cluster, was not read; production (a snapshot) was checked and drifts.
+  const unchecked = (lines('drift checked')?.['unchecked'] as string[]).join('\n');
+  assert.match(unchecked, /^canary: .*the drift check's time for one environment \(0\.6 s\) is up/m);
+  assert.match(unchecked, /^staging: not read: cluster "staging" gave no answer for an environment before it$/m);
+  assert.match(issue, /⚠️ Not checked: canary: the cluster's API server did not answer in time/);
+  assert.match(issue, /⚠️ Not checked: staging: the cluster's API server did not answer in time/);
+  assert.match(issue, /enableEgress/, "production's drift is in the issue");
+  // The sweep skipped the silent cluster rather than waiting on it again.
+  assert.equal(lines('locks not swept'), undefined);
+});
+
+test("an environment the repository's time ran out before is said so, not blamed on its cluster", { timeout: 30_000 }, async () => {
+  const { issue } = await driftWith({ repositoryMs: 500, environmentMs: 10_000, housekeepingMs: 20_000, sweepEnvironmentMs: 400 });
+  assert.match(issue, /⚠️ Not checked: canary: not read: the drift check's time for this repository \(0\.5 s\) ran out before it/);
 });
