@@ -12,9 +12,8 @@ import { readConfigs } from './repo-config-at.ts';
 import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
 import { clip, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
-import { DeadlineExceededError } from '../kube/kube-client.ts';
 import { within, type NamedDeadline } from './drift-time.ts';
-import { gaveNoAnswer, uncheckedReason } from './unchecked-reason.ts';
+import { gaveNoAnswer, NO_ANSWER_REASON, uncheckedReason } from './unchecked-reason.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
 const DRIFT_MARKER = '<!-- fsm-gitops:drift -->';
@@ -78,7 +77,7 @@ export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSourc
   const unanswered = new Set<string>();
   for (const environment of config.environments) {
     if (unanswered.has(environment.cluster)) {
-      unchecked.push({ environment: environment.name, reason: uncheckedReason(new DeadlineExceededError('read')), error: `not read: cluster "${environment.cluster}" gave no answer for an environment before it` });
+      unchecked.push({ environment: environment.name, reason: NO_ANSWER_REASON, error: `not read: cluster "${environment.cluster}" gave no answer for an environment before it` });
       continue;
     }
     // Each environment's reads have time of their own within the repository's: one cluster that never answers leaves the next its time.

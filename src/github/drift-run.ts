@@ -33,8 +33,9 @@ export const DRIFT_BUDGETS: DriftBudgets = { repositoryMs: 120_000, environmentM
  * repository's check stops at its deadline (`budgets`, DRIFT_BUDGETS by default: 120 s, each environment at most
  * 60 s of it), then the sweep and the refresh have 60 s of their own (each environment's sweep at most 15 s), never
  * past `runEnd` (epoch ms): a cluster that never answers costs its own time, not the other environments' check or
- * housekeeping. A repository that fails or runs out of time is logged and counted
- * in `failed`, and the run goes on with the next. One `drift checked` or `drift check failed` log line per repository.
+ * housekeeping. A repository that fails is logged and counted in `failed`, and the run goes on with the next; the
+ * repositories the run's end leaves are not checked (one `drift run out of time` line counts them). One `drift
+ * checked` or `drift check failed` log line per repository checked.
  */
 export async function checkEveryRepository(probot: Probot, live: LiveSources, identity: AppIdentity, runEnd = Infinity, budgets = DRIFT_BUDGETS): Promise<{ checked: number; failed: number }> {
   const app = guardedClient((await probot.auth()) as Octokit);

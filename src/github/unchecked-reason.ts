@@ -16,7 +16,7 @@ export function uncheckedReason(error: unknown): string {
   if (error instanceof ClusterLookupError) return "the app could not get the cluster's credentials from where its settings keep them (a kubeconfig file, SSM, Secrets Manager or EKS)";
   if (error instanceof ClusterCredentialsError) return error.message;
   // A cluster that hangs ends in either, depending on how its retries meet the repository's time: one phrase for both.
-  if (error instanceof DeadlineExceededError) return `the cluster's API server ${NO_ANSWER}`;
+  if (error instanceof DeadlineExceededError) return NO_ANSWER_REASON;
   const cause = causeChain(error);
   if (cause.some((e) => e instanceof KubeconfigCredentialsError)) return "the app could not get credentials for the cluster: its kubeconfig user's login, exec plugin or credential files failed";
   const unreachable = cause.find((e): e is KubeUnreachableError => e instanceof KubeUnreachableError);
@@ -41,6 +41,8 @@ function causeChain(error: unknown): unknown[] {
 }
 
 const NO_ANSWER = 'did not answer in time';
+/** A cluster that gave no answer in its time, as the drift issue says it. */
+export const NO_ANSWER_REASON = `the cluster's API server ${NO_ANSWER}`;
 const isTimeout = (transport: string): boolean => /^no answer within|ETIMEDOUT/.test(transport);
 
 /** A KubeUnreachableError's transport (a Node error code, or http-exchange's `no answer within N s`) as a clause. */

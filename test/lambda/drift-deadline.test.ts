@@ -74,3 +74,16 @@ test("an environment the repository's time ran out before is said so, not blamed
   const { issue } = await driftWith({ repositoryMs: 500, environmentMs: 10_000, housekeepingMs: 20_000, sweepEnvironmentMs: 400 });
   assert.match(issue, /⚠️ Not checked: canary: not read: the drift check's time for this repository \(0\.5 s\) ran out before it/);
 });
+
+test("repositories the run's end leaves are not checked with no time (each environment said not checked): they wait for the next run, counted in one log line", { timeout: 30_000 }, async () => {
+  nock.cleanAll();
+  await withHangingStaging(async () => {
+    const github = fakeGitHub({ files: exampleRepoFiles(), changed: [], headSha: 'b'.repeat(40), prNumber: 7 });
+    const { probot, live, deps } = await appInstance();
+    const from = logged.length;
+    assert.deepEqual(await checkEveryRepository(probot, live, await deps.identity(), Date.now() - 1), { checked: 0, failed: 0 });
+    const line = logged.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'drift run out of time');
+    assert.deepEqual(line, { level: 'warn', msg: 'drift run out of time', notChecked: 1, first: 'acme/mesh-config' });
+    assert.deepEqual(github.issues, []);
+  });
+});
