@@ -12,7 +12,7 @@ import { readConfigs } from './repo-config-at.ts';
 import { markdownCode, markdownMessage } from '../render/markdown-escape.ts';
 import { clip, limitCommentBody, limitIssueTitle } from '../render/github-limits.ts';
 import { MESSAGE_SHOWN } from '../render/summary.ts';
-import { within, type NamedDeadline } from './drift-time.ts';
+import { DRIFT_BUDGETS, runDeadline, within, type DriftPartTime } from './drift-time.ts';
 import { gaveNoAnswer, NO_ANSWER_REASON, uncheckedReason } from './unchecked-reason.ts';
 
 export const DRIFT_LABEL = 'fsm-drift';
@@ -39,12 +39,6 @@ export interface DriftCheck {
   unanswered: string[];
 }
 
-/** `deadline`: the repository's (or the run's, when sooner); each environment has at most `environmentMs` of it. */
-export interface DriftCheckTime {
-  deadline: NamedDeadline;
-  environmentMs: number;
-}
-
 export interface UncheckedEnvironment {
   environment: string;
   /** What the issue says (uncheckedReason): the same words for the same cause each run. */
@@ -58,10 +52,10 @@ export interface UncheckedEnvironment {
  * branch does not say) opens, or updates, one issue labelled fsm-drift with the diff; when the drift is
  * gone the issue is closed. Only an issue this app opened is ever edited or closed (own-issue.ts). An
  * environment whose cluster cannot be used is said (`unchecked`, and in the issue), and the others are checked.
- * `time.deadline`: no cluster request of the check runs past it; each environment has at most
+ * `time.deadline`: the repository's (or the run's, when sooner); no cluster request of the check runs past it; each environment has at most
  * `time.environmentMs` of it, and a cluster that gave no answer in that time is not read again for another.
  */
-export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity, time: DriftCheckTime = { deadline: { at: Infinity, name: "the drift run's time" }, environmentMs: 60_000 }): Promise<DriftCheck> {
+export async function checkDrift(octokit: Octokit, ref: RepoRef, live: LiveSources, identity: AppIdentity, time: DriftPartTime = { deadline: runDeadline(), environmentMs: DRIFT_BUDGETS.environmentMs }): Promise<DriftCheck> {
   const readAt = new Date();
   const { defaultBranch } = await readConfigs(octokit, ref, []);
   const config = defaultBranch.config;

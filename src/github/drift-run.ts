@@ -5,25 +5,11 @@ import type { LiveSources } from '../workflow/live-sources.ts';
 import type { Logger } from './app-context.ts';
 import type { AppIdentity } from './app-identity.ts';
 import { checkDrift } from './drift-issue.ts';
-import { within } from './drift-time.ts';
+import { DRIFT_BUDGETS, runDeadline, within } from './drift-time.ts';
 import { guardedClient } from './handle-event.ts';
 import type { Octokit } from './octokit.ts';
 import { refreshOthers } from './refresh-status.ts';
 import { sweepLocks } from './sweep-locks.ts';
-
-/** How long each part of a repository's drift run may take (ms): a cluster that never answers costs its own part, not the others'. */
-export interface DriftBudgets {
-  /** The repository's check, all its environments. */
-  repositoryMs: number;
-  /** One environment's check, within the repository's. */
-  environmentMs: number;
-  /** The sweep of claims and pins and the refresh of pull requests' status, after the check. */
-  housekeepingMs: number;
-  /** One environment's sweep, within the housekeeping's. */
-  sweepEnvironmentMs: number;
-}
-
-export const DRIFT_BUDGETS: DriftBudgets = { repositoryMs: 120_000, environmentMs: 60_000, housekeepingMs: 60_000, sweepEnvironmentMs: 15_000 };
 
 /**
  * One drift run, on Lambda's schedule or the Node server's timer: for every installation and repository,
@@ -42,7 +28,7 @@ export async function checkEveryRepository(probot: Probot, live: LiveSources, id
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   let checked = 0;
   let failed = 0;
-  const run = { at: runEnd, name: "the drift run's time" };
+  const run = runDeadline(runEnd);
   const notReached: string[] = [];
   for (const installation of installations) {
     const octokit = guardedClient((await probot.auth(installation.id)) as Octokit);

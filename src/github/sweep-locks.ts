@@ -4,7 +4,7 @@ import { Claims } from '../deploy/claims.ts';
 import { Pins } from '../deploy/pins.ts';
 import type { LiveSources } from '../workflow/live-sources.ts';
 import type { Octokit, RepoRef } from './octokit.ts';
-import { within, type NamedDeadline } from './drift-time.ts';
+import { DRIFT_BUDGETS, runDeadline, within, type DriftPartTime } from './drift-time.ts';
 
 export interface Swept {
   /** One line per change, for the log: `staging: released the claim of #13 (closed)`. */
@@ -22,7 +22,7 @@ export interface Swept {
  * claim or pin that cannot be read or changed is said in `failed`, and the other environments are still swept.
  * `time.deadline` (epoch ms): no request runs past it; each environment has at most `time.environmentMs` of it.
  */
-export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }, time: { deadline: NamedDeadline; environmentMs: number } = { deadline: { at: Infinity, name: "the drift run's time" }, environmentMs: 15_000 }): Promise<Swept> {
+export async function sweepLocks(octokit: Octokit, ref: RepoRef, repository: string, live: LiveSources, drift: { config: RepoConfig; inSync: readonly string[]; readAt: Date }, time: DriftPartTime = { deadline: runDeadline(), environmentMs: DRIFT_BUDGETS.sweepEnvironmentMs }): Promise<Swept> {
   const { config, inSync } = drift;
   const done: string[] = [];
   const environments = new Set<string>();

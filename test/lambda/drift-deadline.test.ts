@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import nock from 'nock';
-import { checkEveryRepository, type DriftBudgets } from '../../src/github/drift-run.ts';
+import { checkEveryRepository } from '../../src/github/drift-run.ts';
+import type { DriftBudgets } from '../../src/github/drift-time.ts';
 import { appInstance } from '../../src/lambda/app-instance.ts';
 import { DRIFT_RESERVE_MS, handler as drift } from '../../src/lambda/drift.ts';
 import { fakeGitHub } from '../support/fake-github.ts';
